@@ -1,0 +1,1 @@
+"""Composition root: typed config, the `bob` CLI and `bob serve` wiring."""

@@ -1,0 +1,104 @@
+"""Core commands: `bob db upgrade`, `bob summary run`, `bob mailbox …`, `bob outbox status`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import date
+from typing import Any
+
+from app.runtime import Runtime
+from mailer.daily_summary import run_daily_summary
+from mailer.mailbox import find_enroller, mailbox_messages, read_message
+from mailer.outbox import outbox_counts
+from rules.calendar import business_date
+from store.models import utcnow
+
+
+def parse_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date; write it as YYYY-MM-DD") from None
+
+
+def register(commands: Any) -> None:
+    db = commands.add_parser("db", help="database schema")
+    db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db_sub.add_parser("upgrade", help="apply migrations up to the newest schema").set_defaults(handler=db_upgrade)
+
+    summary = commands.add_parser("summary", help="the Daily Summary")
+    summary_sub = summary.add_subparsers(dest="summary_command", required=True, metavar="ACTION")
+    run = summary_sub.add_parser("run", help="run the Daily Summary for one business date")
+    run.add_argument("--date", type=parse_date, help="business date YYYY-MM-DD (default: today, local)")
+    run.set_defaults(handler=summary_run)
+
+    mailbox = commands.add_parser("mailbox", help="read an enroller's secure mailbox")
+    mailbox_sub = mailbox.add_subparsers(dest="mailbox_command", required=True, metavar="ACTION")
+    listing = mailbox_sub.add_parser("list", help="list digests, newest first")
+    listing.add_argument("enroller", help="the enroller's license number or email on file")
+    listing.add_argument("--limit", type=int, default=20)
+    listing.add_argument("--json", action="store_true", help="print JSON")
+    listing.set_defaults(handler=mailbox_list)
+    show = mailbox_sub.add_parser("show", help="show one digest")
+    show.add_argument("enroller", help="the enroller's license number or email on file")
+    show.add_argument("message_id", type=int)
+    show.add_argument("--html", action="store_true", help="print the HTML twin")
+    show.add_argument("--json", action="store_true", help="print JSON")
+    show.set_defaults(handler=mailbox_show)
+
+    outbox = commands.add_parser("outbox", help="the email outbox")
+    outbox_sub = outbox.add_subparsers(dest="outbox_command", required=True, metavar="ACTION")
+    status = outbox_sub.add_parser("status", help="count queued, sending, sent and failed emails")
+    status.add_argument("--json", action="store_true", help="print JSON")
+    status.set_defaults(handler=outbox_status)
+
+
+def db_upgrade(runtime: Runtime, args: argparse.Namespace) -> None:
+    runtime.migrate()
+    print("database schema is up to date")
+
+
+def summary_run(runtime: Runtime, args: argparse.Namespace) -> None:
+    runtime.require_schema()
+    day = args.date or business_date(utcnow(), runtime.config.schedule.zone)
+    result = run_daily_summary(runtime.sessions, day, runtime.delivery)
+    print(result.summary())
+
+
+def mailbox_list(runtime: Runtime, args: argparse.Namespace) -> None:
+    runtime.require_schema()
+    with runtime.sessions() as session:
+        enroller = find_enroller(session, args.enroller)
+        rows = mailbox_messages(session, enroller.id, limit=args.limit)
+    if args.json:
+        print(json.dumps([row.as_dict() for row in rows], indent=2))
+        return
+    if not rows:
+        print("the mailbox is empty")
+    for row in rows:
+        unread = " " if row.read_at else "*"
+        print(f"{row.id:>8} {unread} {row.business_date}  {row.subject}  ({row.alert_count} alerts)")
+
+
+def mailbox_show(runtime: Runtime, args: argparse.Namespace) -> None:
+    runtime.require_schema()
+    with runtime.sessions() as session, session.begin():
+        enroller = find_enroller(session, args.enroller)
+        message = read_message(session, enroller.id, args.message_id)
+        payload = {**message.as_dict(), "body_text": message.body_text, "body_html": message.body_html}
+    if args.json:
+        print(json.dumps(payload, indent=2))
+    else:
+        print(payload["body_html"] if args.html else payload["body_text"])
+
+
+def outbox_status(runtime: Runtime, args: argparse.Namespace) -> None:
+    runtime.require_schema()
+    with runtime.sessions() as session:
+        counts = outbox_counts(session)
+    if args.json:
+        print(json.dumps(counts))
+    else:
+        print("  ".join(f"{status}: {count}" for status, count in counts.items()))
+

@@ -1,0 +1,218 @@
+"""bob's settings: read once from TOML (plus environment for secrets) into frozen objects.
+
+Every key is documented in ``config.example.toml``. An unknown key or a value of the wrong
+kind raises :class:`ConfigError` naming the key, so a typo never silently falls back to a
+default. Secrets (SMTP password, Slack tokens) come from the environment or a ``*_FILE``
+path, never from the TOML file that may be committed.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from datetime import time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from store.errors import BobError
+
+DEFAULT_TIME_ZONE = "America/Los_Angeles"
+
+
+class ConfigError(BobError):
+    """A setting is missing, unknown or malformed; the message names the key and the fix."""
+
+
+@dataclass(frozen=True)
+class DatabaseConfig:
+    url: str = "sqlite:///var/bob.db"
+
+
+@dataclass(frozen=True)
+class ScheduleConfig:
+    time_zone: str = DEFAULT_TIME_ZONE
+    daily_summary_at: str = "06:00"
+    catch_up_days: int = 7
+    outbox_drain_seconds: int = 60
+    snapshot_day: str = "fri"
+    snapshot_at: str = "21:00"
+    run_lease_seconds: int = 900
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+    @property
+    def daily_summary_time(self) -> time:
+        return _parse_hhmm("schedule.daily_summary_at", self.daily_summary_at)
+
+    @property
+    def snapshot_time(self) -> time:
+        return _parse_hhmm("schedule.snapshot_at", self.snapshot_at)
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    host: str = ""
+    port: int = 587
+    security: str = "starttls"
+    username: str = ""
+    password: str = field(default="", repr=False)
+    from_address: str = "bob@localhost"
+    timeout_seconds: float = 30.0
+    max_attempts: int = 8
+    backoff_seconds: float = 30.0
+    batch_size: int = 200
+    connections: int = 4
+    lease_seconds: int = 300
+
+
+@dataclass(frozen=True)
+class MailConfig:
+    capture_dir: str = "var/mail"
+    mailbox_hint: str = "Open the secure mailbox with /bob mailbox in Slack or `bob mailbox list`."
+    include_pii_in_email: bool = False
+
+
+@dataclass(frozen=True)
+class SlackConfig:
+    host: str = "127.0.0.1"
+    port: int = 3000
+    bot_token: str = field(default="", repr=False)
+    signing_secret: str = field(default="", repr=False)
+    app_token: str = field(default="", repr=False)
+    api_base_url: str = ""
+
+
+@dataclass(frozen=True)
+class ExportsConfig:
+    directory: str = "var/exports"
+    expiry_minutes: int = 60
+    password_delivery: str = "ephemeral"
+    mask_by_default: bool = False
+
+
+@dataclass(frozen=True)
+class Config:
+    database: DatabaseConfig = field(default_factory=DatabaseConfig)
+    schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
+    smtp: SmtpConfig = field(default_factory=SmtpConfig)
+    mail: MailConfig = field(default_factory=MailConfig)
+    slack: SlackConfig = field(default_factory=SlackConfig)
+    exports: ExportsConfig = field(default_factory=ExportsConfig)
+
+
+# Secrets: (section, key) -> environment variable; VAR_FILE names a file holding the value.
+SECRET_ENV = {
+    ("smtp", "password"): "BOB_SMTP_PASSWORD",
+    ("slack", "bot_token"): "BOB_SLACK_BOT_TOKEN",
+    ("slack", "signing_secret"): "BOB_SLACK_SIGNING_SECRET",
+    ("slack", "app_token"): "BOB_SLACK_APP_TOKEN",
+}
+# Plain settings that deployments commonly set from the environment.
+PLAIN_ENV = {("database", "url"): "BOB_DATABASE_URL"}
+
+_CHOICES = {
+    ("smtp", "security"): {"starttls", "tls", "none"},
+    ("exports", "password_delivery"): {"ephemeral", "email"},
+    ("schedule", "snapshot_day"): {"mon", "tue", "wed", "thu", "fri", "sat", "sun"},
+}
+
+
+def _parse_hhmm(key: str, value: str) -> time:
+    try:
+        hours, minutes = value.split(":")
+        return time(int(hours), int(minutes))
+    except ValueError:
+        raise ConfigError(f"{key} = {value!r} is not a time; write it as HH:MM, e.g. \"06:00\"") from None
+
+
+def _read_secret(var: str, env: dict[str, str]) -> str | None:
+    if env.get(var):
+        return env[var]
+    path = env.get(f"{var}_FILE")
+    if path:
+        try:
+            return Path(path).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ConfigError(f"{var}_FILE points at {path!r}, which cannot be read ({exc.strerror})") from None
+    return None
+
+
+def _build_section(name: str, cls: type, raw: Any, env: dict[str, str]) -> Any:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"[{name}] must be a table of settings")
+    known = {f.name: f for f in fields(cls)}
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in known:
+            raise ConfigError(f"unknown setting {name}.{key}; see config.example.toml for the keys")
+        if (name, key) in SECRET_ENV:
+            raise ConfigError(
+                f"{name}.{key} is a secret: set it in the environment as {SECRET_ENV[(name, key)]} "
+                "(or a file path in "
+                f"{SECRET_ENV[(name, key)]}_FILE), not in the config file"
+            )
+        values[key] = _coerce(f"{name}.{key}", known[key].default, value)
+    for (section, key), var in {**SECRET_ENV, **PLAIN_ENV}.items():
+        if section == name:
+            secret = _read_secret(var, env)
+            if secret is not None:
+                values[key] = secret
+    for (section, key), allowed in _CHOICES.items():
+        if section == name and key in values and values[key] not in allowed:
+            raise ConfigError(f"{name}.{key} = {values[key]!r}; choose one of {sorted(allowed)}")
+    return cls(**values)
+
+
+def _coerce(key: str, default: Any, value: Any) -> Any:
+    expected = type(default)
+    if expected is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+        raise ConfigError(f"{key} = {value!r} should be a {expected.__name__}")
+    return value
+
+
+def load_config(path: str | os.PathLike[str] | None = None, env: dict[str, str] | None = None) -> Config:
+    """Read ``path`` (or ``$BOB_CONFIG``, or ``./bob.toml`` if present) over the defaults."""
+    env = dict(os.environ) if env is None else env
+    chosen = path or env.get("BOB_CONFIG")
+    raw: dict[str, Any] = {}
+    if chosen:
+        file = Path(chosen)
+        if not file.is_file():
+            raise ConfigError(f"config file {str(file)!r} not found; copy config.example.toml there")
+    else:
+        file = Path("bob.toml")
+    if file.is_file():
+        try:
+            raw = tomllib.loads(file.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{file} is not valid TOML: {exc}") from None
+    sections = {f.name: f.default_factory for f in fields(Config)}  # type: ignore[misc]
+    built: dict[str, Any] = {}
+    for name in raw:
+        if name not in sections:
+            raise ConfigError(f"unknown section [{name}]; see config.example.toml")
+    for name, factory in sections.items():
+        built[name] = _build_section(name, type(factory()), raw.get(name, {}), env)
+    config = Config(**built)
+    _validate(config)
+    return config
+
+
+def _validate(config: Config) -> None:
+    try:
+        config.schedule.zone  # noqa: B018 - touch to validate
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"schedule.time_zone = {config.schedule.time_zone!r} is not an IANA time zone "
+            f"(e.g. {DEFAULT_TIME_ZONE!r})"
+        ) from None
+    config.schedule.daily_summary_time  # noqa: B018
+    config.schedule.snapshot_time  # noqa: B018
+    if config.smtp.host and not config.smtp.from_address:
+        raise ConfigError("smtp.from_address is empty; set the sender address for bob's email")

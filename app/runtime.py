@@ -1,0 +1,49 @@
+"""Everything a command needs, built once from the config: engine, sessions, settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import cached_property
+
+from sqlalchemy import Engine, inspect
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.config import Config
+from mailer.daily_summary import DeliverySettings
+from store.db import DatabaseError, check_connection, make_engine, session_factory
+from store.migrate import upgrade
+
+
+@dataclass
+class Runtime:
+    config: Config
+
+    @cached_property
+    def engine(self) -> Engine:
+        engine = make_engine(self.config.database.url)
+        check_connection(engine)
+        return engine
+
+    @cached_property
+    def sessions(self) -> sessionmaker[Session]:
+        return session_factory(self.engine)
+
+    def migrate(self) -> None:
+        upgrade(self.engine)
+
+    def require_schema(self) -> None:
+        """Refuse to work on a database that was never set up."""
+        if not inspect(self.engine).has_table("alembic_version"):
+            raise DatabaseError(
+                "the database has no bob schema yet; run `bob db upgrade` (or `bob demo`) first"
+            )
+
+    @property
+    def delivery(self) -> DeliverySettings:
+        return DeliverySettings(
+            from_address=self.config.smtp.from_address,
+            mailbox_hint=self.config.mail.mailbox_hint,
+            include_pii_in_email=self.config.mail.include_pii_in_email,
+            lease=timedelta(seconds=self.config.schedule.run_lease_seconds),
+        )

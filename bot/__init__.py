@@ -1,0 +1,1 @@
+"""The Slack bot: command parsing, identity linking, authorization and replies."""

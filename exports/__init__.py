@@ -1,0 +1,1 @@
+"""Book of Business workbooks: streaming, masking, encryption and export history."""

@@ -1,0 +1,172 @@
+"""The Daily Summary run for one business date: rules → alert ledger → mailbox + outbox.
+
+The run is claimed in the run ledger first, so only one process works on a date. It has
+two phases, each safe to repeat after a crash:
+
+1. *alerts*: every topic is evaluated and recorded in the alert ledger in one transaction;
+   the run ledger then notes the phase as done, so a resumed run never re-evaluates (and a
+   fact that turned true after the crash waits for tomorrow instead of slipping into only
+   some of today's digests).
+2. *digests*: for each recipient, the full digest goes to the secure mailbox and its email
+   to the outbox in the same transaction, in batches; recipients whose digest exists are
+   skipped, so every digest is written exactly once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from mailer.digests import Digest, digests_for
+from mailer.outbox import QueuedEmail, queue_emails
+from mailer.run_ledger import claim, finish, save_progress
+from mailer.templating import render
+from rules.ledger import record_alerts
+from store.db import insert_ignoring_duplicates
+from store.models import MailboxMessage, utcnow
+
+log = logging.getLogger(__name__)
+
+JOB = "daily_summary"
+BATCH = 500
+
+
+@dataclass(frozen=True)
+class DeliverySettings:
+    from_address: str
+    mailbox_hint: str
+    include_pii_in_email: bool = False
+    lease: timedelta = timedelta(minutes=15)
+
+
+@dataclass
+class RunResult:
+    business_date: date
+    ran: bool
+    alerts: dict[str, int] = field(default_factory=dict)
+    digests: int = 0
+    skipped: int = 0
+
+    def summary(self) -> str:
+        if not self.ran:
+            return f"{self.business_date}: already done (or running elsewhere); nothing to do"
+        return (
+            f"{self.business_date}: {sum(self.alerts.values())} new alerts, "
+            f"{self.digests} digests delivered to mailboxes and queued as email"
+            + (f", {self.skipped} already delivered" if self.skipped else "")
+        )
+
+
+def _delivered(session: Session, day: date) -> set[tuple[int, str]]:
+    return {
+        (recipient_id, str(kind))
+        for recipient_id, kind in session.execute(
+            select(MailboxMessage.recipient_id, MailboxMessage.kind).where(
+                MailboxMessage.business_date == day
+            )
+        )
+    }
+
+
+def _store_batch(session: Session, batch: list[Digest], settings: DeliverySettings, day: date) -> None:
+    """Write each digest to its mailbox and queue its email, in the caller's transaction."""
+    mailbox_rows: list[dict[str, Any]] = []
+    emails: list[QueuedEmail] = []
+    now = utcnow()
+    for digest in batch:
+        context = {**digest.context, "mailbox_hint": settings.mailbox_hint}
+        full = render(f"mailbox/{digest.kind.value}", context)
+        mailbox_rows.append(
+            {
+                "recipient_id": digest.recipient.id,
+                "kind": digest.kind,
+                "business_date": day,
+                "subject": full.subject,
+                "alert_count": digest.total,
+                "body_text": full.text,
+                "body_html": full.html,
+                "created_at": now,
+            }
+        )
+        email = full if settings.include_pii_in_email else render(f"email/{digest.kind.value}", context)
+        emails.append(
+            QueuedEmail(
+                message_key=f"{digest.kind.value}:{digest.recipient.id}:{day.isoformat()}",
+                to_address=digest.recipient.email,
+                subject=email.subject,
+                body_text=email.text,
+                body_html=email.html,
+                recipient_id=digest.recipient.id,
+            )
+        )
+    session.execute(insert_ignoring_duplicates(session, MailboxMessage).on_conflict_do_nothing(), mailbox_rows)
+    queue_emails(session, emails, settings.from_address)
+
+
+def run_daily_summary(
+    factory: sessionmaker[Session],
+    day: date,
+    settings: DeliverySettings,
+    *,
+    after_batch: Callable[[int], None] | None = None,
+) -> RunResult:
+    """Run the Daily Summary for ``day`` once; a repeated or concurrent call does nothing.
+
+    ``after_batch`` is called with the number of digests written so far after each committed
+    batch (progress reporting, and the crash tests' hook).
+    """
+    run = claim(factory, JOB, day.isoformat(), settings.lease)
+    result = RunResult(day, ran=run is not None)
+    if run is None:
+        return result
+    stats: dict[str, Any] = dict(run.stats or {})
+    try:
+        if "alerts" not in stats:
+            with factory() as session, session.begin():
+                stats["alerts"] = record_alerts(session, day)
+            save_progress(factory, run, stats, settings.lease)
+        result.alerts = stats["alerts"]
+        with factory() as reader:
+            done = _delivered(reader, day)
+            batch: list[Digest] = []
+            for digest in digests_for(reader, day):
+                if (digest.recipient.id, digest.kind.value) in done:
+                    result.skipped += 1
+                    continue
+                batch.append(digest)
+                if len(batch) >= BATCH:
+                    result.digests += _commit(factory, batch, settings, day, run, stats, after_batch, result)
+                    batch = []
+            if batch:
+                result.digests += _commit(factory, batch, settings, day, run, stats, after_batch, result)
+        stats.update(digests=result.digests + result.skipped)
+        finish(factory, run, stats)
+    except Exception as exc:
+        finish(factory, run, stats, error=f"{type(exc).__name__}")
+        raise
+    log.info("daily summary %s", result.summary())
+    return result
+
+
+def _commit(
+    factory: sessionmaker[Session],
+    batch: list[Digest],
+    settings: DeliverySettings,
+    day: date,
+    run: Any,
+    stats: dict[str, Any],
+    after_batch: Callable[[int], None] | None,
+    result: RunResult,
+) -> int:
+    with factory() as session, session.begin():
+        _store_batch(session, batch, settings, day)
+    save_progress(factory, run, stats, settings.lease)
+    if after_batch:
+        after_batch(result.digests + len(batch))
+    return len(batch)

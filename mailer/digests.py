@@ -1,0 +1,185 @@
+"""Who gets which digest for a business date, and the plain context dict of each.
+
+This module only decides and gathers; :mod:`mailer.delivery` renders and stores. The alert
+rows of the date are streamed once, ordered by agency and enroller, so memory holds one
+agency's alerts at a time however large the book is.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from itertools import groupby
+from typing import Any
+
+from sqlalchemy import Row, exists, select
+from sqlalchemy.orm import Session
+
+from rules.topics import TOPIC_ORDER, TOPICS, TOPICS_BY_NAME
+from store.models import (
+    MANAGER_SUMMARY_ROLES,
+    Agency,
+    Alert,
+    Consumer,
+    Delegation,
+    DelegationStatus,
+    DigestKind,
+    Enroller,
+)
+
+STREAM_BATCH = 5000
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    agency_id: int
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class Digest:
+    """One digest to deliver: who, which kind, and the context its templates render."""
+
+    kind: DigestKind
+    recipient: Person
+    context: dict[str, Any]
+
+    @property
+    def total(self) -> int:
+        return int(self.context["total"])
+
+
+@dataclass
+class Audience:
+    """The people a business date's digests go to, grouped by agency."""
+
+    agencies: dict[int, str]
+    enrollers: dict[int, list[Person]] = field(default_factory=lambda: defaultdict(list))
+    managers: dict[int, list[Person]] = field(default_factory=lambda: defaultdict(list))
+
+
+def _person(row: Row[Any]) -> Person:
+    return Person(row.id, row.agency_id, f"{row.first_name} {row.last_name}", row.email)
+
+
+def audience(session: Session) -> Audience:
+    """Enrollers with actively delegated consumers, and each agency's managers and primary
+    contacts. Sized by the number of enrollers, never by the number of consumers."""
+    people = (Enroller.id, Enroller.agency_id, Enroller.first_name, Enroller.last_name, Enroller.email)
+    result = Audience(agencies=dict(session.execute(select(Agency.id, Agency.name)).all()))
+    has_book = exists().where(
+        Delegation.enroller_id == Enroller.id, Delegation.status == DelegationStatus.ACTIVE
+    )
+    for row in session.execute(
+        select(*people).where(Enroller.active.is_(True), has_book).order_by(Enroller.id)
+    ):
+        result.enrollers[row.agency_id].append(_person(row))
+    for row in session.execute(
+        select(*people)
+        .where(Enroller.active.is_(True), Enroller.role.in_(MANAGER_SUMMARY_ROLES))
+        .order_by(Enroller.id)
+    ):
+        result.managers[row.agency_id].append(_person(row))
+    return result
+
+
+def _alert_rows(session: Session, day: date) -> Iterator[Row[Any]]:
+    """The ledger rows of ``day`` with the consumer contact they show, agency by agency."""
+    query = (
+        select(
+            Enroller.agency_id,
+            Alert.recipient_id,
+            Alert.topic,
+            Consumer.case_number,
+            Consumer.first_name,
+            Consumer.last_name,
+            Consumer.primary_phone,
+            Consumer.email,
+        )
+        .join(Consumer, Consumer.id == Alert.consumer_id)
+        .join(Enroller, Enroller.id == Alert.recipient_id)
+        .where(Alert.business_date == day)
+        .order_by(Enroller.agency_id, Alert.recipient_id, Alert.topic, Consumer.case_number)
+        .execution_options(yield_per=STREAM_BATCH)
+    )
+    yield from session.execute(query)
+
+
+def _topic_sections(rows: Iterable[Row[Any]]) -> list[dict[str, Any]]:
+    by_topic: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        by_topic[row.topic].append(
+            {
+                "case_number": row.case_number,
+                "contact_name": f"{row.first_name} {row.last_name}",
+                "phone": row.primary_phone,
+                "email": row.email,
+            }
+        )
+    return [
+        {"name": name, "title": TOPICS_BY_NAME[name].title, "alerts": alerts}
+        for name, alerts in sorted(by_topic.items(), key=lambda item: TOPIC_ORDER[item[0]])
+    ]
+
+
+def _counts(sections: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    found = {section["name"]: len(section["alerts"]) for section in sections}
+    return [{"title": topic.title, "count": found.get(topic.name, 0)} for topic in TOPICS]
+
+
+def _agency_digests(
+    day: date, agency_id: int, who: Audience, sections: dict[int, list[dict[str, Any]]]
+) -> Iterator[Digest]:
+    agency = who.agencies[agency_id]
+    enrollers = []
+    for person in who.enrollers.get(agency_id, []):
+        topics = sections.get(person.id, [])
+        total = sum(len(t["alerts"]) for t in topics)
+        context = {
+            "business_date": day,
+            "agency": agency,
+            "recipient_name": person.name,
+            "topics": topics,
+            "counts": _counts(topics),
+            "total": total,
+        }
+        yield Digest(DigestKind.DAILY_SUMMARY, person, context)
+        enrollers.append({"name": person.name, "topics": topics, "total": total})
+    managers = who.managers.get(agency_id, [])
+    if not managers:
+        return
+    agency_counts = [
+        {"title": topic.title, "count": sum(len(t["alerts"]) for s in sections.values() for t in s if t["name"] == topic.name)}
+        for topic in TOPICS
+    ]
+    shared = {
+        "business_date": day,
+        "agency": agency,
+        "enrollers": enrollers,
+        "enrollers_with_alerts": sum(1 for e in enrollers if e["total"]),
+        "counts": agency_counts,
+        "total": sum(e["total"] for e in enrollers),
+    }
+    for person in managers:
+        yield Digest(DigestKind.MANAGER_SUMMARY, person, {**shared, "recipient_name": person.name})
+
+
+def digests_for(session: Session, day: date) -> Iterator[Digest]:
+    """Every digest due on ``day``: each enroller's Daily Summary and each manager's Daily
+    Manager Summary, with the No Alerts variants where nothing fired."""
+    who = audience(session)
+    seen: set[int] = set()
+    for agency_id, agency_rows in groupby(_alert_rows(session, day), key=lambda r: r.agency_id):
+        sections = {
+            recipient_id: _topic_sections(rows)
+            for recipient_id, rows in groupby(agency_rows, key=lambda r: r.recipient_id)
+        }
+        seen.add(agency_id)
+        yield from _agency_digests(day, agency_id, who, sections)
+    for agency_id in sorted(who.agencies):
+        if agency_id not in seen:
+            yield from _agency_digests(day, agency_id, who, {})

@@ -1,0 +1,94 @@
+"""The secure mailbox: where full digests, with consumer contact details, are read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from store.errors import BobError
+from store.models import Enroller, MailboxMessage, utcnow
+
+
+class NotFound(BobError):
+    """The thing asked for does not exist (or is not the asker's to see)."""
+
+
+@dataclass(frozen=True)
+class MailboxEntry:
+    id: int
+    kind: str
+    business_date: date
+    subject: str
+    alert_count: int
+    created_at: datetime
+    read_at: datetime | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "business_date": self.business_date.isoformat(),
+            "subject": self.subject,
+            "alert_count": self.alert_count,
+            "created_at": self.created_at.isoformat(),
+            "read_at": self.read_at.isoformat() if self.read_at else None,
+        }
+
+
+@dataclass(frozen=True)
+class MailboxDocument(MailboxEntry):
+    body_text: str
+    body_html: str
+
+
+def find_enroller(session: Session, who: str) -> Enroller:
+    """The enroller with this license number or email on file."""
+    enroller = session.scalars(
+        select(Enroller).where(or_(Enroller.license_number == who, Enroller.email == who.lower()))
+    ).first()
+    if enroller is None:
+        raise NotFound("no enroller has that license number or email on file")
+    return enroller
+
+
+_ENTRY = (
+    MailboxMessage.id,
+    MailboxMessage.kind,
+    MailboxMessage.business_date,
+    MailboxMessage.subject,
+    MailboxMessage.alert_count,
+    MailboxMessage.created_at,
+    MailboxMessage.read_at,
+)
+
+
+def mailbox_messages(session: Session, recipient_id: int, limit: int = 20) -> list[MailboxEntry]:
+    """The recipient's digests, newest business date first (manager summary after daily)."""
+    rows = session.execute(
+        select(*_ENTRY)
+        .where(MailboxMessage.recipient_id == recipient_id)
+        .order_by(MailboxMessage.business_date.desc(), MailboxMessage.id.desc())
+        .limit(limit)
+    )
+    return [MailboxEntry(r.id, str(r.kind), *r[2:]) for r in rows]
+
+
+def read_message(session: Session, recipient_id: int, message_id: int) -> MailboxDocument:
+    """One digest of the recipient's own, marked read; another person's is 'not found'."""
+    row = session.execute(
+        select(*_ENTRY, MailboxMessage.body_text, MailboxMessage.body_html).where(
+            MailboxMessage.id == message_id, MailboxMessage.recipient_id == recipient_id
+        )
+    ).first()
+    if row is None:
+        raise NotFound(f"there is no message {message_id} in this mailbox")
+    read_at = row.read_at
+    if read_at is None:
+        read_at = utcnow()
+        session.execute(update(MailboxMessage).where(MailboxMessage.id == message_id).values(read_at=read_at))
+    return MailboxDocument(row.id, str(row.kind), row.business_date, row.subject, row.alert_count,
+                           row.created_at, read_at, row.body_text, row.body_html)

@@ -1,0 +1,64 @@
+"""Queue an email in the outbox, in the caller's transaction, exactly once per message key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from store.db import insert_ignoring_duplicates
+from store.models import OutboxEmail, OutboxStatus, utcnow
+
+
+@dataclass(frozen=True)
+class QueuedEmail:
+    message_key: str
+    to_address: str
+    subject: str
+    body_text: str
+    body_html: str | None = None
+    recipient_id: int | None = None
+
+
+def message_id(message_key: str, from_address: str) -> str:
+    """A Message-ID derived from the key, so a resend after a crash carries the same id and
+    receiving servers can drop the copy."""
+    domain = from_address.rpartition("@")[2] or "bob.localhost"
+    local = "".join(ch if ch.isalnum() or ch in ".-" else "." for ch in message_key)
+    return f"<{local}@{domain}>"
+
+
+def queue_emails(session: Session, emails: list[QueuedEmail], from_address: str) -> None:
+    """Add ``emails`` to the outbox; a key queued before is silently kept as it was."""
+    if not emails:
+        return
+    now = utcnow()
+    rows: list[dict[str, Any]] = [
+        {
+            "message_key": email.message_key,
+            "message_id": message_id(email.message_key, from_address),
+            "recipient_id": email.recipient_id,
+            "to_address": email.to_address,
+            "subject": email.subject,
+            "body_text": email.body_text,
+            "body_html": email.body_html,
+            "status": OutboxStatus.QUEUED,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
+        for email in emails
+    ]
+    session.execute(insert_ignoring_duplicates(session, OutboxEmail).on_conflict_do_nothing(), rows)
+
+
+def outbox_counts(session: Session) -> dict[str, int]:
+    """How many emails are queued, sending, sent and failed."""
+    counts = {status.value: 0 for status in OutboxStatus}
+    for status, count in session.execute(
+        select(OutboxEmail.status, func.count()).group_by(OutboxEmail.status)
+    ):
+        counts[OutboxStatus(status).value] = count
+    return counts

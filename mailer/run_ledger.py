@@ -1,0 +1,102 @@
+"""The run ledger: claim a (job, run key) by INSERT before doing the work.
+
+Exactly one process wins a claim. A claim whose lease ran out (its process died) can be
+taken over; a finished run is never run again. The work itself must be idempotent, so a
+takeover after a crash redoes only what was not yet committed.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from store.models import JobRun, RunStatus, utcnow
+
+
+def worker_id() -> str:
+    """Names this process in claims: host and pid."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _died_here(holder: str) -> bool:
+    """True when ``holder`` was a process on this host that no longer exists: its claim can
+    be taken over at once instead of waiting for the lease to run out."""
+    host, _, pid = holder.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def claim(
+    factory: sessionmaker[Session], job: str, run_key: str, lease: timedelta, now: datetime | None = None
+) -> JobRun | None:
+    """Claim the run; returns its row, or None when it is done or another live process holds it."""
+    now = now or utcnow()
+    me = worker_id()
+    try:
+        with factory() as session, session.begin():
+            run = JobRun(
+                job=job, run_key=run_key, status=RunStatus.RUNNING, claimed_by=me,
+                lease_until=now + lease, started_at=now, stats={},
+            )
+            session.add(run)
+        return run
+    except IntegrityError:
+        pass
+    with factory() as session, session.begin():
+        holder = session.scalar(
+            select(JobRun.claimed_by).where(JobRun.job == job, JobRun.run_key == run_key)
+        )
+        stale = (JobRun.lease_until < now) | (JobRun.status == RunStatus.FAILED)
+        if holder and _died_here(holder):
+            stale = stale | (JobRun.claimed_by == holder)
+        taken = session.execute(
+            update(JobRun)
+            .where(JobRun.job == job, JobRun.run_key == run_key, JobRun.status != RunStatus.DONE, stale)
+            .values(
+                claimed_by=me, lease_until=now + lease, status=RunStatus.RUNNING,
+                attempts=JobRun.attempts + 1, error=None,
+            )
+        )
+        if taken.rowcount != 1:
+            return None
+        return session.scalars(select(JobRun).where(JobRun.job == job, JobRun.run_key == run_key)).one()
+
+
+def save_progress(factory: sessionmaker[Session], run: JobRun, stats: dict[str, Any], lease: timedelta) -> None:
+    """Record how far the run got and extend its lease."""
+    with factory() as session, session.begin():
+        session.execute(
+            update(JobRun).where(JobRun.id == run.id).values(stats=stats, lease_until=utcnow() + lease)
+        )
+
+
+def finish(factory: sessionmaker[Session], run: JobRun, stats: dict[str, Any], error: str | None = None) -> None:
+    with factory() as session, session.begin():
+        session.execute(
+            update(JobRun)
+            .where(JobRun.id == run.id)
+            .values(
+                status=RunStatus.FAILED if error else RunStatus.DONE,
+                finished_at=utcnow(),
+                stats=stats,
+                error=error[:500] if error else None,
+            )
+        )
+
+
+def is_done(session: Session, job: str, run_key: str) -> bool:
+    status = session.scalar(select(JobRun.status).where(JobRun.job == job, JobRun.run_key == run_key))
+    return status == RunStatus.DONE

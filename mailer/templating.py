@@ -1,0 +1,58 @@
+"""Render bob's messages from ``templates/`` with Jinja2 (HTML autoescaped).
+
+Each message kind is three templates — ``<kind>.subject.txt``, ``<kind>.txt`` and
+``<kind>.html`` — rendered together by :func:`render`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound, select_autoescape
+
+from store.errors import BobError
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+
+
+class TemplateMissing(BobError):
+    """A template file is not where bob looks for it."""
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+
+
+@lru_cache(maxsize=4)
+def environment(root: str = str(TEMPLATES)) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(root),
+        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["usd"] = lambda cents: "" if cents is None else f"${cents / 100:,.2f}"
+    env.filters["us_date"] = lambda d: d.strftime("%m/%d/%Y")
+    return env
+
+
+def render(kind: str, context: dict[str, Any], root: str = str(TEMPLATES)) -> Rendered:
+    """Render the subject, text and HTML twins of ``kind`` (e.g. ``email/daily_summary``)."""
+    env = environment(root)
+    try:
+        subject = env.get_template(f"{kind}.subject.txt").render(context)
+        text = env.get_template(f"{kind}.txt").render(context)
+        html = env.get_template(f"{kind}.html").render(context)
+    except TemplateNotFound as exc:
+        raise TemplateMissing(
+            f"template {exc.name!r} is missing from {root}; restore it from the bob release"
+        ) from None
+    return Rendered(" ".join(subject.split()), text, html)

@@ -1,0 +1,27 @@
+"""Business dates: the agency's local calendar mapped onto aware UTC instants."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+
+def business_date(now: datetime, zone: ZoneInfo) -> date:
+    """The local calendar date in ``zone`` at the aware instant ``now``."""
+    return now.astimezone(zone).date()
+
+
+def start_of_day(day: date, zone: ZoneInfo) -> datetime:
+    """Local midnight of ``day`` in ``zone`` as an aware UTC instant (midnight never falls in a
+    DST gap in the zones bob serves, where clocks change at 02:00)."""
+    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+
+
+def local_instant(day: date, at: time, zone: ZoneInfo) -> datetime:
+    """``day`` at wall-clock ``at`` in ``zone`` as aware UTC (the first one on a fall-back day)."""
+    return datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
+
+
+def days(start: date, end: date) -> list[date]:
+    """Every date from ``start`` to ``end`` inclusive."""
+    return [start + timedelta(days=n) for n in range((end - start).days + 1)]

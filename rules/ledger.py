@@ -1,0 +1,63 @@
+"""Evaluate every topic for one business date and record what fires in the alert ledger.
+
+Each (topic, calendar) pair is one ``INSERT … SELECT … ON CONFLICT DO NOTHING``: the
+selector finds the candidates, the policy's condition and period key decide what is due,
+and the ledger's unique key makes a second evaluation of the same date add nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Insert, literal, select
+from sqlalchemy.orm import Session
+
+from rules.calendar import start_of_day
+from rules.topics import TOPICS, SelectionWindow, Topic
+from store.db import insert_ignoring_duplicates
+from store.models import Agency, Alert
+
+_LEDGER_COLUMNS = ["topic", "recipient_id", "consumer_id", "event_key", "period_key", "business_date"]
+
+
+def calendars(session: Session) -> list[str]:
+    """The distinct agency time zones: one evaluation per local calendar."""
+    return list(session.scalars(select(Agency.time_zone).distinct().order_by(Agency.time_zone)))
+
+
+def alerts_statement(session: Session, topic: Topic, day: date, zone: str) -> Insert:
+    window = SelectionWindow(
+        day=day,
+        cutoff=start_of_day(day, ZoneInfo(zone)),
+        agency_ids=select(Agency.id).where(Agency.time_zone == zone),
+    )
+    candidate = topic.selector(window).subquery("candidate")
+    due = (
+        select(
+            literal(topic.name).label("topic"),
+            candidate.c.recipient_id,
+            candidate.c.consumer_id,
+            candidate.c.event_key,
+            literal(topic.policy.period_key(day)).label("period_key"),
+            literal(day).label("business_date"),
+        )
+        .where(topic.policy.due(topic.name, candidate.c, day))
+    )
+    insert = insert_ignoring_duplicates(session, Alert)
+    return insert.from_select(_LEDGER_COLUMNS, due).on_conflict_do_nothing()
+
+
+def record_alerts(session: Session, day: date, topics: Iterable[Topic] = TOPICS) -> dict[str, int]:
+    """Insert the alerts due on ``day`` for every topic; returns new rows per topic."""
+    added: dict[str, int] = {}
+    zones = calendars(session)
+    for topic in topics:
+        added[topic.name] = 0
+        if not topic.policy.applies_on(day):
+            continue
+        for zone in zones:
+            result = session.execute(alerts_statement(session, topic, day, zone))
+            added[topic.name] += max(result.rowcount or 0, 0)
+    return added

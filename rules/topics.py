@@ -1,0 +1,225 @@
+"""The Daily Summary notification topics, declared as data.
+
+A topic is a row: its name, the portal's title, a frequency policy and a selector. A
+selector is one set-based SQL query over the whole store that returns the candidates
+``(recipient_id, consumer_id, event_key)`` that hold as of ``window.cutoff`` — never a
+Python loop over consumers. The recipient is the enroller the consumer is actively
+delegated to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import ColumnElement, Select, String, and_, cast, func, literal, or_, select
+
+from rules.policies import DailyUntilResolved, EveryNDaysWhile, Once, OnDates, Policy
+from store.models import (
+    Consent,
+    ConsumerFlag,
+    Coverage,
+    Delegation,
+    DelegationStatus,
+    Enroller,
+    Enrollment,
+    EnrollmentStatus,
+    FlagKind,
+    Notice,
+    NoticeKind,
+)
+
+# A one-time event older than this when first evaluated is history, not news: importing a
+# book with years of notices must not flood the first Daily Summary.
+ONE_TIME_LOOKBACK = timedelta(days=14)
+
+
+@dataclass(frozen=True)
+class SelectionWindow:
+    """What a selector sees: the business date, the instant the book is read as of (local
+    midnight starting that date) and the agencies whose calendar that is."""
+
+    day: date
+    cutoff: datetime
+    agency_ids: Select[tuple[int]]
+
+
+Selector = Callable[[SelectionWindow], Select[tuple[int, int, str]]]
+
+
+@dataclass(frozen=True)
+class Topic:
+    name: str
+    title: str
+    policy: Policy
+    selector: Selector
+    condition: str
+
+
+def _key(prefix: str, *columns: ColumnElement[int]) -> ColumnElement[str]:
+    key: ColumnElement[str] = literal(prefix, String)
+    for n, column in enumerate(columns):
+        key = key + (literal(":", String) if n else literal("", String)) + cast(column, String)
+    return key.label("event_key")
+
+
+def _delegated(window: SelectionWindow) -> ColumnElement[bool]:
+    """The consumer is actively delegated to an active enroller of the window's agencies."""
+    return and_(
+        Delegation.status == DelegationStatus.ACTIVE,
+        Enroller.active.is_(True),
+        Enroller.agency_id.in_(window.agency_ids),
+    )
+
+
+def _from_delegations(*columns: ColumnElement[object]) -> Select[tuple[int, int, str]]:
+    return select(
+        Delegation.enroller_id.label("recipient_id"), Delegation.consumer_id.label("consumer_id"), *columns
+    ).join(Enroller, Enroller.id == Delegation.enroller_id)
+
+
+def binder_payment_pending(window: SelectionWindow) -> Select[tuple[int, int, str]]:
+    return (
+        _from_delegations(_key("enrollment:", Enrollment.id))
+        .join(Enrollment, Enrollment.consumer_id == Delegation.consumer_id)
+        .where(
+            _delegated(window),
+            Enrollment.coverage == Coverage.HEALTH,
+            Enrollment.status == EnrollmentStatus.PENDING,
+            Enrollment.binder_paid.is_(False),
+            Enrollment.created_at < window.cutoff,
+        )
+    )
+
+
+def consent_valid_thru(window: SelectionWindow) -> Select[tuple[int, int, str]]:
+    latest = (
+        select(Consent.consumer_id, func.max(Consent.valid_thru).label("valid_thru"))
+        .where(Consent.created_at < window.cutoff)
+        .group_by(Consent.consumer_id)
+        .subquery()
+    )
+    return (
+        _from_delegations(_key("consent:", latest.c.consumer_id))
+        .join(latest, latest.c.consumer_id == Delegation.consumer_id)
+        .where(
+            _delegated(window),
+            latest.c.valid_thru >= window.day,
+            latest.c.valid_thru < window.day.replace(year=window.day.year + 1),
+        )
+    )
+
+
+def _open_flag(kind: FlagKind) -> Selector:
+    def selector(window: SelectionWindow) -> Select[tuple[int, int, str]]:
+        return (
+            _from_delegations(_key(f"{kind.value}:", Delegation.consumer_id))
+            .join(ConsumerFlag, ConsumerFlag.consumer_id == Delegation.consumer_id)
+            .where(
+                _delegated(window),
+                ConsumerFlag.kind == kind,
+                ConsumerFlag.raised_at < window.cutoff,
+                or_(ConsumerFlag.resolved_at.is_(None), ConsumerFlag.resolved_at >= window.cutoff),
+            )
+            .distinct()
+        )
+
+    selector.__name__ = f"open_{kind.value}"
+    return selector
+
+
+def nod_notice(window: SelectionWindow) -> Select[tuple[int, int, str]]:
+    return (
+        _from_delegations(_key("notice:", Notice.id))
+        .join(Notice, Notice.consumer_id == Delegation.consumer_id)
+        .where(
+            _delegated(window),
+            Notice.kind == NoticeKind.NOD,
+            Notice.created_at < window.cutoff,
+            Notice.created_at >= window.cutoff - ONE_TIME_LOOKBACK,
+        )
+    )
+
+
+def _enrollment_became(status: EnrollmentStatus) -> Selector:
+    def selector(window: SelectionWindow) -> Select[tuple[int, int, str]]:
+        return (
+            _from_delegations(_key(f"{status.value}:", Enrollment.id))
+            .join(Enrollment, Enrollment.consumer_id == Delegation.consumer_id)
+            .where(
+                _delegated(window),
+                Enrollment.status == status,
+                Enrollment.status_changed_at < window.cutoff,
+                Enrollment.status_changed_at >= window.cutoff - ONE_TIME_LOOKBACK,
+            )
+        )
+
+    selector.__name__ = f"enrollment_{status.value}"
+    return selector
+
+
+TOPICS: tuple[Topic, ...] = (
+    Topic(
+        "binder_payment_pending",
+        "Binder Payment Pending",
+        EveryNDaysWhile(7),
+        binder_payment_pending,
+        "A health enrollment is pending and its binder payment is unpaid; alerts when first "
+        "seen and every 7 days after while it stays so.",
+    ),
+    Topic(
+        "consent_valid_thru",
+        "Consent Valid Thru",
+        OnDates(("08-01", "09-01", "10-01")),
+        consent_valid_thru,
+        "On 8/1, 9/1 and 10/1 only: the consumer's latest consent for verification expires "
+        "within the coming year.",
+    ),
+    Topic(
+        "actions_requested",
+        "Actions Requested for Consumer",
+        DailyUntilResolved(),
+        _open_flag(FlagKind.ACTION_REQUESTED),
+        "The case has an action requested that is not yet resolved; alerts every day until it is.",
+    ),
+    Topic(
+        "nod_notice",
+        "NOD Notice",
+        Once(),
+        nod_notice,
+        "A Notice of Determination was generated on the case; alerts once, the day after.",
+    ),
+    Topic(
+        "enrollment_canceled",
+        "Enrollment Canceled",
+        Once(),
+        _enrollment_became(EnrollmentStatus.CANCELED),
+        "An enrollment was canceled; alerts once.",
+    ),
+    Topic(
+        "enrollment_terminated",
+        "Enrollment Terminated",
+        Once(),
+        _enrollment_became(EnrollmentStatus.TERMINATED),
+        "An enrollment was terminated; alerts once.",
+    ),
+    Topic(
+        "medicare_aged_out",
+        "Medicare Aged Out",
+        DailyUntilResolved(),
+        _open_flag(FlagKind.MEDICARE_AGED_OUT),
+        "A household member aged into Medicare and the case is not yet updated; alerts every "
+        "day until resolved.",
+    ),
+    Topic(
+        "enrollment_updates_pending",
+        "Enrollment Updates Pending",
+        DailyUntilResolved(),
+        _open_flag(FlagKind.ENROLLMENT_UPDATE_PENDING),
+        "An enrollment update is pending on the case; alerts every day until it is resolved.",
+    ),
+)
+
+TOPICS_BY_NAME = {topic.name: topic for topic in TOPICS}
+TOPIC_ORDER = {topic.name: n for n, topic in enumerate(TOPICS)}

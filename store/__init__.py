@@ -1,0 +1,1 @@
+"""The consumer store: models, engine/session, migrations, synthetic data and importers."""

@@ -1,0 +1,87 @@
+"""Hand-built books for tests: named people, synthetic consumers, explicit timestamps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from itertools import count
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from store.models import (
+    Agency,
+    Consent,
+    Consumer,
+    ConsumerFlag,
+    Coverage,
+    Delegation,
+    DelegationStatus,
+    Enroller,
+    Enrollment,
+    EnrollmentStatus,
+    FlagKind,
+    Notice,
+    NoticeKind,
+    Program,
+    Role,
+)
+
+LONG_AGO = datetime(2020, 1, 1, tzinfo=UTC)
+
+
+@dataclass
+class Book:
+    """Adds rows through one session factory and remembers their ids."""
+
+    sessions: sessionmaker[Session]
+    _seq: count = field(default_factory=lambda: count(1))
+
+    def _add(self, obj: object) -> int:
+        with self.sessions() as session, session.begin():
+            session.add(obj)
+            session.flush()
+            return int(obj.id)  # type: ignore[attr-defined]
+
+    def agency(self, code: str = "sunrise", name: str = "Sunrise Insurance", tz: str = "America/Los_Angeles", **kw: object) -> int:
+        return self._add(Agency(code=code, name=name, time_zone=tz, **kw))
+
+    def enroller(self, agency_id: int, first: str, last: str, role: Role = Role.AGENT_L1, **kw: object) -> int:
+        n = next(self._seq)
+        kw.setdefault("license_number", f"0A{n:05d}")
+        kw.setdefault("email", f"{first}.{last}@agency.test".lower())
+        return self._add(Enroller(agency_id=agency_id, first_name=first, last_name=last, role=role, **kw))
+
+    def consumer(self, enroller_id: int | None = None, status: DelegationStatus = DelegationStatus.ACTIVE, **kw: object) -> int:
+        n = next(self._seq)
+        kw.setdefault("case_number", f"CASE{n:07d}")
+        kw.setdefault("first_name", f"Pat{n}")
+        kw.setdefault("last_name", "Consumer")
+        kw.setdefault("primary_phone", f"(916) 555-{n:04d}")
+        kw.setdefault("email", f"pat{n}@consumer.test")
+        kw.setdefault("ssn", f"900-00-{n:04d}")
+        kw.setdefault("date_of_birth", date(1980, 1, 1))
+        kw.setdefault("annual_income_cents", 4_500_000 + n)
+        consumer_id = self._add(Consumer(**kw))
+        if enroller_id is not None:
+            self.delegate(consumer_id, enroller_id, status)
+        return consumer_id
+
+    def delegate(self, consumer_id: int, enroller_id: int, status: DelegationStatus = DelegationStatus.ACTIVE) -> int:
+        return self._add(Delegation(consumer_id=consumer_id, enroller_id=enroller_id, status=status, delegated_on=date(2025, 10, 1)))
+
+    def enrollment(self, consumer_id: int, status: EnrollmentStatus = EnrollmentStatus.EFFECTUATED,
+                   at: datetime = LONG_AGO, binder_paid: bool = True, **kw: object) -> int:
+        kw.setdefault("plan_year", 2026)
+        kw.setdefault("program", Program.COVERED_CALIFORNIA)
+        kw.setdefault("coverage", Coverage.HEALTH)
+        return self._add(Enrollment(consumer_id=consumer_id, status=status, binder_paid=binder_paid,
+                                    created_at=at, status_changed_at=at, **kw))
+
+    def consent(self, consumer_id: int, valid_thru: date, at: datetime = LONG_AGO) -> int:
+        return self._add(Consent(consumer_id=consumer_id, valid_thru=valid_thru, created_at=at))
+
+    def notice(self, consumer_id: int, at: datetime) -> int:
+        return self._add(Notice(consumer_id=consumer_id, kind=NoticeKind.NOD, notice_date=at.date(), created_at=at))
+
+    def flag(self, consumer_id: int, kind: FlagKind, raised: datetime, resolved: datetime | None = None) -> int:
+        return self._add(ConsumerFlag(consumer_id=consumer_id, kind=kind, raised_at=raised, resolved_at=resolved))
