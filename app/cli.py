@@ -8,18 +8,20 @@ from __future__ import annotations
 
 import argparse
 import logging
+import pkgutil
 import sys
 from collections.abc import Callable, Sequence
 from importlib import import_module
 
+import app
 from app.config import load_config
 from app.runtime import Runtime
 from store.errors import BobError
 
-# Modules with `register(subparsers)`; each adds its commands and sets `handler`.
-COMMAND_MODULES = [
-    "app.cli_core",
-]
+# Every module app/cli_*.py has `register(subparsers)`; each adds its commands and sets `handler`.
+COMMAND_MODULES = sorted(
+    f"app.{module.name}" for module in pkgutil.iter_modules(app.__path__) if module.name.startswith("cli_")
+)
 
 Handler = Callable[[Runtime, argparse.Namespace], int | None]
 
