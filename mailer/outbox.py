@@ -26,7 +26,7 @@ def message_id(message_key: str, from_address: str) -> str:
     """A Message-ID derived from the key, so a resend after a crash carries the same id and
     receiving servers can drop the copy."""
     domain = from_address.rpartition("@")[2] or "bob.localhost"
-    local = "".join(ch if ch.isalnum() or ch in ".-" else "." for ch in message_key)
+    local = "".join(ch if ch.isalnum() or ch in ".-_" else "." for ch in message_key)
     return f"<{local}@{domain}>"
 
 
