@@ -130,7 +130,7 @@ def run_daily_summary(
         if "alerts" not in stats:
             with factory() as session, session.begin():
                 stats["alerts"] = record_alerts(session, day)
-            save_progress(factory, run, stats, settings.lease)
+                save_progress(session, run, stats, settings.lease)
         result.alerts = stats["alerts"]
         with factory() as reader:
             done = _delivered(reader, day)
@@ -166,7 +166,7 @@ def _commit(
 ) -> int:
     with factory() as session, session.begin():
         _store_batch(session, batch, settings, day)
-    save_progress(factory, run, stats, settings.lease)
+        save_progress(session, run, stats, settings.lease)
     if after_batch:
         after_batch(result.digests + len(batch))
     return len(batch)

@@ -75,12 +75,11 @@ def claim(
         return session.scalars(select(JobRun).where(JobRun.job == job, JobRun.run_key == run_key)).one()
 
 
-def save_progress(factory: sessionmaker[Session], run: JobRun, stats: dict[str, Any], lease: timedelta) -> None:
-    """Record how far the run got and extend its lease."""
-    with factory() as session, session.begin():
-        session.execute(
-            update(JobRun).where(JobRun.id == run.id).values(stats=stats, lease_until=utcnow() + lease)
-        )
+def save_progress(session: Session, run: JobRun, stats: dict[str, Any], lease: timedelta) -> None:
+    """Record how far the run got and extend its lease, in the transaction of the work done."""
+    session.execute(
+        update(JobRun).where(JobRun.id == run.id).values(stats=dict(stats), lease_until=utcnow() + lease)
+    )
 
 
 def finish(factory: sessionmaker[Session], run: JobRun, stats: dict[str, Any], error: str | None = None) -> None:
