@@ -1,0 +1,78 @@
+"""The command line: real commands against a SQLite file, one clear line per mistake."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from app.cli import main
+
+
+@pytest.fixture
+def env(monkeypatch, db_url, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("BOB_DATABASE_URL", db_url)
+    monkeypatch.delenv("BOB_CONFIG", raising=False)
+
+
+def test_summary_run_then_mailbox_list_and_show(env, book, capsys):
+    agency = book.agency()
+    agent = book.enroller(agency, "Ana", "Agent", license_number="0A12345")
+    consumer = book.consumer(agent, case_number="CASE-9")
+    book.notice(consumer, datetime(2026, 11, 22, 20, tzinfo=UTC))
+    assert main(["summary", "run", "--date", "2026-11-23"]) == 0
+    assert "1 new alerts, 1 digests" in capsys.readouterr().out
+    assert main(["summary", "run", "--date", "2026-11-23"]) == 0
+    assert "already done" in capsys.readouterr().out
+    assert main(["mailbox", "list", "0A12345", "--json"]) == 0
+    [entry] = json.loads(capsys.readouterr().out)
+    assert entry["subject"] == "Daily Summary - 11/23/2026" and entry["read_at"] is None
+    assert main(["mailbox", "show", "0A12345", str(entry["id"])]) == 0
+    assert "CASE-9" in capsys.readouterr().out
+    assert main(["mailbox", "list", "ana.agent@agency.test"]) == 0
+    assert "Daily Summary - 11/23/2026" in capsys.readouterr().out
+    assert main(["outbox", "status", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["queued"] == 1
+
+
+def test_another_persons_message_is_not_found(env, book, capsys):
+    agency = book.agency()
+    book.enroller(agency, "Ana", "Agent", license_number="0A1")
+    book.enroller(agency, "Bo", "Agent", license_number="0A2")
+    assert main(["mailbox", "show", "0A2", "1"]) == 2
+    assert capsys.readouterr().err.strip() == "bob: error: there is no message 1 in this mailbox"
+
+
+def test_an_unknown_enroller_is_one_line(env, capsys):
+    assert main(["mailbox", "list", "nobody"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no enroller has that license number or email" in err
+
+
+def test_an_unreachable_database_is_one_line(monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("BOB_DATABASE_URL", "postgresql+psycopg://bob@127.0.0.1:1/nothing")
+    assert main(["summary", "run"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("bob: error: cannot reach the database at postgresql+psycopg://bob@127.0.0.1:1/nothing")
+    assert "Traceback" not in err and err.count("\n") == 1
+
+
+def test_a_database_without_schema_says_how_to_fix(monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("BOB_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+    assert main(["summary", "run"]) == 2
+    assert "run `bob db upgrade`" in capsys.readouterr().err
+
+
+def test_a_bad_config_file_is_one_line(tmp_path, capsys):
+    bad = tmp_path / "bob.toml"
+    bad.write_text("[smtp]\nhots = 1\n")
+    assert main(["--config", str(bad), "outbox", "status"]) == 2
+    assert capsys.readouterr().err == "bob: error: unknown setting smtp.hots; see config.example.toml for the keys\n"
+
+
+def test_db_upgrade_creates_the_schema(monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("BOB_DATABASE_URL", f"sqlite:///{tmp_path / 'new.db'}")
+    assert main(["db", "upgrade"]) == 0
+    assert main(["outbox", "status"]) == 0

@@ -1,0 +1,63 @@
+"""Settings: defaults, secrets from the environment, and one clear line for each mistake."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.config import ConfigError, load_config
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "bob.toml"
+    path.write_text(text)
+    return path
+
+
+def test_defaults_need_no_file(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    config = load_config(env={})
+    assert config.database.url == "sqlite:///var/bob.db"
+    assert config.schedule.time_zone == "America/Los_Angeles"
+    assert str(config.schedule.daily_summary_time) == "06:00:00"
+
+
+def test_the_example_config_is_complete_and_valid():
+    example = Path(__file__).resolve().parents[1] / "config.example.toml"
+    config = load_config(example, env={})
+    assert config == load_config(example, env={})
+    assert config.smtp.security == "starttls"
+
+
+def test_secrets_come_from_the_environment_or_a_file(tmp_path):
+    secret_file = tmp_path / "pw"
+    secret_file.write_text("s3cret\n")
+    config = load_config(write(tmp_path, "[smtp]\nhost='mail.test'\n"),
+                         env={"BOB_SMTP_PASSWORD_FILE": str(secret_file), "BOB_SLACK_BOT_TOKEN": "xoxb-test"})
+    assert config.smtp.password == "s3cret"
+    assert config.slack.bot_token == "xoxb-test"
+    assert "s3cret" not in repr(config)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[smtp]\nhots = 'x'\n", r"unknown setting smtp\.hots"),
+        ("[smpt]\nhost = 'x'\n", r"unknown section \[smpt\]"),
+        ("[smtp]\nport = 'x'\n", r"smtp\.port = 'x' should be a int"),
+        ("[smtp]\nsecurity = 'ssl'\n", r"smtp\.security = 'ssl'; choose one of"),
+        ("[smtp]\npassword = 'x'\n", r"smtp\.password is a secret: set it in the environment as BOB_SMTP_PASSWORD"),
+        ("[schedule]\ntime_zone = 'Mars/Olympus'\n", r"schedule\.time_zone = 'Mars/Olympus' is not an IANA time zone"),
+        ("[schedule]\ndaily_summary_at = '6am'\n", r"schedule\.daily_summary_at = '6am' is not a time"),
+        ("[smtp\n", r"is not valid TOML"),
+    ],
+)
+def test_each_mistake_names_the_key(tmp_path, text, message):
+    with pytest.raises(ConfigError, match=message):
+        load_config(write(tmp_path, text), env={})
+
+
+def test_a_missing_config_file_says_so(tmp_path):
+    with pytest.raises(ConfigError, match="not found; copy config.example.toml"):
+        load_config(tmp_path / "nope.toml", env={})
