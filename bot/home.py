@@ -1,0 +1,47 @@
+"""The App Home tab: the user's secure mailbox. Only its owner ever sees a Home tab."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.deps import BotDeps
+from bot.identity import LINK_HOWTO, linked_enroller
+from bot.mailbox_command import mailbox_line
+from mailer.mailbox import mailbox_messages
+
+
+def _section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def home_view(deps: BotDeps, slack_user_id: str) -> dict[str, Any]:
+    with deps.sessions() as session:
+        enroller = linked_enroller(session, slack_user_id)
+        entries = mailbox_messages(session, enroller.id) if enroller is not None else []
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": "Your secure mailbox"}}
+    ]
+    if enroller is None:
+        blocks.append(_section(LINK_HOWTO))
+    elif not entries:
+        blocks.append(_section("Your secure mailbox is empty."))
+    else:
+        blocks.append(_section("Newest first. Open a digest with `/bob mailbox <id>`."))
+        blocks.append({"type": "divider"})
+        blocks.extend(_section(mailbox_line(entry)) for entry in entries)
+    return {"type": "home", "blocks": blocks}
+
+
+def register(app: AsyncApp, deps: BotDeps) -> None:
+    async def show_home(event: dict[str, Any], client: AsyncWebClient) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        user = event["user"]
+        view = await asyncio.to_thread(home_view, deps, user)
+        await client.views_publish(user_id=user, view=view)
+
+    app.event("app_home_opened")(show_home)

@@ -1,0 +1,57 @@
+"""`/bob mailbox [<id>]`: the secure mailbox, answered only to the person who asked (ephemeral)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+
+from bot.commands import MailboxCommand, parse_command
+from bot.deps import BotDeps
+from bot.identity import LINK_HOWTO, linked_enroller
+from bot.routing import command_is
+from mailer.mailbox import MailboxEntry, NotFound, mailbox_messages, read_message
+from store.db import transaction
+
+# Slack shows about 4,000 characters of a message comfortably; longer digests are cut there.
+MAX_BODY_CHARS = 3500
+
+
+def mailbox_line(entry: MailboxEntry) -> str:
+    unread = "  *new*" if entry.read_at is None else ""
+    alerts = "1 alert" if entry.alert_count == 1 else f"{entry.alert_count} alerts"
+    return f"`{entry.id}`  {entry.business_date:%m/%d/%Y}  {entry.subject}  ({alerts}){unread}"
+
+
+def mailbox_reply(deps: BotDeps, slack_user_id: str, command: MailboxCommand) -> str:
+    with transaction(deps.sessions) as session:
+        enroller = linked_enroller(session, slack_user_id)
+        if enroller is None:
+            return LINK_HOWTO
+        if command.message_id is None:
+            entries = mailbox_messages(session, enroller.id)
+            if not entries:
+                return "Your secure mailbox is empty."
+            lines = "\n".join(mailbox_line(e) for e in entries)
+            return (
+                f"*Your secure mailbox* (newest first; open one with `/bob mailbox <id>`)\n{lines}"
+            )
+        try:
+            message = read_message(session, enroller.id, command.message_id)
+        except NotFound as exc:
+            return f"{exc}; `/bob mailbox` lists the ids."
+    body = message.body_text
+    if len(body) > MAX_BODY_CHARS:
+        cut = len(body) - MAX_BODY_CHARS
+        body = f"{body[:MAX_BODY_CHARS]}\n… ({cut:,} more characters not shown)"
+    return f"*{message.subject}*\n```{body}```"
+
+
+def register(app: AsyncApp, deps: BotDeps) -> None:
+    async def answer_mailbox(ack: AsyncAck, body: dict[str, Any]) -> None:
+        command = parse_command(body.get("text", ""))
+        assert isinstance(command, MailboxCommand)
+        await ack(await asyncio.to_thread(mailbox_reply, deps, body["user_id"], command))
+
+    app.command("/bob", matchers=[command_is(MailboxCommand)])(answer_mailbox)
