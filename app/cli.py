@@ -44,6 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     handler: Handler = args.handler
+    runtime: Runtime | None = None
     try:
         runtime = Runtime(load_config(args.config))
         return int(handler(runtime, args) or 0)
@@ -53,6 +54,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("bob: interrupted", file=sys.stderr)
         return 130
+    finally:
+        if runtime is not None:
+            runtime.close()
 
 
 if __name__ == "__main__":

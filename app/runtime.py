@@ -29,6 +29,11 @@ class Runtime:
     def sessions(self) -> sessionmaker[Session]:
         return session_factory(self.engine)
 
+    def close(self) -> None:
+        """Return pooled connections; a command ends with this."""
+        if "engine" in self.__dict__:
+            self.engine.dispose()
+
     def migrate(self) -> None:
         upgrade(self.engine)
 

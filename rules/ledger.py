@@ -46,7 +46,12 @@ def alerts_statement(session: Session, topic: Topic, day: date, zone: str) -> In
         .where(topic.policy.due(topic.name, candidate.c, day))
     )
     insert = insert_ignoring_duplicates(session, Alert)
-    return insert.from_select(_LEDGER_COLUMNS, due).on_conflict_do_nothing()
+    # preserve_rowcount: psycopg reports -1 for INSERT … SELECT otherwise.
+    return (
+        insert.from_select(_LEDGER_COLUMNS, due)
+        .on_conflict_do_nothing()
+        .execution_options(preserve_rowcount=True)
+    )
 
 
 def record_alerts(session: Session, day: date, topics: Iterable[Topic] = TOPICS) -> dict[str, int]:
@@ -59,5 +64,5 @@ def record_alerts(session: Session, day: date, topics: Iterable[Topic] = TOPICS)
             continue
         for zone in zones:
             result = session.execute(alerts_statement(session, topic, day, zone))
-            added[topic.name] += max(result.rowcount or 0, 0)
+            added[topic.name] += result.rowcount
     return added

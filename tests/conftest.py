@@ -1,19 +1,73 @@
-"""Shared fixtures: a migrated SQLite store per test and a builder for hand-made books."""
+"""Shared fixtures: a migrated store per test and a builder for hand-made books.
+
+Store tests run on SQLite, and on PostgreSQL too when ``--db`` names it (default: both when
+a server answers at ``$BOB_TEST_PG_URL``, else SQLite only). Each PostgreSQL test gets a
+fresh database cloned from a migrated template, so tests never see each other's rows.
+"""
 
 from __future__ import annotations
 
+import os
 import shutil
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, create_engine, make_url, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from mailer.daily_summary import DeliverySettings
 from store.db import make_engine, session_factory
 from store.migrate import upgrade
 from tests.factories import Book
+
+
+PG_ADMIN_URL = os.environ.get("BOB_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--db",
+        default=os.environ.get("BOB_TEST_DB", "sqlite"),
+        help="comma-separated backends for store tests: sqlite, postgresql",
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" in metafunc.fixturenames:
+        backends = [b.strip() for b in metafunc.config.getoption("--db").split(",") if b.strip()]
+        metafunc.parametrize("backend", backends, scope="session")
+
+
+def _pg_admin() -> Engine | None:
+    engine = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect():
+            return engine
+    except OperationalError:
+        engine.dispose()
+        return None
+
+
+@pytest.fixture(scope="session")
+def pg_template() -> Iterator[str]:
+    """A PostgreSQL database migrated once per session, cloned for each test."""
+    admin = _pg_admin()
+    if admin is None:
+        pytest.skip(f"PostgreSQL does not answer at {make_url(PG_ADMIN_URL).render_as_string()}")
+    name = f"bob_template_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    yield name
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -27,10 +81,21 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def db_url(tmp_path: Path, migrated_template: Path) -> str:
-    path = tmp_path / "bob.db"
-    shutil.copy(migrated_template, path)
-    return f"sqlite:///{path}"
+def db_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    if backend == "sqlite":
+        path = tmp_path / "bob.db"
+        shutil.copy(request.getfixturevalue("migrated_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    template = request.getfixturevalue("pg_template")
+    name = f"bob_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    yield make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 @pytest.fixture
