@@ -12,12 +12,26 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import help_command, home, link_command, mailbox_command
+from bot import (
+    export_command,
+    exports_command,
+    help_command,
+    home,
+    link_command,
+    mailbox_command,
+)
 from bot.deps import BotDeps
 from bot.replay import ReplayGuard
 
 EVENTS_PATH = "/slack/events"
-LISTENER_MODULES = (link_command, mailbox_command, home, help_command)
+LISTENER_MODULES = (
+    export_command,
+    exports_command,
+    link_command,
+    mailbox_command,
+    home,
+    help_command,
+)
 
 
 def build_app(deps: BotDeps, client: AsyncWebClient | None = None) -> AsyncApp:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.config import ExportsConfig
 from bot.identity import link_pepper
 from store.models import utcnow
 
@@ -33,7 +33,7 @@ class BotSettings:
 class BotDeps:
     sessions: sessionmaker[Session]
     settings: BotSettings
-    exports_config: Any  # exports.ExportsConfig as given to the export service
+    exports_config: ExportsConfig
     clock: Callable[[], datetime] = utcnow
 
     @property

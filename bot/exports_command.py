@@ -1,0 +1,109 @@
+"""`/bob exports` lists the user's export history; `/bob exports get <token>` sends a finished
+export to their DM again until it expires (same file, same password)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.commands import ExportFetchCommand, ExportsCommand, parse_command
+from bot.deliver import open_dm, upload_file
+from bot.deps import BotDeps
+from bot.handoff import Handoff
+from bot.identity import LINK_HOWTO, linked_enroller
+from bot.replies import sentence
+from bot.routing import command_is
+from exports.service import ExportHistoryEntry, fetch_export, list_exports
+from store.errors import BobError
+
+
+def _when(moment: datetime | None, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).strftime("%m/%d/%Y %I:%M %p") if moment else "-"
+
+
+def history_line(entry: ExportHistoryEntry, now: datetime, zone: ZoneInfo) -> str:
+    rows = f"{entry.row_count:,} rows" if entry.row_count is not None else "rows: -"
+    line = (
+        f"{_when(entry.requested_at, zone)}  {entry.scope_label}  *{entry.status}*  {rows}  "
+        f"expires {_when(entry.expires_at, zone)}"
+    )
+    if entry.error:
+        line += f"\n    reason: {entry.error}"
+    if entry.available(now):
+        line += f"\n    `/bob exports get {entry.token}`"
+    return line
+
+
+def history_reply(deps: BotDeps, slack_user_id: str) -> str:
+    with deps.sessions() as session:
+        enroller = linked_enroller(session, slack_user_id)
+        if enroller is None:
+            return LINK_HOWTO
+        requester_id = enroller.id
+    now = deps.clock()
+    entries = list_exports(deps.sessions, requester_id, now)
+    if not entries:
+        return "You have no exports yet; `/bob export` makes one."
+    lines = "\n".join(history_line(entry, now, deps.zone) for entry in entries)
+    return f"*Your exports* (newest first)\n{lines}"
+
+
+def fetch_reply(deps: BotDeps, slack_user_id: str, token: str) -> tuple[str, Path | None]:
+    with deps.sessions() as session:
+        enroller = linked_enroller(session, slack_user_id)
+        if enroller is None:
+            return LINK_HOWTO, None
+        requester_id = enroller.id
+    try:
+        path = fetch_export(deps.sessions, requester_id, token, deps.clock())
+    except BobError as exc:
+        return sentence(exc), None
+    return (
+        f"Sending {path.name} to your DM with bob again; it opens with the password you "
+        "received the first time.",
+        path,
+    )
+
+
+def register(app: AsyncApp, deps: BotDeps) -> None:
+    fetched: Handoff[Path] = Handoff()
+
+    async def answer_history(ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack(await asyncio.to_thread(history_reply, deps, body["user_id"]))
+
+    async def acknowledge_fetch(ack: AsyncAck, body: dict[str, Any]) -> None:
+        command = parse_command(body.get("text", ""))
+        assert isinstance(command, ExportFetchCommand)
+        text, path = None, None
+        try:
+            text, path = await asyncio.to_thread(fetch_reply, deps, body["user_id"], command.token)
+        finally:
+            fetched.give(body["trigger_id"], path)
+        await ack(text)
+
+    async def send_again(
+        body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
+    ) -> None:
+        path = await fetched.take(body["trigger_id"])
+        if path is None:
+            return
+        try:
+            dm = await open_dm(client, body["user_id"])
+            await upload_file(client, dm, path, path.name, comment="Your export, sent again.")
+        except (SlackApiError, SlackClientError, OSError):
+            await respond(
+                text="Slack would not take the file just now; try again in a few minutes.",
+                response_type="ephemeral",
+            )
+
+    app.command("/bob", matchers=[command_is(ExportsCommand)])(answer_history)
+    app.command("/bob", matchers=[command_is(ExportFetchCommand)])(
+        ack=acknowledge_fetch, lazy=[send_again]
+    )

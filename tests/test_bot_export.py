@@ -1,0 +1,276 @@
+"""`/bob export` through Slack: signed commands in, an encrypted workbook in the DM, its
+password only in an ephemeral message, and nothing personal anywhere else."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import re
+import time
+from datetime import UTC, datetime
+
+import msoffcrypto
+import openpyxl
+import pytest
+from sqlalchemy import select
+
+from app.config import ExportsConfig
+from bot.app import start_bot
+from bot.deps import BotDeps, BotSettings
+from store.models import AuditEntry, Consumer, Delegation, ExportRecord, OutboxEmail, Role
+from tests.fake_slack import FakeSlack, SlackUser
+
+SECRET = "test-signing-secret"
+NOW = datetime(2026, 11, 23, 18, 0, tzinfo=UTC)
+PASSWORD = re.compile(r"`([a-z0-9]{5}(?:-[a-z0-9]{5})+)`")
+
+
+@pytest.fixture
+async def slack():
+    fake = FakeSlack()
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+@pytest.fixture
+def people(book):
+    """One agency with every role, plus a manager of another agency; all linked but Una."""
+    sunrise = book.agency()
+    other = book.agency(code="other", name="Other Agency")
+    ids = {
+        "ana": book.enroller(sunrise, "Ana", "Agent", slack_user_id="U0ANA",
+                             license_number="0A11111"),
+        "lee": book.enroller(sunrise, "Lee", "LevelTwo", Role.AGENT_L2, slack_user_id="U0LEE"),
+        "max": book.enroller(sunrise, "Max", "Manager", Role.AGENCY_MANAGER,
+                             slack_user_id="U0MAX"),
+        "ada": book.enroller(sunrise, "Ada", "Admin", Role.ADMIN_L1, slack_user_id="U0ADA"),
+        "sue": book.enroller(sunrise, "Sue", "Support", Role.SUPPORT_STAFF,
+                             slack_user_id="U0SUE"),
+        "oz": book.enroller(other, "Oz", "Outsider", Role.AGENCY_MANAGER, slack_user_id="U0OZ"),
+        "una": book.enroller(sunrise, "Una", "Unlinked"),
+    }
+    consumers = [book.consumer(ids["ana"]) for _ in range(3)]
+    consumers.append(book.consumer(ids["lee"]))
+    consumers.append(book.consumer(book.enroller(other, "Otto", "Other")))
+    for consumer in consumers:
+        book.enrollment(consumer)
+    return ids
+
+
+def seeded_pii(sessions) -> list[str]:
+    with sessions() as s:
+        rows = s.execute(select(Consumer.first_name, Consumer.ssn, Consumer.email,
+                                Consumer.primary_phone)).all()
+    return [value for row in rows for value in row if value]
+
+
+def make_bot(sessions, slack, tmp_path, password_delivery="ephemeral"):
+    settings = BotSettings(bot_token="xoxb-test", signing_secret=SECRET,
+                           api_base_url=slack.api_url, port=0, from_address="bob@agency.test",
+                           password_delivery=password_delivery)
+    exports = ExportsConfig(directory=str(tmp_path / "exports"),
+                            password_delivery=password_delivery)
+    return start_bot(BotDeps(sessions, settings, exports_config=exports, clock=lambda: NOW))
+
+
+@pytest.fixture
+async def user(sessions, slack, tmp_path, people):
+    running = await make_bot(sessions, slack, tmp_path)
+    yield SlackUser(running.url, slack, SECRET, user_id="U0ANA")
+    await running.stop()
+
+
+def ephemeral(call) -> bool:
+    return call.method == "chat.postEphemeral" or (
+        call.method == "response_url" and call.params.get("response_type") == "ephemeral"
+    )
+
+
+async def delivered(slack: FakeSlack):
+    """Wait for the file and the password message; return (file bytes, completion, password)."""
+    await slack.wait_for(lambda: slack.named("files.completeUploadExternal")
+                         and [c for c in slack.named("response_url") if PASSWORD.search(c.text)])
+    [complete] = slack.named("files.completeUploadExternal")
+    [upload] = slack.named("upload")
+    [password_message] = [c for c in slack.named("response_url") if PASSWORD.search(c.text)]
+    return slack.uploads[upload.params["file_id"]], complete, password_message
+
+
+def decrypt(data: bytes, password: str) -> openpyxl.Workbook:
+    office = msoffcrypto.OfficeFile(io.BytesIO(data))
+    office.load_key(password=password)
+    plain = io.BytesIO()
+    office.decrypt(plain)
+    return openpyxl.load_workbook(plain, read_only=True)
+
+
+async def test_an_agent_gets_an_encrypted_workbook_in_the_dm_and_the_password_apart(
+    user, slack, sessions, people
+):
+    started = time.perf_counter()
+    status, ack_text = await user.command("export")
+    ack_seconds = time.perf_counter() - started
+    assert status == 200
+    assert "Preparing your Book of Business: 3 consumers" in ack_text
+    assert ack_seconds < 3
+    data, complete, password_message = await delivered(slack)
+    password = PASSWORD.search(password_message.text).group(1)
+
+    assert complete.params["channel_id"] == "D0ANA"
+    assert slack.named("conversations.open")[0].params["users"] == "U0ANA"
+    assert password_message.params["response_type"] == "ephemeral"
+    assert password not in complete.text
+    for call in slack.calls:
+        if call is not password_message:
+            assert password not in call.text, call.method
+
+    with pytest.raises(Exception):  # noqa: B017 - openpyxl cannot read the encrypted package
+        openpyxl.load_workbook(io.BytesIO(data))
+    workbook = decrypt(data, password)
+    sheet = workbook.worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert len(rows[0]) == 48
+    assert len(rows) == 1 + 3
+    with sessions() as s:
+        cases = set(s.scalars(select(Consumer.case_number).join(Delegation).where(
+            Delegation.enroller_id == people["ana"])))
+    assert {cell for row in rows[1:] for cell in row} >= cases
+    with sessions() as s:
+        record = s.scalars(select(ExportRecord)).one()
+    assert (record.status, record.row_count, record.requested_via) == ("succeeded", 3, "slack")
+
+
+async def test_the_password_goes_by_email_when_configured(sessions, slack, tmp_path, people):
+    running = await make_bot(sessions, slack, tmp_path, password_delivery="email")
+    try:
+        user = SlackUser(running.url, slack, SECRET, user_id="U0ANA")
+        await user.command("export")
+        await slack.wait_for(lambda: len(slack.named("response_url")) >= 1
+                             and slack.named("files.completeUploadExternal"))
+        [reply] = slack.named("response_url")
+        assert "emailed to the address on file" in reply.params["text"]
+        with sessions() as s:
+            email = s.scalars(select(OutboxEmail)).one()
+        assert email.subject == "Your bob export password"
+        password = re.search(r"is:\s+(\S+)", email.body_text).group(1)
+        [upload] = slack.named("upload")
+        decrypt(slack.uploads[upload.params["file_id"]], password)
+        assert all(password not in call.text for call in slack.calls)
+    finally:
+        await running.stop()
+
+
+async def test_a_command_typed_in_the_bots_dm_gets_the_password_by_email(
+    sessions, slack, tmp_path, people
+):
+    running = await make_bot(sessions, slack, tmp_path)
+    try:
+        user = SlackUser(running.url, slack, SECRET, user_id="U0ANA", channel_id="D0ANA")
+        await user.command("export")
+        await slack.wait_for(lambda: slack.named("response_url"))
+        assert all(not PASSWORD.search(call.text) for call in slack.calls)
+        with sessions() as s:
+            assert s.scalars(select(OutboxEmail.subject)).one() == "Your bob export password"
+    finally:
+        await running.stop()
+
+
+MATRIX = [
+    # (slack user, command, consumers or None when refused)
+    ("U0ANA", "export", 3),
+    ("U0ANA", "export agency", None),
+    ("U0ANA", 'export agent "Lee Leveltwo"', None),
+    ("U0LEE", "export", 1),
+    ("U0LEE", "export agency", None),
+    ("U0MAX", "export agency", 4),
+    ("U0MAX", 'export agent "Ana Agent"', 3),
+    ("U0MAX", "export agent 0A11111", 3),
+    ("U0MAX", "export agent Ana", None),
+    ("U0ADA", "export agency", None),
+    ("U0SUE", "export", None),
+    ("U0SUE", "export agency", None),
+    ("U0OZ", 'export agent "Ana Agent"', None),
+    ("U0OZ", "export agency", 1),
+    ("U0UNA", "export", None),
+]
+
+
+@pytest.mark.parametrize(("slack_user", "text", "consumers"), MATRIX)
+async def test_the_authorization_matrix(user, slack, sessions, slack_user, text, consumers):
+    _, reply = await user.as_user(slack_user).command(text)
+    if consumers is None:
+        assert "Preparing" not in reply
+        assert reply.strip()
+        await asyncio.sleep(0.3)  # give a wrongly started background export time to show
+        assert slack.named("files.getUploadURLExternal") == []
+    else:
+        noun = "consumer" if consumers == 1 else "consumers"
+        assert f"Preparing your Book of Business: {consumers} {noun}" in reply
+        await delivered(slack)
+
+
+async def test_an_unlinked_user_is_told_how_to_link(user):
+    _, reply = await user.as_user("U0UNA").command("export")
+    assert "/bob link <your license number or email on file>" in reply
+
+
+async def test_every_export_is_audited_without_pii(user, slack, sessions):
+    await user.command("export")
+    await delivered(slack)
+    await user.command("export agency")
+    with sessions() as s:
+        audit = s.execute(select(AuditEntry.action, AuditEntry.outcome, AuditEntry.target,
+                                 AuditEntry.detail)).all()
+    assert len(audit) >= 2
+    text = str(audit)
+    assert all(value not in text for value in seeded_pii(sessions))
+
+
+async def test_a_slack_upload_failure_is_reported_and_the_history_says_failed(
+    user, slack, sessions, tmp_path
+):
+    slack.fail("files.getUploadURLExternal", "ratelimited")
+    await user.command("export")
+    [reply] = await slack.wait_for(lambda: slack.named("response_url"))
+    assert "could not be sent to your DM" in reply.params["text"]
+    assert "ratelimited" in reply.params["text"]
+    assert not PASSWORD.search(reply.text)
+    with sessions() as s:
+        record = s.scalars(select(ExportRecord)).one()
+    assert record.status == "failed" and "ratelimited" in record.error
+    assert list((tmp_path / "exports").glob("**/*.xlsx")) == []
+    _, history = await user.command("exports")
+    assert "failed" in history and "ratelimited" in history
+
+
+async def test_the_history_lists_exports_and_one_can_be_fetched_again(user, slack):
+    await user.command("export")
+    await delivered(slack)
+    _, history = await user.command("exports")
+    assert "succeeded" in history and "3 rows" in history
+    token = re.search(r"/bob exports get (\S+)`", history).group(1)
+    _, reply = await user.command(f"exports get {token}")
+    assert "Sending" in reply
+    await slack.wait_for(lambda: len(slack.named("files.completeUploadExternal")) == 2)
+    _, other = await user.as_user("U0MAX").command(f"exports get {token}")
+    assert "Sending" not in other
+
+
+async def test_no_pii_in_logs_or_non_ephemeral_messages(user, slack, sessions, caplog):
+    caplog.set_level(logging.INFO)
+    await user.command("export")
+    data, _, _ = await delivered(slack)
+    await user.command("exports")
+    await user.command("mailbox")
+    await user.open_home()
+    await slack.wait_for(lambda: slack.named("views.publish"))
+    pii = seeded_pii(sessions)
+    assert pii
+    logged = caplog.text
+    public = " ".join(call.text for call in slack.calls if not ephemeral(call))
+    for value in pii:
+        assert value not in logged
+        assert value not in public
+        assert value.encode() not in data, "the upload must be encrypted"
