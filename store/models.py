@@ -16,6 +16,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    CheckConstraint,
     Date,
     DateTime,
     Enum,
@@ -74,7 +75,7 @@ def _enum(cls: type[enum.Enum], name: str) -> Enum:
         name=name,
         native_enum=False,
         create_constraint=True,
-        length=32,
+        length=max(32, *(len(str(m.value)) for m in cls)),
         values_callable=lambda members: [m.value for m in members],
         validate_strings=True,
     )
@@ -466,3 +467,92 @@ class LinkCode(Base):
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CrwStatus(enum.StrEnum):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    CLOSED = "closed"
+
+
+class CrwCase(Base):
+    """A Consumer Retention Workspace case: a consumer to renew, ranked by risk 1-5."""
+
+    __tablename__ = "crw_cases"
+    __table_args__ = (
+        Index("ix_crw_cases_assignee_status", "assigned_enroller_id", "status"),
+        CheckConstraint("risk BETWEEN 1 AND 5", name="risk_1_to_5"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_number: Mapped[str] = mapped_column(String(32), unique=True)
+    consumer_id: Mapped[int] = mapped_column(ForeignKey("consumers.id"), index=True)
+    plan_year: Mapped[int] = mapped_column(Integer)
+    risk: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(80))
+    status: Mapped[CrwStatus] = mapped_column(_enum(CrwStatus, "crw_status"))
+    assigned_enroller_id: Mapped[int] = mapped_column(ForeignKey("enrollers.id"))
+    assigned_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    opened_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    resolution_reason: Mapped[str | None] = mapped_column(String(80))
+    resolution_steps: Mapped[str | None] = mapped_column(Text)
+
+
+class CrwNote(Base):
+    """An interaction documented on a CRW case (who, when, what)."""
+
+    __tablename__ = "crw_notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    crw_case_id: Mapped[int] = mapped_column(ForeignKey("crw_cases.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("enrollers.id"))
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    text: Mapped[str] = mapped_column(Text)
+
+
+class HelpCategory(enum.StrEnum):
+    CONSUMER_CASE = "Consumer Case/Application Issue"
+    PROFILE = "Agency/Entity or Enroller Profile Issue"
+    CONTRACTS = "Agent Contracts or Certification Services"
+    SERVICE_CENTER = "Agent/CEC Service Center"
+
+
+class HelpStatus(enum.StrEnum):
+    SUBMITTED = "submitted"
+    IN_PROGRESS = "in_progress"
+    PENDING_INFORMATION = "pending_information"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+
+class HelpRequest(Base):
+    """A help request an enroller filed with the exchange, routed to a team by category."""
+
+    __tablename__ = "help_requests"
+    __table_args__ = (Index("ix_help_requests_enroller_status", "enroller_id", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    enroller_id: Mapped[int] = mapped_column(ForeignKey("enrollers.id"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    category: Mapped[HelpCategory] = mapped_column(_enum(HelpCategory, "help_category"))
+    topic: Mapped[str] = mapped_column(String(120))
+    details: Mapped[str] = mapped_column(Text)
+    status: Mapped[HelpStatus] = mapped_column(_enum(HelpStatus, "help_status"))
+    routed_team: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class HelpRequestUpdate(Base):
+    """A status change on a help request, with the note support staff left."""
+
+    __tablename__ = "help_request_updates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    help_request_id: Mapped[int] = mapped_column(ForeignKey("help_requests.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("enrollers.id"))
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    status: Mapped[HelpStatus] = mapped_column(_enum(HelpStatus, "help_status"))
+    note: Mapped[str | None] = mapped_column(Text)
