@@ -1,4 +1,4 @@
-"""Core commands: `bob db upgrade`, `bob summary run`, `bob mailbox …`, `bob outbox status`."""
+"""Core commands: `bob db upgrade`, `bob summary run`, `bob mailbox …`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from typing import Any
 from app.runtime import Runtime
 from mailer.daily_summary import run_daily_summary
 from mailer.mailbox import find_enroller, mailbox_messages, read_message
-from mailer.outbox import outbox_counts
 from rules.calendar import business_date
 from store.models import utcnow
 
@@ -46,12 +45,6 @@ def register(commands: Any) -> None:
     show.add_argument("--html", action="store_true", help="print the HTML twin")
     show.add_argument("--json", action="store_true", help="print JSON")
     show.set_defaults(handler=mailbox_show)
-
-    outbox = commands.add_parser("outbox", help="the email outbox")
-    outbox_sub = outbox.add_subparsers(dest="outbox_command", required=True, metavar="ACTION")
-    status = outbox_sub.add_parser("status", help="count queued, sending, sent and failed emails")
-    status.add_argument("--json", action="store_true", help="print JSON")
-    status.set_defaults(handler=outbox_status)
 
 
 def db_upgrade(runtime: Runtime, args: argparse.Namespace) -> None:
@@ -91,14 +84,3 @@ def mailbox_show(runtime: Runtime, args: argparse.Namespace) -> None:
         print(json.dumps(payload, indent=2))
     else:
         print(payload["body_html"] if args.html else payload["body_text"])
-
-
-def outbox_status(runtime: Runtime, args: argparse.Namespace) -> None:
-    runtime.require_schema()
-    with runtime.sessions() as session:
-        counts = outbox_counts(session)
-    if args.json:
-        print(json.dumps(counts))
-    else:
-        print("  ".join(f"{status}: {count}" for status, count in counts.items()))
-

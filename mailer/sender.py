@@ -1,0 +1,273 @@
+"""Drain the outbox: claim a batch, send it over pooled SMTP connections, then log each outcome.
+
+Claiming is one conditional UPDATE, so two bob processes (or two overlapping runs) never send
+the same row: a row is claimed when it is queued and due, or when the process that claimed
+it let its lease run out (it crashed). Outcomes are written only while the claim is still
+ours, and a row whose lease has run out is not sent, because someone else may have it now.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import socket
+import ssl
+from collections import deque
+from collections.abc import Callable, Sequence
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol, cast
+
+from sqlalchemy import Table, and_, bindparam, func, or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from mailer.smtp import DeliveryError, OutgoingEmail, SmtpChannel, SmtpSettings
+from store.models import OutboxEmail, OutboxStatus, UtcDateTime, utcnow
+
+# However many attempts have failed, the next one is at most this far away.
+MAX_RETRY_DELAY = timedelta(hours=1)
+_ERROR_LENGTH = 500
+
+
+class DrainSettings(SmtpSettings, Protocol):
+    """What a drain reads from ``[smtp]`` (``app.config.SmtpConfig`` fits)."""
+
+    @property
+    def max_attempts(self) -> int: ...
+    @property
+    def backoff_seconds(self) -> float: ...
+    @property
+    def batch_size(self) -> int: ...
+    @property
+    def connections(self) -> int: ...
+    @property
+    def lease_seconds(self) -> int: ...
+
+
+@dataclass
+class DrainResult:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+
+    def summary(self) -> str:
+        return f"sent: {self.sent}  retried: {self.retried}  failed: {self.failed}"
+
+
+@dataclass(frozen=True)
+class ClaimedEmail:
+    id: int
+    attempts: int
+    lease_until: datetime
+    email: OutgoingEmail
+
+
+@dataclass(frozen=True)
+class Outcome:
+    row_id: int
+    status: OutboxStatus
+    next_attempt_at: datetime | None = None
+    sent_at: datetime | None = None
+    last_error: str | None = None
+
+
+def worker_name() -> str:
+    """Who holds a claim: host, process and a random tag (two runs in one process differ)."""
+    return f"{socket.gethostname()[:50]}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+async def drain_outbox(
+    sessions: sessionmaker[Session],
+    smtp: DrainSettings,
+    *,
+    once: bool = False,
+    now: Callable[[], datetime] = utcnow,
+    worker: str | None = None,
+    tls_context: ssl.SSLContext | None = None,
+) -> DrainResult:
+    """Send every email that is due (or one batch with ``once``) and return the counts.
+
+    Connects only when something is due; a server that cannot be reached or refuses the
+    login raises :class:`DeliveryError` before any row is claimed.
+    """
+    worker = worker or worker_name()
+    result = DrainResult()
+    due = await asyncio.to_thread(count_due, sessions, now(), smtp.batch_size)
+    if not due:
+        return result
+    async with AsyncExitStack() as stack:
+        channels = [
+            await stack.enter_async_context(SmtpChannel(smtp, tls_context=tls_context, now=now))
+            for _ in range(max(1, min(smtp.connections, due)))
+        ]
+        while True:
+            batch = await asyncio.to_thread(claim_batch, sessions, worker, now(), smtp)
+            if not batch:
+                break
+            outcomes = await send_batch(channels, batch, smtp, now)
+            await asyncio.to_thread(record_outcomes, sessions, worker, outcomes)
+            for outcome in outcomes:
+                if outcome.status is OutboxStatus.SENT:
+                    result.sent += 1
+                elif outcome.status is OutboxStatus.QUEUED:
+                    result.retried += 1
+                else:
+                    result.failed += 1
+            if once:
+                break
+    return result
+
+
+def _due(moment: datetime) -> Any:
+    return or_(
+        and_(OutboxEmail.status == OutboxStatus.QUEUED, OutboxEmail.next_attempt_at <= moment),
+        and_(OutboxEmail.status == OutboxStatus.SENDING, OutboxEmail.lease_until < moment),
+    )
+
+
+def count_due(sessions: sessionmaker[Session], moment: datetime, limit: int) -> int:
+    """How many emails are due, counting no further than ``limit``."""
+    due_ids = select(OutboxEmail.id).where(_due(moment)).limit(limit).subquery()
+    with sessions() as session:
+        return session.scalar(select(func.count()).select_from(due_ids)) or 0
+
+
+def claim_batch(
+    sessions: sessionmaker[Session], worker: str, moment: datetime, smtp: DrainSettings
+) -> list[ClaimedEmail]:
+    """Mark up to ``batch_size`` due emails as ours, in one UPDATE, and return them.
+
+    On PostgreSQL the candidate rows are locked with SKIP LOCKED, so concurrent claimers take
+    different rows instead of waiting; SQLite runs one writer at a time, and the condition is
+    checked again by the UPDATE itself.
+    """
+    lease_until = moment + timedelta(seconds=smtp.lease_seconds)
+    with sessions.begin() as session:
+        candidates = (
+            select(OutboxEmail.id)
+            .where(_due(moment))
+            .order_by(OutboxEmail.next_attempt_at, OutboxEmail.id)
+            .limit(smtp.batch_size)
+        )
+        if session.get_bind().dialect.name == "postgresql":
+            candidates = candidates.with_for_update(skip_locked=True)
+        claim = (
+            update(OutboxEmail)
+            .where(OutboxEmail.id.in_(candidates.scalar_subquery()), _due(moment))
+            .values(status=OutboxStatus.SENDING, claimed_by=worker, lease_until=lease_until)
+            .returning(
+                OutboxEmail.id,
+                OutboxEmail.attempts,
+                OutboxEmail.message_id,
+                OutboxEmail.to_address,
+                OutboxEmail.subject,
+                OutboxEmail.body_text,
+                OutboxEmail.body_html,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        rows = session.execute(claim).all()
+    return [
+        ClaimedEmail(
+            id=row.id,
+            attempts=row.attempts,
+            lease_until=lease_until,
+            email=OutgoingEmail(
+                message_id=row.message_id,
+                to_address=row.to_address,
+                subject=row.subject,
+                body_text=row.body_text,
+                body_html=row.body_html,
+            ),
+        )
+        for row in sorted(rows, key=lambda row: row.id)
+    ]
+
+
+async def send_batch(
+    channels: Sequence[SmtpChannel],
+    batch: list[ClaimedEmail],
+    smtp: DrainSettings,
+    now: Callable[[], datetime],
+) -> list[Outcome]:
+    """Send ``batch`` over all ``channels`` at once; each email's outcome, in no set order."""
+    pending = deque(batch)
+    outcomes: list[Outcome] = []
+
+    async def work(channel: SmtpChannel) -> None:
+        while pending:
+            claimed = pending.popleft()
+            if now() >= claimed.lease_until:
+                continue  # our claim ran out: another process may be sending it now
+            try:
+                await channel.send(claimed.email)
+            except DeliveryError as exc:
+                outcomes.append(failure_outcome(claimed, exc, smtp, now()))
+            else:
+                outcomes.append(Outcome(claimed.id, OutboxStatus.SENT, sent_at=now()))
+
+    await asyncio.gather(*(work(channel) for channel in channels))
+    return outcomes
+
+
+def failure_outcome(
+    claimed: ClaimedEmail, error: DeliveryError, smtp: DrainSettings, moment: datetime
+) -> Outcome:
+    """Retry with doubling delays (backoff, 2x, 4x … capped) until attempts run out."""
+    attempts = claimed.attempts + 1
+    reason = str(error)
+    if error.permanent:
+        return Outcome(claimed.id, OutboxStatus.FAILED, last_error=reason[:_ERROR_LENGTH])
+    if attempts >= smtp.max_attempts:
+        gave_up = f"gave up after {attempts} attempts; last: {reason}"
+        return Outcome(claimed.id, OutboxStatus.FAILED, last_error=gave_up[:_ERROR_LENGTH])
+    delay = min(timedelta(seconds=smtp.backoff_seconds * 2 ** (attempts - 1)), MAX_RETRY_DELAY)
+    return Outcome(
+        claimed.id,
+        OutboxStatus.QUEUED,
+        next_attempt_at=moment + delay,
+        last_error=reason[:_ERROR_LENGTH],
+    )
+
+
+def record_outcomes(
+    sessions: sessionmaker[Session], worker: str, outcomes: list[Outcome]
+) -> None:
+    """Write each outcome in one transaction, only for rows this worker still holds."""
+    if not outcomes:
+        return
+    table = cast(Table, OutboxEmail.__table__)
+    record = (
+        update(table)
+        .where(
+            table.c.id == bindparam("row_id"),
+            table.c.claimed_by == worker,
+            table.c.status == OutboxStatus.SENDING,
+        )
+        .values(
+            status=bindparam("new_status", type_=table.c.status.type),
+            attempts=table.c.attempts + 1,
+            next_attempt_at=func.coalesce(
+                bindparam("retry_at", type_=UtcDateTime()), table.c.next_attempt_at
+            ),
+            sent_at=bindparam("delivered_at", type_=UtcDateTime()),
+            last_error=bindparam("error"),
+            lease_until=None,
+        )
+    )
+    with sessions.begin() as session:
+        session.execute(
+            record,
+            [
+                {
+                    "row_id": outcome.row_id,
+                    "new_status": outcome.status,
+                    "retry_at": outcome.next_attempt_at,
+                    "delivered_at": outcome.sent_at,
+                    "error": outcome.last_error,
+                }
+                for outcome in outcomes
+            ],
+        )

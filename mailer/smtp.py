@@ -1,0 +1,216 @@
+"""The SMTP delivery channel: one reused aiosmtplib connection that sends one email at a time.
+
+Every failure becomes a :class:`DeliveryError` that says whether retrying can help: 4xx
+replies, timeouts and dropped connections can; 5xx replies cannot. Its text is the SMTP code
+and the server's short reason with addresses removed, so it is safe to store and log.
+"""
+
+from __future__ import annotations
+
+import re
+import ssl
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from email.header import Header
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import format_datetime
+from types import TracebackType
+from typing import Protocol
+
+from aiosmtplib import (
+    SMTP,
+    SMTPAuthenticationError,
+    SMTPException,
+    SMTPRecipientsRefused,
+    SMTPResponseException,
+)
+
+from store.errors import BobError
+from store.models import utcnow
+
+_ADDRESS = re.compile(r"<[^<>]*>|\S+@\S+")
+_REASON_LENGTH = 160
+
+
+class SmtpSettings(Protocol):
+    """What the channel reads from ``[smtp]`` (``app.config.SmtpConfig`` fits)."""
+
+    @property
+    def host(self) -> str: ...
+    @property
+    def port(self) -> int: ...
+    @property
+    def security(self) -> str: ...
+    @property
+    def username(self) -> str: ...
+    @property
+    def password(self) -> str: ...
+    @property
+    def from_address(self) -> str: ...
+    @property
+    def timeout_seconds(self) -> float: ...
+
+
+class DeliveryError(BobError):
+    """An email was not delivered; ``permanent`` says that trying again cannot help."""
+
+    def __init__(self, message: str, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
+@dataclass(frozen=True)
+class OutgoingEmail:
+    message_id: str
+    to_address: str
+    subject: str
+    body_text: str
+    body_html: str | None
+
+
+class SmtpChannel:
+    """Sends emails over one SMTP connection, opened on entry and reopened after a drop.
+
+    Use as ``async with SmtpChannel(config) as channel: await channel.send(email)``. Entering
+    fails with one clear line when the server cannot be reached or refuses the login.
+    """
+
+    def __init__(
+        self,
+        smtp: SmtpSettings,
+        *,
+        tls_context: ssl.SSLContext | None = None,
+        now: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self._smtp = smtp
+        self._now = now
+        self._client = SMTP(
+            hostname=smtp.host,
+            port=smtp.port,
+            username=smtp.username or None,
+            password=smtp.password or None,
+            use_tls=smtp.security == "tls",
+            start_tls=smtp.security == "starttls",
+            timeout=smtp.timeout_seconds,
+            tls_context=tls_context,
+        )
+
+    async def __aenter__(self) -> SmtpChannel:
+        await self._connect()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self._client.is_connected:
+            try:
+                await self._client.quit()
+            except (SMTPException, OSError):
+                self._client.close()
+
+    async def send(self, email: OutgoingEmail) -> None:
+        """Deliver ``email`` to its one recipient or raise :class:`DeliveryError`."""
+        if any(ch in email.to_address + email.subject for ch in "\r\n"):
+            raise DeliveryError("the address or subject contains a line break", permanent=True)
+        message = self._build(email)
+        if not self._client.is_connected:
+            await self._reconnect()
+        try:
+            refused, _ = await self._client.send_message(
+                message, sender=self._smtp.from_address, recipients=[email.to_address]
+            )
+        except SMTPRecipientsRefused as exc:
+            first = exc.recipients[0]
+            raise _reply_error(first.code, first.message) from None
+        except SMTPResponseException as exc:
+            if exc.code == 421 or exc.code < 0:
+                self._client.close()
+            raise _reply_error(exc.code, exc.message) from None
+        except TimeoutError:
+            self._client.close()
+            raise DeliveryError(
+                f"no reply within {self._smtp.timeout_seconds:g}s", permanent=False
+            ) from None
+        except (SMTPException, OSError) as exc:
+            # A dropped connection (SMTPServerDisconnected is a ConnectionError) or a refused
+            # reconnect: the next send opens a new connection.
+            self._client.close()
+            raise DeliveryError(f"connection lost: {type(exc).__name__}", permanent=False) from None
+        except ValueError:
+            raise DeliveryError("the recipient address is not valid", permanent=True) from None
+        if refused:
+            code, reply = next(iter(refused.values()))
+            raise _reply_error(code, reply)
+
+    def _build(self, email: OutgoingEmail) -> MIMEMultipart:
+        """The MIME message, built now rather than queued: email.mime is the cheap builder."""
+        message = MIMEMultipart("alternative")
+        message["From"] = self._smtp.from_address
+        message["To"] = email.to_address
+        message["Subject"] = (
+            email.subject if email.subject.isascii() else Header(email.subject, "utf-8").encode()
+        )
+        message["Date"] = format_datetime(self._now())
+        message["Message-ID"] = email.message_id
+        message.attach(MIMEText(email.body_text, "plain", "utf-8"))
+        if email.body_html is not None:
+            message.attach(MIMEText(email.body_html, "html", "utf-8"))
+        return message
+
+    async def _connect(self) -> None:
+        where = f"{self._smtp.host}:{self._smtp.port}"
+        try:
+            await self._client.connect()
+        except SMTPAuthenticationError as exc:
+            self._client.close()
+            raise DeliveryError(
+                f"the SMTP server at {where} refused the login ({exc.code} "
+                f"{_short(exc.message)}); check smtp.username and BOB_SMTP_PASSWORD"
+            ) from None
+        except ssl.SSLError as exc:
+            self._client.close()
+            raise DeliveryError(
+                f"TLS with the SMTP server at {where} failed ({exc.reason or exc}); check "
+                "smtp.security (starttls on port 587, tls on port 465) and the server certificate"
+            ) from None
+        except TimeoutError:
+            self._client.close()
+            raise DeliveryError(
+                f"the SMTP server at {where} did not answer within "
+                f"{self._smtp.timeout_seconds:g}s; check smtp.host and smtp.port"
+            ) from None
+        except OSError as exc:
+            self._client.close()
+            reason = _short(str(exc)) or type(exc).__name__
+            raise DeliveryError(
+                f"cannot reach the SMTP server at {where} ({reason}); check smtp.host and "
+                "smtp.port, and that the server is running"
+            ) from None
+        except SMTPException as exc:
+            self._client.close()
+            raise DeliveryError(
+                f"the SMTP server at {where} would not start a session ({_short(str(exc))}); "
+                "check smtp.security, smtp.username and BOB_SMTP_PASSWORD"
+            ) from None
+
+    async def _reconnect(self) -> None:
+        """Open a new connection mid-run; failing that is a retryable error for this email."""
+        try:
+            await self._connect()
+        except DeliveryError as exc:
+            raise DeliveryError(str(exc), permanent=False) from None
+
+
+def _short(reply: str) -> str:
+    """The server's reason without addresses (they are PII), on one short line."""
+    first_line = reply.strip().splitlines()[0] if reply.strip() else ""
+    return _ADDRESS.sub("<address>", first_line)[:_REASON_LENGTH]
+
+
+def _reply_error(code: int, reply: str) -> DeliveryError:
+    return DeliveryError(f"{code} {_short(reply)}".strip(), permanent=500 <= code < 600)
