@@ -13,6 +13,8 @@ from store.models import (
     Consent,
     Consumer,
     ConsumerFlag,
+    CrwCase,
+    CrwStatus,
     Coverage,
     Delegation,
     DelegationStatus,
@@ -85,3 +87,16 @@ class Book:
 
     def flag(self, consumer_id: int, kind: FlagKind, raised: datetime, resolved: datetime | None = None) -> int:
         return self._add(ConsumerFlag(consumer_id=consumer_id, kind=kind, raised_at=raised, resolved_at=resolved))
+
+    def crw_case(self, consumer_id: int, assignee_id: int, opened: datetime, risk: int = 3,
+                 reason: str = "Premium increase", closed: datetime | None = None, **kw: object) -> int:
+        n = next(self._seq)
+        kw.setdefault("case_number", f"CRW-{n:06d}")
+        kw.setdefault("plan_year", 2026)
+        kw.setdefault("assigned_at", opened)
+        if closed is not None:
+            kw.setdefault("resolution_reason", "Renewed - same plan")
+            kw.setdefault("resolution_steps", "Called and renewed.")
+        return self._add(CrwCase(consumer_id=consumer_id, assigned_enroller_id=assignee_id, opened_at=opened,
+                                 risk=risk, reason=reason, closed_at=closed,
+                                 status=CrwStatus.CLOSED if closed else CrwStatus.OPEN, **kw))
