@@ -108,14 +108,17 @@ async def drain_outbox(
                 break
             outcomes = await send_batch(channels, batch, smtp, now)
             await asyncio.to_thread(record_outcomes, sessions, worker, outcomes)
-            for outcome in outcomes:
-                if outcome.status is OutboxStatus.SENT:
-                    result.sent += 1
-                elif outcome.status is OutboxStatus.QUEUED:
-                    result.retried += 1
-                else:
-                    result.failed += 1
-            if once:
+            counts = DrainResult(
+                sent=sum(o.status is OutboxStatus.SENT for o in outcomes),
+                retried=sum(o.status is OutboxStatus.QUEUED for o in outcomes),
+                failed=sum(o.status is OutboxStatus.FAILED for o in outcomes),
+            )
+            result.sent += counts.sent
+            result.retried += counts.retried
+            result.failed += counts.failed
+            if once or (counts.retried and not counts.sent and not counts.failed):
+                # A whole batch to retry means the server is struggling: leave the rest for
+                # the next drain instead of spending an attempt of every email on it.
                 break
     return result
 

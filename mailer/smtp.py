@@ -23,6 +23,7 @@ from aiosmtplib import (
     SMTP,
     SMTPAuthenticationError,
     SMTPException,
+    SMTPNotSupported,
     SMTPRecipientsRefused,
     SMTPResponseException,
 )
@@ -135,6 +136,10 @@ class SmtpChannel:
             self._client.close()
             raise DeliveryError(
                 f"no reply within {self._smtp.timeout_seconds:g}s", permanent=False
+            ) from None
+        except SMTPNotSupported:
+            raise DeliveryError(
+                "the server cannot take a non-ASCII address (no SMTPUTF8)", permanent=True
             ) from None
         except (SMTPException, OSError) as exc:
             # A dropped connection (SMTPServerDisconnected is a ConnectionError) or a refused

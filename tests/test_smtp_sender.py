@@ -216,6 +216,17 @@ async def test_it_gives_up_when_the_attempts_run_out(sessions, smtp, handler, tl
     assert row.last_error == "gave up after 2 attempts; last: 452 4.2.2 mailbox full"
 
 
+async def test_a_batch_that_is_all_retries_leaves_the_rest_for_the_next_drain(
+    sessions, smtp, handler, tls
+):
+    addresses = [f"agent{i}@agency.test" for i in range(6)]
+    for address in addresses:
+        handler.rcpt_replies[address] = deque(["421 4.3.2 shutting down"])
+    queue(sessions, *addresses)
+    assert await drain(sessions, replace(smtp, batch_size=2), tls) == DrainResult(retried=2)
+    assert sorted(row.attempts for row in outbox(sessions).values()) == [0, 0, 0, 0, 1, 1]
+
+
 def test_retry_delays_double_up_to_an_hour():
     smtp = SmtpConfig(backoff_seconds=30.0, max_attempts=20)
     email = OutgoingEmail("<k@agency.test>", "ana@agency.test", "s", "t", None)
