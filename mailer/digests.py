@@ -1,6 +1,6 @@
 """Who gets which digest for a business date, and the plain context dict of each.
 
-This module only decides and gathers; :mod:`mailer.delivery` renders and stores. The alert
+This module only decides and gathers; :mod:`mailer.daily_summary` renders and stores. The alert
 rows of the date are streamed once, ordered by agency and enroller, so memory holds one
 agency's alerts at a time however large the book is.
 """
@@ -13,10 +13,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from itertools import groupby
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Row, exists, select
 from sqlalchemy.orm import Session
 
+from rules.calendar import start_of_day
+from rules.crw import crw_events, crw_tiles
 from rules.topics import TOPIC_ORDER, TOPICS, TOPICS_BY_NAME
 from store.models import (
     MANAGER_SUMMARY_ROLES,
@@ -58,6 +61,7 @@ class Audience:
     """The people a business date's digests go to, grouped by agency."""
 
     agencies: dict[int, str]
+    zones: dict[int, str] = field(default_factory=dict)
     enrollers: dict[int, list[Person]] = field(default_factory=lambda: defaultdict(list))
     managers: dict[int, list[Person]] = field(default_factory=lambda: defaultdict(list))
 
@@ -70,7 +74,10 @@ def audience(session: Session) -> Audience:
     """Enrollers with actively delegated consumers, and each agency's managers and primary
     contacts. Sized by the number of enrollers, never by the number of consumers."""
     people = (Enroller.id, Enroller.agency_id, Enroller.first_name, Enroller.last_name, Enroller.email)
-    result = Audience(agencies=dict(session.execute(select(Agency.id, Agency.name)).all()))
+    result = Audience(agencies={})
+    for agency_id, name, zone in session.execute(select(Agency.id, Agency.name, Agency.time_zone)):
+        result.agencies[agency_id] = name
+        result.zones[agency_id] = zone
     has_book = exists().where(
         Delegation.enroller_id == Enroller.id, Delegation.status == DelegationStatus.ACTIVE
     )
@@ -131,8 +138,33 @@ def _counts(sections: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{"title": topic.title, "count": found.get(topic.name, 0)} for topic in TOPICS]
 
 
+@dataclass(frozen=True)
+class CrwDigestData:
+    """The CRW part of a date's digests: events per enroller, tiles per agency."""
+
+    events: dict[int, list[dict[str, Any]]]
+    tiles: dict[int, dict[str, Any]]
+
+
+def _crw_data(session: Session, day: date, who: Audience) -> CrwDigestData:
+    events: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    tiles: dict[int, dict[str, Any]] = {}
+    by_zone: dict[str, list[int]] = defaultdict(list)
+    for agency_id, zone in who.zones.items():
+        by_zone[zone].append(agency_id)
+    for zone, agency_ids in by_zone.items():
+        cutoff = start_of_day(day, ZoneInfo(zone))
+        for event in crw_events(session, cutoff, agency_ids):
+            events[event.assignee_id].append(
+                {"case_number": event.case_number, "risk": event.risk, "reason": event.reason, "what": event.what}
+            )
+        for agency_id, agency_tiles in crw_tiles(session, cutoff, "agency", agency_ids).items():
+            tiles[agency_id] = agency_tiles.as_dict()
+    return CrwDigestData(dict(events), tiles)
+
+
 def _agency_digests(
-    day: date, agency_id: int, who: Audience, sections: dict[int, list[dict[str, Any]]]
+    day: date, agency_id: int, who: Audience, sections: dict[int, list[dict[str, Any]]], crw: CrwDigestData
 ) -> Iterator[Digest]:
     agency = who.agencies[agency_id]
     enrollers = []
@@ -146,6 +178,7 @@ def _agency_digests(
             "topics": topics,
             "counts": _counts(topics),
             "total": total,
+            "crw": crw.events.get(person.id, []),
         }
         yield Digest(DigestKind.DAILY_SUMMARY, person, context)
         enrollers.append({"name": person.name, "topics": topics, "total": total})
@@ -163,6 +196,7 @@ def _agency_digests(
         "enrollers_with_alerts": sum(1 for e in enrollers if e["total"]),
         "counts": agency_counts,
         "total": sum(e["total"] for e in enrollers),
+        "crw_tiles": crw.tiles.get(agency_id),
     }
     for person in managers:
         yield Digest(DigestKind.MANAGER_SUMMARY, person, {**shared, "recipient_name": person.name})
@@ -172,6 +206,7 @@ def digests_for(session: Session, day: date) -> Iterator[Digest]:
     """Every digest due on ``day``: each enroller's Daily Summary and each manager's Daily
     Manager Summary, with the No Alerts variants where nothing fired."""
     who = audience(session)
+    crw = _crw_data(session, day, who)
     seen: set[int] = set()
     for agency_id, agency_rows in groupby(_alert_rows(session, day), key=lambda r: r.agency_id):
         sections = {
@@ -179,7 +214,7 @@ def digests_for(session: Session, day: date) -> Iterator[Digest]:
             for recipient_id, rows in groupby(agency_rows, key=lambda r: r.recipient_id)
         }
         seen.add(agency_id)
-        yield from _agency_digests(day, agency_id, who, sections)
+        yield from _agency_digests(day, agency_id, who, sections, crw)
     for agency_id in sorted(who.agencies):
         if agency_id not in seen:
-            yield from _agency_digests(day, agency_id, who, {})
+            yield from _agency_digests(day, agency_id, who, {}, crw)

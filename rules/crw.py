@@ -132,7 +132,7 @@ class CrwEvent:
     what: str
 
 
-def crw_events(session: Session, cutoff: datetime, assignee_ids: Iterable[int] | None = None) -> list[CrwEvent]:
+def crw_events(session: Session, cutoff: datetime, agency_ids: Iterable[int] | None = None) -> list[CrwEvent]:
     """Open cases assigned during the business day before ``cutoff``, and open cases whose
     age crossed 7, 30, 45 or 60 days during it; one query, ordered by assignee."""
     window_start = cutoff - timedelta(days=1)
@@ -151,6 +151,8 @@ def crw_events(session: Session, cutoff: datetime, assignee_ids: Iterable[int] |
         .where(CrwCase.status != CrwStatus.CLOSED, what.is_not(None))
         .order_by(CrwCase.assigned_enroller_id, CrwCase.risk.desc(), CrwCase.case_number)
     )
-    if assignee_ids is not None:
-        query = query.where(CrwCase.assigned_enroller_id.in_(list(assignee_ids)))
+    if agency_ids is not None:
+        query = query.join(Enroller, Enroller.id == CrwCase.assigned_enroller_id).where(
+            Enroller.agency_id.in_(list(agency_ids))
+        )
     return [CrwEvent(*row) for row in session.execute(query)]

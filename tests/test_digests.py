@@ -151,3 +151,27 @@ def test_who_is_due_is_data(agencies, sessions):
 def test_a_missing_template_is_one_clear_error(tmp_path):
     with pytest.raises(TemplateMissing, match=r"template 'mailbox/daily_summary.subject.txt' is missing"):
         render("mailbox/daily_summary", {}, root=str(tmp_path))
+
+
+def test_crw_updates_in_the_daily_summary_and_tiles_in_the_manager_summary(agencies, book, sessions, delivery):
+    from datetime import timedelta
+
+    cutoff = datetime(2026, 11, 23, 8, tzinfo=UTC)  # local midnight, PST
+    consumer = book.consumer(agencies["ana"])
+    book.crw_case(consumer, agencies["ana"], cutoff - timedelta(hours=3), risk=5, case_number="CRW-NEW", reason="APTC change")
+    book.crw_case(consumer, agencies["ana"], cutoff - timedelta(days=45, hours=2), risk=2, case_number="CRW-45")
+    book.crw_case(consumer, agencies["stranger"], cutoff - timedelta(hours=3), case_number="CRW-MOON")
+    run_daily_summary(sessions, DAY, delivery)
+    daily = mailbox(sessions, agencies["ana"])["daily_summary"]
+    assert "CRW case CRW-NEW | risk 5 | APTC change | newly assigned" in daily.body_text
+    assert "CRW case CRW-45 | risk 2 | Premium increase | open 45 days" in daily.body_text
+    assert "<td>CRW-NEW</td><td>5</td><td>APTC change</td><td>newly assigned</td>" in daily.body_html
+    assert "CRW-MOON" not in daily.body_text
+    [email] = email_to(sessions, agencies["ana"])
+    assert "Consumer Retention Workspace: 2 case updates." in email.body_text
+    manager = mailbox(sessions, agencies["max"])["manager_summary"]
+    assert "Open cases: 2" in manager.body_text
+    assert "5 Very High Risk: 1" in manager.body_text
+    assert "<th>Open CRW cases</th><td>2</td>" in manager.body_html
+    quiet = mailbox(sessions, agencies["quiet"])["daily_summary"]
+    assert "Consumer Retention Workspace" not in quiet.body_text
