@@ -156,9 +156,12 @@ def claim_batch(
         )
         if session.get_bind().dialect.name == "postgresql":
             candidates = candidates.with_for_update(skip_locked=True)
+        # MATERIALIZED: run the LIMIT query once. Inlined as a subquery, PostgreSQL may rerun
+        # it for every outer row (a nested-loop semi join) and claim far more than a batch.
+        picked = candidates.cte("picked").prefix_with("MATERIALIZED")
         claim = (
             update(OutboxEmail)
-            .where(OutboxEmail.id.in_(candidates.scalar_subquery()), _due(moment))
+            .where(OutboxEmail.id.in_(select(picked.c.id)), _due(moment))
             .values(status=OutboxStatus.SENDING, claimed_by=worker, lease_until=lease_until)
             .returning(
                 OutboxEmail.id,

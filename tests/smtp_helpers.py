@@ -102,12 +102,14 @@ class RecordingHandler:
 
     ``rcpt_replies[address]`` holds replies (e.g. "451 4.3.0 busy") given at RCPT instead of
     accepting; ``data_faults[address]`` holds "drop" (close the connection after the message
-    was sent) or "stall" (answer DATA only after ``stall_seconds``).
+    was sent) or "stall" (answer DATA only after ``stall_seconds``). Every accepted message is
+    answered after ``delay_seconds``, like a busy server.
     """
 
     rcpt_replies: dict[str, deque[str]] = field(default_factory=dict)
     data_faults: dict[str, deque[str]] = field(default_factory=dict)
     stall_seconds: float = 2.0
+    delay_seconds: float = 0.0
     received: list[Received] = field(default_factory=list)
 
     async def handle_RCPT(
@@ -129,6 +131,7 @@ class RecordingHandler:
         if fault == "stall":
             await asyncio.sleep(self.stall_seconds)
             return "451 4.4.2 too late"
+        await asyncio.sleep(self.delay_seconds)
         login = session.auth_data.login if isinstance(session.auth_data, LoginPassword) else None
         self.received.append(
             Received(

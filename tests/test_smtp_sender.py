@@ -19,7 +19,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.cli import main
 from app.config import SmtpConfig
 from mailer.outbox import QueuedEmail, queue_emails
-from mailer.sender import ClaimedEmail, DrainResult, drain_outbox, failure_outcome
+from mailer.sender import (
+    ClaimedEmail,
+    DrainResult,
+    claim_batch,
+    drain_outbox,
+    failure_outcome,
+)
 from mailer.smtp import DeliveryError, OutgoingEmail
 from store.models import OutboxEmail
 from tests.smtp_helpers import (
@@ -227,6 +233,20 @@ async def test_a_batch_that_is_all_retries_leaves_the_rest_for_the_next_drain(
     assert sorted(row.attempts for row in outbox(sessions).values()) == [0, 0, 0, 0, 1, 1]
 
 
+def test_a_claim_takes_one_batch_and_marks_it_as_ours(sessions):
+    queue(sessions, *(f"agent{i}@agency.test" for i in range(7)))
+    smtp = SmtpConfig(batch_size=3, lease_seconds=300)
+    first = claim_batch(sessions, "worker-a", T0, smtp)
+    second = claim_batch(sessions, "worker-b", T0, smtp)
+    assert len(first) == len(second) == 3
+    assert not {c.id for c in first} & {c.id for c in second}
+    rows = outbox(sessions).values()
+    assert sorted((r.status, r.claimed_by) for r in rows if r.claimed_by) == (
+        [("sending", "worker-a")] * 3 + [("sending", "worker-b")] * 3
+    )
+    assert {r.lease_until for r in rows if r.claimed_by} == {T0 + timedelta(seconds=300)}
+
+
 def test_retry_delays_double_up_to_an_hour():
     smtp = SmtpConfig(backoff_seconds=30.0, max_attempts=20)
     email = OutgoingEmail("<k@agency.test>", "ana@agency.test", "s", "t", None)
@@ -269,9 +289,10 @@ async def test_a_crashed_claimers_emails_are_claimed_again_after_its_lease(
 
 CHILD = """
 import asyncio, json, ssl, sys, time
+from datetime import UTC, datetime
 from pathlib import Path
 from app.config import SmtpConfig
-from mailer.sender import drain_outbox
+from mailer.sender import count_due, drain_outbox
 from store.db import make_engine, session_factory
 
 url, port, cafile, ready, go, username, password = sys.argv[1:]
@@ -279,6 +300,7 @@ smtp = SmtpConfig(host="127.0.0.1", port=int(port), username=username, password=
                   from_address="bob@agency.test", batch_size=4, connections=2, timeout_seconds=5)
 sessions = session_factory(make_engine(url))
 trust = ssl.create_default_context(cafile=cafile)
+count_due(sessions, datetime.now(UTC), 1)  # connected and warmed up before the start signal
 Path(ready).touch()
 while not Path(go).exists():
     time.sleep(0.005)
@@ -289,6 +311,7 @@ print(json.dumps(asyncio.run(drain_outbox(sessions, smtp, tls_context=trust)).__
 async def test_two_processes_draining_at_once_send_each_email_exactly_once(
     sessions, smtp, handler, tls, db_url, tmp_path
 ):
+    handler.delay_seconds = 0.005  # two connections per process: each needs >= 0.15 s
     addresses = [f"agent{i}@agency.test" for i in range(120)]
     queue(sessions, *addresses, due=datetime.now(UTC) - timedelta(minutes=1))
     go = tmp_path / "go"
