@@ -106,8 +106,12 @@ async def drain_outbox(
             batch = await asyncio.to_thread(claim_batch, sessions, worker, now(), smtp)
             if not batch:
                 break
-            outcomes = await send_batch(channels, batch, smtp, now)
-            await asyncio.to_thread(record_outcomes, sessions, worker, outcomes)
+            outcomes: list[Outcome] = []
+            try:
+                await send_batch(channels, batch, smtp, now, outcomes)
+            finally:
+                # Even when stopped halfway, log what went out so it is never sent again.
+                await asyncio.to_thread(record_outcomes, sessions, worker, outcomes)
             counts = DrainResult(
                 sent=sum(o.status is OutboxStatus.SENT for o in outcomes),
                 retried=sum(o.status is OutboxStatus.QUEUED for o in outcomes),
@@ -197,10 +201,11 @@ async def send_batch(
     batch: list[ClaimedEmail],
     smtp: DrainSettings,
     now: Callable[[], datetime],
-) -> list[Outcome]:
-    """Send ``batch`` over all ``channels`` at once; each email's outcome, in no set order."""
+    outcomes: list[Outcome],
+) -> None:
+    """Send ``batch`` over all ``channels`` at once, adding each email's outcome to
+    ``outcomes`` as soon as it is known."""
     pending = deque(batch)
-    outcomes: list[Outcome] = []
 
     async def work(channel: SmtpChannel) -> None:
         while pending:
@@ -214,8 +219,9 @@ async def send_batch(
             else:
                 outcomes.append(Outcome(claimed.id, OutboxStatus.SENT, sent_at=now()))
 
-    await asyncio.gather(*(work(channel) for channel in channels))
-    return outcomes
+    async with asyncio.TaskGroup() as group:
+        for channel in channels:
+            group.create_task(work(channel))
 
 
 def failure_outcome(

@@ -120,7 +120,7 @@ class SmtpChannel:
             raise DeliveryError("the address or subject contains a line break", permanent=True)
         message = self._build(email)
         if not self._client.is_connected:
-            await self._reconnect()
+            await self._connect()  # the last one dropped; failing here is retryable too
         try:
             refused, _ = await self._client.send_message(
                 message, sender=self._smtp.from_address, recipients=[email.to_address]
@@ -142,8 +142,8 @@ class SmtpChannel:
                 "the server cannot take a non-ASCII address (no SMTPUTF8)", permanent=True
             ) from None
         except (SMTPException, OSError) as exc:
-            # A dropped connection (SMTPServerDisconnected is a ConnectionError) or a refused
-            # reconnect: the next send opens a new connection.
+            # A dropped connection (SMTPServerDisconnected is a ConnectionError): the next
+            # send opens a new one.
             self._client.close()
             raise DeliveryError(f"connection lost: {type(exc).__name__}", permanent=False) from None
         except ValueError:
@@ -168,6 +168,10 @@ class SmtpChannel:
         return message
 
     async def _connect(self) -> None:
+        """Connect, STARTTLS and log in; a failure names host:port and the setting to check.
+
+        Such a failure is never permanent: the email is fine, the server or settings are not.
+        """
         where = f"{self._smtp.host}:{self._smtp.port}"
         try:
             await self._client.connect()
@@ -202,13 +206,6 @@ class SmtpChannel:
                 f"the SMTP server at {where} would not start a session ({_short(str(exc))}); "
                 "check smtp.security, smtp.username and BOB_SMTP_PASSWORD"
             ) from None
-
-    async def _reconnect(self) -> None:
-        """Open a new connection mid-run; failing that is a retryable error for this email."""
-        try:
-            await self._connect()
-        except DeliveryError as exc:
-            raise DeliveryError(str(exc), permanent=False) from None
 
 
 def _short(reply: str) -> str:

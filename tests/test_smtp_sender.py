@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
@@ -285,6 +286,30 @@ async def test_a_crashed_claimers_emails_are_claimed_again_after_its_lease(
         "sending",
         "crashed:1",
     )
+
+
+async def test_a_drain_stopped_halfway_logs_what_it_sent_and_never_resends_it(
+    sessions, smtp, handler, tls
+):
+    handler.delay_seconds = 0.1
+    addresses = [f"agent{i}@agency.test" for i in range(6)]
+    queue(sessions, *addresses)
+    task = asyncio.create_task(drain(sessions, smtp, tls))
+    while len(handler.received) < 2:
+        await asyncio.sleep(0.01)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    rows = outbox(sessions)
+    sent = {a for a, row in rows.items() if row.status == "sent"}
+    assert sent and sent <= {r.rcpt_tos[0] for r in handler.received}
+    assert {row.status for a, row in rows.items() if a not in sent} == {"sending"}
+    handler.delay_seconds = 0
+    after_lease = T0 + timedelta(seconds=smtp.lease_seconds + 1)
+    assert await drain(sessions, smtp, tls, at=after_lease) == DrainResult(
+        sent=len(addresses) - len(sent)
+    )
+    assert sorted(r.rcpt_tos[0] for r in handler.received if r.rcpt_tos[0] in sent) == sorted(sent)
 
 
 CHILD = """
