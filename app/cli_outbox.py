@@ -44,4 +44,4 @@ def outbox_drain(runtime: Runtime, args: argparse.Namespace) -> None:
         result = asyncio.run(drain_outbox(runtime.sessions, smtp, once=args.once))
     print(result.summary())
     if captured_in is not None:
-        print(f"smtp.host is empty, so the emails were captured as .eml files in {captured_in}")
+        print(f"smtp.host is empty: emails are captured as .eml files in {captured_in}")

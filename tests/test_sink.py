@@ -93,7 +93,7 @@ def test_bob_outbox_drain_captures_when_smtp_is_not_configured(
     assert main(["outbox", "drain"]) == 0
     out = capsys.readouterr().out
     assert "sent: 2  retried: 0  failed: 0" in out
-    assert "captured as .eml files in captured" in out
+    assert "smtp.host is empty: emails are captured as .eml files in captured" in out
     assert len(list((tmp_path / "captured").glob("*.eml"))) == 2
     assert main(["outbox", "drain", "--once"]) == 0
     assert "sent: 0  retried: 0  failed: 0" in capsys.readouterr().out
