@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from datetime import UTC, date, datetime, timedelta
@@ -228,7 +229,8 @@ def digest(book, people, sessions, delivery):
 
 
 async def test_the_mailbox_lists_digests_and_shows_one_only_to_its_owner(ana, people, sessions,
-                                                                         digest):
+                                                                         digest, caplog):
+    caplog.set_level(logging.DEBUG)
     await link(ana, sessions, "0A11111")
     _, listing = await ana.command("mailbox")
     assert "Daily Summary - 11/23/2026" in listing and "(1 alert)" in listing
@@ -241,6 +243,7 @@ async def test_the_mailbox_lists_digests_and_shows_one_only_to_its_owner(ana, pe
     assert "Zelda" not in other and f"no message {message_id}" in other
     non_ephemeral = [c for c in ana.slack.calls if c.method in ("chat.postMessage",)]
     assert non_ephemeral == []
+    assert "Zelda" not in caplog.text and "555-0199" not in caplog.text
 
 
 async def test_the_home_tab_shows_the_mailbox_newest_first(ana, people, sessions, digest):

@@ -8,7 +8,7 @@ import io
 import logging
 import re
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import msoffcrypto
 import openpyxl
@@ -18,7 +18,15 @@ from sqlalchemy import select
 from app.config import ExportsConfig
 from bot.app import start_bot
 from bot.deps import BotDeps, BotSettings
-from store.models import AuditEntry, Consumer, Delegation, ExportRecord, OutboxEmail, Role
+from store.models import (
+    Agency,
+    AuditEntry,
+    Consumer,
+    Delegation,
+    ExportRecord,
+    OutboxEmail,
+    Role,
+)
 from tests.fake_slack import FakeSlack, SlackUser
 
 SECRET = "test-signing-secret"
@@ -66,13 +74,21 @@ def seeded_pii(sessions) -> list[str]:
     return [value for row in rows for value in row if value]
 
 
-def make_bot(sessions, slack, tmp_path, password_delivery="ephemeral"):
+class Clock:
+    def __init__(self, now: datetime):
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def make_bot(sessions, slack, tmp_path, password_delivery="ephemeral", clock=lambda: NOW):
     settings = BotSettings(bot_token="xoxb-test", signing_secret=SECRET,
                            api_base_url=slack.api_url, port=0, from_address="bob@agency.test",
                            password_delivery=password_delivery)
     exports = ExportsConfig(directory=str(tmp_path / "exports"),
                             password_delivery=password_delivery)
-    return start_bot(BotDeps(sessions, settings, exports_config=exports, clock=lambda: NOW))
+    return start_bot(BotDeps(sessions, settings, exports_config=exports, clock=clock))
 
 
 @pytest.fixture
@@ -259,7 +275,7 @@ async def test_the_history_lists_exports_and_one_can_be_fetched_again(user, slac
 
 
 async def test_no_pii_in_logs_or_non_ephemeral_messages(user, slack, sessions, caplog):
-    caplog.set_level(logging.INFO)
+    caplog.set_level(logging.DEBUG)
     await user.command("export")
     data, _, _ = await delivered(slack)
     await user.command("exports")
@@ -274,3 +290,66 @@ async def test_no_pii_in_logs_or_non_ephemeral_messages(user, slack, sessions, c
         assert value not in logged
         assert value not in public
         assert value.encode() not in data, "the upload must be encrypted"
+
+
+async def test_an_empty_book_gets_a_clear_reply_and_nothing_is_built(user, slack):
+    _, reply = await user.as_user("U0MAX").command("export")
+    assert reply.startswith("No consumers are delegated to Max Manager")
+    await asyncio.sleep(0.3)
+    assert slack.named("files.getUploadURLExternal") == []
+
+
+async def test_prevented_downline_exports_stop_agents_but_not_managers(user, slack, sessions):
+    with sessions() as s, s.begin():
+        sunrise = s.scalars(select(Agency).where(Agency.code == "sunrise")).one()
+        sunrise.prevent_downline_exports = True
+    _, agent_reply = await user.command("export")
+    assert "turned off Book of Business exports for agents" in agent_reply
+    _, manager_reply = await user.as_user("U0MAX").command("export agency")
+    assert "Preparing your Book of Business: 4 consumers" in manager_reply
+
+
+async def test_an_export_that_fails_midway_is_reported_and_leaves_no_file(
+    sessions, slack, tmp_path, people, monkeypatch
+):
+    def disk_fills_up(plain, destination, password):
+        destination.write_bytes(b"half an encrypted file")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("exports.service.encrypt_workbook", disk_fills_up)
+    running = await make_bot(sessions, slack, tmp_path)
+    try:
+        user = SlackUser(running.url, slack, SECRET, user_id="U0ANA")
+        _, ack_text = await user.command("export")
+        assert "Preparing" in ack_text
+        [reply] = await slack.wait_for(lambda: slack.named("response_url"))
+        assert reply.params["text"] == (
+            "The export failed: the file could not be written (No space left on device)."
+        )
+        assert slack.named("files.getUploadURLExternal") == []
+        with sessions() as s:
+            record = s.scalars(select(ExportRecord)).one()
+        assert record.status == "failed" and record.file_path is None
+        assert list((tmp_path / "exports").iterdir()) == []
+        _, history = await user.command("exports")
+        assert "*failed*" in history and "could not be written" in history
+    finally:
+        await running.stop()
+
+
+async def test_an_expired_export_cannot_be_fetched_again(sessions, slack, tmp_path, people):
+    clock = Clock(NOW)
+    running = await make_bot(sessions, slack, tmp_path, clock=clock)
+    try:
+        user = SlackUser(running.url, slack, SECRET, user_id="U0ANA")
+        await user.command("export")
+        await delivered(slack)
+        _, history = await user.command("exports")
+        token = re.search(r"/bob exports get (\S+)`", history).group(1)
+        clock.now = NOW + timedelta(minutes=61)
+        _, reply = await user.command(f"exports get {token}")
+        assert "expired" in reply
+        _, history = await user.command("exports")
+        assert "/bob exports get" not in history
+    finally:
+        await running.stop()
