@@ -10,6 +10,7 @@ import time
 from collections import deque
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from email.header import decode_header, make_header
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
@@ -120,6 +121,21 @@ async def test_it_sends_text_and_html_with_the_stored_message_id(sessions, smtp,
     for row in rows.values():
         assert (row.status, row.sent_at, row.attempts, row.last_error) == ("sent", T0, 1, None)
         assert row.lease_until is None
+
+
+async def test_a_non_ascii_subject_and_body_arrive_intact(sessions, smtp, handler, tls):
+    with sessions.begin() as session:
+        queue_emails(
+            session,
+            [QueuedEmail("k-accents", "jose@agency.test", "Resumen diario – José", "Año 2026 ✓")],
+            "bob@agency.test",
+        )
+        session.execute(update(OutboxEmail).values(next_attempt_at=T0))
+    assert await drain(sessions, smtp, tls) == DrainResult(sent=1)
+    message = handler.received[0].message
+    assert str(make_header(decode_header(message["Subject"]))) == "Resumen diario – José"
+    [text] = message.get_payload()
+    assert text.get_payload(decode=True).decode() == "Año 2026 ✓"
 
 
 async def test_one_connection_carries_many_messages(sessions, smtp, handler, tls):
