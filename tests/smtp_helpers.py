@@ -88,7 +88,7 @@ def make_certificate(directory: Path) -> TlsFiles:
 class Received:
     """One message as the server saw it."""
 
-    peer: tuple[str, int]
+    peer: Any
     mail_from: str
     rcpt_tos: list[str]
     over_tls: bool
@@ -125,7 +125,7 @@ class RecordingHandler:
         faults = self.data_faults.get(envelope.rcpt_tos[0])
         fault = faults.popleft() if faults else None
         if fault == "drop":
-            assert server.transport is not None
+            assert isinstance(server.transport, asyncio.Transport)
             server.transport.abort()
             return "250 never heard"
         if fault == "stall":
