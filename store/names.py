@@ -233,3 +233,17 @@ ELIGIBILITY_STATUSES: tuple[tuple[str, int], ...] = (
 MEDI_CAL_STATUSES: tuple[tuple[str, int], ...] = (
     ("Active", 85), ("Pending", 10), ("Discontinued", 5),
 )
+
+# Consumer Retention Workspace: why a case needs attention at renewal, and how it ended.
+CRW_REASONS: tuple[tuple[str, int], ...] = (
+    ("Premium increase", 30), ("Subsidy decrease", 20), ("Plan discontinued", 12),
+    ("Carrier leaving service area", 8), ("Income change reported", 15),
+    ("Missed premium payment", 15),
+)
+CRW_RESOLUTIONS: tuple[tuple[str, str], ...] = (
+    ("Renewed - same plan", "Called the consumer and confirmed the renewal."),
+    ("Renewed - new plan", "Reviewed plan options with the consumer; switched plans."),
+    ("Moved to Medi-Cal", "Income now qualifies for Medi-Cal; referred to the county."),
+    ("Consumer declined", "Consumer chose not to renew."),
+    ("Unable to reach", "Three calls and one email without an answer."),
+)

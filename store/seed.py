@@ -19,11 +19,11 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, insert, select, text
 
 from store.errors import BobError
-from store.models import Agency, Base, Consumer, Enroller, utcnow
-from store.seed_rows import MIN_STAFF, BookMaker, Staff, case_number
+from store.models import Agency, Base, Consumer, CrwCase, Enroller, utcnow
+from store.seed_rows import MIN_STAFF, BookMaker, Staff, case_number, crw_case_number
 
 TABLES = ("agencies", "enrollers", "consumers", "delegations", "enrollments", "consents",
-          "notices", "consumer_flags")
+          "notices", "consumer_flags", "crw_cases")
 CHUNK = 10_000
 
 
@@ -116,9 +116,13 @@ def _refuse_collisions(conn: Connection, staff: Staff, first_consumer: int, cons
         )),
     ]
     if consumers:
-        first, last = case_number(first_consumer), case_number(first_consumer + consumers - 1)
-        clash = conn.scalar(select(func.count()).where(Consumer.case_number.between(first, last)))
-        taken.append(("case numbers", bool(clash)))
+        last_consumer = first_consumer + consumers - 1
+        for what, column, number in (
+            ("case numbers", Consumer.case_number, case_number),
+            ("CRW case numbers", CrwCase.case_number, crw_case_number),
+        ):
+            between = column.between(number(first_consumer), number(last_consumer))
+            taken.append((what, bool(conn.scalar(select(func.count()).where(between)))))
     for what, clash in taken:
         if clash:
             raise SeedError(

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from store import names
 from store.models import (
     Coverage,
+    CrwStatus,
     DelegationStatus,
     EnrollmentStatus,
     FlagKind,
@@ -95,6 +96,9 @@ _MEDI_CAL_ENROLLMENT = Weighted(_STATUSES, [92, 3, 0, 5])
 _APPLICATION = Weighted(*zip(*names.APPLICATION_STATUSES, strict=True))
 _ELIGIBILITY = Weighted(*zip(*names.ELIGIBILITY_STATUSES, strict=True))
 _MEDI_CAL_STATUS = Weighted(*zip(*names.MEDI_CAL_STATUSES, strict=True))
+_CRW_REASON = Weighted(*zip(*names.CRW_REASONS, strict=True))
+_CRW_RISK = Weighted(range(1, 6), [15, 25, 30, 20, 10])
+_CRW_STATUS = Weighted((CrwStatus.OPEN, CrwStatus.IN_PROGRESS, CrwStatus.CLOSED), [45, 25, 30])
 
 
 @cache
@@ -130,6 +134,7 @@ class ConsumerRows:
     consents: list[Row] = field(default_factory=list)
     notices: list[Row] = field(default_factory=list)
     flags: list[Row] = field(default_factory=list)
+    crw_cases: list[Row] = field(default_factory=list)
 
     def tables(self) -> dict[str, list[Row]]:
         return {
@@ -139,6 +144,7 @@ class ConsumerRows:
             "consents": self.consents,
             "notices": self.notices,
             "consumer_flags": self.flags,
+            "crw_cases": self.crw_cases,
         }
 
     def __len__(self) -> int:
@@ -154,6 +160,11 @@ def license_number(enroller_id: int) -> str:
 def case_number(consumer_id: int) -> str:
     """A 10-digit case number, unique per consumer id."""
     return f"{7_000_000_000 + consumer_id}"
+
+
+def crw_case_number(consumer_id: int) -> str:
+    """The number of the consumer's CRW case (a seeded consumer has at most one)."""
+    return f"CRW-{case_number(consumer_id)}"
 
 
 class BookMaker:
@@ -350,7 +361,9 @@ class BookMaker:
             "created_at": created,
             "updated_at": self._between(created, self.as_of),
         })
-        self._delegations(staff, consumer_id, created, rows)
+        holder = self._delegations(staff, consumer_id, created, rows)
+        if holder is not None and r.random() < 0.05:
+            self._crw_case(consumer_id, holder, rows)
         age = age_days // 365
         self._enrollments(consumer_id, program, age, household, fpl, income_cents, rows)
         self._consents(consumer_id, rows)
@@ -359,7 +372,8 @@ class BookMaker:
 
     def _delegations(
         self, staff: Staff, consumer_id: int, created: datetime, rows: ConsumerRows
-    ) -> None:
+    ) -> Agent | None:
+        """Delegate the consumer; returns the agent holding the active delegation, if any."""
         r = self.rng
         agent = staff.agents.pick(r)
         status = _DELEGATION.pick(r)
@@ -375,6 +389,8 @@ class BookMaker:
             rows.delegations.append(
                 self._delegation(consumer_id, successor, DelegationStatus.ACTIVE, removed_at, None)
             )
+            return successor
+        return agent if status is DelegationStatus.ACTIVE else None
 
     def _delegation(self, consumer_id: int, agent: Agent, status: DelegationStatus,
                     delegated: datetime, removed_at: datetime | None) -> Row:
@@ -387,6 +403,30 @@ class BookMaker:
             "created_at": delegated,
             "removed_at": removed_at,
         }
+
+    def _crw_case(self, consumer_id: int, agent: Agent, rows: ConsumerRows) -> None:
+        """A renewal case in the Consumer Retention Workspace, opened in the last 90 days."""
+        r = self.rng
+        status = _CRW_STATUS.pick(r)
+        opened = self._ago(60, 90 * DAY)
+        assigned = self._between(opened, min(opened + timedelta(days=3), self.as_of))
+        closed_at = self._between(assigned, self.as_of) if status is CrwStatus.CLOSED else None
+        resolution = _pick(r, names.CRW_RESOLUTIONS) if closed_at else (None, None)
+        rows.crw_cases.append({
+            "id": self._id("crw_cases"),
+            "case_number": crw_case_number(consumer_id),
+            "consumer_id": consumer_id,
+            "plan_year": self.today.year + 1,
+            "risk": _CRW_RISK.pick(r),
+            "reason": _CRW_REASON.pick(r),
+            "status": status,
+            "assigned_enroller_id": agent.id,
+            "assigned_at": assigned,
+            "opened_at": opened,
+            "closed_at": closed_at,
+            "resolution_reason": resolution[0],
+            "resolution_steps": resolution[1],
+        })
 
     def _status_change(self, status: EnrollmentStatus) -> tuple[datetime, datetime]:
         """When the enrollment was created and when it last changed status."""

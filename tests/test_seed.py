@@ -21,6 +21,7 @@ from store.models import (
     Agency,
     Base,
     Consumer,
+    CrwCase,
     Delegation,
     DelegationStatus,
     DigestKind,
@@ -101,6 +102,13 @@ def test_it_makes_the_counts_asked_with_a_full_staff(
         )
         assert statuses[DelegationStatus.ACTIVE] > 0.85 * 1234
         assert statuses[DelegationStatus.PENDING] > 0 and statuses[DelegationStatus.REMOVED] > 0
+        # CRW renewal cases go to the agent who holds the consumer's active delegation.
+        crw = s.execute(select(CrwCase.consumer_id, CrwCase.assigned_enroller_id)).all()
+        assert 0.02 * 1234 < len(crw) < 0.1 * 1234
+        active = set(s.execute(select(Delegation.consumer_id, Delegation.enroller_id).where(
+            Delegation.status == DelegationStatus.ACTIVE
+        )).all())
+        assert {tuple(row) for row in crw} <= active
 
 
 def test_personal_data_is_fictional_by_construction(
