@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 USAGE = (
@@ -125,16 +125,16 @@ def _parse_export(words: list[str]) -> Command:
             f"`/bob export` has no option `{_shown(unknown[0])}`; "
             f"the options are {', '.join(f'`{f}`' for f in EXPORT_FLAGS)}."
         )
-    options = {
-        "masked": True if "--masked" in flags else None,
-        "snapshot": "--snapshot" in flags,
-        "include_changes": "--changes" in flags,
-    }
+    own_book = ExportCommand(
+        masked=True if "--masked" in flags else None,
+        snapshot="--snapshot" in flags,
+        include_changes="--changes" in flags,
+    )
     if not plain:
-        return ExportCommand(**options)
+        return own_book
     scope, names = plain[0].lower(), plain[1:]
     if scope == "agency" and not names:
-        return ExportCommand(target="agency", **options)
+        return replace(own_book, target="agency")
     if scope == "agent":
         query = " ".join(" ".join(names).split())
         if not query:
@@ -147,7 +147,7 @@ def _parse_export(words: list[str]) -> Command:
                 "An agent is found by full first and last name or license number, using letters, "
                 "digits, spaces, hyphens and apostrophes only."
             )
-        return ExportCommand(target="agent", agent_query=query, **options)
+        return replace(own_book, target="agent", agent_query=query)
     return BadCommand(
         "Export your own book with `/bob export`, the whole agency with `/bob export agency`, "
         "or one agent with `/bob export agent <name or license>`."

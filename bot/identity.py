@@ -82,7 +82,7 @@ def request_link_code(
         .select_from(LinkCode)
         .where(LinkCode.slack_user_id == slack_user_id)
         .where(LinkCode.created_at > now - timedelta(hours=1))
-    )
+    ) or 0
     if recent >= CODES_PER_HOUR:
         _audit(session, now, slack_user_id, "slack_link_requested", "rate_limited")
         return LinkReply(
