@@ -22,6 +22,7 @@ from bot import (
 )
 from bot.deps import BotDeps
 from bot.replay import ReplayGuard
+from store.errors import BobError
 
 EVENTS_PATH = "/slack/events"
 LISTENER_MODULES = (
@@ -70,8 +71,13 @@ class RunningBot:
 async def start_bot(deps: BotDeps, client: AsyncWebClient | None = None) -> RunningBot:
     """Start serving; call ``stop()`` on shutdown. Binds only the configured host (127.0.0.1
     by default), never every interface."""
-    app = build_app(deps, client)
     settings = deps.settings
+    if not settings.bot_token or not settings.signing_secret:
+        raise BobError(
+            "the Slack bot needs BOB_SLACK_BOT_TOKEN and BOB_SLACK_SIGNING_SECRET in the "
+            "environment (or *_FILE paths); find them under your Slack app's settings"
+        )
+    app = build_app(deps, client)
     if settings.app_token:
         handler = AsyncSocketModeHandler(app, settings.app_token)
         await handler.connect_async()

@@ -259,3 +259,11 @@ async def test_the_home_tab_shows_the_mailbox_newest_first(ana, people, sessions
     assert view["user_id"] == "U0ANA"
     assert "Daily Summary - 11/23/2026" in views[1].text
     assert "Zelda" not in views[1].text
+
+
+async def test_the_bot_will_not_start_without_its_secrets(sessions):
+    from store.errors import BobError
+
+    with pytest.raises(BobError, match="BOB_SLACK_SIGNING_SECRET"):
+        await start_bot(BotDeps(sessions, BotSettings(bot_token="xoxb-test", signing_secret=""),
+                                exports_config=None))
