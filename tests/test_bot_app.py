@@ -13,6 +13,7 @@ from sqlalchemy import select
 from bot.app import start_bot
 from bot.deps import BotDeps, BotSettings
 from mailer.daily_summary import run_daily_summary
+from store.errors import BobError
 from store.models import AuditEntry, Enroller, LinkCode, OutboxEmail, Role
 from tests.fake_slack import FakeSlack, SlackUser
 
@@ -262,8 +263,6 @@ async def test_the_home_tab_shows_the_mailbox_newest_first(ana, people, sessions
 
 
 async def test_the_bot_will_not_start_without_its_secrets(sessions):
-    from store.errors import BobError
-
     with pytest.raises(BobError, match="BOB_SLACK_SIGNING_SECRET"):
         await start_bot(BotDeps(sessions, BotSettings(bot_token="xoxb-test", signing_secret=""),
                                 exports_config=None))
