@@ -1,0 +1,120 @@
+"""`bob import`: load bob's own files, a CalHEERS Book of Business or a HealthSherpa export.
+
+The progress bar goes to stderr, and only when someone watches (a terminal, or -v); the
+summary line goes to stdout. Neither ever shows a value from the file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from app.runtime import Runtime
+from store.errors import BobError
+from store.importers.calheers import import_calheers
+from store.importers.dictionary import import_bob_files
+from store.importers.healthsherpa import import_healthsherpa
+from store.importers.records import ImportSummary
+
+FORMATS = ("calheers-bob", "healthsherpa")
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser(
+        "import",
+        help="load bob's own CSV/XLSX files, a CalHEERS Book of Business or a HealthSherpa export",
+        description=(
+            "bob import PATH loads bob's own files (a folder, or files named after their "
+            "entity; see docs/data-dictionary.md). bob import calheers-bob FILE.xlsx --agency CODE "
+            "loads a Book of Business workbook; bob import healthsherpa FILE.csv --agency CODE a "
+            "HealthSherpa clients export. Bad rows go to NAME.rejects.csv beside the input."
+        ),
+    )
+    parser.add_argument("source", metavar="PATH|calheers-bob|healthsherpa")
+    parser.add_argument("file", nargs="?", help="the file, after calheers-bob or healthsherpa")
+    parser.add_argument("--agency", help="code of the agency whose book this is")
+    secret = parser.add_mutually_exclusive_group()
+    secret.add_argument("--password", help="password of an encrypted workbook")
+    secret.add_argument("--password-file", type=Path, help="file holding that password")
+    parser.set_defaults(handler=import_command)
+
+
+def _password(args: argparse.Namespace) -> str | None:
+    if args.password_file is None:
+        return args.password
+    try:
+        return args.password_file.read_text(encoding="utf-8").rstrip("\r\n")
+    except OSError:
+        raise BobError(
+            f"cannot read the password file {args.password_file}; check the path"
+        ) from None
+
+
+@contextmanager
+def _progress_bar(show: bool) -> Iterator[Callable[[int], None] | None]:
+    if not show:
+        yield None
+        return
+    columns = (
+        SpinnerColumn(),
+        TextColumn("importing"),
+        TextColumn("{task.completed:,} rows"),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("import", total=None, rate="")
+
+        def advance(rows: int) -> None:
+            bar.advance(task, rows)
+            speed = bar.tasks[task].speed
+            bar.update(task, rate=f"{speed:,.0f} rows/s" if speed else "")
+
+        yield advance
+
+
+def import_command(runtime: Runtime, args: argparse.Namespace) -> None:
+    runtime.require_schema()
+    show = sys.stderr.isatty() or args.verbose
+    if args.source in FORMATS:
+        if args.file is None:
+            raise BobError(f"give the file to import: bob import {args.source} FILE --agency CODE")
+        if args.agency is None:
+            raise BobError(f"say whose book it is: bob import {args.source} FILE --agency CODE")
+    elif args.file is not None:
+        raise BobError(
+            f"unknown format {args.source!r}: use calheers-bob, healthsherpa, or a path to "
+            "bob's own files"
+        )
+    summaries: list[ImportSummary]
+    with _progress_bar(show) as progress:
+        if args.source == "calheers-bob":
+            summaries = [
+                import_calheers(
+                    Path(args.file), runtime.sessions, args.agency, _password(args), progress
+                )
+            ]
+        elif args.source == "healthsherpa":
+            summaries = [
+                import_healthsherpa(Path(args.file), runtime.sessions, args.agency, progress)
+            ]
+        else:
+            summaries = import_bob_files(
+                Path(args.source),
+                runtime.sessions,
+                args.agency,
+                _password(args),
+                progress,
+                default_zone=runtime.config.schedule.time_zone,
+            )
+    for summary in summaries:
+        print(summary.line())
+        if summary.ignored_columns:
+            print(f"  ignored columns bob does not keep: {', '.join(summary.ignored_columns)}")

@@ -1,0 +1,112 @@
+"""The import loop shared by every format: stream rows, map, de-duplicate, load in chunks.
+
+Each chunk of ``chunk_size`` rows is one transaction, so memory and lock time stay bounded
+whatever the file's size, and an interrupted import keeps the chunks already committed
+(running it again finishes the job, as loading is idempotent).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from store.db import transaction
+from store.importers.columns import RowRejected
+from store.importers.records import ImportSummary, Reject
+from store.importers.rejects import RejectsFile
+
+log = logging.getLogger(__name__)
+
+CHUNK_SIZE = 2000
+R = TypeVar("R")
+
+Progress = Callable[[int], None]
+# Writes a chunk; returns each record's outcome (created, updated, unchanged or rejected)
+# and the reasons for the rejected ones.
+ChunkWriter = Callable[[Session, list[R]], tuple[list[tuple[R, str]], list[Reject]]]
+
+
+@dataclass
+class Plan(Generic[R]):
+    """How one file is loaded: turn a row into a record, name its key, write a chunk."""
+
+    map_row: Callable[[int, list[Any]], R]
+    key_of: Callable[[R], Hashable]
+    key_column: str
+    write_chunk: ChunkWriter[R]
+    # Adjacent rows with the same key are one record (e.g. a case with two delegated agents).
+    merge: Callable[[R, R], None] | None = None
+
+
+def run_plan(
+    plan: Plan[R],
+    rows: Iterator[tuple[int, list[Any]]],
+    sessions: sessionmaker[Session],
+    rejects: RejectsFile,
+    summary: ImportSummary,
+    progress: Progress | None = None,
+    chunk_size: int = CHUNK_SIZE,
+) -> ImportSummary:
+    seen: dict[Hashable, int] = {}
+    chunk: list[R] = []
+    pending: list[Reject] = []
+    last_key: Hashable = None
+    merged: Counter[int] = Counter()  # record id -> rows merged into it
+    for number, cells in rows:
+        try:
+            record = plan.map_row(number, cells)
+        except RowRejected as rejected:
+            pending.append(rejected.reject)
+            continue
+        key = plan.key_of(record)
+        if plan.merge is not None and chunk and key == last_key:
+            plan.merge(chunk[-1], record)
+            merged[id(chunk[-1])] += 1
+            continue
+        first = seen.setdefault(key, number)
+        if first != number:
+            pending.append(
+                Reject(number, plan.key_column, f"duplicate key: row {first} has the same key")
+            )
+            continue
+        if len(chunk) >= chunk_size:  # flushed only between keys, so merges stay whole
+            _flush(plan, chunk, pending, merged, sessions, rejects, summary, progress)
+            chunk, pending = [], []
+            merged.clear()
+        chunk.append(record)
+        last_key = key
+    _flush(plan, chunk, pending, merged, sessions, rejects, summary, progress)
+    summary.rejects_path = str(rejects.path) if rejects.count else None
+    return summary
+
+
+def _flush(
+    plan: Plan[R],
+    chunk: list[R],
+    pending: list[Reject],
+    merged: Counter[int],
+    sessions: sessionmaker[Session],
+    rejects: RejectsFile,
+    summary: ImportSummary,
+    progress: Progress | None,
+) -> None:
+    outcomes: Iterable[tuple[R, str]] = ()
+    refused: list[Reject] = []
+    if chunk:
+        with transaction(sessions) as session:
+            outcomes, refused = plan.write_chunk(session, chunk)
+    for record, outcome in outcomes:
+        summary.counts[outcome] += 1 + merged[id(record)]
+    summary.counts["rejected"] += len(pending)
+    for reject in sorted([*pending, *refused], key=lambda r: r.row):
+        rejects.add(reject)
+    log.info(
+        "%s: %d rows loaded so far, %d rejected", summary.source, summary.rows, summary.rejected
+    )
+    if progress is not None:
+        progress(len(chunk) + sum(merged.values()) + len(pending))

@@ -1,0 +1,166 @@
+"""Streaming rows out of a CSV file or an Excel workbook (encrypted or not).
+
+Nothing here loads a whole file: the CSV reader and openpyxl's read-only mode hand out
+one row at a time. An encrypted workbook is the exception: msoffcrypto decrypts it into
+memory, never to disk, because the plain workbook holds PII.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import msoffcrypto
+import openpyxl
+from msoffcrypto.exceptions import DecryptionError, FileFormatError, InvalidKeyError
+
+from store.errors import BobError
+
+OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
+ABOUT_SHEET = "About"
+
+
+class SourceError(BobError):
+    """The file cannot be read as a table: wrong type, encrypted, unreadable."""
+
+
+@dataclass
+class Table:
+    """A header and its rows; ``rows`` yields (row number as the user sees it, cells)."""
+
+    name: str
+    header: list[str]
+    rows: Iterator[tuple[int, list[Any]]]
+
+
+def _clean_header(cells: list[Any]) -> list[str]:
+    header = ["" if cell is None else str(cell).strip() for cell in cells]
+    while header and not header[-1]:
+        header.pop()
+    return header
+
+
+@contextmanager
+def open_csv(path: Path) -> Iterator[Table]:
+    with path.open("rb") as probe:
+        head = probe.read(65536)
+    if head.startswith((b"PK\x03\x04", OLE_MAGIC)) or b"\x00" in head:
+        raise SourceError(f"{path.name} is not a CSV text file; save it as CSV (UTF-8)")
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4:  # a multi-byte character cut at the probe's end is fine
+            raise SourceError(f"{path.name} is not UTF-8 text; save it as CSV (UTF-8)") from None
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.reader(handle)
+        try:
+            header = _clean_header(next(reader, []))
+        except UnicodeDecodeError:
+            raise SourceError(f"{path.name} is not UTF-8 text; save it as CSV (UTF-8)") from None
+        yield Table(path.name, header, _csv_rows(path, reader))
+
+
+def _csv_rows(path: Path, reader: Any) -> Iterator[tuple[int, list[Any]]]:
+    number = 1
+    try:
+        for cells in reader:
+            number += 1
+            if any(cell.strip() for cell in cells):
+                yield number, cells
+    except UnicodeDecodeError:
+        raise SourceError(
+            f"{path.name} stops being UTF-8 text after row {number}; rows before it were "
+            "loaded; save it as CSV (UTF-8) and import it again"
+        ) from None
+    except csv.Error as exc:
+        raise SourceError(f"{path.name} row {number + 1} is not valid CSV ({exc})") from None
+
+
+def _decrypted(path: Path, password: str | None) -> IO[bytes]:
+    if password is None:
+        raise SourceError(
+            f"{path.name} is encrypted; give its password with --password or --password-file"
+        )
+    try:
+        with path.open("rb") as handle:
+            office = msoffcrypto.OfficeFile(handle)
+            if not office.is_encrypted():
+                raise SourceError(f"{path.name} is an old-style .xls file; save it as .xlsx")
+            office.load_key(password=password)
+            plain = io.BytesIO()
+            office.decrypt(plain)
+    except (InvalidKeyError, DecryptionError):
+        raise SourceError(f"the password does not open {path.name}; check it") from None
+    except FileFormatError:
+        raise SourceError(f"{path.name} is not an Excel workbook (.xlsx)") from None
+    plain.seek(0)
+    return plain
+
+
+def workbook_source(path: Path, password: str | None) -> Path | IO[bytes]:
+    """The workbook to hand openpyxl: the file itself, or its decrypted bytes in memory."""
+    with path.open("rb") as probe:
+        magic = probe.read(8)
+    if magic == OLE_MAGIC:
+        return _decrypted(path, password)
+    if not zipfile.is_zipfile(path):
+        raise SourceError(f"{path.name} is not an Excel workbook (.xlsx)")
+    return path
+
+
+@contextmanager
+def open_workbook(path: Path, password: str | None) -> Iterator[openpyxl.Workbook]:
+    source = workbook_source(path, password)
+    try:
+        book = openpyxl.load_workbook(source, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        raise SourceError(f"{path.name} is not an Excel workbook (.xlsx)") from None
+    try:
+        yield book
+    finally:
+        book.close()
+
+
+def sheet_table(book: openpyxl.Workbook, sheet_name: str, label: str) -> Table:
+    sheet = book[sheet_name]
+    rows = sheet.iter_rows(values_only=True)
+    header = _clean_header(list(next(rows, ())))
+    return Table(label, header, _sheet_rows(rows))
+
+
+def data_sheets(book: openpyxl.Workbook) -> list[str]:
+    """Every sheet but the "About" sheet bob's own exports add."""
+    return [name for name in book.sheetnames if name.strip().lower() != ABOUT_SHEET.lower()]
+
+
+def _sheet_rows(rows: Iterator[tuple[Any, ...]]) -> Iterator[tuple[int, list[Any]]]:
+    for number, cells in enumerate(rows, start=2):
+        if any(
+            not (cell is None or (isinstance(cell, str) and not cell.strip())) for cell in cells
+        ):
+            yield number, list(cells)
+
+
+@contextmanager
+def open_table(path: Path, password: str | None = None) -> Iterator[Table]:
+    """The one table of a CSV file, or the first data sheet of a workbook."""
+    if not path.is_file():
+        raise SourceError(f"{path} is not a file; check the path")
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        with open_csv(path) as table:
+            yield table
+        return
+    if suffix not in {".xlsx", ".xlsm"}:
+        raise SourceError(f"{path.name} is neither .csv nor .xlsx; export it as one of those")
+    with open_workbook(path, password) as book:
+        sheets = data_sheets(book)
+        if not sheets:
+            raise SourceError(f"{path.name} has no data sheet")
+        yield sheet_table(book, sheets[0], path.name)
