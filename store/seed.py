@@ -136,13 +136,16 @@ def _insert(conn: Connection, table: str, rows: list[dict[str, object]]) -> None
         conn.execute(insert(Base.metadata.tables[table]), rows)
 
 
-def _advance_sequences(conn: Connection) -> None:
-    """PostgreSQL: explicit ids leave the id sequences behind; move them past the new rows."""
+def _after_bulk_load(conn: Connection) -> None:
+    """PostgreSQL: explicit ids leave the id sequences behind, so move them past the new rows;
+    and refresh the planner's statistics, without which the first Daily Summary run picks
+    nested loops over the fresh tables (10 s instead of 0.1 s for 10k consumers)."""
     for table in TABLES:
         conn.execute(text(
             f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
             f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
         ))
+        conn.execute(text(f"ANALYZE {table}"))
 
 
 def seed_book(
@@ -173,7 +176,7 @@ def seed_book(
             on_chunk(SeedProgress(done, plan.consumers, rows, time.perf_counter() - started))
     if engine.dialect.name == "postgresql":
         with engine.begin() as conn:
-            _advance_sequences(conn)
+            _after_bulk_load(conn)
     return SeedResult(
         len(staff.agencies), len(staff.enrollers), plan.consumers, rows,
         time.perf_counter() - started,

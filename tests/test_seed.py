@@ -242,3 +242,13 @@ def test_the_cli_says_what_is_wrong_in_one_line(
     err = capsys.readouterr().err
     assert err.startswith("bob: error: --enrollers 6 is too few for 5 agencies")
     assert len(err.strip().splitlines()) == 1
+
+
+def test_rows_added_after_seeding_get_fresh_ids(book: Book, engine: Engine) -> None:
+    # On PostgreSQL the explicit ids must not leave the id sequences behind.
+    seed_book(engine, SeedPlan(agencies=1, consumers=20, enrollers=5, as_of=AS_OF))
+    agency = book.agency(code="walk-in", name="Walk-in Agency")
+    assert agency == 2
+    enroller = book.enroller(agency, "Ana", "Agent", license_number="0Z99999")
+    assert enroller == 6
+    assert book.consumer(enroller) == 21
