@@ -8,10 +8,10 @@ whatever the file's size, and an interrupted import keeps the chunks already com
 from __future__ import annotations
 
 import logging
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -23,7 +23,13 @@ from store.importers.rejects import RejectsFile
 log = logging.getLogger(__name__)
 
 CHUNK_SIZE = 2000
-R = TypeVar("R")
+class Numbered(Protocol):
+    """A record that knows the file row it came from."""
+
+    row: int
+
+
+R = TypeVar("R", bound=Numbered)
 
 Progress = Callable[[int], None]
 # Writes a chunk; returns each record's outcome (created, updated, unchanged or rejected)
@@ -56,7 +62,7 @@ def run_plan(
     chunk: list[R] = []
     pending: list[Reject] = []
     last_key: Hashable = None
-    merged: Counter[int] = Counter()  # record id -> rows merged into it
+    merged: dict[int, list[int]] = defaultdict(list)  # record id -> rows merged into it
     for number, cells in rows:
         try:
             record = plan.map_row(number, cells)
@@ -66,7 +72,7 @@ def run_plan(
         key = plan.key_of(record)
         if plan.merge is not None and chunk and key == last_key:
             plan.merge(chunk[-1], record)
-            merged[id(chunk[-1])] += 1
+            merged[id(chunk[-1])].append(number)
             continue
         first = seen.setdefault(key, number)
         if first != number:
@@ -89,7 +95,7 @@ def _flush(
     plan: Plan[R],
     chunk: list[R],
     pending: list[Reject],
-    merged: Counter[int],
+    merged: dict[int, list[int]],
     sessions: sessionmaker[Session],
     rejects: RejectsFile,
     summary: ImportSummary,
@@ -101,7 +107,16 @@ def _flush(
         with transaction(sessions) as session:
             outcomes, refused = plan.write_chunk(session, chunk)
     for record, outcome in outcomes:
-        summary.counts[outcome] += 1 + merged[id(record)]
+        rows = merged.get(id(record), [])
+        summary.counts[outcome] += 1 + len(rows)
+        if outcome == "rejected":  # every row of a refused record gets its line
+            given = {r.row for r in refused}
+            reason = next((r.row for r in refused if r.row in (record.row, *rows)), record.row)
+            refused += [
+                Reject(row, plan.key_column, f"rejected with row {reason} of the same key")
+                for row in (record.row, *rows)
+                if row not in given
+            ]
     summary.counts["rejected"] += len(pending)
     for reject in sorted([*pending, *refused], key=lambda r: r.row):
         rejects.add(reject)
@@ -109,4 +124,4 @@ def _flush(
         "%s: %d rows loaded so far, %d rejected", summary.source, summary.rows, summary.rejected
     )
     if progress is not None:
-        progress(len(chunk) + sum(merged.values()) + len(pending))
+        progress(len(chunk) + sum(map(len, merged.values())) + len(pending))
