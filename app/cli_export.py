@@ -1,0 +1,171 @@
+"""Export commands: `bob export …`, `bob exports list|expire`, `bob snapshot take`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+from datetime import date
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from app.cli_core import parse_date
+from app.runtime import Runtime
+from exports.service import (
+    ExportRefused,
+    ExportRequest,
+    expire_exports,
+    list_exports,
+    plan_export,
+    run_export,
+    take_snapshot,
+)
+from mailer.mailbox import find_enroller
+from store.errors import BobError
+from store.models import Agency, utcnow
+
+SCOPE_HELP = "nothing for your own book, `agency` for All Agents, or `agent <full name|license>`"
+
+
+def register(commands: Any) -> None:
+    export = commands.add_parser(
+        "export", help="export an encrypted Book of Business workbook",
+        description="Export a Book of Business as a password-encrypted .xlsx. The file and "
+        "its password are printed separately: never send them together.",
+    )
+    export.add_argument("scope", nargs="*", metavar="SCOPE", help=SCOPE_HELP)
+    export.add_argument("--as", dest="requester", required=True,
+                        help="your license number or email on file")
+    masking = export.add_mutually_exclusive_group()
+    masking.add_argument("--masked", dest="masked", action="store_true", default=None,
+                         help="mask SSN, date of birth and income with asterisks")
+    masking.add_argument("--unmasked", dest="masked", action="store_false",
+                         help="full SSN, date of birth and income even if masking is the default")
+    export.add_argument("--snapshot", action="store_true", help="last Friday's frozen book")
+    export.add_argument("--changes", action="store_true",
+                        help='add the sheet "Changed since last snapshot"')
+    export.add_argument("--out", type=Path, help="also copy the encrypted file into this folder")
+    export.set_defaults(handler=export_book)
+
+    exports = commands.add_parser("exports", help="export history and expiry")
+    exports_sub = exports.add_subparsers(dest="exports_command", required=True, metavar="ACTION")
+    listing = exports_sub.add_parser("list", help="your exports, newest first")
+    listing.add_argument("--as", dest="requester", required=True,
+                         help="your license number or email on file")
+    listing.add_argument("--json", action="store_true", help="print JSON")
+    listing.set_defaults(handler=exports_list)
+    exports_sub.add_parser("expire", help="delete export files past their expiry").set_defaults(
+        handler=exports_expire
+    )
+
+    snapshot = commands.add_parser("snapshot", help="the weekly Book of Business snapshot")
+    snapshot_sub = snapshot.add_subparsers(dest="snapshot_command", required=True,
+                                           metavar="ACTION")
+    take = snapshot_sub.add_parser("take", help="freeze every agency's book (once per date)")
+    take.add_argument("--date", type=parse_date,
+                      help="business date YYYY-MM-DD (default: today in each agency's zone)")
+    take.set_defaults(handler=snapshot_take)
+
+
+def parse_scope(words: list[str]) -> tuple[str, str | None]:
+    """`[]` -> own book, `[agency]` -> the agency, `[agent, First, Last]` -> one agent."""
+    if not words:
+        return "self", None
+    if words == ["agency"]:
+        return "agency", None
+    if words[0] == "agent" and len(words) > 1:
+        return "agent", " ".join(words[1:])
+    raise BobError(f"cannot read the scope {' '.join(words)[:40]!r}; use {SCOPE_HELP}")
+
+
+def export_book(runtime: Runtime, args: argparse.Namespace) -> None:
+    runtime.require_schema()
+    target, agent_query = parse_scope(args.scope)
+    with runtime.sessions() as session:
+        requester_id = find_enroller(session, args.requester).id
+    request = ExportRequest(
+        requester_id=requester_id,
+        target=target,
+        agent_query=agent_query,
+        masked=args.masked,
+        snapshot=args.snapshot,
+        include_changes=args.changes,
+        via="cli",
+    )
+    config = runtime.config.exports
+    plan = plan_export(runtime.sessions, config, request, utcnow())
+    print(f"Preparing the Book of Business of {plan.scope_label}: {plan.row_estimate:,} consumers")
+    result = run_export(runtime.sessions, config, plan, utcnow())
+    path = result.path
+    if args.out:
+        path = _copy_out(result.path, args.out / result.file_name)
+    print(f"Encrypted workbook ({result.row_count:,} rows): {path}")
+    print(f"It can be fetched again until it expires in {config.expiry_minutes} minutes.")
+    print()
+    print("Password (keep it apart from the file: never send both in one message or channel):")
+    print(f"  {result.password}")
+
+
+def _copy_out(source: Path, destination: Path) -> Path:
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(destination, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise BobError(f"{destination} exists already; choose another --out folder") from None
+    with os.fdopen(descriptor, "wb") as out, source.open("rb") as encrypted:
+        shutil.copyfileobj(encrypted, out)
+    return destination
+
+
+def exports_list(runtime: Runtime, args: argparse.Namespace) -> None:
+    runtime.require_schema()
+    now = utcnow()
+    with runtime.sessions() as session:
+        requester_id = find_enroller(session, args.requester).id
+    history = list_exports(runtime.sessions, requester_id, now)
+    if args.json:
+        print(json.dumps([
+            {
+                "export_id": h.export_id, "token": h.token,
+                "requested_at": h.requested_at.isoformat(), "scope": h.scope_label,
+                "status": h.status, "rows": h.row_count, "masked": h.masked,
+                "snapshot": h.from_snapshot, "via": h.via, "error": h.error,
+                "expires_at": h.expires_at.isoformat() if h.expires_at else None,
+                "available": h.available(now),
+            }
+            for h in history
+        ], indent=2))
+        return
+    if not history:
+        print("no exports yet")
+    for h in history:
+        rows = f"{h.row_count:,} rows" if h.row_count is not None else "-"
+        if h.available(now) and h.expires_at:
+            state = f"until {h.expires_at:%H:%M} UTC"
+        else:
+            state = h.error or ("expired" if h.status == "succeeded" else "")
+        print(f"{h.export_id:>6}  {h.requested_at:%Y-%m-%d %H:%M}Z  {h.status:<10} {rows:>12}  "
+              f"{h.scope_label}  {state}")
+
+
+def exports_expire(runtime: Runtime, args: argparse.Namespace) -> None:
+    runtime.require_schema()
+    print(f"deleted {expire_exports(runtime.sessions, utcnow())} expired export file(s)")
+
+
+def snapshot_take(runtime: Runtime, args: argparse.Namespace) -> None:
+    runtime.require_schema()
+    now = utcnow()
+    with runtime.sessions() as session:
+        agencies = session.execute(select(Agency.id, Agency.code, Agency.time_zone)).all()
+    if not agencies:
+        raise ExportRefused("there are no agencies to snapshot; import or seed a book first")
+    for agency_id, code, zone in agencies:
+        day: date = args.date or now.astimezone(ZoneInfo(zone)).date()
+        rows = take_snapshot(runtime.sessions, agency_id, day, now)
+        print(f"{code}: snapshot of {day.isoformat()} holds {rows:,} rows")
+

@@ -1,0 +1,69 @@
+"""`bob export`, `bob exports list|expire` and `bob snapshot take` from the command line."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from app import cli_export
+from app.cli import main
+from tests.export_fixtures import NOW, People, build_people, open_workbook
+
+
+@pytest.fixture
+def people(book) -> People:
+    return build_people(book)
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock(monkeypatch):
+    monkeypatch.setattr(cli_export, "utcnow", lambda: NOW)
+
+
+@pytest.fixture
+def config_file(tmp_path: Path, db_url: str) -> Path:
+    path = tmp_path / "bob.toml"
+    path.write_text(f'[database]\nurl = "{db_url}"\n[exports]\ndirectory = "{tmp_path}/store"\n')
+    return path
+
+
+def bob(config_file: Path, *args: str) -> int:
+    return main(["--config", str(config_file), *args])
+
+
+def test_bob_export_prints_the_file_and_the_password_apart(config_file, people, capsys, tmp_path):
+    status = bob(config_file, "export", "--as", "max.manager@agency.test", "agent", "Ana",
+                 "Agent", "--masked", "--out", str(tmp_path / "mine"))
+    out = capsys.readouterr().out
+    assert status == 0
+    path = Path(re.search(r"Encrypted workbook \(5 rows\): (\S+)", out).group(1))
+    assert path == tmp_path / "mine" / "BookOfBusiness_Ana-Agent_0A12345_2026-11-20.xlsx"
+    password = re.search(r"Password .*\n  (\S+)", out).group(1)
+    assert "keep it apart from the file" in out
+    rows = list(open_workbook(path, password).worksheets[0].iter_rows(min_row=2, values_only=True))
+    assert len(rows) == 5 and {r[4] for r in rows} == {"***-**-****"}
+    assert len(list((tmp_path / "store").iterdir())) == 1
+
+    assert bob(config_file, "exports", "list", "--as", "max.manager@agency.test") == 0
+    listing = capsys.readouterr().out
+    assert "succeeded" in listing and "Ana Agent (License 0A12345)" in listing
+    assert bob(config_file, "exports", "expire") == 0
+    assert "deleted 0 expired" in capsys.readouterr().out
+
+
+def test_refusals_and_bad_scopes_are_one_line_errors(config_file, people, capsys):
+    assert bob(config_file, "export", "--as", "0A12345", "agency") == 2
+    err = capsys.readouterr().err
+    assert err.startswith("bob: error: agents can export only their own") and "Traceback" not in err
+    assert bob(config_file, "export", "--as", "0A12345", "everything", "please") == 2
+    assert "cannot read the scope" in capsys.readouterr().err
+
+
+def test_bob_snapshot_take_freezes_every_agency_once(config_file, people, capsys):
+    assert bob(config_file, "snapshot", "take", "--date", "2026-11-13") == 0
+    assert bob(config_file, "snapshot", "take", "--date", "2026-11-13") == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out == ["sunrise: snapshot of 2026-11-13 holds 7 rows",
+                   "moonlight: snapshot of 2026-11-13 holds 1 rows"] * 2
