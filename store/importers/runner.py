@@ -23,6 +23,8 @@ from store.importers.rejects import RejectsFile
 log = logging.getLogger(__name__)
 
 CHUNK_SIZE = 2000
+
+
 class Numbered(Protocol):
     """A record that knows the file row it came from."""
 

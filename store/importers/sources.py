@@ -1,6 +1,6 @@
 """Streaming rows out of a CSV file or an Excel workbook (encrypted or not).
 
-Nothing here loads a whole file: the CSV reader and openpyxl's read-only mode hand out
+Nothing here loads a whole file: the CSV reader and :mod:`store.importers.xlsx` hand out
 one row at a time. An encrypted workbook is the exception: msoffcrypto decrypts it into
 memory, never to disk, because the plain workbook holds PII.
 """
@@ -15,12 +15,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
+from xml.etree import ElementTree
 
 import msoffcrypto
-import openpyxl
 from msoffcrypto.exceptions import DecryptionError, FileFormatError, InvalidKeyError
 
 from store.errors import BobError
+from store.importers.xlsx import XlsxBook
 
 OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 ABOUT_SHEET = "About"
@@ -115,11 +116,11 @@ def workbook_source(path: Path, password: str | None) -> Path | IO[bytes]:
 
 
 @contextmanager
-def open_workbook(path: Path, password: str | None) -> Iterator[openpyxl.Workbook]:
+def open_workbook(path: Path, password: str | None) -> Iterator[XlsxBook]:
     source = workbook_source(path, password)
     try:
-        book = openpyxl.load_workbook(source, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        book = XlsxBook(source if isinstance(source, io.BytesIO) else str(source))
+    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, ValueError):
         raise SourceError(f"{path.name} is not an Excel workbook (.xlsx)") from None
     try:
         yield book
@@ -127,19 +128,26 @@ def open_workbook(path: Path, password: str | None) -> Iterator[openpyxl.Workboo
         book.close()
 
 
-def sheet_table(book: openpyxl.Workbook, sheet_name: str, label: str) -> Table:
-    sheet = book[sheet_name]
-    rows = sheet.iter_rows(values_only=True)
-    header = _clean_header(list(next(rows, ())))
+def sheet_table(book: XlsxBook, sheet_name: str, label: str) -> Table:
+    rows = _guarded(book.rows(sheet_name), label)
+    header = _clean_header(list(next(rows, [])))
     return Table(label, header, _sheet_rows(rows))
 
 
-def data_sheets(book: openpyxl.Workbook) -> list[str]:
+def _guarded(rows: Iterator[list[Any]], label: str) -> Iterator[list[Any]]:
+    """A sheet whose XML breaks half-way stops with one clear line."""
+    try:
+        yield from rows
+    except (ElementTree.ParseError, zipfile.BadZipFile, KeyError, ValueError, IndexError):
+        raise SourceError(f"{label} is damaged: its sheet cannot be read to the end") from None
+
+
+def data_sheets(book: XlsxBook) -> list[str]:
     """Every sheet but the "About" sheet bob's own exports add."""
     return [name for name in book.sheetnames if name.strip().lower() != ABOUT_SHEET.lower()]
 
 
-def _sheet_rows(rows: Iterator[tuple[Any, ...]]) -> Iterator[tuple[int, list[Any]]]:
+def _sheet_rows(rows: Iterator[list[Any]]) -> Iterator[tuple[int, list[Any]]]:
     for number, cells in enumerate(rows, start=2):
         if any(
             not (cell is None or (isinstance(cell, str) and not cell.strip())) for cell in cells
