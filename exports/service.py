@@ -430,8 +430,10 @@ def _build(session: Session, plan: ExportPlan, path: Path, password: str, now: d
     snapshot = session.get(Snapshot, plan.snapshot_id) if plan.snapshot_id else None
     as_of = (snapshot.taken_at if snapshot else now).astimezone(zone)
 
-    rows: Iterator[Sequence[Any]] = (values for _, _, values in
-                                     _keyed_rows(session, scope, snapshot, by_case_number=True))
+    # Streams opened below are closed in the finally, so a failure midway never leaves a
+    # server-side cursor behind the session's back.
+    streams: list[Iterator[KeyedRow]] = [_keyed_rows(session, scope, snapshot, True)]
+    rows: Iterator[Sequence[Any]] = (values for _, _, values in streams[0])
     kinds = list(KINDS)
     if record.masked:
         rows, kinds = mask_rows(rows), masked_kinds(kinds)
@@ -443,12 +445,12 @@ def _build(session: Session, plan: ExportPlan, path: Path, password: str, now: d
     if plan.include_changes:
         baseline = latest_snapshot(session, agency.id,
                                    before=snapshot.business_date if snapshot else None)
-        current = _keyed_rows(session, scope, snapshot, by_case_number=False)
-        previous: Iterator[KeyedRow] = (
-            snapshot_rows(session, baseline.id, _subject_id(scope), by_case_number=False)
-            if baseline else iter(())
-        )
-        extra.append(changes_sheet(changes(current, previous) if baseline else iter(())))
+        if baseline is not None:
+            streams.append(_keyed_rows(session, scope, snapshot, by_case_number=False))
+            streams.append(snapshot_rows(session, baseline.id, _subject_id(scope), False))
+            extra.append(changes_sheet(changes(streams[1], streams[2])))
+        else:
+            extra.append(changes_sheet(()))
 
     def about(row_count: int) -> Sheet:
         lines = _about_lines(scope, requester, record, snapshot, baseline, plan, as_of, row_count)
@@ -461,6 +463,8 @@ def _build(session: Session, plan: ExportPlan, path: Path, password: str, now: d
         encrypt_workbook(buffer, path, password)
     finally:
         buffer.close()
+        for stream in streams:
+            stream.close()  # type: ignore[attr-defined]
     return row_count
 
 
@@ -477,8 +481,9 @@ def _keyed_rows(session: Session, scope: _Scope, snapshot: Snapshot | None,
     query = book_query(*scope.filters)
     if not by_case_number:
         query = query.order_by(None).order_by(*query.selected_columns[:2])
-    for row in session.execute(query, execution_options=_STREAM):
-        yield row[0], row[1], row[2:]
+    with session.execute(query, execution_options=_STREAM) as result:
+        for row in result:
+            yield row[0], row[1], row[2:]
 
 
 def _about_lines(scope: _Scope, requester: Enroller, record: ExportRecord,

@@ -50,19 +50,16 @@ def freeze_book(session: Session, agency_id: int, business_date: date, now: date
         insert_ignoring_duplicates(session, Snapshot)
         .values(agency_id=agency_id, business_date=business_date, taken_at=now, row_count=0)
         .on_conflict_do_nothing(index_elements=["agency_id", "business_date"])
+        .returning(Snapshot.id)
     )
-    if session.execute(claim).rowcount == 0:
+    snapshot_id = session.scalar(claim)
+    if snapshot_id is None:
         existing = session.scalar(
             select(Snapshot.row_count).where(
                 Snapshot.agency_id == agency_id, Snapshot.business_date == business_date
             )
         )
         return int(existing or 0)
-    snapshot_id = session.scalar(
-        select(Snapshot.id).where(
-            Snapshot.agency_id == agency_id, Snapshot.business_date == business_date
-        )
-    )
     result = session.execute(
         book_query(*agency_scope(agency_id)), execution_options={"yield_per": _BATCH}
     )
@@ -106,7 +103,6 @@ def snapshot_rows(session: Session, snapshot_id: int, enroller_id: int | None,
         query = query.where(SnapshotRow.enroller_id == enroller_id)
     order = (SnapshotRow.case_number,) if by_case_number else (SnapshotRow.consumer_id,)
     query = query.order_by(*order, SnapshotRow.enroller_id)
-    for consumer_id, agent_id, data in session.execute(
-        query, execution_options={"yield_per": _BATCH}
-    ):
-        yield consumer_id, agent_id, decode(data)
+    with session.execute(query, execution_options={"yield_per": _BATCH}) as result:
+        for consumer_id, agent_id, data in result:
+            yield consumer_id, agent_id, decode(data)
