@@ -42,7 +42,8 @@ def register(commands: Any) -> None:
         "seed",
         help="add a realistic synthetic book (agencies, enrollers, consumers) to the database",
         description="Add a reproducible synthetic book: the same --seed and --as-of make the "
-        "same rows. Runs the schema migrations first.",
+        "same rows. Runs the schema migrations first. Seeding again into the same database "
+        "adds new, distinct agencies.",
     )
     seed.add_argument("--agencies", type=_count, required=True, help="number of agencies")
     seed.add_argument("--consumers", type=_count, required=True, help="number of consumers")
