@@ -98,7 +98,9 @@ def phase_render(url: str, day: date) -> dict[str, Any]:
     return {"seconds": time.perf_counter() - started, "digests": len(work)}
 
 
-PHASES: dict[str, Callable[..., dict[str, Any]]] = {"seed": phase_seed, "select": phase_select, "full": phase_full, "render": phase_render}
+PHASES: dict[str, Callable[..., dict[str, Any]]] = {
+    "seed": phase_seed, "select": phase_select, "full": phase_full, "render": phase_render,
+}
 
 
 def _child(phase: str, url: str, day: date, consumers: int) -> dict[str, Any]:
