@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, case, exists, func, literal, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import QueryableAttribute, aliased
 
 from store.models import (
     Consent,
@@ -54,7 +54,7 @@ class BookColumn:
     letter: str
     header: str
     kind: Kind
-    expression: ColumnElement[Any]
+    expression: ColumnElement[Any] | QueryableAttribute[Any]
     width: float
     pii: bool = False
     maskable: bool = False

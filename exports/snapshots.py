@@ -35,8 +35,9 @@ def encode(values: Sequence[Any]) -> dict[str, Any]:
 def decode(data: dict[str, Any]) -> list[Any]:
     values = [data.get(letter) for letter in LETTERS]
     for index in _DATES:
-        if values[index] is not None:
-            values[index] = date.fromisoformat(values[index])
+        text = values[index]
+        if isinstance(text, str):
+            values[index] = date.fromisoformat(text)
     return values
 
 
