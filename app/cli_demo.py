@@ -1,0 +1,101 @@
+"""`bob demo`: a newcomer's first five minutes — a synthetic agency on SQLite, the Daily
+Summary for the last few business dates (the scheduler's catch-up path), and the emails
+sent over a real SMTP conversation to a local capture server, written as .eml files."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from app.config import DatabaseConfig, SmtpConfig
+from app.runtime import Runtime
+from mailer.daily_summary import run_daily_summary
+from mailer.mailbox import mailbox_messages, read_message
+from mailer.sender import drain_outbox
+from mailer.sink import smtp_or_capture
+from rules.calendar import business_date, days
+from store.models import DigestKind, Enroller, MailboxMessage, Role, utcnow
+from store.seed import SeedPlan, seed_book
+
+DEMO_DB = Path("var/demo.db")
+
+
+def register(commands: Any) -> None:
+    demo = commands.add_parser(
+        "demo",
+        help="build a demo agency on SQLite, run the Daily Summary and capture its email locally",
+        description="Builds a fresh demo database at var/demo.db (replacing the last one), "
+        "runs the Daily Summary for the last few business dates, and drains the outbox "
+        "into a local capture SMTP server that writes .eml files. Needs no Slack and no SMTP.",
+    )
+    demo.add_argument("--agencies", type=int, default=2)
+    demo.add_argument("--consumers", type=int, default=1500)
+    demo.add_argument("--days", type=int, default=3, help="business dates to run, ending today")
+    demo.add_argument("--seed", type=int, default=7)
+    demo.set_defaults(handler=demo_command)
+
+
+def demo_command(runtime: Runtime, args: argparse.Namespace) -> None:
+    for stale in (DEMO_DB, DEMO_DB.with_suffix(".db-wal"), DEMO_DB.with_suffix(".db-shm")):
+        stale.unlink(missing_ok=True)
+    config = dataclasses.replace(
+        runtime.config,
+        database=DatabaseConfig(url=f"sqlite:///{DEMO_DB}"),
+        smtp=dataclasses.replace(runtime.config.smtp, host=""),
+    )
+    demo = Runtime(config)
+    try:
+        _run(demo, args)
+    finally:
+        demo.close()
+
+
+def _run(demo: Runtime, args: argparse.Namespace) -> None:
+    config = demo.config
+    demo.migrate()
+    plan = SeedPlan(agencies=args.agencies, consumers=args.consumers, seed=args.seed)
+    seeded = seed_book(demo.engine, plan)
+    print(f"1. {seeded.summary()} into {DEMO_DB}")
+
+    today = business_date(utcnow(), config.schedule.zone)
+    zone_name = config.schedule.time_zone
+    print(f"2. Daily Summary for the last {args.days} business dates ({zone_name}):")
+    for day in days(today - timedelta(days=max(args.days - 1, 0)), today):
+        print(f"   {run_daily_summary(demo.sessions, day, demo.delivery).summary()}")
+
+    capture_dir = Path(config.mail.capture_dir)
+    smtp: SmtpConfig = config.smtp
+    with smtp_or_capture(smtp, capture_dir) as (settings, captured_in):
+        drained = asyncio.run(drain_outbox(demo.sessions, settings))
+    print(f"3. Outbox drained over SMTP: {drained.summary()}; .eml files in {captured_in}/")
+
+    with demo.sessions() as session, session.begin():
+        manager = session.scalars(
+            select(Enroller).where(Enroller.role == Role.AGENCY_MANAGER).order_by(Enroller.id)
+        ).first()
+        busiest = session.execute(
+            select(MailboxMessage.recipient_id, MailboxMessage.id)
+            .where(MailboxMessage.kind == DigestKind.DAILY_SUMMARY)
+            .order_by(MailboxMessage.business_date.desc(), MailboxMessage.alert_count.desc())
+            .limit(1)
+        ).one()
+        agent = session.get(Enroller, busiest.recipient_id)
+        assert agent is not None and manager is not None
+        message = read_message(session, agent.id, busiest.id)
+        count = session.scalar(select(func.count()).select_from(MailboxMessage))
+        latest = mailbox_messages(session, manager.id, limit=1)
+    print(f"4. {count} digests in secure mailboxes. The busiest Daily Summary of the last date "
+          f"(synthetic people only), for license {agent.license_number}:\n")
+    print("   " + message.body_text.replace("\n", "\n   ")[:3000].rstrip())
+    bob = f"BOB_DATABASE_URL=sqlite:///{DEMO_DB} .venv/bin/bob"
+    print("\nTry next:")
+    print(f"   {bob} mailbox list {manager.license_number}")
+    if latest:
+        print(f"   {bob} mailbox show {manager.license_number} {latest[0].id}")
+    print(f"   {bob} outbox status")
