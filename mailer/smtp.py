@@ -7,6 +7,7 @@ and the server's short reason with addresses removed, so it is safe to store and
 
 from __future__ import annotations
 
+import asyncio
 import re
 import ssl
 from collections.abc import Callable
@@ -113,6 +114,9 @@ class SmtpChannel:
                 await self._client.quit()
             except (SMTPException, OSError):
                 self._client.close()
+        # close() only schedules the transport's close; give the loop one turn to finish it,
+        # or a connection dropped mid-send leaks its socket when the loop ends.
+        await asyncio.sleep(0)
 
     async def send(self, email: OutgoingEmail) -> None:
         """Deliver ``email`` to its one recipient or raise :class:`DeliveryError`."""

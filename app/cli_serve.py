@@ -1,0 +1,28 @@
+"""`bob serve`: run the scheduler (and the Slack bot when configured) until stopped."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from typing import Any
+
+from app.runtime import Runtime
+from app.serve import run_forever
+
+
+def register(commands: Any) -> None:
+    serve = commands.add_parser(
+        "serve",
+        help="run the scheduled jobs and the Slack bot until SIGINT/SIGTERM",
+        description="Runs the Daily Summary each morning, drains the outbox, takes the weekly "
+        "snapshot and expires old exports; serves the Slack bot when BOB_SLACK_BOT_TOKEN and "
+        "BOB_SLACK_SIGNING_SECRET are set. Catches up missed Daily Summaries on start.",
+    )
+    serve.set_defaults(handler=serve_command)
+
+
+def serve_command(runtime: Runtime, args: argparse.Namespace) -> None:
+    if not args.verbose:
+        logging.getLogger().setLevel(logging.WARNING)
+    runtime.require_schema()
+    run_forever(runtime)

@@ -1,0 +1,91 @@
+"""`bob serve` end to end: catch-up on start, the outbox drained over SMTP, the bot answering
+signed requests, and a clean stop."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import socket
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from app.config import Config, DatabaseConfig, MailConfig, ScheduleConfig, SlackConfig
+from app.runtime import Runtime
+from app.serve import serve
+from mailer.scheduler import due_business_dates
+from store.models import JobRun, MailboxMessage, OutboxEmail, OutboxStatus, RunStatus
+from tests.fake_slack import FakeSlack, SlackUser
+
+SECRET = "test-signing-secret"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def config_for(db_url: str, tmp_path, slack: SlackConfig | None = None) -> Config:
+    return dataclasses.replace(
+        Config(),
+        database=DatabaseConfig(url=db_url),
+        schedule=ScheduleConfig(catch_up_days=2),
+        mail=MailConfig(capture_dir=str(tmp_path / "mail")),
+        slack=slack or SlackConfig(),
+    )
+
+
+async def wait_until(check, timeout: float = 20.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await asyncio.to_thread(check):
+        assert asyncio.get_running_loop().time() < deadline, "timed out"
+        await asyncio.sleep(0.1)
+
+
+async def test_serve_catches_up_drains_and_answers_slack(book, sessions, db_url, tmp_path, caplog):
+    agency = book.agency()
+    agent = book.enroller(agency, "Ana", "Agent", slack_user_id="U0ANA")
+    consumer = book.consumer(agent)
+    book.notice(consumer, datetime.now(UTC) - timedelta(days=1))
+    fake = FakeSlack()
+    await fake.start()
+    port = free_port()
+    config = config_for(db_url, tmp_path, SlackConfig(
+        port=port, bot_token="xoxb-test", signing_secret=SECRET, api_base_url=fake.api_url))
+    runtime = Runtime(config)
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve(runtime, stop))
+    due = due_business_dates(datetime.now(UTC), config.schedule.zone, config.schedule.daily_summary_time, 2)
+
+    def delivered() -> bool:
+        with sessions() as s:
+            sent = s.scalar(select(func.count()).where(OutboxEmail.status == OutboxStatus.SENT))
+            return sent == len(due)
+
+    try:
+        await wait_until(delivered)
+        user = SlackUser(f"http://127.0.0.1:{port}/slack/events", fake, SECRET, user_id="U0ANA")
+        status, reply = await user.command("help")
+        assert status == 200 and "/bob export" in reply
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, timeout=10)
+        runtime.close()
+        await fake.stop()
+    with sessions() as s:
+        assert s.scalar(select(func.count()).select_from(MailboxMessage)) == len(due)
+        assert set(s.scalars(select(JobRun.status))) == {RunStatus.DONE}
+    assert len(list((tmp_path / "mail").glob("*.eml"))) == len(due)
+    assert "running the mailer only" not in caplog.text
+
+
+async def test_serve_without_slack_runs_the_mailer_only(book, db_url, tmp_path, caplog):
+    runtime = Runtime(config_for(db_url, tmp_path))
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve(runtime, stop))
+    await asyncio.sleep(0.5)
+    stop.set()
+    await asyncio.wait_for(task, timeout=10)
+    runtime.close()
+    assert "Slack is not configured (BOB_SLACK_BOT_TOKEN): running the mailer only" in caplog.text
