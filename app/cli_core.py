@@ -24,7 +24,8 @@ def parse_date(value: str) -> date:
 def register(commands: Any) -> None:
     db = commands.add_parser("db", help="database schema")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
-    db_sub.add_parser("upgrade", help="apply migrations up to the newest schema").set_defaults(handler=db_upgrade)
+    upgrade = db_sub.add_parser("upgrade", help="apply migrations up to the newest schema")
+    upgrade.set_defaults(handler=db_upgrade)
 
     summary = commands.add_parser("summary", help="the Daily Summary")
     summary_sub = summary.add_subparsers(dest="summary_command", required=True, metavar="ACTION")

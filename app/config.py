@@ -35,6 +35,7 @@ class ScheduleConfig:
     time_zone: str = DEFAULT_TIME_ZONE
     daily_summary_at: str = "06:00"
     catch_up_days: int = 7
+    catch_up_every_seconds: int = 300
     outbox_drain_seconds: int = 60
     snapshot_day: str = "fri"
     snapshot_at: str = "21:00"
@@ -137,7 +138,9 @@ def _read_secret(var: str, env: dict[str, str]) -> str | None:
         try:
             return Path(path).read_text(encoding="utf-8").strip()
         except OSError as exc:
-            raise ConfigError(f"{var}_FILE points at {path!r}, which cannot be read ({exc.strerror})") from None
+            raise ConfigError(
+                f"{var}_FILE points at {path!r}, which cannot be read ({exc.strerror})"
+            ) from None
     return None
 
 

@@ -2,7 +2,8 @@
 
 Jobs (all in the agency time zone): the Daily Summary each morning, the outbox drain every
 minute, the weekly Book of Business snapshot (Friday 21:00), and the expiry of old export
-files. Missed Daily Summaries are caught up on start. Several `bob serve` processes may share
+files. Missed Daily Summaries are caught up on start and re-checked every few minutes, so a run
+whose process died is finished by another. Several `bob serve` processes may share
 one PostgreSQL database: the run ledger and the outbox claims keep them from doing any
 piece of work twice.
 """
@@ -81,6 +82,11 @@ async def serve(runtime: Runtime, stop: asyncio.Event, *, with_bot: bool | None 
         if captured_in is not None:
             log.warning("smtp.host is empty: emails are captured as .eml files in %s", captured_in)
 
+        async def catch_up() -> None:
+            for result in await daily.catch_up():
+                if result.ran:
+                    log.warning("caught up: %s", result.summary())
+
         async def drain() -> None:
             result = await drain_outbox(runtime.sessions, smtp)
             if result.sent or result.retried or result.failed:
@@ -96,6 +102,7 @@ async def serve(runtime: Runtime, stop: asyncio.Event, *, with_bot: bool | None 
         weekly = weekly_trigger(schedule.snapshot_day, schedule.snapshot_time, zone)
         jobs = [
             ScheduledJob("daily_summary", daily_trigger(schedule.daily_summary_time, zone), daily.run_today),
+            ScheduledJob("catch_up", IntervalTrigger(seconds=schedule.catch_up_every_seconds), catch_up),
             ScheduledJob("outbox_drain", IntervalTrigger(seconds=schedule.outbox_drain_seconds), drain),
             ScheduledJob("weekly_snapshot", weekly, snapshot),
             ScheduledJob("expire_exports", IntervalTrigger(seconds=EXPORT_EXPIRY_CHECK_SECONDS), expire),
@@ -112,9 +119,7 @@ async def serve(runtime: Runtime, stop: asyncio.Event, *, with_bot: bool | None 
         else:
             log.warning("Slack is not configured (BOB_SLACK_BOT_TOKEN): running the mailer only")
 
-        for result in await daily.catch_up():
-            if result.ran:
-                log.warning("caught up: %s", result.summary())
+        await catch_up()
         await drain()
         await stop.wait()
 
