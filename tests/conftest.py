@@ -1,7 +1,7 @@
 """Shared fixtures: a migrated store per test and a builder for hand-made books.
 
-Store tests run on SQLite, and on PostgreSQL too when ``--db`` names it (default: both when
-a server answers at ``$BOB_TEST_PG_URL``, else SQLite only). Each PostgreSQL test gets a
+Store tests run on SQLite, and on PostgreSQL too when a server answers at ``$BOB_TEST_PG_URL``
+(or as ``--db sqlite,postgresql`` says). Each PostgreSQL test gets a
 fresh database cloned from a migrated template, so tests never see each other's rows.
 """
 
@@ -30,15 +30,27 @@ PG_ADMIN_URL = os.environ.get("BOB_TEST_PG_URL", "postgresql+psycopg://postgres@
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--db",
-        default=os.environ.get("BOB_TEST_DB", "sqlite"),
-        help="comma-separated backends for store tests: sqlite, postgresql",
+        default=os.environ.get("BOB_TEST_DB", "auto"),
+        help="comma-separated backends for store tests: sqlite, postgresql; "
+        "auto (default) = sqlite, plus postgresql when it answers",
     )
+
+
+def _backends(config: pytest.Config) -> list[str]:
+    chosen = config.getoption("--db")
+    if chosen != "auto":
+        return [b.strip() for b in chosen.split(",") if b.strip()]
+    if not hasattr(config, "_bob_backends"):
+        admin = _pg_admin()
+        config._bob_backends = ["sqlite", "postgresql"] if admin else ["sqlite"]  # type: ignore[attr-defined]
+        if admin:
+            admin.dispose()
+    return list(config._bob_backends)  # type: ignore[attr-defined]
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "backend" in metafunc.fixturenames:
-        backends = [b.strip() for b in metafunc.config.getoption("--db").split(",") if b.strip()]
-        metafunc.parametrize("backend", backends, scope="session")
+        metafunc.parametrize("backend", _backends(metafunc.config), scope="session")
 
 
 def _pg_admin() -> Engine | None:
