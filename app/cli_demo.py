@@ -90,8 +90,10 @@ def _run(demo: Runtime, args: argparse.Namespace) -> None:
         message = read_message(session, agent.id, busiest.id)
         count = session.scalar(select(func.count()).select_from(MailboxMessage))
         latest = mailbox_messages(session, manager.id, limit=1)
-    print(f"4. {count} digests in secure mailboxes. The busiest Daily Summary of the last date "
-          f"(synthetic people only), for license {agent.license_number}:\n")
+    print(
+        f"4. {count} digests in secure mailboxes. The busiest Daily Summary of the last date "
+        f"(synthetic people only), for license {agent.license_number}:\n"
+    )
     print("   " + message.body_text.replace("\n", "\n   ")[:3000].rstrip())
     bob = f"BOB_DATABASE_URL=sqlite:///{DEMO_DB} .venv/bin/bob"
     print("\nTry next:")

@@ -127,7 +127,7 @@ def _parse_hhmm(key: str, value: str) -> time:
         hours, minutes = value.split(":")
         return time(int(hours), int(minutes))
     except ValueError:
-        raise ConfigError(f"{key} = {value!r} is not a time; write it as HH:MM, e.g. \"06:00\"") from None
+        raise ConfigError(f'{key} = {value!r} is not a time; write it as HH:MM, e.g. "06:00"') from None
 
 
 def _read_secret(var: str, env: dict[str, str]) -> str | None:
@@ -195,7 +195,7 @@ def load_config(path: str | os.PathLike[str] | None = None, env: dict[str, str] 
             raw = tomllib.loads(file.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{file} is not valid TOML: {exc}") from None
-    sections = {f.name: f.default_factory for f in fields(Config)}  # type: ignore[misc]
+    sections: dict[str, Any] = {f.name: f.default_factory for f in fields(Config)}
     built: dict[str, Any] = {}
     for name in raw:
         if name not in sections:

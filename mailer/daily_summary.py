@@ -105,7 +105,9 @@ def _store_batch(session: Session, batch: list[Digest], settings: DeliverySettin
                 recipient_id=digest.recipient.id,
             )
         )
-    session.execute(insert_ignoring_duplicates(session, MailboxMessage).on_conflict_do_nothing(), mailbox_rows)
+    session.execute(
+        insert_ignoring_duplicates(session, MailboxMessage).on_conflict_do_nothing(), mailbox_rows
+    )
     queue_emails(session, emails, settings.from_address)
 
 

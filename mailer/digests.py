@@ -66,7 +66,7 @@ class Audience:
     managers: dict[int, list[Person]] = field(default_factory=lambda: defaultdict(list))
 
 
-def _person(row: Row[Any]) -> Person:
+def _person(row: Row[int, int, str, str, str]) -> Person:
     return Person(row.id, row.agency_id, f"{row.first_name} {row.last_name}", row.email)
 
 
@@ -94,7 +94,7 @@ def audience(session: Session) -> Audience:
     return result
 
 
-def _alert_rows(session: Session, day: date) -> Iterator[Row[Any]]:
+def _alert_rows(session: Session, day: date) -> Iterator[Row[*tuple[Any, ...]]]:
     """The ledger rows of ``day`` with the consumer contact they show, agency by agency."""
     query = (
         select(
@@ -116,7 +116,7 @@ def _alert_rows(session: Session, day: date) -> Iterator[Row[Any]]:
     yield from session.execute(query)
 
 
-def _topic_sections(rows: Iterable[Row[Any]]) -> list[dict[str, Any]]:
+def _topic_sections(rows: Iterable[Row[*tuple[Any, ...]]]) -> list[dict[str, Any]]:
     by_topic: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         by_topic[row.topic].append(
@@ -156,7 +156,12 @@ def _crw_data(session: Session, day: date, who: Audience) -> CrwDigestData:
         cutoff = start_of_day(day, ZoneInfo(zone))
         for event in crw_events(session, cutoff, agency_ids):
             events[event.assignee_id].append(
-                {"case_number": event.case_number, "risk": event.risk, "reason": event.reason, "what": event.what}
+                {
+                    "case_number": event.case_number,
+                    "risk": event.risk,
+                    "reason": event.reason,
+                    "what": event.what,
+                }
             )
         for agency_id, agency_tiles in crw_tiles(session, cutoff, "agency", agency_ids).items():
             tiles[agency_id] = agency_tiles.as_dict()
@@ -167,7 +172,7 @@ def _agency_digests(
     day: date, agency_id: int, who: Audience, sections: dict[int, list[dict[str, Any]]], crw: CrwDigestData
 ) -> Iterator[Digest]:
     agency = who.agencies[agency_id]
-    enrollers = []
+    enrollers: list[dict[str, Any]] = []
     for person in who.enrollers.get(agency_id, []):
         topics = sections.get(person.id, [])
         total = sum(len(t["alerts"]) for t in topics)
@@ -186,7 +191,10 @@ def _agency_digests(
     if not managers:
         return
     agency_counts = [
-        {"title": topic.title, "count": sum(len(t["alerts"]) for s in sections.values() for t in s if t["name"] == topic.name)}
+        {
+            "title": topic.title,
+            "count": sum(len(t["alerts"]) for s in sections.values() for t in s if t["name"] == topic.name),
+        }
         for topic in TOPICS
     ]
     shared = {

@@ -90,5 +90,14 @@ def read_message(session: Session, recipient_id: int, message_id: int) -> Mailbo
     if read_at is None:
         read_at = utcnow()
         session.execute(update(MailboxMessage).where(MailboxMessage.id == message_id).values(read_at=read_at))
-    return MailboxDocument(row.id, str(row.kind), row.business_date, row.subject, row.alert_count,
-                           row.created_at, read_at, row.body_text, row.body_html)
+    return MailboxDocument(
+        row.id,
+        str(row.kind),
+        row.business_date,
+        row.subject,
+        row.alert_count,
+        row.created_at,
+        read_at,
+        row.body_text,
+        row.body_html,
+    )

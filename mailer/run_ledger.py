@@ -48,17 +48,20 @@ def claim(
     try:
         with factory() as session, session.begin():
             run = JobRun(
-                job=job, run_key=run_key, status=RunStatus.RUNNING, claimed_by=me,
-                lease_until=now + lease, started_at=now, stats={},
+                job=job,
+                run_key=run_key,
+                status=RunStatus.RUNNING,
+                claimed_by=me,
+                lease_until=now + lease,
+                started_at=now,
+                stats={},
             )
             session.add(run)
         return run
     except IntegrityError:
         pass
     with factory() as session, session.begin():
-        holder = session.scalar(
-            select(JobRun.claimed_by).where(JobRun.job == job, JobRun.run_key == run_key)
-        )
+        holder = session.scalar(select(JobRun.claimed_by).where(JobRun.job == job, JobRun.run_key == run_key))
         stale = (JobRun.lease_until < now) | (JobRun.status == RunStatus.FAILED)
         if holder and _died_here(holder):
             stale = stale | (JobRun.claimed_by == holder)
@@ -66,11 +69,14 @@ def claim(
             update(JobRun)
             .where(JobRun.job == job, JobRun.run_key == run_key, JobRun.status != RunStatus.DONE, stale)
             .values(
-                claimed_by=me, lease_until=now + lease, status=RunStatus.RUNNING,
-                attempts=JobRun.attempts + 1, error=None,
+                claimed_by=me,
+                lease_until=now + lease,
+                status=RunStatus.RUNNING,
+                attempts=JobRun.attempts + 1,
+                error=None,
             )
         )
-        if taken.rowcount != 1:
+        if taken.rowcount != 1:  # type: ignore[attr-defined]
             return None
         return session.scalars(select(JobRun).where(JobRun.job == job, JobRun.run_key == run_key)).one()
 
@@ -82,7 +88,9 @@ def save_progress(session: Session, run: JobRun, stats: dict[str, Any], lease: t
     )
 
 
-def finish(factory: sessionmaker[Session], run: JobRun, stats: dict[str, Any], error: str | None = None) -> None:
+def finish(
+    factory: sessionmaker[Session], run: JobRun, stats: dict[str, Any], error: str | None = None
+) -> None:
     with factory() as session, session.begin():
         session.execute(
             update(JobRun)

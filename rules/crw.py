@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, Select, case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from store.models import CrwCase, CrwStatus, Enroller
 
@@ -30,6 +30,7 @@ AGING_BUCKETS: tuple[tuple[int | None, str], ...] = (
 )
 AGING_THRESHOLDS = tuple(days for days, _ in AGING_BUCKETS if days is not None)
 
+AnySelect = Select[*tuple[Any, ...]]
 GroupBy = Literal["enroller", "agency"]
 
 
@@ -46,7 +47,8 @@ class CrwTiles:
         return {
             "open_cases": self.open_cases,
             "open_by_risk": [
-                {"risk": risk, "label": RISK_LABELS[risk], "count": n} for risk, n in self.open_by_risk.items()
+                {"risk": risk, "label": RISK_LABELS[risk], "count": n}
+                for risk, n in self.open_by_risk.items()
             ],
             "aging": [{"bucket": label, "count": n} for label, n in self.aging.items()],
             "by_reason": [{"reason": r, "count": n} for r, n in sorted(self.by_reason.items())],
@@ -55,11 +57,11 @@ class CrwTiles:
         }
 
 
-def _group_column(group_by: GroupBy) -> ColumnElement[int]:
+def _group_column(group_by: GroupBy) -> ColumnElement[int] | InstrumentedAttribute[int]:
     return Enroller.agency_id if group_by == "agency" else CrwCase.assigned_enroller_id
 
 
-def _scoped(query: Select[Any], group_by: GroupBy, ids: Iterable[int] | None) -> Select[Any]:
+def _scoped(query: AnySelect, group_by: GroupBy, ids: Iterable[int] | None) -> AnySelect:
     query = query.join(Enroller, Enroller.id == CrwCase.assigned_enroller_id)
     if ids is not None:
         query = query.where(_group_column(group_by).in_(list(ids)))
@@ -77,7 +79,7 @@ def _aging_label(as_of: datetime) -> ColumnElement[str]:
     return case(*whens, else_=AGING_BUCKETS[-1][1])
 
 
-def _duration_days(session: Session, start: Any, end: Any) -> ColumnElement[float]:
+def _duration_days(session: Session, start: Any, end: Any) -> ColumnElement[Any]:
     if session.get_bind().dialect.name == "sqlite":
         return func.julianday(end) - func.julianday(start)
     return func.extract("epoch", end - start) / 86400.0
@@ -105,7 +107,9 @@ def crw_tiles(
         tile.aging[bucket] += n
 
     for owner, reason, n in session.execute(
-        _scoped(select(group, CrwCase.reason, func.count()), group_by, ids).where(started).group_by(group, CrwCase.reason)
+        _scoped(select(group, CrwCase.reason, func.count()), group_by, ids)
+        .where(started)
+        .group_by(group, CrwCase.reason)
     ):
         tiles[owner].by_reason[reason] = n
 

@@ -34,17 +34,14 @@ def alerts_statement(session: Session, topic: Topic, day: date, zone: str) -> In
         agency_ids=select(Agency.id).where(Agency.time_zone == zone),
     )
     candidate = topic.selector(window).subquery("candidate")
-    due = (
-        select(
-            literal(topic.name).label("topic"),
-            candidate.c.recipient_id,
-            candidate.c.consumer_id,
-            candidate.c.event_key,
-            literal(topic.policy.period_key(day)).label("period_key"),
-            literal(day).label("business_date"),
-        )
-        .where(topic.policy.due(topic.name, candidate.c, day))
-    )
+    due = select(
+        literal(topic.name).label("topic"),
+        candidate.c.recipient_id,
+        candidate.c.consumer_id,
+        candidate.c.event_key,
+        literal(topic.policy.period_key(day)).label("period_key"),
+        literal(day).label("business_date"),
+    ).where(topic.policy.due(topic.name, candidate.c, day))
     insert = insert_ignoring_duplicates(session, Alert)
     # preserve_rowcount: psycopg reports -1 for INSERT … SELECT otherwise.
     return (
@@ -64,5 +61,5 @@ def record_alerts(session: Session, day: date, topics: Iterable[Topic] = TOPICS)
             continue
         for zone in zones:
             result = session.execute(alerts_statement(session, topic, day, zone))
-            added[topic.name] += result.rowcount
+            added[topic.name] += result.rowcount  # type: ignore[attr-defined]
     return added

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import ColumnElement, Select, String, and_, cast, func, literal, or_, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from rules.policies import DailyUntilResolved, EveryNDaysWhile, Once, OnDates, Policy
 from store.models import (
@@ -42,10 +43,11 @@ class SelectionWindow:
 
     day: date
     cutoff: datetime
-    agency_ids: Select[tuple[int]]
+    agency_ids: Select[int]
 
 
-Selector = Callable[[SelectionWindow], Select[tuple[int, int, str]]]
+Candidates = Select[int, int, str]
+Selector = Callable[[SelectionWindow], Candidates]
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,7 @@ class Topic:
     condition: str
 
 
-def _key(prefix: str, *columns: ColumnElement[int]) -> ColumnElement[str]:
+def _key(prefix: str, *columns: ColumnElement[int] | InstrumentedAttribute[int]) -> ColumnElement[str]:
     key: ColumnElement[str] = literal(prefix, String)
     for n, column in enumerate(columns):
         key = key + (literal(":", String) if n else literal("", String)) + cast(column, String)
@@ -73,13 +75,13 @@ def _delegated(window: SelectionWindow) -> ColumnElement[bool]:
     )
 
 
-def _from_delegations(*columns: ColumnElement[object]) -> Select[tuple[int, int, str]]:
+def _from_delegations(event_key: ColumnElement[str]) -> Candidates:
     return select(
-        Delegation.enroller_id.label("recipient_id"), Delegation.consumer_id.label("consumer_id"), *columns
+        Delegation.enroller_id.label("recipient_id"), Delegation.consumer_id.label("consumer_id"), event_key
     ).join(Enroller, Enroller.id == Delegation.enroller_id)
 
 
-def binder_payment_pending(window: SelectionWindow) -> Select[tuple[int, int, str]]:
+def binder_payment_pending(window: SelectionWindow) -> Candidates:
     return (
         _from_delegations(_key("enrollment:", Enrollment.id))
         .join(Enrollment, Enrollment.consumer_id == Delegation.consumer_id)
@@ -93,7 +95,7 @@ def binder_payment_pending(window: SelectionWindow) -> Select[tuple[int, int, st
     )
 
 
-def consent_valid_thru(window: SelectionWindow) -> Select[tuple[int, int, str]]:
+def consent_valid_thru(window: SelectionWindow) -> Candidates:
     latest = (
         select(Consent.consumer_id, func.max(Consent.valid_thru).label("valid_thru"))
         .where(Consent.created_at < window.cutoff)
@@ -112,7 +114,7 @@ def consent_valid_thru(window: SelectionWindow) -> Select[tuple[int, int, str]]:
 
 
 def _open_flag(kind: FlagKind) -> Selector:
-    def selector(window: SelectionWindow) -> Select[tuple[int, int, str]]:
+    def selector(window: SelectionWindow) -> Candidates:
         return (
             _from_delegations(_key(f"{kind.value}:", Delegation.consumer_id))
             .join(ConsumerFlag, ConsumerFlag.consumer_id == Delegation.consumer_id)
@@ -129,7 +131,7 @@ def _open_flag(kind: FlagKind) -> Selector:
     return selector
 
 
-def nod_notice(window: SelectionWindow) -> Select[tuple[int, int, str]]:
+def nod_notice(window: SelectionWindow) -> Candidates:
     return (
         _from_delegations(_key("notice:", Notice.id))
         .join(Notice, Notice.consumer_id == Delegation.consumer_id)
@@ -143,7 +145,7 @@ def nod_notice(window: SelectionWindow) -> Select[tuple[int, int, str]]:
 
 
 def _enrollment_became(status: EnrollmentStatus) -> Selector:
-    def selector(window: SelectionWindow) -> Select[tuple[int, int, str]]:
+    def selector(window: SelectionWindow) -> Candidates:
         return (
             _from_delegations(_key(f"{status.value}:", Enrollment.id))
             .join(Enrollment, Enrollment.consumer_id == Delegation.consumer_id)

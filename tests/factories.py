@@ -13,9 +13,9 @@ from store.models import (
     Consent,
     Consumer,
     ConsumerFlag,
+    Coverage,
     CrwCase,
     CrwStatus,
-    Coverage,
     Delegation,
     DelegationStatus,
     Enroller,
@@ -44,16 +44,26 @@ class Book:
             session.flush()
             return int(obj.id)  # type: ignore[attr-defined]
 
-    def agency(self, code: str = "sunrise", name: str = "Sunrise Insurance", tz: str = "America/Los_Angeles", **kw: object) -> int:
+    def agency(
+        self,
+        code: str = "sunrise",
+        name: str = "Sunrise Insurance",
+        tz: str = "America/Los_Angeles",
+        **kw: object,
+    ) -> int:
         return self._add(Agency(code=code, name=name, time_zone=tz, **kw))
 
-    def enroller(self, agency_id: int, first: str, last: str, role: Role = Role.AGENT_L1, **kw: object) -> int:
+    def enroller(
+        self, agency_id: int, first: str, last: str, role: Role = Role.AGENT_L1, **kw: object
+    ) -> int:
         n = next(self._seq)
         kw.setdefault("license_number", f"0A{n:05d}")
         kw.setdefault("email", f"{first}.{last}@agency.test".lower())
         return self._add(Enroller(agency_id=agency_id, first_name=first, last_name=last, role=role, **kw))
 
-    def consumer(self, enroller_id: int | None = None, status: DelegationStatus = DelegationStatus.ACTIVE, **kw: object) -> int:
+    def consumer(
+        self, enroller_id: int | None = None, status: DelegationStatus = DelegationStatus.ACTIVE, **kw: object
+    ) -> int:
         n = next(self._seq)
         kw.setdefault("case_number", f"CASE{n:07d}")
         kw.setdefault("first_name", f"Pat{n}")
@@ -68,28 +78,65 @@ class Book:
             self.delegate(consumer_id, enroller_id, status)
         return consumer_id
 
-    def delegate(self, consumer_id: int, enroller_id: int, status: DelegationStatus = DelegationStatus.ACTIVE) -> int:
-        return self._add(Delegation(consumer_id=consumer_id, enroller_id=enroller_id, status=status, delegated_on=date(2025, 10, 1)))
+    def delegate(
+        self, consumer_id: int, enroller_id: int, status: DelegationStatus = DelegationStatus.ACTIVE
+    ) -> int:
+        return self._add(
+            Delegation(
+                consumer_id=consumer_id,
+                enroller_id=enroller_id,
+                status=status,
+                delegated_on=date(2025, 10, 1),
+            )
+        )
 
-    def enrollment(self, consumer_id: int, status: EnrollmentStatus = EnrollmentStatus.EFFECTUATED,
-                   at: datetime = LONG_AGO, binder_paid: bool = True, **kw: object) -> int:
+    def enrollment(
+        self,
+        consumer_id: int,
+        status: EnrollmentStatus = EnrollmentStatus.EFFECTUATED,
+        at: datetime = LONG_AGO,
+        binder_paid: bool = True,
+        **kw: object,
+    ) -> int:
         kw.setdefault("plan_year", 2026)
         kw.setdefault("program", Program.COVERED_CALIFORNIA)
         kw.setdefault("coverage", Coverage.HEALTH)
-        return self._add(Enrollment(consumer_id=consumer_id, status=status, binder_paid=binder_paid,
-                                    created_at=at, status_changed_at=at, **kw))
+        return self._add(
+            Enrollment(
+                consumer_id=consumer_id,
+                status=status,
+                binder_paid=binder_paid,
+                created_at=at,
+                status_changed_at=at,
+                **kw,
+            )
+        )
 
     def consent(self, consumer_id: int, valid_thru: date, at: datetime = LONG_AGO) -> int:
         return self._add(Consent(consumer_id=consumer_id, valid_thru=valid_thru, created_at=at))
 
     def notice(self, consumer_id: int, at: datetime) -> int:
-        return self._add(Notice(consumer_id=consumer_id, kind=NoticeKind.NOD, notice_date=at.date(), created_at=at))
+        return self._add(
+            Notice(consumer_id=consumer_id, kind=NoticeKind.NOD, notice_date=at.date(), created_at=at)
+        )
 
-    def flag(self, consumer_id: int, kind: FlagKind, raised: datetime, resolved: datetime | None = None) -> int:
-        return self._add(ConsumerFlag(consumer_id=consumer_id, kind=kind, raised_at=raised, resolved_at=resolved))
+    def flag(
+        self, consumer_id: int, kind: FlagKind, raised: datetime, resolved: datetime | None = None
+    ) -> int:
+        return self._add(
+            ConsumerFlag(consumer_id=consumer_id, kind=kind, raised_at=raised, resolved_at=resolved)
+        )
 
-    def crw_case(self, consumer_id: int, assignee_id: int, opened: datetime, risk: int = 3,
-                 reason: str = "Premium increase", closed: datetime | None = None, **kw: object) -> int:
+    def crw_case(
+        self,
+        consumer_id: int,
+        assignee_id: int,
+        opened: datetime,
+        risk: int = 3,
+        reason: str = "Premium increase",
+        closed: datetime | None = None,
+        **kw: object,
+    ) -> int:
         n = next(self._seq)
         kw.setdefault("case_number", f"CRW-{n:06d}")
         kw.setdefault("plan_year", 2026)
@@ -97,6 +144,15 @@ class Book:
         if closed is not None:
             kw.setdefault("resolution_reason", "Renewed - same plan")
             kw.setdefault("resolution_steps", "Called and renewed.")
-        return self._add(CrwCase(consumer_id=consumer_id, assigned_enroller_id=assignee_id, opened_at=opened,
-                                 risk=risk, reason=reason, closed_at=closed,
-                                 status=CrwStatus.CLOSED if closed else CrwStatus.OPEN, **kw))
+        return self._add(
+            CrwCase(
+                consumer_id=consumer_id,
+                assigned_enroller_id=assignee_id,
+                opened_at=opened,
+                risk=risk,
+                reason=reason,
+                closed_at=closed,
+                status=CrwStatus.CLOSED if closed else CrwStatus.OPEN,
+                **kw,
+            )
+        )

@@ -41,7 +41,9 @@ def main(url: str, day: str, crash_at: str, batch: str) -> None:
     elif crash_at == "before_finish":
         daily.finish = die  # type: ignore[assignment]
     settings = daily.DeliverySettings(from_address="bob@agency.test", mailbox_hint="Use /bob mailbox.")
-    result = daily.run_daily_summary(session_factory(make_engine(url)), date.fromisoformat(day), settings, after_batch=hook)
+    result = daily.run_daily_summary(
+        session_factory(make_engine(url)), date.fromisoformat(day), settings, after_batch=hook
+    )
     print(result.digests, result.ran)
 
 

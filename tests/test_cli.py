@@ -55,7 +55,9 @@ def test_an_unreachable_database_is_one_line(monkeypatch, tmp_path, capsys):
     monkeypatch.setenv("BOB_DATABASE_URL", "postgresql+psycopg://bob@127.0.0.1:1/nothing")
     assert main(["summary", "run"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("bob: error: cannot reach the database at postgresql+psycopg://bob@127.0.0.1:1/nothing")
+    assert err.startswith(
+        "bob: error: cannot reach the database at postgresql+psycopg://bob@127.0.0.1:1/nothing"
+    )
     assert "Traceback" not in err and err.count("\n") == 1
 
 
@@ -69,7 +71,10 @@ def test_a_bad_config_file_is_one_line(tmp_path, capsys):
     bad = tmp_path / "bob.toml"
     bad.write_text("[smtp]\nhots = 1\n")
     assert main(["--config", str(bad), "outbox", "status"]) == 2
-    assert capsys.readouterr().err == "bob: error: unknown setting smtp.hots; see config.example.toml for the keys\n"
+    assert (
+        capsys.readouterr().err
+        == "bob: error: unknown setting smtp.hots; see config.example.toml for the keys\n"
+    )
 
 
 def test_db_upgrade_creates_the_schema(monkeypatch, tmp_path, capsys):

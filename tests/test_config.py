@@ -33,8 +33,10 @@ def test_the_example_config_is_complete_and_valid():
 def test_secrets_come_from_the_environment_or_a_file(tmp_path):
     secret_file = tmp_path / "pw"
     secret_file.write_text("s3cret\n")
-    config = load_config(write(tmp_path, "[smtp]\nhost='mail.test'\n"),
-                         env={"BOB_SMTP_PASSWORD_FILE": str(secret_file), "BOB_SLACK_BOT_TOKEN": "xoxb-test"})
+    config = load_config(
+        write(tmp_path, "[smtp]\nhost='mail.test'\n"),
+        env={"BOB_SMTP_PASSWORD_FILE": str(secret_file), "BOB_SLACK_BOT_TOKEN": "xoxb-test"},
+    )
     assert config.smtp.password == "s3cret"
     assert config.slack.bot_token == "xoxb-test"
     assert "s3cret" not in repr(config)
@@ -47,8 +49,14 @@ def test_secrets_come_from_the_environment_or_a_file(tmp_path):
         ("[smpt]\nhost = 'x'\n", r"unknown section \[smpt\]"),
         ("[smtp]\nport = 'x'\n", r"smtp\.port = 'x' should be a int"),
         ("[smtp]\nsecurity = 'ssl'\n", r"smtp\.security = 'ssl'; choose one of"),
-        ("[smtp]\npassword = 'x'\n", r"smtp\.password is a secret: set it in the environment as BOB_SMTP_PASSWORD"),
-        ("[schedule]\ntime_zone = 'Mars/Olympus'\n", r"schedule\.time_zone = 'Mars/Olympus' is not an IANA time zone"),
+        (
+            "[smtp]\npassword = 'x'\n",
+            r"smtp\.password is a secret: set it in the environment as BOB_SMTP_PASSWORD",
+        ),
+        (
+            "[schedule]\ntime_zone = 'Mars/Olympus'\n",
+            r"schedule\.time_zone = 'Mars/Olympus' is not an IANA time zone",
+        ),
         ("[schedule]\ndaily_summary_at = '6am'\n", r"schedule\.daily_summary_at = '6am' is not a time"),
         ("[smtp\n", r"is not valid TOML"),
     ],

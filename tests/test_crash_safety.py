@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from mailer.daily_summary import run_daily_summary
-from store.models import Alert, JobRun, MailboxMessage, OutboxEmail, RunStatus, Role
+from store.models import Alert, JobRun, MailboxMessage, OutboxEmail, Role, RunStatus
 from tests.factories import Book
 
 DAY = date(2026, 11, 23)
@@ -39,7 +39,10 @@ def busy_book(book: Book) -> dict[str, int]:
 def child(db_url: str, crash_at: str = "none", batch: int = 3) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "tests.summary_child", db_url, DAY.isoformat(), crash_at, str(batch)],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -54,15 +57,27 @@ def assert_exactly_once(sessions, expected_digests: int) -> None:
         assert all(count == 1 for *_, count in per_key)
         assert s.scalar(select(func.count()).select_from(OutboxEmail)) == expected_digests
         # Every digest shows every alert of its recipient recorded for the date.
-        alerts = dict(s.execute(select(Alert.recipient_id, func.count()).where(Alert.business_date == DAY).group_by(Alert.recipient_id)).all())
-        for recipient_id, kind, alert_count in s.execute(select(MailboxMessage.recipient_id, MailboxMessage.kind, MailboxMessage.alert_count)):
+        alerts = dict(
+            s.execute(
+                select(Alert.recipient_id, func.count())
+                .where(Alert.business_date == DAY)
+                .group_by(Alert.recipient_id)
+            ).all()
+        )
+        for recipient_id, kind, alert_count in s.execute(
+            select(MailboxMessage.recipient_id, MailboxMessage.kind, MailboxMessage.alert_count)
+        ):
             if kind.value == "daily_summary":
                 assert alert_count == alerts.get(recipient_id, 0)
         assert s.scalar(select(JobRun.status)) == RunStatus.DONE
 
 
-@pytest.mark.parametrize("crash_at", ["after_alerts", "after_batch_1", "after_batch_3", "mid_batch", "before_finish"])
-def test_a_run_killed_at_any_step_resumes_and_delivers_each_digest_once(db_url, sessions, delivery, busy_book, crash_at):
+@pytest.mark.parametrize(
+    "crash_at", ["after_alerts", "after_batch_1", "after_batch_3", "mid_batch", "before_finish"]
+)
+def test_a_run_killed_at_any_step_resumes_and_delivers_each_digest_once(
+    db_url, sessions, delivery, busy_book, crash_at
+):
     died = child(db_url, crash_at)
     assert died.returncode == 17, died.stderr
     with sessions() as s:
@@ -88,7 +103,10 @@ def test_two_processes_on_one_date_deliver_one_set(db_url, sessions, busy_book):
     procs = [
         subprocess.Popen(
             [sys.executable, "-m", "tests.summary_child", db_url, DAY.isoformat(), "none", "2"],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         for _ in range(2)
     ]

@@ -74,7 +74,9 @@ def test_daily_events_new_cases_and_bucket_crossings(book, sessions):
     book.crw_case(c, ana, cutoff - timedelta(hours=5), risk=4, case_number="CRW-NEW")
     book.crw_case(c, ana, cutoff - timedelta(days=30, hours=3), case_number="CRW-30")
     book.crw_case(c, ana, cutoff - timedelta(days=31, hours=3), case_number="CRW-31")
-    book.crw_case(c, ana, cutoff - timedelta(days=7, hours=1), case_number="CRW-7", closed=cutoff - timedelta(days=1))
+    book.crw_case(
+        c, ana, cutoff - timedelta(days=7, hours=1), case_number="CRW-7", closed=cutoff - timedelta(days=1)
+    )
     with sessions() as s:
         events = [(e.case_number, e.what) for e in crw_events(s, cutoff)]
     assert events == [("CRW-NEW", "newly assigned"), ("CRW-30", "open 30 days")]

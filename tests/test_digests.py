@@ -30,12 +30,20 @@ def agencies(book):
         "stranger": book.enroller(moonlight, "Sam", "Stranger"),
         "moon_manager": book.enroller(moonlight, "Mona", "Moon", role=Role.AGENCY_MANAGER),
     }
-    ana_consumer = book.consumer(people["ana"], case_number="CASE-ANA-1", first_name="Alicia", last_name="Ramos",
-                                 primary_phone="(916) 555-0101", email="alicia@consumer.test")
+    ana_consumer = book.consumer(
+        people["ana"],
+        case_number="CASE-ANA-1",
+        first_name="Alicia",
+        last_name="Ramos",
+        primary_phone="(916) 555-0101",
+        email="alicia@consumer.test",
+    )
     book.notice(ana_consumer, YESTERDAY)
     book.enrollment(ana_consumer, EnrollmentStatus.PENDING, at=YESTERDAY, binder_paid=False)
     book.consumer(people["quiet"], case_number="CASE-QUIET-1")
-    stranger_consumer = book.consumer(people["stranger"], case_number="CASE-MOON-1", first_name="Zed", last_name="Zulu")
+    stranger_consumer = book.consumer(
+        people["stranger"], case_number="CASE-MOON-1", first_name="Zed", last_name="Zulu"
+    )
     book.flag(stranger_consumer, FlagKind.ACTION_REQUESTED, raised=YESTERDAY)
     return people
 
@@ -60,7 +68,10 @@ def test_enroller_digest_shows_case_topic_and_contact(agencies, sessions, delive
         assert "CASE-ANA-1" in body
         assert "NOD Notice" in body and "Binder Payment Pending" in body
         assert "Alicia Ramos" in body and "(916) 555-0101" in body and "alicia@consumer.test" in body
-    assert "<th>Consumer Case Number</th><th>Notification Topic</th><th>Consumer Contact Information</th>" in digest.body_html
+    assert (
+        "<th>Consumer Case Number</th><th>Notification Topic</th><th>Consumer Contact Information</th>"
+        in digest.body_html
+    )
     assert "CASE-MOON-1" not in digest.body_text
 
 
@@ -95,7 +106,10 @@ def test_a_manager_with_nothing_to_report_gets_the_no_alerts_manager_summary(boo
     book.consumer(book.enroller(agency, "Ana", "Agent"))
     manager = book.enroller(agency, "Max", "Manager", role=Role.AGENCY_MANAGER)
     run_daily_summary(sessions, DAY, delivery)
-    assert mailbox(sessions, manager)["manager_summary"].subject == "No Alerts Daily Manager Summary - 11/23/2026"
+    assert (
+        mailbox(sessions, manager)["manager_summary"].subject
+        == "No Alerts Daily Manager Summary - 11/23/2026"
+    )
 
 
 def test_email_carries_counts_and_no_consumer_pii(agencies, sessions, delivery):
@@ -153,13 +167,24 @@ def test_a_missing_template_is_one_clear_error(tmp_path):
         render("mailbox/daily_summary", {}, root=str(tmp_path))
 
 
-def test_crw_updates_in_the_daily_summary_and_tiles_in_the_manager_summary(agencies, book, sessions, delivery):
+def test_crw_updates_in_the_daily_summary_and_tiles_in_the_manager_summary(
+    agencies, book, sessions, delivery
+):
     from datetime import timedelta
 
     cutoff = datetime(2026, 11, 23, 8, tzinfo=UTC)  # local midnight, PST
     consumer = book.consumer(agencies["ana"])
-    book.crw_case(consumer, agencies["ana"], cutoff - timedelta(hours=3), risk=5, case_number="CRW-NEW", reason="APTC change")
-    book.crw_case(consumer, agencies["ana"], cutoff - timedelta(days=45, hours=2), risk=2, case_number="CRW-45")
+    book.crw_case(
+        consumer,
+        agencies["ana"],
+        cutoff - timedelta(hours=3),
+        risk=5,
+        case_number="CRW-NEW",
+        reason="APTC change",
+    )
+    book.crw_case(
+        consumer, agencies["ana"], cutoff - timedelta(days=45, hours=2), risk=2, case_number="CRW-45"
+    )
     book.crw_case(consumer, agencies["stranger"], cutoff - timedelta(hours=3), case_number="CRW-MOON")
     run_daily_summary(sessions, DAY, delivery)
     daily = mailbox(sessions, agencies["ana"])["daily_summary"]

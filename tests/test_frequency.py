@@ -34,7 +34,9 @@ def simulate(sessions, delivery, start: date, end: date, events: dict[date, list
     fired: dict[date, set[tuple[str, str]]] = defaultdict(set)
     with sessions() as s:
         for topic, case, day in s.execute(
-            select(Alert.topic, Consumer.case_number, Alert.business_date).join(Consumer, Consumer.id == Alert.consumer_id)
+            select(Alert.topic, Consumer.case_number, Alert.business_date).join(
+                Consumer, Consumer.id == Alert.consumer_id
+            )
         ):
             fired[day].add((topic, case))
     return fired
@@ -58,14 +60,18 @@ def case_of(sessions, consumer_id: int) -> str:
 def test_it_obeys_the_seven_day_binder_cadence_until_paid(book, sessions, delivery, agent):
     start = date(2026, 10, 10)
     consumer = book.consumer(agent)
-    enrollment = book.enrollment(consumer, EnrollmentStatus.PENDING, at=local(start - timedelta(days=1)), binder_paid=False)
+    enrollment = book.enrollment(
+        consumer, EnrollmentStatus.PENDING, at=local(start - timedelta(days=1)), binder_paid=False
+    )
 
     def pay() -> None:
         with sessions() as s, s.begin():
             s.execute(update(Enrollment).where(Enrollment.id == enrollment).values(binder_paid=True))
 
     # Spans the fall-back change on 2026-11-01: the cadence counts calendar days, not hours.
-    fired = simulate(sessions, delivery, start, start + timedelta(days=59), {start + timedelta(days=30): [pay]})
+    fired = simulate(
+        sessions, delivery, start, start + timedelta(days=59), {start + timedelta(days=30): [pay]}
+    )
     expected = [start + timedelta(days=n) for n in (0, 7, 14, 21, 28)]
     assert dates_of(fired, "binder_payment_pending", case_of(sessions, consumer)) == expected
 
@@ -79,7 +85,9 @@ def test_consent_valid_thru_fires_on_august_september_october_first_only(book, s
     book.consent(expired, valid_thru=date(2026, 7, 1))
     fired = simulate(sessions, delivery, date(2026, 7, 25), date(2026, 10, 5), {})
     assert dates_of(fired, "consent_valid_thru", case_of(sessions, expiring)) == [
-        date(2026, 8, 1), date(2026, 9, 1), date(2026, 10, 1)
+        date(2026, 8, 1),
+        date(2026, 9, 1),
+        date(2026, 10, 1),
     ]
     assert dates_of(fired, "consent_valid_thru", case_of(sessions, far)) == []
     assert dates_of(fired, "consent_valid_thru", case_of(sessions, expired)) == []
@@ -100,7 +108,11 @@ def test_daily_topics_fire_every_day_until_resolved(book, sessions, delivery, ag
 
     def resolve() -> None:
         with sessions() as s, s.begin():
-            s.execute(update(ConsumerFlag).where(ConsumerFlag.id == flag).values(resolved_at=local(date(2026, 3, 20), 11)))
+            s.execute(
+                update(ConsumerFlag)
+                .where(ConsumerFlag.id == flag)
+                .values(resolved_at=local(date(2026, 3, 20), 11))
+            )
 
     fired = simulate(sessions, delivery, start, start + timedelta(days=59), {date(2026, 3, 21): [resolve]})
     # Raised on 2/25 (afternoon): first shown 2/26; resolved 3/20 11:00: still open at the
@@ -122,7 +134,12 @@ def test_one_time_topics_fire_once(book, sessions, delivery, agent):
     def change(enrollment_id: int, status: EnrollmentStatus, at: datetime) -> Callable[[], None]:
         def apply() -> None:
             with sessions() as s, s.begin():
-                s.execute(update(Enrollment).where(Enrollment.id == enrollment_id).values(status=status, status_changed_at=at))
+                s.execute(
+                    update(Enrollment)
+                    .where(Enrollment.id == enrollment_id)
+                    .values(status=status, status_changed_at=at)
+                )
+
         return apply
 
     events = {
@@ -148,7 +165,9 @@ def test_old_history_does_not_flood_the_first_summary(book, sessions, delivery, 
     ("change_day", "label"),
     [(date(2026, 3, 8), "spring forward"), (date(2026, 11, 1), "fall back")],
 )
-def test_the_business_day_boundary_is_local_midnight_across_dst(book, sessions, delivery, agent, change_day, label):
+def test_the_business_day_boundary_is_local_midnight_across_dst(
+    book, sessions, delivery, agent, change_day, label
+):
     """A fact known at 23:59 local the evening before is in that morning's summary; one
     from 00:01 is not. A fixed UTC offset would get one side of each change wrong."""
     late = book.consumer(agent)
@@ -158,14 +177,21 @@ def test_the_business_day_boundary_is_local_midnight_across_dst(book, sessions, 
     book.flag(late, FlagKind.ACTION_REQUESTED, raised=before)
     book.flag(early, FlagKind.ACTION_REQUESTED, raised=after)
     fired = simulate(sessions, delivery, change_day - timedelta(days=1), change_day + timedelta(days=1), {})
-    assert dates_of(fired, "actions_requested", case_of(sessions, late)) == [change_day, change_day + timedelta(days=1)], label
-    assert dates_of(fired, "actions_requested", case_of(sessions, early)) == [change_day + timedelta(days=1)], label
+    assert dates_of(fired, "actions_requested", case_of(sessions, late)) == [
+        change_day,
+        change_day + timedelta(days=1),
+    ], label
+    assert dates_of(fired, "actions_requested", case_of(sessions, early)) == [
+        change_day + timedelta(days=1)
+    ], label
 
 
 def test_rerunning_every_date_adds_nothing(book, sessions, delivery, agent):
     start = date(2026, 7, 28)
     consumers = [book.consumer(agent) for _ in range(4)]
-    book.enrollment(consumers[0], EnrollmentStatus.PENDING, at=local(start - timedelta(days=3)), binder_paid=False)
+    book.enrollment(
+        consumers[0], EnrollmentStatus.PENDING, at=local(start - timedelta(days=3)), binder_paid=False
+    )
     book.consent(consumers[1], valid_thru=date(2027, 1, 31))
     book.flag(consumers[2], FlagKind.MEDICARE_AGED_OUT, raised=local(start - timedelta(days=2)))
     book.notice(consumers[3], at=local(start + timedelta(days=3)))
@@ -179,7 +205,9 @@ def test_rerunning_every_date_adds_nothing(book, sessions, delivery, agent):
         with sessions() as s, s.begin():  # and the ledger alone would add nothing either
             assert sum(record_alerts(s, day).values()) == 0
     with sessions() as s:
-        assert sorted(s.execute(select(Alert.topic, Alert.recipient_id, Alert.event_key, Alert.period_key)).all()) == sorted(before)
+        assert sorted(
+            s.execute(select(Alert.topic, Alert.recipient_id, Alert.event_key, Alert.period_key)).all()
+        ) == sorted(before)
 
 
 def test_pending_and_removed_delegations_get_no_alerts(book, sessions, delivery, agent):

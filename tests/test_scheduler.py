@@ -9,7 +9,14 @@ from zoneinfo import ZoneInfo
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import func, select
 
-from mailer.scheduler import DailySummaryJob, ScheduledJob, build_scheduler, daily_trigger, due_business_dates, weekly_trigger
+from mailer.scheduler import (
+    DailySummaryJob,
+    ScheduledJob,
+    build_scheduler,
+    daily_trigger,
+    due_business_dates,
+    weekly_trigger,
+)
 from store.models import JobRun, MailboxMessage, RunStatus
 
 LA = ZoneInfo("America/Los_Angeles")
@@ -28,9 +35,15 @@ def fire_times(trigger, start: datetime, n: int) -> list[datetime]:
 def test_the_daily_summary_fires_at_six_local_on_both_dst_changes():
     trigger = daily_trigger(SIX, LA)
     spring = fire_times(trigger, datetime(2026, 3, 7, 7, tzinfo=LA), 2)
-    assert spring == [datetime(2026, 3, 8, 13, tzinfo=UTC), datetime(2026, 3, 9, 13, tzinfo=UTC)]  # PDT, UTC-7
+    assert spring == [
+        datetime(2026, 3, 8, 13, tzinfo=UTC),
+        datetime(2026, 3, 9, 13, tzinfo=UTC),
+    ]  # PDT, UTC-7
     fall = fire_times(trigger, datetime(2026, 10, 31, 7, tzinfo=LA), 2)
-    assert fall == [datetime(2026, 11, 1, 14, tzinfo=UTC), datetime(2026, 11, 2, 14, tzinfo=UTC)]  # PST, UTC-8
+    assert fall == [
+        datetime(2026, 11, 1, 14, tzinfo=UTC),
+        datetime(2026, 11, 2, 14, tzinfo=UTC),
+    ]  # PST, UTC-8
 
 
 def test_the_weekly_snapshot_fires_friday_nine_pm_local():
@@ -42,7 +55,12 @@ def test_the_weekly_snapshot_fires_friday_nine_pm_local():
 
 def test_catch_up_covers_the_look_back_up_to_the_last_passed_run():
     morning = datetime(2026, 11, 23, 7, tzinfo=LA)
-    assert due_business_dates(morning, LA, SIX, 3) == [date(2026, 11, 20), date(2026, 11, 21), date(2026, 11, 22), date(2026, 11, 23)]
+    assert due_business_dates(morning, LA, SIX, 3) == [
+        date(2026, 11, 20),
+        date(2026, 11, 21),
+        date(2026, 11, 22),
+        date(2026, 11, 23),
+    ]
     before_six = datetime(2026, 11, 23, 5, 59, tzinfo=LA)
     assert due_business_dates(before_six, LA, SIX, 3)[-1] == date(2026, 11, 22)
     # 2026-11-23 07:00 in Los Angeles is already 15:00 UTC; in UTC terms it is still 11/23.
@@ -59,7 +77,11 @@ async def test_catch_up_on_start_runs_missed_dates_once(book, sessions, delivery
     book.consumer(book.enroller(agency, "Ana", "Agent"))
     job = _job(sessions, delivery, datetime(2026, 11, 23, 8, tzinfo=LA))
     first = await job.catch_up()
-    assert [r.business_date for r in first if r.ran] == [date(2026, 11, 21), date(2026, 11, 22), date(2026, 11, 23)]
+    assert [r.business_date for r in first if r.ran] == [
+        date(2026, 11, 21),
+        date(2026, 11, 22),
+        date(2026, 11, 23),
+    ]
     second = await job.catch_up()  # a restart a minute later
     assert not any(r.ran for r in second)
     with sessions() as s:
@@ -87,7 +109,10 @@ async def test_the_scheduler_runs_jobs_and_survives_a_failing_one(caplog):
         raise RuntimeError("secret 900-00-0001")
 
     scheduler = build_scheduler(
-        [ScheduledJob("works", IntervalTrigger(seconds=0.2), works), ScheduledJob("fails", IntervalTrigger(seconds=0.1), fails)],
+        [
+            ScheduledJob("works", IntervalTrigger(seconds=0.2), works),
+            ScheduledJob("fails", IntervalTrigger(seconds=0.1), fails),
+        ],
         LA,
     )
     scheduler.start()

@@ -51,8 +51,11 @@ async def test_serve_catches_up_drains_and_answers_slack(book, sessions, db_url,
     fake = FakeSlack()
     await fake.start()
     port = free_port()
-    config = config_for(db_url, tmp_path, SlackConfig(
-        port=port, bot_token="xoxb-test", signing_secret=SECRET, api_base_url=fake.api_url))
+    config = config_for(
+        db_url,
+        tmp_path,
+        SlackConfig(port=port, bot_token="xoxb-test", signing_secret=SECRET, api_base_url=fake.api_url),
+    )
     runtime = Runtime(config)
     stop = asyncio.Event()
     task = asyncio.create_task(serve(runtime, stop))
