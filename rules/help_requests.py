@@ -1,0 +1,241 @@
+"""Help requests: filed by enrollers, routed to a team by category, updated by support staff.
+
+Who sees what: support staff read every help request; an Agency Manager, Primary Contact or
+Admin Staff Level 2 reads their agency's; everyone else reads their own. A request outside
+the reader's reach gets the same reply as a number that does not exist. Only support staff
+change a status (with an optional note). Refusals that touched authorization, and every
+create and update, are written to the audit log with a reason code (no PII).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, select, true, update
+from sqlalchemy.orm import Session, aliased, sessionmaker
+
+from store.db import transaction
+from store.errors import BobError
+from store.models import (
+    Agency,
+    AuditEntry,
+    Enroller,
+    HelpCategory,
+    HelpRequest,
+    HelpRequestUpdate,
+    HelpStatus,
+    Role,
+)
+
+ROUTING: dict[HelpCategory, str] = {
+    HelpCategory.CONSUMER_CASE: "Consumer Case Team",
+    HelpCategory.PROFILE: "Agency/Entity Profile Team",
+    HelpCategory.CONTRACTS: "Agent Contracts and Certification Services",
+    HelpCategory.SERVICE_CENTER: "Agent/CEC Service Center",
+}
+OPEN_STATUSES = (HelpStatus.SUBMITTED, HelpStatus.IN_PROGRESS, HelpStatus.PENDING_INFORMATION)
+AGENCY_READERS = frozenset({Role.AGENCY_MANAGER, Role.PRIMARY_CONTACT, Role.ADMIN_L2})
+LIST_LIMIT = 50
+TOPIC_LIMIT = 120
+DETAILS_LIMIT = 4000
+
+
+class HelpRefused(BobError):
+    """The help-request action is not allowed or not possible; safe to show the user."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class HelpRequestView:
+    """A help request as its reader sees it; lists leave ``details`` and ``updates`` out."""
+
+    number: str
+    category: str
+    topic: str
+    status: str
+    routed_team: str
+    created_at: datetime
+    updated_at: datetime
+    enroller: str
+    details: str | None
+    updates: list[dict[str, Any]]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "number": self.number, "category": self.category, "topic": self.topic,
+            "status": self.status, "routed_team": self.routed_team,
+            "created_at": self.created_at.isoformat(), "updated_at": self.updated_at.isoformat(),
+            "enroller": self.enroller, "details": self.details,
+            "updates": [{**u, "at": u["at"].isoformat()} for u in self.updates],
+        }
+
+
+def _audit(session: Session, actor: Enroller | None, action: str, target: str, outcome: str,
+           reason: str, at: datetime) -> None:
+    session.add(AuditEntry(
+        actor_id=actor.id if actor else None,
+        actor_slack_id=actor.slack_user_id if actor else None,
+        action=action, target=target[:120], outcome=outcome, detail={"reason": reason}, at=at,
+    ))
+
+
+def _actor(session: Session, actor_id: int) -> Enroller:
+    actor = session.get(Enroller, actor_id)
+    if actor is None or not actor.active:
+        raise HelpRefused("you are not an active enroller; link your account first",
+                          "unknown_actor")
+    return actor
+
+
+def _visible_to(actor: Enroller) -> ColumnElement[bool]:
+    """The help requests ``actor`` may read, as a WHERE clause."""
+    if actor.role == Role.SUPPORT_STAFF:
+        return true()
+    if actor.role in AGENCY_READERS:
+        return HelpRequest.agency_id == actor.agency_id
+    return HelpRequest.enroller_id == actor.id
+
+
+def _unknown_request(number: str) -> HelpRefused:
+    return HelpRefused(
+        f"no help request {number[:40]} that you can see; check the number with "
+        "`help-request list`",
+        "unknown_request",
+    )
+
+
+_filer = aliased(Enroller, name="filer")
+_COLUMNS = (
+    HelpRequest.id, HelpRequest.number, HelpRequest.category, HelpRequest.topic,
+    HelpRequest.status, HelpRequest.routed_team, HelpRequest.created_at, HelpRequest.updated_at,
+    _filer.first_name, _filer.last_name, _filer.license_number,
+)
+
+
+def _view(row: Any, details: str | None = None,
+          updates: list[dict[str, Any]] | None = None) -> HelpRequestView:
+    return HelpRequestView(
+        row.number, str(row.category), row.topic, str(row.status), row.routed_team,
+        row.created_at, row.updated_at,
+        f"{row.first_name} {row.last_name} (License {row.license_number})",
+        details, updates or [],
+    )
+
+
+def _read_one(session: Session, actor: Enroller, number: str) -> HelpRequestView | None:
+    row = session.execute(
+        select(*_COLUMNS, HelpRequest.details)
+        .join(_filer, _filer.id == HelpRequest.enroller_id)
+        .where(HelpRequest.number == number.strip().upper(), _visible_to(actor))
+    ).first()
+    if row is None:
+        return None
+    author = aliased(Enroller)
+    updates = [
+        {"at": at, "author": f"{first} {last}", "status": str(status), "note": note}
+        for at, first, last, status, note in session.execute(
+            select(HelpRequestUpdate.at, author.first_name, author.last_name,
+                   HelpRequestUpdate.status, HelpRequestUpdate.note)
+            .join(author, author.id == HelpRequestUpdate.author_id)
+            .where(HelpRequestUpdate.help_request_id == row.id)
+            .order_by(HelpRequestUpdate.at.desc(), HelpRequestUpdate.id.desc())
+        )
+    ]
+    return _view(row, row.details, updates)
+
+
+def create_request(sessions: sessionmaker[Session], actor_id: int, category: HelpCategory,
+                   topic: str, details: str, now: datetime) -> HelpRequestView:
+    """File a help request, numbered ``HR-<year>-<six digits>`` and routed by its category."""
+    topic, details = " ".join(topic.split()), details.strip()
+    if not topic or not details:
+        raise HelpRefused("a help request needs a topic and details", "missing_fields")
+    if len(topic) > TOPIC_LIMIT or len(details) > DETAILS_LIMIT:
+        raise HelpRefused(f"keep the topic under {TOPIC_LIMIT} characters and the details "
+                          f"under {DETAILS_LIMIT}", "too_long")
+    with transaction(sessions) as session:
+        actor = _actor(session, actor_id)
+        zone = session.scalar(select(Agency.time_zone).where(Agency.id == actor.agency_id))
+        year = now.astimezone(ZoneInfo(zone or "America/Los_Angeles")).year
+        request = HelpRequest(
+            number=f"HR-new-{uuid.uuid4().hex[:24]}", enroller_id=actor.id,
+            agency_id=actor.agency_id, category=category, topic=topic, details=details,
+            status=HelpStatus.SUBMITTED, routed_team=ROUTING[category], created_at=now,
+            updated_at=now,
+        )
+        session.add(request)
+        session.flush()
+        # The number comes from the row id, so two requests filed at once never share one.
+        request.number = f"HR-{year}-{request.id:06d}"
+        session.flush()
+        _audit(session, actor, "help.create", request.number, "ok", "created", now)
+        view = _read_one(session, actor, request.number)
+    assert view is not None
+    return view
+
+
+def show_request(sessions: sessionmaker[Session], actor_id: int, number: str,
+                 now: datetime) -> HelpRequestView:
+    """One help request with its details and status history, if the actor may read it."""
+    with transaction(sessions) as session:
+        actor = _actor(session, actor_id)
+        view = _read_one(session, actor, number)
+        if view is None:
+            _audit(session, actor, "help.show", number, "refused", "unknown_request", now)
+    if view is None:
+        raise _unknown_request(number)
+    return view
+
+
+def list_requests(sessions: sessionmaker[Session], actor_id: int, now: datetime, *,
+                  open_only: bool = False) -> list[HelpRequestView]:
+    """The help requests the actor may read, newest first, at most 50."""
+    with sessions() as session:
+        actor = _actor(session, actor_id)
+        query = (
+            select(*_COLUMNS)
+            .join(_filer, _filer.id == HelpRequest.enroller_id)
+            .where(_visible_to(actor), HelpRequest.created_at <= now)
+            .order_by(HelpRequest.created_at.desc(), HelpRequest.id.desc())
+            .limit(LIST_LIMIT)
+        )
+        if open_only:
+            query = query.where(HelpRequest.status.in_(OPEN_STATUSES))
+        return [_view(row) for row in session.execute(query)]
+
+
+def update_request(sessions: sessionmaker[Session], actor_id: int, number: str,
+                   status: HelpStatus, note: str | None, now: datetime) -> HelpRequestView:
+    """Set a help request's status, with an optional note (support staff only)."""
+    note = (note or "").strip() or None
+    refusal: HelpRefused | None = None
+    with transaction(sessions) as session:
+        actor = _actor(session, actor_id)
+        request_id = session.scalar(
+            select(HelpRequest.id).where(HelpRequest.number == number.strip().upper())
+        )
+        if actor.role != Role.SUPPORT_STAFF:
+            refusal = HelpRefused("only support staff can update a help request's status",
+                                  "not_support_staff")
+        elif request_id is None:
+            refusal = _unknown_request(number)
+        if refusal is not None:
+            _audit(session, actor, "help.update", number, "refused", refusal.reason, now)
+        else:
+            session.execute(update(HelpRequest).where(HelpRequest.id == request_id)
+                            .values(status=status, updated_at=now))
+            session.add(HelpRequestUpdate(help_request_id=request_id, author_id=actor.id, at=now,
+                                          status=status, note=note))
+            _audit(session, actor, "help.update", number.strip().upper(), "ok", str(status), now)
+            view = _read_one(session, actor, number)
+    if refusal is not None:
+        raise refusal
+    assert view is not None
+    return view
