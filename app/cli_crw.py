@@ -1,0 +1,199 @@
+"""Consumer Retention Workspace commands: `bob crw …` and `bob transfer`, twins of `/bob crw`.
+
+Every command acts as one enroller (`--as` license number or email on file) with exactly the
+rights that enroller has in chat; lists print case numbers and risk, never consumer PII.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from app.runtime import Runtime
+from exports.crw_report import write_crw_report
+from mailer.mailbox import find_enroller
+from rules.crw import RISK_LABELS, CrwTiles
+from rules.crw_cases import (
+    RESOLUTION_REASONS,
+    CrwCaseRow,
+    add_note,
+    agency_overview,
+    close_case,
+    list_cases,
+    my_tiles,
+    show_case,
+    transfer_case,
+)
+from store.models import utcnow
+
+AS_HELP = "your license number or email on file"
+
+
+def register(commands: Any) -> None:
+    crw = commands.add_parser("crw", help="Consumer Retention Workspace cases")
+    sub = crw.add_subparsers(dest="crw_command", required=True, metavar="ACTION")
+
+    tiles = _acting(sub.add_parser("tiles", help="your tiles: open, by priority, aging, by reason"))
+    tiles.add_argument("--json", action="store_true", help="print JSON")
+    tiles.set_defaults(handler=crw_tiles_command)
+
+    listing = _acting(sub.add_parser("list", help="your open cases, riskiest and oldest first"))
+    listing.add_argument("--risk", type=int, choices=sorted(RISK_LABELS), help="only this risk")
+    listing.add_argument("--aging", type=int, metavar="DAYS", help="open cases at least DAYS old")
+    listing.add_argument("--agency", action="store_true", help="every case of your agency (managers)")
+    listing.add_argument("--closed", action="store_true", help="include closed cases")
+    listing.add_argument("--json", action="store_true", help="print JSON")
+    listing.set_defaults(handler=crw_list)
+
+    show = _acting(sub.add_parser("show", help="one case with its notes"))
+    show.add_argument("case", help="the CRW case number")
+    show.add_argument("--json", action="store_true", help="print JSON")
+    show.set_defaults(handler=crw_show)
+
+    note = _acting(sub.add_parser("note", help="document an interaction on a case"))
+    note.add_argument("case", help="the CRW case number")
+    note.add_argument("text", nargs="+", help="what happened")
+    note.set_defaults(handler=crw_note)
+
+    close = _acting(sub.add_parser("close", help="close a case with its resolution"))
+    close.add_argument("case", help="the CRW case number")
+    close.add_argument("--reason", required=True, help="one of: " + "; ".join(RESOLUTION_REASONS))
+    close.add_argument("--steps", required=True, help="the steps taken to resolve it")
+    close.set_defaults(handler=crw_close)
+
+    agency = _acting(sub.add_parser("agency", help="every enroller's CRW activity (managers)"))
+    agency.add_argument("--json", action="store_true", help="print JSON")
+    agency.set_defaults(handler=crw_agency)
+
+    report = _acting(sub.add_parser(
+        "report", help="the manager's encrypted CRW report (.xlsx)",
+        description="Write the agency's CRW report as a password-encrypted .xlsx. The file and "
+        "its password are printed separately: never send them together.",
+    ))
+    report.add_argument("--agency", required=True, help="your agency's code")
+    report.add_argument("--out", type=Path, required=True, help="the new .xlsx file to write")
+    report.set_defaults(handler=crw_report)
+
+    transfer = _acting(commands.add_parser(
+        "transfer", help="transfer a CRW case to an Agent Level 2 of your agency (managers)"
+    ))
+    transfer.add_argument("case", help="the CRW case number")
+    transfer.add_argument("agent", nargs="+", help="the agent's full name or license number")
+    transfer.set_defaults(handler=crw_transfer)
+
+
+def _acting(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    parser.add_argument("--as", dest="actor", required=True, help=AS_HELP)
+    return parser
+
+
+def actor_id(runtime: Runtime, who: str) -> int:
+    """The enroller a command acts as; an unknown one is a one-line error."""
+    runtime.require_schema()
+    with runtime.sessions() as session:
+        return find_enroller(session, who).id
+
+
+def _print_tiles(tiles: CrwTiles) -> None:
+    print(f"Open CRW cases: {tiles.open_cases}")
+    print("Open by priority: " + ", ".join(
+        f"{risk} {RISK_LABELS[risk]} {n}" for risk, n in tiles.open_by_risk.items()
+    ))
+    print("Aging: " + ", ".join(f"{bucket} {n}" for bucket, n in tiles.aging.items()))
+    reasons = ", ".join(f"{reason} {n}" for reason, n in sorted(tiles.by_reason.items()))
+    print(f"All cases by reason: {reasons or 'none'}")
+    average = tiles.average_resolution_days
+    print("Average resolution time: "
+          + (f"{average:.1f} days ({tiles.closed_cases} closed)" if average is not None
+             else "no closed cases"))
+
+
+def crw_tiles_command(runtime: Runtime, args: argparse.Namespace) -> None:
+    tiles = my_tiles(runtime.sessions, actor_id(runtime, args.actor), utcnow())
+    if args.json:
+        print(json.dumps(tiles.as_dict(), indent=2))
+    else:
+        _print_tiles(tiles)
+
+
+def _print_cases(rows: list[CrwCaseRow], with_assignee: bool) -> None:
+    if not rows:
+        print("no CRW cases")
+    for row in rows:
+        line = f"{row.case_number:<16} {row.risk} {row.risk_label:<15} {row.age_days:>4} days  " \
+               f"{row.status:<11} {row.reason}"
+        print(f"{line}  {row.assignee}" if with_assignee else line)
+
+
+def crw_list(runtime: Runtime, args: argparse.Namespace) -> None:
+    rows = list_cases(runtime.sessions, actor_id(runtime, args.actor), utcnow(), risk=args.risk,
+                      aging_days=args.aging, include_closed=args.closed, agency=args.agency)
+    if args.json:
+        print(json.dumps([row.as_dict() for row in rows], indent=2))
+    else:
+        _print_cases(rows, with_assignee=args.agency)
+
+
+def crw_show(runtime: Runtime, args: argparse.Namespace) -> None:
+    detail = show_case(runtime.sessions, actor_id(runtime, args.actor), args.case, utcnow())
+    if args.json:
+        print(json.dumps(detail.as_dict(), indent=2))
+        return
+    print(f"CRW case {detail.case_number} (plan year {detail.plan_year})")
+    print(f"Risk: {detail.risk} {detail.risk_label}   Reason: {detail.reason}")
+    print(f"Status: {detail.status}   Age: {detail.age_days} days   Assigned: {detail.assignee}")
+    if detail.contact is not None:
+        contact = detail.contact
+        print(f"Consumer: {contact['name']}  phone {contact['phone'] or '-'}  "
+              f"email {contact['email'] or '-'}  language {contact['preferred_language'] or '-'}")
+    if detail.closed_at is not None:
+        print(f"Closed {detail.closed_at:%Y-%m-%d %H:%M}Z: {detail.resolution_reason}. "
+              f"Steps: {detail.resolution_steps}")
+    for note in detail.notes:
+        print(f"  {note['at']:%Y-%m-%d %H:%M}Z {note['author']}: {note['text']}")
+
+
+def crw_note(runtime: Runtime, args: argparse.Namespace) -> None:
+    add_note(runtime.sessions, actor_id(runtime, args.actor), args.case, " ".join(args.text),
+             utcnow())
+    print(f"note added to CRW case {args.case.strip()}")
+
+
+def crw_close(runtime: Runtime, args: argparse.Namespace) -> None:
+    close_case(runtime.sessions, actor_id(runtime, args.actor), args.case, args.reason,
+               args.steps, utcnow())
+    print(f"CRW case {args.case.strip()} is closed")
+
+
+def crw_agency(runtime: Runtime, args: argparse.Namespace) -> None:
+    tiles, activity = agency_overview(runtime.sessions, actor_id(runtime, args.actor), utcnow())
+    if args.json:
+        print(json.dumps({"tiles": tiles.as_dict(),
+                          "enrollers": [line.as_dict() for line in activity]}, indent=2))
+        return
+    _print_tiles(tiles)
+    print()
+    for line in activity:
+        average = (f"{line.average_resolution_days:.1f} days"
+                   if line.average_resolution_days is not None else "-")
+        print(f"{line.enroller:<45} open {line.open_cases:>4}  closed {line.closed_cases:>4}  "
+              f"avg {average:>10}  notes {line.notes_written}")
+
+
+def crw_report(runtime: Runtime, args: argparse.Namespace) -> None:
+    report = write_crw_report(runtime.sessions, actor_id(runtime, args.actor), args.agency,
+                              args.out, utcnow())
+    print(f"Encrypted CRW report of {report.agency_name} ({report.case_count:,} cases): "
+          f"{report.path}")
+    print()
+    print("Password (keep it apart from the file: never send both in one message or channel):")
+    print(f"  {report.password}")
+
+
+def crw_transfer(runtime: Runtime, args: argparse.Namespace) -> None:
+    result = transfer_case(runtime.sessions, actor_id(runtime, args.actor), args.case,
+                           " ".join(args.agent), utcnow())
+    print(f"CRW case {result.case_number} moved from {result.from_enroller} "
+          f"to {result.to_enroller}")
