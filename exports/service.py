@@ -19,7 +19,6 @@ Who may export what (as in the CalHEERS portal and HealthSherpa):
 
 from __future__ import annotations
 
-import io
 import logging
 import re
 import secrets
@@ -373,7 +372,7 @@ def run_export(
     """Build, encrypt and store the planned workbook; raises :class:`ExportFailed` on failure.
 
     On failure the history row says ``failed`` with a reason and no file is left on disk:
-    the plaintext only ever lives in memory, and a partial encrypted file is removed.
+    the workbook is encrypted as it is written, and a partial encrypted file is removed.
     """
     directory = Path(config.directory)
     path = directory / f"{plan.token}_{plan.file_name}"
@@ -457,15 +456,12 @@ def _build(session: Session, plan: ExportPlan, path: Path, password: str, now: d
         return Sheet("About", ("Item", "Value"), (KINDS[0], KINDS[0]), (28, 70), lines,
                      filtered=False)
 
-    buffer = io.BytesIO()
     try:
-        row_count = write_workbook(buffer, book, about, extra)
-        encrypt_workbook(buffer, path, password)
+        return encrypt_workbook(lambda plain: write_workbook(plain, book, about, extra),
+                                path, password)
     finally:
-        buffer.close()
         for stream in streams:
             stream.close()  # type: ignore[attr-defined]
-    return row_count
 
 
 def _subject_id(scope: _Scope) -> int | None:

@@ -18,7 +18,7 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import IO, Any
+from typing import IO, Any, Protocol
 from xml.sax.saxutils import quoteattr
 
 from exports.columns import Kind
@@ -68,6 +68,14 @@ _CELL: dict[Kind, Callable[[Any], str]] = {
     Kind.CURRENCY: _currency_cell,
     Kind.PERCENT: _percent_cell,
 }
+
+
+class Writable(Protocol):
+    """Where a workbook can go: a file, a buffer, or an encrypting stream that cannot seek."""
+
+    def write(self, data: bytes, /) -> int: ...
+    def flush(self) -> None: ...
+    def close(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -238,7 +246,7 @@ def _filter_ref(name: str, columns: int, rows: int) -> str:
 
 
 def write_workbook(
-    out: IO[bytes],
+    out: IO[bytes] | Writable,
     book: Sheet,
     about: Callable[[int], Sheet],
     extra: Sequence[Sheet] = (),
@@ -246,8 +254,10 @@ def write_workbook(
 ) -> int:
     """Write ``book`` as the first sheet, then ``about(rows in book)``, then ``extra``.
 
-    Returns the number of data rows in ``book``. Deflate level 1 is the default: on a book
-    it costs a little more space than level 6 but compresses several times faster.
+    Returns the number of data rows in ``book``. ``out`` need not be seekable: zip entries
+    then carry their sizes in data descriptors after the data. Deflate level 1 is the
+    default: on a book it costs a little more space than level 6 but compresses several
+    times faster.
     """
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=compresslevel) as package:
         book = replace(book, name=safe_sheet_name(book.name))

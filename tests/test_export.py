@@ -12,7 +12,7 @@ from msoffcrypto.exceptions import InvalidKeyError
 from sqlalchemy import select
 
 from app.config import ExportsConfig
-from exports import service
+from exports import agile, service
 from exports.columns import COLUMNS, HEADERS
 from exports.service import (
     ExportFailed,
@@ -212,13 +212,11 @@ def test_a_failure_midway_leaves_status_failed_and_no_file(sessions, config, peo
 
 def test_a_failure_in_the_real_encryption_removes_the_partial_file(sessions, config, people,
                                                                    monkeypatch):
-    from msoffcrypto.format.ooxml import OOXMLFile
-
-    def encrypt_then_fail(self, password, outfile):
-        outfile.write(b"\xd0\xcf\x11\xe0 half")
+    def container_then_disk_full(out, *args):
+        out.write(b"\xd0\xcf\x11\xe0 half")
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(OOXMLFile, "encrypt", encrypt_then_fail)
+    monkeypatch.setattr(agile, "_write_container", container_then_disk_full)
     plan = plan_export(sessions, config, ExportRequest(people.ana), NOW)
     with pytest.raises(ExportFailed, match="No space left"):
         run_export(sessions, config, plan, NOW)
