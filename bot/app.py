@@ -13,12 +13,15 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import (
+    crw_command,
     export_command,
     exports_command,
     help_command,
+    help_request_command,
     home,
     link_command,
     mailbox_command,
+    transfer_command,
 )
 from bot.deps import BotDeps
 from bot.replay import ReplayGuard
@@ -30,6 +33,9 @@ LISTENER_MODULES = (
     exports_command,
     link_command,
     mailbox_command,
+    crw_command,
+    transfer_command,
+    help_request_command,
     home,
     help_command,
 )

@@ -38,7 +38,7 @@ _AGENT_QUERY = re.compile(r"^\w[\w .'-]{0,99}$")
 _NUMBER = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,31}$")
 # A note is free text, quotes and all, so it is cut from the raw text rather than split.
 _RAW_NOTE = re.compile(r"^\s*crw\s+note(?=\s|$)\s*(\S*)(.*)$", re.IGNORECASE | re.DOTALL)
-MAX_NOTE_CHARS = 2000
+MAX_NOTE_CHARS = 4000
 MAX_AGING_DAYS = 3650
 _SMART_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2019": "'"})
 

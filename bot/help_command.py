@@ -14,7 +14,10 @@ from bot.routing import command_is
 def help_reply(command: HelpCommand | BadCommand) -> str:
     if isinstance(command, BadCommand):
         return command.message
-    return f"*bob* keeps your Book of Business and your Daily Summary.\n{USAGE}"
+    return (
+        "*bob* keeps your Book of Business, your Daily Summary, your Consumer Retention "
+        f"Workspace cases and your help requests.\n{USAGE}"
+    )
 
 
 def register(app: AsyncApp, deps: BotDeps) -> None:

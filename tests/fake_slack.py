@@ -1,7 +1,8 @@
 """A local stand-in for Slack's Web API and response URLs that records what users would see.
 
-It answers the calls bob makes (auth.test, chat.*, conversations.open, views.publish and the
-three steps of files_upload_v2), keeps the uploaded bytes, and can be told to fail a method.
+It answers the calls bob makes (auth.test, chat.*, conversations.open, views.publish,
+views.open and the three steps of files_upload_v2), keeps the uploaded bytes, and can be told to
+fail a method.
 """
 
 from __future__ import annotations
@@ -135,6 +136,9 @@ class FakeSlack:
     def _views_publish(self, params: dict[str, Any]) -> dict[str, Any]:
         return {"view": {"id": f"V{next(self._ids)}", **params.get("view", {})}}
 
+    def _views_open(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"view": {"id": f"V{next(self._ids)}", "team_id": TEAM, **params.get("view", {})}}
+
     def _files_getUploadURLExternal(self, params: dict[str, Any]) -> dict[str, Any]:
         file_id = f"F{next(self._ids)}"
         return {"upload_url": f"{self.base}/upload/{file_id}", "file_id": file_id}
@@ -201,6 +205,35 @@ class SlackUser:
             body, self.signed_headers(body), "application/x-www-form-urlencoded"
         )
         return status, answer.get("text", "") if isinstance(answer, dict) else answer
+
+    async def command_reply(self, text: str) -> tuple[int, dict[str, Any]]:
+        """Type `/bob <text>`; returns the HTTP status and the whole immediate reply (text,
+        blocks, response_type), or ``{}`` for an empty acknowledgement."""
+        body = self.command_body(text)
+        status, answer = await self.post(
+            body, self.signed_headers(body), "application/x-www-form-urlencoded"
+        )
+        if isinstance(answer, str):
+            return status, {"text": answer} if answer else {}
+        return status, answer
+
+    async def submit_view(
+        self, view: dict[str, Any], values: dict[str, dict[str, dict[str, Any]]]
+    ) -> tuple[int, dict[str, Any] | str]:
+        """Press Submit on an opened modal with ``values`` as its state (block id -> action id
+        -> element state); returns the HTTP status and bob's answer (e.g. response_action)."""
+        payload = {
+            "type": "view_submission",
+            "team": {"id": TEAM, "domain": "bob-test"},
+            "user": {"id": self.user_id, "username": "someone", "team_id": TEAM},
+            "api_app_id": "A0BOB",
+            "token": "legacy-unused",
+            "trigger_id": f"trigger-{uuid.uuid4().hex}",
+            "view": {**view, "state": {"values": values}, "hash": uuid.uuid4().hex},
+            "response_urls": [],
+        }
+        body = urlencode({"payload": json.dumps(payload)})
+        return await self.post(body, self.signed_headers(body), "application/x-www-form-urlencoded")
 
     async def open_home(self) -> int:
         body = json.dumps(

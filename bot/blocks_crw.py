@@ -1,0 +1,223 @@
+"""Consumer Retention Workspace replies and the close-case form, in Block Kit.
+
+Every reply here is sent ephemerally (only the person who asked sees it). The fallback
+``text`` of a reply never carries consumer PII; only the case view of the assigned enroller
+shows the consumer's contact details, in its blocks.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.block_kit import (
+    Block,
+    Reply,
+    context,
+    cut,
+    divider,
+    fields,
+    header,
+    lines_sections,
+    local_time,
+    modal,
+    option,
+    plain,
+    section,
+)
+from bot.commands import CrwListCommand
+from rules.crw import RISK_LABELS, CrwTiles
+from rules.crw_cases import RESOLUTION_REASONS, CrwCaseDetail, CrwCaseRow, EnrollerActivity
+
+CLOSE_CALLBACK = "crw_close"
+REASON_BLOCK = "resolution_reason"
+STEPS_BLOCK = "resolution_steps"
+STEPS_CHARS = 3000
+SHOWN_NOTES = 10
+SHOWN_ENROLLERS = 100
+
+
+def status_words(status: str) -> str:
+    return status.replace("_", " ")
+
+
+def days(n: int) -> str:
+    return "1 day" if n == 1 else f"{n:,} days"
+
+
+def tile_blocks(tiles: CrwTiles) -> list[Block]:
+    """The portal's tiles: open cases, open by priority, aging, all cases by reason, and the
+    average resolution time."""
+    if tiles.average_resolution_days is None:
+        average = "no closed cases yet"
+    else:
+        average = f"{tiles.average_resolution_days:.1f} days over {tiles.closed_cases:,} closed"
+    by_reason = sorted(tiles.by_reason.items(), key=lambda item: (-item[1], item[0]))
+    reasons = "\n".join(f"• {reason}: {n:,}" for reason, n in by_reason) or "No cases yet."
+    return [
+        fields([("Open cases", f"{tiles.open_cases:,}"), ("Average resolution time", average)]),
+        section("*Open cases by priority*"),
+        fields((f"{risk} {RISK_LABELS[risk]}", f"{tiles.open_by_risk.get(risk, 0):,}")
+               for risk in sorted(RISK_LABELS)),
+        section("*Aging of open cases*"),
+        fields((bucket, f"{n:,}") for bucket, n in tiles.aging.items()),
+        section(f"*All cases by reason*\n{reasons}"),
+    ]
+
+
+def tiles_reply(tiles: CrwTiles, now: datetime, zone: ZoneInfo) -> Reply:
+    return Reply(
+        text=f"Your CRW: {tiles.open_cases:,} open cases.",
+        blocks=[
+            header("Your Consumer Retention Workspace"),
+            *tile_blocks(tiles),
+            context(f"As of {local_time(now, zone)} · `/bob crw list` shows your cases, riskiest "
+                    "first"),
+        ],
+    )
+
+
+def agency_reply(
+    tiles: CrwTiles, activity: list[EnrollerActivity], now: datetime, zone: ZoneInfo
+) -> Reply:
+    lines = [_activity_line(line) for line in activity[:SHOWN_ENROLLERS]]
+    if len(activity) > SHOWN_ENROLLERS:
+        lines.append(f"… and {len(activity) - SHOWN_ENROLLERS:,} more enrollers; "
+                     "`bob crw report` on the command line has everyone.")
+    return Reply(
+        text=f"Agency CRW: {tiles.open_cases:,} open cases across {len(activity):,} enrollers.",
+        blocks=[
+            header("Agency Consumer Retention Workspace"),
+            *tile_blocks(tiles),
+            divider(),
+            section("*Enroller activity* (most open cases first)"),
+            *(lines_sections(lines) if lines else [section("No enrollers with CRW cases.")]),
+            context(f"As of {local_time(now, zone)} · `/bob crw list --agency` lists every case"),
+        ],
+    )
+
+
+def _activity_line(line: EnrollerActivity) -> str:
+    average = (
+        "no cases closed" if line.average_resolution_days is None
+        else f"avg {line.average_resolution_days:.1f} days to resolve"
+    )
+    return (f"• {line.enroller}: {line.open_cases:,} open · {line.closed_cases:,} closed · "
+            f"{average} · {line.notes_written:,} notes")
+
+
+def case_list_reply(rows: list[CrwCaseRow], command: CrwListCommand) -> Reply:
+    filters = []
+    if command.risk is not None:
+        filters.append(f"risk {command.risk} {RISK_LABELS[command.risk]}")
+    if command.aging_days is not None:
+        filters.append(f"open at least {days(command.aging_days)}")
+    whose = "Agency CRW cases" if command.agency else "Your CRW cases"
+    if not rows:
+        matching = f" matching {', '.join(filters)}" if filters else ""
+        return Reply(text=f"{whose}: none open{matching}.")
+    lines = [_case_line(row, command.agency) for row in rows]
+    shown = ", ".join(filters) or "open cases"
+    return Reply(
+        text=f"{whose}: {len(rows):,} shown.",
+        blocks=[
+            header(whose),
+            *lines_sections(lines),
+            context(f"{shown} · riskiest and oldest first, at most 50 · "
+                    "`/bob crw show <case>` opens one"),
+        ],
+    )
+
+
+def _case_line(row: CrwCaseRow, with_assignee: bool) -> str:
+    line = (f"`{row.case_number}`  {row.risk} {row.risk_label} · {row.reason} · "
+            f"{days(row.age_days)} · {status_words(row.status)}")
+    return f"{line} · {row.assignee}" if with_assignee else line
+
+
+def case_detail_reply(detail: CrwCaseDetail, zone: ZoneInfo) -> Reply:
+    facts = [
+        ("Risk", f"{detail.risk} {detail.risk_label}"),
+        ("Status", status_words(detail.status)),
+        ("Reason", detail.reason),
+        ("Age", days(detail.age_days)),
+        ("Plan year", str(detail.plan_year)),
+        ("Assigned to", detail.assignee),
+        ("Opened", local_time(detail.opened_at, zone)),
+    ]
+    if detail.closed_at is not None:
+        facts.append(("Closed", local_time(detail.closed_at, zone)))
+    blocks: list[Block] = [header(f"CRW case {detail.case_number}"), fields(facts)]
+    if detail.resolution_reason:
+        blocks.append(section(f"*Resolution:* {detail.resolution_reason}\n"
+                              f"*Steps taken:* {detail.resolution_steps or ''}"))
+    if detail.contact is not None:
+        contact = detail.contact
+        blocks.append(section(
+            "*Consumer contact* (you are the assigned enroller; only you see this)\n"
+            f"{contact.get('name') or ''}\n"
+            f"Phone: {contact.get('phone') or 'not on file'}\n"
+            f"Email: {contact.get('email') or 'not on file'}\n"
+            f"Preferred language: {contact.get('preferred_language') or 'not on file'}"
+        ))
+    else:
+        blocks.append(context("Consumer contact details are shown only to the assigned "
+                              "enroller."))
+    blocks.append(section(_notes_text(detail, zone)))
+    if detail.status != "closed":
+        blocks.append(context(f"`/bob crw note {detail.case_number} <text>` documents an "
+                              f"interaction · `/bob crw close {detail.case_number}` closes it"))
+    return Reply(text=f"CRW case {detail.case_number}.", blocks=blocks)
+
+
+def _notes_text(detail: CrwCaseDetail, zone: ZoneInfo) -> str:
+    if not detail.notes:
+        return "*Notes:* none yet."
+    lines = [f"• {local_time(note['at'], zone)} {note['author']}: {cut(str(note['text']), 300)}"
+             for note in detail.notes[:SHOWN_NOTES]]
+    more = len(detail.notes) - SHOWN_NOTES
+    if more > 0:
+        lines.append(f"… and {more:,} older notes")
+    return "*Notes* (newest first)\n" + "\n".join(lines)
+
+
+def close_modal(case_number: str) -> dict[str, object]:
+    """The close-case form: both the resolution reason and the steps are required."""
+    return modal(
+        CLOSE_CALLBACK,
+        "Close CRW case",
+        [
+            section(f"Close CRW case *{case_number}*. The resolution reason and the steps "
+                    "taken are both required, as in the portal."),
+            {
+                "type": "input",
+                "block_id": REASON_BLOCK,
+                "label": plain("Resolution reason"),
+                "element": {
+                    "type": "static_select",
+                    "action_id": "value",
+                    "placeholder": plain("Choose a reason"),
+                    "options": [option(reason, reason) for reason in RESOLUTION_REASONS],
+                },
+            },
+            {
+                "type": "input",
+                "block_id": STEPS_BLOCK,
+                "label": plain("Steps taken"),
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": "value",
+                    "multiline": True,
+                    "max_length": STEPS_CHARS,
+                    "placeholder": plain("Who you contacted, when, and what was agreed"),
+                },
+            },
+        ],
+        submit="Close case",
+        private_metadata=case_number,
+    )
+
+
+def closed_view(case_number: str, reason: str) -> dict[str, object]:
+    return modal(CLOSE_CALLBACK + "_done", "CRW case closed",
+                 [section(f"CRW case *{case_number}* is closed: {reason}.")])

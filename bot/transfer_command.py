@@ -1,0 +1,94 @@
+"""`/bob transfer <case> <agent>`: a manager moves a CRW case to an Agent Level 2 of the same
+agency. The manager gets an ephemeral confirmation (or the reason it was refused); the new
+assignee is told in a direct message when their Slack account is linked. The domain audits
+every transfer and every refusal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.commands import TransferCommand, parse_command
+from bot.deps import BotDeps
+from bot.identity import LINK_HOWTO, linked_enroller
+from bot.replies import sentence
+from bot.routing import command_is
+from rules.crw_cases import transfer_case
+from store.errors import BobError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class AssigneeMessage:
+    """The direct message to the case's new assignee (case number only, no consumer PII)."""
+
+    slack_user_id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class TransferReply:
+    text: str
+    message: AssigneeMessage | None = None
+
+
+def transfer_reply(deps: BotDeps, slack_user_id: str, command: TransferCommand) -> TransferReply:
+    with deps.sessions() as session:
+        manager = linked_enroller(session, slack_user_id)
+        if manager is None:
+            return TransferReply(LINK_HOWTO)
+        manager_id, manager_name = manager.id, f"{manager.first_name} {manager.last_name}"
+    try:
+        moved = transfer_case(deps.sessions, manager_id, command.case_number, command.to,
+                              deps.clock())
+    except BobError as exc:
+        return TransferReply(sentence(exc))
+    number = moved.case_number
+    done = f"CRW case {number} moved from {moved.from_enroller} to {moved.to_enroller}."
+    if moved.to_slack_user_id is None:
+        return TransferReply(f"{done} They have not linked Slack to bob, so please tell them "
+                             "yourself.")
+    message = AssigneeMessage(
+        moved.to_slack_user_id,
+        f"{manager_name} transferred CRW case {number} to you. "
+        f"`/bob crw show {number}` shows the case and how to reach the consumer.",
+    )
+    return TransferReply(f"{done} They were told in a direct message.", message)
+
+
+async def tell_assignee(
+    client: AsyncWebClient, respond: AsyncRespond, message: AssigneeMessage
+) -> None:
+    """DM the new assignee; if Slack refuses, the manager hears so."""
+    try:
+        await client.chat_postMessage(channel=message.slack_user_id, text=message.text)
+    except (SlackApiError, SlackClientError) as exc:
+        log.warning("the transfer DM was not delivered (%s)", type(exc).__name__)
+        await respond(
+            text="The case was transferred, but Slack did not deliver the direct message to "
+            "the new assignee; please tell them yourself.",
+            response_type="ephemeral",
+            replace_original=False,
+        )
+
+
+def register(app: AsyncApp, deps: BotDeps) -> None:
+    async def answer_transfer(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
+    ) -> None:
+        command = parse_command(body.get("text", ""))
+        assert isinstance(command, TransferCommand)
+        reply = await asyncio.to_thread(transfer_reply, deps, body["user_id"], command)
+        await ack(reply.text, response_type="ephemeral")
+        if reply.message is not None:
+            await tell_assignee(client, respond, reply.message)
+
+    app.command("/bob", matchers=[command_is(TransferCommand)])(answer_transfer)
