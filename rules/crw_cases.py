@@ -403,14 +403,14 @@ def add_note(sessions: sessionmaker[Session], actor_id: int, case_number: str, t
     _run(sessions, "crw.note", case_number, actor_id, now, work)
 
 
-def resolution_reason(value: str) -> str | None:
+def match_resolution_reason(value: str) -> str | None:
     """The listed resolution reason ``value`` names (any letter case), or None."""
     wanted = " ".join(value.split()).casefold()
     return next((r for r in RESOLUTION_REASONS if r.casefold() == wanted), None)
 
 
 def close_case(sessions: sessionmaker[Session], actor_id: int, case_number: str,
-               resolution: str, steps: str, now: datetime) -> None:
+               resolution_reason: str, steps: str, now: datetime) -> None:
     """Close a case; the resolution reason (one of RESOLUTION_REASONS) and the steps taken
     are both required, as in the portal."""
 
@@ -420,7 +420,7 @@ def close_case(sessions: sessionmaker[Session], actor_id: int, case_number: str,
             raise _unknown_case(case_number)
         if crw_case.status == CrwStatus.CLOSED:
             raise CrwRefused(f"CRW case {crw_case.case_number} is closed already", "already_closed")
-        reason = resolution_reason(resolution or "")
+        reason = match_resolution_reason(resolution_reason or "")
         if reason is None or not (steps or "").strip():
             raise CrwRefused(
                 "closing a case needs a resolution reason and the steps taken; reasons: "

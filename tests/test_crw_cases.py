@@ -193,7 +193,8 @@ def test_closing_needs_a_listed_reason_and_steps(crw, sessions, reason, steps):
 
 
 def test_closing_records_the_resolution_once(crw, sessions):
-    close_case(sessions, crw.ana, "CRW-A1", "moved  to medi-cal", " Helped apply. ", NOW)
+    close_case(sessions, crw.ana, "CRW-A1", resolution_reason="moved  to medi-cal",
+               steps=" Helped apply. ", now=NOW)
     detail = show_case(sessions, crw.ana, "CRW-A1", NOW + timedelta(days=3))
     assert (detail.status, detail.closed_at, detail.resolution_reason, detail.resolution_steps) == (
         "closed", NOW, "Moved to Medi-Cal", "Helped apply."
