@@ -74,7 +74,7 @@ class EncryptedPackageWriter(io.RawIOBase):
     def __init__(self, out: IO[bytes], key: bytes, salt: bytes) -> None:
         super().__init__()
         self._out = out
-        self._key = key
+        self._aes = algorithms.AES(key)  # one key schedule for every segment
         self._salt = salt
         self._pending = bytearray()
         self._index = 0
@@ -105,7 +105,8 @@ class EncryptedPackageWriter(io.RawIOBase):
         with memoryview(self._pending) as view:
             for start in range(0, end, SEGMENT):
                 iv = _iv(self._salt, _U32.pack(self._index))
-                chunks.append(_aes_cbc(self._key, iv, view[start:start + SEGMENT]))
+                encryptor = Cipher(self._aes, modes.CBC(iv)).encryptor()
+                chunks.append(encryptor.update(view[start:start + SEGMENT]) + encryptor.finalize())
                 self._index += 1
         del self._pending[:end]
         ciphertext = b"".join(chunks)
