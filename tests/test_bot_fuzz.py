@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import fields, is_dataclass
 from datetime import timedelta
+from urllib.parse import parse_qs
 
 import pytest
 from hypothesis import HealthCheck, event, given, settings
@@ -96,7 +97,7 @@ async def test_every_text_from_anyone_gets_an_answer(app, cast, slack, who, text
         "content-type": "application/x-www-form-urlencoded", **user.signed_headers(body)})
     response = await app.async_dispatch(request)
     assert response.status == 200, response.body
-    trigger = dict(pair.split("=", 1) for pair in body.split("&"))["trigger_id"]
+    [trigger] = parse_qs(body)["trigger_id"]
     opened = [c for c in slack.named("views.open") if c.params.get("trigger_id") == trigger]
     if not response.body:
         assert opened, f"no reply and no form for {text!r}"
