@@ -1,6 +1,5 @@
 """`/bob crw` and `/bob transfer` over signed HTTP: tiles, lists, one case, notes, the close
 form, the agency view and transfers, for every role of the authorization matrix."""
-# ruff: noqa: F811 - pytest fixtures arrive as parameters named like the imported fixtures
 
 from __future__ import annotations
 
@@ -24,15 +23,7 @@ from bot.commands import (
 )
 from rules.crw_cases import RESOLUTION_REASONS
 from store.models import AuditEntry, CrwCase, CrwNote, CrwStatus
-from tests.bot_people import (  # noqa: F401 - the fixtures these tests use
-    CONSUMER_NAME,
-    CONSUMER_PHONE,
-    bot_user,
-    cast,
-    clock,
-    deps,
-    slack,
-)
+from tests.bot_people import CONSUMER_NAME, CONSUMER_PHONE
 from tests.fake_slack import SlackUser
 
 LINK_HINT = "/bob link <your license number or email on file>"

@@ -4,7 +4,6 @@ The handler test dispatches correctly signed requests straight into the Bolt app
 it runs in seconds) as each person of the authorization matrix, including one who is not
 linked. An answer is a non-empty ephemeral reply, or the form Slack was asked to open.
 """
-# ruff: noqa: F811 - pytest fixtures arrive as parameters named like the imported fixtures
 
 from __future__ import annotations
 
@@ -23,16 +22,7 @@ from app.config import ExportsConfig
 from bot.app import build_app
 from bot.commands import BadCommand, parse_command
 from bot.deps import BotDeps
-from tests.bot_people import (  # noqa: F401 - the fixtures these tests use
-    CONSUMER_NAME,
-    CONSUMER_PHONE,
-    SLACK_IDS,
-    bot_user,
-    cast,
-    clock,
-    deps,
-    slack,
-)
+from tests.bot_people import CONSUMER_NAME, CONSUMER_PHONE, SLACK_IDS
 
 # Commands as people type them; each {slot} is filled with something that may or may not fit.
 TEMPLATES = [

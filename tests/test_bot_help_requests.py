@@ -1,6 +1,5 @@
 """`/bob help-request` over signed HTTP: the new-request form, status, lists and updates, for
 every role of the authorization matrix."""
-# ruff: noqa: F811 - pytest fixtures arrive as parameters named like the imported fixtures
 
 from __future__ import annotations
 
@@ -21,14 +20,7 @@ from bot.commands import (
 )
 from rules.help_requests import create_request, update_request
 from store.models import AuditEntry, HelpCategory, HelpRequest, HelpStatus
-from tests.bot_people import (  # noqa: F401 - the fixtures these tests use
-    NOW,
-    bot_user,
-    cast,
-    clock,
-    deps,
-    slack,
-)
+from tests.bot_people import NOW
 from tests.fake_slack import SlackUser
 
 LINK_HINT = "/bob link <your license number or email on file>"
