@@ -9,8 +9,8 @@ from typing import Any
 
 from app.runtime import Runtime
 from mailer.daily_summary import run_daily_summary
-from mailer.mailbox import find_enroller, mailbox_messages, read_message
 from rules.calendar import business_date
+from store.mailbox import find_enroller, mailbox_messages, read_message
 from store.models import utcnow
 
 

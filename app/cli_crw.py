@@ -13,7 +13,6 @@ from typing import Any
 
 from app.runtime import Runtime
 from exports.crw_report import write_crw_report
-from mailer.mailbox import find_enroller
 from rules.crw import RISK_LABELS, CrwTiles
 from rules.crw_cases import (
     RESOLUTION_REASONS,
@@ -26,6 +25,7 @@ from rules.crw_cases import (
     show_case,
     transfer_case,
 )
+from store.mailbox import find_enroller
 from store.models import utcnow
 
 AS_HELP = "your license number or email on file"

@@ -16,10 +16,10 @@ from sqlalchemy import func, select
 from app.config import DatabaseConfig, SmtpConfig
 from app.runtime import Runtime
 from mailer.daily_summary import run_daily_summary
-from mailer.mailbox import mailbox_messages, read_message
 from mailer.sender import drain_outbox
 from mailer.sink import smtp_or_capture
 from rules.calendar import business_date, days
+from store.mailbox import mailbox_messages, read_message
 from store.models import DigestKind, Enroller, MailboxMessage, Role, utcnow
 from store.seed import SeedPlan, seed_book
 

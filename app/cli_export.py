@@ -24,8 +24,8 @@ from exports.service import (
     run_export,
     take_snapshot,
 )
-from mailer.mailbox import find_enroller
 from store.errors import BobError
+from store.mailbox import find_enroller
 from store.models import Agency, utcnow
 
 SCOPE_HELP = "nothing for your own book, `agency` for All Agents, or `agent <full name|license>`"

@@ -8,9 +8,9 @@ import json
 from typing import Any
 
 from app.runtime import Runtime
-from mailer.outbox import outbox_counts
 from mailer.sender import drain_outbox
 from mailer.sink import smtp_or_capture
+from store.outbox import outbox_counts
 
 
 def register(commands: Any) -> None:

@@ -40,13 +40,13 @@ from sqlalchemy import select, update  # noqa: E402
 
 from app.config import SmtpConfig  # noqa: E402
 from bench.daily_run import FreshDatabase  # noqa: E402
-from mailer.outbox import QueuedEmail, queue_emails  # noqa: E402
 from mailer.sender import drain_outbox  # noqa: E402
 from mailer.templating import render  # noqa: E402
 from rules.topics import TOPICS  # noqa: E402
 from store.db import make_engine, session_factory  # noqa: E402
 from store.migrate import upgrade  # noqa: E402
 from store.models import OutboxEmail, OutboxStatus  # noqa: E402
+from store.outbox import QueuedEmail, queue_emails  # noqa: E402
 from tests.smtp_helpers import SMTP_SINK, smtp_sink  # noqa: E402
 
 FROM = "bob@agency.example.com"

@@ -25,10 +25,10 @@ from bot.identity import LINK_HOWTO, linked_enroller
 from bot.replies import sentence
 from bot.routing import command_is
 from exports.service import ExportPlan, ExportRefused, ExportRequest, plan_export, run_export
-from mailer.outbox import QueuedEmail, queue_emails
 from store.db import transaction
 from store.errors import BobError
 from store.models import Enroller
+from store.outbox import QueuedEmail, queue_emails
 
 log = logging.getLogger(__name__)
 

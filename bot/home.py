@@ -11,7 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.deps import BotDeps
 from bot.identity import LINK_HOWTO, linked_enroller
 from bot.mailbox_command import mailbox_line
-from mailer.mailbox import mailbox_messages
+from store.mailbox import mailbox_messages
 
 
 def _section(text: str) -> dict[str, Any]:

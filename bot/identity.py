@@ -18,8 +18,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from mailer.outbox import QueuedEmail, queue_emails
 from store.models import AuditEntry, Enroller, LinkCode
+from store.outbox import QueuedEmail, queue_emails
 
 CODE_LIFETIME = timedelta(minutes=15)
 CODES_PER_HOUR = 3

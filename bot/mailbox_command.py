@@ -11,8 +11,8 @@ from bot.commands import MailboxCommand, parse_command
 from bot.deps import BotDeps
 from bot.identity import LINK_HOWTO, linked_enroller
 from bot.routing import command_is
-from mailer.mailbox import MailboxEntry, NotFound, mailbox_messages, read_message
 from store.db import transaction
+from store.mailbox import MailboxEntry, NotFound, mailbox_messages, read_message
 
 # Slack shows about 4,000 characters of a message comfortably; longer digests are cut there.
 MAX_BODY_CHARS = 3500

@@ -24,12 +24,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from mailer.digests import Digest, digests_for
-from mailer.outbox import QueuedEmail, queue_emails
 from mailer.run_ledger import claim, finish, save_progress
 from mailer.templating import render
 from rules.ledger import record_alerts
 from store.db import insert_ignoring_duplicates
 from store.models import MailboxMessage, utcnow
+from store.outbox import QueuedEmail, queue_emails
 
 log = logging.getLogger(__name__)
 

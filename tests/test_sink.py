@@ -8,10 +8,10 @@ from email import message_from_bytes
 
 from app.cli import main
 from app.config import SmtpConfig
-from mailer.outbox import QueuedEmail, queue_emails
 from mailer.sender import DrainResult, drain_outbox
 from mailer.sink import capture_server, smtp_or_capture
 from mailer.smtp import OutgoingEmail, SmtpChannel
+from store.outbox import QueuedEmail, queue_emails
 
 ANA = OutgoingEmail(
     "<daily-2026-11-23-ana@agency.test>",

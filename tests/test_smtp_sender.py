@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.cli import main
 from app.config import SmtpConfig
-from mailer.outbox import QueuedEmail, queue_emails
 from mailer.sender import (
     ClaimedEmail,
     DrainResult,
@@ -30,6 +29,7 @@ from mailer.sender import (
 )
 from mailer.smtp import DeliveryError, OutgoingEmail
 from store.models import OutboxEmail
+from store.outbox import QueuedEmail, queue_emails
 from tests.smtp_helpers import (
     LOGIN,
     SMTP_SINK,

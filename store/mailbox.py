@@ -1,4 +1,5 @@
-"""The secure mailbox: where full digests, with consumer contact details, are read."""
+"""The secure mailbox: where full digests, with consumer contact details, are read — by the
+CLI, the Slack bot and the Home tab alike."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Queue an email in the outbox, in the caller's transaction, exactly once per message key."""
+"""The email outbox, a table the sender drains: queue an email in the caller's transaction,
+exactly once per message key. Any part of bob may queue mail through it."""
 
 from __future__ import annotations
 
