@@ -37,10 +37,6 @@ class Masked:
 MASKED = Masked()
 
 
-def is_blank(raw: Any) -> bool:
-    return raw is None or (isinstance(raw, str) and not raw.strip())
-
-
 def is_masked(raw: Any) -> bool:
     """HealthSherpa and masked Book of Business exports replace hidden values with asterisks."""
     return isinstance(raw, str) and "*" in raw

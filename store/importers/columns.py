@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from store.importers.cells import MASKED, CellError, Parser, is_blank, is_masked
+from store.importers.cells import MASKED, CellError, Parser, is_masked
 from store.importers.records import Reject
 
 
@@ -38,12 +38,22 @@ def normalize(header: str) -> str:
     return " ".join(header.replace("_", " ").split()).lower()
 
 
+MEMO_LIMIT = 4096  # distinct cells remembered per column
+
+
 @dataclass(frozen=True)
 class RowReader:
-    """Reads rows of one file whose header was matched against known columns."""
+    """Reads rows of one file whose header was matched against known columns.
+
+    Most columns repeat a handful of values (statuses, carriers, dates), so each column
+    remembers what its first few thousand distinct cells parsed to; a cell seen before is
+    not parsed again. Keys carry the cell's type: ``1``, ``1.0`` and ``True`` are equal in
+    Python but not to every parser.
+    """
 
     positions: tuple[tuple[Column, int], ...]
     blank_is_unknown: bool = False
+    memos: tuple[dict[tuple[type, Any], Any], ...] = ()
 
     @classmethod
     def for_header(
@@ -55,30 +65,39 @@ class RowReader:
             for column in columns
             if normalize(column.header) in index
         )
-        return cls(positions, blank_is_unknown)
+        return cls(positions, blank_is_unknown, tuple({} for _ in positions))
 
     def read(self, number: int, cells: Sequence[Any]) -> dict[str, Any]:
         values: dict[str, Any] = {}
         width = len(cells)
-        for column, pos in self.positions:
+        keep_blank = not self.blank_is_unknown
+        for (column, pos), memo in zip(self.positions, self.memos, strict=True):
             raw = cells[pos] if pos < width else None
-            if is_blank(raw):
+            if raw is None or (raw.__class__ is str and (not raw or raw.isspace())):
                 if column.required:
                     raise reject(number, column.header, "a value is required")
-                if not self.blank_is_unknown:
+                if keep_blank:
                     values[column.header] = None
-            elif is_masked(raw):
-                if column.required:
-                    raise reject(
-                        number, column.header, "masked with asterisks, but a value is required"
-                    )
-                values[column.header] = MASKED
-            else:
-                try:
-                    values[column.header] = column.parse(raw)
-                except CellError as exc:
-                    raise reject(number, column.header, exc.reason) from None
+                continue
+            key = (raw.__class__, raw)
+            value = memo.get(key, memo)
+            if value is memo:
+                value = self._parsed(number, column, raw)
+                if len(memo) < MEMO_LIMIT:
+                    memo[key] = value
+            values[column.header] = value
         return values
+
+    @staticmethod
+    def _parsed(number: int, column: Column, raw: Any) -> Any:
+        if is_masked(raw):
+            if column.required:
+                raise reject(number, column.header, "masked with asterisks, but a value is required")
+            return MASKED
+        try:
+            return column.parse(raw)
+        except CellError as exc:
+            raise reject(number, column.header, exc.reason) from None
 
 
 def known(values: dict[str, Any], target: dict[str, Any], pairs: Sequence[tuple[str, str]]) -> None:
