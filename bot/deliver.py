@@ -5,11 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy import select, update
 
 from bot.deps import BotDeps
-from store.db import transaction
-from store.models import AuditEntry, ExportRecord, ExportStatus
+from exports.service import fail_export
 
 
 async def open_dm(client: AsyncWebClient, slack_user_id: str) -> str:
@@ -33,17 +31,4 @@ async def upload_file(
 def fail_delivery(deps: BotDeps, export_id: int, reason: str) -> None:
     """Record that the export never reached the user and remove its file: the history then
     says failed, and `/bob exports get` has nothing to hand out."""
-    now = deps.clock()
-    with transaction(deps.sessions) as session:
-        file_path = session.scalar(
-            select(ExportRecord.file_path).where(ExportRecord.id == export_id)
-        )
-        session.execute(
-            update(ExportRecord)
-            .where(ExportRecord.id == export_id)
-            .values(status=ExportStatus.FAILED, error=reason[:500], finished_at=now, deleted_at=now)
-        )
-        session.add(AuditEntry(at=now, action="export.deliver", target=f"export:{export_id}",
-                               outcome="failed", detail={"reason": reason}))
-    if file_path:
-        Path(file_path).unlink(missing_ok=True)
+    fail_export(deps.sessions, export_id, reason, deps.clock())

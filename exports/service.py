@@ -19,6 +19,7 @@ Who may export what (as in the CalHEERS portal and HealthSherpa):
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import secrets
@@ -378,11 +379,11 @@ def run_export(
     path = directory / f"{plan.token}_{plan.file_name}"
     password = generate_password()
     try:
-        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        _create_folder(directory)
         with sessions() as session:
             row_count = _build(session, plan, path, password, now)
     except BaseException as exc:
-        path.unlink(missing_ok=True)
+        _remove_file(path)
         reason = _failure_reason(exc)
         # The exception text may quote a value from the book, so only its type is logged.
         log.error("export %s failed: %s", plan.export_id, type(exc).__name__)
@@ -397,6 +398,44 @@ def run_export(
             finished_at=now, expires_at=expires_at)
     log.info("export %s succeeded: %d rows", plan.export_id, row_count)
     return ExportResult(plan.export_id, plan.token, path, plan.file_name, password, row_count)
+
+
+def _create_folder(directory: Path) -> None:
+    try:
+        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        # The path stays out of the message: it is shown in Slack.
+        raise ExportFailed(
+            f"the export folder cannot be created ({exc.strerror or type(exc).__name__}); "
+            "ask your bob administrator to check exports.directory in the configuration"
+        ) from None
+
+
+def _remove_file(path: Path) -> None:
+    """Delete ``path`` if it exists; a missing file or folder means there is nothing to do."""
+    with contextlib.suppress(NotADirectoryError):  # a file sits where a folder should be
+        path.unlink(missing_ok=True)
+
+
+def fail_export(sessions: sessionmaker[Session], export_id: int, reason: str,
+                now: datetime) -> None:
+    """Mark a built export failed (say, Slack would not take the file) and delete its file.
+
+    The history then says ``failed`` with ``reason`` and nothing can be fetched again; the
+    audit log records it. ``reason`` is shown to the user, so it must hold no PII.
+    """
+    with transaction(sessions) as session:
+        record = session.get_one(ExportRecord, export_id)
+        file_path = record.file_path
+        record.status = ExportStatus.FAILED
+        record.error = reason[:500]
+        record.finished_at = now
+        record.deleted_at = now
+        requester = session.get(Enroller, record.requested_by_id)
+        _audit(session, requester, "export.fail", f"export:{export_id}", "failed",
+               {"reason": reason[:500]}, at=now)
+    if file_path:
+        _remove_file(Path(file_path))
 
 
 def _failure_reason(exc: BaseException) -> str:

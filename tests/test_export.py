@@ -19,6 +19,7 @@ from exports.service import (
     ExportRefused,
     ExportRequest,
     expire_exports,
+    fail_export,
     fetch_export,
     list_exports,
     plan_export,
@@ -221,6 +222,43 @@ def test_a_failure_in_the_real_encryption_removes_the_partial_file(sessions, con
     with pytest.raises(ExportFailed, match="No space left"):
         run_export(sessions, config, plan, NOW)
     assert list(Path(config.directory).iterdir()) == []
+
+
+@pytest.mark.parametrize("blocked", ["exports", "parent"])
+def test_a_file_where_the_export_folder_should_be_fails_the_export_clearly(
+    sessions, tmp_path, people, blocked
+):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / blocked).write_text("not a folder")
+    folder = data / "exports" if blocked == "exports" else data / "parent" / "exports"
+    config = ExportsConfig(directory=str(folder))
+    plan = plan_export(sessions, config, ExportRequest(people.ana), NOW)
+    with pytest.raises(ExportFailed, match="export folder cannot be created") as failure:
+        run_export(sessions, config, plan, NOW)
+    assert str(tmp_path) not in str(failure.value)
+    with sessions() as session:
+        record = session.get_one(ExportRecord, plan.export_id)
+        assert record.status == ExportStatus.FAILED and record.file_path is None
+        assert record.error.startswith("the export folder cannot be created (")
+        assert "exports.directory" in record.error
+    assert [p.name for p in data.iterdir()] == [blocked]
+
+
+def test_failing_a_built_export_deletes_its_file_and_says_why(sessions, config, people):
+    plan, result = export(sessions, config, ExportRequest(people.ana))
+    later = NOW + timedelta(minutes=2)
+    fail_export(sessions, plan.export_id, "Slack refused the upload (ratelimited)", later)
+    assert not result.path.exists()
+    [entry] = list_exports(sessions, people.ana, later)
+    assert entry.status == "failed" and entry.error == "Slack refused the upload (ratelimited)"
+    assert entry.deleted_at == later and not entry.available(later)
+    with pytest.raises(ExportRefused, match="ratelimited"):
+        fetch_export(sessions, people.ana, plan.token, later)
+    with sessions() as session:
+        audit = session.execute(select(AuditEntry.actor_id, AuditEntry.outcome, AuditEntry.detail)
+                                .where(AuditEntry.action == "export.fail")).one()
+    assert audit == (people.ana, "failed", {"reason": "Slack refused the upload (ratelimited)"})
 
 
 def test_a_plan_is_built_once(sessions, config, people):
