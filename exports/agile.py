@@ -231,7 +231,7 @@ class _Entry:
 
 
 def _directory(package: _Entry, small: dict[str, bytes]) -> list[_Entry]:
-    """The directory as msoffcrypto-tool and Excel lay it out: each storage's children form a
+    """The directory as msoffcrypto-tool lays it out: each storage's children form a
     red-black tree ordered by name length, then by upper-cased name."""
     return [
         _Entry("Root Entry", _ROOT, _RED, child=10),
@@ -290,7 +290,7 @@ def _write_container(out: IO[bytes], package_sectors: int, package_size: int,
     mini_stream = bytearray()
     mini_fat: array[int] = array("I")
     for entry in directory:
-        if entry.kind == _STREAM and (entry.name in small):
+        if entry.kind == _STREAM and entry.name in small:
             entry.start = len(mini_fat) if small[entry.name] else _END_OF_CHAIN
             _chain(mini_fat, len(mini_fat), _sectors(len(small[entry.name]), _MINI_SECTOR))
             mini_stream += small[entry.name].ljust(len(mini_fat) * _MINI_SECTOR
