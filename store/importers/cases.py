@@ -17,16 +17,16 @@ ones resolved, newest first.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from store.errors import BobError
+from store.importers.bulk import insert_rows, update_rows
 from store.importers.records import CaseRecord, EnrollmentFacts, Reject
 from store.models import (
     Agency,
@@ -211,22 +211,6 @@ def _changes(stored: dict[str, Any], known: dict[str, Any]) -> dict[str, Any]:
     return {name: value for name, value in known.items() if stored.get(name) != value}
 
 
-def _update_many(
-    session: Session, table: Table, changes: Iterable[tuple[int, dict[str, Any]]]
-) -> None:
-    """One executemany per set of changed columns."""
-    groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
-    for row_id, values in changes:
-        groups[tuple(sorted(values))].append({"row_id": row_id, **values})
-    for rows in groups.values():
-        session.execute(update(table).where(table.c.id == bindparam("row_id")), rows)
-
-
-def _insert_many(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        session.execute(insert(table), rows)
-
-
 def apply_cases(
     session: Session, records: list[CaseRecord], ctx: ImportContext, labels: CaseLabels
 ) -> tuple[list[tuple[CaseRecord, str]], list[Reject]]:
@@ -278,8 +262,8 @@ def _write_consumers(chunk: _Chunk, records: list[CaseRecord], touched: set[int]
             stored.update(changes)
             updates.setdefault(stored["id"], {"updated_at": chunk.ctx.now}).update(changes)
             touched.add(id(record))
-    _insert_many(chunk.session, CONSUMERS, list(new.values()))
-    _update_many(chunk.session, CONSUMERS, updates.items())
+    insert_rows(chunk.session, CONSUMERS, list(new.values()))
+    update_rows(chunk.session, CONSUMERS, updates.items())
     if new:
         for row in chunk.session.execute(
             select(CONSUMERS.c.id, CONSUMERS.c.case_number).where(CONSUMERS.c.case_number.in_(new))
@@ -328,8 +312,8 @@ def _write_enrollments(
             if "id" in stored:
                 updates.append((stored["id"], changes))
             touched.add(id(record))
-    _insert_many(chunk.session, ENROLLMENTS, inserts)
-    _update_many(chunk.session, ENROLLMENTS, updates)
+    insert_rows(chunk.session, ENROLLMENTS, inserts)
+    update_rows(chunk.session, ENROLLMENTS, updates)
 
 
 def _write_delegations(
@@ -378,8 +362,8 @@ def _write_delegations(
                 updates.setdefault(other["id"], {}).update(ended)
                 touched.add(id(record))
     plain = [{k: v for k, v in d.items() if k != "agency_id"} for d in inserts]
-    _insert_many(chunk.session, DELEGATIONS, plain)
-    _update_many(chunk.session, DELEGATIONS, updates.items())
+    insert_rows(chunk.session, DELEGATIONS, plain)
+    update_rows(chunk.session, DELEGATIONS, updates.items())
 
 
 def _write_dated_facts(
@@ -436,8 +420,8 @@ def _write_dated_facts(
                     }
                 )
                 touched.add(id(record))
-    _insert_many(session, CONSENTS, new_consents)
-    _insert_many(session, NOTICES, new_notices)
+    insert_rows(session, CONSENTS, new_consents)
+    insert_rows(session, NOTICES, new_notices)
 
 
 def _write_flags(
@@ -502,5 +486,5 @@ def _write_flags(
                 if "id" in stored:
                     resolved.append((stored["id"], {"resolved_at": resolved_at}))
                 touched.add(id(record))
-    _insert_many(session, FLAGS, inserts)
-    _update_many(session, FLAGS, resolved)
+    insert_rows(session, FLAGS, inserts)
+    update_rows(session, FLAGS, resolved)
