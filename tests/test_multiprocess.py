@@ -241,7 +241,9 @@ def all_done(sessions: sessionmaker[Session], days: list[date]) -> bool | None:
     return True if {d.isoformat() for d in days} <= done and unsent == 0 else None
 
 
-def test_killed_serve_processes_leave_every_digest_and_email_exactly_once(fresh_database, tmp_path):
+def test_killed_serve_processes_leave_every_digest_and_email_exactly_once(
+    fresh_database, tmp_path, request
+):
     started = time.monotonic()
     env = child_env(fresh_database)
 
@@ -253,6 +255,7 @@ def test_killed_serve_processes_leave_every_digest_and_email_exactly_once(fresh_
     bob("seed", "--agencies", str(AGENCIES), "--consumers", str(CONSUMERS),
         "--enrollers", str(ENROLLERS), "--seed", "6")
     engine = make_engine(fresh_database)
+    request.addfinalizer(engine.dispose)
     sessions = session_factory(engine)
     per_day = expected_digests(sessions)
     days = due_business_dates(datetime.now(UTC), ZoneInfo(ZONE), clock_time(0, 0), 1)
@@ -333,4 +336,3 @@ def test_killed_serve_processes_leave_every_digest_and_email_exactly_once(fresh_
         f"{len(window)} emails unlogged at the kills, {len(resent)} of them sent again; "
         f"{time.monotonic() - started:.1f} s"
     )
-    engine.dispose()
