@@ -55,15 +55,21 @@ def _execute_many(
     unknown = [name for name in names if name not in keys]
     if unknown:  # a column default Core would have filled in; the import gives every value
         raise ValueError(f"bulk write to {statement.table} lacks {', '.join(unknown)}")
-    processors: list[tuple[int, Callable[[Any], Any]]] = []
+    processors: list[tuple[int, Callable[[Any], Any], dict[Any, Any]]] = []
     for position, name in enumerate(names):
         processor = compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
         if processor is not None:
-            processors.append((position, processor))
+            processors.append((position, processor, {}))
     params: list[Any] = []
     for row in rows:
         values = [row[name] for name in names]
-        for position, processor in processors:
-            values[position] = processor(values[position])
+        for position, processor, done in processors:
+            # A chunk repeats its timestamps and statuses: each distinct value is processed
+            # once (keyed with its type, as 1 == True in Python).
+            key = (values[position].__class__, values[position])
+            processed = done.get(key, done)
+            if processed is done:
+                processed = done[key] = processor(values[position])
+            values[position] = processed
         params.append(tuple(values) if compiled.positional else dict(zip(names, values, strict=True)))
     connection.exec_driver_sql(compiled.string, params)
