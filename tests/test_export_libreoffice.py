@@ -11,7 +11,10 @@ from pathlib import Path
 import pytest
 
 from app.config import ExportsConfig
+from exports.columns import Kind
+from exports.encryption import encrypt_workbook
 from exports.service import ExportRequest, plan_export, run_export
+from exports.workbook import Sheet, write_workbook
 from tests.export_fixtures import NOW, build_people
 
 SYSTEM_PYTHON = "/usr/bin/python3"
@@ -69,3 +72,27 @@ def test_libreoffice_refuses_a_wrong_password(sessions, book, tmp_path):
                                                       ExportRequest(people.ana), NOW), NOW)
     status, out = read_in_libreoffice(result.path, "not-the-password", tmp_path)
     assert status == 3 and not out.exists()
+
+
+def test_libreoffice_opens_a_streamed_book_past_109_fat_sectors(tmp_path):
+    """Over ~7 MB the container needs DIFAT sectors; the zip (streamed, so with data
+    descriptors) is stored uncompressed to get there with few rows."""
+    rows = [(f"CASE-{n:05d}", "x" * 400, "y" * 400) for n in range(10_000)]
+    text = Kind.TEXT
+    book = Sheet("Book", ("Case Number", "Notes", "More"), (text, text, text), (14, 40, 40),
+                 iter(rows))
+    about = Sheet("About", ("Item",), (text,), (20,), [], filtered=False)
+    encrypted = tmp_path / "large.xlsx"
+    written = encrypt_workbook(
+        lambda plain: write_workbook(plain, book, lambda _count: about, compresslevel=0),
+        encrypted, "k7mq2-xp4rt-9hw3e-b6nza",
+    )
+    assert written == 10_000
+    assert int.from_bytes(encrypted.read_bytes()[0x48:0x4C], "little") >= 1  # DIFAT sectors
+
+    status, out = read_in_libreoffice(encrypted, "k7mq2-xp4rt-9hw3e-b6nza", tmp_path)
+    assert status == 0
+    with out.open(encoding="utf-8", newline="") as csv_text:
+        read = list(csv.reader(csv_text))
+    assert read[0] == ["Case Number", "Notes", "More"]
+    assert [tuple(row) for row in read[1:]] == rows
