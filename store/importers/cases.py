@@ -17,12 +17,13 @@ ones resolved, newest first.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, select
+from sqlalchemy import Result, Table, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from store.errors import BobError
@@ -60,6 +61,8 @@ ENROLLMENT_FIELDS = (
     "program", "carrier", "plan_name", "metal_tier", "status", "start_date", "end_date",
     "gross_premium_cents", "aptc_cents", "net_premium_cents", "csr_level", "binder_paid",
 )  # fmt: skip
+ENROLLMENT_KEY = ("consumer_id", "plan_year", "coverage")
+DELEGATION_FIELDS = ("id", "consumer_id", "enroller_id", "status", "delegated_on", "removed_at")
 ENROLLMENT_REQUIRED = ("program", "status")
 NOT_NULL = (*ENROLLMENT_REQUIRED, "binder_paid")
 NAMES = ("first_name", "last_name")
@@ -122,6 +125,12 @@ def agency_context(
     return ImportContext(agency.id, ZoneInfo(agency.time_zone), now, code)
 
 
+def _dicts(result: Result[Any]) -> Iterator[dict[str, Any]]:
+    """Rows as plain dicts (the keys looked up once, not per row)."""
+    keys = list(result.keys())
+    return (dict(zip(keys, row, strict=True)) for row in result)
+
+
 class _Chunk:
     """The store's view of one chunk's consumers, loaded once, plus the writes to make."""
 
@@ -135,27 +144,33 @@ class _Chunk:
             *(CONSUMERS.c[f] for f in CONSUMER_FIELDS),
         ]
         self.consumers: dict[str, dict[str, Any]] = {
-            row.case_number: dict(row._mapping)
-            for row in session.execute(select(*columns).where(CONSUMERS.c.case_number.in_(numbers)))
+            row["case_number"]: row
+            for row in _dicts(
+                session.execute(select(*columns).where(CONSUMERS.c.case_number.in_(numbers)))
+            )
         }
         ids = [c["id"] for c in self.consumers.values()]
         self.agencies: dict[int, set[int]] = defaultdict(set)
         self.delegations: dict[int, list[dict[str, Any]]] = defaultdict(list)
-        for row in session.execute(
-            select(DELEGATIONS, Enroller.agency_id)
-            .join(Enroller, Enroller.id == DELEGATIONS.c.enroller_id)
-            .where(DELEGATIONS.c.consumer_id.in_(ids))
-        ):
-            self.delegations[row.consumer_id].append(dict(row._mapping))
-            if row.status != DelegationStatus.REMOVED:
-                self.agencies[row.consumer_id].add(row.agency_id)
-        self.enrollments: dict[EnrollmentKey, dict[str, Any]] = {}
-        for row in session.execute(
-            select(ENROLLMENTS).where(ENROLLMENTS.c.consumer_id.in_(ids)).order_by(ENROLLMENTS.c.id)
-        ):
-            self.enrollments[(row.consumer_id, row.plan_year, str(row.coverage))] = dict(
-                row._mapping
+        for row in _dicts(
+            session.execute(
+                select(*(DELEGATIONS.c[f] for f in DELEGATION_FIELDS), Enroller.agency_id)
+                .join(Enroller, Enroller.id == DELEGATIONS.c.enroller_id)
+                .where(DELEGATIONS.c.consumer_id.in_(ids))
             )
+        ):
+            self.delegations[row["consumer_id"]].append(row)
+            if row["status"] != DelegationStatus.REMOVED:
+                self.agencies[row["consumer_id"]].add(row["agency_id"])
+        self.enrollments: dict[EnrollmentKey, dict[str, Any]] = {}
+        for row in _dicts(
+            session.execute(
+                select(*(ENROLLMENTS.c[f] for f in ("id", *ENROLLMENT_KEY, *ENROLLMENT_FIELDS)))
+                .where(ENROLLMENTS.c.consumer_id.in_(ids))
+                .order_by(ENROLLMENTS.c.id)
+            )
+        ):
+            self.enrollments[(row["consumer_id"], row["plan_year"], str(row["coverage"]))] = row
         licenses = {d.license_number for r in records for d in r.delegations}
         self.enrollers: dict[str, tuple[int, int]] = {
             row.license_number: (row.id, row.agency_id)
@@ -433,12 +448,14 @@ def _write_flags(
     ctx, session = chunk.ctx, chunk.session
     consumer_ids = {ids[r.case_number] for r in wanted}
     flags: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for row in session.execute(
-        select(FLAGS)
-        .where(FLAGS.c.consumer_id.in_(consumer_ids))
-        .order_by(FLAGS.c.raised_at, FLAGS.c.id)
+    for row in _dicts(
+        session.execute(
+            select(FLAGS)
+            .where(FLAGS.c.consumer_id.in_(consumer_ids))
+            .order_by(FLAGS.c.raised_at, FLAGS.c.id)
+        )
     ):
-        flags[row.consumer_id].append(dict(row._mapping))
+        flags[row["consumer_id"]].append(row)
     inserts: list[dict[str, Any]] = []
     resolved: list[tuple[int, dict[str, Any]]] = []
     for record in wanted:
