@@ -12,7 +12,7 @@
 
     .venv/bin/python bench/run_all.py                 # everything (P1 at 1M: about 15 minutes)
     .venv/bin/python bench/run_all.py --quick         # 10k and 100k only
-    .venv/bin/python bench/run_all.py --only P1,P3 --sizes 10000
+    .venv/bin/python bench/run_all.py --only P1,P3 --sizes 10000 --db postgresql
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ from store.seed import SeedPlan, seed_book  # noqa: E402
 PG_URL = os.environ.get("BOB_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 DAY = date(2026, 9, 1)  # all eight topics apply on 09-01
 Row = tuple[str, str, str, str, str, str, bool]
-COLUMNS = (("bench", 5), ("database", 10), ("size", 10), ("measured", 30), ("floor / bare", 28),
+COLUMNS = (("bench", 5), ("database", 10), ("size", 10), ("measured", 30), ("floor / bare", 31),
            ("vs floor", 9), ("verdict", 7))
 
 
@@ -131,18 +131,20 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="10k and 100k consumers only")
     parser.add_argument("--only", default="P1,P2,P3,P4", help="e.g. P1,P3")
     parser.add_argument("--sizes", help="P1 consumer counts, comma-separated (overrides --quick)")
-    parser.add_argument("--pg", default=PG_URL, help="PostgreSQL server for P1 and P3 "
-                        "('none' to skip PostgreSQL)")
+    parser.add_argument("--db", default="sqlite,postgresql",
+                        help="databases for P1 and P3: sqlite, postgresql or both")
+    parser.add_argument("--pg", default=PG_URL, help="the PostgreSQL server to create databases on")
     parser.add_argument("--pg-max", type=int, default=10**9,
                         help="largest P1 size to run on PostgreSQL (seeding 1M there is slow)")
     args = parser.parse_args()
     wanted = {name.strip().upper() for name in args.only.split(",")}
     sizes = ([int(s) for s in args.sizes.split(",")] if args.sizes
              else [10_000, 100_000] if args.quick else [10_000, 100_000, 1_000_000])
-    databases = ["sqlite"]
-    if args.pg != "none" and postgres_answers(args.pg):
+    kinds = {kind.strip() for kind in args.db.split(",")}
+    databases = ["sqlite"] if "sqlite" in kinds else []
+    if "postgresql" in kinds and postgres_answers(args.pg):
         databases.append(args.pg)
-    elif args.pg != "none":
+    elif "postgresql" in kinds:
         print(f"# PostgreSQL does not answer at {make_url(args.pg).render_as_string()}: "
               "SQLite only")
     benches: dict[str, Callable[[], Iterator[Row]]] = {
