@@ -67,12 +67,12 @@ def measure(kind: str, url: str, directory: str) -> dict[str, float]:
     engine = make_engine(url)
     sessions = session_factory(engine)
     with sessions() as session:
-        agency_id = session.scalars(select(Agency.id).order_by(Agency.id)).first()
+        agency_id = session.scalars(select(Agency.id).order_by(Agency.id).limit(1)).one()
         manager_id = session.scalars(
             select(Enroller.id).where(
                 Enroller.agency_id == agency_id, Enroller.role == Role.AGENCY_MANAGER
-            )
-        ).first()
+            ).limit(1)
+        ).one()
     started = time.perf_counter()
     if kind == "bob":
         config = ExportsConfig(directory=directory)
