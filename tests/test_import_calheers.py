@@ -3,6 +3,7 @@ masked cells never overwrite data, and an encrypted workbook needs its password.
 
 import io
 import shutil
+import zipfile
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from exports.columns import COLUMNS, HEADERS, KINDS, agency_scope, book_query
 from exports.encryption import encrypt_workbook
 from exports.masking import mask_rows, masked_kinds
 from exports.workbook import Sheet, write_workbook
+from store.importers import calheers
 from store.importers.calheers import HEADERS as IMPORT_HEADERS
 from store.importers.calheers import import_calheers
 from store.importers.cases import UnknownAgency
@@ -251,3 +253,21 @@ def test_a_file_that_is_not_a_book_is_one_clear_error(
 def test_an_unknown_agency_code_is_one_clear_error(sessions, agency, sample):
     with pytest.raises(UnknownAgency, match="no agency has the code 'nowhere'"):
         import_calheers(sample, sessions, "nowhere", now=NOW)
+
+
+def test_a_large_book_is_read_in_a_second_process_with_the_same_result(
+    sessions, agency, sample, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(calheers, "WORKER_MIN_BYTES", 0)
+    summary = import_calheers(sample, sessions, "sunrise", now=NOW)
+    assert (summary.created, summary.rejected) == (4, 0)
+    assert import_calheers(sample, sessions, "sunrise", now=NOW).unchanged == 4
+    damaged = tmp_path / "damaged.xlsx"
+    with zipfile.ZipFile(SAMPLE) as source, zipfile.ZipFile(damaged, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data[: data.index(b"<row r=\"3\"")]
+            target.writestr(item, data)
+    with pytest.raises(SourceError, match="damaged.xlsx is damaged"):
+        import_calheers(damaged, sessions, "sunrise", now=NOW)

@@ -57,9 +57,9 @@ def _execute_many(
         raise ValueError(f"bulk write to {statement.table} lacks {', '.join(unknown)}")
     processors: list[tuple[int, Callable[[Any], Any], dict[Any, Any]]] = []
     for position, name in enumerate(names):
-        processor = compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
-        if processor is not None:
-            processors.append((position, processor, {}))
+        bind_type = compiled.binds[name].type.dialect_impl(dialect)
+        if (process := bind_type.bind_processor(dialect)) is not None:
+            processors.append((position, process, {}))
     params: list[Any] = []
     for row in rows:
         values = [row[name] for name in names]

@@ -48,10 +48,12 @@ from store.importers.records import (
 )
 from store.importers.rejects import RejectsFile, rejects_path_for
 from store.importers.runner import Plan, Progress, run_plan
-from store.importers.sources import SourceError, open_table
+from store.importers.sources import SourceError, open_table, table_rows
+from store.importers.worker import in_worker
 from store.models import Coverage, DelegationStatus, EnrollmentStatus, FlagKind, NoticeKind, Program
 
 RAISED_BY = "CalHEERS Book of Business"
+WORKER_MIN_BYTES = 1_000_000  # ~12k rows; below it, starting a process costs more than it saves
 AGENT = re.compile(r"^(?P<name>[^()]*?)\s*\(\s*License\s+(?P<license>[A-Za-z0-9-]{1,32})\s*\)$")
 
 
@@ -256,5 +258,11 @@ def import_calheers(
             write_chunk=lambda session, chunk: apply_cases(session, chunk, ctx, LABELS),
         )
         summary = ImportSummary(table.name, ignored_columns=unknown_headers(table.header, COLUMNS))
+        # A large book is read in a second process while this one maps and writes.
+        rows = (
+            in_worker(table_rows, path, password)
+            if path.stat().st_size >= WORKER_MIN_BYTES
+            else table.rows
+        )
         with RejectsFile(rejects_path_for(path)) as rejects:
-            return run_plan(plan, table.rows, sessions, rejects, summary, progress)
+            return run_plan(plan, plan.records(rows), sessions, rejects, summary, progress)

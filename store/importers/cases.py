@@ -469,7 +469,7 @@ def _write_flags(
             ]  # fmt: skip
             missing = wanted_count.open_count - len(open_flags)
             for _ in range(missing):
-                flag = {
+                flag: dict[str, Any] = {
                     "consumer_id": consumer_id, "kind": wanted_count.kind,
                     "detail": wanted_count.raise_detail, "raised_at": ctx.now, "resolved_at": None,
                 }  # fmt: skip

@@ -466,7 +466,5 @@ def _load(
         reader = RowReader.for_header(table.header, ENTITY_COLUMNS[entity_file.entity])
         summary = ImportSummary(table.name)
         with RejectsFile(entity_file.rejects) as rejects:
-            return run_plan(
-                _plan(entity_file.entity, reader, ctx), table.rows, sessions, rejects, summary,
-                progress,
-            )  # fmt: skip
+            plan = _plan(entity_file.entity, reader, ctx)
+            return run_plan(plan, plan.records(table.rows), sessions, rejects, summary, progress)

@@ -206,4 +206,6 @@ def import_healthsherpa(
         )
         summary = ImportSummary(table.name, ignored_columns=unknown_headers(table.header, COLUMNS))
         with RejectsFile(rejects_path_for(path)) as rejects:
-            return run_plan(plan, table.rows, sessions, rejects, summary, progress)
+            return run_plan(
+                plan, plan.records(table.rows), sessions, rejects, summary, progress
+            )

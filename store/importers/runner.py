@@ -50,10 +50,24 @@ class Plan(Generic[R]):
     # Adjacent rows with the same key are one record (e.g. a case with two delegated agents).
     merge: Callable[[R, R], None] | None = None
 
+    def records(self, rows: Iterable[tuple[int, list[Any]]]) -> Iterator[R | Reject]:
+        """Each row as its record, or as the reason it cannot be one."""
+        return mapped_rows(self.map_row, rows)
+
+
+def mapped_rows(
+    map_row: Callable[[int, list[Any]], R], rows: Iterable[tuple[int, list[Any]]]
+) -> Iterator[R | Reject]:
+    for number, cells in rows:
+        try:
+            yield map_row(number, cells)
+        except RowRejected as rejected:
+            yield rejected.reject
+
 
 def run_plan(
     plan: Plan[R],
-    rows: Iterator[tuple[int, list[Any]]],
+    records: Iterable[R | Reject],
     sessions: sessionmaker[Session],
     rejects: RejectsFile,
     summary: ImportSummary,
@@ -65,21 +79,19 @@ def run_plan(
     pending: list[Reject] = []
     last_key: Hashable = None
     merged: dict[int, list[int]] = defaultdict(list)  # record id -> rows merged into it
-    for number, cells in rows:
-        try:
-            record = plan.map_row(number, cells)
-        except RowRejected as rejected:
-            pending.append(rejected.reject)
+    for record in records:
+        if isinstance(record, Reject):
+            pending.append(record)
             continue
         key = plan.key_of(record)
         if plan.merge is not None and chunk and key == last_key:
             plan.merge(chunk[-1], record)
-            merged[id(chunk[-1])].append(number)
+            merged[id(chunk[-1])].append(record.row)
             continue
-        first = seen.setdefault(key, number)
-        if first != number:
+        first = seen.setdefault(key, record.row)
+        if first != record.row:
             pending.append(
-                Reject(number, plan.key_column, f"duplicate key: row {first} has the same key")
+                Reject(record.row, plan.key_column, f"duplicate key: row {first} has the same key")
             )
             continue
         if len(chunk) >= chunk_size:  # flushed only between keys, so merges stay whole

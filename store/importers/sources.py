@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +37,7 @@ class Table:
 
     name: str
     header: list[str]
-    rows: Iterator[tuple[int, list[Any]]]
+    rows: Generator[tuple[int, list[Any]], None, None]
 
 
 def _clean_header(cells: list[Any]) -> list[str]:
@@ -67,7 +67,7 @@ def open_csv(path: Path) -> Iterator[Table]:
         yield Table(path.name, header, _csv_rows(path, reader))
 
 
-def _csv_rows(path: Path, reader: Any) -> Iterator[tuple[int, list[Any]]]:
+def _csv_rows(path: Path, reader: Any) -> Generator[tuple[int, list[Any]], None, None]:
     number = 1
     try:
         for cells in reader:
@@ -147,7 +147,7 @@ def data_sheets(book: XlsxBook) -> list[str]:
     return [name for name in book.sheetnames if name.strip().lower() != ABOUT_SHEET.lower()]
 
 
-def _sheet_rows(rows: Iterator[list[Any]]) -> Iterator[tuple[int, list[Any]]]:
+def _sheet_rows(rows: Iterator[list[Any]]) -> Generator[tuple[int, list[Any]], None, None]:
     for number, cells in enumerate(rows, start=2):
         if any(
             not (cell is None or (isinstance(cell, str) and not cell.strip())) for cell in cells
@@ -171,4 +171,14 @@ def open_table(path: Path, password: str | None = None) -> Iterator[Table]:
         sheets = data_sheets(book)
         if not sheets:
             raise SourceError(f"{path.name} has no data sheet")
-        yield sheet_table(book, sheets[0], path.name)
+        table = sheet_table(book, sheets[0], path.name)
+        try:
+            yield table
+        finally:  # rows left unread (another process read them) still close the sheet
+            table.rows.close()
+
+
+def table_rows(path: Path, password: str | None = None) -> Iterator[tuple[int, list[Any]]]:
+    """The rows of :func:`open_table`, header skipped: what a worker process sends back."""
+    with open_table(path, password) as table:
+        yield from table.rows
