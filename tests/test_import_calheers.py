@@ -9,7 +9,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from exports.columns import COLUMNS, HEADERS, KINDS, agency_scope, book_query
 from exports.encryption import encrypt_workbook
@@ -271,3 +271,17 @@ def test_a_large_book_is_read_in_a_second_process_with_the_same_result(
             target.writestr(item, data)
     with pytest.raises(SourceError, match="damaged.xlsx is damaged"):
         import_calheers(damaged, sessions, "sunrise", now=NOW)
+
+
+def test_a_large_load_refreshes_the_planner_statistics(
+    sessions, engine, agency, sample, backend, monkeypatch
+):
+    monkeypatch.setattr("store.importers.runner.ANALYZE_MIN_ROWS", 4)
+    import_calheers(sample, sessions, "sunrise", now=NOW)
+    if backend == "postgresql":
+        with engine.connect() as conn:
+            analyzed = conn.execute(
+                text("SELECT count(*) FROM pg_stat_user_tables WHERE relname IN "
+                     "('consumers', 'enrollments', 'delegations') AND last_analyze IS NOT NULL")
+            ).scalar_one()  # fmt: skip
+        assert analyzed == 3

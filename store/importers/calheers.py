@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from store.importers.cases import CaseLabels, agency_context, apply_cases
+from store.importers.cases import CASE_TABLES, CaseLabels, agency_context, apply_cases
 from store.importers.cells import (
     MASKED,
     CellError,
@@ -256,6 +256,7 @@ def import_calheers(
             key_column="Case Number",
             merge=merge_rows,
             write_chunk=lambda session, chunk: apply_cases(session, chunk, ctx, LABELS),
+            tables=CASE_TABLES,
         )
         summary = ImportSummary(table.name, ignored_columns=unknown_headers(table.header, COLUMNS))
         # A large book is read in a second process while this one maps and writes.

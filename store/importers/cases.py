@@ -51,6 +51,7 @@ DELEGATIONS: Table = Delegation.__table__  # type: ignore[assignment]
 CONSENTS: Table = Consent.__table__  # type: ignore[assignment]
 NOTICES: Table = Notice.__table__  # type: ignore[assignment]
 FLAGS: Table = ConsumerFlag.__table__  # type: ignore[assignment]
+CASE_TABLES = tuple(t.name for t in (CONSUMERS, ENROLLMENTS, DELEGATIONS, CONSENTS, NOTICES, FLAGS))
 
 CONSUMER_FIELDS = tuple(
     c.name

@@ -20,7 +20,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from store.importers.cases import CaseLabels, ImportContext, agency_context, apply_cases
+from store.importers.cases import (
+    CASE_TABLES,
+    CaseLabels,
+    ImportContext,
+    agency_context,
+    apply_cases,
+)
 from store.importers.cells import (
     MASKED,
     CellError,
@@ -341,6 +347,7 @@ def _plan(entity: str, reader: RowReader, ctx: ImportContext) -> Plan[Any]:
         key_of=partial(_case_key, entity),
         key_column="case_number",
         write_chunk=lambda session, chunk: apply_cases(session, chunk, ctx, labels),
+        tables=CASE_TABLES,
     )
 
 

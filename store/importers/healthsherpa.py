@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from store.importers.calheers import AGENT
-from store.importers.cases import CaseLabels, agency_context, apply_cases
+from store.importers.cases import CASE_TABLES, CaseLabels, agency_context, apply_cases
 from store.importers.cells import MASKED, choice, count, parse_cents, parse_date, text
 from store.importers.columns import (
     Column,
@@ -203,6 +203,7 @@ def import_healthsherpa(
             key_of=lambda record: record.case_number,
             key_column="ffm_app_id",
             write_chunk=lambda session, chunk: apply_cases(session, chunk, ctx, LABELS),
+            tables=CASE_TABLES,
         )
         summary = ImportSummary(table.name, ignored_columns=unknown_headers(table.header, COLUMNS))
         with RejectsFile(rejects_path_for(path)) as rejects:

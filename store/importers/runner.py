@@ -13,6 +13,7 @@ from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
+from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from store.db import transaction
@@ -23,6 +24,7 @@ from store.importers.rejects import RejectsFile
 log = logging.getLogger(__name__)
 
 CHUNK_SIZE = 2000
+ANALYZE_MIN_ROWS = 10_000
 
 
 class Numbered(Protocol):
@@ -49,6 +51,8 @@ class Plan(Generic[R]):
     write_chunk: ChunkWriter[R]
     # Adjacent rows with the same key are one record (e.g. a case with two delegated agents).
     merge: Callable[[R, R], None] | None = None
+    # Tables whose planner statistics a large load makes stale (PostgreSQL).
+    tables: tuple[str, ...] = ()
 
     def records(self, rows: Iterable[tuple[int, list[Any]]]) -> Iterator[R | Reject]:
         """Each row as its record, or as the reason it cannot be one."""
@@ -101,8 +105,20 @@ def run_plan(
         chunk.append(record)
         last_key = key
     _flush(plan, chunk, pending, merged, sessions, rejects, summary, progress)
+    if summary.created + summary.updated >= ANALYZE_MIN_ROWS:
+        _analyze(sessions, plan.tables)
     summary.rejects_path = str(rejects.path) if rejects.count else None
     return summary
+
+
+def _analyze(sessions: sessionmaker[Session], tables: tuple[str, ...]) -> None:
+    """PostgreSQL plans by its statistics, which a bulk load leaves stale until autovacuum
+    comes by: the first Daily Summary after seeding 10k consumers took 10 s, not 0.1 s."""
+    with transaction(sessions) as session:
+        if session.get_bind().dialect.name != "postgresql":
+            return
+        for table in tables:
+            session.execute(text(f"ANALYZE {table}"))
 
 
 def _flush(
