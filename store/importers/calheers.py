@@ -10,7 +10,7 @@ was masked on export and is unknown, so it never overwrites what the store holds
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -34,6 +34,7 @@ from store.importers.cells import (
 from store.importers.columns import (
     Column,
     RowReader,
+    RowRejected,
     known,
     missing_headers,
     reject,
@@ -45,10 +46,11 @@ from store.importers.records import (
     EnrollmentFacts,
     FlagCount,
     ImportSummary,
+    Reject,
 )
 from store.importers.rejects import RejectsFile, rejects_path_for
-from store.importers.runner import Plan, Progress, run_plan
-from store.importers.sources import SourceError, open_table, table_rows
+from store.importers.runner import Plan, Progress, mapped_rows, run_plan
+from store.importers.sources import SourceError, open_table
 from store.importers.worker import in_worker
 from store.models import Coverage, DelegationStatus, EnrollmentStatus, FlagKind, NoticeKind, Program
 
@@ -58,7 +60,7 @@ AGENT = re.compile(r"^(?P<name>[^()]*?)\s*\(\s*License\s+(?P<license>[A-Za-z0-9-
 
 
 def ssn(raw: Any) -> str:
-    digits = "".join(ch for ch in str(raw) if ch.isdigit())
+    digits = "".join(filter(str.isdigit, str(raw)))
     if len(digits) != 9 or len(str(raw).strip()) > 11:
         raise CellError("not a 9-digit SSN such as 900-12-3456")
     return f"{digits[:3]}-{digits[3:5]}-{digits[5:]}"
@@ -186,7 +188,22 @@ def _enrollment(
 
 
 def map_row(reader: RowReader, number: int, cells: list[Any]) -> CaseRecord:
-    values = reader.read(number, cells)
+    return case_record(number, reader.read(number, cells))
+
+
+def read_book(path: Path, password: str | None) -> Iterator[tuple[int, dict[str, Any]] | Reject]:
+    """Each row's cells read by column, or why they cannot be: the part of the import that
+    runs in a worker process for a large book (its output pickles cheaply)."""
+    with open_table(path, password) as table:
+        reader = reader_for(table.header)
+        for number, cells in table.rows:
+            try:
+                yield number, reader.read(number, cells)
+            except RowRejected as rejected:
+                yield rejected.reject
+
+
+def case_record(number: int, values: dict[str, Any]) -> CaseRecord:
     record = CaseRecord(number, values["Case Number"])
     known(values, record.consumer, CONSUMER)
     for coverage, pairs in ((Coverage.HEALTH, HEALTH), (Coverage.DENTAL, DENTAL)):
@@ -260,10 +277,10 @@ def import_calheers(
         )
         summary = ImportSummary(table.name, ignored_columns=unknown_headers(table.header, COLUMNS))
         # A large book is read in a second process while this one maps and writes.
-        rows = (
-            in_worker(table_rows, path, password)
+        records = (
+            mapped_rows(case_record, in_worker(read_book, path, password))
             if path.stat().st_size >= WORKER_MIN_BYTES
-            else table.rows
+            else plan.records(table.rows)
         )
         with RejectsFile(rejects_path_for(path)) as rejects:
-            return run_plan(plan, plan.records(rows), sessions, rejects, summary, progress)
+            return run_plan(plan, records, sessions, rejects, summary, progress)

@@ -33,6 +33,9 @@ class Masked:
     def __repr__(self) -> str:
         return "MASKED"
 
+    def __reduce__(self) -> str:
+        return "MASKED"  # unpickles as the one instance, so ``is MASKED`` holds in a worker
+
 
 MASKED = Masked()
 

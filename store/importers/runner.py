@@ -60,11 +60,15 @@ class Plan(Generic[R]):
 
 
 def mapped_rows(
-    map_row: Callable[[int, list[Any]], R], rows: Iterable[tuple[int, list[Any]]]
+    map_row: Callable[[int, Any], R], rows: Iterable[tuple[int, Any] | Reject]
 ) -> Iterator[R | Reject]:
-    for number, cells in rows:
+    """Each row mapped to its record; a row already refused passes through."""
+    for row in rows:
+        if isinstance(row, Reject):
+            yield row
+            continue
         try:
-            yield map_row(number, cells)
+            yield map_row(*row)
         except RowRejected as rejected:
             yield rejected.reject
 

@@ -177,8 +177,3 @@ def open_table(path: Path, password: str | None = None) -> Iterator[Table]:
         finally:  # rows left unread (another process read them) still close the sheet
             table.rows.close()
 
-
-def table_rows(path: Path, password: str | None = None) -> Iterator[tuple[int, list[Any]]]:
-    """The rows of :func:`open_table`, header skipped: what a worker process sends back."""
-    with open_table(path, password) as table:
-        yield from table.rows

@@ -1,8 +1,8 @@
 """Reading a large file in a second process, so both cores work on an import.
 
-Parsing a workbook's XML is about a third of the work of a Book of Business import. Its
-rows (plain values) are cheap to send between processes; the records made from them are
-not (pickling them cost as much as making them), so only reading moves. A child process
+Parsing a workbook's XML and its cells is about half the work of a Book of Business
+import. The values read are cheap to send between processes; the records made from them
+are not (pickling them cost as much as making them), so reading moves and mapping stays. A child process
 (spawned, so it shares no database connection or thread with the parent) runs a producer,
 a module-level generator function, and sends its items back in batches through a pipe
 while the parent maps and writes the previous batches. As with any spawned process, a
