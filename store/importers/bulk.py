@@ -39,8 +39,8 @@ def update_rows(
 
 def _by_columns(rows: Iterable[dict[str, Any]]) -> dict[tuple[str, ...], list[dict[str, Any]]]:
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
-    for row in rows:
-        groups[tuple(sorted(row))].append(row)
+    for row in rows:  # rows built by the same code list their columns in the same order
+        groups[tuple(row)].append(row)
     return groups
 
 
