@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from exports.settings import ExportsConfig
 from store.errors import BobError
 
 DEFAULT_TIME_ZONE = "America/Los_Angeles"
@@ -85,14 +86,6 @@ class SlackConfig:
     signing_secret: str = field(default="", repr=False)
     app_token: str = field(default="", repr=False)
     api_base_url: str = ""
-
-
-@dataclass(frozen=True)
-class ExportsConfig:
-    directory: str = "var/exports"
-    expiry_minutes: int = 60
-    password_delivery: str = "ephemeral"
-    mask_by_default: bool = False
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import tempfile
@@ -41,6 +40,10 @@ from mailer.digests import digests_for
 from mailer.templating import render
 from rules.calendar import start_of_day
 from rules.ledger import record_alerts
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.export import peak_rss_mb  # noqa: E402
 from store.db import make_engine, session_factory
 from store.migrate import upgrade
 from store.seed import SeedPlan, seed_book
@@ -48,11 +51,6 @@ from store.seed import SeedPlan, seed_book
 ZONE = ZoneInfo("America/Los_Angeles")
 SETTINGS = DeliverySettings(from_address="bob@agency.example.com", mailbox_hint="Use /bob mailbox.")
 TARGETS = {"ratio": 2.0, "seconds": 60.0, "rss_mb": 500.0}
-
-
-def _peak_rss_mb() -> float:
-    # Linux reports ru_maxrss in KiB; this process ran one phase only.
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def phase_seed(url: str, day: date, consumers: int) -> dict[str, Any]:
@@ -82,7 +80,7 @@ def phase_full(url: str, day: date) -> dict[str, Any]:
     started = time.perf_counter()
     result = run_daily_summary(sessions, day, SETTINGS)
     seconds = time.perf_counter() - started
-    return {"seconds": seconds, "rss_mb": _peak_rss_mb(), "alerts": sum(result.alerts.values()),
+    return {"seconds": seconds, "rss_mb": peak_rss_mb(), "alerts": sum(result.alerts.values()),
             "digests": result.digests}
 
 

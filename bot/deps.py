@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.config import ExportsConfig
 from bot.identity import link_pepper
+from exports.settings import ExportsConfig
 from store.models import utcnow
 
 

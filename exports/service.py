@@ -33,7 +33,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.config import ExportsConfig
 from exports.changes import changes, changes_sheet
 from exports.columns import (
     COLUMNS,
@@ -46,6 +45,7 @@ from exports.columns import (
 )
 from exports.encryption import encrypt_workbook, generate_password
 from exports.masking import mask_rows, masked_kinds
+from exports.settings import ExportsConfig
 from exports.snapshots import KeyedRow, freeze_book, latest_snapshot, snapshot_rows
 from exports.workbook import Sheet, write_workbook
 from store.db import transaction
