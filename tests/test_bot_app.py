@@ -15,31 +15,10 @@ from bot.deps import BotDeps, BotSettings
 from mailer.daily_summary import run_daily_summary
 from store.errors import BobError
 from store.models import AuditEntry, Enroller, LinkCode, OutboxEmail, Role
-from tests.fake_slack import FakeSlack, SlackUser
+from tests.fake_slack import SlackUser
 
 SECRET = "test-signing-secret"
 NOW = datetime(2026, 11, 23, 18, 0, tzinfo=UTC)
-
-
-class Clock:
-    def __init__(self, now: datetime):
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-async def slack():
-    fake = FakeSlack()
-    await fake.start()
-    yield fake
-    await fake.stop()
-
-
-@pytest.fixture
-def clock():
-    return Clock(NOW)
 
 
 @pytest.fixture

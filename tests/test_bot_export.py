@@ -35,14 +35,6 @@ PASSWORD = re.compile(r"`([a-z0-9]{5}(?:-[a-z0-9]{5})+)`")
 
 
 @pytest.fixture
-async def slack():
-    fake = FakeSlack()
-    await fake.start()
-    yield fake
-    await fake.stop()
-
-
-@pytest.fixture
 def people(book):
     """One agency with every role, plus a manager of another agency; all linked but Una."""
     sunrise = book.agency()
