@@ -63,8 +63,7 @@ async def one_round(user: SlackUser) -> list[float]:
     return list(await asyncio.gather(*(timed() for _ in range(CONCURRENT))))
 
 
-async def measure_async(url: str, folder: str) -> dict[str, Any]:
-    sessions = session_factory(make_engine(url))
+def _link_manager(sessions: Any) -> None:
     with sessions.begin() as session:
         session.execute(
             update(Enroller)
@@ -73,6 +72,11 @@ async def measure_async(url: str, folder: str) -> dict[str, Any]:
                 .scalar_subquery())
             .values(slack_user_id=MANAGER)
         )
+
+
+async def measure_async(url: str, folder: str) -> dict[str, Any]:
+    sessions = session_factory(make_engine(url))
+    _link_manager(sessions)
     slack = FakeSlack()
     await slack.start()
     settings = BotSettings(bot_token="xoxb-bench", signing_secret=SECRET,
@@ -102,15 +106,53 @@ async def measure_async(url: str, folder: str) -> dict[str, Any]:
     }
 
 
+async def export_once_async(url: str, folder: str) -> dict[str, Any]:
+    """One `/bob export agency` on an otherwise idle bot: seconds from the signed command to the
+    ack, and to the password message (sent only after the file is in the user's DM)."""
+    sessions = session_factory(make_engine(url))
+    _link_manager(sessions)
+    slack = FakeSlack()
+    await slack.start()
+    settings = BotSettings(bot_token="xoxb-bench", signing_secret=SECRET,
+                           api_base_url=slack.api_url, port=0)
+    bot = await start_bot(BotDeps(sessions, settings, ExportsConfig(directory=folder)))
+    try:
+        assert bot.url is not None
+        user = SlackUser(bot.url, slack, SECRET, user_id=MANAGER)
+        await one_round(user)  # warm up: imports, templates, connection pool
+        started = time.perf_counter()
+        status, reply = await user.command("export agency")
+        ack_s = time.perf_counter() - started
+        assert status == 200 and "Preparing" in reply, reply
+        await slack.wait_for(lambda: slack.named("files.completeUploadExternal")
+                             and slack.named("response_url"), timeout=60)
+        done_s = time.perf_counter() - started
+    finally:
+        await bot.stop()
+        await slack.stop()
+    return {"ack_s": ack_s, "end_to_end_s": done_s}
+
+
+def _seeded(rows: int, folder: str) -> str:
+    url = f"sqlite:///{folder}/bob.db"
+    engine = make_engine(url)
+    upgrade(engine)
+    seed_book(engine, SeedPlan(agencies=1, consumers=rows, seed=2026,
+                               as_of=datetime(2026, 11, 20, 18, tzinfo=UTC)))
+    engine.dispose()
+    return url
+
+
 def measure(rows: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="bob-bench-slack-") as folder:
-        url = f"sqlite:///{folder}/bob.db"
-        engine = make_engine(url)
-        upgrade(engine)
-        seed_book(engine, SeedPlan(agencies=1, consumers=rows, seed=2026,
-                                   as_of=datetime(2026, 11, 20, 18, tzinfo=UTC)))
-        engine.dispose()
-        result = asyncio.run(measure_async(url, f"{folder}/exports"))
+        result = asyncio.run(measure_async(_seeded(rows, folder), f"{folder}/exports"))
+    return {"rows": rows, **result}
+
+
+def export_once(rows: int) -> dict[str, Any]:
+    """End-to-end time of one `/bob export agency` of ``rows`` consumers through the fake Slack."""
+    with tempfile.TemporaryDirectory(prefix="bob-bench-slack-") as folder:
+        result = asyncio.run(export_once_async(_seeded(rows, folder), f"{folder}/exports"))
     return {"rows": rows, **result}
 
 
