@@ -109,14 +109,10 @@ class SmtpChannel:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        try:
-            if self._client.is_connected:
+        if self._client.is_connected:
+            try:
                 await self._client.quit()
-        except (SMTPException, OSError):
-            pass
-        finally:
-            # Also when cancelled during QUIT (a BaseException the except above lets through).
-            if self._client.is_connected:
+            except (SMTPException, OSError):
                 self._client.close()
         # close() only schedules the transport's close; give the loop one turn to finish it,
         # or a connection dropped mid-send leaks its socket when the loop ends.
