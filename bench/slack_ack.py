@@ -22,6 +22,8 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -74,7 +76,9 @@ def _link_manager(sessions: Any) -> None:
         )
 
 
-async def measure_async(url: str, folder: str) -> dict[str, Any]:
+@asynccontextmanager
+async def manager_at_bot(url: str, folder: str) -> AsyncIterator[tuple[SlackUser, FakeSlack]]:
+    """bob's bot serving the seeded agency against the fake Slack, warmed up, and its manager."""
     sessions = session_factory(make_engine(url))
     _link_manager(sessions)
     slack = FakeSlack()
@@ -86,6 +90,14 @@ async def measure_async(url: str, folder: str) -> dict[str, Any]:
         assert bot.url is not None
         user = SlackUser(bot.url, slack, SECRET, user_id=MANAGER)
         await one_round(user)  # warm up: imports, templates, connection pool
+        yield user, slack
+    finally:
+        await bot.stop()
+        await slack.stop()
+
+
+async def measure_async(url: str, folder: str) -> dict[str, Any]:
+    async with manager_at_bot(url, folder) as (user, slack):
         idle = await one_round(user)
         started = time.perf_counter()
         status, reply = await user.command("export agency")
@@ -95,9 +107,6 @@ async def measure_async(url: str, folder: str) -> dict[str, Any]:
             busy += await one_round(user)
             await asyncio.sleep(0.1)
         export_s = time.perf_counter() - started
-    finally:
-        await bot.stop()
-        await slack.stop()
     return {
         "idle_p50": statistics.median(idle), "idle_p99": percentile(idle, 0.99),
         "p50": statistics.median(busy), "p99": percentile(busy, 0.99), "max": max(busy),
@@ -109,17 +118,7 @@ async def measure_async(url: str, folder: str) -> dict[str, Any]:
 async def export_once_async(url: str, folder: str) -> dict[str, Any]:
     """One `/bob export agency` on an otherwise idle bot: seconds from the signed command to the
     ack, and to the password message (sent only after the file is in the user's DM)."""
-    sessions = session_factory(make_engine(url))
-    _link_manager(sessions)
-    slack = FakeSlack()
-    await slack.start()
-    settings = BotSettings(bot_token="xoxb-bench", signing_secret=SECRET,
-                           api_base_url=slack.api_url, port=0)
-    bot = await start_bot(BotDeps(sessions, settings, ExportsConfig(directory=folder)))
-    try:
-        assert bot.url is not None
-        user = SlackUser(bot.url, slack, SECRET, user_id=MANAGER)
-        await one_round(user)  # warm up: imports, templates, connection pool
+    async with manager_at_bot(url, folder) as (user, slack):
         started = time.perf_counter()
         status, reply = await user.command("export agency")
         ack_s = time.perf_counter() - started
@@ -127,9 +126,6 @@ async def export_once_async(url: str, folder: str) -> dict[str, Any]:
         await slack.wait_for(lambda: slack.named("files.completeUploadExternal")
                              and slack.named("response_url"), timeout=60)
         done_s = time.perf_counter() - started
-    finally:
-        await bot.stop()
-        await slack.stop()
     return {"ack_s": ack_s, "end_to_end_s": done_s}
 
 

@@ -49,7 +49,7 @@ from exports.settings import ExportsConfig
 from exports.snapshots import KeyedRow, freeze_book, latest_snapshot, snapshot_rows
 from exports.workbook import Sheet, write_workbook
 from store.db import transaction
-from store.errors import BobError
+from store.errors import BobError, Refused
 from store.models import (
     Agency,
     AuditEntry,
@@ -70,15 +70,8 @@ TARGETS = ("self", "agency", "agent")
 _STREAM = {"yield_per": 2000}
 
 
-class ExportRefused(BobError):
-    """The export is not allowed or not possible; the message is safe to show the user.
-
-    ``reason`` is a short code for the audit log (the message may echo names).
-    """
-
-    def __init__(self, message: str, reason: str = "refused") -> None:
-        super().__init__(message)
-        self.reason = reason
+class ExportRefused(Refused):
+    """The export is not allowed or not possible (the message may echo enroller names)."""
 
 
 class ExportFailed(BobError):

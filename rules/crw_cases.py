@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from rules.crw import RISK_LABELS, CrwTiles, crw_tiles
 from store.db import transaction
-from store.errors import BobError
+from store.errors import Refused
 from store.models import AuditEntry, Consumer, CrwCase, CrwNote, CrwStatus, Enroller, Role
 
 RESOLUTION_REASONS: tuple[str, ...] = (
@@ -42,15 +42,8 @@ LIST_LIMIT = 50
 NOTE_LIMIT = 4000
 
 
-class CrwRefused(BobError):
-    """The CRW action is not allowed or not possible; the message is safe to show the user.
-
-    ``reason`` is a short code for the audit log and for callers that branch on it.
-    """
-
-    def __init__(self, message: str, reason: str) -> None:
-        super().__init__(message)
-        self.reason = reason
+class CrwRefused(Refused):
+    """The CRW action is not allowed or not possible."""
 
 
 @dataclass(frozen=True)

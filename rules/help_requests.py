@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, select, true, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from store.db import transaction
-from store.errors import BobError
+from store.errors import Refused
 from store.models import (
     Agency,
     AuditEntry,
@@ -44,12 +44,8 @@ TOPIC_LIMIT = 120
 DETAILS_LIMIT = 4000
 
 
-class HelpRefused(BobError):
-    """The help-request action is not allowed or not possible; safe to show the user."""
-
-    def __init__(self, message: str, reason: str) -> None:
-        super().__init__(message)
-        self.reason = reason
+class HelpRefused(Refused):
+    """The help-request action is not allowed or not possible."""
 
 
 @dataclass(frozen=True)

@@ -6,3 +6,14 @@ class BobError(Exception):
 
     Messages must never carry PII (names, SSN, date of birth, income, phone, email).
     """
+
+
+class Refused(BobError):
+    """An action the user may not (or cannot) take; the message is safe to show them.
+
+    ``reason`` is a short code for the audit log and for callers that branch on it.
+    """
+
+    def __init__(self, message: str, reason: str = "refused") -> None:
+        super().__init__(message)
+        self.reason = reason
