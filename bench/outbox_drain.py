@@ -6,9 +6,11 @@ process, so the sink does not compete for this process's GIL) twice each way, be
 
 * ``bob``  ``mailer.sender.drain_outbox``: claim a batch, send over ``connections`` reused
            connections, log each outcome (the whole queue → sent path);
-* ``bare`` the same messages read from the outbox up front, each built with ``email.mime``
-           and sent with ``aiosmtplib.SMTP.send_message`` over as many connections; nothing
-           claimed or logged. This is the floor.
+* ``bare`` the same messages read from the outbox up front, each built by the same builder
+           (``mailer.mime``) and sent with ``aiosmtplib.SMTP.sendmail`` over as many
+           connections; nothing claimed or logged. This is the floor.
+* ``email.mime`` the bare loop again, building each message with ``email.mime`` and sending
+           it with ``send_message``, as bob did before ``mailer.mime``: the builder's share.
 
 Targets: bob ≥ 80 % of bare and ≥ 1,000 messages/s.
 
@@ -25,7 +27,7 @@ import sys
 import tempfile
 import time
 from collections import deque
-from datetime import date
+from datetime import UTC, date, datetime
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import formatdate
@@ -40,6 +42,7 @@ from sqlalchemy import select, update  # noqa: E402
 
 from app.config import SmtpConfig  # noqa: E402
 from bench.daily_run import FreshDatabase  # noqa: E402
+from mailer.mime import message_bytes  # noqa: E402
 from mailer.sender import drain_outbox  # noqa: E402
 from mailer.templating import render  # noqa: E402
 from rules.topics import TOPICS  # noqa: E402
@@ -82,7 +85,7 @@ def requeue(sessions: Any) -> None:
         ))
 
 
-async def bare_send(port: int, messages: list[Any], connections: int) -> int:
+async def bare_send(port: int, messages: list[Any], connections: int, stdlib: bool) -> int:
     """The floor: pooled aiosmtplib connections, each taking the next message until none."""
     pending = deque(messages)
     sent = 0
@@ -92,22 +95,36 @@ async def bare_send(port: int, messages: list[Any], connections: int) -> int:
         async with SMTP(hostname="127.0.0.1", port=port, start_tls=False) as client:
             while pending:
                 row = pending.popleft()
-                message = MIMEMultipart("alternative")
-                message["From"] = FROM
-                message["To"] = row.to_address
-                message["Subject"] = row.subject
-                message["Date"] = formatdate()
-                message["Message-ID"] = row.message_id
-                message.attach(MIMEText(row.body_text, "plain", "utf-8"))
-                message.attach(MIMEText(row.body_html, "html", "utf-8"))
-                await client.send_message(message, sender=FROM, recipients=[row.to_address])
+                if stdlib:
+                    await client.send_message(
+                        mime_message(row), sender=FROM, recipients=[row.to_address]
+                    )
+                else:
+                    raw = message_bytes(
+                        from_address=FROM, to_address=row.to_address, subject=row.subject,
+                        date=datetime.now(UTC), message_id=row.message_id,
+                        body_text=row.body_text, body_html=row.body_html,
+                    )  # fmt: skip
+                    await client.sendmail(FROM, [row.to_address], raw)
                 sent += 1
 
     await asyncio.gather(*(work() for _ in range(connections)))
     return sent
 
 
-def measure(db: str, count: int, connections: int, repeats: int = 2) -> dict[str, Any]:
+def mime_message(row: Any) -> MIMEMultipart:
+    message = MIMEMultipart("alternative")
+    message["From"] = FROM
+    message["To"] = row.to_address
+    message["Subject"] = row.subject
+    message["Date"] = formatdate()
+    message["Message-ID"] = row.message_id
+    message.attach(MIMEText(row.body_text, "plain", "utf-8"))
+    message.attach(MIMEText(row.body_html, "html", "utf-8"))
+    return message
+
+
+def measure(db: str, count: int, connections: int, repeats: int = 3) -> dict[str, Any]:
     """Best of ``repeats`` for each side, on one fresh database; returns messages/s."""
     if SMTP_SINK is None:
         raise SystemExit("smtp-sink not found: install Debian's postfix (scripts/system-deps.sh)")
@@ -125,12 +142,13 @@ def measure(db: str, count: int, connections: int, repeats: int = 2) -> dict[str
                 )).all()
             smtp = SmtpConfig(host="127.0.0.1", security="none", from_address=FROM,
                               connections=connections, timeout_seconds=30.0)
-            bare_s, bob_s = [], []
-            for _ in range(repeats):
+            bare_s, stdlib_s, bob_s = [], [], []
+            for _ in range(repeats):  # interleaved, so a busy moment hurts each side alike
                 with smtp_sink() as port:
-                    started = time.perf_counter()
-                    assert asyncio.run(bare_send(port, messages, connections)) == count
-                    bare_s.append(time.perf_counter() - started)
+                    for stdlib, times in ((False, bare_s), (True, stdlib_s)):
+                        started = time.perf_counter()
+                        assert asyncio.run(bare_send(port, messages, connections, stdlib)) == count
+                        times.append(time.perf_counter() - started)
                     requeue(sessions)
                     started = time.perf_counter()
                     result = asyncio.run(drain_outbox(
@@ -142,7 +160,8 @@ def measure(db: str, count: int, connections: int, repeats: int = 2) -> dict[str
             fresh.drop()
     bob_rate, bare_rate = count / min(bob_s), count / min(bare_s)
     return {"messages": count, "connections": connections, "bob_per_s": bob_rate,
-            "bare_per_s": bare_rate, "share": bob_rate / bare_rate,
+            "bare_per_s": bare_rate, "stdlib_per_s": count / min(stdlib_s),
+            "share": bob_rate / bare_rate,
             "passed": bob_rate >= TARGET_RATE and bob_rate >= TARGET_SHARE * bare_rate}
 
 
@@ -154,9 +173,10 @@ def main() -> None:
     parser.add_argument("--db", default="sqlite", help="'sqlite' (temp file) or a PostgreSQL URL")
     args = parser.parse_args()
     row = measure(args.db, args.messages, args.connections)
-    print(f"{'messages':>8} {'conns':>5} {'bob msg/s':>10} {'bare msg/s':>10} {'bob/bare':>8}")
+    print(f"{'messages':>8} {'conns':>5} {'bob msg/s':>10} {'bare msg/s':>10} {'bob/bare':>8} "
+          f"{'email.mime msg/s':>16}")
     print(f"{row['messages']:>8,} {row['connections']:>5} {row['bob_per_s']:>10,.0f} "
-          f"{row['bare_per_s']:>10,.0f} {row['share']:>7.0%}  "
+          f"{row['bare_per_s']:>10,.0f} {row['share']:>8.0%} {row['stdlib_per_s']:>16,.0f}  "
           f"{'PASS' if row['passed'] else 'MISS'} (target >= 80% of bare and >= 1,000/s)")
 
 

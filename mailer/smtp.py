@@ -13,10 +13,6 @@ import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from email.header import Header
-from email.mime.multipart import MIMEMultipart
-from email.mime.text import MIMEText
-from email.utils import format_datetime
 from types import TracebackType
 from typing import Protocol
 
@@ -29,6 +25,7 @@ from aiosmtplib import (
     SMTPResponseException,
 )
 
+from mailer.mime import message_bytes
 from store.errors import BobError
 from store.models import utcnow
 
@@ -122,12 +119,23 @@ class SmtpChannel:
         """Deliver ``email`` to its one recipient or raise :class:`DeliveryError`."""
         if any(ch in email.to_address + email.subject for ch in "\r\n"):
             raise DeliveryError("the address or subject contains a line break", permanent=True)
-        message = self._build(email)
+        message = message_bytes(
+            from_address=self._smtp.from_address,
+            to_address=email.to_address,
+            subject=email.subject,
+            date=self._now(),
+            message_id=email.message_id,
+            body_text=email.body_text,
+            body_html=email.body_html,
+        )
         if not self._client.is_connected:
             await self._connect()  # the last one dropped; failing here is retryable too
         try:
-            refused, _ = await self._client.send_message(
-                message, sender=self._smtp.from_address, recipients=[email.to_address]
+            refused, _ = await self._client.sendmail(
+                self._smtp.from_address,
+                [email.to_address],
+                message,
+                mail_options=await self._mail_options(email.to_address),
             )
         except SMTPRecipientsRefused as exc:
             first = exc.recipients[0]
@@ -156,20 +164,15 @@ class SmtpChannel:
             code, reply = next(iter(refused.values()))
             raise _reply_error(code, reply)
 
-    def _build(self, email: OutgoingEmail) -> MIMEMultipart:
-        """The MIME message, built now rather than queued: email.mime is the cheap builder."""
-        message = MIMEMultipart("alternative")
-        message["From"] = self._smtp.from_address
-        message["To"] = email.to_address
-        message["Subject"] = (
-            email.subject if email.subject.isascii() else Header(email.subject, "utf-8").encode()
-        )
-        message["Date"] = format_datetime(self._now())
-        message["Message-ID"] = email.message_id
-        message.attach(MIMEText(email.body_text, "plain", "utf-8"))
-        if email.body_html is not None:
-            message.attach(MIMEText(email.body_html, "html", "utf-8"))
-        return message
+    async def _mail_options(self, to_address: str) -> list[str]:
+        """SMTPUTF8 for a non-ASCII address, which the server must then support."""
+        if (to_address + self._smtp.from_address).isascii():
+            return []
+        if self._client.is_ehlo_or_helo_needed:
+            await self._client.ehlo()
+        if not self._client.supports_extension("smtputf8"):
+            raise SMTPNotSupported("no SMTPUTF8")
+        return ["SMTPUTF8"]
 
     async def _connect(self) -> None:
         """Connect, STARTTLS and log in; a failure names host:port and the setting to check.
