@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Table, bindparam, insert, update
@@ -61,15 +62,18 @@ def _execute_many(
         if (process := bind_type.bind_processor(dialect)) is not None:
             processors.append((position, process, {}))
     params: list[Any] = []
+    row_values = itemgetter(*names) if len(names) > 1 else lambda row: (row[names[0]],)
+    positional = compiled.positional
     for row in rows:
-        values = [row[name] for name in names]
+        values = list(row_values(row))
         for position, processor, done in processors:
             # A chunk repeats its timestamps and statuses: each distinct value is processed
             # once (keyed with its type, as 1 == True in Python).
-            key = (values[position].__class__, values[position])
+            value = values[position]
+            key = (value.__class__, value)
             processed = done.get(key, done)
             if processed is done:
-                processed = done[key] = processor(values[position])
+                processed = done[key] = processor(value)
             values[position] = processed
-        params.append(tuple(values) if compiled.positional else dict(zip(names, values, strict=True)))
+        params.append(tuple(values) if positional else dict(zip(names, values, strict=True)))
     connection.exec_driver_sql(compiled.string, params)

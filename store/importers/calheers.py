@@ -163,6 +163,11 @@ DENTAL = (
     ("Program", "program"), ("Dental Carrier", "carrier"), ("Dental Plan Name", "plan_name"),
     ("Dental Enrollment Status", "status"),
 )  # fmt: skip
+# The columns that belong to each coverage alone (Program is shared).
+OWN_HEADERS = {
+    Coverage.HEALTH: tuple(header for header, _ in HEALTH[1:]),
+    Coverage.DENTAL: tuple(header for header, _ in DENTAL[1:]),
+}
 FLAG_COUNTS = (
     ("Open Actions Requested", FlagKind.ACTION_REQUESTED),
     ("Pending Enrollment Updates", FlagKind.ENROLLMENT_UPDATE_PENDING),
@@ -177,7 +182,7 @@ def _enrollment(
     number: int, values: dict[str, Any], coverage: Coverage, pairs: tuple[tuple[str, str], ...]
 ) -> EnrollmentFacts | None:
     """The row's enrollment of this coverage, if any of its own columns says there is one."""
-    if all(values.get(header) is None for header, _ in pairs[1:]):
+    if {*map(values.get, OWN_HEADERS[coverage])} <= {None}:
         return None
     year = values.get("Plan Year")
     if year is None or year is MASKED:

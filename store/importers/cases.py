@@ -58,6 +58,7 @@ CONSUMER_FIELDS = tuple(
     for c in CONSUMERS.columns
     if c.name not in {"id", "case_number", "created_at", "updated_at"}
 )
+EMPTY_CONSUMER = dict.fromkeys(CONSUMER_FIELDS)  # a new consumer's unknown fields
 ENROLLMENT_FIELDS = (
     "program", "carrier", "plan_name", "metal_tier", "status", "start_date", "end_date",
     "gross_premium_cents", "aptc_cents", "net_premium_cents", "csr_level", "binder_paid",
@@ -172,6 +173,7 @@ class _Chunk:
             )
         ):
             self.enrollments[(row["consumer_id"], row["plan_year"], str(row["coverage"]))] = row
+        self.created_ids: set[int] = set()  # consumers inserted by this chunk: nothing else yet
         licenses = {d.license_number for r in records for d in r.delegations}
         self.enrollers: dict[str, tuple[int, int]] = {
             row.license_number: (row.id, row.agency_id)
@@ -264,7 +266,7 @@ def _write_consumers(chunk: _Chunk, records: list[CaseRecord], touched: set[int]
         stored = chunk.consumers.get(record.case_number)
         if stored is None and record.case_number not in new:
             new[record.case_number] = {
-                **dict.fromkeys(CONSUMER_FIELDS), **record.consumer,
+                **EMPTY_CONSUMER, **record.consumer,
                 "case_number": record.case_number, "created_at": chunk.ctx.now,
                 "updated_at": chunk.ctx.now,
             }  # fmt: skip
@@ -284,7 +286,9 @@ def _write_consumers(chunk: _Chunk, records: list[CaseRecord], touched: set[int]
         for row in chunk.session.execute(
             select(CONSUMERS.c.id, CONSUMERS.c.case_number).where(CONSUMERS.c.case_number.in_(new))
         ):
-            chunk.consumers[row.case_number] = {**new[row.case_number], "id": row.id}
+            stored = chunk.consumers[row.case_number] = new[row.case_number]
+            stored["id"] = row.id
+            chunk.created_ids.add(row.id)
     return created
 
 
@@ -309,11 +313,12 @@ def _write_enrollments(
             stored = chunk.enrollments.get(key)
             if stored is None:
                 row = {
-                    **defaults, **{k: v for k, v in facts.fields.items() if v is not None},
-                    "consumer_id": consumer_id, "plan_year": facts.plan_year,
-                    "coverage": facts.coverage, "created_at": chunk.ctx.now,
-                    "status_changed_at": _status_since(facts, chunk.ctx),
+                    **defaults, **facts.fields, "consumer_id": consumer_id,
+                    "plan_year": facts.plan_year, "coverage": facts.coverage,
+                    "created_at": chunk.ctx.now, "status_changed_at": _status_since(facts, chunk.ctx),
                 }  # fmt: skip
+                if row["binder_paid"] is None:  # program and status were checked by _problem
+                    row["binder_paid"] = False
                 inserts.append(row)
                 chunk.enrollments[key] = row
                 touched.add(id(record))
@@ -377,8 +382,7 @@ def _write_delegations(
                 other.update(ended)
                 updates.setdefault(other["id"], {}).update(ended)
                 touched.add(id(record))
-    plain = [{k: v for k, v in d.items() if k != "agency_id"} for d in inserts]
-    insert_rows(chunk.session, DELEGATIONS, plain)
+    insert_rows(chunk.session, DELEGATIONS, inserts)  # "agency_id" is no column: not written
     update_rows(chunk.session, DELEGATIONS, updates.items())
 
 
@@ -389,24 +393,27 @@ def _write_dated_facts(
     wanted = [r for r in records if r.consent_valid_thru is not None or r.notices]
     if not wanted:
         return
-    consumer_ids = {ids[r.case_number] for r in wanted}
+    consumer_ids = {ids[r.case_number] for r in wanted} - chunk.created_ids
     session = chunk.session
-    consents = set(
-        tuple(row)
-        for row in session.execute(
-            select(CONSENTS.c.consumer_id, CONSENTS.c.valid_thru).where(
-                CONSENTS.c.consumer_id.in_(consumer_ids)
+    consents: set[tuple[Any, ...]] = set()
+    notices: set[tuple[Any, ...]] = set()
+    if consumer_ids:
+        consents.update(
+            tuple(row)
+            for row in session.execute(
+                select(CONSENTS.c.consumer_id, CONSENTS.c.valid_thru).where(
+                    CONSENTS.c.consumer_id.in_(consumer_ids)
+                )
             )
         )
-    )
-    notices = set(
-        tuple(row)
-        for row in session.execute(
-            select(NOTICES.c.consumer_id, NOTICES.c.kind, NOTICES.c.notice_date).where(
-                NOTICES.c.consumer_id.in_(consumer_ids)
+        notices.update(
+            tuple(row)
+            for row in session.execute(
+                select(NOTICES.c.consumer_id, NOTICES.c.kind, NOTICES.c.notice_date).where(
+                    NOTICES.c.consumer_id.in_(consumer_ids)
+                )
             )
         )
-    )
     new_consents: list[dict[str, Any]] = []
     new_notices: list[dict[str, Any]] = []
     for record in wanted:
@@ -447,16 +454,17 @@ def _write_flags(
     if not wanted:
         return
     ctx, session = chunk.ctx, chunk.session
-    consumer_ids = {ids[r.case_number] for r in wanted}
+    consumer_ids = {ids[r.case_number] for r in wanted} - chunk.created_ids
     flags: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for row in _dicts(
-        session.execute(
-            select(FLAGS)
-            .where(FLAGS.c.consumer_id.in_(consumer_ids))
-            .order_by(FLAGS.c.raised_at, FLAGS.c.id)
-        )
-    ):
-        flags[row["consumer_id"]].append(row)
+    if consumer_ids:
+        for row in _dicts(
+            session.execute(
+                select(FLAGS)
+                .where(FLAGS.c.consumer_id.in_(consumer_ids))
+                .order_by(FLAGS.c.raised_at, FLAGS.c.id)
+            )
+        ):
+            flags[row["consumer_id"]].append(row)
     inserts: list[dict[str, Any]] = []
     resolved: list[tuple[int, dict[str, Any]]] = []
     for record in wanted:

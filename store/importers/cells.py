@@ -15,6 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, TypeVar
 
 E = TypeVar("E", bound=enum.Enum)
+V = TypeVar("V")
 
 Parser = Callable[[Any], Any]
 
@@ -127,12 +128,13 @@ def percent(raw: Any) -> int:
     return count(0, 100_000)(raw)
 
 
-def choice(allowed: dict[str, E]) -> Callable[[Any], E]:
-    """An enumeration member, matched without regard to case or surrounding spaces."""
+def choice(allowed: dict[str, V]) -> Callable[[Any], V]:
+    """The value of one of ``allowed``'s labels, matched without regard to case or
+    surrounding spaces."""
     lowered = {key.lower(): member for key, member in allowed.items()}
     listing = ", ".join(dict.fromkeys(allowed))
 
-    def parse(raw: Any) -> E:
+    def parse(raw: Any) -> V:
         try:
             return lowered[str(raw).strip().lower()]
         except KeyError:

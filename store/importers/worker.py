@@ -14,6 +14,8 @@ own one-line message.
 from __future__ import annotations
 
 import multiprocessing
+import queue
+import threading
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
@@ -21,6 +23,9 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 BATCH = 500  # items per message
+# Batches the child may read ahead of the parent. A pipe holds less than one batch, so
+# without this queue the reader stopped whenever the parent was writing to the database.
+AHEAD = 16
 DONE = "done"
 FAILED = "failed"
 
@@ -52,16 +57,31 @@ def in_worker(produce: Callable[..., Iterator[T]], *args: Any) -> Iterator[T]:
 
 
 def _produce(sending: Connection, produce: Callable[..., Iterator[Any]], args: Any) -> None:
+    """Read in this thread while another one sends, so reading goes on while the parent
+    is busy (up to ``AHEAD`` batches)."""
+    outgoing: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=AHEAD)
+    sender = threading.Thread(target=_send_all, args=(sending, outgoing), daemon=True)
+    sender.start()
     try:
         batch: list[Any] = []
         for item in produce(*args):
             batch.append(item)
             if len(batch) >= BATCH:
-                sending.send(("items", batch))
+                outgoing.put(("items", batch))
                 batch = []
-        sending.send(("items", batch))
-        sending.send((DONE, None))
+        outgoing.put(("items", batch))
+        outgoing.put((DONE, None))
     except Exception as exc:  # noqa: BLE001 - every failure is the parent's to report
-        sending.send((FAILED, exc))
+        outgoing.put((FAILED, exc))
+    sender.join()
+
+
+def _send_all(sending: Connection, outgoing: queue.Queue[tuple[str, Any]]) -> None:
+    try:
+        while True:
+            message = outgoing.get()
+            sending.send(message)
+            if message[0] != "items":
+                return
     finally:
         sending.close()
