@@ -66,7 +66,7 @@ class SmtpConfig:
     timeout_seconds: float = 30.0
     max_attempts: int = 8
     backoff_seconds: float = 30.0
-    batch_size: int = 200
+    batch_size: int = 500
     connections: int = 4
     lease_seconds: int = 300
 

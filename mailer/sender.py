@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from mailer.smtp import DeliveryError, OutgoingEmail, SmtpChannel, SmtpSettings
 from store.models import OutboxEmail, OutboxStatus, UtcDateTime, utcnow
 
+OUTBOX = cast(Table, OutboxEmail.__table__)
 # However many attempts have failed, the next one is at most this far away.
 MAX_RETRY_DELAY = timedelta(hours=1)
 _ERROR_LENGTH = 500
@@ -102,16 +103,15 @@ async def drain_outbox(
             await stack.enter_async_context(SmtpChannel(smtp, tls_context=tls_context, now=now))
             for _ in range(max(1, min(smtp.connections, due)))
         ]
-        while True:
-            batch = await asyncio.to_thread(claim_batch, sessions, worker, now(), smtp)
-            if not batch:
-                break
+        batch = await asyncio.to_thread(claim_batch, sessions, worker, now(), smtp)
+        while batch:
             outcomes: list[Outcome] = []
             try:
                 await send_batch(channels, batch, smtp, now, outcomes)
-            finally:
+            except BaseException:
                 # Even when stopped halfway, log what went out so it is never sent again.
                 await asyncio.to_thread(record_outcomes, sessions, worker, outcomes)
+                raise
             counts = DrainResult(
                 sent=sum(o.status is OutboxStatus.SENT for o in outcomes),
                 retried=sum(o.status is OutboxStatus.QUEUED for o in outcomes),
@@ -120,17 +120,17 @@ async def drain_outbox(
             result.sent += counts.sent
             result.retried += counts.retried
             result.failed += counts.failed
-            if once or (counts.retried and not counts.sent and not counts.failed):
-                # A whole batch to retry means the server is struggling: leave the rest for
-                # the next drain instead of spending an attempt of every email on it.
-                break
+            # A whole batch to retry means the server is struggling: leave the rest for the
+            # next drain instead of spending an attempt of every email on it.
+            more = not once and not (counts.retried and not counts.sent and not counts.failed)
+            batch = await asyncio.to_thread(log_and_claim, sessions, worker, outcomes, now, smtp, more)
     return result
 
 
 def _due(moment: datetime) -> Any:
     return or_(
-        and_(OutboxEmail.status == OutboxStatus.QUEUED, OutboxEmail.next_attempt_at <= moment),
-        and_(OutboxEmail.status == OutboxStatus.SENDING, OutboxEmail.lease_until < moment),
+        and_(OUTBOX.c.status == OutboxStatus.QUEUED, OUTBOX.c.next_attempt_at <= moment),
+        and_(OUTBOX.c.status == OutboxStatus.SENDING, OUTBOX.c.lease_until < moment),
     )
 
 
@@ -144,41 +144,59 @@ def count_due(sessions: sessionmaker[Session], moment: datetime, limit: int) -> 
 def claim_batch(
     sessions: sessionmaker[Session], worker: str, moment: datetime, smtp: DrainSettings
 ) -> list[ClaimedEmail]:
-    """Mark up to ``batch_size`` due emails as ours, in one UPDATE, and return them.
-
-    On PostgreSQL the candidate rows are locked with SKIP LOCKED, so concurrent claimers take
-    different rows instead of waiting; SQLite runs one writer at a time, and the condition is
-    checked again by the UPDATE itself.
-    """
-    lease_until = moment + timedelta(seconds=smtp.lease_seconds)
+    """Mark up to ``batch_size`` due emails as ours, in one UPDATE, and return them."""
     with sessions.begin() as session:
-        candidates = (
-            select(OutboxEmail.id)
-            .where(_due(moment))
-            .order_by(OutboxEmail.next_attempt_at, OutboxEmail.id)
-            .limit(smtp.batch_size)
+        return _claim(session, worker, moment, smtp)
+
+
+def log_and_claim(
+    sessions: sessionmaker[Session],
+    worker: str,
+    outcomes: list[Outcome],
+    now: Callable[[], datetime],
+    smtp: DrainSettings,
+    claim: bool,
+) -> list[ClaimedEmail]:
+    """Write a batch's outcomes and (if ``claim``) claim the next batch, in one transaction:
+    between two batches the connections wait for this, so it is kept to one round."""
+    with sessions.begin() as session:
+        _record(session, worker, outcomes)
+        return _claim(session, worker, now(), smtp) if claim else []
+
+
+def _claim(
+    session: Session, worker: str, moment: datetime, smtp: DrainSettings
+) -> list[ClaimedEmail]:
+    """On PostgreSQL the candidate rows are locked with SKIP LOCKED, so concurrent claimers
+    take different rows instead of waiting; SQLite runs one writer at a time, and the
+    condition is checked again by the UPDATE itself."""
+    lease_until = moment + timedelta(seconds=smtp.lease_seconds)
+    candidates = (
+        select(OUTBOX.c.id)
+        .where(_due(moment))
+        .order_by(OUTBOX.c.next_attempt_at, OUTBOX.c.id)
+        .limit(smtp.batch_size)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        candidates = candidates.with_for_update(skip_locked=True)
+    # MATERIALIZED: run the LIMIT query once. Inlined as a subquery, PostgreSQL may rerun
+    # it for every outer row (a nested-loop semi join) and claim far more than a batch.
+    picked = candidates.cte("picked").prefix_with("MATERIALIZED")
+    claim = (
+        update(OUTBOX)
+        .where(OUTBOX.c.id.in_(select(picked.c.id)), _due(moment))
+        .values(status=OutboxStatus.SENDING, claimed_by=worker, lease_until=lease_until)
+        .returning(
+            OUTBOX.c.id,
+            OUTBOX.c.attempts,
+            OUTBOX.c.message_id,
+            OUTBOX.c.to_address,
+            OUTBOX.c.subject,
+            OUTBOX.c.body_text,
+            OUTBOX.c.body_html,
         )
-        if session.get_bind().dialect.name == "postgresql":
-            candidates = candidates.with_for_update(skip_locked=True)
-        # MATERIALIZED: run the LIMIT query once. Inlined as a subquery, PostgreSQL may rerun
-        # it for every outer row (a nested-loop semi join) and claim far more than a batch.
-        picked = candidates.cte("picked").prefix_with("MATERIALIZED")
-        claim = (
-            update(OutboxEmail)
-            .where(OutboxEmail.id.in_(select(picked.c.id)), _due(moment))
-            .values(status=OutboxStatus.SENDING, claimed_by=worker, lease_until=lease_until)
-            .returning(
-                OutboxEmail.id,
-                OutboxEmail.attempts,
-                OutboxEmail.message_id,
-                OutboxEmail.to_address,
-                OutboxEmail.subject,
-                OutboxEmail.body_text,
-                OutboxEmail.body_html,
-            )
-            .execution_options(synchronize_session=False)
-        )
-        rows = session.execute(claim).all()
+    )
+    rows = session.execute(claim).all()
     return [
         ClaimedEmail(
             id=row.id,
@@ -248,38 +266,42 @@ def record_outcomes(
     sessions: sessionmaker[Session], worker: str, outcomes: list[Outcome]
 ) -> None:
     """Write each outcome in one transaction, only for rows this worker still holds."""
+    if outcomes:
+        with sessions.begin() as session:
+            _record(session, worker, outcomes)
+
+
+def _record(session: Session, worker: str, outcomes: list[Outcome]) -> None:
     if not outcomes:
         return
-    table = cast(Table, OutboxEmail.__table__)
     record = (
-        update(table)
+        update(OUTBOX)
         .where(
-            table.c.id == bindparam("row_id"),
-            table.c.claimed_by == worker,
-            table.c.status == OutboxStatus.SENDING,
+            OUTBOX.c.id == bindparam("row_id"),
+            OUTBOX.c.claimed_by == worker,
+            OUTBOX.c.status == OutboxStatus.SENDING,
         )
         .values(
-            status=bindparam("new_status", type_=table.c.status.type),
-            attempts=table.c.attempts + 1,
+            status=bindparam("new_status", type_=OUTBOX.c.status.type),
+            attempts=OUTBOX.c.attempts + 1,
             next_attempt_at=func.coalesce(
-                bindparam("retry_at", type_=UtcDateTime()), table.c.next_attempt_at
+                bindparam("retry_at", type_=UtcDateTime()), OUTBOX.c.next_attempt_at
             ),
             sent_at=bindparam("delivered_at", type_=UtcDateTime()),
             last_error=bindparam("error"),
             lease_until=None,
         )
     )
-    with sessions.begin() as session:
-        session.execute(
-            record,
-            [
-                {
-                    "row_id": outcome.row_id,
-                    "new_status": outcome.status,
-                    "retry_at": outcome.next_attempt_at,
-                    "delivered_at": outcome.sent_at,
-                    "error": outcome.last_error,
-                }
-                for outcome in outcomes
-            ],
-        )
+    session.execute(
+        record,
+        [
+            {
+                "row_id": outcome.row_id,
+                "new_status": outcome.status,
+                "retry_at": outcome.next_attempt_at,
+                "delivered_at": outcome.sent_at,
+                "error": outcome.last_error,
+            }
+            for outcome in outcomes
+        ],
+    )
