@@ -47,6 +47,7 @@ class Kind(enum.StrEnum):
     INTEGER = "integer"
     CURRENCY = "currency"  # read from the store in whole cents
     PERCENT = "percent"  # read as whole percent points (250 means 250%)
+    DECIMAL = "decimal"  # a measure such as an average, shown with one decimal
 
 
 @dataclass(frozen=True)

@@ -91,9 +91,7 @@ def _tile_rows(tiles: CrwTiles) -> list[tuple[str, str, int]]:
 
 def _enroller_rows(lines: Sequence[EnrollerActivity]) -> list[tuple[Any, ...]]:
     return [
-        (line.enroller, line.open_cases, line.closed_cases,
-         f"{line.average_resolution_days:.1f}" if line.average_resolution_days is not None
-         else None,
+        (line.enroller, line.open_cases, line.closed_cases, line.average_resolution_days,
          line.notes_written)
         for line in lines
     ]
@@ -134,7 +132,7 @@ def write_crw_report(sessions: sessionmaker[Session], actor_id: int, agency_code
             "Enrollers",
             ("Enroller", "Open Cases", "Closed Cases", "Average Resolution (days)",
              "Notes Written"),
-            (text, integer, integer, text, integer), (40, 12, 12, 24, 14),
+            (text, integer, integer, Kind.DECIMAL, integer), (40, 12, 12, 24, 14),
             _enroller_rows(activity),
         )
         cases = Sheet(

@@ -38,7 +38,7 @@ def _escape(text: str) -> str:
 
 
 # Indexes into <cellXfs> in _STYLES.
-_HEADER, _DATE, _CURRENCY, _INTEGER, _PERCENT = 1, 2, 3, 4, 5
+_HEADER, _DATE, _CURRENCY, _INTEGER, _PERCENT, _DECIMAL = 1, 2, 3, 4, 5, 6
 
 
 def _text_cell(value: Any) -> str:
@@ -61,12 +61,17 @@ def _percent_cell(points: int) -> str:
     return f'<c s="5"><v>{points / 100!r}</v></c>'
 
 
+def _decimal_cell(value: float) -> str:
+    return f'<c s="6"><v>{float(value)!r}</v></c>'
+
+
 _CELL: dict[Kind, Callable[[Any], str]] = {
     Kind.TEXT: _text_cell,
     Kind.DATE: _date_cell,
     Kind.INTEGER: _integer_cell,
     Kind.CURRENCY: _currency_cell,
     Kind.PERCENT: _percent_cell,
+    Kind.DECIMAL: _decimal_cell,
 }
 
 
@@ -159,21 +164,23 @@ _XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
 _STYLES = (
     _XML_HEAD + f"<styleSheet {_NS}>"
-    '<numFmts count="2"><numFmt numFmtId="164" formatCode="mm/dd/yyyy"/>'
-    '<numFmt numFmtId="165" formatCode="&quot;$&quot;#,##0.00"/></numFmts>'
+    '<numFmts count="3"><numFmt numFmtId="164" formatCode="mm/dd/yyyy"/>'
+    '<numFmt numFmtId="165" formatCode="&quot;$&quot;#,##0.00"/>'
+    '<numFmt numFmtId="166" formatCode="0.0"/></numFmts>'
     '<fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
     '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
     '<fills count="2"><fill><patternFill patternType="none"/></fill>'
     '<fill><patternFill patternType="gray125"/></fill></fills>'
     '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
     '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="6">'
+    '<cellXfs count="7">'
     '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
     '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
     '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
     '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
     '<xf numFmtId="1" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
     '<xf numFmtId="9" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="166" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
     "</cellXfs>"
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
     "</styleSheet>"

@@ -136,7 +136,7 @@ def test_the_crw_report_is_encrypted_and_reads_back(people, capsys, tmp_path):
     assert cases[1][:6] == ("CRW-A1", 2026, 5, "Very High Risk", "Premium increase", "open")
     assert cases[1][6].date() == date(2026, 11, 13) and cases[1][7] == 10
     enrollers = {r[0]: r for r in workbook["Enrollers"].iter_rows(min_row=2, values_only=True)}
-    assert enrollers["Bo Levelone (License 0A101)"][1:4] == (0, 1, "15.0")
+    assert enrollers["Bo Levelone (License 0A101)"][1:4] == (0, 1, 15.0)  # a number, not text
     every_cell = json.dumps([[str(c) for c in row] for sheet in workbook
                              for row in sheet.iter_rows(values_only=True)])
     assert "Zelda" not in every_cell and "555-0199" not in every_cell
