@@ -27,8 +27,13 @@ class ReplayGuard:
     def first_time(self, signature: str) -> bool:
         """True the first time ``signature`` is seen within the window."""
         now = self._clock()
-        for old in [s for s, at in self._seen.items() if now - at > self._window]:
-            del self._seen[old]
+        # Signatures are kept in the order they came, so the expired ones are at the front:
+        # forgetting them costs nothing per request, however busy the window was.
+        while self._seen:
+            oldest, at = next(iter(self._seen.items()))
+            if now - at <= self._window:
+                break
+            del self._seen[oldest]
         if signature in self._seen:
             return False
         self._seen[signature] = now

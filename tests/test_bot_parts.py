@@ -31,6 +31,20 @@ def test_the_replay_guard_accepts_a_signature_once_within_five_minutes():
     assert guard.first_time("v0=abc"), "forgotten after the window; Bolt's timestamp check rules"
 
 
+def test_the_replay_guard_forgets_only_what_is_older_than_the_window():
+    ticks = Ticks()
+    guard = ReplayGuard(window=300, clock=ticks)
+    for n in range(10_000):  # a busy window
+        ticks.now += 0.01
+        assert guard.first_time(f"v0=early{n}")
+    ticks.now += 250
+    assert guard.first_time("v0=late")
+    ticks.now += 60  # the early ones are 310+ s old, the late one 60 s
+    assert guard.first_time("v0=early0")
+    assert not guard.first_time("v0=late")
+    assert len(guard._seen) == 2  # noqa: SLF001 - the expired ones are gone, not just ignored
+
+
 async def test_the_lazy_part_gets_what_the_ack_part_gave_in_either_order():
     handoff: Handoff[int] = Handoff(timeout=1)
     handoff.give("t1", 7)
