@@ -8,13 +8,14 @@ and the server's short reason with addresses removed, so it is safe to store and
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
-from typing import Protocol
+from typing import Any, Protocol
 
 from aiosmtplib import (
     SMTP,
@@ -85,7 +86,7 @@ class SmtpChannel:
     ) -> None:
         self._smtp = smtp
         self._now = now
-        self._client = SMTP(
+        self._client = _Client(
             hostname=smtp.host,
             port=smtp.port,
             username=smtp.username or None,
@@ -97,7 +98,12 @@ class SmtpChannel:
         )
 
     async def __aenter__(self) -> SmtpChannel:
-        await self._connect()
+        try:
+            await self._connect()
+        except BaseException:
+            # No __aexit__ follows a failed __aenter__: see the refused connection closed here.
+            await self._client.wait_closed(self._smtp.timeout_seconds)
+            raise
         return self
 
     async def __aexit__(
@@ -107,13 +113,10 @@ class SmtpChannel:
         traceback: TracebackType | None,
     ) -> None:
         if self._client.is_connected:
-            try:
+            with contextlib.suppress(SMTPException, OSError):
                 await self._client.quit()
-            except (SMTPException, OSError):
-                self._client.close()
-        # close() only schedules the transport's close; give the loop one turn to finish it,
-        # or a connection dropped mid-send leaks its socket when the loop ends.
-        await asyncio.sleep(0)
+        self._client.close()  # also after QUIT, or when the server began closing first
+        await self._client.wait_closed(self._smtp.timeout_seconds)
 
     async def send(self, email: OutgoingEmail) -> None:
         """Deliver ``email`` to its one recipient or raise :class:`DeliveryError`."""
@@ -213,6 +216,47 @@ class SmtpChannel:
                 f"the SMTP server at {where} would not start a session ({_short(str(exc))}); "
                 "check smtp.security, smtp.username and BOB_SMTP_PASSWORD"
             ) from None
+
+
+class _Client(SMTP):
+    """aiosmtplib's client that remembers each connection it closed until its socket is closed.
+
+    ``close()`` only starts closing. Over TLS the socket stays open until the server has
+    answered our close_notify, a round trip and a few loop turns later; a loop that ends
+    first leaves the socket to the garbage collector ("unclosed transport").
+    """
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._closing: list[tuple[asyncio.BaseTransport, Any]] = []
+
+    def close(self) -> None:
+        # Also when already closing: after the server's close_notify (its answer to QUIT) the
+        # TLS layer closes by itself, and its socket is still open. get_extra_info("socket")
+        # is the raw socket under any TLS layer, fileno -1 once it is closed.
+        if self.transport is not None:
+            self._closing.append((self.transport, self.transport.get_extra_info("socket")))
+        super().close()
+        self._closing = [(t, sock) for t, sock in self._closing if _is_open(sock)]
+
+    async def wait_closed(self, timeout: float) -> None:
+        """Wait up to ``timeout`` for the closed connections' sockets; abort any still open."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        try:
+            while self._closing and asyncio.get_running_loop().time() < deadline:
+                await asyncio.sleep(0.005)
+                self._closing = [(t, sock) for t, sock in self._closing if _is_open(sock)]
+        finally:
+            for transport, _ in self._closing:
+                if isinstance(transport, asyncio.Transport):
+                    transport.abort()  # a server that never answers the TLS close_notify
+            if self._closing:
+                self._closing.clear()
+                await asyncio.sleep(0)  # abort() closes the socket on the loop's next turn
+
+
+def _is_open(sock: Any) -> bool:
+    return sock is not None and sock.fileno() != -1
 
 
 def _short(reply: str) -> str:

@@ -27,7 +27,7 @@ from mailer.sender import (
     drain_outbox,
     failure_outcome,
 )
-from mailer.smtp import DeliveryError, OutgoingEmail
+from mailer.smtp import DeliveryError, OutgoingEmail, SmtpChannel
 from store.models import OutboxEmail
 from store.outbox import QueuedEmail, queue_emails
 from tests.smtp_helpers import (
@@ -155,6 +155,23 @@ async def test_a_pool_of_connections_shares_the_batch(sessions, smtp, handler, t
         row.message_id for row in outbox(sessions).values()
     )
     assert len({r.peer for r in handler.received}) == 4
+
+
+@pytest.mark.parametrize("fault", [None, "stall", "drop"])
+async def test_leaving_a_channel_closes_its_sockets_even_mid_tls_shutdown(handler, smtp, tls, fault):
+    """Closing a TLS connection only starts the TLS shutdown; a loop that ends before the
+    socket is really closed leaves it to the garbage collector ("unclosed transport")."""
+    email = OutgoingEmail("<k@agency.test>", "ana@agency.test", "s", "t", None)
+    if fault:
+        handler.data_faults["ana@agency.test"] = deque([fault])
+    async with SmtpChannel(replace(smtp, timeout_seconds=0.4), tls_context=tls.client_context()) as channel:
+        sock = channel._client.get_transport_info("socket")
+        if fault:
+            with pytest.raises(DeliveryError):
+                await channel.send(email)
+        else:
+            await channel.send(email)
+    assert sock.fileno() == -1
 
 
 async def test_implicit_tls(sessions, handler, tls, smtp):
@@ -360,21 +377,31 @@ async def test_two_processes_draining_at_once_send_each_email_exactly_once(
     addresses = [f"agent{i}@agency.test" for i in range(120)]
     queue(sessions, *addresses, due=datetime.now(UTC) - timedelta(minutes=1))
     go = tmp_path / "go"
-    children = [
-        subprocess.Popen(
-            [sys.executable, "-c", CHILD, db_url, str(smtp.port), str(tls.cert),
-             str(tmp_path / f"ready{n}"), str(go), *LOGIN],
-            stdout=subprocess.PIPE,
-            cwd=Path(__file__).resolve().parent.parent,
-        )
-        for n in range(2)
-    ]
-    deadline = time.monotonic() + 20
-    while not all((tmp_path / f"ready{n}").exists() for n in range(2)):
-        assert time.monotonic() < deadline, "the drain processes did not start"
-        time.sleep(0.01)
-    go.touch()
-    results = [json.loads(child.communicate(timeout=30)[0]) for child in children]
+    children: list[subprocess.Popen[bytes]] = []
+    try:
+        for n in range(2):
+            children.append(
+                subprocess.Popen(
+                    [sys.executable, "-c", CHILD, db_url, str(smtp.port), str(tls.cert),
+                     str(tmp_path / f"ready{n}"), str(go), *LOGIN],
+                    stdout=subprocess.PIPE,
+                    cwd=Path(__file__).resolve().parent.parent,
+                )
+            )
+        deadline = time.monotonic() + 20
+        while not all((tmp_path / f"ready{n}").exists() for n in range(2)):
+            assert time.monotonic() < deadline, "the drain processes did not start"
+            time.sleep(0.01)
+        go.touch()
+        results = [json.loads(child.communicate(timeout=30)[0]) for child in children]
+    finally:
+        # A failed start-up or a timeout must not leave the children draining the outbox.
+        for child in children:
+            if child.poll() is None:
+                child.kill()
+            child.wait()
+            if child.stdout is not None:
+                child.stdout.close()
     assert all(child.returncode == 0 for child in children)
     assert sum(r["sent"] for r in results) == 120
     assert all(r["sent"] > 0 for r in results), results  # both really took part
