@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Protocol
+from typing import Protocol
 
 from aiosmtplib import (
     SMTP,
@@ -86,7 +86,8 @@ class SmtpChannel:
     ) -> None:
         self._smtp = smtp
         self._now = now
-        self._client = _Client(
+        self._transport: asyncio.BaseTransport | None = None  # the open connection's
+        self._client = SMTP(
             hostname=smtp.host,
             port=smtp.port,
             username=smtp.username or None,
@@ -101,8 +102,7 @@ class SmtpChannel:
         try:
             await self._connect()
         except BaseException:
-            # No __aexit__ follows a failed __aenter__: see the refused connection closed here.
-            await self._client.wait_closed(self._smtp.timeout_seconds)
+            await asyncio.sleep(0)  # no __aexit__ follows: let the dropped socket close now
             raise
         return self
 
@@ -115,8 +115,8 @@ class SmtpChannel:
         if self._client.is_connected:
             with contextlib.suppress(SMTPException, OSError):
                 await self._client.quit()
-        self._client.close()  # also after QUIT, or when the server began closing first
-        await self._client.wait_closed(self._smtp.timeout_seconds)
+        self._drop()
+        await asyncio.sleep(0)  # abort() closes the socket on the loop's next turn
 
     async def send(self, email: OutgoingEmail) -> None:
         """Deliver ``email`` to its one recipient or raise :class:`DeliveryError`."""
@@ -145,10 +145,10 @@ class SmtpChannel:
             raise _reply_error(first.code, first.message) from None
         except SMTPResponseException as exc:
             if exc.code == 421 or exc.code < 0:
-                self._client.close()
+                self._drop()
             raise _reply_error(exc.code, exc.message) from None
         except TimeoutError:
-            self._client.close()
+            self._drop()
             raise DeliveryError(
                 f"no reply within {self._smtp.timeout_seconds:g}s", permanent=False
             ) from None
@@ -159,13 +159,25 @@ class SmtpChannel:
         except (SMTPException, OSError) as exc:
             # A dropped connection (SMTPServerDisconnected is a ConnectionError): the next
             # send opens a new one.
-            self._client.close()
+            self._drop()
             raise DeliveryError(f"connection lost: {type(exc).__name__}", permanent=False) from None
         except ValueError:
             raise DeliveryError("the recipient address is not valid", permanent=True) from None
         if refused:
             code, reply = next(iter(refused.values()))
             raise _reply_error(code, reply)
+
+    def _drop(self) -> None:
+        """Close the connection at once. Over TLS, ``close()`` only sends close_notify and
+        keeps the socket open until the server answers, which a stalled or vanished server
+        never does; the server's own close_notify after QUIT, or aiosmtplib closing after a
+        timeout, starts that wait too. A loop that ends first leaves the socket to the garbage
+        collector, so the transport of the connection (kept since it was opened) is aborted."""
+        transport = self._client.transport or self._transport
+        self._transport = None
+        self._client.close()
+        if isinstance(transport, asyncio.Transport):
+            transport.abort()
 
     async def _mail_options(self, to_address: str) -> list[str]:
         """SMTPUTF8 for a non-ASCII address, which the server must then support."""
@@ -186,77 +198,37 @@ class SmtpChannel:
         try:
             await self._client.connect()
         except SMTPAuthenticationError as exc:
-            self._client.close()
+            self._drop()
             raise DeliveryError(
                 f"the SMTP server at {where} refused the login ({exc.code} "
                 f"{_short(exc.message)}); check smtp.username and BOB_SMTP_PASSWORD"
             ) from None
         except ssl.SSLError as exc:
-            self._client.close()
+            self._drop()
             raise DeliveryError(
                 f"TLS with the SMTP server at {where} failed ({exc.reason or exc}); check "
                 "smtp.security (starttls on port 587, tls on port 465) and the server certificate"
             ) from None
         except TimeoutError:
-            self._client.close()
+            self._drop()
             raise DeliveryError(
                 f"the SMTP server at {where} did not answer within "
                 f"{self._smtp.timeout_seconds:g}s; check smtp.host and smtp.port"
             ) from None
         except OSError as exc:
-            self._client.close()
+            self._drop()
             reason = _short(str(exc)) or type(exc).__name__
             raise DeliveryError(
                 f"cannot reach the SMTP server at {where} ({reason}); check smtp.host and "
                 "smtp.port, and that the server is running"
             ) from None
         except SMTPException as exc:
-            self._client.close()
+            self._drop()
             raise DeliveryError(
                 f"the SMTP server at {where} would not start a session ({_short(str(exc))}); "
                 "check smtp.security, smtp.username and BOB_SMTP_PASSWORD"
             ) from None
-
-
-class _Client(SMTP):
-    """aiosmtplib's client that remembers each connection it closed until its socket is closed.
-
-    ``close()`` only starts closing. Over TLS the socket stays open until the server has
-    answered our close_notify, a round trip and a few loop turns later; a loop that ends
-    first leaves the socket to the garbage collector ("unclosed transport").
-    """
-
-    def __init__(self, **options: Any) -> None:
-        super().__init__(**options)
-        self._closing: list[tuple[asyncio.BaseTransport, Any]] = []
-
-    def close(self) -> None:
-        # Also when already closing: after the server's close_notify (its answer to QUIT) the
-        # TLS layer closes by itself, and its socket is still open. get_extra_info("socket")
-        # is the raw socket under any TLS layer, fileno -1 once it is closed.
-        if self.transport is not None:
-            self._closing.append((self.transport, self.transport.get_extra_info("socket")))
-        super().close()
-        self._closing = [(t, sock) for t, sock in self._closing if _is_open(sock)]
-
-    async def wait_closed(self, timeout: float) -> None:
-        """Wait up to ``timeout`` for the closed connections' sockets; abort any still open."""
-        deadline = asyncio.get_running_loop().time() + timeout
-        try:
-            while self._closing and asyncio.get_running_loop().time() < deadline:
-                await asyncio.sleep(0.005)
-                self._closing = [(t, sock) for t, sock in self._closing if _is_open(sock)]
-        finally:
-            for transport, _ in self._closing:
-                if isinstance(transport, asyncio.Transport):
-                    transport.abort()  # a server that never answers the TLS close_notify
-            if self._closing:
-                self._closing.clear()
-                await asyncio.sleep(0)  # abort() closes the socket on the loop's next turn
-
-
-def _is_open(sock: Any) -> bool:
-    return sock is not None and sock.fileno() != -1
+        self._transport = self._client.transport
 
 
 def _short(reply: str) -> str:
