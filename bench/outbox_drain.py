@@ -2,10 +2,11 @@
 
 N Daily Summary emails (the real PII-free templates, one per synthetic enroller) are queued in
 a fresh database's outbox, then sent to Postfix's ``smtp-sink`` on 127.0.0.1 (a separate C
-process, so the sink does not compete for this process's GIL) twice each way, best of two:
+process, so the sink does not compete for this process's GIL) each way, best of five,
+interleaved:
 
 * ``bob``  ``mailer.sender.drain_outbox``: claim a batch, send over ``connections`` reused
-           connections, log each outcome (the whole queue → sent path);
+           connections, log the outcomes (the whole queue → sent path);
 * ``bare`` the same messages read from the outbox up front, each built by the same builder
            (``mailer.mime``) and sent with ``aiosmtplib.SMTP.sendmail`` over as many
            connections; nothing claimed or logged. This is the floor.
@@ -124,7 +125,7 @@ def mime_message(row: Any) -> MIMEMultipart:
     return message
 
 
-def measure(db: str, count: int, connections: int, repeats: int = 3) -> dict[str, Any]:
+def measure(db: str, count: int, connections: int, repeats: int = 5) -> dict[str, Any]:
     """Best of ``repeats`` for each side, on one fresh database; returns messages/s."""
     if SMTP_SINK is None:
         raise SystemExit("smtp-sink not found: install Debian's postfix (scripts/system-deps.sh)")
