@@ -3,6 +3,10 @@ and it goes away when the parent stops early or it fails."""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +26,12 @@ def numbered(count: int, progress: str) -> Iterator[tuple[int, str]]:
         if n % 100 == 0:
             mark.write_text(str(n))
         yield n, f"{n:08d}{ITEM}"
+
+
+def numbered_by(pid_file: str, count: int, progress: str) -> Iterator[tuple[int, str]]:
+    """As ``numbered``, first noting the reading process's pid."""
+    Path(pid_file).write_text(str(os.getpid()))
+    yield from numbered(count, progress)
 
 
 def failing(after: int) -> Iterator[int]:
@@ -67,3 +77,39 @@ def test_a_failure_in_the_child_is_raised_in_the_parent() -> None:
     items = in_worker(failing, 3)
     with pytest.raises(ValueError, match="damaged"):
         list(items)
+
+
+IMPORTER = """
+import os, signal, sys
+from store.importers.worker import in_worker
+from tests.test_import_worker import numbered_by
+items = in_worker(numbered_by, sys.argv[1], 1_000_000, sys.argv[2])
+next(items)
+os.kill(os.getpid(), signal.SIGKILL)  # the importer dies: no clean-up runs
+"""
+
+
+def test_a_killed_importer_does_not_leave_its_reader_behind(tmp_path: Path) -> None:
+    pid_file, progress = tmp_path / "reader.pid", tmp_path / "progress"
+    importer = subprocess.run(
+        [sys.executable, "-c", IMPORTER, str(pid_file), str(progress)],
+        cwd=Path(__file__).resolve().parent.parent,
+        timeout=60,
+    )
+    assert importer.returncode == -signal.SIGKILL
+    reader = int(pid_file.read_text())
+    deadline = time.monotonic() + 10
+    while _running(reader) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _running(reader), "the reading process outlived the importer"
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie has ended; only its entry is left
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+    except FileNotFoundError:
+        return False

@@ -62,17 +62,29 @@ def _produce(sending: Connection, produce: Callable[..., Iterator[Any]], args: A
     outgoing: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=AHEAD)
     sender = threading.Thread(target=_send_all, args=(sending, outgoing), daemon=True)
     sender.start()
+
+    def hand_over(message: tuple[str, Any]) -> bool:
+        """Queue ``message``; False once the sender is gone (the parent stopped listening)."""
+        while sender.is_alive():
+            try:
+                outgoing.put(message, timeout=0.5)
+                return True
+            except queue.Full:
+                continue
+        return False
+
     try:
         batch: list[Any] = []
         for item in produce(*args):
             batch.append(item)
             if len(batch) >= BATCH:
-                outgoing.put(("items", batch))
+                if not hand_over(("items", batch)):
+                    return
                 batch = []
-        outgoing.put(("items", batch))
-        outgoing.put((DONE, None))
+        if hand_over(("items", batch)):
+            hand_over((DONE, None))
     except Exception as exc:  # noqa: BLE001 - every failure is the parent's to report
-        outgoing.put((FAILED, exc))
+        hand_over((FAILED, exc))
     sender.join()
 
 
@@ -83,5 +95,7 @@ def _send_all(sending: Connection, outgoing: queue.Queue[tuple[str, Any]]) -> No
             sending.send(message)
             if message[0] != "items":
                 return
+    except OSError:
+        return  # the parent closed its end: nobody wants the rest
     finally:
         sending.close()
