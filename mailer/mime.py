@@ -16,7 +16,7 @@ import base64
 import secrets
 from datetime import datetime
 from email.header import Header
-from email.utils import format_datetime
+from email.utils import format_datetime, formataddr, parseaddr
 
 CRLF = b"\r\n"
 MAX_HEADER_LINE = 78  # RFC 5322's "SHOULD"; longer headers are folded by Header
@@ -35,8 +35,8 @@ def message_bytes(
     """The whole message; addresses and subject must be free of line breaks (the caller
     refuses those, as a header injection)."""
     headers = [
-        _header("From", from_address),
-        _header("To", to_address),
+        _address("From", from_address),
+        _address("To", to_address),
         _subject(subject),
         _header("Date", format_datetime(date)),
         _header("Message-ID", message_id),
@@ -62,8 +62,13 @@ def message_bytes(
 
 
 def _header(name: str, value: str) -> bytes:
-    # An address with non-ASCII characters travels as UTF-8 (SMTPUTF8, RFC 6532).
-    return f"{name}: {value}".encode()
+    return f"{name}: {value}".encode("ascii")
+
+
+def _address(name: str, value: str) -> bytes:
+    """``Name <address>`` or a bare address. A non-ASCII display name is an encoded word; a
+    non-ASCII address itself travels as UTF-8 (SMTPUTF8, RFC 6532)."""
+    return f"{name}: {formataddr(parseaddr(value), charset='utf-8')}".encode()
 
 
 def _subject(subject: str) -> bytes:

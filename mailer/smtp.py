@@ -14,6 +14,7 @@ import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from email.utils import parseaddr
 from types import TracebackType
 from typing import Protocol
 
@@ -181,7 +182,7 @@ class SmtpChannel:
 
     async def _mail_options(self, to_address: str) -> list[str]:
         """SMTPUTF8 for a non-ASCII address, which the server must then support."""
-        if (to_address + self._smtp.from_address).isascii():
+        if (to_address + parseaddr(self._smtp.from_address)[1]).isascii():
             return []
         if self._client.is_ehlo_or_helo_needed:
             await self._client.ehlo()

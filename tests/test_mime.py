@@ -76,6 +76,14 @@ def test_a_non_ascii_subject_is_encoded_and_decodes_to_itself() -> None:
     assert parse(raw)["Subject"] == subject
 
 
+def test_a_display_name_in_the_sender_is_encoded_and_reads_back() -> None:
+    raw = build(from_address="Agência Solar <bob@agency.example.com>")
+    assert raw.isascii()
+    sender = parse(raw)["From"]
+    assert sender.addresses[0].display_name == "Agência Solar"
+    assert sender.addresses[0].addr_spec == "bob@agency.example.com"
+
+
 def test_two_messages_have_different_boundaries() -> None:
     first, second = parse(build()), parse(build())
     assert first.get_boundary() != second.get_boundary()
