@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -34,7 +35,9 @@ def main(book: Path, password: str, csv_out: Path, profile: Path) -> int:
          f"-env:UserInstallation={profile.resolve().as_uri()}",
          f"--accept=pipe,name={pipe};urp;"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True,  # soffice is a launcher: soffice.bin is its child, in its group
     )
+    desktop = None
     try:
         local = uno.getComponentContext()
         resolver = local.ServiceManager.createInstanceWithContext(
@@ -63,15 +66,18 @@ def main(book: Path, password: str, csv_out: Path, profile: Path) -> int:
                             (prop("FilterName", "Text - txt - csv (StarCalc)"),
                              prop("FilterOptions", "44,34,76,1")))
         document.close(True)
-        with contextlib.suppress(Exception):  # the bridge drops as soffice exits
-            desktop.terminate()
         return 0
     finally:
-        try:
+        # Also after a refused password: without terminate() soffice.bin stayed up, and
+        # killing the launcher left it running on its own.
+        if desktop is not None:
+            with contextlib.suppress(Exception):  # the bridge drops as soffice exits
+                desktop.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
             office.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            office.kill()
-            office.wait()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(office.pid, signal.SIGKILL)
+        office.wait()
 
 
 if __name__ == "__main__":
