@@ -20,12 +20,14 @@ demo: setup
 	$(BIN)/bob demo
 
 # pytest exits 5 when it collects nothing; that is a failure of the suite, said plainly.
-test: setup
+# Format, lint and type checks come first: a red check fails the suite.
+test: lint
 	@sh scripts/system-deps.sh
 	@$(BIN)/python -m pytest -q $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make: pytest collected no tests"; exit 1; fi; exit $$rc
 
 lint: setup
+	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy app store rules mailer bot exports
 

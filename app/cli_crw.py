@@ -67,18 +67,23 @@ def register(commands: Any) -> None:
     agency.add_argument("--json", action="store_true", help="print JSON")
     agency.set_defaults(handler=crw_agency)
 
-    report = _acting(sub.add_parser(
-        "report", help="the manager's encrypted CRW report (.xlsx)",
-        description="Write the agency's CRW report as a password-encrypted .xlsx. The file and "
-        "its password are printed separately: never send them together.",
-    ))
+    report = _acting(
+        sub.add_parser(
+            "report",
+            help="the manager's encrypted CRW report (.xlsx)",
+            description="Write the agency's CRW report as a password-encrypted .xlsx. The file and "
+            "its password are printed separately: never send them together.",
+        )
+    )
     report.add_argument("--agency", required=True, help="your agency's code")
     report.add_argument("--out", type=Path, required=True, help="the new .xlsx file to write")
     report.set_defaults(handler=crw_report)
 
-    transfer = _acting(commands.add_parser(
-        "transfer", help="transfer a CRW case to an Agent Level 2 of your agency (managers)"
-    ))
+    transfer = _acting(
+        commands.add_parser(
+            "transfer", help="transfer a CRW case to an Agent Level 2 of your agency (managers)"
+        )
+    )
     transfer.add_argument("case", help="the CRW case number")
     transfer.add_argument("agent", nargs="+", help="the agent's full name or license number")
     transfer.set_defaults(handler=crw_transfer)
@@ -98,16 +103,18 @@ def actor_id(runtime: Runtime, who: str) -> int:
 
 def _print_tiles(tiles: CrwTiles) -> None:
     print(f"Open CRW cases: {tiles.open_cases}")
-    print("Open by priority: " + ", ".join(
-        f"{risk} {RISK_LABELS[risk]} {n}" for risk, n in tiles.open_by_risk.items()
-    ))
+    print(
+        "Open by priority: "
+        + ", ".join(f"{risk} {RISK_LABELS[risk]} {n}" for risk, n in tiles.open_by_risk.items())
+    )
     print("Aging: " + ", ".join(f"{bucket} {n}" for bucket, n in tiles.aging.items()))
     reasons = ", ".join(f"{reason} {n}" for reason, n in sorted(tiles.by_reason.items()))
     print(f"All cases by reason: {reasons or 'none'}")
     average = tiles.average_resolution_days
-    print("Average resolution time: "
-          + (f"{average:.1f} days ({tiles.closed_cases} closed)" if average is not None
-             else "no closed cases"))
+    print(
+        "Average resolution time: "
+        + (f"{average:.1f} days ({tiles.closed_cases} closed)" if average is not None else "no closed cases")
+    )
 
 
 def crw_tiles_command(runtime: Runtime, args: argparse.Namespace) -> None:
@@ -122,14 +129,23 @@ def _print_cases(rows: list[CrwCaseRow], with_assignee: bool) -> None:
     if not rows:
         print("no CRW cases")
     for row in rows:
-        line = f"{row.case_number:<16} {row.risk} {row.risk_label:<15} {row.age_days:>4} days  " \
-               f"{row.status:<11} {row.reason}"
+        line = (
+            f"{row.case_number:<16} {row.risk} {row.risk_label:<15} {row.age_days:>4} days  "
+            f"{row.status:<11} {row.reason}"
+        )
         print(f"{line}  {row.assignee}" if with_assignee else line)
 
 
 def crw_list(runtime: Runtime, args: argparse.Namespace) -> None:
-    rows = list_cases(runtime.sessions, actor_id(runtime, args.actor), utcnow(), risk=args.risk,
-                      aging_days=args.aging, include_closed=args.closed, agency=args.agency)
+    rows = list_cases(
+        runtime.sessions,
+        actor_id(runtime, args.actor),
+        utcnow(),
+        risk=args.risk,
+        aging_days=args.aging,
+        include_closed=args.closed,
+        agency=args.agency,
+    )
     if args.json:
         print(json.dumps([row.as_dict() for row in rows], indent=2))
     else:
@@ -146,54 +162,62 @@ def crw_show(runtime: Runtime, args: argparse.Namespace) -> None:
     print(f"Status: {detail.status}   Age: {detail.age_days} days   Assigned: {detail.assignee}")
     if detail.contact is not None:
         contact = detail.contact
-        print(f"Consumer: {contact['name']}  phone {contact['phone'] or '-'}  "
-              f"email {contact['email'] or '-'}  language {contact['preferred_language'] or '-'}")
+        print(
+            f"Consumer: {contact['name']}  phone {contact['phone'] or '-'}  "
+            f"email {contact['email'] or '-'}  language {contact['preferred_language'] or '-'}"
+        )
     if detail.closed_at is not None:
-        print(f"Closed {detail.closed_at:%Y-%m-%d %H:%M}Z: {detail.resolution_reason}. "
-              f"Steps: {detail.resolution_steps}")
+        print(
+            f"Closed {detail.closed_at:%Y-%m-%d %H:%M}Z: {detail.resolution_reason}. "
+            f"Steps: {detail.resolution_steps}"
+        )
     for note in detail.notes:
         print(f"  {note['at']:%Y-%m-%d %H:%M}Z {note['author']}: {note['text']}")
 
 
 def crw_note(runtime: Runtime, args: argparse.Namespace) -> None:
-    add_note(runtime.sessions, actor_id(runtime, args.actor), args.case, " ".join(args.text),
-             utcnow())
+    add_note(runtime.sessions, actor_id(runtime, args.actor), args.case, " ".join(args.text), utcnow())
     print(f"note added to CRW case {args.case.strip()}")
 
 
 def crw_close(runtime: Runtime, args: argparse.Namespace) -> None:
-    close_case(runtime.sessions, actor_id(runtime, args.actor), args.case, args.reason,
-               args.steps, utcnow())
+    close_case(runtime.sessions, actor_id(runtime, args.actor), args.case, args.reason, args.steps, utcnow())
     print(f"CRW case {args.case.strip()} is closed")
 
 
 def crw_agency(runtime: Runtime, args: argparse.Namespace) -> None:
     tiles, activity = agency_overview(runtime.sessions, actor_id(runtime, args.actor), utcnow())
     if args.json:
-        print(json.dumps({"tiles": tiles.as_dict(),
-                          "enrollers": [line.as_dict() for line in activity]}, indent=2))
+        print(
+            json.dumps(
+                {"tiles": tiles.as_dict(), "enrollers": [line.as_dict() for line in activity]}, indent=2
+            )
+        )
         return
     _print_tiles(tiles)
     print()
     for line in activity:
-        average = (f"{line.average_resolution_days:.1f} days"
-                   if line.average_resolution_days is not None else "-")
-        print(f"{line.enroller:<45} open {line.open_cases:>4}  closed {line.closed_cases:>4}  "
-              f"avg {average:>10}  notes {line.notes_written}")
+        average = (
+            f"{line.average_resolution_days:.1f} days" if line.average_resolution_days is not None else "-"
+        )
+        print(
+            f"{line.enroller:<45} open {line.open_cases:>4}  closed {line.closed_cases:>4}  "
+            f"avg {average:>10}  notes {line.notes_written}"
+        )
 
 
 def crw_report(runtime: Runtime, args: argparse.Namespace) -> None:
-    report = write_crw_report(runtime.sessions, actor_id(runtime, args.actor), args.agency,
-                              args.out, utcnow())
-    print(f"Encrypted CRW report of {report.agency_name} ({report.case_count:,} cases): "
-          f"{report.path}")
+    report = write_crw_report(
+        runtime.sessions, actor_id(runtime, args.actor), args.agency, args.out, utcnow()
+    )
+    print(f"Encrypted CRW report of {report.agency_name} ({report.case_count:,} cases): {report.path}")
     print()
     print("Password (keep it apart from the file: never send both in one message or channel):")
     print(f"  {report.password}")
 
 
 def crw_transfer(runtime: Runtime, args: argparse.Namespace) -> None:
-    result = transfer_case(runtime.sessions, actor_id(runtime, args.actor), args.case,
-                           " ".join(args.agent), utcnow())
-    print(f"CRW case {result.case_number} moved from {result.from_enroller} "
-          f"to {result.to_enroller}")
+    result = transfer_case(
+        runtime.sessions, actor_id(runtime, args.actor), args.case, " ".join(args.agent), utcnow()
+    )
+    print(f"CRW case {result.case_number} moved from {result.from_enroller} to {result.to_enroller}")

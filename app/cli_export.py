@@ -33,29 +33,36 @@ SCOPE_HELP = "nothing for your own book, `agency` for All Agents, or `agent <ful
 
 def register(commands: Any) -> None:
     export = commands.add_parser(
-        "export", help="export an encrypted Book of Business workbook",
+        "export",
+        help="export an encrypted Book of Business workbook",
         description="Export a Book of Business as a password-encrypted .xlsx. The file and "
         "its password are printed separately: never send them together.",
     )
     export.add_argument("scope", nargs="*", metavar="SCOPE", help=SCOPE_HELP)
-    export.add_argument("--as", dest="requester", required=True,
-                        help="your license number or email on file")
+    export.add_argument("--as", dest="requester", required=True, help="your license number or email on file")
     masking = export.add_mutually_exclusive_group()
-    masking.add_argument("--masked", dest="masked", action="store_true", default=None,
-                         help="mask SSN, date of birth and income with asterisks")
-    masking.add_argument("--unmasked", dest="masked", action="store_false",
-                         help="full SSN, date of birth and income even if masking is the default")
+    masking.add_argument(
+        "--masked",
+        dest="masked",
+        action="store_true",
+        default=None,
+        help="mask SSN, date of birth and income with asterisks",
+    )
+    masking.add_argument(
+        "--unmasked",
+        dest="masked",
+        action="store_false",
+        help="full SSN, date of birth and income even if masking is the default",
+    )
     export.add_argument("--snapshot", action="store_true", help="last Friday's frozen book")
-    export.add_argument("--changes", action="store_true",
-                        help='add the sheet "Changed since last snapshot"')
+    export.add_argument("--changes", action="store_true", help='add the sheet "Changed since last snapshot"')
     export.add_argument("--out", type=Path, help="also copy the encrypted file into this folder")
     export.set_defaults(handler=export_book)
 
     exports = commands.add_parser("exports", help="export history and expiry")
     exports_sub = exports.add_subparsers(dest="exports_command", required=True, metavar="ACTION")
     listing = exports_sub.add_parser("list", help="your exports, newest first")
-    listing.add_argument("--as", dest="requester", required=True,
-                         help="your license number or email on file")
+    listing.add_argument("--as", dest="requester", required=True, help="your license number or email on file")
     listing.add_argument("--json", action="store_true", help="print JSON")
     listing.set_defaults(handler=exports_list)
     exports_sub.add_parser("expire", help="delete export files past their expiry").set_defaults(
@@ -63,11 +70,11 @@ def register(commands: Any) -> None:
     )
 
     snapshot = commands.add_parser("snapshot", help="the weekly Book of Business snapshot")
-    snapshot_sub = snapshot.add_subparsers(dest="snapshot_command", required=True,
-                                           metavar="ACTION")
+    snapshot_sub = snapshot.add_subparsers(dest="snapshot_command", required=True, metavar="ACTION")
     take = snapshot_sub.add_parser("take", help="freeze every agency's book (once per date)")
-    take.add_argument("--date", type=parse_date,
-                      help="business date YYYY-MM-DD (default: today in each agency's zone)")
+    take.add_argument(
+        "--date", type=parse_date, help="business date YYYY-MM-DD (default: today in each agency's zone)"
+    )
     take.set_defaults(handler=snapshot_take)
 
 
@@ -128,17 +135,28 @@ def exports_list(runtime: Runtime, args: argparse.Namespace) -> None:
         requester_id = find_enroller(session, args.requester).id
     history = list_exports(runtime.sessions, requester_id, now)
     if args.json:
-        print(json.dumps([
-            {
-                "export_id": h.export_id, "token": h.token,
-                "requested_at": h.requested_at.isoformat(), "scope": h.scope_label,
-                "status": h.status, "rows": h.row_count, "masked": h.masked,
-                "snapshot": h.from_snapshot, "via": h.via, "error": h.error,
-                "expires_at": h.expires_at.isoformat() if h.expires_at else None,
-                "available": h.available(now),
-            }
-            for h in history
-        ], indent=2))
+        print(
+            json.dumps(
+                [
+                    {
+                        "export_id": h.export_id,
+                        "token": h.token,
+                        "requested_at": h.requested_at.isoformat(),
+                        "scope": h.scope_label,
+                        "status": h.status,
+                        "rows": h.row_count,
+                        "masked": h.masked,
+                        "snapshot": h.from_snapshot,
+                        "via": h.via,
+                        "error": h.error,
+                        "expires_at": h.expires_at.isoformat() if h.expires_at else None,
+                        "available": h.available(now),
+                    }
+                    for h in history
+                ],
+                indent=2,
+            )
+        )
         return
     if not history:
         print("no exports yet")
@@ -148,8 +166,10 @@ def exports_list(runtime: Runtime, args: argparse.Namespace) -> None:
             state = f"until {h.expires_at:%H:%M} UTC"
         else:
             state = h.error or ("expired" if h.status == "succeeded" else "")
-        print(f"{h.export_id:>6}  {h.requested_at:%Y-%m-%d %H:%M}Z  {h.status:<10} {rows:>12}  "
-              f"{h.scope_label}  {state}")
+        print(
+            f"{h.export_id:>6}  {h.requested_at:%Y-%m-%d %H:%M}Z  {h.status:<10} {rows:>12}  "
+            f"{h.scope_label}  {state}"
+        )
 
 
 def exports_expire(runtime: Runtime, args: argparse.Namespace) -> None:
@@ -168,4 +188,3 @@ def snapshot_take(runtime: Runtime, args: argparse.Namespace) -> None:
         day: date = args.date or now.astimezone(ZoneInfo(zone)).date()
         rows = take_snapshot(runtime.sessions, agency_id, day, now)
         print(f"{code}: snapshot of {day.isoformat()} holds {rows:,} rows")
-

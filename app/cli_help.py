@@ -31,9 +31,7 @@ def parse_category(value: str) -> HelpCategory:
     for short, category in CATEGORIES.items():
         if wanted in (short, category.value.casefold()):
             return category
-    raise argparse.ArgumentTypeError(
-        f"{value[:40]!r} is not a category; use one of: {', '.join(CATEGORIES)}"
-    )
+    raise argparse.ArgumentTypeError(f"{value[:40]!r} is not a category; use one of: {', '.join(CATEGORIES)}")
 
 
 def parse_status(value: str) -> HelpStatus:
@@ -60,8 +58,9 @@ def register(commands: Any) -> None:
     listing.set_defaults(handler=help_list)
 
     new = sub.add_parser("new", help="file a help request")
-    new.add_argument("--category", type=parse_category, required=True,
-                     help="one of: " + ", ".join(CATEGORIES))
+    new.add_argument(
+        "--category", type=parse_category, required=True, help="one of: " + ", ".join(CATEGORIES)
+    )
     new.add_argument("--topic", required=True, help="what the issue is about")
     new.add_argument("--details", required=True, help="the details of the issue")
     new.add_argument("--json", action="store_true", help="print JSON")
@@ -69,8 +68,7 @@ def register(commands: Any) -> None:
 
     change = sub.add_parser("update", help="set a help request's status (support staff)")
     change.add_argument("number", help="the help request number")
-    change.add_argument("--status", type=parse_status, required=True,
-                        help="one of: " + ", ".join(HelpStatus))
+    change.add_argument("--status", type=parse_status, required=True, help="one of: " + ", ".join(HelpStatus))
     change.add_argument("--note", help="a note for the enroller")
     change.set_defaults(handler=help_update)
 
@@ -82,8 +80,10 @@ def _print_request(view: HelpRequestView) -> None:
     print(f"Help request {view.number}: {view.status}")
     print(f"Category: {view.category} (routed to {view.routed_team})")
     print(f"Topic: {view.topic}")
-    print(f"Filed by {view.enroller} on {view.created_at:%Y-%m-%d %H:%M}Z, "
-          f"updated {view.updated_at:%Y-%m-%d %H:%M}Z")
+    print(
+        f"Filed by {view.enroller} on {view.created_at:%Y-%m-%d %H:%M}Z, "
+        f"updated {view.updated_at:%Y-%m-%d %H:%M}Z"
+    )
     if view.details:
         print(f"Details: {view.details}")
     for update in view.updates:
@@ -100,21 +100,20 @@ def help_show(runtime: Runtime, args: argparse.Namespace) -> None:
 
 
 def help_list(runtime: Runtime, args: argparse.Namespace) -> None:
-    views = list_requests(runtime.sessions, actor_id(runtime, args.actor), utcnow(),
-                          open_only=args.open)
+    views = list_requests(runtime.sessions, actor_id(runtime, args.actor), utcnow(), open_only=args.open)
     if args.json:
         print(json.dumps([view.as_dict() for view in views], indent=2))
         return
     if not views:
         print("no help requests")
     for view in views:
-        print(f"{view.number}  {view.status:<19} {view.updated_at:%Y-%m-%d}  {view.topic}  "
-              f"({view.enroller})")
+        print(f"{view.number}  {view.status:<19} {view.updated_at:%Y-%m-%d}  {view.topic}  ({view.enroller})")
 
 
 def help_new(runtime: Runtime, args: argparse.Namespace) -> None:
-    view = create_request(runtime.sessions, actor_id(runtime, args.actor), args.category,
-                          args.topic, args.details, utcnow())
+    view = create_request(
+        runtime.sessions, actor_id(runtime, args.actor), args.category, args.topic, args.details, utcnow()
+    )
     if args.json:
         print(json.dumps(view.as_dict(), indent=2))
     else:
@@ -122,6 +121,7 @@ def help_new(runtime: Runtime, args: argparse.Namespace) -> None:
 
 
 def help_update(runtime: Runtime, args: argparse.Namespace) -> None:
-    view = update_request(runtime.sessions, actor_id(runtime, args.actor), args.number,
-                          args.status, args.note, utcnow())
+    view = update_request(
+        runtime.sessions, actor_id(runtime, args.actor), args.number, args.status, args.note, utcnow()
+    )
     print(f"help request {view.number} is now {view.status}")

@@ -52,9 +52,7 @@ def _password(args: argparse.Namespace) -> str | None:
     try:
         return args.password_file.read_text(encoding="utf-8").rstrip("\r\n")
     except OSError:
-        raise BobError(
-            f"cannot read the password file {args.password_file}; check the path"
-        ) from None
+        raise BobError(f"cannot read the password file {args.password_file}; check the path") from None
 
 
 @contextmanager
@@ -83,6 +81,7 @@ def _progress_bar(show: bool) -> Iterator[Callable[[int], None] | None]:
 def import_command(runtime: Runtime, args: argparse.Namespace) -> None:
     runtime.require_schema()
     show = sys.stderr.isatty() or args.verbose
+    file: str = args.file or ""
     if args.source in FORMATS:
         if args.file is None:
             raise BobError(f"give the file to import: bob import {args.source} FILE --agency CODE")
@@ -90,21 +89,16 @@ def import_command(runtime: Runtime, args: argparse.Namespace) -> None:
             raise BobError(f"say whose book it is: bob import {args.source} FILE --agency CODE")
     elif args.file is not None:
         raise BobError(
-            f"unknown format {args.source!r}: use calheers-bob, healthsherpa, or a path to "
-            "bob's own files"
+            f"unknown format {args.source!r}: use calheers-bob, healthsherpa, or a path to bob's own files"
         )
     summaries: list[ImportSummary]
     with _progress_bar(show) as progress:
         if args.source == "calheers-bob":
             summaries = [
-                import_calheers(
-                    Path(args.file), runtime.sessions, args.agency, _password(args), progress
-                )
+                import_calheers(Path(file), runtime.sessions, args.agency, _password(args), progress)
             ]
         elif args.source == "healthsherpa":
-            summaries = [
-                import_healthsherpa(Path(args.file), runtime.sessions, args.agency, progress)
-            ]
+            summaries = [import_healthsherpa(Path(file), runtime.sessions, args.agency, progress)]
         else:
             summaries = import_bob_files(
                 Path(args.source),

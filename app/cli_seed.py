@@ -48,12 +48,15 @@ def register(commands: Any) -> None:
     seed.add_argument("--agencies", type=_count, required=True, help="number of agencies")
     seed.add_argument("--consumers", type=_count, required=True, help="number of consumers")
     seed.add_argument(
-        "--enrollers", type=_count,
+        "--enrollers",
+        type=_count,
         help="number of enrollers in all (default: one per 100 consumers, at least 5 per agency)",
     )
     seed.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     seed.add_argument(
-        "--as-of", type=_instant, dest="as_of",
+        "--as-of",
+        type=_instant,
+        dest="as_of",
         help="the moment the book is current as of: YYYY-MM-DD means local midnight starting "
         "that business date; a time without offset is local (default: now)",
     )
@@ -74,8 +77,11 @@ def _as_of(runtime: Runtime, value: date | datetime | None) -> datetime | None:
 def seed_command(runtime: Runtime, args: argparse.Namespace) -> None:
     runtime.migrate()
     plan = SeedPlan(
-        agencies=args.agencies, consumers=args.consumers, enrollers=args.enrollers,
-        seed=args.seed, as_of=_as_of(runtime, args.as_of),
+        agencies=args.agencies,
+        consumers=args.consumers,
+        enrollers=args.enrollers,
+        seed=args.seed,
+        as_of=_as_of(runtime, args.as_of),
     )
     console = Console(file=sys.stderr, highlight=False)
 

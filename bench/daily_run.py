@@ -57,11 +57,20 @@ def phase_seed(url: str, day: date, consumers: int) -> dict[str, Any]:
     engine = make_engine(url)
     upgrade(engine)
     enrollers = max(consumers // 100, 5)
-    plan = SeedPlan(agencies=max(1, enrollers // 50), consumers=consumers, enrollers=enrollers,
-                    seed=2026, as_of=start_of_day(day, ZONE))
+    plan = SeedPlan(
+        agencies=max(1, enrollers // 50),
+        consumers=consumers,
+        enrollers=enrollers,
+        seed=2026,
+        as_of=start_of_day(day, ZONE),
+    )
     result = seed_book(engine, plan)
-    return {"seconds": result.seconds, "rows": result.rows, "enrollers": result.enrollers,
-            "agencies": result.agencies}
+    return {
+        "seconds": result.seconds,
+        "rows": result.rows,
+        "enrollers": result.enrollers,
+        "agencies": result.agencies,
+    }
 
 
 def phase_select(url: str, day: date) -> dict[str, Any]:
@@ -80,16 +89,22 @@ def phase_full(url: str, day: date) -> dict[str, Any]:
     started = time.perf_counter()
     result = run_daily_summary(sessions, day, SETTINGS)
     seconds = time.perf_counter() - started
-    return {"seconds": seconds, "rss_mb": peak_rss_mb(), "alerts": sum(result.alerts.values()),
-            "digests": result.digests}
+    return {
+        "seconds": seconds,
+        "rss_mb": peak_rss_mb(),
+        "alerts": sum(result.alerts.values()),
+        "digests": result.digests,
+    }
 
 
 def phase_render(url: str, day: date) -> dict[str, Any]:
     sessions = session_factory(make_engine(url))
     with sessions() as session:
         hint = {"mailbox_hint": SETTINGS.mailbox_hint}
-        work = [(f"mailbox/{digest.kind.value}", {**digest.context, **hint})
-                for digest in digests_for(session, day)]
+        work = [
+            (f"mailbox/{digest.kind.value}", {**digest.context, **hint})
+            for digest in digests_for(session, day)
+        ]
     started = time.perf_counter()
     for kind, context in work:
         render(kind, context)
@@ -97,13 +112,26 @@ def phase_render(url: str, day: date) -> dict[str, Any]:
 
 
 PHASES: dict[str, Callable[..., dict[str, Any]]] = {
-    "seed": phase_seed, "select": phase_select, "full": phase_full, "render": phase_render,
+    "seed": phase_seed,
+    "select": phase_select,
+    "full": phase_full,
+    "render": phase_render,
 }
 
 
 def _child(phase: str, url: str, day: date, consumers: int) -> dict[str, Any]:
-    command = [sys.executable, __file__, "--phase", phase, "--url", url, "--date", day.isoformat(),
-               "--sizes", str(consumers)]
+    command = [
+        sys.executable,
+        __file__,
+        "--phase",
+        phase,
+        "--url",
+        url,
+        "--date",
+        day.isoformat(),
+        "--sizes",
+        str(consumers),
+    ]
     done = subprocess.run(command, check=True, capture_output=True, text=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -140,10 +168,17 @@ def measure(db: str, size: int, day: date, folder: Path) -> dict[str, Any]:
         fresh.drop()
     floor = select["seconds"] + rendering["seconds"]
     return {
-        "consumers": size, "enrollers": seed["enrollers"], "seed_s": seed["seconds"],
-        "select_s": select["seconds"], "render_s": rendering["seconds"], "floor_s": floor,
-        "full_s": full["seconds"], "ratio": full["seconds"] / floor, "rss_mb": full["rss_mb"],
-        "alerts": full["alerts"], "digests": full["digests"],
+        "consumers": size,
+        "enrollers": seed["enrollers"],
+        "seed_s": seed["seconds"],
+        "select_s": select["seconds"],
+        "render_s": rendering["seconds"],
+        "floor_s": floor,
+        "full_s": full["seconds"],
+        "ratio": full["seconds"] / floor,
+        "rss_mb": full["rss_mb"],
+        "alerts": full["alerts"],
+        "digests": full["digests"],
         "same_alerts": select["alerts"] == full["alerts"],
         "same_digests": rendering["digests"] == full["digests"],
     }
@@ -151,9 +186,17 @@ def measure(db: str, size: int, day: date, folder: Path) -> dict[str, Any]:
 
 # (column, width, format spec)
 COLUMNS = (
-    ("consumers", 10, ","), ("enrollers", 9, ","), ("seed_s", 8, ".1f"), ("select_s", 8, ".2f"),
-    ("render_s", 8, ".2f"), ("floor_s", 8, ".2f"), ("full_s", 8, ".2f"), ("ratio", 6, ".2f"),
-    ("rss_mb", 7, ".0f"), ("alerts", 8, ","), ("digests", 8, ","),
+    ("consumers", 10, ","),
+    ("enrollers", 9, ","),
+    ("seed_s", 8, ".1f"),
+    ("select_s", 8, ".2f"),
+    ("render_s", 8, ".2f"),
+    ("floor_s", 8, ".2f"),
+    ("full_s", 8, ".2f"),
+    ("ratio", 6, ".2f"),
+    ("rss_mb", 7, ".0f"),
+    ("alerts", 8, ","),
+    ("digests", 8, ","),
 )
 
 
@@ -167,11 +210,9 @@ def print_row(row: dict[str, Any]) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="10000,100000,1000000",
-                        help="consumer counts, comma-separated")
+    parser.add_argument("--sizes", default="10000,100000,1000000", help="consumer counts, comma-separated")
     parser.add_argument("--db", default="sqlite", help="'sqlite' (temp file) or a PostgreSQL URL")
-    parser.add_argument("--date", default="2026-09-01",
-                        help="business date (all 8 topics apply on 09-01)")
+    parser.add_argument("--date", default="2026-09-01", help="business date (all 8 topics apply on 09-01)")
     parser.add_argument("--phase", choices=PHASES, help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -182,8 +223,10 @@ def main() -> int:
         print(json.dumps(PHASES[args.phase](args.url, day, *extra)))
         return 0
     print(f"Daily Summary run on {day}, database: {args.db.split('@')[-1]}")
-    print("select = INSERT..SELECT of every topic into the empty ledger (rolled back); "
-          "render = Jinja2 mailbox text+HTML of the same digests; floor = select + render")
+    print(
+        "select = INSERT..SELECT of every topic into the empty ledger (rolled back); "
+        "render = Jinja2 mailbox text+HTML of the same digests; floor = select + render"
+    )
     print_header()
     failed = False
     with tempfile.TemporaryDirectory(prefix="bob-bench-") as folder:

@@ -69,9 +69,9 @@ def measure(kind: str, url: str, directory: str) -> dict[str, float]:
     with sessions() as session:
         agency_id = session.scalars(select(Agency.id).order_by(Agency.id).limit(1)).one()
         manager_id = session.scalars(
-            select(Enroller.id).where(
-                Enroller.agency_id == agency_id, Enroller.role == Role.AGENCY_MANAGER
-            ).limit(1)
+            select(Enroller.id)
+            .where(Enroller.agency_id == agency_id, Enroller.role == Role.AGENCY_MANAGER)
+            .limit(1)
         ).one()
     started = time.perf_counter()
     if kind == "bob":
@@ -89,9 +89,7 @@ def measure(kind: str, url: str, directory: str) -> dict[str, float]:
             values = (row[2:] for row in stream)
             if kind == "bob_plain":
                 book = Sheet("Book", HEADERS, KINDS, [c.width for c in COLUMNS], values)
-                rows = write_workbook(
-                    file, book, lambda n: Sheet("About", ["Item"], [KINDS[0]], [20], [])
-                )
+                rows = write_workbook(file, book, lambda n: Sheet("About", ["Item"], [KINDS[0]], [20], []))
             else:
                 rows = openpyxl_loop(file, values)
         size = out.stat().st_size
@@ -116,41 +114,50 @@ def openpyxl_loop(file: IO[bytes], values: Iterable[Sequence[Any]]) -> int:
 
 def run(sizes: list[int]) -> None:
     print("# targets: bob >= 2.00x the openpyxl rows/s; peak RSS <= 150 MB at 500k rows")
-    print(f"{'rows':>8} {'measure':>10} {'seconds':>9} {'rows/s':>9} {'vs openpyxl':>11} "
-          f"{'MB file':>8} {'peak RSS MB':>11}")
+    print(
+        f"{'rows':>8} {'measure':>10} {'seconds':>9} {'rows/s':>9} {'vs openpyxl':>11} "
+        f"{'MB file':>8} {'peak RSS MB':>11}"
+    )
     for size in sizes:
         with tempfile.TemporaryDirectory(prefix="bob-bench-export-") as tmp:
             url = f"sqlite:///{tmp}/bob.db"
             engine = make_engine(url)
             upgrade(engine)
-            seeded = seed_book(engine, SeedPlan(agencies=1, consumers=size, seed=2026,
-                                                as_of=AS_OF))
+            seeded = seed_book(engine, SeedPlan(agencies=1, consumers=size, seed=2026, as_of=AS_OF))
             engine.dispose()
-            print(f"# seeded {seeded.consumers:,} consumers ({seeded.rows:,} rows) "
-                  f"in {seeded.seconds:.1f} s", flush=True)
+            print(
+                f"# seeded {seeded.consumers:,} consumers ({seeded.rows:,} rows) in {seeded.seconds:.1f} s",
+                flush=True,
+            )
             results: dict[str, dict[str, float]] = {}
             for kind in MEASUREMENTS:
                 out = subprocess.run(
-                    [sys.executable, __file__, "--measure", kind, "--url", url,
-                     "--dir", f"{tmp}/exports"],
-                    capture_output=True, text=True, check=True,
+                    [sys.executable, __file__, "--measure", kind, "--url", url, "--dir", f"{tmp}/exports"],
+                    capture_output=True,
+                    text=True,
+                    check=True,
                 )
                 results[kind] = json.loads(out.stdout.strip().splitlines()[-1])
             floor = results["openpyxl"]["rows"] / results["openpyxl"]["seconds"]
             for kind in MEASUREMENTS:
                 r = results[kind]
                 rate = r["rows"] / r["seconds"]
-                print(f"{int(r['rows']):>8} {kind:>10} {r['seconds']:>9.2f} {rate:>9,.0f} "
-                      f"{rate / floor:>10.2f}x {r['bytes'] / 1e6:>8.1f} {r['rss_mb']:>11.0f}",
-                      flush=True)
+                print(
+                    f"{int(r['rows']):>8} {kind:>10} {r['seconds']:>9.2f} {rate:>9,.0f} "
+                    f"{rate / floor:>10.2f}x {r['bytes'] / 1e6:>8.1f} {r['rss_mb']:>11.0f}",
+                    flush=True,
+                )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="10000,100000,500000",
-                        help="comma-separated consumer counts")
-    parser.add_argument("--slack-rows", type=int, default=5000,
-                        help="consumers in the end-to-end /bob export through the fake Slack (0: skip)")
+    parser.add_argument("--sizes", default="10000,100000,500000", help="comma-separated consumer counts")
+    parser.add_argument(
+        "--slack-rows",
+        type=int,
+        default=5000,
+        help="consumers in the end-to-end /bob export through the fake Slack (0: skip)",
+    )
     parser.add_argument("--measure", choices=MEASUREMENTS, help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--dir", help=argparse.SUPPRESS)
@@ -163,9 +170,11 @@ def main() -> None:
         from bench.slack_ack import export_once
 
         r = export_once(args.slack_rows)
-        print(f"# /bob export agency, {r['rows']:,} consumers through the fake Slack: ack "
-              f"{r['ack_s'] * 1000:.0f} ms, file in the DM and password sent {r['end_to_end_s']:.2f} s "
-              f"({'PASS' if r['end_to_end_s'] <= 3 else 'MISS'}: target <= 3 s)")
+        print(
+            f"# /bob export agency, {r['rows']:,} consumers through the fake Slack: ack "
+            f"{r['ack_s'] * 1000:.0f} ms, file in the DM and password sent {r['end_to_end_s']:.2f} s "
+            f"({'PASS' if r['end_to_end_s'] <= 3 else 'MISS'}: target <= 3 s)"
+        )
 
 
 if __name__ == "__main__":

@@ -93,9 +93,7 @@ def write_consumers(path: Path, count: int) -> None:
                 ("case_number", "first_name", "last_name", "date_of_birth", "ssn", "email",
                  "primary_phone"), row[:7], strict=True,
             ))  # fmt: skip
-            values.update(
-                household_size=row[17], annual_income=f"{row[18] / 100:.2f}", fpl_percent=row[19]
-            )
+            values.update(household_size=row[17], annual_income=f"{row[18] / 100:.2f}", fpl_percent=row[19])
             writer.writerow([values.get(name, "") for name in header])
 
 

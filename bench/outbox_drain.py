@@ -65,25 +65,40 @@ def queue_digest_emails(sessions: Any, count: int) -> None:
     for n in range(count):
         counts = [{"title": topic.title, "count": (n + i) % 4} for i, topic in enumerate(TOPICS)]
         context = {
-            "business_date": DAY, "agency": "Bench Agency", "recipient_name": f"Agent {n}",
-            "counts": counts, "total": sum(c["count"] for c in counts), "topics": [],
-            "crw": [], "mailbox_hint": "Use /bob mailbox in Slack.",
+            "business_date": DAY,
+            "agency": "Bench Agency",
+            "recipient_name": f"Agent {n}",
+            "counts": counts,
+            "total": sum(c["count"] for c in counts),
+            "topics": [],
+            "crw": [],
+            "mailbox_hint": "Use /bob mailbox in Slack.",
         }
         email = render("email/daily_summary", context)
-        emails.append(QueuedEmail(
-            message_key=f"daily_summary:{n}:{DAY}", to_address=f"agent{n}@agency.example.com",
-            subject=email.subject, body_text=email.text, body_html=email.html,
-        ))
+        emails.append(
+            QueuedEmail(
+                message_key=f"daily_summary:{n}:{DAY}",
+                to_address=f"agent{n}@agency.example.com",
+                subject=email.subject,
+                body_text=email.text,
+                body_html=email.html,
+            )
+        )
     with sessions.begin() as session:
         queue_emails(session, emails, FROM)
 
 
 def requeue(sessions: Any) -> None:
     with sessions.begin() as session:
-        session.execute(update(OutboxEmail).values(
-            status=OutboxStatus.QUEUED, claimed_by=None, lease_until=None, sent_at=None,
-            attempts=0,
-        ))
+        session.execute(
+            update(OutboxEmail).values(
+                status=OutboxStatus.QUEUED,
+                claimed_by=None,
+                lease_until=None,
+                sent_at=None,
+                attempts=0,
+            )
+        )
 
 
 async def bare_send(port: int, messages: list[Any], connections: int, stdlib: bool) -> int:
@@ -97,9 +112,7 @@ async def bare_send(port: int, messages: list[Any], connections: int, stdlib: bo
             while pending:
                 row = pending.popleft()
                 if stdlib:
-                    await client.send_message(
-                        mime_message(row), sender=FROM, recipients=[row.to_address]
-                    )
+                    await client.send_message(mime_message(row), sender=FROM, recipients=[row.to_address])
                 else:
                     raw = message_bytes(
                         from_address=FROM, to_address=row.to_address, subject=row.subject,
@@ -137,12 +150,22 @@ def measure(db: str, count: int, connections: int, repeats: int = 5) -> dict[str
             sessions = session_factory(engine)
             queue_digest_emails(sessions, count)
             with sessions() as session:
-                messages = session.execute(select(
-                    OutboxEmail.message_id, OutboxEmail.to_address, OutboxEmail.subject,
-                    OutboxEmail.body_text, OutboxEmail.body_html,
-                )).all()
-            smtp = SmtpConfig(host="127.0.0.1", security="none", from_address=FROM,
-                              connections=connections, timeout_seconds=30.0)
+                messages = session.execute(
+                    select(
+                        OutboxEmail.message_id,
+                        OutboxEmail.to_address,
+                        OutboxEmail.subject,
+                        OutboxEmail.body_text,
+                        OutboxEmail.body_html,
+                    )
+                ).all()
+            smtp = SmtpConfig(
+                host="127.0.0.1",
+                security="none",
+                from_address=FROM,
+                connections=connections,
+                timeout_seconds=30.0,
+            )
             bare_s, stdlib_s, bob_s = [], [], []
             for _ in range(repeats):  # interleaved, so a busy moment hurts each side alike
                 with smtp_sink() as port:
@@ -152,33 +175,45 @@ def measure(db: str, count: int, connections: int, repeats: int = 5) -> dict[str
                         times.append(time.perf_counter() - started)
                     requeue(sessions)
                     started = time.perf_counter()
-                    result = asyncio.run(drain_outbox(
-                        sessions, dataclasses.replace(smtp, port=port)))
+                    result = asyncio.run(drain_outbox(sessions, dataclasses.replace(smtp, port=port)))
                     bob_s.append(time.perf_counter() - started)
                     assert result.sent == count, result.summary()
             engine.dispose()
         finally:
             fresh.drop()
     bob_rate, bare_rate = count / min(bob_s), count / min(bare_s)
-    return {"messages": count, "connections": connections, "bob_per_s": bob_rate,
-            "bare_per_s": bare_rate, "stdlib_per_s": count / min(stdlib_s),
-            "share": bob_rate / bare_rate,
-            "passed": bob_rate >= TARGET_RATE and bob_rate >= TARGET_SHARE * bare_rate}
+    return {
+        "messages": count,
+        "connections": connections,
+        "bob_per_s": bob_rate,
+        "bare_per_s": bare_rate,
+        "stdlib_per_s": count / min(stdlib_s),
+        "share": bob_rate / bare_rate,
+        "passed": bob_rate >= TARGET_RATE and bob_rate >= TARGET_SHARE * bare_rate,
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--messages", type=int, default=5_000)
-    parser.add_argument("--connections", type=int, default=SmtpConfig().connections,
-                        help="SMTP connections for both sides (default: bob's smtp.connections)")
+    parser.add_argument(
+        "--connections",
+        type=int,
+        default=SmtpConfig().connections,
+        help="SMTP connections for both sides (default: bob's smtp.connections)",
+    )
     parser.add_argument("--db", default="sqlite", help="'sqlite' (temp file) or a PostgreSQL URL")
     args = parser.parse_args()
     row = measure(args.db, args.messages, args.connections)
-    print(f"{'messages':>8} {'conns':>5} {'bob msg/s':>10} {'bare msg/s':>10} {'bob/bare':>8} "
-          f"{'email.mime msg/s':>16}")
-    print(f"{row['messages']:>8,} {row['connections']:>5} {row['bob_per_s']:>10,.0f} "
-          f"{row['bare_per_s']:>10,.0f} {row['share']:>8.0%} {row['stdlib_per_s']:>16,.0f}  "
-          f"{'PASS' if row['passed'] else 'MISS'} (target >= 80% of bare and >= 1,000/s)")
+    print(
+        f"{'messages':>8} {'conns':>5} {'bob msg/s':>10} {'bare msg/s':>10} {'bob/bare':>8} "
+        f"{'email.mime msg/s':>16}"
+    )
+    print(
+        f"{row['messages']:>8,} {row['connections']:>5} {row['bob_per_s']:>10,.0f} "
+        f"{row['bare_per_s']:>10,.0f} {row['share']:>8.0%} {row['stdlib_per_s']:>16,.0f}  "
+        f"{'PASS' if row['passed'] else 'MISS'} (target >= 80% of bare and >= 1,000/s)"
+    )
 
 
 if __name__ == "__main__":

@@ -42,8 +42,15 @@ from store.seed import SeedPlan, seed_book  # noqa: E402
 PG_URL = os.environ.get("BOB_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 DAY = date(2026, 9, 1)  # all eight topics apply on 09-01
 Row = tuple[str, str, str, str, str, str, bool]
-COLUMNS = (("bench", 5), ("database", 10), ("size", 10), ("measured", 30), ("floor / bare", 31),
-           ("vs floor", 9), ("verdict", 7))
+COLUMNS = (
+    ("bench", 5),
+    ("database", 10),
+    ("size", 10),
+    ("measured", 30),
+    ("floor / bare", 31),
+    ("vs floor", 9),
+    ("verdict", 7),
+)
 
 
 def verdict(passed: bool) -> str:
@@ -51,8 +58,7 @@ def verdict(passed: bool) -> str:
 
 
 def print_row(cells: tuple[str, ...]) -> None:
-    print("  ".join(f"{cell:<{width}}" for cell, (_, width) in zip(cells, COLUMNS, strict=True)),
-          flush=True)
+    print("  ".join(f"{cell:<{width}}" for cell, (_, width) in zip(cells, COLUMNS, strict=True)), flush=True)
 
 
 def postgres_answers(url: str) -> bool:
@@ -77,18 +83,37 @@ def daily_runs(databases: list[str], sizes: list[int], pg_max: int) -> Iterator[
                 r = daily_run.measure(db, size, DAY, Path(folder))
             passed = r["ratio"] <= daily_run.TARGETS["ratio"]
             if size >= 1_000_000:
-                passed = passed and r["full_s"] <= daily_run.TARGETS["seconds"] \
+                passed = (
+                    passed
+                    and r["full_s"] <= daily_run.TARGETS["seconds"]
                     and r["rss_mb"] <= daily_run.TARGETS["rss_mb"]
-            yield ("P1", name, f"{size:,}",
-                   f"full {r['full_s']:.2f} s, {r['rss_mb']:.0f} MB",
-                   f"{r['floor_s']:.2f} s ({r['select_s']:.2f} sql+{r['render_s']:.2f} jinja)",
-                   f"{r['ratio']:.2f}x", passed)
+                )
+            yield (
+                "P1",
+                name,
+                f"{size:,}",
+                f"full {r['full_s']:.2f} s, {r['rss_mb']:.0f} MB",
+                f"{r['floor_s']:.2f} s ({r['select_s']:.2f} sql+{r['render_s']:.2f} jinja)",
+                f"{r['ratio']:.2f}x",
+                passed,
+            )
 
 
 def export_child(kind: str, url: str, folder: str) -> dict[str, float]:
     done = subprocess.run(
-        [sys.executable, export_bench.__file__, "--measure", kind, "--url", url,
-         "--dir", f"{folder}/exports"], capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            export_bench.__file__,
+            "--measure",
+            kind,
+            "--url",
+            url,
+            "--dir",
+            f"{folder}/exports",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
@@ -99,31 +124,48 @@ def exports(sizes: list[int]) -> Iterator[Row]:
             url = f"sqlite:///{folder}/bob.db"
             engine = make_engine(url)
             upgrade(engine)
-            seed_book(engine, SeedPlan(agencies=1, consumers=size, seed=2026,
-                                       as_of=export_bench.AS_OF))
+            seed_book(engine, SeedPlan(agencies=1, consumers=size, seed=2026, as_of=export_bench.AS_OF))
             engine.dispose()
             bob = export_child("bob", url, folder)
             bare = export_child("openpyxl", url, folder)
         bob_rate, bare_rate = bob["rows"] / bob["seconds"], bare["rows"] / bare["seconds"]
         passed = bob_rate >= 2 * bare_rate and (size < 500_000 or bob["rss_mb"] <= 150)
-        yield ("P2", "sqlite", f"{int(bob['rows']):,}",
-               f"{bob_rate:,.0f} rows/s, {bob['rss_mb']:.0f} MB",
-               f"openpyxl {bare_rate:,.0f} rows/s", f"{bob_rate / bare_rate:.2f}x", passed)
+        yield (
+            "P2",
+            "sqlite",
+            f"{int(bob['rows']):,}",
+            f"{bob_rate:,.0f} rows/s, {bob['rss_mb']:.0f} MB",
+            f"openpyxl {bare_rate:,.0f} rows/s",
+            f"{bob_rate / bare_rate:.2f}x",
+            passed,
+        )
 
 
 def drains(databases: list[str], messages: int) -> Iterator[Row]:
     for db in databases:
         r = outbox_drain.measure(db, messages, outbox_drain.SmtpConfig().connections)
-        yield ("P3", "sqlite" if db == "sqlite" else "postgresql", f"{messages:,}",
-               f"bob {r['bob_per_s']:,.0f} msg/s", f"bare {r['bare_per_s']:,.0f} msg/s "
-               f"({r['connections']} conns)", f"{r['share']:.0%}", r["passed"])
+        yield (
+            "P3",
+            "sqlite" if db == "sqlite" else "postgresql",
+            f"{messages:,}",
+            f"bob {r['bob_per_s']:,.0f} msg/s",
+            f"bare {r['bare_per_s']:,.0f} msg/s ({r['connections']} conns)",
+            f"{r['share']:.0%}",
+            r["passed"],
+        )
 
 
 def slack_acks(rows: int) -> Iterator[Row]:
     r = slack_ack.measure(rows)
-    yield ("P4", "sqlite", f"{rows:,}",
-           f"p50 {r['p50']:.0f} ms, p99 {r['p99']:.0f} ms ({r['samples']})",
-           f"idle p50 {r['idle_p50']:.0f}, p99 {r['idle_p99']:.0f} ms", "-", r["passed"])
+    yield (
+        "P4",
+        "sqlite",
+        f"{rows:,}",
+        f"p50 {r['p50']:.0f} ms, p99 {r['p99']:.0f} ms ({r['samples']})",
+        f"idle p50 {r['idle_p50']:.0f}, p99 {r['idle_p99']:.0f} ms",
+        "-",
+        r["passed"],
+    )
 
 
 def main() -> int:
@@ -131,22 +173,31 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="10k and 100k consumers only")
     parser.add_argument("--only", default="P1,P2,P3,P4", help="e.g. P1,P3")
     parser.add_argument("--sizes", help="P1 consumer counts, comma-separated (overrides --quick)")
-    parser.add_argument("--db", default="sqlite,postgresql",
-                        help="databases for P1 and P3: sqlite, postgresql or both")
+    parser.add_argument(
+        "--db", default="sqlite,postgresql", help="databases for P1 and P3: sqlite, postgresql or both"
+    )
     parser.add_argument("--pg", default=PG_URL, help="the PostgreSQL server to create databases on")
-    parser.add_argument("--pg-max", type=int, default=10**9,
-                        help="largest P1 size to run on PostgreSQL (seeding 1M there is slow)")
+    parser.add_argument(
+        "--pg-max",
+        type=int,
+        default=10**9,
+        help="largest P1 size to run on PostgreSQL (seeding 1M there is slow)",
+    )
     args = parser.parse_args()
     wanted = {name.strip().upper() for name in args.only.split(",")}
-    sizes = ([int(s) for s in args.sizes.split(",")] if args.sizes
-             else [10_000, 100_000] if args.quick else [10_000, 100_000, 1_000_000])
+    sizes = (
+        [int(s) for s in args.sizes.split(",")]
+        if args.sizes
+        else [10_000, 100_000]
+        if args.quick
+        else [10_000, 100_000, 1_000_000]
+    )
     kinds = {kind.strip() for kind in args.db.split(",")}
     databases = ["sqlite"] if "sqlite" in kinds else []
     if "postgresql" in kinds and postgres_answers(args.pg):
         databases.append(args.pg)
     elif "postgresql" in kinds:
-        print(f"# PostgreSQL does not answer at {make_url(args.pg).render_as_string()}: "
-              "SQLite only")
+        print(f"# PostgreSQL does not answer at {make_url(args.pg).render_as_string()}: SQLite only")
     benches: dict[str, Callable[[], Iterator[Row]]] = {
         "P1": lambda: daily_runs(databases, sizes, args.pg_max),
         "P2": lambda: exports([10_000, 100_000] if args.quick else [10_000, 100_000, 500_000]),

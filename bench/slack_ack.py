@@ -69,9 +69,14 @@ def _link_manager(sessions: Any) -> None:
     with sessions.begin() as session:
         session.execute(
             update(Enroller)
-            .where(Enroller.id == select(Enroller.id).where(
-                Enroller.role == Role.AGENCY_MANAGER).order_by(Enroller.id).limit(1)
-                .scalar_subquery())
+            .where(
+                Enroller.id
+                == select(Enroller.id)
+                .where(Enroller.role == Role.AGENCY_MANAGER)
+                .order_by(Enroller.id)
+                .limit(1)
+                .scalar_subquery()
+            )
             .values(slack_user_id=MANAGER)
         )
 
@@ -83,8 +88,7 @@ async def manager_at_bot(url: str, folder: str) -> AsyncIterator[tuple[SlackUser
     _link_manager(sessions)
     slack = FakeSlack()
     await slack.start()
-    settings = BotSettings(bot_token="xoxb-bench", signing_secret=SECRET,
-                           api_base_url=slack.api_url, port=0)
+    settings = BotSettings(bot_token="xoxb-bench", signing_secret=SECRET, api_base_url=slack.api_url, port=0)
     bot = await start_bot(BotDeps(sessions, settings, ExportsConfig(directory=folder)))
     try:
         assert bot.url is not None
@@ -108,9 +112,13 @@ async def measure_async(url: str, folder: str) -> dict[str, Any]:
             await asyncio.sleep(0.1)
         export_s = time.perf_counter() - started
     return {
-        "idle_p50": statistics.median(idle), "idle_p99": percentile(idle, 0.99),
-        "p50": statistics.median(busy), "p99": percentile(busy, 0.99), "max": max(busy),
-        "samples": len(busy), "export_s": export_s,
+        "idle_p50": statistics.median(idle),
+        "idle_p99": percentile(idle, 0.99),
+        "p50": statistics.median(busy),
+        "p99": percentile(busy, 0.99),
+        "max": max(busy),
+        "samples": len(busy),
+        "export_s": export_s,
         "passed": percentile(busy, 0.99) <= TARGET_P99_MS,
     }
 
@@ -123,8 +131,9 @@ async def export_once_async(url: str, folder: str) -> dict[str, Any]:
         status, reply = await user.command("export agency")
         ack_s = time.perf_counter() - started
         assert status == 200 and "Preparing" in reply, reply
-        await slack.wait_for(lambda: slack.named("files.completeUploadExternal")
-                             and slack.named("response_url"), timeout=60)
+        await slack.wait_for(
+            lambda: slack.named("files.completeUploadExternal") and slack.named("response_url"), timeout=60
+        )
         done_s = time.perf_counter() - started
     return {"ack_s": ack_s, "end_to_end_s": done_s}
 
@@ -133,8 +142,9 @@ def _seeded(rows: int, folder: str) -> str:
     url = f"sqlite:///{folder}/bob.db"
     engine = make_engine(url)
     upgrade(engine)
-    seed_book(engine, SeedPlan(agencies=1, consumers=rows, seed=2026,
-                               as_of=datetime(2026, 11, 20, 18, tzinfo=UTC)))
+    seed_book(
+        engine, SeedPlan(agencies=1, consumers=rows, seed=2026, as_of=datetime(2026, 11, 20, 18, tzinfo=UTC))
+    )
     engine.dispose()
     return url
 
@@ -157,11 +167,15 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000, help="consumers in the agency")
     args = parser.parse_args()
     r = measure(args.rows)
-    print(f"{'rows':>8} {'idle p50':>8} {'idle p99':>8} {'p50 ms':>7} {'p99 ms':>7} "
-          f"{'max ms':>7} {'samples':>7} {'export s':>8}")
-    print(f"{r['rows']:>8,} {r['idle_p50']:>8.0f} {r['idle_p99']:>8.0f} {r['p50']:>7.0f} "
-          f"{r['p99']:>7.0f} {r['max']:>7.0f} {r['samples']:>7} {r['export_s']:>8.1f}  "
-          f"{'PASS' if r['passed'] else 'MISS'} (target p99 <= 300 ms)")
+    print(
+        f"{'rows':>8} {'idle p50':>8} {'idle p99':>8} {'p50 ms':>7} {'p99 ms':>7} "
+        f"{'max ms':>7} {'samples':>7} {'export s':>8}"
+    )
+    print(
+        f"{r['rows']:>8,} {r['idle_p50']:>8.0f} {r['idle_p99']:>8.0f} {r['p50']:>7.0f} "
+        f"{r['p99']:>7.0f} {r['max']:>7.0f} {r['samples']:>7} {r['export_s']:>8.1f}  "
+        f"{'PASS' if r['passed'] else 'MISS'} (target p99 <= 300 ms)"
+    )
 
 
 if __name__ == "__main__":

@@ -79,7 +79,10 @@ def option(text: str, value: str, description: str | None = None) -> dict[str, A
 
 
 def modal(
-    callback_id: str, title: str, blocks: list[Block], submit: str | None = None,
+    callback_id: str,
+    title: str,
+    blocks: list[Block],
+    submit: str | None = None,
     private_metadata: str = "",
 ) -> dict[str, Any]:
     view: dict[str, Any] = {

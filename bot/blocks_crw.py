@@ -57,8 +57,10 @@ def tile_blocks(tiles: CrwTiles) -> list[Block]:
     return [
         fields([("Open cases", f"{tiles.open_cases:,}"), ("Average resolution time", average)]),
         section("*Open cases by priority*"),
-        fields((f"{risk} {RISK_LABELS[risk]}", f"{tiles.open_by_risk.get(risk, 0):,}")
-               for risk in sorted(RISK_LABELS)),
+        fields(
+            (f"{risk} {RISK_LABELS[risk]}", f"{tiles.open_by_risk.get(risk, 0):,}")
+            for risk in sorted(RISK_LABELS)
+        ),
         section("*Aging of open cases*"),
         fields((bucket, f"{n:,}") for bucket, n in tiles.aging.items()),
         section(f"*All cases by reason*\n{reasons}"),
@@ -71,19 +73,18 @@ def tiles_reply(tiles: CrwTiles, now: datetime, zone: ZoneInfo) -> Reply:
         blocks=[
             header("Your Consumer Retention Workspace"),
             *tile_blocks(tiles),
-            context(f"As of {local_time(now, zone)} · `/bob crw list` shows your cases, riskiest "
-                    "first"),
+            context(f"As of {local_time(now, zone)} · `/bob crw list` shows your cases, riskiest first"),
         ],
     )
 
 
-def agency_reply(
-    tiles: CrwTiles, activity: list[EnrollerActivity], now: datetime, zone: ZoneInfo
-) -> Reply:
+def agency_reply(tiles: CrwTiles, activity: list[EnrollerActivity], now: datetime, zone: ZoneInfo) -> Reply:
     lines = [_activity_line(line) for line in activity[:SHOWN_ENROLLERS]]
     if len(activity) > SHOWN_ENROLLERS:
-        lines.append(f"… and {len(activity) - SHOWN_ENROLLERS:,} more enrollers; "
-                     "`bob crw report` on the command line has everyone.")
+        lines.append(
+            f"… and {len(activity) - SHOWN_ENROLLERS:,} more enrollers; "
+            "`bob crw report` on the command line has everyone."
+        )
     return Reply(
         text=f"Agency CRW: {tiles.open_cases:,} open cases across {len(activity):,} enrollers.",
         blocks=[
@@ -99,11 +100,14 @@ def agency_reply(
 
 def _activity_line(line: EnrollerActivity) -> str:
     average = (
-        "no cases closed" if line.average_resolution_days is None
+        "no cases closed"
+        if line.average_resolution_days is None
         else f"avg {line.average_resolution_days:.1f} days to resolve"
     )
-    return (f"• {line.enroller}: {line.open_cases:,} open · {line.closed_cases:,} closed · "
-            f"{average} · {line.notes_written:,} notes")
+    return (
+        f"• {line.enroller}: {line.open_cases:,} open · {line.closed_cases:,} closed · "
+        f"{average} · {line.notes_written:,} notes"
+    )
 
 
 def case_list_reply(rows: list[CrwCaseRow], command: CrwListCommand) -> Reply:
@@ -123,15 +127,16 @@ def case_list_reply(rows: list[CrwCaseRow], command: CrwListCommand) -> Reply:
         blocks=[
             header(whose),
             *lines_sections(lines),
-            context(f"{shown} · riskiest and oldest first, at most 50 · "
-                    "`/bob crw show <case>` opens one"),
+            context(f"{shown} · riskiest and oldest first, at most 50 · `/bob crw show <case>` opens one"),
         ],
     )
 
 
 def _case_line(row: CrwCaseRow, with_assignee: bool) -> str:
-    line = (f"`{row.case_number}`  {row.risk} {row.risk_label} · {row.reason} · "
-            f"{days(row.age_days)} · {status_words(row.status)}")
+    line = (
+        f"`{row.case_number}`  {row.risk} {row.risk_label} · {row.reason} · "
+        f"{days(row.age_days)} · {status_words(row.status)}"
+    )
     return f"{line} · {row.assignee}" if with_assignee else line
 
 
@@ -149,32 +154,42 @@ def case_detail_reply(detail: CrwCaseDetail, zone: ZoneInfo) -> Reply:
         facts.append(("Closed", local_time(detail.closed_at, zone)))
     blocks: list[Block] = [header(f"CRW case {detail.case_number}"), fields(facts)]
     if detail.resolution_reason:
-        blocks.append(section(f"*Resolution:* {detail.resolution_reason}\n"
-                              f"*Steps taken:* {detail.resolution_steps or ''}"))
+        blocks.append(
+            section(
+                f"*Resolution:* {detail.resolution_reason}\n*Steps taken:* {detail.resolution_steps or ''}"
+            )
+        )
     if detail.contact is not None:
         contact = detail.contact
-        blocks.append(section(
-            "*Consumer contact* (you are the assigned enroller; only you see this)\n"
-            f"{contact.get('name') or ''}\n"
-            f"Phone: {contact.get('phone') or 'not on file'}\n"
-            f"Email: {contact.get('email') or 'not on file'}\n"
-            f"Preferred language: {contact.get('preferred_language') or 'not on file'}"
-        ))
+        blocks.append(
+            section(
+                "*Consumer contact* (you are the assigned enroller; only you see this)\n"
+                f"{contact.get('name') or ''}\n"
+                f"Phone: {contact.get('phone') or 'not on file'}\n"
+                f"Email: {contact.get('email') or 'not on file'}\n"
+                f"Preferred language: {contact.get('preferred_language') or 'not on file'}"
+            )
+        )
     else:
-        blocks.append(context("Consumer contact details are shown only to the assigned "
-                              "enroller."))
+        blocks.append(context("Consumer contact details are shown only to the assigned enroller."))
     blocks.append(section(_notes_text(detail, zone)))
     if detail.status != "closed":
-        blocks.append(context(f"`/bob crw note {detail.case_number} <text>` documents an "
-                              f"interaction · `/bob crw close {detail.case_number}` closes it"))
+        blocks.append(
+            context(
+                f"`/bob crw note {detail.case_number} <text>` documents an "
+                f"interaction · `/bob crw close {detail.case_number}` closes it"
+            )
+        )
     return Reply(text=f"CRW case {detail.case_number}.", blocks=blocks)
 
 
 def _notes_text(detail: CrwCaseDetail, zone: ZoneInfo) -> str:
     if not detail.notes:
         return "*Notes:* none yet."
-    lines = [f"• {local_time(note['at'], zone)} {note['author']}: {cut(str(note['text']), 300)}"
-             for note in detail.notes[:SHOWN_NOTES]]
+    lines = [
+        f"• {local_time(note['at'], zone)} {note['author']}: {cut(str(note['text']), 300)}"
+        for note in detail.notes[:SHOWN_NOTES]
+    ]
     more = len(detail.notes) - SHOWN_NOTES
     if more > 0:
         lines.append(f"… and {more:,} older notes")
@@ -187,8 +202,10 @@ def close_modal(case_number: str) -> dict[str, object]:
         CLOSE_CALLBACK,
         "Close CRW case",
         [
-            section(f"Close CRW case *{case_number}*. The resolution reason and the steps "
-                    "taken are both required, as in the portal."),
+            section(
+                f"Close CRW case *{case_number}*. The resolution reason and the steps "
+                "taken are both required, as in the portal."
+            ),
             {
                 "type": "input",
                 "block_id": REASON_BLOCK,
@@ -219,5 +236,8 @@ def close_modal(case_number: str) -> dict[str, object]:
 
 
 def closed_view(case_number: str, reason: str) -> dict[str, object]:
-    return modal(CLOSE_CALLBACK + "_done", "CRW case closed",
-                 [section(f"CRW case *{case_number}* is closed: {reason}.")])
+    return modal(
+        CLOSE_CALLBACK + "_done",
+        "CRW case closed",
+        [section(f"CRW case *{case_number}* is closed: {reason}.")],
+    )

@@ -37,8 +37,7 @@ def request_list_reply(requests: list[HelpRequestView], open_only: bool) -> Repl
     if not requests:
         return Reply(f"{which}: none. File one with `/bob help-request new`.")
     lines = [
-        f"`{r.number}`  {status_words(r.status)} · {r.category} · {cut(r.topic, 80)} · "
-        f"{r.enroller}"
+        f"`{r.number}`  {status_words(r.status)} · {r.category} · {cut(r.topic, 80)} · {r.enroller}"
         for r in requests
     ]
     return Reply(
@@ -54,14 +53,16 @@ def request_list_reply(requests: list[HelpRequestView], open_only: bool) -> Repl
 def request_detail_reply(request: HelpRequestView, zone: ZoneInfo) -> Reply:
     blocks: list[Block] = [
         header(f"Help request {request.number}"),
-        fields([
-            ("Status", status_words(request.status)),
-            ("Category", request.category),
-            ("Routed to", request.routed_team),
-            ("Filed by", request.enroller),
-            ("Filed", local_time(request.created_at, zone)),
-            ("Updated", local_time(request.updated_at, zone)),
-        ]),
+        fields(
+            [
+                ("Status", status_words(request.status)),
+                ("Category", request.category),
+                ("Routed to", request.routed_team),
+                ("Filed by", request.enroller),
+                ("Filed", local_time(request.created_at, zone)),
+                ("Updated", local_time(request.updated_at, zone)),
+            ]
+        ),
         section(f"*Topic:* {request.topic}\n*Details:* {request.details or ''}"),
     ]
     if request.updates:
@@ -71,8 +72,7 @@ def request_detail_reply(request: HelpRequestView, zone: ZoneInfo) -> Reply:
             for u in request.updates[:SHOWN_UPDATES]
         ]
         blocks.append(section("*Updates* (newest first)\n" + "\n".join(lines)))
-    return Reply(text=f"Help request {request.number}: {status_words(request.status)}.",
-                 blocks=blocks)
+    return Reply(text=f"Help request {request.number}: {status_words(request.status)}.", blocks=blocks)
 
 
 def new_request_modal() -> dict[str, object]:
@@ -81,31 +81,55 @@ def new_request_modal() -> dict[str, object]:
         NEW_CALLBACK,
         "New help request",
         [
-            _input(CATEGORY_BLOCK, "Category", {
-                "type": "static_select",
-                "action_id": "value",
-                "placeholder": plain("Choose a category"),
-                "options": [option(category.value, category.value, f"Goes to {ROUTING[category]}")
-                            for category in HelpCategory],
-            }),
-            _input(TOPIC_BLOCK, "Topic", {
-                "type": "plain_text_input", "action_id": "value", "max_length": TOPIC_LIMIT,
-            }),
-            _input(DETAILS_BLOCK, "Details", {
-                "type": "plain_text_input", "action_id": "value", "multiline": True,
-                "max_length": min(DETAILS_LIMIT, 3000),
-            }),
+            _input(
+                CATEGORY_BLOCK,
+                "Category",
+                {
+                    "type": "static_select",
+                    "action_id": "value",
+                    "placeholder": plain("Choose a category"),
+                    "options": [
+                        option(category.value, category.value, f"Goes to {ROUTING[category]}")
+                        for category in HelpCategory
+                    ],
+                },
+            ),
+            _input(
+                TOPIC_BLOCK,
+                "Topic",
+                {
+                    "type": "plain_text_input",
+                    "action_id": "value",
+                    "max_length": TOPIC_LIMIT,
+                },
+            ),
+            _input(
+                DETAILS_BLOCK,
+                "Details",
+                {
+                    "type": "plain_text_input",
+                    "action_id": "value",
+                    "multiline": True,
+                    "max_length": min(DETAILS_LIMIT, 3000),
+                },
+            ),
         ],
         submit="Submit",
     )
 
 
 def filed_view(request: HelpRequestView) -> dict[str, object]:
-    return modal(NEW_CALLBACK + "_done", "Help request filed", [
-        section(f"Help request *{request.number}* is filed and routed to "
+    return modal(
+        NEW_CALLBACK + "_done",
+        "Help request filed",
+        [
+            section(
+                f"Help request *{request.number}* is filed and routed to "
                 f"{request.routed_team}. `/bob help-request {request.number}` shows its "
-                "status."),
-    ])
+                "status."
+            ),
+        ],
+    )
 
 
 def _input(block_id: str, label: str, element: dict[str, object]) -> Block:

@@ -181,7 +181,7 @@ def parse_command(text: str) -> Command:
     try:
         words = _words(text)
     except ValueError:
-        return BadCommand("A quote is not closed; write a name as `\"Ana Agent\"`.")
+        return BadCommand('A quote is not closed; write a name as `"Ana Agent"`.')
     if not words:
         return HelpCommand()
     name, rest = words[0].lower(), words[1:]
@@ -229,7 +229,7 @@ def _parse_export(words: list[str]) -> Command:
         query = " ".join(" ".join(names).split())
         if not query:
             return BadCommand(
-                "Say which agent: `/bob export agent \"Ana Agent\"` (full first and last name) "
+                'Say which agent: `/bob export agent "Ana Agent"` (full first and last name) '
                 "or `/bob export agent <license number>`."
             )
         if not _AGENT_QUERY.match(query):
@@ -250,8 +250,7 @@ def _parse_exports(words: list[str]) -> Command:
     if words[0].lower() == "get" and len(words) == 2 and _TOKEN.match(words[1]):
         return ExportFetchCommand(token=words[1])
     return BadCommand(
-        "Use `/bob exports` to list your exports, or `/bob exports get <token>` with a token "
-        "from that list."
+        "Use `/bob exports` to list your exports, or `/bob exports get <token>` with a token from that list."
     )
 
 
@@ -260,9 +259,7 @@ def _parse_mailbox(words: list[str]) -> Command:
         return MailboxCommand()
     if len(words) == 1 and words[0].isdigit():
         return MailboxCommand(message_id=int(words[0]))
-    return BadCommand(
-        "Use `/bob mailbox` for the list, or `/bob mailbox <id>` with a number from it."
-    )
+    return BadCommand("Use `/bob mailbox` for the list, or `/bob mailbox <id>` with a number from it.")
 
 
 def _parse_link(words: list[str]) -> Command:
@@ -305,8 +302,9 @@ def _parse_crw(words: list[str]) -> Command:
     if action in ("show", "close"):
         number = _number(rest[0]) if len(rest) == 1 else None
         if number is None:
-            return BadCommand(f"Say which case: `/bob crw {action} <case number>`, "
-                              "with a number from `/bob crw list`.")
+            return BadCommand(
+                f"Say which case: `/bob crw {action} <case number>`, with a number from `/bob crw list`."
+            )
         return CrwShowCommand(number) if action == "show" else CrwCloseCommand(number)
     return BadCommand(CRW_USAGE)
 
@@ -314,15 +312,16 @@ def _parse_crw(words: list[str]) -> Command:
 def _crw_note(case_word: str, text: str) -> Command:
     number = _number(case_word.translate(_SMART_QUOTES).strip('"'))
     if number is None:
-        return BadCommand("Say which case: `/bob crw note <case number> <text>`, "
-                          "with a number from `/bob crw list`.")
+        return BadCommand(
+            "Say which case: `/bob crw note <case number> <text>`, with a number from `/bob crw list`."
+        )
     text = text.strip()
     if not text:
-        return BadCommand("Write the note after the case number: "
-                          "`/bob crw note <case> Called, left a voicemail`.")
+        return BadCommand(
+            "Write the note after the case number: `/bob crw note <case> Called, left a voicemail`."
+        )
     if len(text) > MAX_NOTE_CHARS:
-        return BadCommand(f"A note holds at most {MAX_NOTE_CHARS:,} characters; "
-                          f"this one has {len(text):,}.")
+        return BadCommand(f"A note holds at most {MAX_NOTE_CHARS:,} characters; this one has {len(text):,}.")
     return CrwNoteCommand(number, text)
 
 
@@ -336,8 +335,10 @@ def _parse_crw_list(words: list[str]) -> Command:
             agency = True
             continue
         if flag not in ("--risk", "--aging"):
-            return BadCommand(f"`/bob crw list` has no option `{_shown(flag)}`; "
-                              "the options are `--risk 1-5`, `--aging <days>` and `--agency`.")
+            return BadCommand(
+                f"`/bob crw list` has no option `{_shown(flag)}`; "
+                "the options are `--risk 1-5`, `--aging <days>` and `--agency`."
+            )
         value = rest.pop(0) if rest else ""
         if not (value.isascii() and value.isdigit() and len(value) <= 6):
             return BadCommand(f"`{flag}` needs a number, e.g. `/bob crw list {flag} 4`.")
@@ -355,8 +356,10 @@ def _parse_transfer(words: list[str]) -> Command:
     number = _number(words[0]) if words else None
     query = " ".join(" ".join(words[1:]).split())
     if number is None or not query:
-        return BadCommand("Transfer a case with `/bob transfer <case> <agent full name or "
-                          "license>`; it may go only to an Agent Level 2 of your agency.")
+        return BadCommand(
+            "Transfer a case with `/bob transfer <case> <agent full name or "
+            "license>`; it may go only to an Agent Level 2 of your agency."
+        )
     if not _AGENT_QUERY.match(query):
         return BadCommand(
             "An agent is found by full first and last name or license number, using letters, "
@@ -394,17 +397,19 @@ def _parse_help_request(words: list[str]) -> Command:
 def _parse_help_request_update(words: list[str]) -> Command:
     number = _number(words[0]) if words else None
     if number is None or len(words) < 2:
-        return BadCommand("Update a help request with `/bob help-request update <number> "
-                          f"<status> [note]`; the statuses are {HELP_STATUS_WORDS}.")
+        return BadCommand(
+            "Update a help request with `/bob help-request update <number> "
+            f"<status> [note]`; the statuses are {HELP_STATUS_WORDS}."
+        )
     word = words[1].lower().replace("-", "_")
     status = next((s for s in HelpStatus if s.value == word), None)
     if status is None:
-        return BadCommand(f"`{_shown(words[1])}` is not a help-request status; "
-                          f"use one of {HELP_STATUS_WORDS}.")
+        return BadCommand(
+            f"`{_shown(words[1])}` is not a help-request status; use one of {HELP_STATUS_WORDS}."
+        )
     note = " ".join(" ".join(words[2:]).split()) or None
     if note is not None and len(note) > MAX_NOTE_CHARS:
-        return BadCommand(f"A note holds at most {MAX_NOTE_CHARS:,} characters; "
-                          f"this one has {len(note):,}.")
+        return BadCommand(f"A note holds at most {MAX_NOTE_CHARS:,} characters; this one has {len(note):,}.")
     return HelpRequestUpdateCommand(number, status, note)
 
 

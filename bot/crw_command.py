@@ -74,16 +74,24 @@ def crw_reply(deps: BotDeps, slack_user_id: str, command: CrwCommand) -> Reply:
                 tiles, activity = agency_overview(deps.sessions, actor_id, now)
                 return agency_reply(tiles, activity, now, deps.zone)
             case CrwListCommand():
-                rows = list_cases(deps.sessions, actor_id, now, risk=command.risk,
-                                  aging_days=command.aging_days, agency=command.agency)
+                rows = list_cases(
+                    deps.sessions,
+                    actor_id,
+                    now,
+                    risk=command.risk,
+                    aging_days=command.aging_days,
+                    agency=command.agency,
+                )
                 return case_list_reply(rows, command)
             case CrwShowCommand():
                 detail = show_case(deps.sessions, actor_id, command.case_number, now)
                 return case_detail_reply(detail, deps.zone)
             case CrwNoteCommand():
                 add_note(deps.sessions, actor_id, command.case_number, command.text, now)
-                return Reply(f"Noted on CRW case {command.case_number}. "
-                             f"`/bob crw show {command.case_number}` shows its notes.")
+                return Reply(
+                    f"Noted on CRW case {command.case_number}. "
+                    f"`/bob crw show {command.case_number}` shows its notes."
+                )
     except BobError as exc:
         return Reply(sentence(exc))
 
@@ -155,21 +163,22 @@ def register(app: AsyncApp, deps: BotDeps) -> None:
         reply = await asyncio.to_thread(crw_reply, deps, body["user_id"], command)
         await ack(reply.text, blocks=reply.blocks or None, response_type="ephemeral")
 
-    async def answer_close_form(
-        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]
-    ) -> None:
+    async def answer_close_form(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         case_number = str(view.get("private_metadata", ""))
         answers = submitted_values(view)
-        errors = await asyncio.to_thread(
-            submit_close, deps, body["user"]["id"], case_number, answers
-        )
+        errors = await asyncio.to_thread(submit_close, deps, body["user"]["id"], case_number, answers)
         if errors:
             await ack(response_action="errors", errors=errors)
         else:
-            await ack(response_action="update",
-                      view=closed_view(case_number, answers[REASON_BLOCK]))
+            await ack(response_action="update", view=closed_view(case_number, answers[REASON_BLOCK]))
 
-    crw_kinds = (CrwTilesCommand, CrwAgencyCommand, CrwListCommand, CrwShowCommand,
-                 CrwNoteCommand, CrwCloseCommand)
+    crw_kinds = (
+        CrwTilesCommand,
+        CrwAgencyCommand,
+        CrwListCommand,
+        CrwShowCommand,
+        CrwNoteCommand,
+        CrwCloseCommand,
+    )
     app.command("/bob", matchers=[command_is(*crw_kinds)])(answer_crw)
     app.view(CLOSE_CALLBACK)(answer_close_form)

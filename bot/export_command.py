@@ -71,8 +71,7 @@ def plan_reply(
     return text, PlannedExport(plan, requester_id, slack_user_id, channel_id)
 
 
-def email_password(deps: BotDeps, requester_id: int, export_id: int, file_name: str,
-                   password: str) -> None:
+def email_password(deps: BotDeps, requester_id: int, export_id: int, file_name: str, password: str) -> None:
     """Queue the password to the requester's email on file (never logged, never in Slack)."""
     with transaction(deps.sessions) as session:
         enroller = session.get(Enroller, requester_id)
@@ -137,13 +136,14 @@ async def deliver(
         return
     if deps.settings.password_delivery == "email" or dm == planned.channel_id:
         await asyncio.to_thread(
-            email_password, deps, planned.requester_id, export_id, result.file_name,
+            email_password,
+            deps,
+            planned.requester_id,
+            export_id,
+            result.file_name,
             result.password,
         )
-        text = (
-            f"{result.file_name} is in your DM with bob. Its password was emailed to the address "
-            "on file."
-        )
+        text = f"{result.file_name} is in your DM with bob. Its password was emailed to the address on file."
     else:
         text = (
             f"Password for {result.file_name} (sent to your DM with bob): `{result.password}`\n"
@@ -173,13 +173,9 @@ def register(app: AsyncApp, deps: BotDeps) -> None:
             planned_exports.give(body["trigger_id"], planned)
         await ack(text)
 
-    async def build_and_send(
-        body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
-    ) -> None:
+    async def build_and_send(body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond) -> None:
         planned = await planned_exports.take(body["trigger_id"])
         if planned is not None:
             await deliver(deps, planned, client, respond)
 
-    app.command("/bob", matchers=[command_is(ExportCommand)])(
-        ack=acknowledge, lazy=[build_and_send]
-    )
+    app.command("/bob", matchers=[command_is(ExportCommand)])(ack=acknowledge, lazy=[build_and_send])

@@ -88,9 +88,7 @@ def register(app: AsyncApp, deps: BotDeps) -> None:
             fetched.give(body["trigger_id"], path)
         await ack(text)
 
-    async def send_again(
-        body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
-    ) -> None:
+    async def send_again(body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond) -> None:
         path = await fetched.take(body["trigger_id"])
         if path is None:
             return
@@ -104,6 +102,4 @@ def register(app: AsyncApp, deps: BotDeps) -> None:
             )
 
     app.command("/bob", matchers=[command_is(ExportsCommand)])(answer_history)
-    app.command("/bob", matchers=[command_is(ExportFetchCommand)])(
-        ack=acknowledge_fetch, lazy=[send_again]
-    )
+    app.command("/bob", matchers=[command_is(ExportFetchCommand)])(ack=acknowledge_fetch, lazy=[send_again])

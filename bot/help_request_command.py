@@ -70,11 +70,13 @@ def help_request_reply(deps: BotDeps, slack_user_id: str, command: HelpRequestCo
                 listed = list_requests(deps.sessions, actor_id, now, open_only=command.open_only)
                 return request_list_reply(listed, command.open_only)
             case HelpRequestUpdateCommand():
-                updated = update_request(deps.sessions, actor_id, command.number, command.status,
-                                         command.note, now)
-                return Reply(f"Help request {updated.number} is now "
-                             f"{status_words(updated.status)}"
-                             + (" with your note." if command.note else "."))
+                updated = update_request(
+                    deps.sessions, actor_id, command.number, command.status, command.note, now
+                )
+                return Reply(
+                    f"Help request {updated.number} is now "
+                    f"{status_words(updated.status)}" + (" with your note." if command.note else ".")
+                )
     except BobError as exc:
         return Reply(sentence(exc))
 
@@ -104,9 +106,7 @@ def submit_new_request(
         return {DETAILS_BLOCK: sentence(exc)[:FIELD_ERROR_CHARS]}
 
 
-async def open_new_request_form(
-    deps: BotDeps, client: AsyncWebClient, body: dict[str, Any]
-) -> str | None:
+async def open_new_request_form(deps: BotDeps, client: AsyncWebClient, body: dict[str, Any]) -> str | None:
     """Open the form on the command's trigger; None when it opened, else the reply."""
     if await asyncio.to_thread(linked_enroller_id, deps.sessions, body["user_id"]) is None:
         return LINK_HOWTO
@@ -119,9 +119,7 @@ async def open_new_request_form(
 
 
 def register(app: AsyncApp, deps: BotDeps) -> None:
-    async def answer_help_request(
-        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
-    ) -> None:
+    async def answer_help_request(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         command = parse_command(body.get("text", ""))
         if isinstance(command, HelpRequestNewCommand):
             refusal = await open_new_request_form(deps, client, body)
@@ -134,18 +132,13 @@ def register(app: AsyncApp, deps: BotDeps) -> None:
         reply = await asyncio.to_thread(help_request_reply, deps, body["user_id"], command)
         await ack(reply.text, blocks=reply.blocks or None, response_type="ephemeral")
 
-    async def answer_new_request_form(
-        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]
-    ) -> None:
-        filed = await asyncio.to_thread(
-            submit_new_request, deps, body["user"]["id"], submitted_values(view)
-        )
+    async def answer_new_request_form(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        filed = await asyncio.to_thread(submit_new_request, deps, body["user"]["id"], submitted_values(view))
         if isinstance(filed, dict):
             await ack(response_action="errors", errors=filed)
         else:
             await ack(response_action="update", view=filed_view(filed))
 
-    kinds = (HelpRequestShowCommand, HelpRequestListCommand, HelpRequestUpdateCommand,
-             HelpRequestNewCommand)
+    kinds = (HelpRequestShowCommand, HelpRequestListCommand, HelpRequestUpdateCommand, HelpRequestNewCommand)
     app.command("/bob", matchers=[command_is(*kinds)])(answer_help_request)
     app.view(NEW_CALLBACK)(answer_new_request_form)

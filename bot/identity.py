@@ -77,12 +77,15 @@ def request_link_code(
             f"You are already linked as {current.first_name} {current.last_name}. "
             "Type `/bob help` for what you can do."
         )
-    recent = session.scalar(
-        select(func.count())
-        .select_from(LinkCode)
-        .where(LinkCode.slack_user_id == slack_user_id)
-        .where(LinkCode.created_at > now - timedelta(hours=1))
-    ) or 0
+    recent = (
+        session.scalar(
+            select(func.count())
+            .select_from(LinkCode)
+            .where(LinkCode.slack_user_id == slack_user_id)
+            .where(LinkCode.created_at > now - timedelta(hours=1))
+        )
+        or 0
+    )
     if recent >= CODES_PER_HOUR:
         _audit(session, now, slack_user_id, "slack_link_requested", "rate_limited")
         return LinkReply(
@@ -121,9 +124,7 @@ def request_link_code(
     return LinkReply(CODE_SENT)
 
 
-def complete_link(
-    session: Session, slack_user_id: str, code: str, now: datetime, pepper: bytes
-) -> LinkReply:
+def complete_link(session: Session, slack_user_id: str, code: str, now: datetime, pepper: bytes) -> LinkReply:
     """Link the Slack user if ``code`` is their newest unexpired code (five tries per code)."""
     pending = session.scalars(
         select(LinkCode)
@@ -149,12 +150,8 @@ def complete_link(
     if not hmac.compare_digest(pending.code_hash, code_hash(pepper, slack_user_id, code)):
         pending.attempts += 1
         left = TRIES_PER_CODE - pending.attempts
-        _audit(
-            session, now, slack_user_id, "slack_link_completed", "wrong_code", pending.enroller_id
-        )
-        return LinkReply(
-            f"That code is not right; {left} tries left. Check the newest email from bob."
-        )
+        _audit(session, now, slack_user_id, "slack_link_completed", "wrong_code", pending.enroller_id)
+        return LinkReply(f"That code is not right; {left} tries left. Check the newest email from bob.")
     pending.used_at = now
     enroller = session.get(Enroller, pending.enroller_id)
     if enroller is None or not enroller.active:

@@ -14,9 +14,7 @@ from bot.routing import command_is
 from store.db import transaction
 
 
-def link_reply(
-    deps: BotDeps, slack_user_id: str, command: LinkStartCommand | LinkCodeCommand
-) -> str:
+def link_reply(deps: BotDeps, slack_user_id: str, command: LinkStartCommand | LinkCodeCommand) -> str:
     """Do the linking step in one transaction (wrong tries are counted even though they fail)."""
     with transaction(deps.sessions) as session:
         if isinstance(command, LinkCodeCommand):

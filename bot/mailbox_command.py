@@ -34,9 +34,7 @@ def mailbox_reply(deps: BotDeps, slack_user_id: str, command: MailboxCommand) ->
             if not entries:
                 return "Your secure mailbox is empty."
             lines = "\n".join(mailbox_line(e) for e in entries)
-            return (
-                f"*Your secure mailbox* (newest first; open one with `/bob mailbox <id>`)\n{lines}"
-            )
+            return f"*Your secure mailbox* (newest first; open one with `/bob mailbox <id>`)\n{lines}"
         try:
             message = read_message(session, enroller.id, command.message_id)
         except NotFound as exc:

@@ -47,15 +47,13 @@ def transfer_reply(deps: BotDeps, slack_user_id: str, command: TransferCommand) 
             return TransferReply(LINK_HOWTO)
         manager_id, manager_name = manager.id, f"{manager.first_name} {manager.last_name}"
     try:
-        moved = transfer_case(deps.sessions, manager_id, command.case_number, command.to,
-                              deps.clock())
+        moved = transfer_case(deps.sessions, manager_id, command.case_number, command.to, deps.clock())
     except BobError as exc:
         return TransferReply(sentence(exc))
     number = moved.case_number
     done = f"CRW case {number} moved from {moved.from_enroller} to {moved.to_enroller}."
     if moved.to_slack_user_id is None:
-        return TransferReply(f"{done} They have not linked Slack to bob, so please tell them "
-                             "yourself.")
+        return TransferReply(f"{done} They have not linked Slack to bob, so please tell them yourself.")
     message = AssigneeMessage(
         moved.to_slack_user_id,
         f"{manager_name} transferred CRW case {number} to you. "
@@ -64,9 +62,7 @@ def transfer_reply(deps: BotDeps, slack_user_id: str, command: TransferCommand) 
     return TransferReply(f"{done} They were told in a direct message.", message)
 
 
-async def tell_assignee(
-    client: AsyncWebClient, respond: AsyncRespond, message: AssigneeMessage
-) -> None:
+async def tell_assignee(client: AsyncWebClient, respond: AsyncRespond, message: AssigneeMessage) -> None:
     """DM the new assignee; if Slack refuses, the manager hears so."""
     try:
         await client.chat_postMessage(channel=message.slack_user_id, text=message.text)

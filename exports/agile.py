@@ -106,7 +106,7 @@ class EncryptedPackageWriter(io.RawIOBase):
             for start in range(0, end, SEGMENT):
                 iv = _iv(self._salt, _U32.pack(self._index))
                 encryptor = Cipher(self._aes, modes.CBC(iv)).encryptor()
-                chunks.append(encryptor.update(view[start:start + SEGMENT]) + encryptor.finalize())
+                chunks.append(encryptor.update(view[start : start + SEGMENT]) + encryptor.finalize())
                 self._index += 1
         del self._pending[:end]
         ciphertext = b"".join(chunks)
@@ -143,16 +143,19 @@ class _PasswordKey:
         )
 
 
-def _encryption_info(key_data_salt: bytes, password_key: _PasswordKey, hmac_key: bytes,
-                     hmac_value: bytes) -> bytes:
+def _encryption_info(
+    key_data_salt: bytes, password_key: _PasswordKey, hmac_key: bytes, hmac_value: bytes
+) -> bytes:
     """The EncryptionInfo stream: version 4.4, flags 0x40 (agile), then the XML."""
 
     def b64(data: bytes) -> str:
         return b64encode(data).decode("ascii")
 
-    cipher = (f'saltSize="{_SALT}" blockSize="{_BLOCK}" keyBits="{_KEY * 8}" '
-              f'hashSize="{_HASH}" cipherAlgorithm="AES" cipherChaining="ChainingModeCBC" '
-              'hashAlgorithm="SHA512"')
+    cipher = (
+        f'saltSize="{_SALT}" blockSize="{_BLOCK}" keyBits="{_KEY * 8}" '
+        f'hashSize="{_HASH}" cipherAlgorithm="AES" cipherChaining="ChainingModeCBC" '
+        'hashAlgorithm="SHA512"'
+    )
     xml = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
         '<encryption xmlns="http://schemas.microsoft.com/office/2006/encryption" '
@@ -160,7 +163,7 @@ def _encryption_info(key_data_salt: bytes, password_key: _PasswordKey, hmac_key:
         f'<keyData {cipher} saltValue="{b64(key_data_salt)}"/>'
         f'<dataIntegrity encryptedHmacKey="{b64(hmac_key)}" '
         f'encryptedHmacValue="{b64(hmac_value)}"/>'
-        '<keyEncryptors><keyEncryptor '
+        "<keyEncryptors><keyEncryptor "
         'uri="http://schemas.microsoft.com/office/2006/keyEncryptor/password">'
         f'<p:encryptedKey spinCount="{SPIN_COUNT}" {cipher} '
         f'saltValue="{b64(password_key.salt)}" '
@@ -185,16 +188,19 @@ _VERSION_1_0 = pack("<HH", 1, 0) * 3  # reader, updater and writer version 1.0
 
 DATA_SPACE_VERSION = _length_prefixed("Microsoft.Container.DataSpaces") + _VERSION_1_0
 _MAP_ENTRY = (
-    pack("<II", 1, 0) + _length_prefixed("EncryptedPackage")
-    + _length_prefixed("StrongEncryptionDataSpace")
+    pack("<II", 1, 0) + _length_prefixed("EncryptedPackage") + _length_prefixed("StrongEncryptionDataSpace")
 )
 DATA_SPACE_MAP = pack("<II", 8, 1) + _U32.pack(4 + len(_MAP_ENTRY)) + _MAP_ENTRY
 STRONG_ENCRYPTION_DATA_SPACE = pack("<II", 8, 1) + _length_prefixed("StrongEncryptionTransform")
 _TRANSFORM_ID = _length_prefixed("{FF9A3F03-56EF-4613-BDD5-5A41C1D07246}")
 PRIMARY_TRANSFORM = (
-    _U32.pack(8 + len(_TRANSFORM_ID)) + _U32.pack(1) + _TRANSFORM_ID
-    + _length_prefixed("Microsoft.Container.EncryptionTransform") + _VERSION_1_0
-    + _length_prefixed("") + pack("<III", 0, 0, 4)
+    _U32.pack(8 + len(_TRANSFORM_ID))
+    + _U32.pack(1)
+    + _TRANSFORM_ID
+    + _length_prefixed("Microsoft.Container.EncryptionTransform")
+    + _VERSION_1_0
+    + _length_prefixed("")
+    + pack("<III", 0, 0, 4)
 )
 
 
@@ -238,16 +244,13 @@ def _directory(package: _Entry, small: dict[str, bytes]) -> list[_Entry]:
         package,
         _Entry("\x06DataSpaces", _STORAGE, _RED, child=4),
         _Entry("Version", _STREAM, _BLACK, size=len(small["Version"])),
-        _Entry("DataSpaceMap", _STREAM, _BLACK, left=3, right=5,
-               size=len(small["DataSpaceMap"])),
+        _Entry("DataSpaceMap", _STREAM, _BLACK, left=3, right=5, size=len(small["DataSpaceMap"])),
         _Entry("DataSpaceInfo", _STORAGE, _BLACK, right=7, child=6),
-        _Entry("StrongEncryptionDataSpace", _STREAM, _BLACK,
-               size=len(small["StrongEncryptionDataSpace"])),
+        _Entry("StrongEncryptionDataSpace", _STREAM, _BLACK, size=len(small["StrongEncryptionDataSpace"])),
         _Entry("TransformInfo", _STORAGE, _RED, child=8),
         _Entry("StrongEncryptionTransform", _STORAGE, _BLACK, child=9),
         _Entry("\x06Primary", _STREAM, _BLACK, size=len(small["\x06Primary"])),
-        _Entry("EncryptionInfo", _STREAM, _BLACK, left=2, right=1,
-               size=len(small["EncryptionInfo"])),
+        _Entry("EncryptionInfo", _STREAM, _BLACK, left=2, right=1, size=len(small["EncryptionInfo"])),
     ]
 
 
@@ -279,8 +282,9 @@ def _fat_size(content_sectors: int) -> tuple[int, int]:
         fat, difat = needed_fat, needed_difat
 
 
-def _write_container(out: IO[bytes], package_sectors: int, package_size: int,
-                     small: dict[str, bytes]) -> None:
+def _write_container(
+    out: IO[bytes], package_sectors: int, package_size: int, small: dict[str, bytes]
+) -> None:
     """Write everything after the package sectors, then the header at offset 0.
 
     ``out`` is positioned at the end of the package sectors; when ``package_sectors`` is 0
@@ -293,8 +297,7 @@ def _write_container(out: IO[bytes], package_sectors: int, package_size: int,
         if entry.kind == _STREAM and entry.name in small:
             entry.start = len(mini_fat) if small[entry.name] else _END_OF_CHAIN
             _chain(mini_fat, len(mini_fat), _sectors(len(small[entry.name]), _MINI_SECTOR))
-            mini_stream += small[entry.name].ljust(len(mini_fat) * _MINI_SECTOR
-                                                   - len(mini_stream), b"\0")
+            mini_stream += small[entry.name].ljust(len(mini_fat) * _MINI_SECTOR - len(mini_stream), b"\0")
     mini_sectors = _sectors(len(mini_stream))
     mini_fat_sectors = _sectors(len(mini_fat) * 4)
     directory_sectors = _sectors(len(directory) * 128)
@@ -309,9 +312,12 @@ def _write_container(out: IO[bytes], package_sectors: int, package_size: int,
         directory[1].start = 0
 
     fat: array[int] = array("I")
-    for start, count in ((0, package_sectors), (first_mini, mini_sectors),
-                         (first_mini_fat, mini_fat_sectors),
-                         (first_directory, directory_sectors)):
+    for start, count in (
+        (0, package_sectors),
+        (first_mini, mini_sectors),
+        (first_mini_fat, mini_fat_sectors),
+        (first_directory, directory_sectors),
+    ):
         _chain(fat, start, count)
     fat.extend([_FAT_SECTOR] * fat_sectors + [_DIFAT_SECTOR] * difat_sectors)
     fat.extend([_FREE] * (fat_sectors * _IDS_PER_SECTOR - len(fat)))
@@ -323,7 +329,7 @@ def _write_container(out: IO[bytes], package_sectors: int, package_size: int,
     fat_ids = list(range(first_fat, first_fat + fat_sectors))
     difat: array[int] = array("I")
     for number, index in enumerate(range(_HEADER_DIFAT, len(fat_ids), _IDS_PER_SECTOR - 1)):
-        block = fat_ids[index:index + _IDS_PER_SECTOR - 1]
+        block = fat_ids[index : index + _IDS_PER_SECTOR - 1]
         difat.extend(block + [_FREE] * (_IDS_PER_SECTOR - 1 - len(block)))
         last = number == difat_sectors - 1
         difat.append(_END_OF_CHAIN if last else first_difat + number + 1)
@@ -334,15 +340,28 @@ def _write_container(out: IO[bytes], package_sectors: int, package_size: int,
     out.write(_little_endian(fat))
     out.write(_little_endian(difat))
 
-    header_difat = fat_ids[:_HEADER_DIFAT] + [_FREE] * (_HEADER_DIFAT - min(fat_sectors,
-                                                                           _HEADER_DIFAT))
+    header_difat = fat_ids[:_HEADER_DIFAT] + [_FREE] * (_HEADER_DIFAT - min(fat_sectors, _HEADER_DIFAT))
     out.seek(0)
     out.write(
-        bytes.fromhex("d0cf11e0a1b11ae1") + bytes(16)
-        + pack("<HHHHH6xIIIIIIIII", 0x3E, 3, 0xFFFE, 9, 6, 0, fat_sectors, first_directory, 0,
-               _MINI_CUTOFF, first_mini_fat if mini_fat_sectors else _END_OF_CHAIN,
-               mini_fat_sectors, first_difat if difat_sectors else _END_OF_CHAIN,
-               difat_sectors)
+        bytes.fromhex("d0cf11e0a1b11ae1")
+        + bytes(16)
+        + pack(
+            "<HHHHH6xIIIIIIIII",
+            0x3E,
+            3,
+            0xFFFE,
+            9,
+            6,
+            0,
+            fat_sectors,
+            first_directory,
+            0,
+            _MINI_CUTOFF,
+            first_mini_fat if mini_fat_sectors else _END_OF_CHAIN,
+            mini_fat_sectors,
+            first_difat if difat_sectors else _END_OF_CHAIN,
+            difat_sectors,
+        )
         + pack(f"<{_HEADER_DIFAT}I", *header_difat)
     )
 
@@ -361,9 +380,7 @@ def _package_hmac(out: IO[bytes], hmac_key: bytes, size_field: bytes, length: in
     return mac.digest()
 
 
-def write_encrypted(
-    out: IO[bytes], password: str, write_package: Callable[[EncryptedPackageWriter], T]
-) -> T:
+def write_encrypted(out: IO[bytes], password: str, write_package: Callable[[EncryptedPackageWriter], T]) -> T:
     """Encrypt whatever ``write_package`` writes to the file it is given into ``out``.
 
     ``out`` must be a new, empty file open for reading and writing; it ends up holding the
@@ -382,7 +399,8 @@ def write_encrypted(
     hmac_key = token_bytes(_HASH)
     hmac_value = _package_hmac(out, hmac_key, size_field, package.encrypted_size)
     info = _encryption_info(
-        key_data_salt, password_key,
+        key_data_salt,
+        password_key,
         _aes_cbc(secret_key, _iv(key_data_salt, _HMAC_KEY_BLOCK), hmac_key),
         _aes_cbc(secret_key, _iv(key_data_salt, _HMAC_VALUE_BLOCK), hmac_value),
     )

@@ -38,8 +38,9 @@ def changes(current: Iterable[KeyedRow], baseline: Iterable[KeyedRow]) -> Iterat
             now, then = next(now_rows, None), next(then_rows, None)
 
 
-def _row(values: Any, change: str, index: int | None = None, before: Any = None,
-         after: Any = None) -> list[Any]:
+def _row(
+    values: Any, change: str, index: int | None = None, before: Any = None, after: Any = None
+) -> list[Any]:
     column = f"{COLUMNS[index].letter} {COLUMNS[index].header}" if index is not None else None
     return [values[CASE_NUMBER], change, column, before, after, values[DELEGATED_AGENT]]
 

@@ -74,9 +74,7 @@ def _current_enrollment_id(coverage: Coverage) -> Any:
     return (
         select(candidate.id)
         .where(candidate.consumer_id == Consumer.id, candidate.coverage == coverage)
-        .order_by(
-            candidate.plan_year.desc(), candidate.status_changed_at.desc(), candidate.id.desc()
-        )
+        .order_by(candidate.plan_year.desc(), candidate.status_changed_at.desc(), candidate.id.desc())
         .limit(1)
         .correlate(Consumer)
         .scalar_subquery()
@@ -152,8 +150,13 @@ COLUMNS: tuple[BookColumn, ...] = (
     BookColumn("Q", "Mailing Address", T, Consumer.mailing_address, 36, pii=True),
     BookColumn("R", "Household Size", N, Consumer.household_size, 10),
     BookColumn(
-        "S", "Annual Household Income", C, Consumer.annual_income_cents, 14,
-        pii=True, maskable=True,
+        "S",
+        "Annual Household Income",
+        C,
+        Consumer.annual_income_cents,
+        14,
+        pii=True,
+        maskable=True,
     ),
     BookColumn("T", "FPL %", P, Consumer.fpl_percent, 8),
     BookColumn("U", "Program", T, func.coalesce(health.program, dental.program), 20),
@@ -173,30 +176,40 @@ COLUMNS: tuple[BookColumn, ...] = (
     BookColumn("AI", "Net Premium", C, health.net_premium_cents, 12),
     BookColumn("AJ", "CSR Level", T, health.csr_level, 12),
     BookColumn(
-        "AK", "Binder Payment Status", T,
-        case((health.id.is_(None), None), (health.binder_paid, "Paid"), else_="Pending"), 12,
+        "AK",
+        "Binder Payment Status",
+        T,
+        case((health.id.is_(None), None), (health.binder_paid, "Paid"), else_="Pending"),
+        12,
     ),
     BookColumn("AL", "Dental Carrier", T, dental.carrier, 20),
     BookColumn("AM", "Dental Plan Name", T, dental.plan_name, 26),
     BookColumn("AN", "Dental Enrollment Status", T, _enrollment_status(dental), 14),
     BookColumn("AO", "Consent for Verification Valid Thru", D, _latest_consent, 13),
     BookColumn("AP", "Open Actions Requested", N, _open_flags(FlagKind.ACTION_REQUESTED), 10),
-    BookColumn(
-        "AQ", "Pending Enrollment Updates", N, _open_flags(FlagKind.ENROLLMENT_UPDATE_PENDING), 10
-    ),
+    BookColumn("AQ", "Pending Enrollment Updates", N, _open_flags(FlagKind.ENROLLMENT_UPDATE_PENDING), 10),
     BookColumn("AR", "Medicare Aged Out", T, _yes_no(_medicare_aged_out), 10),
     BookColumn("AS", "Last NOD Notice Date", D, _last_nod, 13),
     BookColumn(
-        "AT", "Delegation Status", T,
-        case({DelegationStatus.ACTIVE: "Active", DelegationStatus.PENDING: "Pending"},
-             value=Delegation.status),
+        "AT",
+        "Delegation Status",
+        T,
+        case(
+            {DelegationStatus.ACTIVE: "Active", DelegationStatus.PENDING: "Pending"}, value=Delegation.status
+        ),
         11,
     ),
     BookColumn("AU", "Delegation Date", D, Delegation.delegated_on, 13),
     BookColumn(
-        "AV", "Delegated Agent", T,
-        delegated_agent.first_name + " " + delegated_agent.last_name
-        + " (License " + delegated_agent.license_number + ")",
+        "AV",
+        "Delegated Agent",
+        T,
+        delegated_agent.first_name
+        + " "
+        + delegated_agent.last_name
+        + " (License "
+        + delegated_agent.license_number
+        + ")",
         34,
     ),
 )
@@ -244,4 +257,3 @@ def agent_scope(enroller_id: int) -> tuple[ColumnElement[bool], ...]:
 
 def agency_scope(agency_id: int) -> tuple[ColumnElement[bool], ...]:
     return (delegated_agent.agency_id == agency_id,)
-

@@ -36,8 +36,17 @@ from store.errors import BobError
 from store.models import Agency, AuditEntry, CrwCase, Enroller
 
 _STREAM = {"yield_per": 2000}
-CASE_HEADERS = ("Case Number", "Plan Year", "Risk", "Risk Category", "Reason", "Status",
-                "Opened", "Age (days)", "Assigned Enroller")
+CASE_HEADERS = (
+    "Case Number",
+    "Plan Year",
+    "Risk",
+    "Risk Category",
+    "Reason",
+    "Status",
+    "Opened",
+    "Age (days)",
+    "Assigned Enroller",
+)
 
 
 @dataclass(frozen=True)
@@ -48,8 +57,7 @@ class CrwReport:
     agency_name: str
 
 
-def _authorize(sessions: sessionmaker[Session], actor_id: int, agency_code: str,
-               now: datetime) -> Agency:
+def _authorize(sessions: sessionmaker[Session], actor_id: int, agency_code: str, now: datetime) -> Agency:
     """The agency, if the actor manages it; every attempt is audited."""
     refusal: CrwRefused | None = None
     with transaction(sessions) as session:
@@ -58,18 +66,25 @@ def _authorize(sessions: sessionmaker[Session], actor_id: int, agency_code: str,
         if actor is None or not actor.active:
             refusal = CrwRefused("you are not an active enroller", "unknown_actor")
         elif actor.role not in MANAGER_ROLES:
-            refusal = CrwRefused("only an Agency Manager, Primary Contact or Admin Staff Level 2 "
-                                 "can take the CRW report", "not_manager")
+            refusal = CrwRefused(
+                "only an Agency Manager, Primary Contact or Admin Staff Level 2 can take the CRW report",
+                "not_manager",
+            )
         elif agency is None or agency.id != actor.agency_id:
-            refusal = CrwRefused(f"no agency {agency_code[:40]!r} that you manage; use your "
-                                 "agency's code", "other_agency")
-        session.add(AuditEntry(
-            actor_id=actor.id if actor else None,
-            actor_slack_id=actor.slack_user_id if actor else None,
-            action="crw.report", target=f"agency:{agency_code[:100]}",
-            outcome="refused" if refusal else "ok",
-            detail={"reason": refusal.reason if refusal else "report"}, at=now,
-        ))
+            refusal = CrwRefused(
+                f"no agency {agency_code[:40]!r} that you manage; use your agency's code", "other_agency"
+            )
+        session.add(
+            AuditEntry(
+                actor_id=actor.id if actor else None,
+                actor_slack_id=actor.slack_user_id if actor else None,
+                action="crw.report",
+                target=f"agency:{agency_code[:100]}",
+                outcome="refused" if refusal else "ok",
+                detail={"reason": refusal.reason if refusal else "report"},
+                at=now,
+            )
+        )
     if refusal is not None:
         raise refusal
     assert agency is not None
@@ -78,43 +93,60 @@ def _authorize(sessions: sessionmaker[Session], actor_id: int, agency_code: str,
 
 def _tile_rows(tiles: CrwTiles) -> list[tuple[str, str, int]]:
     rows = [("Open CRW cases", "all", tiles.open_cases)]
-    rows += [("Open CRW cases by priority", f"{risk} = {RISK_LABELS[risk]}", n)
-             for risk, n in tiles.open_by_risk.items()]
+    rows += [
+        ("Open CRW cases by priority", f"{risk} = {RISK_LABELS[risk]}", n)
+        for risk, n in tiles.open_by_risk.items()
+    ]
     rows += [("Aging CRW cases", bucket, n) for bucket, n in tiles.aging.items()]
     rows += [("All CRW cases by reason", reason, n) for reason, n in sorted(tiles.by_reason.items())]
     average = tiles.average_resolution_days
-    rows.append(("Average resolution time",
-                 f"{average:.1f} days" if average is not None else "no closed cases",
-                 tiles.closed_cases))
+    rows.append(
+        (
+            "Average resolution time",
+            f"{average:.1f} days" if average is not None else "no closed cases",
+            tiles.closed_cases,
+        )
+    )
     return rows
 
 
 def _enroller_rows(lines: Sequence[EnrollerActivity]) -> list[tuple[Any, ...]]:
     return [
-        (line.enroller, line.open_cases, line.closed_cases, line.average_resolution_days,
-         line.notes_written)
+        (line.enroller, line.open_cases, line.closed_cases, line.average_resolution_days, line.notes_written)
         for line in lines
     ]
 
 
-def _case_rows(session: Session, agency: Agency, now: datetime,
-               counter: list[int]) -> Iterator[tuple[Any, ...]]:
+def _case_rows(
+    session: Session, agency: Agency, now: datetime, counter: list[int]
+) -> Iterator[tuple[Any, ...]]:
     """Every case of the agency, riskiest first, streamed from one query."""
     zone = ZoneInfo(agency.time_zone)
     query = (
-        case_rows_query(now).add_columns(CrwCase.plan_year)
+        case_rows_query(now)
+        .add_columns(CrwCase.plan_year)
         .where(Enroller.agency_id == agency.id)
         .execution_options(**_STREAM)
     )
     for row in session.execute(query):
         case = case_row(row, now)
         counter[0] += 1
-        yield (case.case_number, row.plan_year, case.risk, case.risk_label, case.reason,
-               case.status, row.opened_at.astimezone(zone).date(), case.age_days, case.assignee)
+        yield (
+            case.case_number,
+            row.plan_year,
+            case.risk,
+            case.risk_label,
+            case.reason,
+            case.status,
+            row.opened_at.astimezone(zone).date(),
+            case.age_days,
+            case.assignee,
+        )
 
 
-def write_crw_report(sessions: sessionmaker[Session], actor_id: int, agency_code: str,
-                     out: Path, now: datetime) -> CrwReport:
+def write_crw_report(
+    sessions: sessionmaker[Session], actor_id: int, agency_code: str, out: Path, now: datetime
+) -> CrwReport:
     """Write the encrypted CRW report of the actor's agency to ``out`` (a new file)."""
     agency = _authorize(sessions, actor_id, agency_code, now)
     if out.exists():
@@ -126,17 +158,24 @@ def write_crw_report(sessions: sessionmaker[Session], actor_id: int, agency_code
         tiles = crw_tiles(session, now, "agency", [agency.id]).get(agency.id, CrwTiles())
         activity = enroller_activity(session, agency.id, now)
         text, integer = Kind.TEXT, Kind.INTEGER
-        tiles_sheet = Sheet("Tiles", ("Tile", "Item", "Cases"), (text, text, integer),
-                            (30, 30, 10), _tile_rows(tiles), filtered=False)
+        tiles_sheet = Sheet(
+            "Tiles",
+            ("Tile", "Item", "Cases"),
+            (text, text, integer),
+            (30, 30, 10),
+            _tile_rows(tiles),
+            filtered=False,
+        )
         enrollers = Sheet(
             "Enrollers",
-            ("Enroller", "Open Cases", "Closed Cases", "Average Resolution (days)",
-             "Notes Written"),
-            (text, integer, integer, Kind.DECIMAL, integer), (40, 12, 12, 24, 14),
+            ("Enroller", "Open Cases", "Closed Cases", "Average Resolution (days)", "Notes Written"),
+            (text, integer, integer, Kind.DECIMAL, integer),
+            (40, 12, 12, 24, 14),
             _enroller_rows(activity),
         )
         cases = Sheet(
-            "Cases", CASE_HEADERS,
+            "Cases",
+            CASE_HEADERS,
             (text, integer, integer, text, text, text, Kind.DATE, integer, text),
             (16, 10, 6, 16, 28, 12, 12, 11, 40),
             _case_rows(session, agency, now, counter),

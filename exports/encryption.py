@@ -27,9 +27,7 @@ _GROUPS, _GROUP_LENGTH = 4, 5
 
 def generate_password() -> str:
     """A random password like ``k7mq2-xp4rt-9hw3e-b6nza`` (about 99 bits)."""
-    return "-".join(
-        "".join(secrets.choice(_ALPHABET) for _ in range(_GROUP_LENGTH)) for _ in range(_GROUPS)
-    )
+    return "-".join("".join(secrets.choice(_ALPHABET) for _ in range(_GROUP_LENGTH)) for _ in range(_GROUPS))
 
 
 @overload

@@ -171,11 +171,19 @@ def plan_export(
             plan, detail = _plan(session, config, request, requester, now)
         except ExportRefused as refused:
             refusal = refused
-            _audit(session, requester, "export.request", request.target[:40], "refused",
-                   {"reason": refused.reason, "via": request.via}, at=now)
+            _audit(
+                session,
+                requester,
+                "export.request",
+                request.target[:40],
+                "refused",
+                {"reason": refused.reason, "via": request.via},
+                at=now,
+            )
         else:
-            _audit(session, requester, "export.request", f"export:{plan.export_id}", "allowed",
-                   detail, at=now)
+            _audit(
+                session, requester, "export.request", f"export:{plan.export_id}", "allowed", detail, at=now
+            )
             return plan
     raise refusal
 
@@ -259,8 +267,7 @@ def _authorize(session: Session, requester: Enroller, request: ExportRequest) ->
             )
         if agency.prevent_downline_exports:
             raise ExportRefused(
-                "your agency has turned off Book of Business exports for agents; "
-                "ask your agency manager",
+                "your agency has turned off Book of Business exports for agents; ask your agency manager",
                 "downline_exports_prevented",
             )
         return _Scope(ExportScope.AGENT, agency, requester)
@@ -272,8 +279,7 @@ def _authorize(session: Session, requester: Enroller, request: ExportRequest) ->
     if request.target == "agency":
         return _Scope(ExportScope.AGENCY, agency, None)
     if request.target == "agent":
-        return _Scope(ExportScope.AGENT, agency, find_agent(session, agency.id,
-                                                            request.agent_query or ""))
+        return _Scope(ExportScope.AGENT, agency, find_agent(session, agency.id, request.agent_query or ""))
     return _Scope(ExportScope.AGENT, agency, requester)
 
 
@@ -296,9 +302,7 @@ def find_agent(session: Session, agency_id: int, query: str) -> Enroller:
         return by_license
     full_name = func.lower(Enroller.first_name + " " + Enroller.last_name)
     matches = list(
-        session.scalars(
-            select(Enroller).where(in_agency, full_name == wanted.lower()).order_by(Enroller.id)
-        )
+        session.scalars(select(Enroller).where(in_agency, full_name == wanted.lower()).order_by(Enroller.id))
     )
     if not matches:
         raise ExportRefused(
@@ -351,8 +355,10 @@ def file_name(scope: _Scope, as_of: date) -> str:
 
 
 def _sheet_name(scope: _Scope, as_of: date) -> str:
-    who = scope.agency.name if scope.subject is None else (
-        f"{scope.subject.first_name} {scope.subject.last_name}"
+    who = (
+        scope.agency.name
+        if scope.subject is None
+        else (f"{scope.subject.first_name} {scope.subject.last_name}")
     )
     return f"{who[:20].strip()} {as_of.isoformat()}"
 
@@ -380,15 +386,32 @@ def run_export(
         reason = _failure_reason(exc)
         # The exception text may quote a value from the book, so only its type is logged.
         log.error("export %s failed: %s", plan.export_id, type(exc).__name__)
-        _finish(sessions, plan, now, "failed", {"reason": reason}, status=ExportStatus.FAILED,
-                error=reason, finished_at=now)
+        _finish(
+            sessions,
+            plan,
+            now,
+            "failed",
+            {"reason": reason},
+            status=ExportStatus.FAILED,
+            error=reason,
+            finished_at=now,
+        )
         if not isinstance(exc, Exception):
             raise
         raise ExportFailed(f"the export failed: {reason}") from None
     expires_at = now + timedelta(minutes=config.expiry_minutes)
-    _finish(sessions, plan, now, "succeeded", {"rows": row_count},
-            status=ExportStatus.SUCCEEDED, row_count=row_count, file_path=str(path),
-            finished_at=now, expires_at=expires_at)
+    _finish(
+        sessions,
+        plan,
+        now,
+        "succeeded",
+        {"rows": row_count},
+        status=ExportStatus.SUCCEEDED,
+        row_count=row_count,
+        file_path=str(path),
+        finished_at=now,
+        expires_at=expires_at,
+    )
     log.info("export %s succeeded: %d rows", plan.export_id, row_count)
     return ExportResult(plan.export_id, plan.token, path, plan.file_name, password, row_count)
 
@@ -410,8 +433,7 @@ def _remove_file(path: Path) -> None:
         path.unlink(missing_ok=True)
 
 
-def fail_export(sessions: sessionmaker[Session], export_id: int, reason: str,
-                now: datetime) -> None:
+def fail_export(sessions: sessionmaker[Session], export_id: int, reason: str, now: datetime) -> None:
     """Mark a built export failed (say, Slack would not take the file) and delete its file.
 
     The history then says ``failed`` with ``reason`` and nothing can be fetched again; the
@@ -425,8 +447,15 @@ def fail_export(sessions: sessionmaker[Session], export_id: int, reason: str,
         record.finished_at = now
         record.deleted_at = now
         requester = session.get(Enroller, record.requested_by_id)
-        _audit(session, requester, "export.fail", f"export:{export_id}", "failed",
-               {"reason": reason[:500]}, at=now)
+        _audit(
+            session,
+            requester,
+            "export.fail",
+            f"export:{export_id}",
+            "failed",
+            {"reason": reason[:500]},
+            at=now,
+        )
     if file_path:
         _remove_file(Path(file_path))
 
@@ -439,15 +468,19 @@ def _failure_reason(exc: BaseException) -> str:
     return f"the workbook could not be built ({type(exc).__name__}); try again later"
 
 
-def _finish(sessions: sessionmaker[Session], plan: ExportPlan, now: datetime, outcome: str,
-            detail: dict[str, Any], **values: Any) -> None:
+def _finish(
+    sessions: sessionmaker[Session],
+    plan: ExportPlan,
+    now: datetime,
+    outcome: str,
+    detail: dict[str, Any],
+    **values: Any,
+) -> None:
     with transaction(sessions) as session:
-        session.execute(update(ExportRecord).where(ExportRecord.id == plan.export_id)
-                        .values(**values))
+        session.execute(update(ExportRecord).where(ExportRecord.id == plan.export_id).values(**values))
         record = session.get_one(ExportRecord, plan.export_id)
         requester = session.get(Enroller, record.requested_by_id)
-        _audit(session, requester, "export.build", f"export:{plan.export_id}", outcome, detail,
-               at=now)
+        _audit(session, requester, "export.build", f"export:{plan.export_id}", outcome, detail, at=now)
 
 
 def _build(session: Session, plan: ExportPlan, path: Path, password: str, now: datetime) -> int:
@@ -468,14 +501,18 @@ def _build(session: Session, plan: ExportPlan, path: Path, password: str, now: d
     kinds = list(KINDS)
     if record.masked:
         rows, kinds = mask_rows(rows), masked_kinds(kinds)
-    book = Sheet(_sheet_name(scope, as_of.date() if not snapshot else snapshot.business_date),
-                 HEADERS, kinds, [column.width for column in COLUMNS], rows)
+    book = Sheet(
+        _sheet_name(scope, as_of.date() if not snapshot else snapshot.business_date),
+        HEADERS,
+        kinds,
+        [column.width for column in COLUMNS],
+        rows,
+    )
 
     extra: list[Sheet] = []
     baseline: Snapshot | None = None
     if plan.include_changes:
-        baseline = latest_snapshot(session, agency.id,
-                                   before=snapshot.business_date if snapshot else None)
+        baseline = latest_snapshot(session, agency.id, before=snapshot.business_date if snapshot else None)
         if baseline is not None:
             streams.append(_keyed_rows(session, scope, snapshot, by_case_number=False))
             streams.append(snapshot_rows(session, baseline.id, _subject_id(scope), False))
@@ -485,12 +522,10 @@ def _build(session: Session, plan: ExportPlan, path: Path, password: str, now: d
 
     def about(row_count: int) -> Sheet:
         lines = _about_lines(scope, requester, record, snapshot, baseline, plan, as_of, row_count)
-        return Sheet("About", ("Item", "Value"), (KINDS[0], KINDS[0]), (28, 70), lines,
-                     filtered=False)
+        return Sheet("About", ("Item", "Value"), (KINDS[0], KINDS[0]), (28, 70), lines, filtered=False)
 
     try:
-        return encrypt_workbook(lambda plain: write_workbook(plain, book, about, extra),
-                                path, password)
+        return encrypt_workbook(lambda plain: write_workbook(plain, book, about, extra), path, password)
     finally:
         for stream in streams:
             stream.close()  # type: ignore[attr-defined]
@@ -500,8 +535,9 @@ def _subject_id(scope: _Scope) -> int | None:
     return scope.subject.id if scope.subject is not None else None
 
 
-def _keyed_rows(session: Session, scope: _Scope, snapshot: Snapshot | None,
-                by_case_number: bool) -> Iterator[KeyedRow]:
+def _keyed_rows(
+    session: Session, scope: _Scope, snapshot: Snapshot | None, by_case_number: bool
+) -> Iterator[KeyedRow]:
     """The book's rows, live or from a snapshot, streamed in case number (or id) order."""
     if snapshot is not None:
         yield from snapshot_rows(session, snapshot.id, _subject_id(scope), by_case_number)
@@ -514,38 +550,60 @@ def _keyed_rows(session: Session, scope: _Scope, snapshot: Snapshot | None,
             yield row[0], row[1], row[2:]
 
 
-def _about_lines(scope: _Scope, requester: Enroller, record: ExportRecord,
-                 snapshot: Snapshot | None, baseline: Snapshot | None, plan: ExportPlan,
-                 as_of: datetime, row_count: int) -> list[tuple[str, str]]:
+def _about_lines(
+    scope: _Scope,
+    requester: Enroller,
+    record: ExportRecord,
+    snapshot: Snapshot | None,
+    baseline: Snapshot | None,
+    plan: ExportPlan,
+    as_of: datetime,
+    row_count: int,
+) -> list[tuple[str, str]]:
     lines = [
         ("Book of Business", scope.label),
         ("Scope", "Agency (All Agents)" if scope.subject is None else "One agent"),
         ("As of", as_of.strftime("%A %Y-%m-%d %H:%M %Z")),
-        ("Source", f"Weekly snapshot of {snapshot.business_date.isoformat()}" if snapshot
-         else "Live data from bob's store"),
+        (
+            "Source",
+            f"Weekly snapshot of {snapshot.business_date.isoformat()}"
+            if snapshot
+            else "Live data from bob's store",
+        ),
         ("Consumers (rows)", f"{row_count:,}"),
-        ("Masking", "SSN, date of birth and annual income are masked with asterisks"
-         if record.masked else "None: the file holds full SSN, date of birth and income"),
+        (
+            "Masking",
+            "SSN, date of birth and annual income are masked with asterisks"
+            if record.masked
+            else "None: the file holds full SSN, date of birth and income",
+        ),
         ("Requested by", requester.display_name),
         ("Requested via", record.requested_via),
         ("Export number", str(record.id)),
-        ("Columns", f"{len(COLUMNS)} (A-{COLUMNS[-1].letter}); a blank cell means not "
-                    "applicable or not provided"),
+        (
+            "Columns",
+            f"{len(COLUMNS)} (A-{COLUMNS[-1].letter}); a blank cell means not applicable or not provided",
+        ),
     ]
     if plan.include_changes:
-        lines.append(("Changed since last snapshot",
-                      f"compared with the snapshot of {baseline.business_date.isoformat()}"
-                      if baseline else "no earlier snapshot to compare with"))
-    lines.append(("Handling", "Contains PII: keep it encrypted, do not forward it, delete it "
-                              "when done."))
+        lines.append(
+            (
+                "Changed since last snapshot",
+                f"compared with the snapshot of {baseline.business_date.isoformat()}"
+                if baseline
+                else "no earlier snapshot to compare with",
+            )
+        )
+    lines.append(("Handling", "Contains PII: keep it encrypted, do not forward it, delete it when done."))
     return lines
 
 
 # --- history, fetch, expiry, snapshots -------------------------------------------------------
 
 
-def list_exports(sessions: sessionmaker[Session], requester_id: int, now: datetime,
-                 limit: int = 20) -> list[ExportHistoryEntry]:
+def list_exports(
+    sessions: sessionmaker[Session], requester_id: int, now: datetime, limit: int = 20
+) -> list[ExportHistoryEntry]:
     """The requester's exports, newest first."""
     with sessions() as session:
         records = session.scalars(
@@ -583,8 +641,7 @@ def _entry(session: Session, record: ExportRecord) -> ExportHistoryEntry:
     )
 
 
-def fetch_export(sessions: sessionmaker[Session], requester_id: int, token: str,
-                 now: datetime) -> Path:
+def fetch_export(sessions: sessionmaker[Session], requester_id: int, token: str, now: datetime) -> Path:
     """The stored (encrypted) file of one of the requester's exports, until it expires."""
     with transaction(sessions) as session:
         record = session.scalars(
@@ -599,9 +656,15 @@ def fetch_export(sessions: sessionmaker[Session], requester_id: int, token: str,
         except ExportRefused as refused:
             outcome, reason = "refused", refused.reason
             refusal = refused
-        _audit(session, requester, "export.fetch",
-               f"export:{record.id}" if record else "export:unknown", outcome,
-               {"reason": reason} if reason else None, at=now)
+        _audit(
+            session,
+            requester,
+            "export.fetch",
+            f"export:{record.id}" if record else "export:unknown",
+            outcome,
+            {"reason": reason} if reason else None,
+            at=now,
+        )
     if outcome == "refused":
         raise refusal
     return path
@@ -609,17 +672,14 @@ def fetch_export(sessions: sessionmaker[Session], requester_id: int, token: str,
 
 def _available_file(record: ExportRecord | None, now: datetime) -> Path:
     if record is None:
-        raise ExportRefused("no export of yours has that id; see your export history",
-                            "not_found")
+        raise ExportRefused("no export of yours has that id; see your export history", "not_found")
     if record.status == ExportStatus.PROCESSING:
-        raise ExportRefused("that export is still being prepared; try again in a minute",
-                            "processing")
+        raise ExportRefused("that export is still being prepared; try again in a minute", "processing")
     if record.status == ExportStatus.FAILED:
         raise ExportRefused(f"that export failed ({record.error}); request a new one", "failed")
     expired = record.expires_at is None or now >= record.expires_at
     if expired or record.deleted_at is not None or not record.file_path:
-        raise ExportRefused("that export has expired and its file was deleted; "
-                            "request a new one", "expired")
+        raise ExportRefused("that export has expired and its file was deleted; request a new one", "expired")
     path = Path(record.file_path)
     if not path.is_file():
         raise ExportRefused("that export's file is gone; request a new one", "missing")
@@ -639,32 +699,45 @@ def expire_exports(sessions: sessionmaker[Session], now: datetime) -> int:
         for export_id, file_path in due:
             if file_path:
                 Path(file_path).unlink(missing_ok=True)
-            session.execute(
-                update(ExportRecord).where(ExportRecord.id == export_id).values(deleted_at=now)
-            )
+            session.execute(update(ExportRecord).where(ExportRecord.id == export_id).values(deleted_at=now))
     if due:
         log.info("deleted %d expired export files", len(due))
     return len(due)
 
 
-def take_snapshot(sessions: sessionmaker[Session], agency_id: int, business_date: date,
-                  now: datetime) -> int:
+def take_snapshot(sessions: sessionmaker[Session], agency_id: int, business_date: date, now: datetime) -> int:
     """Freeze the agency's book for ``business_date`` (once per agency and date)."""
     with transaction(sessions) as session:
         count = freeze_book(session, agency_id, business_date, now)
-        _audit(session, None, "snapshot.take", f"agency:{agency_id}", "done",
-               {"business_date": business_date.isoformat(), "rows": count}, at=now)
+        _audit(
+            session,
+            None,
+            "snapshot.take",
+            f"agency:{agency_id}",
+            "done",
+            {"business_date": business_date.isoformat(), "rows": count},
+            at=now,
+        )
     return count
 
 
-def _audit(session: Session, actor: Enroller | None, action: str, target: str, outcome: str,
-           detail: dict[str, Any] | None, at: datetime) -> None:
-    session.add(AuditEntry(
-        actor_id=actor.id if actor else None,
-        actor_slack_id=actor.slack_user_id if actor else None,
-        action=action,
-        target=target,
-        outcome=outcome,
-        detail=detail,
-        at=at,
-    ))
+def _audit(
+    session: Session,
+    actor: Enroller | None,
+    action: str,
+    target: str,
+    outcome: str,
+    detail: dict[str, Any] | None,
+    at: datetime,
+) -> None:
+    session.add(
+        AuditEntry(
+            actor_id=actor.id if actor else None,
+            actor_slack_id=actor.slack_user_id if actor else None,
+            action=action,
+            target=target,
+            outcome=outcome,
+            detail=detail,
+            at=at,
+        )
+    )

@@ -61,9 +61,7 @@ def freeze_book(session: Session, agency_id: int, business_date: date, now: date
             )
         )
         return int(existing or 0)
-    result = session.execute(
-        book_query(*agency_scope(agency_id)), execution_options={"yield_per": _BATCH}
-    )
+    result = session.execute(book_query(*agency_scope(agency_id)), execution_options={"yield_per": _BATCH})
     count = 0
     for chunk in result.partitions():
         session.execute(
@@ -84,9 +82,7 @@ def freeze_book(session: Session, agency_id: int, business_date: date, now: date
     return count
 
 
-def latest_snapshot(
-    session: Session, agency_id: int, before: date | None = None
-) -> Snapshot | None:
+def latest_snapshot(session: Session, agency_id: int, before: date | None = None) -> Snapshot | None:
     """The agency's newest snapshot, or its newest one dated before ``before``."""
     query = select(Snapshot).where(Snapshot.agency_id == agency_id)
     if before is not None:
@@ -94,8 +90,9 @@ def latest_snapshot(
     return session.scalars(query.order_by(Snapshot.business_date.desc()).limit(1)).first()
 
 
-def snapshot_rows(session: Session, snapshot_id: int, enroller_id: int | None,
-                  by_case_number: bool = True) -> Iterator[KeyedRow]:
+def snapshot_rows(
+    session: Session, snapshot_id: int, enroller_id: int | None, by_case_number: bool = True
+) -> Iterator[KeyedRow]:
     """A snapshot's rows (one agent's when ``enroller_id`` is given), streamed."""
     query = select(SnapshotRow.consumer_id, SnapshotRow.enroller_id, SnapshotRow.data).where(
         SnapshotRow.snapshot_id == snapshot_id

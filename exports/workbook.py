@@ -141,10 +141,9 @@ def _sheet_xml(sheet: Sheet, selected: bool, counter: list[int]) -> Iterator[byt
     for row in sheet.rows:
         number += 1
         batch.append(f'<row r="{number}">')
-        batch.extend([
-            "<c/>" if value is None else cell(value)
-            for cell, value in zip(cells, row, strict=True)
-        ])
+        batch.extend(
+            ["<c/>" if value is None else cell(value) for cell, value in zip(cells, row, strict=True)]
+        )
         batch.append("</row>")
         if number % _ROWS_PER_WRITE == 0:
             yield "".join(batch).encode()
@@ -207,8 +206,7 @@ def _package_parts(names: Sequence[str], filters: dict[int, str]) -> dict[str, s
         + "</workbook>"
     )
     sheet_rels = "".join(
-        f'<Relationship Id="rId{i}" Type="{_REL_NS}/worksheet" '
-        f'Target="worksheets/sheet{i}.xml"/>'
+        f'<Relationship Id="rId{i}" Type="{_REL_NS}/worksheet" Target="worksheets/sheet{i}.xml"/>'
         for i in range(1, count + 1)
     )
     workbook_rels = (
@@ -222,8 +220,7 @@ def _package_parts(names: Sequence[str], filters: dict[int, str]) -> dict[str, s
         for i in range(1, count + 1)
     )
     content_types = (
-        _XML_HEAD
-        + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        _XML_HEAD + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
         '<Default Extension="rels" '
         'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
         '<Default Extension="xml" ContentType="application/xml"/>'

@@ -164,9 +164,7 @@ def log_and_claim(
         return _claim(session, worker, now(), smtp) if claim else []
 
 
-def _claim(
-    session: Session, worker: str, moment: datetime, smtp: DrainSettings
-) -> list[ClaimedEmail]:
+def _claim(session: Session, worker: str, moment: datetime, smtp: DrainSettings) -> list[ClaimedEmail]:
     """On PostgreSQL the candidate rows are locked with SKIP LOCKED, so concurrent claimers
     take different rows instead of waiting; SQLite runs one writer at a time, and the
     condition is checked again by the UPDATE itself."""
@@ -262,9 +260,7 @@ def failure_outcome(
     )
 
 
-def record_outcomes(
-    sessions: sessionmaker[Session], worker: str, outcomes: list[Outcome]
-) -> None:
+def record_outcomes(sessions: sessionmaker[Session], worker: str, outcomes: list[Outcome]) -> None:
     """Write each outcome in one transaction, only for rows this worker still holds."""
     if outcomes:
         with sessions.begin() as session:

@@ -80,9 +80,7 @@ def capture_server(directory: Path) -> Iterator[LoopbackController]:
 
 
 @contextmanager
-def smtp_or_capture(
-    smtp: Settings, capture_dir: str | Path
-) -> Iterator[tuple[Settings, Path | None]]:
+def smtp_or_capture(smtp: Settings, capture_dir: str | Path) -> Iterator[tuple[Settings, Path | None]]:
     """The SMTP settings to send with, and where emails are captured (None when sent for real).
 
     With ``smtp.host`` set this is ``smtp`` unchanged; with it empty a capture server is
@@ -93,11 +91,14 @@ def smtp_or_capture(
         return
     directory = Path(capture_dir)
     with capture_server(directory) as controller:
-        yield dataclasses.replace(
-            smtp,  # type: ignore[type-var]
-            host="127.0.0.1",
-            port=controller.port,
-            security="none",
-            username="",
-            password="",
-        ), directory
+        yield (
+            dataclasses.replace(
+                smtp,  # type: ignore[type-var]
+                host="127.0.0.1",
+                port=controller.port,
+                security="none",
+                username="",
+                password="",
+            ),
+            directory,
+        )

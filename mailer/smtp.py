@@ -150,9 +150,7 @@ class SmtpChannel:
             raise _reply_error(exc.code, exc.message) from None
         except TimeoutError:
             self._drop()
-            raise DeliveryError(
-                f"no reply within {self._smtp.timeout_seconds:g}s", permanent=False
-            ) from None
+            raise DeliveryError(f"no reply within {self._smtp.timeout_seconds:g}s", permanent=False) from None
         except SMTPNotSupported:
             raise DeliveryError(
                 "the server cannot take a non-ASCII address (no SMTPUTF8)", permanent=True

@@ -60,8 +60,12 @@ class CrwCaseRow:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "case_number": self.case_number, "risk": self.risk, "risk_label": self.risk_label,
-            "reason": self.reason, "status": self.status, "age_days": self.age_days,
+            "case_number": self.case_number,
+            "risk": self.risk,
+            "risk_label": self.risk_label,
+            "reason": self.reason,
+            "status": self.status,
+            "age_days": self.age_days,
             "assignee": self.assignee,
         }
 
@@ -103,7 +107,8 @@ class EnrollerActivity:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "enroller": self.enroller, "open_cases": self.open_cases,
+            "enroller": self.enroller,
+            "open_cases": self.open_cases,
             "closed_cases": self.closed_cases,
             "average_resolution_days": self.average_resolution_days,
             "notes_written": self.notes_written,
@@ -128,17 +133,31 @@ def _age_days(opened_at: datetime, closed_at: datetime | None, now: datetime) ->
     return max(0, ((closed_at or now) - opened_at).days)
 
 
-def _audit(session: Session, actor: Enroller | None, action: str, target: str, outcome: str,
-           reason: str, at: datetime) -> None:
-    session.add(AuditEntry(
-        actor_id=actor.id if actor else None,
-        actor_slack_id=actor.slack_user_id if actor else None,
-        action=action, target=target[:120], outcome=outcome, detail={"reason": reason}, at=at,
-    ))
+def _audit(
+    session: Session,
+    actor: Enroller | None,
+    action: str,
+    target: str,
+    outcome: str,
+    reason: str,
+    at: datetime,
+) -> None:
+    session.add(
+        AuditEntry(
+            actor_id=actor.id if actor else None,
+            actor_slack_id=actor.slack_user_id if actor else None,
+            action=action,
+            target=target[:120],
+            outcome=outcome,
+            detail={"reason": reason},
+            at=at,
+        )
+    )
 
 
-def _refuse(session: Session, actor: Enroller | None, action: str, target: str,
-            refusal: CrwRefused, at: datetime) -> CrwRefused:
+def _refuse(
+    session: Session, actor: Enroller | None, action: str, target: str, refusal: CrwRefused, at: datetime
+) -> CrwRefused:
     """Audit the refusal in the current transaction; the caller raises it after commit."""
     _audit(session, actor, action, target, "refused", refusal.reason, at)
     return refusal
@@ -173,9 +192,7 @@ def _managers_only(what: str) -> CrwRefused:
 
 def _reachable_case(session: Session, actor: Enroller, case_number: str) -> CrwCase | None:
     """The case if the actor is its assignee or manages the assignee's agency, else None."""
-    crw_case = session.scalars(
-        select(CrwCase).where(CrwCase.case_number == case_number.strip())
-    ).first()
+    crw_case = session.scalars(select(CrwCase).where(CrwCase.case_number == case_number.strip())).first()
     if crw_case is None or crw_case.assigned_enroller_id == actor.id:
         return crw_case
     if not _is_manager(actor):
@@ -186,8 +203,9 @@ def _reachable_case(session: Session, actor: Enroller, case_number: str) -> CrwC
     return crw_case if assignee_agency == actor.agency_id else None
 
 
-def _run(sessions: sessionmaker[Session], action: str, target: str, actor_id: int, now: datetime,
-         work: Any) -> Any:
+def _run(
+    sessions: sessionmaker[Session], action: str, target: str, actor_id: int, now: datetime, work: Any
+) -> Any:
     """Run ``work(session, actor)`` in one transaction; a CrwRefused it raises is audited and
     committed (nothing else was changed before the refusal) and then re-raised."""
     refusal: CrwRefused | None = None
@@ -240,26 +258,30 @@ def enroller_activity(session: Session, agency_id: int, now: datetime) -> list[E
     people = session.execute(
         select(Enroller.id, Enroller.first_name, Enroller.last_name, Enroller.license_number)
         .where(Enroller.agency_id == agency_id)
-        .where(or_(has_cases, Enroller.active.is_(True) & Enroller.role.in_(
-            [Role.AGENT_L1, Role.AGENT_L2]
-        )))
+        .where(or_(has_cases, Enroller.active.is_(True) & Enroller.role.in_([Role.AGENT_L1, Role.AGENT_L2])))
     ).all()
     ids = [person.id for person in people]
     tiles = crw_tiles(session, now, "enroller", ids)
-    notes = dict(session.execute(  # type: ignore[arg-type]
-        select(CrwNote.author_id, func.count())
-        .join(Enroller, Enroller.id == CrwNote.author_id)
-        .where(Enroller.agency_id == agency_id, CrwNote.at <= now)
-        .group_by(CrwNote.author_id)
-    ).all())
+    notes = dict(
+        session.execute(  # type: ignore[arg-type]
+            select(CrwNote.author_id, func.count())
+            .join(Enroller, Enroller.id == CrwNote.author_id)
+            .where(Enroller.agency_id == agency_id, CrwNote.at <= now)
+            .group_by(CrwNote.author_id)
+        ).all()
+    )
     lines = []
     for person in people:
         tile = tiles.get(person.id, CrwTiles())
-        lines.append(EnrollerActivity(
-            display_name(person.first_name, person.last_name, person.license_number),
-            tile.open_cases, tile.closed_cases, tile.average_resolution_days,
-            notes.get(person.id, 0),
-        ))
+        lines.append(
+            EnrollerActivity(
+                display_name(person.first_name, person.last_name, person.license_number),
+                tile.open_cases,
+                tile.closed_cases,
+                tile.average_resolution_days,
+                notes.get(person.id, 0),
+            )
+        )
     lines.sort(key=lambda line: (-line.open_cases, -line.closed_cases, line.enroller))
     return lines
 
@@ -267,9 +289,17 @@ def enroller_activity(session: Session, agency_id: int, now: datetime) -> list[E
 def case_rows_query(now: datetime) -> Select[*tuple[Any, ...]]:
     """Case number, risk, reason, status, times and assignee: every column a list shows."""
     return (
-        select(CrwCase.case_number, CrwCase.risk, CrwCase.reason, CrwCase.status,
-               CrwCase.opened_at, CrwCase.closed_at, Enroller.first_name, Enroller.last_name,
-               Enroller.license_number)
+        select(
+            CrwCase.case_number,
+            CrwCase.risk,
+            CrwCase.reason,
+            CrwCase.status,
+            CrwCase.opened_at,
+            CrwCase.closed_at,
+            Enroller.first_name,
+            Enroller.last_name,
+            Enroller.license_number,
+        )
         .join(Enroller, Enroller.id == CrwCase.assigned_enroller_id)
         .where(CrwCase.opened_at <= now)
         .order_by(CrwCase.risk.desc(), CrwCase.opened_at, CrwCase.case_number)
@@ -278,7 +308,11 @@ def case_rows_query(now: datetime) -> Select[*tuple[Any, ...]]:
 
 def case_row(row: Any, now: datetime) -> CrwCaseRow:
     return CrwCaseRow(
-        row.case_number, row.risk, RISK_LABELS[row.risk], row.reason, str(row.status),
+        row.case_number,
+        row.risk,
+        RISK_LABELS[row.risk],
+        row.reason,
+        str(row.status),
         _age_days(row.opened_at, row.closed_at, now),
         display_name(row.first_name, row.last_name, row.license_number),
     )
@@ -312,22 +346,23 @@ def list_cases(
         if risk is not None:
             query = query.where(CrwCase.risk == risk)
         if aging_days is not None:
-            query = query.where(CrwCase.status != CrwStatus.CLOSED,
-                                CrwCase.opened_at <= now - timedelta(days=aging_days))
+            query = query.where(
+                CrwCase.status != CrwStatus.CLOSED, CrwCase.opened_at <= now - timedelta(days=aging_days)
+            )
         elif not include_closed:
             query = query.where(CrwCase.status != CrwStatus.CLOSED)
         return [case_row(row, now) for row in session.execute(query)]
 
-    rows: list[CrwCaseRow] = _run(sessions, "crw.list", "agency" if agency else "own", actor_id,
-                                  now, work)
+    rows: list[CrwCaseRow] = _run(sessions, "crw.list", "agency" if agency else "own", actor_id, now, work)
     return rows
 
 
 # --- one case -------------------------------------------------------------------------------
 
 
-def show_case(sessions: sessionmaker[Session], actor_id: int, case_number: str,
-              now: datetime) -> CrwCaseDetail:
+def show_case(
+    sessions: sessionmaker[Session], actor_id: int, case_number: str, now: datetime
+) -> CrwCaseDetail:
     """One case with its notes; the consumer's contact details only for the assignee."""
 
     def work(session: Session, actor: Enroller) -> CrwCaseDetail:
@@ -350,31 +385,40 @@ def show_case(sessions: sessionmaker[Session], actor_id: int, case_number: str,
         notes = [
             {"at": at, "author": display_name(first, last, license_number), "text": text}
             for at, first, last, license_number, text in session.execute(
-                select(CrwNote.at, author.first_name, author.last_name, author.license_number,
-                       CrwNote.text)
+                select(CrwNote.at, author.first_name, author.last_name, author.license_number, CrwNote.text)
                 .join(author, author.id == CrwNote.author_id)
                 .where(CrwNote.crw_case_id == crw_case.id)
                 .order_by(CrwNote.at.desc(), CrwNote.id.desc())
             )
         ]
         return CrwCaseDetail(
-            crw_case.case_number, crw_case.risk, RISK_LABELS[crw_case.risk], crw_case.reason,
-            str(crw_case.status), _age_days(crw_case.opened_at, crw_case.closed_at, now),
-            assignee.display_name, crw_case.plan_year, crw_case.opened_at, crw_case.closed_at,
-            crw_case.resolution_reason, crw_case.resolution_steps, contact, notes,
+            crw_case.case_number,
+            crw_case.risk,
+            RISK_LABELS[crw_case.risk],
+            crw_case.reason,
+            str(crw_case.status),
+            _age_days(crw_case.opened_at, crw_case.closed_at, now),
+            assignee.display_name,
+            crw_case.plan_year,
+            crw_case.opened_at,
+            crw_case.closed_at,
+            crw_case.resolution_reason,
+            crw_case.resolution_steps,
+            contact,
+            notes,
         )
 
     detail: CrwCaseDetail = _run(sessions, "crw.show", case_number, actor_id, now, work)
     return detail
 
 
-def add_note(sessions: sessionmaker[Session], actor_id: int, case_number: str, text: str,
-             now: datetime) -> None:
+def add_note(
+    sessions: sessionmaker[Session], actor_id: int, case_number: str, text: str, now: datetime
+) -> None:
     """Document an interaction; the first note moves an open case to in progress."""
     text = text.strip()
     if not text:
-        raise CrwRefused("write the note after the case number: `crw note <case> <text>`",
-                         "empty_note")
+        raise CrwRefused("write the note after the case number: `crw note <case> <text>`", "empty_note")
     if len(text) > NOTE_LIMIT:
         raise CrwRefused(f"a note holds at most {NOTE_LIMIT} characters", "note_too_long")
 
@@ -383,8 +427,9 @@ def add_note(sessions: sessionmaker[Session], actor_id: int, case_number: str, t
         if crw_case is None:
             raise _unknown_case(case_number)
         if crw_case.status == CrwStatus.CLOSED:
-            raise CrwRefused(f"CRW case {crw_case.case_number} is closed; notes go on open cases",
-                             "case_closed")
+            raise CrwRefused(
+                f"CRW case {crw_case.case_number} is closed; notes go on open cases", "case_closed"
+            )
         session.add(CrwNote(crw_case_id=crw_case.id, author_id=actor.id, at=now, text=text))
         session.execute(
             update(CrwCase)
@@ -402,8 +447,14 @@ def match_resolution_reason(value: str) -> str | None:
     return next((r for r in RESOLUTION_REASONS if r.casefold() == wanted), None)
 
 
-def close_case(sessions: sessionmaker[Session], actor_id: int, case_number: str,
-               resolution_reason: str, steps: str, now: datetime) -> None:
+def close_case(
+    sessions: sessionmaker[Session],
+    actor_id: int,
+    case_number: str,
+    resolution_reason: str,
+    steps: str,
+    now: datetime,
+) -> None:
     """Close a case; the resolution reason (one of RESOLUTION_REASONS) and the steps taken
     are both required, as in the portal."""
 
@@ -421,8 +472,12 @@ def close_case(sessions: sessionmaker[Session], actor_id: int, case_number: str,
                 "missing_resolution",
             )
         session.execute(
-            update(CrwCase).where(CrwCase.id == crw_case.id).values(
-                status=CrwStatus.CLOSED, closed_at=now, resolution_reason=reason,
+            update(CrwCase)
+            .where(CrwCase.id == crw_case.id)
+            .values(
+                status=CrwStatus.CLOSED,
+                closed_at=now,
+                resolution_reason=reason,
                 resolution_steps=steps.strip(),
             )
         )
@@ -451,14 +506,14 @@ def _transfer_target(session: Session, actor: Enroller, to: str) -> Enroller:
         )
     if len(mine) > 1:
         raise CrwRefused(
-            f"{len(mine)} people in your agency are named {wanted[:60]!r}; "
-            "give the license number instead",
+            f"{len(mine)} people in your agency are named {wanted[:60]!r}; give the license number instead",
             "ambiguous_agent",
         )
     target = mine[0]
     if not target.active:
-        raise CrwRefused(f"{target.display_name} is not active; choose an active Agent Level 2",
-                         "inactive_agent")
+        raise CrwRefused(
+            f"{target.display_name} is not active; choose an active Agent Level 2", "inactive_agent"
+        )
     if target.role != Role.AGENT_L2:
         raise CrwRefused(
             f"{target.display_name} is not an Agent Level 2; CRW cases can only be "
@@ -468,8 +523,9 @@ def _transfer_target(session: Session, actor: Enroller, to: str) -> Enroller:
     return target
 
 
-def transfer_case(sessions: sessionmaker[Session], actor_id: int, case_number: str, to: str,
-                  now: datetime) -> TransferResult:
+def transfer_case(
+    sessions: sessionmaker[Session], actor_id: int, case_number: str, to: str, now: datetime
+) -> TransferResult:
     """Move a case to another active Agent Level 2 of the same agency (managers only)."""
 
     def work(session: Session, actor: Enroller) -> TransferResult:
@@ -479,27 +535,40 @@ def transfer_case(sessions: sessionmaker[Session], actor_id: int, case_number: s
         if crw_case is None:
             raise _unknown_case(case_number)
         if crw_case.status == CrwStatus.CLOSED:
-            raise CrwRefused(f"CRW case {crw_case.case_number} is closed; it cannot be transferred",
-                             "case_closed")
+            raise CrwRefused(
+                f"CRW case {crw_case.case_number} is closed; it cannot be transferred", "case_closed"
+            )
         target = _transfer_target(session, actor, to)
         if target.id == crw_case.assigned_enroller_id:
-            raise CrwRefused(f"CRW case {crw_case.case_number} is already assigned to "
-                             f"{target.display_name}", "same_assignee")
+            raise CrwRefused(
+                f"CRW case {crw_case.case_number} is already assigned to {target.display_name}",
+                "same_assignee",
+            )
         previous = session.get(Enroller, crw_case.assigned_enroller_id)
         assert previous is not None
         session.execute(
-            update(CrwCase).where(CrwCase.id == crw_case.id)
+            update(CrwCase)
+            .where(CrwCase.id == crw_case.id)
             .values(assigned_enroller_id=target.id, assigned_at=now)
         )
-        session.add(AuditEntry(
-            actor_id=actor.id, actor_slack_id=actor.slack_user_id, action="crw.transfer",
-            target=crw_case.case_number, outcome="ok",
-            detail={"reason": "transferred", "from_enroller_id": previous.id,
-                    "to_enroller_id": target.id},
-            at=now,
-        ))
-        return TransferResult(crw_case.case_number, previous.display_name, target.display_name,
-                              target.id, target.slack_user_id)
+        session.add(
+            AuditEntry(
+                actor_id=actor.id,
+                actor_slack_id=actor.slack_user_id,
+                action="crw.transfer",
+                target=crw_case.case_number,
+                outcome="ok",
+                detail={
+                    "reason": "transferred",
+                    "from_enroller_id": previous.id,
+                    "to_enroller_id": target.id,
+                },
+                at=now,
+            )
+        )
+        return TransferResult(
+            crw_case.case_number, previous.display_name, target.display_name, target.id, target.slack_user_id
+        )
 
     result: TransferResult = _run(sessions, "crw.transfer", case_number, actor_id, now, work)
     return result

@@ -65,28 +65,45 @@ class HelpRequestView:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "number": self.number, "category": self.category, "topic": self.topic,
-            "status": self.status, "routed_team": self.routed_team,
-            "created_at": self.created_at.isoformat(), "updated_at": self.updated_at.isoformat(),
-            "enroller": self.enroller, "details": self.details,
+            "number": self.number,
+            "category": self.category,
+            "topic": self.topic,
+            "status": self.status,
+            "routed_team": self.routed_team,
+            "created_at": self.created_at.isoformat(),
+            "updated_at": self.updated_at.isoformat(),
+            "enroller": self.enroller,
+            "details": self.details,
             "updates": [{**u, "at": u["at"].isoformat()} for u in self.updates],
         }
 
 
-def _audit(session: Session, actor: Enroller | None, action: str, target: str, outcome: str,
-           reason: str, at: datetime) -> None:
-    session.add(AuditEntry(
-        actor_id=actor.id if actor else None,
-        actor_slack_id=actor.slack_user_id if actor else None,
-        action=action, target=target[:120], outcome=outcome, detail={"reason": reason}, at=at,
-    ))
+def _audit(
+    session: Session,
+    actor: Enroller | None,
+    action: str,
+    target: str,
+    outcome: str,
+    reason: str,
+    at: datetime,
+) -> None:
+    session.add(
+        AuditEntry(
+            actor_id=actor.id if actor else None,
+            actor_slack_id=actor.slack_user_id if actor else None,
+            action=action,
+            target=target[:120],
+            outcome=outcome,
+            detail={"reason": reason},
+            at=at,
+        )
+    )
 
 
 def _actor(session: Session, actor_id: int) -> Enroller:
     actor = session.get(Enroller, actor_id)
     if actor is None or not actor.active:
-        raise HelpRefused("you are not an active enroller; link your account first",
-                          "unknown_actor")
+        raise HelpRefused("you are not an active enroller; link your account first", "unknown_actor")
     return actor
 
 
@@ -101,27 +118,41 @@ def _visible_to(actor: Enroller) -> ColumnElement[bool]:
 
 def _unknown_request(number: str) -> HelpRefused:
     return HelpRefused(
-        f"no help request {number[:40]} that you can see; check the number with "
-        "`help-request list`",
+        f"no help request {number[:40]} that you can see; check the number with `help-request list`",
         "unknown_request",
     )
 
 
 _filer = aliased(Enroller, name="filer")
 _COLUMNS = (
-    HelpRequest.id, HelpRequest.number, HelpRequest.category, HelpRequest.topic,
-    HelpRequest.status, HelpRequest.routed_team, HelpRequest.created_at, HelpRequest.updated_at,
-    _filer.first_name, _filer.last_name, _filer.license_number,
+    HelpRequest.id,
+    HelpRequest.number,
+    HelpRequest.category,
+    HelpRequest.topic,
+    HelpRequest.status,
+    HelpRequest.routed_team,
+    HelpRequest.created_at,
+    HelpRequest.updated_at,
+    _filer.first_name,
+    _filer.last_name,
+    _filer.license_number,
 )
 
 
-def _view(row: Any, details: str | None = None,
-          updates: list[dict[str, Any]] | None = None) -> HelpRequestView:
+def _view(
+    row: Any, details: str | None = None, updates: list[dict[str, Any]] | None = None
+) -> HelpRequestView:
     return HelpRequestView(
-        row.number, str(row.category), row.topic, str(row.status), row.routed_team,
-        row.created_at, row.updated_at,
+        row.number,
+        str(row.category),
+        row.topic,
+        str(row.status),
+        row.routed_team,
+        row.created_at,
+        row.updated_at,
         f"{row.first_name} {row.last_name} (License {row.license_number})",
-        details, updates or [],
+        details,
+        updates or [],
     )
 
 
@@ -137,8 +168,13 @@ def _read_one(session: Session, actor: Enroller, number: str) -> HelpRequestView
     updates = [
         {"at": at, "author": f"{first} {last}", "status": str(status), "note": note}
         for at, first, last, status, note in session.execute(
-            select(HelpRequestUpdate.at, author.first_name, author.last_name,
-                   HelpRequestUpdate.status, HelpRequestUpdate.note)
+            select(
+                HelpRequestUpdate.at,
+                author.first_name,
+                author.last_name,
+                HelpRequestUpdate.status,
+                HelpRequestUpdate.note,
+            )
             .join(author, author.id == HelpRequestUpdate.author_id)
             .where(HelpRequestUpdate.help_request_id == row.id)
             .order_by(HelpRequestUpdate.at.desc(), HelpRequestUpdate.id.desc())
@@ -147,23 +183,36 @@ def _read_one(session: Session, actor: Enroller, number: str) -> HelpRequestView
     return _view(row, row.details, updates)
 
 
-def create_request(sessions: sessionmaker[Session], actor_id: int, category: HelpCategory,
-                   topic: str, details: str, now: datetime) -> HelpRequestView:
+def create_request(
+    sessions: sessionmaker[Session],
+    actor_id: int,
+    category: HelpCategory,
+    topic: str,
+    details: str,
+    now: datetime,
+) -> HelpRequestView:
     """File a help request, numbered ``HR-<year>-<six digits>`` and routed by its category."""
     topic, details = " ".join(topic.split()), details.strip()
     if not topic or not details:
         raise HelpRefused("a help request needs a topic and details", "missing_fields")
     if len(topic) > TOPIC_LIMIT or len(details) > DETAILS_LIMIT:
-        raise HelpRefused(f"keep the topic under {TOPIC_LIMIT} characters and the details "
-                          f"under {DETAILS_LIMIT}", "too_long")
+        raise HelpRefused(
+            f"keep the topic under {TOPIC_LIMIT} characters and the details under {DETAILS_LIMIT}", "too_long"
+        )
     with transaction(sessions) as session:
         actor = _actor(session, actor_id)
         zone = session.scalar(select(Agency.time_zone).where(Agency.id == actor.agency_id))
         year = now.astimezone(ZoneInfo(zone or "America/Los_Angeles")).year
         request = HelpRequest(
-            number=f"HR-new-{uuid.uuid4().hex[:24]}", enroller_id=actor.id,
-            agency_id=actor.agency_id, category=category, topic=topic, details=details,
-            status=HelpStatus.SUBMITTED, routed_team=ROUTING[category], created_at=now,
+            number=f"HR-new-{uuid.uuid4().hex[:24]}",
+            enroller_id=actor.id,
+            agency_id=actor.agency_id,
+            category=category,
+            topic=topic,
+            details=details,
+            status=HelpStatus.SUBMITTED,
+            routed_team=ROUTING[category],
+            created_at=now,
             updated_at=now,
         )
         session.add(request)
@@ -177,8 +226,9 @@ def create_request(sessions: sessionmaker[Session], actor_id: int, category: Hel
     return view
 
 
-def show_request(sessions: sessionmaker[Session], actor_id: int, number: str,
-                 now: datetime) -> HelpRequestView:
+def show_request(
+    sessions: sessionmaker[Session], actor_id: int, number: str, now: datetime
+) -> HelpRequestView:
     """One help request with its details and status history, if the actor may read it."""
     with transaction(sessions) as session:
         actor = _actor(session, actor_id)
@@ -190,8 +240,9 @@ def show_request(sessions: sessionmaker[Session], actor_id: int, number: str,
     return view
 
 
-def list_requests(sessions: sessionmaker[Session], actor_id: int, now: datetime, *,
-                  open_only: bool = False) -> list[HelpRequestView]:
+def list_requests(
+    sessions: sessionmaker[Session], actor_id: int, now: datetime, *, open_only: bool = False
+) -> list[HelpRequestView]:
     """The help requests the actor may read, newest first, at most 50."""
     with sessions() as session:
         actor = _actor(session, actor_id)
@@ -207,8 +258,14 @@ def list_requests(sessions: sessionmaker[Session], actor_id: int, now: datetime,
         return [_view(row) for row in session.execute(query)]
 
 
-def update_request(sessions: sessionmaker[Session], actor_id: int, number: str,
-                   status: HelpStatus, note: str | None, now: datetime) -> HelpRequestView:
+def update_request(
+    sessions: sessionmaker[Session],
+    actor_id: int,
+    number: str,
+    status: HelpStatus,
+    note: str | None,
+    now: datetime,
+) -> HelpRequestView:
     """Set a help request's status, with an optional note (support staff only)."""
     note = (note or "").strip() or None
     refusal: HelpRefused | None = None
@@ -218,17 +275,22 @@ def update_request(sessions: sessionmaker[Session], actor_id: int, number: str,
             select(HelpRequest.id).where(HelpRequest.number == number.strip().upper())
         )
         if actor.role != Role.SUPPORT_STAFF:
-            refusal = HelpRefused("only support staff can update a help request's status",
-                                  "not_support_staff")
+            refusal = HelpRefused(
+                "only support staff can update a help request's status", "not_support_staff"
+            )
         elif request_id is None:
             refusal = _unknown_request(number)
         if refusal is not None:
             _audit(session, actor, "help.update", number, "refused", refusal.reason, now)
         else:
-            session.execute(update(HelpRequest).where(HelpRequest.id == request_id)
-                            .values(status=status, updated_at=now))
-            session.add(HelpRequestUpdate(help_request_id=request_id, author_id=actor.id, at=now,
-                                          status=status, note=note))
+            session.execute(
+                update(HelpRequest).where(HelpRequest.id == request_id).values(status=status, updated_at=now)
+            )
+            session.add(
+                HelpRequestUpdate(
+                    help_request_id=request_id, author_id=actor.id, at=now, status=status, note=note
+                )
+            )
             _audit(session, actor, "help.update", number.strip().upper(), "ok", str(status), now)
             view = _read_one(session, actor, number)
     if refusal is not None:

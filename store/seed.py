@@ -22,8 +22,17 @@ from store.errors import BobError
 from store.models import Agency, Base, Consumer, CrwCase, Enroller, utcnow
 from store.seed_rows import MIN_STAFF, BookMaker, Staff, case_number, crw_case_number
 
-TABLES = ("agencies", "enrollers", "consumers", "delegations", "enrollments", "consents",
-          "notices", "consumer_flags", "crw_cases")
+TABLES = (
+    "agencies",
+    "enrollers",
+    "consumers",
+    "delegations",
+    "enrollments",
+    "consents",
+    "notices",
+    "consumer_flags",
+    "crw_cases",
+)
 CHUNK = 10_000
 
 
@@ -101,7 +110,7 @@ def _next_ids(conn: Connection) -> dict[str, int]:
 
 def _any_taken(conn: Connection, column: Any, values: list[str]) -> bool:
     return any(
-        conn.scalar(select(func.count()).where(column.in_(values[start:start + 500])))
+        conn.scalar(select(func.count()).where(column.in_(values[start : start + 500])))
         for start in range(0, len(values), 500)
     )
 
@@ -111,9 +120,10 @@ def _refuse_collisions(conn: Connection, staff: Staff, first_consumer: int, cons
     ids; refuse before writing anything rather than fail halfway on a unique key."""
     taken = [
         ("agency codes", _any_taken(conn, Agency.code, [row["code"] for row in staff.agencies])),
-        ("license numbers", _any_taken(
-            conn, Enroller.license_number, [row["license_number"] for row in staff.enrollers]
-        )),
+        (
+            "license numbers",
+            _any_taken(conn, Enroller.license_number, [row["license_number"] for row in staff.enrollers]),
+        ),
     ]
     if consumers:
         last_consumer = first_consumer + consumers - 1
@@ -141,10 +151,12 @@ def _after_bulk_load(conn: Connection) -> None:
     and refresh the planner's statistics, without which the first Daily Summary run picks
     nested loops over the fresh tables (10 s instead of 0.1 s for 10k consumers)."""
     for table in TABLES:
-        conn.execute(text(
-            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-            f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
-        ))
+        conn.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
+            )
+        )
         conn.execute(text(f"ANALYZE {table}"))
 
 
@@ -178,6 +190,9 @@ def seed_book(
         with engine.begin() as conn:
             _after_bulk_load(conn)
     return SeedResult(
-        len(staff.agencies), len(staff.enrollers), plan.consumers, rows,
+        len(staff.agencies),
+        len(staff.enrollers),
+        plan.consumers,
+        rows,
         time.perf_counter() - started,
     )

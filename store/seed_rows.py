@@ -79,16 +79,16 @@ _ENGLISH_POOL = Weighted(list(names.NAMES), [55, 28, 5, 3, 4, 2, 1, 1, 0.5, 0.5]
 _PLACE = Weighted(names.PLACES, [place[4] for place in names.PLACES])
 _HEALTH_CARRIER = Weighted(names.HEALTH_CARRIERS, [carrier[3] for carrier in names.HEALTH_CARRIERS])
 _TIER = Weighted(names.METAL_TIERS, [tier[1] for tier in names.METAL_TIERS])
-_PROGRAM = Weighted(
-    (Program.COVERED_CALIFORNIA, Program.MEDI_CAL, Program.MIXED_HOUSEHOLD), [68, 22, 10]
-)
+_PROGRAM = Weighted((Program.COVERED_CALIFORNIA, Program.MEDI_CAL, Program.MIXED_HOUSEHOLD), [68, 22, 10])
 _HOUSEHOLD = Weighted(range(1, 7), [28, 27, 17, 15, 8, 5])
 _DELEGATION = Weighted(
     (DelegationStatus.ACTIVE, DelegationStatus.PENDING, DelegationStatus.REMOVED), [93, 4, 3]
 )
 _STATUSES = (
-    EnrollmentStatus.EFFECTUATED, EnrollmentStatus.PENDING,
-    EnrollmentStatus.CANCELED, EnrollmentStatus.TERMINATED,
+    EnrollmentStatus.EFFECTUATED,
+    EnrollmentStatus.PENDING,
+    EnrollmentStatus.CANCELED,
+    EnrollmentStatus.TERMINATED,
 )
 _HEALTH_STATUS = Weighted(_STATUSES, [84, 6, 4, 6])
 _DENTAL_STATUS = Weighted(_STATUSES, [90, 5, 2, 3])
@@ -237,10 +237,7 @@ class BookMaker:
             roles += [Role.ADMIN_L2] * (size // 25)
             if size >= 12:
                 roles.append(Role.SUPPORT_STAFF)
-            roles += [
-                Role.AGENT_L2 if r.random() < 0.3 else Role.AGENT_L1
-                for _ in range(size - len(roles))
-            ]
+            roles += [Role.AGENT_L2 if r.random() < 0.3 else Role.AGENT_L1 for _ in range(size - len(roles))]
             colleagues = agents_by_agency.setdefault(agency["id"], [])
             for role in roles:
                 row = self._enroller(agency, role)
@@ -321,46 +318,46 @@ class BookMaker:
         income_cents = fpl * fpl_dollars + _below(r, fpl_dollars)
         created = self._ago(20 * DAY, 1500 * DAY)
         on_medi_cal = program is not Program.COVERED_CALIFORNIA
-        rows.consumers.append({
-            "id": consumer_id,
-            "case_number": case_number(consumer_id),
-            "first_name": first,
-            "last_name": last,
-            "date_of_birth": self.today - timedelta(days=age_days),
-            "ssn": None if r.random() < 0.04 else self._ssn(),
-            "email": None if r.random() < 0.18 else self._email(first, last),
-            "primary_phone": self._phone(area_codes),
-            "secondary_phone": self._phone(area_codes) if r.random() < 0.25 else None,
-            "written_language": language,
-            "spoken_language": spoken,
-            "address_line1": f"{_between_ints(r, 100, 20000)} {_pick(r, names.STREETS)} "
-                             f"{_pick(r, names.STREET_KINDS)}",
-            "address_line2": (
-                f"{_pick(r, names.UNIT_KINDS)} {_between_ints(r, 1, 350)}"
-                if r.random() < 0.22 else None
-            ),
-            "city": city,
-            "state": "CA",
-            "zip_code": zip_code,
-            "county": county,
-            "mailing_address": (
-                f"PO Box {_between_ints(r, 100, 10000)}, {city}, CA {zip_code}"
-                if r.random() < 0.06 else None
-            ),
-            "household_size": household,
-            "annual_income_cents": income_cents,
-            "fpl_percent": income_cents // fpl_dollars,
-            "application_status": _APPLICATION.pick(r),
-            "eligibility_status": _ELIGIBILITY.pick(r),
-            "medi_cal_status": (
-                _MEDI_CAL_STATUS.pick(r) if on_medi_cal else None
-            ),
-            "medi_cal_renewal_date": (
-                self.today + timedelta(days=_between_ints(r, 1, 366)) if on_medi_cal else None
-            ),
-            "created_at": created,
-            "updated_at": self._between(created, self.as_of),
-        })
+        rows.consumers.append(
+            {
+                "id": consumer_id,
+                "case_number": case_number(consumer_id),
+                "first_name": first,
+                "last_name": last,
+                "date_of_birth": self.today - timedelta(days=age_days),
+                "ssn": None if r.random() < 0.04 else self._ssn(),
+                "email": None if r.random() < 0.18 else self._email(first, last),
+                "primary_phone": self._phone(area_codes),
+                "secondary_phone": self._phone(area_codes) if r.random() < 0.25 else None,
+                "written_language": language,
+                "spoken_language": spoken,
+                "address_line1": f"{_between_ints(r, 100, 20000)} {_pick(r, names.STREETS)} "
+                f"{_pick(r, names.STREET_KINDS)}",
+                "address_line2": (
+                    f"{_pick(r, names.UNIT_KINDS)} {_between_ints(r, 1, 350)}" if r.random() < 0.22 else None
+                ),
+                "city": city,
+                "state": "CA",
+                "zip_code": zip_code,
+                "county": county,
+                "mailing_address": (
+                    f"PO Box {_between_ints(r, 100, 10000)}, {city}, CA {zip_code}"
+                    if r.random() < 0.06
+                    else None
+                ),
+                "household_size": household,
+                "annual_income_cents": income_cents,
+                "fpl_percent": income_cents // fpl_dollars,
+                "application_status": _APPLICATION.pick(r),
+                "eligibility_status": _ELIGIBILITY.pick(r),
+                "medi_cal_status": (_MEDI_CAL_STATUS.pick(r) if on_medi_cal else None),
+                "medi_cal_renewal_date": (
+                    self.today + timedelta(days=_between_ints(r, 1, 366)) if on_medi_cal else None
+                ),
+                "created_at": created,
+                "updated_at": self._between(created, self.as_of),
+            }
+        )
         holder = self._delegations(staff, consumer_id, created, rows)
         if holder is not None and r.random() < 0.05:
             self._crw_case(consumer_id, holder, rows)
@@ -392,8 +389,14 @@ class BookMaker:
             return successor
         return agent if status is DelegationStatus.ACTIVE else None
 
-    def _delegation(self, consumer_id: int, agent: Agent, status: DelegationStatus,
-                    delegated: datetime, removed_at: datetime | None) -> Row:
+    def _delegation(
+        self,
+        consumer_id: int,
+        agent: Agent,
+        status: DelegationStatus,
+        delegated: datetime,
+        removed_at: datetime | None,
+    ) -> Row:
         return {
             "id": self._id("delegations"),
             "consumer_id": consumer_id,
@@ -412,21 +415,23 @@ class BookMaker:
         assigned = self._between(opened, min(opened + timedelta(days=3), self.as_of))
         closed_at = self._between(assigned, self.as_of) if status is CrwStatus.CLOSED else None
         resolution = _pick(r, names.CRW_RESOLUTIONS) if closed_at else (None, None)
-        rows.crw_cases.append({
-            "id": self._id("crw_cases"),
-            "case_number": crw_case_number(consumer_id),
-            "consumer_id": consumer_id,
-            "plan_year": self.today.year + 1,
-            "risk": _CRW_RISK.pick(r),
-            "reason": _CRW_REASON.pick(r),
-            "status": status,
-            "assigned_enroller_id": agent.id,
-            "assigned_at": assigned,
-            "opened_at": opened,
-            "closed_at": closed_at,
-            "resolution_reason": resolution[0],
-            "resolution_steps": resolution[1],
-        })
+        rows.crw_cases.append(
+            {
+                "id": self._id("crw_cases"),
+                "case_number": crw_case_number(consumer_id),
+                "consumer_id": consumer_id,
+                "plan_year": self.today.year + 1,
+                "risk": _CRW_RISK.pick(r),
+                "reason": _CRW_REASON.pick(r),
+                "status": status,
+                "assigned_enroller_id": agent.id,
+                "assigned_at": assigned,
+                "opened_at": opened,
+                "closed_at": closed_at,
+                "resolution_reason": resolution[0],
+                "resolution_steps": resolution[1],
+            }
+        )
 
     def _status_change(self, status: EnrollmentStatus) -> tuple[datetime, datetime]:
         """When the enrollment was created and when it last changed status."""
@@ -456,15 +461,33 @@ class BookMaker:
             return start, next_month - timedelta(days=1)
         return start, date(start.year, 12, 31)
 
-    def _enrollments(self, consumer_id: int, program: Program, age: int, household: int,
-                     fpl: int, income_cents: int, rows: ConsumerRows) -> None:
+    def _enrollments(
+        self,
+        consumer_id: int,
+        program: Program,
+        age: int,
+        household: int,
+        fpl: int,
+        income_cents: int,
+        rows: ConsumerRows,
+    ) -> None:
         r = self.rng
         if program is Program.MEDI_CAL:
             status = _MEDI_CAL_ENROLLMENT.pick(r)
-            rows.enrollments.append(self._enrollment(
-                consumer_id, program, Coverage.HEALTH, status, _pick(r, names.MEDI_CAL_PLANS),
-                "Medi-Cal Managed Care", None, None, 0, None,
-            ))
+            rows.enrollments.append(
+                self._enrollment(
+                    consumer_id,
+                    program,
+                    Coverage.HEALTH,
+                    status,
+                    _pick(r, names.MEDI_CAL_PLANS),
+                    "Medi-Cal Managed Care",
+                    None,
+                    None,
+                    0,
+                    None,
+                )
+            )
             return
         if r.random() < 0.96:
             carrier, brand, networks, _ = _HEALTH_CARRIER.pick(r)
@@ -479,22 +502,52 @@ class BookMaker:
             if tier == "Silver 70" and fpl <= 250:
                 csr = "Silver 94" if fpl <= 150 else "Silver 87" if fpl <= 200 else "Silver 73"
             status = _HEALTH_STATUS.pick(r)
-            rows.enrollments.append(self._enrollment(
-                consumer_id, program, Coverage.HEALTH, status, carrier,
-                f"{brand} {tier} {_pick(r, networks)}", tier, gross, aptc, csr,
-            ))
+            rows.enrollments.append(
+                self._enrollment(
+                    consumer_id,
+                    program,
+                    Coverage.HEALTH,
+                    status,
+                    carrier,
+                    f"{brand} {tier} {_pick(r, networks)}",
+                    tier,
+                    gross,
+                    aptc,
+                    csr,
+                )
+            )
         if r.random() < 0.3:
             carrier, networks = _pick(r, names.DENTAL_CARRIERS)
             status = _DENTAL_STATUS.pick(r)
             gross = _between_ints(r, 1_500, 6_500) * min(household, 4)
-            rows.enrollments.append(self._enrollment(
-                consumer_id, program, Coverage.DENTAL, status, carrier,
-                f"{carrier} {_pick(r, networks)}", None, gross, 0, None,
-            ))
+            rows.enrollments.append(
+                self._enrollment(
+                    consumer_id,
+                    program,
+                    Coverage.DENTAL,
+                    status,
+                    carrier,
+                    f"{carrier} {_pick(r, networks)}",
+                    None,
+                    gross,
+                    0,
+                    None,
+                )
+            )
 
-    def _enrollment(self, consumer_id: int, program: Program, coverage: Coverage,
-                    status: EnrollmentStatus, carrier: str, plan_name: str, metal_tier: str | None,
-                    gross: int | None, aptc: int, csr: str | None) -> Row:
+    def _enrollment(
+        self,
+        consumer_id: int,
+        program: Program,
+        coverage: Coverage,
+        status: EnrollmentStatus,
+        carrier: str,
+        plan_name: str,
+        metal_tier: str | None,
+        gross: int | None,
+        aptc: int,
+        csr: str | None,
+    ) -> Row:
         created, changed = self._status_change(status)
         start, end = self._enrollment_dates(status, changed)
         if status is EnrollmentStatus.PENDING:
@@ -557,13 +610,15 @@ class BookMaker:
             created = self._ago(14 * DAY, 730 * DAY)
         else:
             return
-        rows.notices.append({
-            "id": self._id("notices"),
-            "consumer_id": consumer_id,
-            "kind": NoticeKind.NOD,
-            "notice_date": created.astimezone(self.zone).date(),
-            "created_at": created,
-        })
+        rows.notices.append(
+            {
+                "id": self._id("notices"),
+                "consumer_id": consumer_id,
+                "kind": NoticeKind.NOD,
+                "notice_date": created.astimezone(self.zone).date(),
+                "created_at": created,
+            }
+        )
 
     def _flags(self, consumer_id: int, age: int, rows: ConsumerRows) -> None:
         r = self.rng

@@ -20,8 +20,15 @@ from tests.fake_slack import FakeSlack, SlackUser
 
 SECRET = "test-signing-secret"
 NOW = datetime(2026, 11, 23, 18, 0, tzinfo=UTC)
-SLACK_IDS = {"ana": "U0ANA", "lee": "U0LEE", "max": "U0MAX", "sue": "U0SUE", "omar": "U0OMAR",
-             "olga": "U0OLGA", "nobody": "U0NOBODY"}
+SLACK_IDS = {
+    "ana": "U0ANA",
+    "lee": "U0LEE",
+    "max": "U0MAX",
+    "sue": "U0SUE",
+    "omar": "U0OMAR",
+    "olga": "U0OLGA",
+    "nobody": "U0NOBODY",
+}
 CONSUMER_NAME, CONSUMER_PHONE = "Zelda Quintero", "(916) 555-0199"
 
 
@@ -58,8 +65,13 @@ def clock():
 
 @pytest.fixture
 def deps(sessions, slack, clock):
-    settings = BotSettings(bot_token="xoxb-test", signing_secret=SECRET,
-                           api_base_url=slack.api_url, port=0, from_address="bob@agency.test")
+    settings = BotSettings(
+        bot_token="xoxb-test",
+        signing_secret=SECRET,
+        api_base_url=slack.api_url,
+        port=0,
+        from_address="bob@agency.test",
+    )
     return BotDeps(sessions, settings, exports_config=None, clock=clock)
 
 
@@ -76,34 +88,78 @@ def cast(book, bot_user) -> Cast:
     moonrise = book.agency(code="moonrise", name="Moonrise Insurance")
     exchange = book.agency(code="exchange", name="Exchange Service Center")
     ids = {
-        "ana": book.enroller(sunrise, "Ana", "Agent", license_number="0A11111",
-                             slack_user_id=SLACK_IDS["ana"]),
-        "lee": book.enroller(sunrise, "Lee", "Levelto", role=Role.AGENT_L2,
-                             license_number="0A22222", slack_user_id=SLACK_IDS["lee"]),
-        "nia": book.enroller(sunrise, "Nia", "Nolink", role=Role.AGENT_L2,
-                             license_number="0A33333"),
-        "max": book.enroller(sunrise, "Max", "Manager", role=Role.AGENCY_MANAGER,
-                             slack_user_id=SLACK_IDS["max"]),
-        "sue": book.enroller(exchange, "Sue", "Support", role=Role.SUPPORT_STAFF,
-                             slack_user_id=SLACK_IDS["sue"]),
-        "omar": book.enroller(moonrise, "Omar", "Other", role=Role.AGENCY_MANAGER,
-                              slack_user_id=SLACK_IDS["omar"]),
-        "olga": book.enroller(moonrise, "Olga", "Otherlevel", role=Role.AGENT_L2,
-                              license_number="0A44444", slack_user_id=SLACK_IDS["olga"]),
+        "ana": book.enroller(
+            sunrise, "Ana", "Agent", license_number="0A11111", slack_user_id=SLACK_IDS["ana"]
+        ),
+        "lee": book.enroller(
+            sunrise,
+            "Lee",
+            "Levelto",
+            role=Role.AGENT_L2,
+            license_number="0A22222",
+            slack_user_id=SLACK_IDS["lee"],
+        ),
+        "nia": book.enroller(sunrise, "Nia", "Nolink", role=Role.AGENT_L2, license_number="0A33333"),
+        "max": book.enroller(
+            sunrise, "Max", "Manager", role=Role.AGENCY_MANAGER, slack_user_id=SLACK_IDS["max"]
+        ),
+        "sue": book.enroller(
+            exchange, "Sue", "Support", role=Role.SUPPORT_STAFF, slack_user_id=SLACK_IDS["sue"]
+        ),
+        "omar": book.enroller(
+            moonrise, "Omar", "Other", role=Role.AGENCY_MANAGER, slack_user_id=SLACK_IDS["omar"]
+        ),
+        "olga": book.enroller(
+            moonrise,
+            "Olga",
+            "Otherlevel",
+            role=Role.AGENT_L2,
+            license_number="0A44444",
+            slack_user_id=SLACK_IDS["olga"],
+        ),
     }
     first, last = CONSUMER_NAME.split()
-    zelda = book.consumer(ids["ana"], first_name=first, last_name=last,
-                          primary_phone=CONSUMER_PHONE, email="zelda@consumer.test")
-    book.crw_case(zelda, ids["ana"], NOW - timedelta(days=40), risk=5,
-                  reason="Premium increase", case_number="CRW-000101")
-    book.crw_case(book.consumer(ids["ana"]), ids["ana"], NOW - timedelta(days=3), risk=2,
-                  reason="Plan discontinued", case_number="CRW-000102")
-    book.crw_case(book.consumer(ids["ana"]), ids["ana"], NOW - timedelta(days=30),
-                  closed=NOW - timedelta(days=10), case_number="CRW-000103")
-    book.crw_case(book.consumer(ids["lee"]), ids["lee"], NOW - timedelta(days=8), risk=4,
-                  case_number="CRW-000104")
-    book.crw_case(book.consumer(ids["olga"]), ids["olga"], NOW - timedelta(days=50), risk=3,
-                  case_number="CRW-000105")
-    numbers = {"urgent": "CRW-000101", "fresh": "CRW-000102", "closed": "CRW-000103",
-               "lees": "CRW-000104", "moonrise": "CRW-000105"}
+    zelda = book.consumer(
+        ids["ana"],
+        first_name=first,
+        last_name=last,
+        primary_phone=CONSUMER_PHONE,
+        email="zelda@consumer.test",
+    )
+    book.crw_case(
+        zelda,
+        ids["ana"],
+        NOW - timedelta(days=40),
+        risk=5,
+        reason="Premium increase",
+        case_number="CRW-000101",
+    )
+    book.crw_case(
+        book.consumer(ids["ana"]),
+        ids["ana"],
+        NOW - timedelta(days=3),
+        risk=2,
+        reason="Plan discontinued",
+        case_number="CRW-000102",
+    )
+    book.crw_case(
+        book.consumer(ids["ana"]),
+        ids["ana"],
+        NOW - timedelta(days=30),
+        closed=NOW - timedelta(days=10),
+        case_number="CRW-000103",
+    )
+    book.crw_case(
+        book.consumer(ids["lee"]), ids["lee"], NOW - timedelta(days=8), risk=4, case_number="CRW-000104"
+    )
+    book.crw_case(
+        book.consumer(ids["olga"]), ids["olga"], NOW - timedelta(days=50), risk=3, case_number="CRW-000105"
+    )
+    numbers = {
+        "urgent": "CRW-000101",
+        "fresh": "CRW-000102",
+        "closed": "CRW-000103",
+        "lees": "CRW-000104",
+        "moonrise": "CRW-000105",
+    }
     return Cast(ids, numbers, bot_user)

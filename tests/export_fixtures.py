@@ -54,8 +54,7 @@ def build_people(book: Book) -> People:
     book.consumer(ana, status=DelegationStatus.REMOVED)  # no longer in anyone's book
     moon_agent = book.enroller(moonlight, "Mo", "Moonagent")
     book.consumer(moon_agent)
-    return People(sunrise, moonlight, ana, ben, max_, admin1, admin2, primary, support, mia,
-                  rich, pending)
+    return People(sunrise, moonlight, ana, ben, max_, admin1, admin2, primary, support, mia, rich, pending)
 
 
 def rich_consumer(book: Book, agent: int) -> int:
@@ -87,17 +86,36 @@ def rich_consumer(book: Book, agent: int) -> int:
         medi_cal_status="Not Eligible",
         medi_cal_renewal_date=date(2027, 3, 1),
     )
-    book.enrollment(consumer, plan_year=2025, carrier="Old Carrier", plan_name="Old Plan",
-                    status=EnrollmentStatus.TERMINATED)
     book.enrollment(
-        consumer, plan_year=2026, carrier="Blue Shield", plan_name="Silver 70 PPO",
-        metal_tier="Silver", status=EnrollmentStatus.PENDING, binder_paid=False,
-        start_date=date(2026, 1, 1), end_date=date(2026, 12, 31), gross_premium_cents=81234,
-        aptc_cents=60000, net_premium_cents=21234, csr_level="CSR 87",
+        consumer,
+        plan_year=2025,
+        carrier="Old Carrier",
+        plan_name="Old Plan",
+        status=EnrollmentStatus.TERMINATED,
+    )
+    book.enrollment(
+        consumer,
+        plan_year=2026,
+        carrier="Blue Shield",
+        plan_name="Silver 70 PPO",
+        metal_tier="Silver",
+        status=EnrollmentStatus.PENDING,
+        binder_paid=False,
+        start_date=date(2026, 1, 1),
+        end_date=date(2026, 12, 31),
+        gross_premium_cents=81234,
+        aptc_cents=60000,
+        net_premium_cents=21234,
+        csr_level="CSR 87",
         program=Program.MIXED_HOUSEHOLD,
     )
-    book.enrollment(consumer, coverage=Coverage.DENTAL, carrier="Delta Dental",
-                    plan_name="Dental HMO", status=EnrollmentStatus.EFFECTUATED)
+    book.enrollment(
+        consumer,
+        coverage=Coverage.DENTAL,
+        carrier="Delta Dental",
+        plan_name="Dental HMO",
+        status=EnrollmentStatus.EFFECTUATED,
+    )
     book.consent(consumer, date(2026, 5, 31))
     book.consent(consumer, date(2030, 5, 31))
     book.notice(consumer, datetime(2026, 2, 3, 17, tzinfo=UTC))
@@ -117,15 +135,53 @@ def midnight(day: date) -> datetime:
 
 
 RICH_ROW = (
-    "CASE-RICH-1", "Rosa", "Ricci", midnight(date(1975, 6, 30)), "123-45-6789",
-    "rosa.ricci@consumer.test", "(916) 555-0101", "(916) 555-0102", "Spanish", "English",
-    "12 Elm St", "Apt <4> & B", "Sacramento", "CA", "95814", "Sacramento",
-    "PO Box 9, Sacramento CA 95812", 4, 65432.10, 2.13, "Mixed Household", "Submitted",
-    "Eligible", "Not Eligible", midnight(date(2027, 3, 1)), 2026, "Blue Shield",
-    "Silver 70 PPO", "Silver", "Pending", midnight(date(2026, 1, 1)),
-    midnight(date(2026, 12, 31)), 812.34, 600.0, 212.34, "CSR 87", "Pending", "Delta Dental",
-    "Dental HMO", "Effectuated", midnight(date(2030, 5, 31)), 2, 1, "Y",
-    midnight(date(2026, 10, 7)), "Active", midnight(date(2025, 10, 1)),
+    "CASE-RICH-1",
+    "Rosa",
+    "Ricci",
+    midnight(date(1975, 6, 30)),
+    "123-45-6789",
+    "rosa.ricci@consumer.test",
+    "(916) 555-0101",
+    "(916) 555-0102",
+    "Spanish",
+    "English",
+    "12 Elm St",
+    "Apt <4> & B",
+    "Sacramento",
+    "CA",
+    "95814",
+    "Sacramento",
+    "PO Box 9, Sacramento CA 95812",
+    4,
+    65432.10,
+    2.13,
+    "Mixed Household",
+    "Submitted",
+    "Eligible",
+    "Not Eligible",
+    midnight(date(2027, 3, 1)),
+    2026,
+    "Blue Shield",
+    "Silver 70 PPO",
+    "Silver",
+    "Pending",
+    midnight(date(2026, 1, 1)),
+    midnight(date(2026, 12, 31)),
+    812.34,
+    600.0,
+    212.34,
+    "CSR 87",
+    "Pending",
+    "Delta Dental",
+    "Dental HMO",
+    "Effectuated",
+    midnight(date(2030, 5, 31)),
+    2,
+    1,
+    "Y",
+    midnight(date(2026, 10, 7)),
+    "Active",
+    midnight(date(2025, 10, 1)),
     "Ana Agent (License 0A12345)",
 )
 

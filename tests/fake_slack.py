@@ -121,8 +121,14 @@ class FakeSlack:
         return web.Response(text="ok")
 
     def _auth_test(self, params: dict[str, Any]) -> dict[str, Any]:
-        return {"url": "https://bob-test.slack.com/", "team": "Test", "user": "bob",
-                "team_id": TEAM, "user_id": BOT_USER, "bot_id": "BBOB"}
+        return {
+            "url": "https://bob-test.slack.com/",
+            "team": "Test",
+            "user": "bob",
+            "team_id": TEAM,
+            "user_id": BOT_USER,
+            "bot_id": "BBOB",
+        }
 
     def _chat_postMessage(self, params: dict[str, Any]) -> dict[str, Any]:
         return {"channel": params.get("channel"), "ts": f"{next(self._ids)}.000100"}
@@ -163,9 +169,7 @@ class SlackUser:
 
     def signed_headers(self, body: str, timestamp: int | None = None) -> dict[str, str]:
         timestamp = int(time.time()) if timestamp is None else timestamp
-        signature = SignatureVerifier(self.secret).generate_signature(
-            timestamp=str(timestamp), body=body
-        )
+        signature = SignatureVerifier(self.secret).generate_signature(timestamp=str(timestamp), body=body)
         return {"X-Slack-Request-Timestamp": str(timestamp), "X-Slack-Signature": signature}
 
     def command_body(self, text: str) -> str:
@@ -189,9 +193,12 @@ class SlackUser:
     async def post(
         self, body: str, headers: dict[str, str], content_type: str
     ) -> tuple[int, dict[str, Any] | str]:
-        async with ClientSession() as http, http.post(
-            self.bot_url, data=body.encode(), headers={**headers, "Content-Type": content_type}
-        ) as response:
+        async with (
+            ClientSession() as http,
+            http.post(
+                self.bot_url, data=body.encode(), headers={**headers, "Content-Type": content_type}
+            ) as response,
+        ):
             raw = await response.text()
             try:
                 return response.status, json.loads(raw) if raw else ""
@@ -201,18 +208,14 @@ class SlackUser:
     async def command(self, text: str) -> tuple[int, str]:
         """Type `/bob <text>`; returns the HTTP status and the text of the immediate reply."""
         body = self.command_body(text)
-        status, answer = await self.post(
-            body, self.signed_headers(body), "application/x-www-form-urlencoded"
-        )
+        status, answer = await self.post(body, self.signed_headers(body), "application/x-www-form-urlencoded")
         return status, answer.get("text", "") if isinstance(answer, dict) else answer
 
     async def command_reply(self, text: str) -> tuple[int, dict[str, Any]]:
         """Type `/bob <text>`; returns the HTTP status and the whole immediate reply (text,
         blocks, response_type), or ``{}`` for an empty acknowledgement."""
         body = self.command_body(text)
-        status, answer = await self.post(
-            body, self.signed_headers(body), "application/x-www-form-urlencoded"
-        )
+        status, answer = await self.post(body, self.signed_headers(body), "application/x-www-form-urlencoded")
         if isinstance(answer, str):
             return status, {"text": answer} if answer else {}
         return status, answer
@@ -244,8 +247,13 @@ class SlackUser:
                 "type": "event_callback",
                 "event_id": f"Ev{uuid.uuid4().hex[:10]}",
                 "event_time": int(time.time()),
-                "event": {"type": "app_home_opened", "user": self.user_id, "tab": "home",
-                          "channel": "D0HOME", "event_ts": f"{time.time():.6f}"},
+                "event": {
+                    "type": "app_home_opened",
+                    "user": self.user_id,
+                    "tab": "home",
+                    "channel": "D0HOME",
+                    "event_ts": f"{time.time():.6f}",
+                },
             }
         )
         status, _ = await self.post(body, self.signed_headers(body), "application/json")

@@ -31,40 +31,48 @@ def prop(name: str, value: object) -> PropertyValue:
 def main(book: Path, password: str, csv_out: Path, profile: Path) -> int:
     pipe = f"bob-test-{uuid.uuid4().hex}"
     office = subprocess.Popen(
-        ["soffice", "--headless", "--invisible", "--norestore", "--nolockcheck",
-         f"-env:UserInstallation={profile.resolve().as_uri()}",
-         f"--accept=pipe,name={pipe};urp;"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            "soffice",
+            "--headless",
+            "--invisible",
+            "--norestore",
+            "--nolockcheck",
+            f"-env:UserInstallation={profile.resolve().as_uri()}",
+            f"--accept=pipe,name={pipe};urp;",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
         start_new_session=True,  # soffice is a launcher: soffice.bin is its child, in its group
     )
     desktop = None
     try:
         local = uno.getComponentContext()
-        resolver = local.ServiceManager.createInstanceWithContext(
-            "com.sun.star.bridge.UnoUrlResolver", local)
+        resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
         deadline = time.monotonic() + 90
         while True:
             try:
-                context = resolver.resolve(
-                    f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
+                context = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
                 break
             except NoConnectException:
                 if time.monotonic() > deadline or office.poll() is not None:
                     raise
                 time.sleep(0.5)
-        desktop = context.ServiceManager.createInstanceWithContext(
-            "com.sun.star.frame.Desktop", context)
+        desktop = context.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", context)
         try:
             document = desktop.loadComponentFromURL(
-                book.resolve().as_uri(), "_blank", 0,
-                (prop("Hidden", True), prop("ReadOnly", True), prop("Password", password)))
+                book.resolve().as_uri(),
+                "_blank",
+                0,
+                (prop("Hidden", True), prop("ReadOnly", True), prop("Password", password)),
+            )
         except IllegalArgumentException:
             document = None
         if document is None:
             return 3
-        document.storeToURL(csv_out.resolve().as_uri(),
-                            (prop("FilterName", "Text - txt - csv (StarCalc)"),
-                             prop("FilterOptions", "44,34,76,1")))
+        document.storeToURL(
+            csv_out.resolve().as_uri(),
+            (prop("FilterName", "Text - txt - csv (StarCalc)"), prop("FilterOptions", "44,34,76,1")),
+        )
         document.close(True)
         return 0
     finally:

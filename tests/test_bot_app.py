@@ -23,8 +23,13 @@ NOW = datetime(2026, 11, 23, 18, 0, tzinfo=UTC)
 
 @pytest.fixture
 async def ana(sessions, slack, clock):
-    settings = BotSettings(bot_token="xoxb-test", signing_secret=SECRET,
-                           api_base_url=slack.api_url, port=0, from_address="bob@agency.test")
+    settings = BotSettings(
+        bot_token="xoxb-test",
+        signing_secret=SECRET,
+        api_base_url=slack.api_url,
+        port=0,
+        from_address="bob@agency.test",
+    )
     running = await start_bot(BotDeps(sessions, settings, exports_config=None, clock=clock))
     yield SlackUser(running.url, slack, SECRET, user_id="U0ANA")
     await running.stop()
@@ -96,8 +101,7 @@ async def test_it_rejects_a_replayed_request(ana):
 async def test_it_rejects_a_tampered_body(ana):
     body = ana.command_body("help")
     headers = ana.signed_headers(body)
-    status, _ = await ana.post(body.replace("help", "mailbox"), headers,
-                               "application/x-www-form-urlencoded")
+    status, _ = await ana.post(body.replace("help", "mailbox"), headers, "application/x-www-form-urlencoded")
     assert status == 401
 
 
@@ -118,9 +122,7 @@ async def test_an_unlinked_user_gets_only_instructions(ana, people):
     assert "/bob link <your license number or email on file>" in text
 
 
-async def test_it_links_a_slack_user_by_a_code_emailed_to_the_address_on_file(
-    ana, people, sessions
-):
+async def test_it_links_a_slack_user_by_a_code_emailed_to_the_address_on_file(ana, people, sessions):
     _, text = await ana.command("link 0A11111")
     assert "we emailed a code to the address on file" in text
     assert "ana.agent@agency.test" not in text
@@ -191,8 +193,15 @@ async def test_link_attempts_are_audited_without_pii(ana, people, sessions):
     await ana.command("link ana.agent@agency.test")
     await ana.command("link 000000")
     with sessions() as s:
-        rows = s.execute(select(AuditEntry.action, AuditEntry.outcome, AuditEntry.actor_slack_id,
-                                AuditEntry.target, AuditEntry.detail)).all()
+        rows = s.execute(
+            select(
+                AuditEntry.action,
+                AuditEntry.outcome,
+                AuditEntry.actor_slack_id,
+                AuditEntry.target,
+                AuditEntry.detail,
+            )
+        ).all()
     assert ("slack_link_requested", "code_sent", "U0ANA", None, None) in rows
     assert any(r.outcome in ("wrong_code",) for r in rows)
     assert "ana.agent@agency.test" not in str(rows)
@@ -203,14 +212,16 @@ async def test_link_attempts_are_audited_without_pii(ana, people, sessions):
 
 @pytest.fixture
 def digest(book, people, sessions, delivery):
-    consumer = book.consumer(people["ana"], first_name="Zelda", last_name="Quintero",
-                             primary_phone="(916) 555-0199")
+    consumer = book.consumer(
+        people["ana"], first_name="Zelda", last_name="Quintero", primary_phone="(916) 555-0199"
+    )
     book.notice(consumer, datetime(2026, 11, 22, 18, tzinfo=UTC))
     run_daily_summary(sessions, date(2026, 11, 23), delivery)
 
 
-async def test_the_mailbox_lists_digests_and_shows_one_only_to_its_owner(ana, people, sessions,
-                                                                         digest, caplog):
+async def test_the_mailbox_lists_digests_and_shows_one_only_to_its_owner(
+    ana, people, sessions, digest, caplog
+):
     caplog.set_level(logging.DEBUG)
     await link(ana, sessions, "0A11111")
     _, listing = await ana.command("mailbox")
@@ -234,7 +245,8 @@ async def test_the_home_tab_shows_the_mailbox_newest_first(ana, people, sessions
     await link(ana, sessions, "0A11111")
     await ana.open_home()
     views = await ana.slack.wait_for(
-        lambda: len(ana.slack.named("views.publish")) == 2 and ana.slack.named("views.publish"))
+        lambda: len(ana.slack.named("views.publish")) == 2 and ana.slack.named("views.publish")
+    )
     view = views[1].params
     assert view["user_id"] == "U0ANA"
     assert "Daily Summary - 11/23/2026" in views[1].text
@@ -243,5 +255,6 @@ async def test_the_home_tab_shows_the_mailbox_newest_first(ana, people, sessions
 
 async def test_the_bot_will_not_start_without_its_secrets(sessions):
     with pytest.raises(BobError, match="BOB_SLACK_SIGNING_SECRET"):
-        await start_bot(BotDeps(sessions, BotSettings(bot_token="xoxb-test", signing_secret=""),
-                                exports_config=None))
+        await start_bot(
+            BotDeps(sessions, BotSettings(bot_token="xoxb-test", signing_secret=""), exports_config=None)
+        )

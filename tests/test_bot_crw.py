@@ -48,9 +48,14 @@ def case_row(sessions, number: str) -> CrwCase:
 
 def audit(sessions, action: str) -> list[tuple[str, str, Any]]:
     with sessions() as s:
-        return [tuple(r) for r in s.execute(select(AuditEntry.target, AuditEntry.outcome,
-                                                   AuditEntry.detail)
-                                            .where(AuditEntry.action == action))]
+        return [
+            tuple(r)
+            for r in s.execute(
+                select(AuditEntry.target, AuditEntry.outcome, AuditEntry.detail).where(
+                    AuditEntry.action == action
+                )
+            )
+        ]
 
 
 # Parsing
@@ -64,8 +69,10 @@ def audit(sessions, action: str) -> list[tuple[str, str, Any]]:
         ("crw list --risk 5 --aging 30", CrwListCommand(risk=5, aging_days=30)),
         ("crw list --agency", CrwListCommand(agency=True)),
         ("crw show crw-000101", CrwShowCommand("CRW-000101")),
-        ('crw note CRW-000101 Called; she said "call back Friday"',
-         CrwNoteCommand("CRW-000101", 'Called; she said "call back Friday"')),
+        (
+            'crw note CRW-000101 Called; she said "call back Friday"',
+            CrwNoteCommand("CRW-000101", 'Called; she said "call back Friday"'),
+        ),
         ("crw close CRW-000101", CrwCloseCommand("CRW-000101")),
         ("crw agency", CrwAgencyCommand()),
         ('transfer CRW-000101 "Lee Levelto"', TransferCommand("CRW-000101", "Lee Levelto")),
@@ -171,9 +178,18 @@ async def test_anyone_else_is_told_there_is_no_such_case(cast, sessions, who):
     assert ("CRW-000101", "refused", {"reason": "unknown_case"}) in audit(sessions, "crw.show")
 
 
-@pytest.mark.parametrize("text", ["crw", "crw list", "crw show CRW-000101", "crw agency",
-                                  "crw note CRW-000101 hi", "crw close CRW-000101",
-                                  "transfer CRW-000101 0A22222"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "crw",
+        "crw list",
+        "crw show CRW-000101",
+        "crw agency",
+        "crw note CRW-000101 hi",
+        "crw close CRW-000101",
+        "transfer CRW-000101 0A22222",
+    ],
+)
 async def test_an_unlinked_user_gets_only_link_instructions(cast, sessions, text):
     status, reply = await cast.as_("nobody").command_reply(text)
     assert status == 200
@@ -250,8 +266,12 @@ async def test_close_opens_a_form_that_requires_reason_and_steps(cast, sessions)
     ana = cast.as_("ana")
     view = await open_close_form(ana, "CRW-000101")
     assert view["callback_id"] == "crw_close" and view["private_metadata"] == "CRW-000101"
-    reasons = [o["value"] for b in view["blocks"] if b.get("block_id") == "resolution_reason"
-               for o in b["element"]["options"]]
+    reasons = [
+        o["value"]
+        for b in view["blocks"]
+        if b.get("block_id") == "resolution_reason"
+        for o in b["element"]["options"]
+    ]
     assert reasons == list(RESOLUTION_REASONS)
 
     status, answer = await ana.submit_view(view, close_values(None, "   "))
@@ -262,12 +282,16 @@ async def test_close_opens_a_form_that_requires_reason_and_steps(cast, sessions)
     assert case_row(sessions, "CRW-000101").status == CrwStatus.OPEN
 
     status, answer = await ana.submit_view(
-        view, close_values("Renewed - new plan", "Called twice; renewed into Silver 70."))
+        view, close_values("Renewed - new plan", "Called twice; renewed into Silver 70.")
+    )
     assert answer["response_action"] == "update"
     assert "CRW-000101* is closed: Renewed - new plan" in seen(answer["view"])
     closed = case_row(sessions, "CRW-000101")
     assert (closed.status, closed.resolution_reason, closed.resolution_steps) == (
-        CrwStatus.CLOSED, "Renewed - new plan", "Called twice; renewed into Silver 70.")
+        CrwStatus.CLOSED,
+        "Renewed - new plan",
+        "Called twice; renewed into Silver 70.",
+    )
     assert ("CRW-000101", "ok", {"reason": "closed"}) in audit(sessions, "crw.close")
 
     again = await ask(ana, "crw close CRW-000101")
@@ -309,7 +333,8 @@ async def test_a_manager_transfers_to_a_level_2_agent_who_gets_a_dm(cast, sessio
     reply = await ask(cast.as_("max"), 'transfer CRW-000101 "Lee Levelto"')
     assert reply["text"] == (
         "CRW case CRW-000101 moved from Ana Agent (License 0A11111) to Lee Levelto "
-        "(License 0A22222). They were told in a direct message.")
+        "(License 0A22222). They were told in a direct message."
+    )
     slack = cast.user.slack
     [dm] = await slack.wait_for(lambda: slack.named("chat.postMessage"))
     assert dm.params["channel"] == "U0LEE"
@@ -325,8 +350,7 @@ async def test_a_manager_transfers_to_a_level_2_agent_who_gets_a_dm(cast, sessio
 
 async def test_a_transfer_to_someone_without_slack_says_to_tell_them(cast, sessions):
     reply = await ask(cast.as_("max"), "transfer CRW-000101 0A33333")
-    assert reply["text"].endswith("They have not linked Slack to bob, so please tell them "
-                                  "yourself.")
+    assert reply["text"].endswith("They have not linked Slack to bob, so please tell them yourself.")
     assert case_row(sessions, "CRW-000101").assigned_enroller_id == cast.ids["nia"]
     assert cast.user.slack.named("chat.postMessage") == []
 
@@ -336,8 +360,7 @@ async def test_a_transfer_to_someone_without_slack_says_to_tell_them(cast, sessi
     [
         ("max", 'transfer CRW-000104 "Ana Agent"', "is not an Agent Level 2", "not_level_2"),
         ("max", "transfer CRW-000104 0A22222", "is already assigned", "same_assignee"),
-        ("max", "transfer CRW-000101 0A44444", "No agent '0A44444' in your agency",
-         "other_agency"),
+        ("max", "transfer CRW-000101 0A44444", "No agent '0A44444' in your agency", "other_agency"),
         ("max", 'transfer CRW-000101 "Nobody Known"', "in your agency", "unknown_agent"),
         ("max", "transfer CRW-000103 0A22222", "is closed", "case_closed"),
         ("omar", "transfer CRW-000101 0A44444", "No CRW case CRW-000101", "unknown_case"),

@@ -40,14 +40,11 @@ def people(book):
     sunrise = book.agency()
     other = book.agency(code="other", name="Other Agency")
     ids = {
-        "ana": book.enroller(sunrise, "Ana", "Agent", slack_user_id="U0ANA",
-                             license_number="0A11111"),
+        "ana": book.enroller(sunrise, "Ana", "Agent", slack_user_id="U0ANA", license_number="0A11111"),
         "lee": book.enroller(sunrise, "Lee", "LevelTwo", Role.AGENT_L2, slack_user_id="U0LEE"),
-        "max": book.enroller(sunrise, "Max", "Manager", Role.AGENCY_MANAGER,
-                             slack_user_id="U0MAX"),
+        "max": book.enroller(sunrise, "Max", "Manager", Role.AGENCY_MANAGER, slack_user_id="U0MAX"),
         "ada": book.enroller(sunrise, "Ada", "Admin", Role.ADMIN_L1, slack_user_id="U0ADA"),
-        "sue": book.enroller(sunrise, "Sue", "Support", Role.SUPPORT_STAFF,
-                             slack_user_id="U0SUE"),
+        "sue": book.enroller(sunrise, "Sue", "Support", Role.SUPPORT_STAFF, slack_user_id="U0SUE"),
         "oz": book.enroller(other, "Oz", "Outsider", Role.AGENCY_MANAGER, slack_user_id="U0OZ"),
         "una": book.enroller(sunrise, "Una", "Unlinked"),
     }
@@ -61,8 +58,9 @@ def people(book):
 
 def seeded_pii(sessions) -> list[str]:
     with sessions() as s:
-        rows = s.execute(select(Consumer.first_name, Consumer.ssn, Consumer.email,
-                                Consumer.primary_phone)).all()
+        rows = s.execute(
+            select(Consumer.first_name, Consumer.ssn, Consumer.email, Consumer.primary_phone)
+        ).all()
     return [value for row in rows for value in row if value]
 
 
@@ -75,11 +73,15 @@ class Clock:
 
 
 def make_bot(sessions, slack, tmp_path, password_delivery="ephemeral", clock=lambda: NOW):
-    settings = BotSettings(bot_token="xoxb-test", signing_secret=SECRET,
-                           api_base_url=slack.api_url, port=0, from_address="bob@agency.test",
-                           password_delivery=password_delivery)
-    exports = ExportsConfig(directory=str(tmp_path / "exports"),
-                            password_delivery=password_delivery)
+    settings = BotSettings(
+        bot_token="xoxb-test",
+        signing_secret=SECRET,
+        api_base_url=slack.api_url,
+        port=0,
+        from_address="bob@agency.test",
+        password_delivery=password_delivery,
+    )
+    exports = ExportsConfig(directory=str(tmp_path / "exports"), password_delivery=password_delivery)
     return start_bot(BotDeps(sessions, settings, exports_config=exports, clock=clock))
 
 
@@ -98,8 +100,12 @@ def ephemeral(call) -> bool:
 
 async def delivered(slack: FakeSlack):
     """Wait for the file and the password message; return (file bytes, completion, password)."""
-    await slack.wait_for(lambda: slack.named("files.completeUploadExternal")
-                         and [c for c in slack.named("response_url") if PASSWORD.search(c.text)])
+    await slack.wait_for(
+        lambda: (
+            slack.named("files.completeUploadExternal")
+            and [c for c in slack.named("response_url") if PASSWORD.search(c.text)]
+        )
+    )
     [complete] = slack.named("files.completeUploadExternal")
     [upload] = slack.named("upload")
     [password_message] = [c for c in slack.named("response_url") if PASSWORD.search(c.text)]
@@ -142,8 +148,11 @@ async def test_an_agent_gets_an_encrypted_workbook_in_the_dm_and_the_password_ap
     assert len(rows[0]) == 48
     assert len(rows) == 1 + 3
     with sessions() as s:
-        cases = set(s.scalars(select(Consumer.case_number).join(Delegation).where(
-            Delegation.enroller_id == people["ana"])))
+        cases = set(
+            s.scalars(
+                select(Consumer.case_number).join(Delegation).where(Delegation.enroller_id == people["ana"])
+            )
+        )
     assert {cell for row in rows[1:] for cell in row} >= cases
     with sessions() as s:
         record = s.scalars(select(ExportRecord)).one()
@@ -155,8 +164,9 @@ async def test_the_password_goes_by_email_when_configured(sessions, slack, tmp_p
     try:
         user = SlackUser(running.url, slack, SECRET, user_id="U0ANA")
         await user.command("export")
-        await slack.wait_for(lambda: len(slack.named("response_url")) >= 1
-                             and slack.named("files.completeUploadExternal"))
+        await slack.wait_for(
+            lambda: len(slack.named("response_url")) >= 1 and slack.named("files.completeUploadExternal")
+        )
         [reply] = slack.named("response_url")
         assert "emailed to the address on file" in reply.params["text"]
         with sessions() as s:
@@ -170,9 +180,7 @@ async def test_the_password_goes_by_email_when_configured(sessions, slack, tmp_p
         await running.stop()
 
 
-async def test_a_command_typed_in_the_bots_dm_gets_the_password_by_email(
-    sessions, slack, tmp_path, people
-):
+async def test_a_command_typed_in_the_bots_dm_gets_the_password_by_email(sessions, slack, tmp_path, people):
     running = await make_bot(sessions, slack, tmp_path)
     try:
         user = SlackUser(running.url, slack, SECRET, user_id="U0ANA", channel_id="D0ANA")
@@ -229,8 +237,9 @@ async def test_every_export_is_audited_without_pii(user, slack, sessions):
     await delivered(slack)
     await user.command("export agency")
     with sessions() as s:
-        audit = s.execute(select(AuditEntry.action, AuditEntry.outcome, AuditEntry.target,
-                                 AuditEntry.detail)).all()
+        audit = s.execute(
+            select(AuditEntry.action, AuditEntry.outcome, AuditEntry.target, AuditEntry.detail)
+        ).all()
     assert len(audit) >= 2
     text = str(audit)
     assert all(value not in text for value in seeded_pii(sessions))

@@ -26,18 +26,34 @@ from tests.bot_people import CONSUMER_NAME, CONSUMER_PHONE, SLACK_IDS
 
 # Commands as people type them; each {slot} is filled with something that may or may not fit.
 TEMPLATES = [
-    "crw", "crw list", "crw list --risk {number}", "crw list --aging {number}",
-    "crw list --agency {junk}", "crw show {case}", "crw note {case} {junk}", "crw close {case}",
-    "crw agency", "transfer {case} {agent}", "help-request", "help-request list open",
-    "help-request {request}", "help-request new", "help-request update {request} {status} {junk}",
-    "mailbox {number}", "exports", "help {junk}", "link {agent}",
+    "crw",
+    "crw list",
+    "crw list --risk {number}",
+    "crw list --aging {number}",
+    "crw list --agency {junk}",
+    "crw show {case}",
+    "crw note {case} {junk}",
+    "crw close {case}",
+    "crw agency",
+    "transfer {case} {agent}",
+    "help-request",
+    "help-request list open",
+    "help-request {request}",
+    "help-request new",
+    "help-request update {request} {status} {junk}",
+    "mailbox {number}",
+    "exports",
+    "help {junk}",
+    "link {agent}",
 ]
 SLOTS = {
     "number": st.sampled_from(["1", "5", "0", "-1", "30", "99999999", "x"]),
-    "case": st.sampled_from(["CRW-000101", "crw-000104", "CRW-000105", "CRW-000103",
-                             "CRW-999999", "<@U1>", '"']),
-    "agent": st.sampled_from(['"Lee Levelto"', "0A22222", "0A33333", "0A44444", "Ana Agent",
-                              "Max Manager", "Lee; DROP TABLE", ""]),
+    "case": st.sampled_from(
+        ["CRW-000101", "crw-000104", "CRW-000105", "CRW-000103", "CRW-999999", "<@U1>", '"']
+    ),
+    "agent": st.sampled_from(
+        ['"Lee Levelto"', "0A22222", "0A33333", "0A44444", "Ana Agent", "Max Manager", "Lee; DROP TABLE", ""]
+    ),
     "request": st.sampled_from(["HR-2026-000001", "hr-2026-000002", "HR-1999-000000", "*"]),
     "status": st.sampled_from(["in_progress", "pending-information", "resolved", "done"]),
     "junk": st.text(max_size=30),
@@ -51,7 +67,9 @@ typed_commands = st.sampled_from(TEMPLATES).flatmap(
 command_words = st.sampled_from(sorted({template.split(" {")[0] for template in TEMPLATES}))
 command_texts = st.one_of(
     # Mostly well-formed commands, so the handlers (not just the parser) do the work.
-    typed_commands, typed_commands, typed_commands,
+    typed_commands,
+    typed_commands,
+    typed_commands,
     st.lists(st.one_of(command_words, st.text(max_size=12)), max_size=5).map(" ".join),
     st.text(max_size=200),
 ).filter(lambda text: not text.strip().lower().startswith("export"))
@@ -76,15 +94,19 @@ def app(deps, tmp_path) -> AsyncApp:
     return build_app(BotDeps(deps.sessions, deps.settings, exports, deps.clock))
 
 
-@settings(max_examples=150, deadline=timedelta(seconds=3),
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150,
+    deadline=timedelta(seconds=3),
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(who=st.sampled_from(sorted(SLACK_IDS)), text=command_texts)
 async def test_every_text_from_anyone_gets_an_answer(app, cast, slack, who, text):
     event(type(parse_command(text)).__name__)  # --hypothesis-show-statistics shows the mix
     user = cast.as_(who)
     body = user.command_body(text)
-    request = AsyncBoltRequest(body=body, headers={
-        "content-type": "application/x-www-form-urlencoded", **user.signed_headers(body)})
+    request = AsyncBoltRequest(
+        body=body, headers={"content-type": "application/x-www-form-urlencoded", **user.signed_headers(body)}
+    )
     response = await app.async_dispatch(request)
     assert response.status == 200, response.body
     [trigger] = parse_qs(body)["trigger_id"]

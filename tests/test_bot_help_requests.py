@@ -4,7 +4,7 @@ every role of the authorization matrix."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -40,18 +40,20 @@ async def ask(user: SlackUser, text: str) -> dict[str, Any]:
 @pytest.fixture
 def requests(cast, sessions) -> dict[str, str]:
     """Ana's open request, Lee's resolved one, and one from Moonrise."""
-    file = lambda who, category, topic, at: create_request(  # noqa: E731
-        sessions, cast.ids[who], category, topic, f"Details from {who}.", at).number
+
+    def file(who: str, category: str, topic: str, at: datetime) -> str:
+        return create_request(sessions, cast.ids[who], category, topic, f"Details from {who}.", at).number
+
     numbers = {
-        "ana": file("ana", HelpCategory.CONSUMER_CASE, "Application stuck in review",
-                    NOW - timedelta(days=3)),
-        "lee": file("lee", HelpCategory.CONTRACTS, "Certification renewal",
-                    NOW - timedelta(days=2)),
-        "omar": file("omar", HelpCategory.PROFILE, "Agency address change",
-                     NOW - timedelta(days=1)),
+        "ana": file(
+            "ana", HelpCategory.CONSUMER_CASE, "Application stuck in review", NOW - timedelta(days=3)
+        ),
+        "lee": file("lee", HelpCategory.CONTRACTS, "Certification renewal", NOW - timedelta(days=2)),
+        "omar": file("omar", HelpCategory.PROFILE, "Agency address change", NOW - timedelta(days=1)),
     }
-    update_request(sessions, cast.ids["sue"], numbers["lee"], HelpStatus.RESOLVED, "Renewed.",
-                   NOW - timedelta(days=1))
+    update_request(
+        sessions, cast.ids["sue"], numbers["lee"], HelpStatus.RESOLVED, "Renewed.", NOW - timedelta(days=1)
+    )
     return numbers
 
 
@@ -66,10 +68,14 @@ def requests(cast, sessions) -> dict[str, str]:
         ("help-request list open", HelpRequestListCommand(open_only=True)),
         ("help-request hr-2026-000001", HelpRequestShowCommand("HR-2026-000001")),
         ("help-request new", HelpRequestNewCommand()),
-        ("help-request update HR-2026-000001 in-progress called the team",
-         HelpRequestUpdateCommand("HR-2026-000001", HelpStatus.IN_PROGRESS, "called the team")),
-        ("help-request update HR-2026-000001 resolved",
-         HelpRequestUpdateCommand("HR-2026-000001", HelpStatus.RESOLVED)),
+        (
+            "help-request update HR-2026-000001 in-progress called the team",
+            HelpRequestUpdateCommand("HR-2026-000001", HelpStatus.IN_PROGRESS, "called the team"),
+        ),
+        (
+            "help-request update HR-2026-000001 resolved",
+            HelpRequestUpdateCommand("HR-2026-000001", HelpStatus.RESOLVED),
+        ),
     ],
 )
 def test_it_understands_the_help_request_commands(text, expected):
@@ -98,8 +104,7 @@ def test_it_says_what_to_type_instead(text, hint):
 def form_values(category: str | None, topic: str | None, details: str | None) -> dict[str, Any]:
     chosen = {"text": {"type": "plain_text", "text": category}, "value": category}
     return {
-        "category": {"value": {"type": "static_select",
-                               "selected_option": chosen if category else None}},
+        "category": {"value": {"type": "static_select", "selected_option": chosen if category else None}},
         "topic": {"value": {"type": "plain_text_input", "value": topic}},
         "details": {"value": {"type": "plain_text_input", "value": details}},
     }
@@ -112,8 +117,9 @@ async def test_new_opens_a_form_and_its_submission_files_a_routed_request(cast, 
     [opened] = ana.slack.named("views.open")
     view = opened.params["view"]
     assert view["callback_id"] == "help_request_new"
-    categories = [o["value"] for b in view["blocks"] if b["block_id"] == "category"
-                  for o in b["element"]["options"]]
+    categories = [
+        o["value"] for b in view["blocks"] if b["block_id"] == "category" for o in b["element"]["options"]
+    ]
     assert categories == [c.value for c in HelpCategory]
 
     _, answer = await ana.submit_view(view, form_values(None, " ", None))
@@ -124,14 +130,19 @@ async def test_new_opens_a_form_and_its_submission_files_a_routed_request(cast, 
     with sessions() as s:
         assert s.scalars(select(HelpRequest)).all() == []
 
-    _, answer = await ana.submit_view(view, form_values(
-        HelpCategory.CONTRACTS.value, "Certification renewal", "My certificate expires soon."))
+    _, answer = await ana.submit_view(
+        view,
+        form_values(HelpCategory.CONTRACTS.value, "Certification renewal", "My certificate expires soon."),
+    )
     assert answer["response_action"] == "update"
     with sessions() as s:
         filed = s.scalars(select(HelpRequest)).one()
     assert (filed.enroller_id, filed.category, filed.status, filed.routed_team) == (
-        cast.ids["ana"], HelpCategory.CONTRACTS, HelpStatus.SUBMITTED,
-        "Agent Contracts and Certification Services")
+        cast.ids["ana"],
+        HelpCategory.CONTRACTS,
+        HelpStatus.SUBMITTED,
+        "Agent Contracts and Certification Services",
+    )
     assert filed.number == f"HR-2026-{filed.id:06d}"
     assert f"*{filed.number}* is filed and routed to Agent Contracts" in seen(answer["view"])
 
@@ -165,13 +176,15 @@ async def test_anyone_else_cannot_tell_it_from_a_missing_number(cast, requests, 
     assert reply["text"].replace(number, "HR-2026-999999") == missing["text"]
     assert "blocks" not in reply
     with sessions() as s:
-        outcomes = s.execute(select(AuditEntry.target, AuditEntry.outcome)
-                             .where(AuditEntry.action == "help.show")).all()
+        outcomes = s.execute(
+            select(AuditEntry.target, AuditEntry.outcome).where(AuditEntry.action == "help.show")
+        ).all()
     assert (number, "refused") in outcomes
 
 
-@pytest.mark.parametrize("text", ["help-request", "help-request HR-2026-000001",
-                                  "help-request update HR-2026-000001 closed"])
+@pytest.mark.parametrize(
+    "text", ["help-request", "help-request HR-2026-000001", "help-request update HR-2026-000001 closed"]
+)
 async def test_an_unlinked_user_gets_only_link_instructions(cast, requests, text):
     _, reply = await cast.as_("nobody").command_reply(text)
     assert LINK_HINT in reply["text"] and "blocks" not in reply
@@ -179,8 +192,13 @@ async def test_an_unlinked_user_gets_only_link_instructions(cast, requests, text
 
 @pytest.mark.parametrize(
     ("who", "visible"),
-    [("ana", {"ana"}), ("lee", {"lee"}), ("max", {"ana", "lee"}), ("omar", {"omar"}),
-     ("sue", {"ana", "lee", "omar"})],
+    [
+        ("ana", {"ana"}),
+        ("lee", {"lee"}),
+        ("max", {"ana", "lee"}),
+        ("omar", {"omar"}),
+        ("sue", {"ana", "lee", "omar"}),
+    ],
 )
 async def test_each_role_lists_what_it_may_read(cast, requests, who, visible):
     listed = seen(await ask(cast.as_(who), "help-request list"))
@@ -199,8 +217,9 @@ async def test_list_open_leaves_resolved_requests_out(cast, requests):
 
 async def test_support_staff_update_the_status_with_a_note(cast, requests, clock):
     number = requests["ana"]
-    reply = await ask(cast.as_("sue"), f"help-request update {number} pending-information "
-                                       "Need the consumer's notice")
+    reply = await ask(
+        cast.as_("sue"), f"help-request update {number} pending-information Need the consumer's notice"
+    )
     assert reply["text"] == f"Help request {number} is now pending information with your note."
     shown = seen((await ask(cast.as_("ana"), f"help-request {number}"))["blocks"])
     assert "Sue Support: pending information - Need the consumer's notice" in shown
@@ -213,7 +232,8 @@ async def test_only_support_staff_may_update(cast, requests, sessions, who):
     assert reply["text"] == "Only support staff can update a help request's status."
     with sessions() as s:
         assert s.scalar(select(HelpRequest.status).where(HelpRequest.number == number)) == (
-            HelpStatus.SUBMITTED)
+            HelpStatus.SUBMITTED
+        )
 
 
 async def test_updating_a_missing_request_says_so(cast, requests):

@@ -74,6 +74,7 @@ class Registrar:
     def command(self, name, matchers):
         def keep(func):
             self.listeners[name] = func
+
         return keep
 
 

@@ -42,38 +42,39 @@ def crw(book) -> Agency:
     sunrise = book.agency("sunrise", "Sunrise")
     moonlight = book.agency("moonlight", "Moonlight")
     people = {
-        "ana": book.enroller(sunrise, "Ana", "Assignee", Role.AGENT_L2, license_number="0A100",
-                             slack_user_id="UANA"),
+        "ana": book.enroller(
+            sunrise, "Ana", "Assignee", Role.AGENT_L2, license_number="0A100", slack_user_id="UANA"
+        ),
         "bo": book.enroller(sunrise, "Bo", "Levelone", Role.AGENT_L1, license_number="0A101"),
-        "lee": book.enroller(sunrise, "Lee", "Leveltwo", Role.AGENT_L2, license_number="0A102",
-                             slack_user_id="ULEE"),
+        "lee": book.enroller(
+            sunrise, "Lee", "Leveltwo", Role.AGENT_L2, license_number="0A102", slack_user_id="ULEE"
+        ),
         "max": book.enroller(sunrise, "Max", "Manager", Role.AGENCY_MANAGER, license_number="0A103"),
         "pia": book.enroller(sunrise, "Pia", "Primary", Role.PRIMARY_CONTACT, license_number="0A104"),
         "al": book.enroller(sunrise, "Al", "Adminone", Role.ADMIN_L1, license_number="0A105"),
         "sue": book.enroller(sunrise, "Sue", "Support", Role.SUPPORT_STAFF, license_number="0A106"),
-        "ina": book.enroller(sunrise, "Ina", "Inactive", Role.AGENT_L2, license_number="0A107",
-                             active=False),
+        "ina": book.enroller(sunrise, "Ina", "Inactive", Role.AGENT_L2, license_number="0A107", active=False),
         "kim1": book.enroller(sunrise, "Kim", "Twin", Role.AGENT_L2, license_number="0A108"),
         "kim2": book.enroller(sunrise, "Kim", "Twin", Role.AGENT_L2, license_number="0A109"),
-        "mo": book.enroller(moonlight, "Mo", "Othermanager", Role.AGENCY_MANAGER,
-                            license_number="0B200"),
+        "mo": book.enroller(moonlight, "Mo", "Othermanager", Role.AGENCY_MANAGER, license_number="0B200"),
         "sam": book.enroller(moonlight, "Sam", "Stranger", Role.AGENT_L2, license_number="0B201"),
     }
-    consumer = book.consumer(people["ana"], first_name="Zelda", last_name="Renewer",
-                             primary_phone="(916) 555-0199", email="zelda@consumer.test",
-                             spoken_language="Spanish")
-    book.crw_case(consumer, people["ana"], ago(10), risk=5, reason="Premium increase",
-                  case_number="CRW-A1")
-    book.crw_case(consumer, people["ana"], ago(40), risk=2, reason="APTC change",
-                  case_number="CRW-A2")
-    book.crw_case(consumer, people["ana"], ago(50), risk=5, reason="Unresponsive",
-                  case_number="CRW-A3")
-    book.crw_case(consumer, people["ana"], ago(20), risk=4, reason="APTC change",
-                  case_number="CRW-A4", closed=ago(5))
-    book.crw_case(consumer, people["bo"], ago(3), risk=3, reason="Income change",
-                  case_number="CRW-B1")
-    book.crw_case(consumer, people["sam"], ago(1), risk=4, reason="Premium increase",
-                  case_number="CRW-S1")
+    consumer = book.consumer(
+        people["ana"],
+        first_name="Zelda",
+        last_name="Renewer",
+        primary_phone="(916) 555-0199",
+        email="zelda@consumer.test",
+        spoken_language="Spanish",
+    )
+    book.crw_case(consumer, people["ana"], ago(10), risk=5, reason="Premium increase", case_number="CRW-A1")
+    book.crw_case(consumer, people["ana"], ago(40), risk=2, reason="APTC change", case_number="CRW-A2")
+    book.crw_case(consumer, people["ana"], ago(50), risk=5, reason="Unresponsive", case_number="CRW-A3")
+    book.crw_case(
+        consumer, people["ana"], ago(20), risk=4, reason="APTC change", case_number="CRW-A4", closed=ago(5)
+    )
+    book.crw_case(consumer, people["bo"], ago(3), risk=3, reason="Income change", case_number="CRW-B1")
+    book.crw_case(consumer, people["sam"], ago(1), risk=4, reason="Premium increase", case_number="CRW-S1")
     return Agency({**people, "sunrise": sunrise, "moonlight": moonlight}, consumer)
 
 
@@ -81,8 +82,7 @@ def case_state(sessions, number: str) -> tuple:
     with sessions() as s:
         c = s.scalars(select(CrwCase).where(CrwCase.case_number == number)).one()
         notes = s.scalar(select(CrwNote.id).where(CrwNote.crw_case_id == c.id).limit(1))
-        return (c.status, c.assigned_enroller_id, c.assigned_at, c.closed_at,
-                c.resolution_reason, notes)
+        return (c.status, c.assigned_enroller_id, c.assigned_at, c.closed_at, c.resolution_reason, notes)
 
 
 def audit_rows(sessions) -> list[AuditEntry]:
@@ -93,8 +93,7 @@ def audit_rows(sessions) -> list[AuditEntry]:
 ACTIONS = {
     "show": lambda s, who, crw: show_case(s, who, "CRW-A1", NOW),
     "note": lambda s, who, crw: add_note(s, who, "CRW-A1", "Left a voicemail", NOW),
-    "close": lambda s, who, crw: close_case(s, who, "CRW-A1", "Renewed - same plan",
-                                            "Called, renewed", NOW),
+    "close": lambda s, who, crw: close_case(s, who, "CRW-A1", "Renewed - same plan", "Called, renewed", NOW),
     "transfer": lambda s, who, crw: transfer_case(s, who, "CRW-A1", "0A102", NOW),
     "agency": lambda s, who, crw: agency_overview(s, who, NOW),
     "agency_list": lambda s, who, crw: list_cases(s, who, NOW, agency=True),
@@ -126,9 +125,7 @@ def test_the_authorization_matrix(crw, sessions, action, actor):
     assert refused.value.reason == expected
     assert case_state(sessions, "CRW-A1") == before
     [entry] = audit_rows(sessions)
-    assert (entry.actor_id, entry.outcome, entry.detail) == (
-        crw.ids[actor], "refused", {"reason": expected}
-    )
+    assert (entry.actor_id, entry.outcome, entry.detail) == (crw.ids[actor], "refused", {"reason": expected})
 
 
 def test_a_manager_of_another_agency_sees_only_his_own(crw, sessions):
@@ -150,12 +147,18 @@ def test_an_unknown_case_and_another_agencys_case_read_the_same(crw, sessions):
 
 def test_the_contact_is_shown_only_to_the_assignee(crw, sessions):
     mine = show_case(sessions, crw.ana, "CRW-A1", NOW)
-    assert mine.contact == {"name": "Zelda Renewer", "phone": "(916) 555-0199",
-                            "email": "zelda@consumer.test", "preferred_language": "Spanish"}
+    assert mine.contact == {
+        "name": "Zelda Renewer",
+        "phone": "(916) 555-0199",
+        "email": "zelda@consumer.test",
+        "preferred_language": "Spanish",
+    }
     managed = show_case(sessions, crw.max, "CRW-A1", NOW)
     assert managed.contact is None
     assert (managed.risk_label, managed.age_days, managed.assignee) == (
-        "Very High Risk", 10, "Ana Assignee (License 0A100)"
+        "Very High Risk",
+        10,
+        "Ana Assignee (License 0A100)",
     )
     assert "Zelda" not in json.dumps(managed.as_dict())
 
@@ -179,10 +182,16 @@ def test_an_empty_note_is_refused(crw, sessions):
     assert case_state(sessions, "CRW-A1")[-1] is None
 
 
-@pytest.mark.parametrize("reason, steps", [
-    ("", "Called"), ("Renewed - same plan", ""), ("Renewed - same plan", "   "),
-    ("Because", "Called"), (None, None),
-])
+@pytest.mark.parametrize(
+    "reason, steps",
+    [
+        ("", "Called"),
+        ("Renewed - same plan", ""),
+        ("Renewed - same plan", "   "),
+        ("Because", "Called"),
+        (None, None),
+    ],
+)
 def test_closing_needs_a_listed_reason_and_steps(crw, sessions, reason, steps):
     before = case_state(sessions, "CRW-A1")
     with pytest.raises(CrwRefused) as refused:
@@ -193,51 +202,63 @@ def test_closing_needs_a_listed_reason_and_steps(crw, sessions, reason, steps):
 
 
 def test_closing_records_the_resolution_once(crw, sessions):
-    close_case(sessions, crw.ana, "CRW-A1", resolution_reason="moved  to medi-cal",
-               steps=" Helped apply. ", now=NOW)
+    close_case(
+        sessions, crw.ana, "CRW-A1", resolution_reason="moved  to medi-cal", steps=" Helped apply. ", now=NOW
+    )
     detail = show_case(sessions, crw.ana, "CRW-A1", NOW + timedelta(days=3))
     assert (detail.status, detail.closed_at, detail.resolution_reason, detail.resolution_steps) == (
-        "closed", NOW, "Moved to Medi-Cal", "Helped apply."
+        "closed",
+        NOW,
+        "Moved to Medi-Cal",
+        "Helped apply.",
     )
     assert detail.age_days == 10  # age stops when the case closes
     with pytest.raises(CrwRefused) as refused:
         close_case(sessions, crw.ana, "CRW-A1", "Other", "Again", NOW)
     assert refused.value.reason == "already_closed"
     assert [(a.action, a.outcome) for a in audit_rows(sessions)] == [
-        ("crw.close", "ok"), ("crw.close", "refused")
+        ("crw.close", "ok"),
+        ("crw.close", "refused"),
     ]
 
 
 def test_a_transfer_moves_the_case_to_a_level_2_agent(crw, sessions):
     later = NOW + timedelta(hours=1)
     result = transfer_case(sessions, crw.max, "CRW-A1", "lee  leveltwo", later)
-    assert (result.from_enroller, result.to_enroller, result.to_enroller_id,
-            result.to_slack_user_id) == (
-        "Ana Assignee (License 0A100)", "Lee Leveltwo (License 0A102)", crw.lee, "ULEE"
+    assert (result.from_enroller, result.to_enroller, result.to_enroller_id, result.to_slack_user_id) == (
+        "Ana Assignee (License 0A100)",
+        "Lee Leveltwo (License 0A102)",
+        crw.lee,
+        "ULEE",
     )
     status, assignee, assigned_at, *_ = case_state(sessions, "CRW-A1")
     assert (status, assignee, assigned_at) == ("open", crw.lee, later)
     [entry] = audit_rows(sessions)
     assert (entry.action, entry.actor_id, entry.target, entry.outcome) == (
-        "crw.transfer", crw.max, "CRW-A1", "ok"
+        "crw.transfer",
+        crw.max,
+        "CRW-A1",
+        "ok",
     )
-    assert entry.detail == {"reason": "transferred", "from_enroller_id": crw.ana,
-                            "to_enroller_id": crw.lee}
+    assert entry.detail == {"reason": "transferred", "from_enroller_id": crw.ana, "to_enroller_id": crw.lee}
     assert show_case(sessions, crw.lee, "CRW-A1", later).contact is not None
     with pytest.raises(CrwRefused):
         show_case(sessions, crw.ana, "CRW-A1", later)
 
 
-@pytest.mark.parametrize("to, reason", [
-    ("Bo Levelone", "not_level_2"),
-    ("0A105", "not_level_2"),
-    ("Sam Stranger", "other_agency"),
-    ("0B201", "other_agency"),
-    ("Ina Inactive", "inactive_agent"),
-    ("Kim Twin", "ambiguous_agent"),
-    ("Ana Assignee", "same_assignee"),
-    ("Nobody Known", "unknown_agent"),
-])
+@pytest.mark.parametrize(
+    "to, reason",
+    [
+        ("Bo Levelone", "not_level_2"),
+        ("0A105", "not_level_2"),
+        ("Sam Stranger", "other_agency"),
+        ("0B201", "other_agency"),
+        ("Ina Inactive", "inactive_agent"),
+        ("Kim Twin", "ambiguous_agent"),
+        ("Ana Assignee", "same_assignee"),
+        ("Nobody Known", "unknown_agent"),
+    ],
+)
 def test_a_transfer_anywhere_else_is_refused_and_audited(crw, sessions, to, reason):
     before = case_state(sessions, "CRW-A1")
     with pytest.raises(CrwRefused) as refused:
@@ -246,7 +267,10 @@ def test_a_transfer_anywhere_else_is_refused_and_audited(crw, sessions, to, reas
     assert case_state(sessions, "CRW-A1") == before
     [entry] = audit_rows(sessions)
     assert (entry.action, entry.target, entry.outcome, entry.detail) == (
-        "crw.transfer", "CRW-A1", "refused", {"reason": reason}
+        "crw.transfer",
+        "CRW-A1",
+        "refused",
+        {"reason": reason},
     )
     if reason == "other_agency":
         assert "no agent" in str(refused.value) and "in your agency" in str(refused.value)
@@ -265,14 +289,13 @@ def test_a_closed_case_is_not_transferred(crw, sessions):
 def test_lists_are_riskiest_then_oldest_first(crw, sessions):
     rows = list_cases(sessions, crw.ana, NOW)
     assert [(r.case_number, r.risk, r.age_days) for r in rows] == [
-        ("CRW-A3", 5, 50), ("CRW-A1", 5, 10), ("CRW-A2", 2, 40)
+        ("CRW-A3", 5, 50),
+        ("CRW-A1", 5, 10),
+        ("CRW-A2", 2, 40),
     ]
     assert [r.case_number for r in list_cases(sessions, crw.ana, NOW, risk=2)] == ["CRW-A2"]
-    assert [r.case_number for r in list_cases(sessions, crw.ana, NOW, aging_days=30)] == [
-        "CRW-A3", "CRW-A2"
-    ]
-    assert "CRW-A4" in [r.case_number for r in list_cases(sessions, crw.ana, NOW,
-                                                           include_closed=True)]
+    assert [r.case_number for r in list_cases(sessions, crw.ana, NOW, aging_days=30)] == ["CRW-A3", "CRW-A2"]
+    assert "CRW-A4" in [r.case_number for r in list_cases(sessions, crw.ana, NOW, include_closed=True)]
     agency = list_cases(sessions, crw.max, NOW, agency=True)
     assert [r.case_number for r in agency] == ["CRW-A3", "CRW-A1", "CRW-B1", "CRW-A2"]
     assert list_cases(sessions, crw.max, NOW) == []
@@ -288,8 +311,7 @@ def test_bad_list_filters_are_refused(crw, sessions, kwargs):
 def test_tiles_and_agency_activity(crw, sessions):
     tiles = my_tiles(sessions, crw.ana, NOW)
     assert tiles.open_cases == 3 and tiles.open_by_risk[5] == 2
-    assert tiles.aging == {"<7 days": 0, "<30 days": 1, "<45 days": 1, "<60 days": 1,
-                           "60+ days": 0}
+    assert tiles.aging == {"<7 days": 0, "<30 days": 1, "<45 days": 1, "<60 days": 1, "60+ days": 0}
     assert tiles.closed_cases == 1 and tiles.average_resolution_days == 15.0
     assert my_tiles(sessions, crw.max, NOW).open_cases == 0
     add_note(sessions, crw.ana, "CRW-A1", "Called", NOW)
@@ -298,7 +320,10 @@ def test_tiles_and_agency_activity(crw, sessions):
     lines = {line.enroller: line for line in activity}
     ana = lines["Ana Assignee (License 0A100)"]
     assert (ana.open_cases, ana.closed_cases, ana.average_resolution_days, ana.notes_written) == (
-        3, 1, 15.0, 1
+        3,
+        1,
+        15.0,
+        1,
     )
     assert lines["Bo Levelone (License 0A101)"].open_cases == 1
     assert lines["Lee Leveltwo (License 0A102)"].open_cases == 0
@@ -319,8 +344,10 @@ def test_audit_rows_carry_no_pii(crw, sessions):
     add_note(sessions, crw.ana, "CRW-A1", "Zelda said call (916) 555-0199", NOW)
     transfer_case(sessions, crw.max, "CRW-A2", "0A102", NOW)
     close_case(sessions, crw.ana, "CRW-A3", "Other", "Emailed zelda@consumer.test", NOW)
-    for attempt in (lambda: show_case(sessions, crw.bo, "CRW-A1", NOW),
-                    lambda: transfer_case(sessions, crw.max, "CRW-A1", "Sam Stranger", NOW)):
+    for attempt in (
+        lambda: show_case(sessions, crw.bo, "CRW-A1", NOW),
+        lambda: transfer_case(sessions, crw.max, "CRW-A1", "Sam Stranger", NOW),
+    ):
         with pytest.raises(CrwRefused):
             attempt()
     rows = audit_rows(sessions)

@@ -33,19 +33,25 @@ def people(env, book) -> dict[str, int]:
         "ana": book.enroller(sunrise, "Ana", "Assignee", Role.AGENT_L2, license_number="0A100"),
         "bo": book.enroller(sunrise, "Bo", "Levelone", Role.AGENT_L1, license_number="0A101"),
         "lee": book.enroller(sunrise, "Lee", "Leveltwo", Role.AGENT_L2, license_number="0A102"),
-        "max": book.enroller(sunrise, "Max", "Manager", Role.AGENCY_MANAGER,
-                             license_number="0A103"),
-        "sue": book.enroller(sunrise, "Sue", "Support", Role.SUPPORT_STAFF,
-                             license_number="0A104"),
+        "max": book.enroller(sunrise, "Max", "Manager", Role.AGENCY_MANAGER, license_number="0A103"),
+        "sue": book.enroller(sunrise, "Sue", "Support", Role.SUPPORT_STAFF, license_number="0A104"),
         "mo": book.enroller(moonlight, "Mo", "Other", Role.AGENCY_MANAGER, license_number="0B1"),
     }
-    consumer = book.consumer(ids["ana"], first_name="Zelda", last_name="Renewer",
-                             primary_phone="(916) 555-0199")
+    consumer = book.consumer(
+        ids["ana"], first_name="Zelda", last_name="Renewer", primary_phone="(916) 555-0199"
+    )
     book.crw_case(consumer, ids["ana"], NOW - timedelta(days=10), risk=5, case_number="CRW-A1")
-    book.crw_case(consumer, ids["ana"], NOW - timedelta(days=40), risk=2, reason="APTC change",
-                  case_number="CRW-A2")
-    book.crw_case(consumer, ids["bo"], NOW - timedelta(days=20), risk=3, case_number="CRW-B1",
-                  closed=NOW - timedelta(days=5))
+    book.crw_case(
+        consumer, ids["ana"], NOW - timedelta(days=40), risk=2, reason="APTC change", case_number="CRW-A2"
+    )
+    book.crw_case(
+        consumer,
+        ids["bo"],
+        NOW - timedelta(days=20),
+        risk=3,
+        case_number="CRW-B1",
+        closed=NOW - timedelta(days=5),
+    )
     return ids
 
 
@@ -62,9 +68,7 @@ def test_tiles_list_show_note_close(people, capsys):
     assert "Open CRW cases: 2" in out and "5 Very High Risk 1" in out
 
     status, out, _ = run(capsys, "crw", "list", "--as", "0A100", "--json")
-    assert [(r["case_number"], r["age_days"]) for r in json.loads(out)] == [
-        ("CRW-A1", 10), ("CRW-A2", 40)
-    ]
+    assert [(r["case_number"], r["age_days"]) for r in json.loads(out)] == [("CRW-A1", 10), ("CRW-A2", 40)]
     status, out, _ = run(capsys, "crw", "list", "--as", "0A100", "--aging", "30")
     assert "CRW-A2" in out and "CRW-A1" not in out and "Zelda" not in out
 
@@ -76,12 +80,23 @@ def test_tiles_list_show_note_close(people, capsys):
     status, out, _ = run(capsys, "crw", "show", "--as", "0A103", "CRW-A1", "--json")
     assert json.loads(out)["contact"] is None and "Zelda" not in out
 
-    status, _, err = run(capsys, "crw", "close", "--as", "0A100", "CRW-A1", "--reason", "Because",
-                         "--steps", "Called")
+    status, _, err = run(
+        capsys, "crw", "close", "--as", "0A100", "CRW-A1", "--reason", "Because", "--steps", "Called"
+    )
     assert status == 2 and err.startswith("bob: error: closing a case needs a resolution reason")
     assert err.count("\n") == 1
-    status, out, _ = run(capsys, "crw", "close", "--as", "0A100", "CRW-A1", "--reason",
-                         "Renewed - new plan", "--steps", "Compared plans, renewed")
+    status, out, _ = run(
+        capsys,
+        "crw",
+        "close",
+        "--as",
+        "0A100",
+        "CRW-A1",
+        "--reason",
+        "Renewed - new plan",
+        "--steps",
+        "Compared plans, renewed",
+    )
     assert (status, out) == (0, "CRW case CRW-A1 is closed\n")
 
 
@@ -89,8 +104,7 @@ def test_unknown_and_other_peoples_cases_are_one_line(people, capsys):
     for who, case in (("0A101", "CRW-A1"), ("0B1", "CRW-A1"), ("0A100", "CRW-ZZ")):
         status, out, err = run(capsys, "crw", "show", "--as", who, case)
         assert status == 2 and out == ""
-        assert err == f"bob: error: no CRW case {case} in your book; check the number with " \
-                      "`crw list`\n"
+        assert err == f"bob: error: no CRW case {case} in your book; check the number with `crw list`\n"
     status, _, err = run(capsys, "crw", "list", "--as", "nobody@agency.test")
     assert status == 2 and "no enroller has that license number or email" in err
 
@@ -101,8 +115,9 @@ def test_transfer_and_the_agency_view(people, capsys):
     status, _, err = run(capsys, "transfer", "--as", "0A100", "CRW-A1", "0A102")
     assert status == 2 and "only an Agency Manager" in err
     status, out, _ = run(capsys, "transfer", "--as", "0A103", "CRW-A1", "Lee", "Leveltwo")
-    assert out == ("CRW case CRW-A1 moved from Ana Assignee (License 0A100) to "
-                   "Lee Leveltwo (License 0A102)\n")
+    assert out == (
+        "CRW case CRW-A1 moved from Ana Assignee (License 0A100) to Lee Leveltwo (License 0A102)\n"
+    )
     status, out, _ = run(capsys, "crw", "list", "--as", "0A103", "--agency")
     assert "CRW-A1" in out and "Lee Leveltwo" in out
     status, out, _ = run(capsys, "crw", "agency", "--as", "0A103", "--json")
@@ -115,8 +130,9 @@ def test_transfer_and_the_agency_view(people, capsys):
 
 def test_the_crw_report_is_encrypted_and_reads_back(people, capsys, tmp_path):
     out_file = tmp_path / "reports" / "crw.xlsx"
-    status, out, _ = run(capsys, "crw", "report", "--as", "0A103", "--agency", "sunrise",
-                         "--out", str(out_file))
+    status, out, _ = run(
+        capsys, "crw", "report", "--as", "0A103", "--agency", "sunrise", "--out", str(out_file)
+    )
     assert status == 0
     lines = out.splitlines()
     assert lines[0] == f"Encrypted CRW report of Sunrise (3 cases): {out_file}"
@@ -131,44 +147,75 @@ def test_the_crw_report_is_encrypted_and_reads_back(people, capsys, tmp_path):
     assert ("Average resolution time", "15.0 days", 1) in tiles
     assert ("Aging CRW cases", "<45 days", 1) in tiles
     cases = list(workbook["Cases"].iter_rows(values_only=True))
-    assert cases[0] == ("Case Number", "Plan Year", "Risk", "Risk Category", "Reason", "Status",
-                        "Opened", "Age (days)", "Assigned Enroller")
+    assert cases[0] == (
+        "Case Number",
+        "Plan Year",
+        "Risk",
+        "Risk Category",
+        "Reason",
+        "Status",
+        "Opened",
+        "Age (days)",
+        "Assigned Enroller",
+    )
     assert cases[1][:6] == ("CRW-A1", 2026, 5, "Very High Risk", "Premium increase", "open")
     assert cases[1][6].date() == date(2026, 11, 13) and cases[1][7] == 10
     enrollers = {r[0]: r for r in workbook["Enrollers"].iter_rows(min_row=2, values_only=True)}
     assert enrollers["Bo Levelone (License 0A101)"][1:4] == (0, 1, 15.0)  # a number, not text
-    every_cell = json.dumps([[str(c) for c in row] for sheet in workbook
-                             for row in sheet.iter_rows(values_only=True)])
+    every_cell = json.dumps(
+        [[str(c) for c in row] for sheet in workbook for row in sheet.iter_rows(values_only=True)]
+    )
     assert "Zelda" not in every_cell and "555-0199" not in every_cell
 
 
 def test_the_crw_report_is_for_managers_of_that_agency(people, capsys, tmp_path):
     for who, agency in (("0A100", "sunrise"), ("0B1", "sunrise"), ("0A103", "moonlight")):
-        status, out, err = run(capsys, "crw", "report", "--as", who, "--agency", agency,
-                               "--out", str(tmp_path / "x.xlsx"))
+        status, out, err = run(
+            capsys, "crw", "report", "--as", who, "--agency", agency, "--out", str(tmp_path / "x.xlsx")
+        )
         assert status == 2 and out == "" and err.count("\n") == 1
     assert not (tmp_path / "x.xlsx").exists()
-    run(capsys, "crw", "report", "--as", "0A103", "--agency", "sunrise", "--out",
-        str(tmp_path / "x.xlsx"))
-    status, _, err = run(capsys, "crw", "report", "--as", "0A103", "--agency", "sunrise",
-                         "--out", str(tmp_path / "x.xlsx"))
+    run(capsys, "crw", "report", "--as", "0A103", "--agency", "sunrise", "--out", str(tmp_path / "x.xlsx"))
+    status, _, err = run(
+        capsys, "crw", "report", "--as", "0A103", "--agency", "sunrise", "--out", str(tmp_path / "x.xlsx")
+    )
     assert status == 2 and "exists already" in err
 
 
 def test_help_requests_on_the_command_line(people, capsys):
-    status, out, _ = run(capsys, "help-request", "new", "--as", "0A100", "--category",
-                         "consumer-case", "--topic", "Application stuck", "--details",
-                         "Cannot submit", "--json")
+    status, out, _ = run(
+        capsys,
+        "help-request",
+        "new",
+        "--as",
+        "0A100",
+        "--category",
+        "consumer-case",
+        "--topic",
+        "Application stuck",
+        "--details",
+        "Cannot submit",
+        "--json",
+    )
     assert status == 0
     number = json.loads(out)["number"]
     assert json.loads(out)["routed_team"] == "Consumer Case Team"
     status, _, err = run(capsys, "help-request", "show", "--as", "0A101", number)
     assert status == 2 and f"no help request {number} that you can see" in err
-    status, _, err = run(capsys, "help-request", "update", "--as", "0A103", number, "--status",
-                         "resolved")
+    status, _, err = run(capsys, "help-request", "update", "--as", "0A103", number, "--status", "resolved")
     assert status == 2 and "only support staff" in err
-    status, out, _ = run(capsys, "help-request", "update", "--as", "0A104", number, "--status",
-                         "pending-information", "--note", "Upload the notice")
+    status, out, _ = run(
+        capsys,
+        "help-request",
+        "update",
+        "--as",
+        "0A104",
+        number,
+        "--status",
+        "pending-information",
+        "--note",
+        "Upload the notice",
+    )
     assert out == f"help request {number} is now pending_information\n"
     status, out, _ = run(capsys, "help-request", "show", "--as", "0A100", number)
     assert "pending_information" in out and "Upload the notice" in out
@@ -182,6 +229,18 @@ def test_help_requests_on_the_command_line(people, capsys):
 
 def test_a_bad_category_is_an_argument_error(people, capsys):
     with pytest.raises(SystemExit):
-        main(["help-request", "new", "--as", "0A100", "--category", "billing", "--topic", "t",
-              "--details", "d"])
+        main(
+            [
+                "help-request",
+                "new",
+                "--as",
+                "0A100",
+                "--category",
+                "billing",
+                "--topic",
+                "t",
+                "--details",
+                "d",
+            ]
+        )
     assert "is not a category; use one of: consumer-case" in capsys.readouterr().err

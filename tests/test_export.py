@@ -60,7 +60,8 @@ def test_the_48_columns_run_from_a_to_av_as_documented():
         documented = [
             line.split("|")[2].strip()
             for line in reference.read_text().splitlines()
-            if line.startswith("| ") and line.split("|")[1].strip().isalpha()
+            if line.startswith("| ")
+            and line.split("|")[1].strip().isalpha()
             and line.split("|")[1].strip() != "col"
         ]
         assert list(HEADERS) == documented
@@ -168,8 +169,9 @@ def test_the_agency_default_masks_unless_the_request_says_otherwise(sessions, co
 
 def test_history_lists_exports_newest_first_with_status_and_expiry(sessions, config, people):
     first, _ = export(sessions, config, ExportRequest(people.max, "agency"))
-    second = plan_export(sessions, config, ExportRequest(people.max, "agent", "ana agent"),
-                         NOW + timedelta(minutes=5))
+    second = plan_export(
+        sessions, config, ExportRequest(people.max, "agent", "ana agent"), NOW + timedelta(minutes=5)
+    )
     history = list_exports(sessions, people.max, NOW + timedelta(minutes=6))
     assert [h.export_id for h in history] == [second.export_id, first.export_id]
     assert [h.status for h in history] == ["processing", "succeeded"]
@@ -181,8 +183,7 @@ def test_history_lists_exports_newest_first_with_status_and_expiry(sessions, con
 
 
 @pytest.mark.parametrize("stage", ["writer", "encryption"])
-def test_a_failure_midway_leaves_status_failed_and_no_file(sessions, config, people,
-                                                          monkeypatch, stage):
+def test_a_failure_midway_leaves_status_failed_and_no_file(sessions, config, people, monkeypatch, stage):
     def broken_writer(out, book, about, extra=()):
         out.write(b"PK partial plaintext")
         for _ in book.rows:
@@ -204,15 +205,15 @@ def test_a_failure_midway_leaves_status_failed_and_no_file(sessions, config, peo
         record = session.get_one(ExportRecord, plan.export_id)
         assert record.status == ExportStatus.FAILED
         assert "RuntimeError" in record.error and record.file_path is None
-        outcomes = session.scalars(select(AuditEntry.outcome).where(
-            AuditEntry.action == "export.build")).all()
+        outcomes = session.scalars(
+            select(AuditEntry.outcome).where(AuditEntry.action == "export.build")
+        ).all()
         assert outcomes == ["failed"]
     with pytest.raises(ExportRefused, match="failed"):
         fetch_export(sessions, people.ana, plan.token, NOW)
 
 
-def test_a_failure_in_the_real_encryption_removes_the_partial_file(sessions, config, people,
-                                                                   monkeypatch):
+def test_a_failure_in_the_real_encryption_removes_the_partial_file(sessions, config, people, monkeypatch):
     def container_then_disk_full(out, *args):
         out.write(b"\xd0\xcf\x11\xe0 half")
         raise OSError(28, "No space left on device")
@@ -256,8 +257,11 @@ def test_failing_a_built_export_deletes_its_file_and_says_why(sessions, config, 
     with pytest.raises(ExportRefused, match="ratelimited"):
         fetch_export(sessions, people.ana, plan.token, later)
     with sessions() as session:
-        audit = session.execute(select(AuditEntry.actor_id, AuditEntry.outcome, AuditEntry.detail)
-                                .where(AuditEntry.action == "export.fail")).one()
+        audit = session.execute(
+            select(AuditEntry.actor_id, AuditEntry.outcome, AuditEntry.detail).where(
+                AuditEntry.action == "export.fail"
+            )
+        ).one()
     assert audit == (people.ana, "failed", {"reason": "Slack refused the upload (ratelimited)"})
 
 
@@ -287,8 +291,11 @@ def test_a_file_can_be_fetched_until_it_expires_then_it_is_deleted(sessions, con
 def test_no_pii_reaches_the_logs_during_an_export(sessions, config, people, caplog, monkeypatch):
     caplog.set_level(logging.DEBUG)
     _, result = export(sessions, config, ExportRequest(people.max, "agency", include_changes=True))
-    monkeypatch.setattr(service, "encrypt_workbook", lambda *a: (_ for _ in ()).throw(
-        ValueError("value Rosa 123-45-6789 broke it")))
+    monkeypatch.setattr(
+        service,
+        "encrypt_workbook",
+        lambda *a: (_ for _ in ()).throw(ValueError("value Rosa 123-45-6789 broke it")),
+    )
     plan = plan_export(sessions, config, ExportRequest(people.ana), NOW)
     with pytest.raises(ExportFailed) as failure:
         run_export(sessions, config, plan, NOW)

@@ -32,7 +32,7 @@ def encrypted(plain: bytes, write_size: int = 7000) -> bytes:
 
     def write(package: agile.EncryptedPackageWriter) -> int:
         for start in range(0, len(plain), write_size):
-            package.write(plain[start:start + write_size])
+            package.write(plain[start : start + write_size])
         return len(plain)
 
     assert agile.write_encrypted(out, PASSWORD, write) == len(plain)
@@ -46,12 +46,17 @@ def package_of(container: bytes, password: str = PASSWORD) -> bytes:
     info = office.info
     with office.file.openstream("EncryptedPackage") as stream:
         assert ECMA376Agile.verify_integrity(
-            office.secret_key, info["keyDataSalt"], info["keyDataHashAlgorithm"],
-            info["keyDataBlockSize"], info["encryptedHmacKey"], info["encryptedHmacValue"],
+            office.secret_key,
+            info["keyDataSalt"],
+            info["keyDataHashAlgorithm"],
+            info["keyDataBlockSize"],
+            info["encryptedHmacKey"],
+            info["encryptedHmacValue"],
             stream,
         ), "data-integrity HMAC mismatch"
-        return ECMA376Agile.decrypt(office.secret_key, info["keyDataSalt"],
-                                    info["keyDataHashAlgorithm"], stream)
+        return ECMA376Agile.decrypt(
+            office.secret_key, info["keyDataSalt"], info["keyDataHashAlgorithm"], stream
+        )
 
 
 @pytest.mark.parametrize("size", [0, 1, 4079, 4087, 4088, 4095, 4096, 4097, 65_541, 3_000_001])
@@ -83,8 +88,10 @@ def test_the_container_is_a_strict_compound_file_with_the_data_spaces_office_nee
     read = ole.openstream
     assert read("\x06DataSpaces/Version").read() == DefaultContent.Version
     assert read("\x06DataSpaces/DataSpaceMap").read() == DefaultContent.DataSpaceMap
-    assert (read("\x06DataSpaces/DataSpaceInfo/StrongEncryptionDataSpace").read()
-            == DefaultContent.StrongEncryptionDataSpace)
+    assert (
+        read("\x06DataSpaces/DataSpaceInfo/StrongEncryptionDataSpace").read()
+        == DefaultContent.StrongEncryptionDataSpace
+    )
     primary = "\x06DataSpaces/TransformInfo/StrongEncryptionTransform/\x06Primary"
     assert read(primary).read() == DefaultContent.Primary
     info = read("EncryptionInfo").read()
@@ -108,8 +115,7 @@ def test_each_file_gets_fresh_keys_and_salts():
 
 def test_a_streamed_workbook_opens_in_openpyxl_after_decryption(tmp_path):
     rows = [(f"CASE-{n:06d}", n, f"Name & <{n}>") for n in range(3000)]
-    book = Sheet("Book", ("Case", "Number", "Name"), (TEXT, INTEGER, TEXT), (14, 8, 20),
-                 iter(rows))
+    book = Sheet("Book", ("Case", "Number", "Name"), (TEXT, INTEGER, TEXT), (14, 8, 20), iter(rows))
     about = Sheet("About", ("Item",), (TEXT,), (20,), [("x",)], filtered=False)
     destination = tmp_path / "book.xlsx"
     written = encrypt_workbook(
@@ -126,8 +132,11 @@ def test_a_streamed_workbook_opens_in_openpyxl_after_decryption(tmp_path):
 
 def test_a_finished_workbook_is_copied_through_the_same_encryptor(tmp_path):
     finished = io.BytesIO()
-    write_workbook(finished, Sheet("Book", ("A",), (TEXT,), (10,), [("one",)]),
-                   lambda _count: Sheet("About", ("Item",), (TEXT,), (20,), []))
+    write_workbook(
+        finished,
+        Sheet("Book", ("A",), (TEXT,), (10,), [("one",)]),
+        lambda _count: Sheet("About", ("Item",), (TEXT,), (20,), []),
+    )
     destination = tmp_path / "finished.xlsx"
     assert encrypt_workbook(finished, destination, PASSWORD) is None
     assert decrypt(destination, PASSWORD).getvalue() == finished.getvalue()

@@ -33,18 +33,16 @@ MATRIX = {
     "max": {SELF: "empty_book", AGENCY: 7, ANA_BY_NAME: 5, ANA_BY_LICENSE: 5},
     "admin2": {AGENCY: 7, ANA_BY_NAME: 5},
     "primary": {AGENCY: 7, ANA_BY_LICENSE: 5},
-    "admin1": {SELF: "role_cannot_export", AGENCY: "role_cannot_export",
-               ANA_BY_NAME: "role_cannot_export"},
+    "admin1": {SELF: "role_cannot_export", AGENCY: "role_cannot_export", ANA_BY_NAME: "role_cannot_export"},
     "support": {SELF: "role_cannot_export", AGENCY: "role_cannot_export"},
     "mia": {AGENCY: 1, ANA_BY_NAME: "no_agent", ANA_BY_LICENSE: "no_agent"},
 }
-CASES = [
-    (who, scope, expected) for who, scopes in MATRIX.items() for scope, expected in scopes.items()
-]
+CASES = [(who, scope, expected) for who, scopes in MATRIX.items() for scope, expected in scopes.items()]
 
 
-@pytest.mark.parametrize(("who", "scope", "expected"), CASES,
-                         ids=[f"{w}-{s[0]}-{s[1] or ''}" for w, s, _ in CASES])
+@pytest.mark.parametrize(
+    ("who", "scope", "expected"), CASES, ids=[f"{w}-{s[0]}-{s[1] or ''}" for w, s, _ in CASES]
+)
 def test_the_authorization_matrix(sessions, config, people, who, scope, expected):
     requester = getattr(people, who)
     request = ExportRequest(requester, target=scope[0], agent_query=scope[1])
@@ -59,8 +57,7 @@ def test_the_authorization_matrix(sessions, config, people, who, scope, expected
         outcome = "refused"
     with sessions() as session:
         [entry] = session.scalars(select(AuditEntry)).all()
-        assert (entry.actor_id, entry.action, entry.outcome) == (
-            requester, "export.request", outcome)
+        assert (entry.actor_id, entry.action, entry.outcome) == (requester, "export.request", outcome)
         if outcome == "allowed":
             assert entry.detail["rows"] == expected
         else:
@@ -78,9 +75,7 @@ def test_a_manager_of_another_agency_learns_nothing_about_the_agent(sessions, co
 
 
 def test_an_agent_is_found_only_by_the_exact_full_name_or_license(sessions, config, people):
-    found = plan_export(
-        sessions, config, ExportRequest(people.max, "agent", "  aNA    agent "), NOW
-    )
+    found = plan_export(sessions, config, ExportRequest(people.max, "agent", "  aNA    agent "), NOW)
     assert found.scope_label == "Ana Agent (License 0A12345)"
     by_license = plan_export(sessions, config, ExportRequest(people.max, "agent", "0a12345"), NOW)
     assert by_license.scope_label == found.scope_label
@@ -133,8 +128,9 @@ def test_unknown_or_inactive_requesters_and_bad_targets_are_refused(sessions, co
 
 
 def test_the_history_records_scope_subject_and_request(sessions, config, people):
-    plan = plan_export(sessions, config, ExportRequest(people.max, "agent", "Ben Broker",
-                                                       masked=True, via="slack"), NOW)
+    plan = plan_export(
+        sessions, config, ExportRequest(people.max, "agent", "Ben Broker", masked=True, via="slack"), NOW
+    )
     with sessions() as session:
         record = session.get_one(ExportRecord, plan.export_id)
         assert record.scope == ExportScope.AGENT and record.subject_enroller_id == people.ben

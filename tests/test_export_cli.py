@@ -34,8 +34,18 @@ def bob(config_file: Path, *args: str) -> int:
 
 
 def test_bob_export_prints_the_file_and_the_password_apart(config_file, people, capsys, tmp_path):
-    status = bob(config_file, "export", "--as", "max.manager@agency.test", "agent", "Ana",
-                 "Agent", "--masked", "--out", str(tmp_path / "mine"))
+    status = bob(
+        config_file,
+        "export",
+        "--as",
+        "max.manager@agency.test",
+        "agent",
+        "Ana",
+        "Agent",
+        "--masked",
+        "--out",
+        str(tmp_path / "mine"),
+    )
     out = capsys.readouterr().out
     assert status == 0
     path = Path(re.search(r"Encrypted workbook \(5 rows\): (\S+)", out).group(1))
@@ -65,5 +75,8 @@ def test_bob_snapshot_take_freezes_every_agency_once(config_file, people, capsys
     assert bob(config_file, "snapshot", "take", "--date", "2026-11-13") == 0
     assert bob(config_file, "snapshot", "take", "--date", "2026-11-13") == 0
     out = capsys.readouterr().out.splitlines()
-    assert out == ["sunrise: snapshot of 2026-11-13 holds 7 rows",
-                   "moonlight: snapshot of 2026-11-13 holds 1 rows"] * 2
+    assert (
+        out
+        == ["sunrise: snapshot of 2026-11-13 holds 7 rows", "moonlight: snapshot of 2026-11-13 holds 1 rows"]
+        * 2
+    )

@@ -38,7 +38,9 @@ def read_in_libreoffice(book: Path, password: str, tmp_path: Path) -> tuple[int,
     out = tmp_path / "book.csv"
     done = subprocess.run(
         [SYSTEM_PYTHON, str(READER), str(book), password, str(out), str(tmp_path / "profile")],
-        capture_output=True, text=True, timeout=180,
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
     if done.returncode not in (0, 3):
         sys.stderr.write(done.stderr)
@@ -68,8 +70,7 @@ def test_libreoffice_opens_the_encrypted_book_with_its_password(sessions, book, 
 def test_libreoffice_refuses_a_wrong_password(sessions, book, tmp_path):
     people = build_people(book)
     config = ExportsConfig(directory=str(tmp_path / "exports"))
-    result = run_export(sessions, config, plan_export(sessions, config,
-                                                      ExportRequest(people.ana), NOW), NOW)
+    result = run_export(sessions, config, plan_export(sessions, config, ExportRequest(people.ana), NOW), NOW)
     status, out = read_in_libreoffice(result.path, "not-the-password", tmp_path)
     assert status == 3 and not out.exists()
 
@@ -79,13 +80,13 @@ def test_libreoffice_opens_a_streamed_book_past_109_fat_sectors(tmp_path):
     descriptors) is stored uncompressed to get there with few rows."""
     rows = [(f"CASE-{n:05d}", "x" * 400, "y" * 400) for n in range(10_000)]
     text = Kind.TEXT
-    book = Sheet("Book", ("Case Number", "Notes", "More"), (text, text, text), (14, 40, 40),
-                 iter(rows))
+    book = Sheet("Book", ("Case Number", "Notes", "More"), (text, text, text), (14, 40, 40), iter(rows))
     about = Sheet("About", ("Item",), (text,), (20,), [], filtered=False)
     encrypted = tmp_path / "large.xlsx"
     written = encrypt_workbook(
         lambda plain: write_workbook(plain, book, lambda _count: about, compresslevel=0),
-        encrypted, "k7mq2-xp4rt-9hw3e-b6nza",
+        encrypted,
+        "k7mq2-xp4rt-9hw3e-b6nza",
     )
     assert written == 10_000
     assert int.from_bytes(encrypted.read_bytes()[0x48:0x4C], "little") >= 1  # DIFAT sectors

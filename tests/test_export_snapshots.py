@@ -82,10 +82,10 @@ def test_a_snapshot_export_shows_the_book_as_it_stood(sessions, config, people, 
     assert about["Source"] == "Weekly snapshot of 2026-11-13"
     assert about["As of"] == "Friday 2026-11-13 21:00 PST"
 
-    live = run_export(sessions, config, plan_export(sessions, config,
-                                                    ExportRequest(people.ana), NOW), NOW)
-    live_rows = list(open_workbook(live.path, live.password).worksheets[0]
-                     .iter_rows(min_row=2, values_only=True))
+    live = run_export(sessions, config, plan_export(sessions, config, ExportRequest(people.ana), NOW), NOW)
+    live_rows = list(
+        open_workbook(live.path, live.password).worksheets[0].iter_rows(min_row=2, values_only=True)
+    )
     assert next(r for r in live_rows if r[0] == "CASE-RICH-1")[29] == "Effectuated"
 
 
@@ -97,8 +97,7 @@ def test_without_a_snapshot_a_snapshot_export_is_refused(sessions, config, peopl
 def test_the_changes_sheet_lists_new_removed_and_status_changes(sessions, config, people, book):
     take_snapshot(sessions, people.sunrise, LAST_FRIDAY, LAST_FRIDAY_9PM)
     removed, new = change_the_book(sessions, book, people)
-    plan = plan_export(sessions, config, ExportRequest(people.max, "agency",
-                                                       include_changes=True), NOW)
+    plan = plan_export(sessions, config, ExportRequest(people.max, "agency", include_changes=True), NOW)
     result = run_export(sessions, config, plan, NOW)
     workbook = open_workbook(result.path, result.password)
     assert workbook.sheetnames[1:] == ["About", "Changed since last snapshot"]
@@ -107,8 +106,7 @@ def test_the_changes_sheet_lists_new_removed_and_status_changes(sessions, config
     assert sorted(changes, key=lambda r: (r[1], r[2] or "")) == [
         (new, "New", None, None, None, ana),
         (removed, "Removed", None, None, None, ana),
-        ("CASE-RICH-1", "Status changed", "AD Health Enrollment Status", "Pending",
-         "Effectuated", ana),
+        ("CASE-RICH-1", "Status changed", "AD Health Enrollment Status", "Pending", "Effectuated", ana),
         ("CASE-RICH-1", "Status changed", "AK Binder Payment Status", "Pending", "Paid", ana),
     ]
     about = dict(workbook["About"].iter_rows(min_row=2, values_only=True))
@@ -120,8 +118,11 @@ def test_an_agents_changes_cover_only_their_book(sessions, config, people, book)
     book.consumer(people.ben, case_number="CASE-BEN-NEW")
     plan = plan_export(sessions, config, ExportRequest(people.ana, include_changes=True), NOW)
     result = run_export(sessions, config, plan, NOW)
-    changes = list(open_workbook(result.path, result.password)["Changed since last snapshot"]
-                   .iter_rows(min_row=2, values_only=True))
+    changes = list(
+        open_workbook(result.path, result.password)["Changed since last snapshot"].iter_rows(
+            min_row=2, values_only=True
+        )
+    )
     assert changes == []
 
 
@@ -130,9 +131,11 @@ def test_a_snapshot_export_compares_with_the_snapshot_before_it(sessions, config
     book.consumer(people.ana, case_number="CASE-WEEK-2")
     take_snapshot(sessions, people.sunrise, LAST_FRIDAY, LAST_FRIDAY_9PM)
     book.consumer(people.ana, case_number="CASE-WEEK-3")
-    plan = plan_export(sessions, config, ExportRequest(people.ana, snapshot=True,
-                                                       include_changes=True), NOW)
+    plan = plan_export(sessions, config, ExportRequest(people.ana, snapshot=True, include_changes=True), NOW)
     result = run_export(sessions, config, plan, NOW)
-    changes = list(open_workbook(result.path, result.password)["Changed since last snapshot"]
-                   .iter_rows(min_row=2, values_only=True))
+    changes = list(
+        open_workbook(result.path, result.password)["Changed since last snapshot"].iter_rows(
+            min_row=2, values_only=True
+        )
+    )
     assert [(c[0], c[1]) for c in changes] == [("CASE-WEEK-2", "New")]

@@ -31,29 +31,50 @@ def people(book) -> dict[str, int]:
         "pia": book.enroller(sunrise, "Pia", "Primary", Role.PRIMARY_CONTACT, license_number="0A4"),
         "al": book.enroller(sunrise, "Al", "Adminone", Role.ADMIN_L1, license_number="0A5"),
         "sue": book.enroller(moonlight, "Sue", "Support", Role.SUPPORT_STAFF, license_number="0S1"),
-        "mo": book.enroller(moonlight, "Mo", "Othermanager", Role.AGENCY_MANAGER,
-                            license_number="0B1"),
+        "mo": book.enroller(moonlight, "Mo", "Othermanager", Role.AGENCY_MANAGER, license_number="0B1"),
         "sam": book.enroller(moonlight, "Sam", "Stranger", Role.AGENT_L2, license_number="0B2"),
     }
 
 
 @pytest.fixture
 def filed(people, sessions) -> dict[str, str]:
-    ana = create_request(sessions, people["ana"], HelpCategory.CONSUMER_CASE, "Application stuck",
-                         "Case 12345 cannot submit", NOW - timedelta(hours=3))
-    lee = create_request(sessions, people["lee"], HelpCategory.CONTRACTS, "Certification",
-                         "My certificate expired", NOW - timedelta(hours=2))
-    sam = create_request(sessions, people["sam"], HelpCategory.PROFILE, "Address change",
-                         "New office", NOW - timedelta(hours=1))
+    ana = create_request(
+        sessions,
+        people["ana"],
+        HelpCategory.CONSUMER_CASE,
+        "Application stuck",
+        "Case 12345 cannot submit",
+        NOW - timedelta(hours=3),
+    )
+    lee = create_request(
+        sessions,
+        people["lee"],
+        HelpCategory.CONTRACTS,
+        "Certification",
+        "My certificate expired",
+        NOW - timedelta(hours=2),
+    )
+    sam = create_request(
+        sessions,
+        people["sam"],
+        HelpCategory.PROFILE,
+        "Address change",
+        "New office",
+        NOW - timedelta(hours=1),
+    )
     return {"ana": ana.number, "lee": lee.number, "sam": sam.number}
 
 
 def test_a_new_request_is_numbered_routed_and_submitted(people, sessions):
-    view = create_request(sessions, people["ana"], HelpCategory.SERVICE_CENTER, "  Login   help ",
-                          "Cannot log in\n", NOW)
+    view = create_request(
+        sessions, people["ana"], HelpCategory.SERVICE_CENTER, "  Login   help ", "Cannot log in\n", NOW
+    )
     assert view.number.startswith("HR-2026-") and len(view.number) == len("HR-2026-000001")
     assert (view.category, view.topic, view.status, view.routed_team, view.details) == (
-        "Agent/CEC Service Center", "Login help", "submitted", "Agent/CEC Service Center",
+        "Agent/CEC Service Center",
+        "Login help",
+        "submitted",
+        "Agent/CEC Service Center",
         "Cannot log in",
     )
     assert (view.created_at, view.updated_at, view.enroller) == (NOW, NOW, "Ana Agent (License 0A1)")
@@ -111,13 +132,17 @@ def test_a_number_that_does_not_exist_reads_like_anothers(people, filed, session
     with sessions() as s:
         entry = s.scalars(select(AuditEntry).where(AuditEntry.outcome == "refused")).one()
     assert (entry.action, entry.target, entry.detail) == (
-        "help.show", "HR-2026-999999", {"reason": "unknown_request"}
+        "help.show",
+        "HR-2026-999999",
+        {"reason": "unknown_request"},
     )
 
 
 def test_lists_are_newest_first_and_open_only_on_request(people, filed, sessions):
     assert [v.number for v in list_requests(sessions, people["sue"], NOW)] == [
-        filed["sam"], filed["lee"], filed["ana"]
+        filed["sam"],
+        filed["lee"],
+        filed["ana"],
     ]
     update_request(sessions, people["sue"], filed["lee"], HelpStatus.RESOLVED, None, NOW)
     open_ones = list_requests(sessions, people["max"], NOW, open_only=True)
@@ -127,8 +152,14 @@ def test_lists_are_newest_first_and_open_only_on_request(people, filed, sessions
 
 def test_support_staff_update_with_a_note(people, filed, sessions):
     later = NOW + timedelta(hours=1)
-    view = update_request(sessions, people["sue"], filed["ana"], HelpStatus.PENDING_INFORMATION,
-                          " Please upload the notice ", NOW)
+    view = update_request(
+        sessions,
+        people["sue"],
+        filed["ana"],
+        HelpStatus.PENDING_INFORMATION,
+        " Please upload the notice ",
+        NOW,
+    )
     assert view.status == "pending_information" and view.updated_at == NOW
     update_request(sessions, people["sue"], filed["ana"], HelpStatus.IN_PROGRESS, None, later)
     seen = show_request(sessions, people["ana"], filed["ana"], later)
@@ -148,7 +179,9 @@ def test_only_support_staff_update_and_the_attempt_is_audited(people, filed, ses
     with sessions() as s:
         entry = s.scalars(select(AuditEntry).where(AuditEntry.outcome == "refused")).one()
     assert (entry.actor_id, entry.action, entry.detail) == (
-        people[actor], "help.update", {"reason": "not_support_staff"}
+        people[actor],
+        "help.update",
+        {"reason": "not_support_staff"},
     )
 
 
@@ -159,8 +192,7 @@ def test_support_staff_updating_an_unknown_number(people, filed, sessions):
 
 
 def test_audit_rows_carry_no_details_or_notes(people, filed, sessions):
-    update_request(sessions, people["sue"], filed["ana"], HelpStatus.CLOSED, "Case 12345 fixed",
-                   NOW)
+    update_request(sessions, people["sue"], filed["ana"], HelpStatus.CLOSED, "Case 12345 fixed", NOW)
     with sessions() as s:
         rows = s.scalars(select(AuditEntry)).all()
         text = json.dumps([[r.action, r.target, r.outcome, r.detail] for r in rows])

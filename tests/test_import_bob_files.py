@@ -86,9 +86,7 @@ def test_a_newer_file_updates_in_place(sessions, folder):
     [summary] = import_bob_files(enrollments, sessions, now=datetime(2026, 12, 1, tzinfo=UTC))
     assert (summary.updated, summary.unchanged, summary.created) == (1, 3, 0)
     with sessions() as s:
-        changed = s.scalars(
-            select(Enrollment).where(Enrollment.status == EnrollmentStatus.EFFECTUATED)
-        ).all()
+        changed = s.scalars(select(Enrollment).where(Enrollment.status == EnrollmentStatus.EFFECTUATED)).all()
         assert len(changed) == 3
         assert s.scalar(select(func.count()).select_from(Enrollment)) == 4
         moved = [e for e in changed if e.carrier == "Anthem"][0]
@@ -134,18 +132,13 @@ def test_wrong_agency_rows_are_rejected(sessions, folder):
     import_bob_files(folder / "agencies.csv", sessions, now=NOW)
     [summary] = import_bob_files(folder / "enrollers.csv", sessions, "sunrise", now=NOW)
     assert (summary.created, summary.rejected) == (3, 1)
-    assert (
-        "5,agency_code,another agency than --agency"
-        in (folder / "enrollers.rejects.csv").read_text()
-    )
+    assert "5,agency_code,another agency than --agency" in (folder / "enrollers.rejects.csv").read_text()
 
 
 def test_a_misspelt_column_stops_the_folder_before_anything_is_written(sessions, folder):
     notices = folder / "notices.csv"
     notices.write_text(notices.read_text().replace("notice_date", "notice_dat"))
-    with pytest.raises(
-        SourceError, match="notices.csv .notices.: unknown column.*'notice_dat'.*missing"
-    ):
+    with pytest.raises(SourceError, match="notices.csv .notices.: unknown column.*'notice_dat'.*missing"):
         import_bob_files(folder, sessions, now=NOW)
     assert counts(sessions)["agencies"] == 0
 

@@ -100,9 +100,7 @@ def test_it_loads_the_sample_workbook(sessions, agency, sample):
 def test_an_old_termination_is_history_not_news(sessions, agency, sample):
     import_calheers(sample, sessions, "sunrise", now=NOW)
     with sessions() as s:
-        ended = s.scalars(
-            select(Enrollment).where(Enrollment.status == EnrollmentStatus.TERMINATED)
-        ).one()
+        ended = s.scalars(select(Enrollment).where(Enrollment.status == EnrollmentStatus.TERMINATED)).one()
         assert ended.status_changed_at < datetime(2025, 7, 1, tzinfo=UTC)
 
 
@@ -128,9 +126,7 @@ def test_export_import_export_is_lossless(sessions, agency, sample, tmp_path, en
     assert second == first
 
 
-def test_reimport_changes_nothing_and_a_newer_book_updates_in_place(
-    sessions, agency, sample, tmp_path
-):
+def test_reimport_changes_nothing_and_a_newer_book_updates_in_place(sessions, agency, sample, tmp_path):
     import_calheers(sample, sessions, "sunrise", now=NOW)
     before = export_book(sessions, agency, tmp_path / "before.xlsx")
     again = import_calheers(tmp_path / "before.xlsx", sessions, "sunrise", now=NOW)
@@ -161,9 +157,7 @@ def test_reimport_changes_nothing_and_a_newer_book_updates_in_place(
         open_actions = s.scalar(
             select(func.count())
             .select_from(ConsumerFlag)
-            .where(
-                ConsumerFlag.kind == FlagKind.ACTION_REQUESTED, ConsumerFlag.resolved_at.is_(None)
-            )
+            .where(ConsumerFlag.kind == FlagKind.ACTION_REQUESTED, ConsumerFlag.resolved_at.is_(None))
         )
         assert open_actions == 0
 
@@ -197,9 +191,7 @@ def test_a_transfer_in_the_book_ends_the_old_delegation(sessions, agency, sample
         ]
 
 
-def test_rows_of_unknown_agents_and_other_agencies_are_rejected(
-    sessions, agency, book, sample, tmp_path
-):
+def test_rows_of_unknown_agents_and_other_agencies_are_rejected(sessions, agency, book, sample, tmp_path):
     other = book.agency(code="moonrise", name="Moonrise")
     book.enroller(other, "Zed", "Other", license_number="0B20001")
     workbook = openpyxl.load_workbook(sample)
@@ -222,9 +214,7 @@ def test_rows_of_unknown_agents_and_other_agencies_are_rejected(
 def test_an_encrypted_workbook_needs_its_password(sessions, agency, sample, tmp_path):
     encrypted = tmp_path / "locked.xlsx"
     encrypt_workbook(io.BytesIO(sample.read_bytes()), encrypted, "s3cret-pw")
-    with pytest.raises(
-        SourceError, match="locked.xlsx is encrypted; give its password with --password"
-    ):
+    with pytest.raises(SourceError, match="locked.xlsx is encrypted; give its password with --password"):
         import_calheers(encrypted, sessions, "sunrise", now=NOW)
     with pytest.raises(SourceError, match="the password does not open locked.xlsx"):
         import_calheers(encrypted, sessions, "sunrise", password="wrong", now=NOW)
@@ -243,9 +233,7 @@ def test_an_encrypted_workbook_needs_its_password(sessions, agency, sample, tmp_
         ("book.csv", b"Name,Phone\nA,1\n", "does not look like a Book of Business.*Case Number"),
     ],
 )
-def test_a_file_that_is_not_a_book_is_one_clear_error(
-    sessions, agency, tmp_path, name, content, message
-):
+def test_a_file_that_is_not_a_book_is_one_clear_error(sessions, agency, tmp_path, name, content, message):
     path = tmp_path / name
     path.write_bytes(content)
     with pytest.raises(SourceError, match=message):
@@ -270,7 +258,7 @@ def test_a_large_book_is_read_in_a_second_process_with_the_same_result(
         for item in source.infolist():
             data = source.read(item)
             if item.filename == "xl/worksheets/sheet1.xml":
-                data = data[: data.index(b"<row r=\"3\"")]
+                data = data[: data.index(b'<row r="3"')]
             target.writestr(item, data)
     with pytest.raises(SourceError, match="damaged.xlsx is damaged"):
         import_calheers(damaged, sessions, "sunrise", now=NOW)

@@ -77,9 +77,7 @@ def test_bob_files_then_a_book_then_healthsherpa(env, tmp_path, capsys, caplog):
 def test_mistakes_are_one_line_and_write_nothing(env, book, tmp_path, capsys, argv, message):
     book.agency()
     shutil.copy(DATA / "book_of_business.xlsx", tmp_path / "book.xlsx")
-    encrypt_workbook(
-        io.BytesIO((tmp_path / "book.xlsx").read_bytes()), tmp_path / "locked.xlsx", "pw"
-    )
+    encrypt_workbook(io.BytesIO((tmp_path / "book.xlsx").read_bytes()), tmp_path / "locked.xlsx", "pw")
     if argv[1] == "healthsherpa":
         argv = [*argv]
         (tmp_path / "book.csv").write_text("Case Number,First Name,Last Name\nX,Y,Z\n")

@@ -16,9 +16,7 @@ from store.importers.sources import SourceError
 from tests.factories import Book
 
 NOW = datetime(2026, 11, 23, 15, tzinfo=UTC)
-TEXT = st.text(
-    st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=12
-)
+TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=12)
 
 
 def cell_for(header: str) -> st.SearchStrategy[str]:
@@ -52,9 +50,7 @@ def files(draw: st.DrawFn, headers: tuple[str, ...]) -> tuple[list[str], list[li
     keys = st.sampled_from(["K1", "K2", "K3", "K4", ""])
     rows = draw(
         st.lists(
-            st.tuples(
-                *(keys if h in ("Case Number", "ffm_app_id") else cell_for(h) for h in chosen)
-            ),
+            st.tuples(*(keys if h in ("Case Number", "ffm_app_id") else cell_for(h) for h in chosen)),
             max_size=8,
         )
     )
@@ -95,17 +91,13 @@ def run(template: Path, importer, header: list[str], rows: list[list[str]]) -> N
             assert int(row) >= 2 and column and reason
 
 
-FUZZ = settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 @FUZZ
 @given(
     data=files(
-        healthsherpa.REQUIRED_HEADERS
-        + tuple(c.header for c in healthsherpa.COLUMNS[:14])
-        + ("policy_aor",)
+        healthsherpa.REQUIRED_HEADERS + tuple(c.header for c in healthsherpa.COLUMNS[:14]) + ("policy_aor",)
     )
 )
 def test_fuzzed_healthsherpa_files_never_crash(migrated_template, data):

@@ -166,9 +166,7 @@ def test_bad_rows_are_rejected_with_reasons_and_no_values(sessions, agency, samp
 def test_a_file_without_healthsherpa_headers_is_one_clear_error(sessions, agency, tmp_path):
     path = tmp_path / "clients.csv"
     path.write_text("Case Number,First Name\nX,Y\n")
-    with pytest.raises(
-        SourceError, match="not look like a HealthSherpa clients export.*ffm_app_id"
-    ):
+    with pytest.raises(SourceError, match="not look like a HealthSherpa clients export.*ffm_app_id"):
         import_healthsherpa(path, sessions, "sunrise", now=NOW)
     with sessions() as s:
         assert s.scalar(select(func.count()).select_from(Consumer)) == 0

@@ -97,7 +97,7 @@ def test_an_openpyxl_workbook_with_shared_strings_rich_text_and_formulas(tmp_pat
         '<row r="3" spans="1:2"/><row r="5"><c r="A5" s="1"><v>45000</v></c>'
         '<c r="B5" s="1"><v>45000.25</v></c><c r="C5" s="1"><v>0.5</v></c></row>',
         '<row r="1"><c r="A1" t="inlineStr"><is><t xml:space="preserve"> a&#10;b &#x263A;'
-        "&quot;&apos;&lt;&gt;</t></is></c><c t=\"inlineStr\"><is><t></t></is></c>"
+        '&quot;&apos;&lt;&gt;</t></is></c><c t="inlineStr"><is><t></t></is></c>'
         '<c t="b"><v>0</v></c><c t="e"><v>#N/A</v></c><c t="str"><f>A1</f><v>x</v></c></row>',
         '<row r="1"><c r="A1" t=\'inlineStr\'><is><t>single quotes</t></is></c></row>',
         '<row r="1"><c r = "C1"><v>1</v></c></row><row r="2"><!-- note --><c><v>2</v></c></row>',

@@ -95,9 +95,7 @@ def test_two_messages_have_different_boundaries() -> None:
     text=st.text(st.characters(blacklist_categories=("Cs",)), max_size=400),
     html=st.none() | st.text(st.characters(blacklist_categories=("Cs",)), max_size=400),
 )
-def test_any_subject_and_bodies_survive_the_round_trip(
-    subject: str, text: str, html: str | None
-) -> None:
+def test_any_subject_and_bodies_survive_the_round_trip(subject: str, text: str, html: str | None) -> None:
     line_ends = {"\r\n": "\n", "\r": "\n"}
     message = parse(build(subject=subject, body_text=text, body_html=html))
 

@@ -170,16 +170,12 @@ def expected_digests(sessions: sessionmaker[Session]) -> int:
             .where(Delegation.status == DelegationStatus.ACTIVE, Enroller.active.is_(True))
         )
         managers = s.scalar(
-            select(func.count()).where(
-                Enroller.active.is_(True), Enroller.role.in_(MANAGER_SUMMARY_ROLES)
-            )
+            select(func.count()).where(Enroller.active.is_(True), Enroller.role.in_(MANAGER_SUMMARY_ROLES))
         )
     return int(with_book or 0) + int(managers or 0)
 
 
-def run_in_progress(
-    sessions: sessionmaker[Session], pids: set[int], expected: int
-) -> tuple[int, str] | None:
+def run_in_progress(sessions: sessionmaker[Session], pids: set[int], expected: int) -> tuple[int, str] | None:
     """(pid, date) of a live process holding a Daily Summary run that has recorded its alerts
     and committed some digests but not all."""
     with sessions() as s:
@@ -193,9 +189,7 @@ def run_in_progress(
             if pid not in pids or "alerts" not in (stats or {}):
                 continue
             written = s.scalar(
-                select(func.count()).where(
-                    MailboxMessage.business_date == date.fromisoformat(run_key)
-                )
+                select(func.count()).where(MailboxMessage.business_date == date.fromisoformat(run_key))
             )
             if 0 < (written or 0) < expected:
                 return pid, run_key
@@ -215,9 +209,7 @@ def sending_by_pid(sessions: sessionmaker[Session]) -> dict[int, set[str]]:
     return held
 
 
-def mid_drain(
-    sessions: sessionmaker[Session], pids: set[int], server: MessageIdCounter
-) -> int | None:
+def mid_drain(sessions: sessionmaker[Session], pids: set[int], server: MessageIdCounter) -> int | None:
     """A live process that has sent part of its claimed batch and not yet logged it."""
     received = server.ids()
     for pid, held in sending_by_pid(sessions).items():
@@ -230,20 +222,14 @@ def all_done(sessions: sessionmaker[Session], days: list[date]) -> bool | None:
     with sessions() as s:
         done = set(
             s.scalars(
-                select(JobRun.run_key).where(
-                    JobRun.job == "daily_summary", JobRun.status == RunStatus.DONE
-                )
+                select(JobRun.run_key).where(JobRun.job == "daily_summary", JobRun.status == RunStatus.DONE)
             )
         )
-        unsent = s.scalar(
-            select(func.count()).where(OutboxEmail.status != OutboxStatus.SENT)
-        )
+        unsent = s.scalar(select(func.count()).where(OutboxEmail.status != OutboxStatus.SENT))
     return True if {d.isoformat() for d in days} <= done and unsent == 0 else None
 
 
-def test_killed_serve_processes_leave_every_digest_and_email_exactly_once(
-    fresh_database, tmp_path, request
-):
+def test_killed_serve_processes_leave_every_digest_and_email_exactly_once(fresh_database, tmp_path, request):
     started = time.monotonic()
     env = child_env(fresh_database)
 
@@ -252,8 +238,17 @@ def test_killed_serve_processes_leave_every_digest_and_email_exactly_once(
         assert done.returncode == 0, done.stderr
 
     bob("db", "upgrade")
-    bob("seed", "--agencies", str(AGENCIES), "--consumers", str(CONSUMERS),
-        "--enrollers", str(ENROLLERS), "--seed", "6")
+    bob(
+        "seed",
+        "--agencies",
+        str(AGENCIES),
+        "--consumers",
+        str(CONSUMERS),
+        "--enrollers",
+        str(ENROLLERS),
+        "--seed",
+        "6",
+    )
     engine = make_engine(fresh_database)
     request.addfinalizer(engine.dispose)
     sessions = session_factory(engine)
@@ -277,8 +272,11 @@ def test_killed_serve_processes_leave_every_digest_and_email_exactly_once(
         for log in logs:
             with log.open("wb") as out:
                 child = subprocess.Popen(
-                    [BOB, "--config", str(config), "serve"], cwd=ROOT, env=env,
-                    stdout=out, stderr=subprocess.STDOUT,
+                    [BOB, "--config", str(config), "serve"],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
                 )
             children[child.pid] = child
 
@@ -306,13 +304,10 @@ def test_killed_serve_processes_leave_every_digest_and_email_exactly_once(
         controller.stop()
 
     with sessions() as s:
-        taken_over = s.execute(
-            select(JobRun.claimed_by, JobRun.attempts).where(JobRun.run_key == day)
-        ).one()
+        taken_over = s.execute(select(JobRun.claimed_by, JobRun.attempts).where(JobRun.run_key == day)).one()
         assert taken_over.attempts >= 2
         assert int(taken_over.claimed_by.rpartition(":")[2]) != holder
-        digest_key = (MailboxMessage.business_date, MailboxMessage.recipient_id,
-                      MailboxMessage.kind)
+        digest_key = (MailboxMessage.business_date, MailboxMessage.recipient_id, MailboxMessage.kind)
         digests = s.execute(select(*digest_key, func.count()).group_by(*digest_key)).all()
         assert all(count == 1 for *_, count in digests)
         per_date = Counter(business_date for business_date, *_ in digests)

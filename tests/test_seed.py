@@ -51,9 +51,12 @@ def other_engine(tmp_path: Path, migrated_template: Path) -> Iterator[Engine]:
 def _all_rows(engine: Engine) -> dict[str, list[tuple[object, ...]]]:
     with engine.connect() as conn:
         return {
-            name: [tuple(row) for row in conn.execute(
-                select(Base.metadata.tables[name]).order_by(Base.metadata.tables[name].c.id)
-            )]
+            name: [
+                tuple(row)
+                for row in conn.execute(
+                    select(Base.metadata.tables[name]).order_by(Base.metadata.tables[name].c.id)
+                )
+            ]
             for name in TABLES
         }
 
@@ -73,9 +76,7 @@ def test_another_seed_makes_another_book(engine: Engine, other_engine: Engine) -
     assert _all_rows(engine)["consumers"] != _all_rows(other_engine)["consumers"]
 
 
-def test_it_makes_the_counts_asked_with_a_full_staff(
-    engine: Engine, sessions: sessionmaker[Session]
-) -> None:
+def test_it_makes_the_counts_asked_with_a_full_staff(engine: Engine, sessions: sessionmaker[Session]) -> None:
     plan = SeedPlan(agencies=4, consumers=1234, enrollers=60, seed=3, as_of=AS_OF)
     result = seed_book(engine, plan)
     assert (result.agencies, result.enrollers, result.consumers) == (4, 60, 1234)
@@ -93,33 +94,40 @@ def test_it_makes_the_counts_asked_with_a_full_staff(
         # Every consumer's case is delegated, and only to agents.
         delegated = s.scalar(select(func.count(Delegation.consumer_id.distinct())))
         assert delegated == 1234
-        holders = set(s.scalars(
-            select(Enroller.role).join(Delegation, Delegation.enroller_id == Enroller.id).distinct()
-        ))
-        assert holders <= {Role.AGENT_L1, Role.AGENT_L2}
-        statuses = dict(
-            s.execute(select(Delegation.status, func.count()).group_by(Delegation.status)).all()
+        holders = set(
+            s.scalars(
+                select(Enroller.role).join(Delegation, Delegation.enroller_id == Enroller.id).distinct()
+            )
         )
+        assert holders <= {Role.AGENT_L1, Role.AGENT_L2}
+        statuses = dict(s.execute(select(Delegation.status, func.count()).group_by(Delegation.status)).all())
         assert statuses[DelegationStatus.ACTIVE] > 0.85 * 1234
         assert statuses[DelegationStatus.PENDING] > 0 and statuses[DelegationStatus.REMOVED] > 0
         # CRW renewal cases go to the agent who holds the consumer's active delegation.
         crw = s.execute(select(CrwCase.consumer_id, CrwCase.assigned_enroller_id)).all()
         assert 0.02 * 1234 < len(crw) < 0.1 * 1234
-        active = set(s.execute(select(Delegation.consumer_id, Delegation.enroller_id).where(
-            Delegation.status == DelegationStatus.ACTIVE
-        )).all())
+        active = set(
+            s.execute(
+                select(Delegation.consumer_id, Delegation.enroller_id).where(
+                    Delegation.status == DelegationStatus.ACTIVE
+                )
+            ).all()
+        )
         assert {tuple(row) for row in crw} <= active
 
 
-def test_personal_data_is_fictional_by_construction(
-    engine: Engine, sessions: sessionmaker[Session]
-) -> None:
+def test_personal_data_is_fictional_by_construction(engine: Engine, sessions: sessionmaker[Session]) -> None:
     seed_book(engine, PLAN)
     with sessions() as s:
-        rows = s.execute(select(
-            Consumer.ssn, Consumer.primary_phone, Consumer.email, Consumer.state,
-            Consumer.date_of_birth,
-        )).all()
+        rows = s.execute(
+            select(
+                Consumer.ssn,
+                Consumer.primary_phone,
+                Consumer.email,
+                Consumer.state,
+                Consumer.date_of_birth,
+            )
+        ).all()
         phones = s.scalars(select(Enroller.phone)).all()
         enroller_emails = s.scalars(select(Enroller.email)).all()
     ssns = [row.ssn for row in rows if row.ssn]
@@ -162,24 +170,24 @@ def test_the_daily_summary_delivers_digests_for_a_seeded_book(
     seed_book(engine, PLAN)
     result = run_daily_summary(sessions, BUSINESS_DATE, delivery)
     with sessions() as s:
-        kinds = dict(s.execute(
-            select(MailboxMessage.kind, func.count()).group_by(MailboxMessage.kind)
-        ).all())
-        managers = s.scalar(select(func.count()).where(
-            Enroller.role.in_([Role.AGENCY_MANAGER, Role.PRIMARY_CONTACT]), Enroller.active
-        ))
-        alerted = s.scalar(select(func.sum(MailboxMessage.alert_count)).where(
-            MailboxMessage.kind == DigestKind.DAILY_SUMMARY
-        ))
+        kinds = dict(s.execute(select(MailboxMessage.kind, func.count()).group_by(MailboxMessage.kind)).all())
+        managers = s.scalar(
+            select(func.count()).where(
+                Enroller.role.in_([Role.AGENCY_MANAGER, Role.PRIMARY_CONTACT]), Enroller.active
+            )
+        )
+        alerted = s.scalar(
+            select(func.sum(MailboxMessage.alert_count)).where(
+                MailboxMessage.kind == DigestKind.DAILY_SUMMARY
+            )
+        )
     assert kinds[DigestKind.MANAGER_SUMMARY] == managers == 2 * PLAN.agencies
     assert kinds[DigestKind.DAILY_SUMMARY] > 20
     assert result.digests == sum(kinds.values())
     assert alerted == sum(result.alerts.values())
 
 
-def test_seeding_again_adds_new_distinct_agencies(
-    engine: Engine, sessions: sessionmaker[Session]
-) -> None:
+def test_seeding_again_adds_new_distinct_agencies(engine: Engine, sessions: sessionmaker[Session]) -> None:
     plan = SeedPlan(agencies=2, consumers=300, enrollers=12, seed=9, as_of=AS_OF)
     seed_book(engine, plan)
     seed_book(engine, plan)
@@ -216,8 +224,19 @@ def test_the_cli_seeds_a_fresh_database_and_the_summary_runs_on_it(
     monkeypatch.setenv("BOB_DATABASE_URL", url)
     monkeypatch.delenv("BOB_CONFIG", raising=False)
     monkeypatch.chdir(tmp_path)
-    argv = ["seed", "--agencies", "2", "--consumers", "1500", "--enrollers", "20", "--seed", "4",
-            "--as-of", "2026-09-01"]
+    argv = [
+        "seed",
+        "--agencies",
+        "2",
+        "--consumers",
+        "1500",
+        "--enrollers",
+        "20",
+        "--seed",
+        "4",
+        "--as-of",
+        "2026-09-01",
+    ]
     assert main(["-v", *argv]) == 0
     out, err = capsys.readouterr()
     assert "seeded 2 agencies, 20 enrollers, 1,500 consumers" in out

@@ -94,9 +94,7 @@ def outbox(sessions: sessionmaker[Session]) -> dict[str, OutboxEmail]:
 
 
 async def drain(sessions, smtp, tls, at: datetime = T0, **options) -> DrainResult:
-    return await drain_outbox(
-        sessions, smtp, now=lambda: at, tls_context=tls.client_context(), **options
-    )
+    return await drain_outbox(sessions, smtp, now=lambda: at, tls_context=tls.client_context(), **options)
 
 
 async def test_it_sends_text_and_html_with_the_stored_message_id(sessions, smtp, handler, tls):
@@ -148,9 +146,7 @@ async def test_one_connection_carries_many_messages(sessions, smtp, handler, tls
 
 async def test_a_pool_of_connections_shares_the_batch(sessions, smtp, handler, tls):
     queue(sessions, *(f"agent{i}@agency.test" for i in range(40)))
-    assert await drain(sessions, replace(smtp, connections=4, batch_size=7), tls) == DrainResult(
-        sent=40
-    )
+    assert await drain(sessions, replace(smtp, connections=4, batch_size=7), tls) == DrainResult(sent=40)
     assert sorted(r.message["Message-ID"] for r in handler.received) == sorted(
         row.message_id for row in outbox(sessions).values()
     )
@@ -204,9 +200,7 @@ async def test_a_4xx_reply_is_retried_later_then_sent(sessions, smtp, handler, t
     assert len(handler.messages_to("ana@agency.test")) == 1
 
 
-async def test_a_5xx_reply_fails_for_good_with_the_reason_and_no_address(
-    sessions, smtp, handler, tls
-):
+async def test_a_5xx_reply_fails_for_good_with_the_reason_and_no_address(sessions, smtp, handler, tls):
     handler.rcpt_replies["gone@agency.test"] = deque(
         ["550 5.1.1 <gone@agency.test>: Recipient address rejected: gone@agency.test unknown"] * 3
     )
@@ -219,9 +213,7 @@ async def test_a_5xx_reply_fails_for_good_with_the_reason_and_no_address(
     assert len(handler.rcpt_replies["gone@agency.test"]) == 2  # asked once, never again
 
 
-async def test_a_dropped_connection_is_retried_and_the_next_email_reconnects(
-    sessions, smtp, handler, tls
-):
+async def test_a_dropped_connection_is_retried_and_the_next_email_reconnects(sessions, smtp, handler, tls):
     handler.data_faults["ana@agency.test"] = deque(["drop"])
     queue(sessions, "ana@agency.test", "ben@agency.test")
     assert await drain(sessions, smtp, tls) == DrainResult(sent=1, retried=1)
@@ -256,9 +248,7 @@ async def test_it_gives_up_when_the_attempts_run_out(sessions, smtp, handler, tl
     assert row.last_error == "gave up after 2 attempts; last: 452 4.2.2 mailbox full"
 
 
-async def test_a_batch_that_is_all_retries_leaves_the_rest_for_the_next_drain(
-    sessions, smtp, handler, tls
-):
+async def test_a_batch_that_is_all_retries_leaves_the_rest_for_the_next_drain(sessions, smtp, handler, tls):
     addresses = [f"agent{i}@agency.test" for i in range(6)]
     for address in addresses:
         handler.rcpt_replies[address] = deque(["421 4.3.2 shutting down"])
@@ -297,9 +287,7 @@ def test_retry_delays_double_up_to_an_hour():
     ]
 
 
-async def test_a_crashed_claimers_emails_are_claimed_again_after_its_lease(
-    sessions, smtp, handler, tls
-):
+async def test_a_crashed_claimers_emails_are_claimed_again_after_its_lease(sessions, smtp, handler, tls):
     queue(sessions, "ana@agency.test", "ben@agency.test", "cy@agency.test")
     with sessions.begin() as session:
         for address, lease_until in [
@@ -321,9 +309,7 @@ async def test_a_crashed_claimers_emails_are_claimed_again_after_its_lease(
     )
 
 
-async def test_a_drain_stopped_halfway_logs_what_it_sent_and_never_resends_it(
-    sessions, smtp, handler, tls
-):
+async def test_a_drain_stopped_halfway_logs_what_it_sent_and_never_resends_it(sessions, smtp, handler, tls):
     addresses = [f"agent{i}@agency.test" for i in range(6)]
     # The first two go through; the third stalls until the drain is stopped, however slow
     # the machine is, and would go through on a second attempt.
@@ -343,9 +329,7 @@ async def test_a_drain_stopped_halfway_logs_what_it_sent_and_never_resends_it(
     assert {row.status for a, row in rows.items() if a not in sent} == {"sending"}
     handler.data_faults.clear()
     after_lease = T0 + timedelta(seconds=smtp.lease_seconds + 1)
-    assert await drain(sessions, smtp, tls, at=after_lease) == DrainResult(
-        sent=len(addresses) - len(sent)
-    )
+    assert await drain(sessions, smtp, tls, at=after_lease) == DrainResult(sent=len(addresses) - len(sent))
     assert sorted(r.rcpt_tos[0] for r in handler.received if r.rcpt_tos[0] in sent) == sorted(sent)
 
 
@@ -382,8 +366,17 @@ async def test_two_processes_draining_at_once_send_each_email_exactly_once(
         for n in range(2):
             children.append(
                 subprocess.Popen(
-                    [sys.executable, "-c", CHILD, db_url, str(smtp.port), str(tls.cert),
-                     str(tmp_path / f"ready{n}"), str(go), *LOGIN],
+                    [
+                        sys.executable,
+                        "-c",
+                        CHILD,
+                        db_url,
+                        str(smtp.port),
+                        str(tls.cert),
+                        str(tmp_path / f"ready{n}"),
+                        str(go),
+                        *LOGIN,
+                    ],
                     stdout=subprocess.PIPE,
                     cwd=Path(__file__).resolve().parent.parent,
                 )
@@ -438,8 +431,7 @@ def test_the_cli_says_which_server_is_unreachable_in_one_line(
     port = free_port()
     config = tmp_path / "bob.toml"
     config.write_text(
-        f'[database]\nurl = "{db_url}"\n[smtp]\nhost = "127.0.0.1"\nport = {port}\n'
-        'security = "none"\n'
+        f'[database]\nurl = "{db_url}"\n[smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\n'
     )
     monkeypatch.delenv("BOB_DATABASE_URL", raising=False)
     assert main(["--config", str(config), "outbox", "drain"]) == 2
@@ -467,7 +459,10 @@ async def test_smtp_sink_faults(sessions, options, status, error_start):
     queue(sessions, "ana@agency.test")
     with smtp_sink(*options) as port:
         smtp = SmtpConfig(
-            host="127.0.0.1", port=port, security="none", from_address="bob@agency.test",
+            host="127.0.0.1",
+            port=port,
+            security="none",
+            from_address="bob@agency.test",
             timeout_seconds=0.5,
         )
         await drain_outbox(sessions, smtp, now=lambda: T0)

@@ -28,9 +28,7 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
         _execute_many(session, insert(table), keys, group)
 
 
-def update_rows(
-    session: Session, table: Table, changes: Iterable[tuple[int, dict[str, Any]]]
-) -> None:
+def update_rows(session: Session, table: Table, changes: Iterable[tuple[int, dict[str, Any]]]) -> None:
     """UPDATE rows by id, one executemany per set of changed columns."""
     rows = [{ROW_ID: row_id, **values} for row_id, values in changes]
     statement = update(table).where(table.c.id == bindparam(ROW_ID))

@@ -74,9 +74,7 @@ def delegated_agent(raw: Any) -> str:
     return match["license"].upper()
 
 
-ENROLLMENT_STATUS = choice(
-    {**{s.value: s for s in EnrollmentStatus}, "cancelled": EnrollmentStatus.CANCELED}
-)
+ENROLLMENT_STATUS = choice({**{s.value: s for s in EnrollmentStatus}, "cancelled": EnrollmentStatus.CANCELED})
 BINDER = choice({"paid": True, "pending": False, "unpaid": False})
 DELEGATION_STATUS = choice({"Active": DelegationStatus.ACTIVE, "Pending": DelegationStatus.PENDING})
 

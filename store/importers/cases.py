@@ -54,9 +54,7 @@ FLAGS: Table = ConsumerFlag.__table__  # type: ignore[assignment]
 CASE_TABLES = tuple(t.name for t in (CONSUMERS, ENROLLMENTS, DELEGATIONS, CONSENTS, NOTICES, FLAGS))
 
 CONSUMER_FIELDS = tuple(
-    c.name
-    for c in CONSUMERS.columns
-    if c.name not in {"id", "case_number", "created_at", "updated_at"}
+    c.name for c in CONSUMERS.columns if c.name not in {"id", "case_number", "created_at", "updated_at"}
 )
 EMPTY_CONSUMER = dict.fromkeys(CONSUMER_FIELDS)  # a new consumer's unknown fields
 ENROLLMENT_FIELDS = (
@@ -116,9 +114,7 @@ def agency_context(
     if code is None:
         return ImportContext(None, ZoneInfo(default_zone), now)
     with sessions() as session:
-        agency = session.execute(
-            select(Agency.id, Agency.time_zone).where(Agency.code == code)
-        ).first()
+        agency = session.execute(select(Agency.id, Agency.time_zone).where(Agency.code == code)).first()
     if agency is None:
         raise UnknownAgency(
             f"no agency has the code {code!r}; check --agency, or load it first with "
@@ -147,9 +143,7 @@ class _Chunk:
         ]
         self.consumers: dict[str, dict[str, Any]] = {
             row["case_number"]: row
-            for row in _dicts(
-                session.execute(select(*columns).where(CONSUMERS.c.case_number.in_(numbers)))
-            )
+            for row in _dicts(session.execute(select(*columns).where(CONSUMERS.c.case_number.in_(numbers))))
         }
         ids = [c["id"] for c in self.consumers.values()]
         self.agencies: dict[int, set[int]] = defaultdict(set)
@@ -190,13 +184,9 @@ def _problem(record: CaseRecord, chunk: _Chunk, labels: CaseLabels) -> Reject | 
     ctx, stored = chunk.ctx, chunk.consumers.get(record.case_number)
     if stored is None:
         if not record.may_create:
-            return Reject(
-                record.row, labels.case_number, "unknown case number; load the consumer first"
-            )
+            return Reject(record.row, labels.case_number, "unknown case number; load the consumer first")
         if not record.consumer.get("first_name") or not record.consumer.get("last_name"):
-            return Reject(
-                record.row, labels.names, "first and last name are required for a new case"
-            )
+            return Reject(record.row, labels.names, "first and last name are required for a new case")
     elif ctx.agency_id is not None:
         agencies = chunk.agencies.get(stored["id"], set())
         if agencies and ctx.agency_id not in agencies:
@@ -213,8 +203,7 @@ def _problem(record: CaseRecord, chunk: _Chunk, labels: CaseLabels) -> Reject | 
             return Reject(delegation.row, labels.delegation, "the enroller is in another agency")
     for facts in record.enrollments:
         known = (
-            stored is not None
-            and (stored["id"], facts.plan_year, facts.coverage.value) in chunk.enrollments
+            stored is not None and (stored["id"], facts.plan_year, facts.coverage.value) in chunk.enrollments
         )
         missing = [name for name in ENROLLMENT_REQUIRED if facts.fields.get(name) is None]
         if not known and missing:
@@ -418,10 +407,7 @@ def _write_dated_facts(
     new_notices: list[dict[str, Any]] = []
     for record in wanted:
         consumer_id = ids[record.case_number]
-        if (
-            record.consent_valid_thru is not None
-            and (consumer_id, record.consent_valid_thru) not in consents
-        ):
+        if record.consent_valid_thru is not None and (consumer_id, record.consent_valid_thru) not in consents:
             consents.add((consumer_id, record.consent_valid_thru))
             new_consents.append(
                 {
@@ -447,9 +433,7 @@ def _write_dated_facts(
     insert_rows(session, NOTICES, new_notices)
 
 
-def _write_flags(
-    chunk: _Chunk, records: list[CaseRecord], ids: dict[str, int], touched: set[int]
-) -> None:
+def _write_flags(chunk: _Chunk, records: list[CaseRecord], ids: dict[str, int], touched: set[int]) -> None:
     wanted = [r for r in records if r.flag_counts or r.flags]
     if not wanted:
         return
@@ -493,9 +477,7 @@ def _write_flags(
                 touched.add(id(record))
         for facts in record.flags:
             raised_at = ctx.local_midnight(facts.raised_on)
-            resolved_at = (
-                None if facts.resolved_on is None else ctx.local_midnight(facts.resolved_on)
-            )
+            resolved_at = None if facts.resolved_on is None else ctx.local_midnight(facts.resolved_on)
             key = (facts.kind, raised_at, facts.detail)
             same = (f for f in mine if (f["kind"], f["raised_at"], f["detail"]) == key)
             stored = next(same, None)

@@ -83,9 +83,7 @@ def parse_cents(raw: Any) -> int:
     """Dollars such as ``1234.56``, ``$1,234.56`` or a number cell, as whole cents."""
     if isinstance(raw, bool):
         raise CellError("not an amount in dollars such as 1234.56")
-    value = (
-        raw if isinstance(raw, int | float) else str(raw).strip().replace("$", "").replace(",", "")
-    )
+    value = raw if isinstance(raw, int | float) else str(raw).strip().replace("$", "").replace(",", "")
     try:
         cents = (Decimal(str(value)) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)
     except InvalidOperation:

@@ -373,9 +373,7 @@ def _check_header(entity: str, table: SourceTable) -> None:
             problems.append(f"missing required column(s) {', '.join(missing)}")
         if any(not h for h in table.header):
             problems.append("a column without a name")
-        raise SourceError(
-            f"{table.name} ({entity}): {'; '.join(problems)}; see docs/data-dictionary.md"
-        )
+        raise SourceError(f"{table.name} ({entity}): {'; '.join(problems)}; see docs/data-dictionary.md")
 
 
 def _entity_files(path: Path, password: str | None) -> list[EntityFile]:
@@ -405,9 +403,7 @@ def _entity_files(path: Path, password: str | None) -> list[EntityFile]:
         else:
             named = {s.strip().lower(): s for s in sheets if s.strip().lower() in ENTITY_COLUMNS}
         if not named:
-            raise SourceError(
-                f"{path.name}: no sheet is named after an entity ({', '.join(ENTITIES)})"
-            )
+            raise SourceError(f"{path.name}: no sheet is named after an entity ({', '.join(ENTITIES)})")
         return [
             EntityFile(
                 entity,

@@ -153,9 +153,7 @@ def map_row(reader: RowReader, agents: AgentOfRecord, number: int, cells: list[A
     if any(values.get(header, MASKED) is not MASKED for header, _ in HEALTH):
         if effective is MASKED:
             raise reject(number, "effective_date", "required to place the policy in a plan year")
-        facts = EnrollmentFacts(
-            effective.year, Coverage.HEALTH, {"program": Program.COVERED_CALIFORNIA}
-        )
+        facts = EnrollmentFacts(effective.year, Coverage.HEALTH, {"program": Program.COVERED_CALIFORNIA})
         known(values, facts.fields, HEALTH)
         gross, net = values.get("gross_premium", MASKED), values.get("net_premium", MASKED)
         if gross is not MASKED and net is not MASKED:
@@ -207,6 +205,4 @@ def import_healthsherpa(
         )
         summary = ImportSummary(table.name, ignored_columns=unknown_headers(table.header, COLUMNS))
         with RejectsFile(rejects_path_for(path)) as rejects:
-            return run_plan(
-                plan, plan.records(table.rows), sessions, rejects, summary, progress
-            )
+            return run_plan(plan, plan.records(table.rows), sessions, rejects, summary, progress)

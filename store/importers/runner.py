@@ -154,8 +154,6 @@ def _flush(
     summary.counts["rejected"] += len(pending)
     for reject in sorted([*pending, *refused], key=lambda r: r.row):
         rejects.add(reject)
-    log.info(
-        "%s: %d rows loaded so far, %d rejected", summary.source, summary.rows, summary.rejected
-    )
+    log.info("%s: %d rows loaded so far, %d rejected", summary.source, summary.rows, summary.rejected)
     if progress is not None:
         progress(len(chunk) + sum(map(len, merged.values())) + len(pending))

@@ -85,9 +85,7 @@ def _csv_rows(path: Path, reader: Any) -> Generator[tuple[int, list[Any]], None,
 
 def _decrypted(path: Path, password: str | None) -> IO[bytes]:
     if password is None:
-        raise SourceError(
-            f"{path.name} is encrypted; give its password with --password or --password-file"
-        )
+        raise SourceError(f"{path.name} is encrypted; give its password with --password or --password-file")
     try:
         with path.open("rb") as handle:
             office = msoffcrypto.OfficeFile(handle)
@@ -149,9 +147,7 @@ def data_sheets(book: XlsxBook) -> list[str]:
 
 def _sheet_rows(rows: Iterator[list[Any]]) -> Generator[tuple[int, list[Any]], None, None]:
     for number, cells in enumerate(rows, start=2):
-        if any(
-            not (cell is None or (isinstance(cell, str) and not cell.strip())) for cell in cells
-        ):
+        if any(not (cell is None or (isinstance(cell, str) and not cell.strip())) for cell in cells):
             yield number, list(cells)
 
 
@@ -176,4 +172,3 @@ def open_table(path: Path, password: str | None = None) -> Iterator[Table]:
             yield table
         finally:  # rows left unread (another process read them) still close the sheet
             table.rows.close()
-

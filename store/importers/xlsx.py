@@ -39,9 +39,7 @@ BLOCK = 1 << 20  # bytes read from the sheet at a time
 ROOT_TAG = re.compile(rb"<(?:(\w+):)?worksheet\b([^>]*)>")
 ENCODING = re.compile(rb"""^(?:\xef\xbb\xbf)?<\?xml[^>]*encoding=["']([\w.-]+)["']""")
 NAMESPACES = re.compile(r"""\sxmlns(?::\w+)?=(?:"[^"]*"|'[^']*')""")
-ROW_ELEMENT = re.compile(
-    r"<row\b([^>]*+)(?<!/)>((?:[^<]++|<(?!/row>))*+)</row>|<row\b([^>]*?)/>"
-)
+ROW_ELEMENT = re.compile(r"<row\b([^>]*+)(?<!/)>((?:[^<]++|<(?!/row>))*+)</row>|<row\b([^>]*?)/>")
 ROW_NUMBER = re.compile(r"""\sr\s*=\s*["'](\d+)["']""")
 # One cell: (column letters, type, style, inline text, value, anything else inside). The
 # two quick forms need non-empty text, so every other shape lands in the last group.
@@ -106,9 +104,7 @@ class XlsxBook:
         self.package = zipfile.ZipFile(source)
         workbook = ElementTree.fromstring(self.package.read("xl/workbook.xml"))
         rels = ElementTree.fromstring(self.package.read("xl/_rels/workbook.xml.rels"))
-        targets = {
-            rel.get("Id"): rel.get("Target", "") for rel in rels.iter(f"{PACKAGE_REL}Relationship")
-        }
+        targets = {rel.get("Id"): rel.get("Target", "") for rel in rels.iter(f"{PACKAGE_REL}Relationship")}
         self.sheets: dict[str, str] = {}
         for sheet in workbook.iter(f"{MAIN}sheet"):
             target = targets.get(sheet.get(f"{REL}id"), "")
@@ -187,9 +183,7 @@ class XlsxBook:
             yield _tree_cells(element, strings, dates)
             element.clear()
 
-    def _scanned_rows(
-        self, stream: IO[bytes], head: bytes, namespaces: str
-    ) -> Iterator[list[Any]]:
+    def _scanned_rows(self, stream: IO[bytes], head: bytes, namespaces: str) -> Iterator[list[Any]]:
         """The quick path: blocks of whole rows cut from the byte stream and scanned."""
         strings, dates = self._shared_strings(), self._date_styles()
         wrapper = f"<row{namespaces}>"
