@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
+from importlib.resources import files
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound, select_autoescape
 
 from store.errors import BobError
 
-TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+TEMPLATES = files("bob_templates")  # templates/ in a checkout, site-packages/bob_templates when installed
 
 
 class TemplateMissing(BobError):
