@@ -37,21 +37,38 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-def _backends(config: pytest.Config) -> list[str]:
-    chosen = config.getoption("--db")
-    if chosen != "auto":
-        return [b.strip() for b in chosen.split(",") if b.strip()]
-    if not hasattr(config, "_bob_backends"):
-        admin = _pg_admin()
-        config._bob_backends = ["sqlite", "postgresql"] if admin else ["sqlite"]  # type: ignore[attr-defined]
-        if admin:
-            admin.dispose()
-    return list(config._bob_backends)  # type: ignore[attr-defined]
+BACKENDS = ("sqlite", "postgresql")
+
+
+def _skipped_backends(config: pytest.Config) -> dict[str, str]:
+    """Each backend the store tests will not run on, with the reason the summary prints."""
+    if not hasattr(config, "_bob_skipped"):
+        chosen = config.getoption("--db")
+        if chosen != "auto":
+            wanted = {b.strip() for b in chosen.split(",") if b.strip()}
+            skipped = {b: f"--db {chosen} leaves out {b}" for b in BACKENDS if b not in wanted}
+        else:
+            admin = _pg_admin()
+            skipped = {} if admin else {"postgresql": f"PostgreSQL does not answer at {_pg_where()}"}
+            if admin:
+                admin.dispose()
+        config._bob_skipped = skipped  # type: ignore[attr-defined]
+    return dict(config._bob_skipped)  # type: ignore[attr-defined]
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every store test is generated for both backends; one that cannot run here shows as skipped."""
     if "backend" in metafunc.fixturenames:
-        metafunc.parametrize("backend", _backends(metafunc.config), scope="session")
+        skipped = _skipped_backends(metafunc.config)
+        params = [
+            pytest.param(b, marks=pytest.mark.skip(reason=skipped[b])) if b in skipped else b
+            for b in BACKENDS
+        ]
+        metafunc.parametrize("backend", params, scope="session")
+
+
+def _pg_where() -> str:
+    return make_url(PG_ADMIN_URL).render_as_string()
 
 
 def _pg_admin() -> Engine | None:
@@ -69,7 +86,7 @@ def pg_template() -> Iterator[str]:
     """A PostgreSQL database migrated once per session, cloned for each test."""
     admin = _pg_admin()
     if admin is None:
-        pytest.skip(f"PostgreSQL does not answer at {make_url(PG_ADMIN_URL).render_as_string()}")
+        pytest.skip(f"PostgreSQL does not answer at {_pg_where()}")
     name = f"bob_template_{uuid.uuid4().hex[:8]}"
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
