@@ -26,7 +26,6 @@ def test_choosing_sqlite_only_shows_the_postgresql_variants_as_skipped():
 
 
 def test_a_silent_postgresql_shows_its_variants_as_skipped_with_the_reason():
-
     env = os.environ | {
         "BOB_TEST_PG_URL": "postgresql+psycopg://postgres@127.0.0.1:9/none",
         "BOB_TEST_DB": "auto",
