@@ -103,7 +103,3 @@ def finish(
             )
         )
 
-
-def is_done(session: Session, job: str, run_key: str) -> bool:
-    status = session.scalar(select(JobRun.status).where(JobRun.job == job, JobRun.run_key == run_key))
-    return status == RunStatus.DONE
