@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from app.config import DatabaseConfig, SmtpConfig
+from app.config import DatabaseConfig
 from app.runtime import Runtime
 from mailer.daily_summary import run_daily_summary
 from mailer.sender import drain_outbox
@@ -70,7 +70,7 @@ def _run(demo: Runtime, args: argparse.Namespace) -> None:
         print(f"   {run_daily_summary(demo.sessions, day, demo.delivery).summary()}")
 
     capture_dir = Path(config.mail.capture_dir)
-    smtp: SmtpConfig = config.smtp
+    smtp = config.smtp
     with smtp_or_capture(smtp, capture_dir) as (settings, captured_in):
         drained = asyncio.run(drain_outbox(demo.sessions, settings))
     print(f"3. Outbox drained over SMTP: {drained.summary()}; .eml files in {captured_in}/")

@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from app.runtime import Runtime
 from bot.app import start_bot
-from bot.deps import BotDeps, BotSettings
+from bot.deps import BotDeps
 from exports.service import expire_exports, take_snapshot
 from mailer.scheduler import (
     DailySummaryJob,
@@ -40,21 +40,14 @@ EXPORT_EXPIRY_CHECK_SECONDS = 300
 
 
 def bot_deps(runtime: Runtime) -> BotDeps:
+    """The bot's config sections as they are, plus the sender address and the agency zone."""
     config = runtime.config
     return BotDeps(
         runtime.sessions,
-        BotSettings(
-            bot_token=config.slack.bot_token,
-            signing_secret=config.slack.signing_secret,
-            app_token=config.slack.app_token,
-            api_base_url=config.slack.api_base_url,
-            host=config.slack.host,
-            port=config.slack.port,
-            password_delivery=config.exports.password_delivery,
-            from_address=config.smtp.from_address,
-            time_zone=config.schedule.time_zone,
-        ),
-        exports_config=config.exports,
+        config.slack,
+        config.exports,
+        from_address=config.smtp.from_address,
+        time_zone=config.schedule.time_zone,
     )
 
 
