@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from app.config import DatabaseConfig, SmtpConfig
+from app.config import DatabaseConfig
 from app.runtime import Runtime
 from mailer.daily_summary import run_daily_summary
 from mailer.sender import drain_outbox
@@ -57,24 +57,32 @@ def demo_command(runtime: Runtime, args: argparse.Namespace) -> None:
 
 
 def _run(demo: Runtime, args: argparse.Namespace) -> None:
-    config = demo.config
     demo.migrate()
     plan = SeedPlan(agencies=args.agencies, consumers=args.consumers, seed=args.seed)
-    seeded = seed_book(demo.engine, plan)
-    print(f"1. {seeded.summary()} into {DEMO_DB}")
+    print(f"1. {seed_book(demo.engine, plan).summary()} into {DEMO_DB}")
+    _run_daily_summaries(demo, args.days)
+    _drain_into_capture(demo)
+    _show_mailboxes(demo)
 
-    today = business_date(utcnow(), config.schedule.zone)
-    zone_name = config.schedule.time_zone
-    print(f"2. Daily Summary for the last {args.days} business dates ({zone_name}):")
-    for day in days(today - timedelta(days=max(args.days - 1, 0)), today):
+
+def _run_daily_summaries(demo: Runtime, business_days: int) -> None:
+    """Run the last ``business_days`` dates, as the scheduler's catch-up would."""
+    schedule = demo.config.schedule
+    today = business_date(utcnow(), schedule.zone)
+    print(f"2. Daily Summary for the last {business_days} business dates ({schedule.time_zone}):")
+    for day in days(today - timedelta(days=max(business_days - 1, 0)), today):
         print(f"   {run_daily_summary(demo.sessions, day, demo.delivery).summary()}")
 
-    capture_dir = Path(config.mail.capture_dir)
-    smtp: SmtpConfig = config.smtp
-    with smtp_or_capture(smtp, capture_dir) as (settings, captured_in):
-        drained = asyncio.run(drain_outbox(demo.sessions, settings))
+
+def _drain_into_capture(demo: Runtime) -> None:
+    config = demo.config
+    with smtp_or_capture(config.smtp, Path(config.mail.capture_dir)) as (smtp, captured_in):
+        drained = asyncio.run(drain_outbox(demo.sessions, smtp))
     print(f"3. Outbox drained over SMTP: {drained.summary()}; .eml files in {captured_in}/")
 
+
+def _show_mailboxes(demo: Runtime) -> None:
+    """Print the busiest Daily Summary of the last date and the commands to read more."""
     with demo.sessions() as session, session.begin():
         manager = session.scalars(
             select(Enroller).where(Enroller.role == Role.AGENCY_MANAGER).order_by(Enroller.id)
@@ -95,9 +103,13 @@ def _run(demo: Runtime, args: argparse.Namespace) -> None:
         f"(synthetic people only), for license {agent.license_number}:\n"
     )
     print("   " + message.body_text.replace("\n", "\n   ")[:3000].rstrip())
+    _print_next_steps(manager.license_number, latest[0].id if latest else None)
+
+
+def _print_next_steps(manager_license: str, latest_message_id: int | None) -> None:
     bob = f"BOB_DATABASE_URL=sqlite:///{DEMO_DB} .venv/bin/bob"
     print("\nTry next:")
-    print(f"   {bob} mailbox list {manager.license_number}")
-    if latest:
-        print(f"   {bob} mailbox show {manager.license_number} {latest[0].id}")
+    print(f"   {bob} mailbox list {manager_license}")
+    if latest_message_id is not None:
+        print(f"   {bob} mailbox show {manager_license} {latest_message_id}")
     print(f"   {bob} outbox status")

@@ -1,9 +1,16 @@
 """bob's settings: read once from TOML (plus environment for secrets) into frozen objects.
 
-Every key is documented in ``config.example.toml``. An unknown key or a value of the wrong
-kind raises :class:`ConfigError` naming the key, so a typo never silently falls back to a
-default. Secrets (SMTP password, Slack tokens) come from the environment or a ``*_FILE``
-path, never from the TOML file that may be committed.
+This is the only module that reads the config file or the environment. A section that a
+lower layer reads is that layer's own frozen dataclass, which holds its keys, defaults and
+allowed values (a ``Literal`` type): ``[smtp]`` and ``[mail]`` in ``mailer.settings``,
+``[slack]`` in ``bot.settings``, ``[exports]`` in ``exports.settings``. ``[database]`` and
+``[schedule]`` belong to the composition root (it opens the engine and wires the jobs) and
+live here. The composition root hands each layer its section as it is, so no default is
+ever restated. Every key is documented in ``config.example.toml``.
+
+An unknown key or a value of the wrong kind raises :class:`ConfigError` naming the key, so a
+typo never silently falls back to a default. Secrets (SMTP password, Slack tokens) come from
+the environment or a ``*_FILE`` path, never from the TOML file that may be committed.
 """
 
 from __future__ import annotations
@@ -13,13 +20,14 @@ import tomllib
 from dataclasses import dataclass, field, fields
 from datetime import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args, get_origin, get_type_hints
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.settings import SlackConfig
 from exports.settings import ExportsConfig
+from mailer.settings import MailConfig, SmtpConfig
 from store.errors import BobError
-
-DEFAULT_TIME_ZONE = "America/Los_Angeles"
+from store.zones import DEFAULT_TIME_ZONE
 
 
 class ConfigError(BobError):
@@ -38,7 +46,7 @@ class ScheduleConfig:
     catch_up_days: int = 7
     catch_up_every_seconds: int = 300
     outbox_drain_seconds: int = 60
-    snapshot_day: str = "fri"
+    snapshot_day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "fri"
     snapshot_at: str = "21:00"
     run_lease_seconds: int = 900
 
@@ -53,39 +61,6 @@ class ScheduleConfig:
     @property
     def snapshot_time(self) -> time:
         return _parse_hhmm("schedule.snapshot_at", self.snapshot_at)
-
-
-@dataclass(frozen=True)
-class SmtpConfig:
-    host: str = ""
-    port: int = 587
-    security: str = "starttls"
-    username: str = ""
-    password: str = field(default="", repr=False)
-    from_address: str = "bob@localhost"
-    timeout_seconds: float = 30.0
-    max_attempts: int = 8
-    backoff_seconds: float = 30.0
-    batch_size: int = 500
-    connections: int = 4
-    lease_seconds: int = 300
-
-
-@dataclass(frozen=True)
-class MailConfig:
-    capture_dir: str = "var/mail"
-    mailbox_hint: str = "Open the secure mailbox with /bob mailbox in Slack or `bob mailbox list`."
-    include_pii_in_email: bool = False
-
-
-@dataclass(frozen=True)
-class SlackConfig:
-    host: str = "127.0.0.1"
-    port: int = 3000
-    bot_token: str = field(default="", repr=False)
-    signing_secret: str = field(default="", repr=False)
-    app_token: str = field(default="", repr=False)
-    api_base_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -107,12 +82,6 @@ SECRET_ENV = {
 }
 # Plain settings that deployments commonly set from the environment.
 PLAIN_ENV = {("database", "url"): "BOB_DATABASE_URL"}
-
-_CHOICES = {
-    ("smtp", "security"): {"starttls", "tls", "none"},
-    ("exports", "password_delivery"): {"ephemeral", "email"},
-    ("schedule", "snapshot_day"): {"mon", "tue", "wed", "thu", "fri", "sat", "sun"},
-}
 
 
 def _parse_hhmm(key: str, value: str) -> time:
@@ -157,10 +126,15 @@ def _build_section(name: str, cls: type, raw: Any, env: dict[str, str]) -> Any:
             secret = _read_secret(var, env)
             if secret is not None:
                 values[key] = secret
-    for (section, key), allowed in _CHOICES.items():
-        if section == name and key in values and values[key] not in allowed:
-            raise ConfigError(f"{name}.{key} = {values[key]!r}; choose one of {sorted(allowed)}")
+    _check_choices(name, cls, values)
     return cls(**values)
+
+
+def _check_choices(name: str, cls: type, values: dict[str, Any]) -> None:
+    """A key typed ``Literal[...]`` takes only the values listed there."""
+    for key, hint in get_type_hints(cls).items():
+        if key in values and get_origin(hint) is Literal and values[key] not in get_args(hint):
+            raise ConfigError(f"{name}.{key} = {values[key]!r}; choose one of {sorted(get_args(hint))}")
 
 
 def _coerce(key: str, default: Any, value: Any) -> Any:

@@ -46,6 +46,7 @@ class Runtime:
 
     @property
     def delivery(self) -> DeliverySettings:
+        """What a Daily Summary run takes from ``[smtp]``, ``[mail]`` and ``[schedule]``."""
         return DeliverySettings(
             from_address=self.config.smtp.from_address,
             mailbox_hint=self.config.mail.mailbox_hint,

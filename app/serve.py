@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from app.runtime import Runtime
 from bot.app import start_bot
-from bot.deps import BotDeps, BotSettings
+from bot.deps import BotDeps
 from exports.service import expire_exports, take_snapshot
 from mailer.scheduler import (
     DailySummaryJob,
@@ -30,6 +30,7 @@ from mailer.scheduler import (
     weekly_trigger,
 )
 from mailer.sender import drain_outbox
+from mailer.settings import SmtpConfig
 from mailer.sink import smtp_or_capture
 from rules.calendar import business_date
 from store.models import Agency, utcnow
@@ -40,21 +41,14 @@ EXPORT_EXPIRY_CHECK_SECONDS = 300
 
 
 def bot_deps(runtime: Runtime) -> BotDeps:
+    """The bot's config sections as they are, plus the sender address and the agency zone."""
     config = runtime.config
     return BotDeps(
         runtime.sessions,
-        BotSettings(
-            bot_token=config.slack.bot_token,
-            signing_secret=config.slack.signing_secret,
-            app_token=config.slack.app_token,
-            api_base_url=config.slack.api_base_url,
-            host=config.slack.host,
-            port=config.slack.port,
-            password_delivery=config.exports.password_delivery,
-            from_address=config.smtp.from_address,
-            time_zone=config.schedule.time_zone,
-        ),
-        exports_config=config.exports,
+        config.slack,
+        config.exports,
+        from_address=config.smtp.from_address,
+        time_zone=config.schedule.time_zone,
     )
 
 
@@ -67,60 +61,86 @@ def _snapshot_every_agency(runtime: Runtime) -> int:
     return sum(take_snapshot(runtime.sessions, agency_id, day, now) for agency_id in agency_ids)
 
 
+class ServedJobs:
+    """The work `bob serve` does on a schedule; each job logs what it did."""
+
+    def __init__(self, runtime: Runtime, smtp: SmtpConfig) -> None:
+        self.runtime = runtime
+        self.smtp = smtp
+        schedule = runtime.config.schedule
+        self.daily = DailySummaryJob(
+            runtime.sessions,
+            runtime.delivery,
+            schedule.zone,
+            schedule.daily_summary_time,
+            schedule.catch_up_days,
+        )
+
+    async def catch_up(self) -> None:
+        for result in await self.daily.catch_up():
+            if result.ran:
+                log.warning("caught up: %s", result.summary())
+
+    async def drain(self) -> None:
+        result = await drain_outbox(self.runtime.sessions, self.smtp)
+        if result.sent or result.retried or result.failed:
+            log.info("outbox: %s", result.summary())
+
+    async def snapshot(self) -> None:
+        rows = await asyncio.to_thread(_snapshot_every_agency, self.runtime)
+        log.info("weekly snapshot: %d rows frozen", rows)
+
+    async def expire(self) -> None:
+        await asyncio.to_thread(expire_exports, self.runtime.sessions, utcnow())
+
+    def scheduled(self) -> list[ScheduledJob]:
+        """Each job with its trigger, in the agency time zone."""
+        schedule = self.runtime.config.schedule
+        zone = schedule.zone
+        return [
+            ScheduledJob(
+                "daily_summary", daily_trigger(schedule.daily_summary_time, zone), self.daily.run_today
+            ),
+            ScheduledJob("catch_up", IntervalTrigger(seconds=schedule.catch_up_every_seconds), self.catch_up),
+            ScheduledJob("outbox_drain", IntervalTrigger(seconds=schedule.outbox_drain_seconds), self.drain),
+            ScheduledJob(
+                "weekly_snapshot",
+                weekly_trigger(schedule.snapshot_day, schedule.snapshot_time, zone),
+                self.snapshot,
+            ),
+            ScheduledJob("expire_exports", IntervalTrigger(seconds=EXPORT_EXPIRY_CHECK_SECONDS), self.expire),
+        ]
+
+
+async def _start_bot(runtime: Runtime, stack: AsyncExitStack) -> None:
+    """Start the Slack bot; it stops when ``stack`` closes."""
+    bot = await start_bot(bot_deps(runtime))
+    stack.push_async_callback(bot.stop)
+    log.warning("Slack bot listening at %s", bot.url or "Socket Mode")
+
+
 async def serve(runtime: Runtime, stop: asyncio.Event, *, with_bot: bool | None = None) -> None:
     """Run until ``stop`` is set. The bot starts when Slack credentials are configured (or
     ``with_bot`` says so); without them bob runs as a mailer only and says so."""
     runtime.require_schema()
     config = runtime.config
-    schedule = config.schedule
-    zone = schedule.zone
-    daily = DailySummaryJob(
-        runtime.sessions, runtime.delivery, zone, schedule.daily_summary_time, schedule.catch_up_days
-    )
     async with AsyncExitStack() as stack:
         smtp, captured_in = stack.enter_context(smtp_or_capture(config.smtp, config.mail.capture_dir))
         if captured_in is not None:
             log.warning("smtp.host is empty: emails are captured as .eml files in %s", captured_in)
-
-        async def catch_up() -> None:
-            for result in await daily.catch_up():
-                if result.ran:
-                    log.warning("caught up: %s", result.summary())
-
-        async def drain() -> None:
-            result = await drain_outbox(runtime.sessions, smtp)
-            if result.sent or result.retried or result.failed:
-                log.info("outbox: %s", result.summary())
-
-        async def snapshot() -> None:
-            rows = await asyncio.to_thread(_snapshot_every_agency, runtime)
-            log.info("weekly snapshot: %d rows frozen", rows)
-
-        async def expire() -> None:
-            await asyncio.to_thread(expire_exports, runtime.sessions, utcnow())
-
-        weekly = weekly_trigger(schedule.snapshot_day, schedule.snapshot_time, zone)
-        jobs = [
-            ScheduledJob("daily_summary", daily_trigger(schedule.daily_summary_time, zone), daily.run_today),
-            ScheduledJob("catch_up", IntervalTrigger(seconds=schedule.catch_up_every_seconds), catch_up),
-            ScheduledJob("outbox_drain", IntervalTrigger(seconds=schedule.outbox_drain_seconds), drain),
-            ScheduledJob("weekly_snapshot", weekly, snapshot),
-            ScheduledJob("expire_exports", IntervalTrigger(seconds=EXPORT_EXPIRY_CHECK_SECONDS), expire),
-        ]
-        scheduler = build_scheduler(jobs, zone)
+        jobs = ServedJobs(runtime, smtp)
+        scheduler = build_scheduler(jobs.scheduled(), config.schedule.zone)
         scheduler.start()
         stack.callback(scheduler.shutdown, wait=False)
 
-        wants_bot = with_bot if with_bot is not None else bool(config.slack.bot_token)
+        wants_bot = bool(config.slack.bot_token) if with_bot is None else with_bot
         if wants_bot:
-            bot = await start_bot(bot_deps(runtime))
-            stack.push_async_callback(bot.stop)
-            log.warning("Slack bot listening at %s", bot.url or "Socket Mode")
+            await _start_bot(runtime, stack)
         else:
             log.warning("Slack is not configured (BOB_SLACK_BOT_TOKEN): running the mailer only")
 
-        await catch_up()
-        await drain()
+        await jobs.catch_up()
+        await jobs.drain()
         await stop.wait()
 
 

@@ -28,7 +28,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -47,9 +47,15 @@ from bench.export import peak_rss_mb  # noqa: E402
 from store.db import make_engine, session_factory
 from store.migrate import upgrade
 from store.seed import SeedPlan, seed_book
+from store.zones import DEFAULT_TIME_ZONE
 
-ZONE = ZoneInfo("America/Los_Angeles")
-SETTINGS = DeliverySettings(from_address="bob@agency.example.com", mailbox_hint="Use /bob mailbox.")
+ZONE = ZoneInfo(DEFAULT_TIME_ZONE)
+SETTINGS = DeliverySettings(
+    from_address="bob@agency.example.com",
+    mailbox_hint="Use /bob mailbox.",
+    include_pii_in_email=False,
+    lease=timedelta(minutes=15),
+)
 TARGETS = {"ratio": 2.0, "seconds": 60.0, "rss_mb": 500.0}
 
 

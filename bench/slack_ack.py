@@ -33,9 +33,10 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import select, update  # noqa: E402
 
-from app.config import ExportsConfig  # noqa: E402
 from bot.app import start_bot  # noqa: E402
-from bot.deps import BotDeps, BotSettings  # noqa: E402
+from bot.deps import BotDeps  # noqa: E402
+from bot.settings import SlackConfig  # noqa: E402
+from exports.settings import ExportsConfig  # noqa: E402
 from store.db import make_engine, session_factory  # noqa: E402
 from store.migrate import upgrade  # noqa: E402
 from store.models import Enroller, Role  # noqa: E402
@@ -88,8 +89,9 @@ async def manager_at_bot(url: str, folder: str) -> AsyncIterator[tuple[SlackUser
     _link_manager(sessions)
     slack = FakeSlack()
     await slack.start()
-    settings = BotSettings(bot_token="xoxb-bench", signing_secret=SECRET, api_base_url=slack.api_url, port=0)
-    bot = await start_bot(BotDeps(sessions, settings, ExportsConfig(directory=folder)))
+    config = SlackConfig(bot_token="xoxb-bench", signing_secret=SECRET, api_base_url=slack.api_url, port=0)
+    deps = BotDeps(sessions, config, ExportsConfig(directory=folder), from_address="bob@agency.example.com")
+    bot = await start_bot(deps)
     try:
         assert bot.url is not None
         user = SlackUser(bot.url, slack, SECRET, user_id=MANAGER)

@@ -42,7 +42,7 @@ LISTENER_MODULES = (
 
 
 def build_app(deps: BotDeps, client: AsyncWebClient | None = None) -> AsyncApp:
-    settings = deps.settings
+    settings = deps.slack
     if client is None:
         client = AsyncWebClient(
             token=settings.bot_token, base_url=settings.api_base_url or AsyncWebClient.BASE_URL
@@ -77,7 +77,7 @@ class RunningBot:
 async def start_bot(deps: BotDeps, client: AsyncWebClient | None = None) -> RunningBot:
     """Start serving; call ``stop()`` on shutdown. Binds only the configured host (127.0.0.1
     by default), never every interface."""
-    settings = deps.settings
+    settings = deps.slack
     if not settings.bot_token or not settings.signing_secret:
         raise BobError(
             "the Slack bot needs BOB_SLACK_BOT_TOKEN and BOB_SLACK_SIGNING_SECRET in the "

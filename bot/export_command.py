@@ -87,7 +87,7 @@ def email_password(deps: BotDeps, requester_id: int, export_id: int, file_name: 
             ),
             recipient_id=enroller.id,
         )
-        queue_emails(session, [email], deps.settings.from_address)
+        queue_emails(session, [email], deps.from_address)
 
 
 async def deliver(
@@ -134,7 +134,7 @@ async def deliver(
             response_type="ephemeral",
         )
         return
-    if deps.settings.password_delivery == "email" or dm == planned.channel_id:
+    if deps.exports_config.password_delivery == "email" or dm == planned.channel_id:
         await asyncio.to_thread(
             email_password,
             deps,

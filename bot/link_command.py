@@ -26,7 +26,7 @@ def link_reply(deps: BotDeps, slack_user_id: str, command: LinkStartCommand | Li
                 command.license_or_email,
                 deps.clock(),
                 deps.pepper,
-                deps.settings.from_address,
+                deps.from_address,
             )
     return reply.text
 

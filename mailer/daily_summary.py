@@ -39,10 +39,13 @@ BATCH = 500
 
 @dataclass(frozen=True)
 class DeliverySettings:
+    """What a run needs from ``[smtp]``, ``[mail]`` and ``[schedule]``, built once by the
+    composition root (no defaults here: the config sections hold them)."""
+
     from_address: str
     mailbox_hint: str
-    include_pii_in_email: bool = False
-    lease: timedelta = timedelta(minutes=15)
+    include_pii_in_email: bool
+    lease: timedelta
 
 
 @dataclass

@@ -18,33 +18,19 @@ from collections.abc import Callable, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol, cast
+from typing import Any, cast
 
 from sqlalchemy import Table, and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from mailer.smtp import DeliveryError, OutgoingEmail, SmtpChannel, SmtpSettings
+from mailer.settings import SmtpConfig
+from mailer.smtp import DeliveryError, OutgoingEmail, SmtpChannel
 from store.models import OutboxEmail, OutboxStatus, UtcDateTime, utcnow
 
 OUTBOX = cast(Table, OutboxEmail.__table__)
 # However many attempts have failed, the next one is at most this far away.
 MAX_RETRY_DELAY = timedelta(hours=1)
 _ERROR_LENGTH = 500
-
-
-class DrainSettings(SmtpSettings, Protocol):
-    """What a drain reads from ``[smtp]`` (``app.config.SmtpConfig`` fits)."""
-
-    @property
-    def max_attempts(self) -> int: ...
-    @property
-    def backoff_seconds(self) -> float: ...
-    @property
-    def batch_size(self) -> int: ...
-    @property
-    def connections(self) -> int: ...
-    @property
-    def lease_seconds(self) -> int: ...
 
 
 @dataclass
@@ -81,7 +67,7 @@ def worker_name() -> str:
 
 async def drain_outbox(
     sessions: sessionmaker[Session],
-    smtp: DrainSettings,
+    smtp: SmtpConfig,
     *,
     once: bool = False,
     now: Callable[[], datetime] = utcnow,
@@ -142,7 +128,7 @@ def count_due(sessions: sessionmaker[Session], moment: datetime, limit: int) -> 
 
 
 def claim_batch(
-    sessions: sessionmaker[Session], worker: str, moment: datetime, smtp: DrainSettings
+    sessions: sessionmaker[Session], worker: str, moment: datetime, smtp: SmtpConfig
 ) -> list[ClaimedEmail]:
     """Mark up to ``batch_size`` due emails as ours, in one UPDATE, and return them."""
     with sessions.begin() as session:
@@ -154,7 +140,7 @@ def log_and_claim(
     worker: str,
     outcomes: list[Outcome],
     now: Callable[[], datetime],
-    smtp: DrainSettings,
+    smtp: SmtpConfig,
     claim: bool,
 ) -> list[ClaimedEmail]:
     """Write a batch's outcomes and (if ``claim``) claim the next batch, in one transaction:
@@ -164,7 +150,7 @@ def log_and_claim(
         return _claim(session, worker, now(), smtp) if claim else []
 
 
-def _claim(session: Session, worker: str, moment: datetime, smtp: DrainSettings) -> list[ClaimedEmail]:
+def _claim(session: Session, worker: str, moment: datetime, smtp: SmtpConfig) -> list[ClaimedEmail]:
     """On PostgreSQL the candidate rows are locked with SKIP LOCKED, so concurrent claimers
     take different rows instead of waiting; SQLite runs one writer at a time, and the
     condition is checked again by the UPDATE itself."""
@@ -215,7 +201,7 @@ def _claim(session: Session, worker: str, moment: datetime, smtp: DrainSettings)
 async def send_batch(
     channels: Sequence[SmtpChannel],
     batch: list[ClaimedEmail],
-    smtp: DrainSettings,
+    smtp: SmtpConfig,
     now: Callable[[], datetime],
     outcomes: list[Outcome],
 ) -> None:
@@ -241,7 +227,7 @@ async def send_batch(
 
 
 def failure_outcome(
-    claimed: ClaimedEmail, error: DeliveryError, smtp: DrainSettings, moment: datetime
+    claimed: ClaimedEmail, error: DeliveryError, smtp: SmtpConfig, moment: datetime
 ) -> Outcome:
     """Retry with doubling delays (backoff, 2x, 4x … capped) until attempts run out."""
     attempts = claimed.attempts + 1

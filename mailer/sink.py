@@ -14,15 +14,14 @@ from contextlib import contextmanager
 from email.parser import BytesParser
 from email.policy import compat32
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, cast
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from mailer.smtp import SmtpSettings
+from mailer.settings import SmtpConfig
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._@-]+")
-Settings = TypeVar("Settings", bound=SmtpSettings)
 
 
 class LoopbackController(Controller):
@@ -80,7 +79,7 @@ def capture_server(directory: Path) -> Iterator[LoopbackController]:
 
 
 @contextmanager
-def smtp_or_capture(smtp: Settings, capture_dir: str | Path) -> Iterator[tuple[Settings, Path | None]]:
+def smtp_or_capture(smtp: SmtpConfig, capture_dir: str | Path) -> Iterator[tuple[SmtpConfig, Path | None]]:
     """The SMTP settings to send with, and where emails are captured (None when sent for real).
 
     With ``smtp.host`` set this is ``smtp`` unchanged; with it empty a capture server is
@@ -93,7 +92,7 @@ def smtp_or_capture(smtp: Settings, capture_dir: str | Path) -> Iterator[tuple[S
     with capture_server(directory) as controller:
         yield (
             dataclasses.replace(
-                smtp,  # type: ignore[type-var]
+                smtp,
                 host="127.0.0.1",
                 port=controller.port,
                 security="none",

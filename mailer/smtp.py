@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parseaddr
 from types import TracebackType
-from typing import Protocol
 
 from aiosmtplib import (
     SMTP,
@@ -28,30 +27,12 @@ from aiosmtplib import (
 )
 
 from mailer.mime import message_bytes
+from mailer.settings import SmtpConfig
 from store.errors import BobError
 from store.models import utcnow
 
 _ADDRESS = re.compile(r"<[^<>]*>|\S+@\S+")
 _REASON_LENGTH = 160
-
-
-class SmtpSettings(Protocol):
-    """What the channel reads from ``[smtp]`` (``app.config.SmtpConfig`` fits)."""
-
-    @property
-    def host(self) -> str: ...
-    @property
-    def port(self) -> int: ...
-    @property
-    def security(self) -> str: ...
-    @property
-    def username(self) -> str: ...
-    @property
-    def password(self) -> str: ...
-    @property
-    def from_address(self) -> str: ...
-    @property
-    def timeout_seconds(self) -> float: ...
 
 
 class DeliveryError(BobError):
@@ -80,7 +61,7 @@ class SmtpChannel:
 
     def __init__(
         self,
-        smtp: SmtpSettings,
+        smtp: SmtpConfig,
         *,
         tls_context: ssl.SSLContext | None = None,
         now: Callable[[], datetime] = utcnow,

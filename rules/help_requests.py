@@ -30,6 +30,7 @@ from store.models import (
     HelpStatus,
     Role,
 )
+from store.zones import DEFAULT_TIME_ZONE
 
 ROUTING: dict[HelpCategory, str] = {
     HelpCategory.CONSUMER_CASE: "Consumer Case Team",
@@ -202,7 +203,7 @@ def create_request(
     with transaction(sessions) as session:
         actor = _actor(session, actor_id)
         zone = session.scalar(select(Agency.time_zone).where(Agency.id == actor.agency_id))
-        year = now.astimezone(ZoneInfo(zone or "America/Los_Angeles")).year
+        year = now.astimezone(ZoneInfo(zone or DEFAULT_TIME_ZONE)).year
         request = HelpRequest(
             number=f"HR-new-{uuid.uuid4().hex[:24]}",
             enroller_id=actor.id,

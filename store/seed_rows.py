@@ -29,10 +29,11 @@ from store.models import (
     Program,
     Role,
 )
+from store.zones import DEFAULT_TIME_ZONE
 
 Row = dict[str, Any]
 T = TypeVar("T")
-TIME_ZONE = "America/Los_Angeles"
+TIME_ZONE = DEFAULT_TIME_ZONE
 DAY = 86_400
 # 2025 federal poverty guideline (48 states), which prices plan year 2026 subsidies, in dollars.
 FPL_BASE, FPL_PER_PERSON = 15_650, 5_500

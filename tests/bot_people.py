@@ -14,7 +14,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.app import start_bot
-from bot.deps import BotDeps, BotSettings
+from bot.deps import BotDeps
+from bot.settings import SlackConfig
 from store.models import Role
 from tests.fake_slack import FakeSlack, SlackUser
 
@@ -65,14 +66,8 @@ def clock():
 
 @pytest.fixture
 def deps(sessions, slack, clock):
-    settings = BotSettings(
-        bot_token="xoxb-test",
-        signing_secret=SECRET,
-        api_base_url=slack.api_url,
-        port=0,
-        from_address="bob@agency.test",
-    )
-    return BotDeps(sessions, settings, exports_config=None, clock=clock)
+    config = SlackConfig(bot_token="xoxb-test", signing_secret=SECRET, api_base_url=slack.api_url, port=0)
+    return BotDeps(sessions, config, exports_config=None, from_address="bob@agency.test", clock=clock)
 
 
 @pytest.fixture

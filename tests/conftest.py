@@ -11,6 +11,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -147,4 +148,9 @@ def book(sessions: sessionmaker[Session]) -> Book:
 
 @pytest.fixture
 def delivery() -> DeliverySettings:
-    return DeliverySettings(from_address="bob@agency.test", mailbox_hint="Use /bob mailbox.")
+    return DeliverySettings(
+        from_address="bob@agency.test",
+        mailbox_hint="Use /bob mailbox.",
+        include_pii_in_email=False,
+        lease=timedelta(minutes=15),
+    )

@@ -27,6 +27,7 @@ from store.models import (
     Program,
     Role,
 )
+from store.zones import DEFAULT_TIME_ZONE
 
 LONG_AGO = datetime(2020, 1, 1, tzinfo=UTC)
 
@@ -48,7 +49,7 @@ class Book:
         self,
         code: str = "sunrise",
         name: str = "Sunrise Insurance",
-        tz: str = "America/Los_Angeles",
+        tz: str = DEFAULT_TIME_ZONE,
         **kw: object,
     ) -> int:
         return self._add(Agency(code=code, name=name, time_zone=tz, **kw))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import mailer.daily_summary as daily
@@ -40,7 +40,12 @@ def main(url: str, day: str, crash_at: str, batch: str) -> None:
         daily.queue_emails = queue_then_die  # type: ignore[assignment]
     elif crash_at == "before_finish":
         daily.finish = die  # type: ignore[assignment]
-    settings = daily.DeliverySettings(from_address="bob@agency.test", mailbox_hint="Use /bob mailbox.")
+    settings = daily.DeliverySettings(
+        from_address="bob@agency.test",
+        mailbox_hint="Use /bob mailbox.",
+        include_pii_in_email=False,
+        lease=timedelta(minutes=15),
+    )
     result = daily.run_daily_summary(
         session_factory(make_engine(url)), date.fromisoformat(day), settings, after_batch=hook
     )

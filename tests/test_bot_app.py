@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import start_bot
-from bot.deps import BotDeps, BotSettings
+from bot.deps import BotDeps
+from bot.settings import SlackConfig
 from mailer.daily_summary import run_daily_summary
 from store.errors import BobError
 from store.models import AuditEntry, Enroller, LinkCode, OutboxEmail, Role
@@ -23,14 +24,9 @@ NOW = datetime(2026, 11, 23, 18, 0, tzinfo=UTC)
 
 @pytest.fixture
 async def ana(sessions, slack, clock):
-    settings = BotSettings(
-        bot_token="xoxb-test",
-        signing_secret=SECRET,
-        api_base_url=slack.api_url,
-        port=0,
-        from_address="bob@agency.test",
-    )
-    running = await start_bot(BotDeps(sessions, settings, exports_config=None, clock=clock))
+    config = SlackConfig(bot_token="xoxb-test", signing_secret=SECRET, api_base_url=slack.api_url, port=0)
+    deps = BotDeps(sessions, config, exports_config=None, from_address="bob@agency.test", clock=clock)
+    running = await start_bot(deps)
     yield SlackUser(running.url, slack, SECRET, user_id="U0ANA")
     await running.stop()
 
@@ -256,5 +252,10 @@ async def test_the_home_tab_shows_the_mailbox_newest_first(ana, people, sessions
 async def test_the_bot_will_not_start_without_its_secrets(sessions):
     with pytest.raises(BobError, match="BOB_SLACK_SIGNING_SECRET"):
         await start_bot(
-            BotDeps(sessions, BotSettings(bot_token="xoxb-test", signing_secret=""), exports_config=None)
+            BotDeps(
+                sessions,
+                SlackConfig(bot_token="xoxb-test", signing_secret=""),
+                exports_config=None,
+                from_address="bob@agency.test",
+            )
         )

@@ -15,9 +15,10 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from app.config import ExportsConfig
 from bot.app import start_bot
-from bot.deps import BotDeps, BotSettings
+from bot.deps import BotDeps
+from bot.settings import SlackConfig
+from exports.settings import ExportsConfig
 from store.models import (
     Agency,
     AuditEntry,
@@ -73,16 +74,9 @@ class Clock:
 
 
 def make_bot(sessions, slack, tmp_path, password_delivery="ephemeral", clock=lambda: NOW):
-    settings = BotSettings(
-        bot_token="xoxb-test",
-        signing_secret=SECRET,
-        api_base_url=slack.api_url,
-        port=0,
-        from_address="bob@agency.test",
-        password_delivery=password_delivery,
-    )
+    config = SlackConfig(bot_token="xoxb-test", signing_secret=SECRET, api_base_url=slack.api_url, port=0)
     exports = ExportsConfig(directory=str(tmp_path / "exports"), password_delivery=password_delivery)
-    return start_bot(BotDeps(sessions, settings, exports_config=exports, clock=clock))
+    return start_bot(BotDeps(sessions, config, exports, from_address="bob@agency.test", clock=clock))
 
 
 @pytest.fixture

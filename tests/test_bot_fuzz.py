@@ -8,7 +8,7 @@ linked. An answer is a non-empty ephemeral reply, or the form Slack was asked to
 from __future__ import annotations
 
 import json
-from dataclasses import fields, is_dataclass
+from dataclasses import fields, is_dataclass, replace
 from datetime import timedelta
 from urllib.parse import parse_qs
 
@@ -18,10 +18,9 @@ from hypothesis import strategies as st
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
-from app.config import ExportsConfig
 from bot.app import build_app
 from bot.commands import BadCommand, parse_command
-from bot.deps import BotDeps
+from exports.settings import ExportsConfig
 from tests.bot_people import CONSUMER_NAME, CONSUMER_PHONE, SLACK_IDS
 
 # Commands as people type them; each {slot} is filled with something that may or may not fit.
@@ -91,7 +90,7 @@ def test_the_parser_answers_every_text_with_a_command(text):
 def app(deps, tmp_path) -> AsyncApp:
     """One Bolt app for all of a test's examples (Hypothesis shares the test's fixtures)."""
     exports = ExportsConfig(directory=str(tmp_path / "exports"))
-    return build_app(BotDeps(deps.sessions, deps.settings, exports, deps.clock))
+    return build_app(replace(deps, exports_config=exports))
 
 
 @settings(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import tomllib
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
 
-from app.config import ConfigError, load_config
+from app.config import SECRET_ENV, Config, ConfigError, load_config
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -30,6 +32,18 @@ def test_the_example_config_is_complete_and_valid():
     assert config.smtp.security == "starttls"
 
 
+def test_the_example_shows_every_key_but_the_secrets_with_its_default():
+    example = tomllib.loads((Path(__file__).resolve().parents[1] / "config.example.toml").read_text())
+    for section in fields(Config):
+        defaults = section.default_factory()
+        shown = {
+            key.name: getattr(defaults, key.name)
+            for key in fields(defaults)
+            if (section.name, key.name) not in SECRET_ENV
+        }
+        assert example[section.name] == shown, section.name
+
+
 def test_secrets_come_from_the_environment_or_a_file(tmp_path):
     secret_file = tmp_path / "pw"
     secret_file.write_text("s3cret\n")
@@ -49,6 +63,8 @@ def test_secrets_come_from_the_environment_or_a_file(tmp_path):
         ("[smpt]\nhost = 'x'\n", r"unknown section \[smpt\]"),
         ("[smtp]\nport = 'x'\n", r"smtp\.port = 'x' should be a int"),
         ("[smtp]\nsecurity = 'ssl'\n", r"smtp\.security = 'ssl'; choose one of"),
+        ("[exports]\npassword_delivery = 'fax'\n", r"exports\.password_delivery = 'fax'; choose one of"),
+        ("[schedule]\nsnapshot_day = 'friday'\n", r"schedule\.snapshot_day = 'friday'; choose one of"),
         (
             "[smtp]\npassword = 'x'\n",
             r"smtp\.password is a secret: set it in the environment as BOB_SMTP_PASSWORD",

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
 
-from mailer.daily_summary import DeliverySettings, run_daily_summary
+from mailer.daily_summary import run_daily_summary
 from mailer.digests import digests_for
 from mailer.templating import TemplateMissing, render
 from store.models import DigestKind, EnrollmentStatus, FlagKind, MailboxMessage, OutboxEmail, Role
@@ -130,8 +131,8 @@ def test_email_carries_counts_and_no_consumer_pii(agencies, sessions, delivery):
     assert "Alicia" not in manager_email.body_text
 
 
-def test_pii_in_email_only_when_configured(agencies, sessions):
-    settings = DeliverySettings(from_address="bob@agency.test", mailbox_hint="x", include_pii_in_email=True)
+def test_pii_in_email_only_when_configured(agencies, sessions, delivery):
+    settings = dataclasses.replace(delivery, mailbox_hint="x", include_pii_in_email=True)
     run_daily_summary(sessions, DAY, settings)
     [email] = email_to(sessions, agencies["ana"])
     assert "Alicia Ramos" in email.body_text

@@ -11,7 +11,6 @@ import pytest
 from msoffcrypto.exceptions import InvalidKeyError
 from sqlalchemy import select
 
-from app.config import ExportsConfig
 from exports import agile, service
 from exports.columns import COLUMNS, HEADERS
 from exports.service import (
@@ -25,6 +24,7 @@ from exports.service import (
     plan_export,
     run_export,
 )
+from exports.settings import ExportsConfig
 from store.models import AuditEntry, Consumer, ExportRecord, ExportStatus
 from tests.export_fixtures import NOW, RICH_ROW, People, build_people, decrypt, open_workbook
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app.config import ExportsConfig
 from exports.service import ExportRefused, ExportRequest, plan_export
+from exports.settings import ExportsConfig
 from store.models import Agency, AuditEntry, Enroller, ExportRecord, ExportScope
 from tests.export_fixtures import NOW, People, build_people
 

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, update
 
-from app.config import ExportsConfig
 from exports.service import (
     ExportRefused,
     ExportRequest,
@@ -16,6 +15,7 @@ from exports.service import (
     run_export,
     take_snapshot,
 )
+from exports.settings import ExportsConfig
 from store.models import (
     Consumer,
     Delegation,

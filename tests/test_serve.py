@@ -10,10 +10,12 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from app.config import Config, DatabaseConfig, MailConfig, ScheduleConfig, SlackConfig
+from app.config import Config, DatabaseConfig, ScheduleConfig
 from app.runtime import Runtime
 from app.serve import serve
+from bot.settings import SlackConfig
 from mailer.scheduler import due_business_dates
+from mailer.settings import MailConfig
 from store.models import JobRun, MailboxMessage, OutboxEmail, OutboxStatus, RunStatus
 from tests.fake_slack import FakeSlack, SlackUser
 

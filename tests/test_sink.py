@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 
 from app.cli import main
-from app.config import SmtpConfig
 from mailer.sender import DrainResult, drain_outbox
+from mailer.settings import SmtpConfig
 from mailer.sink import capture_server, smtp_or_capture
 from mailer.smtp import OutgoingEmail, SmtpChannel
 from store.outbox import QueuedEmail, queue_emails

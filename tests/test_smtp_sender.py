@@ -19,7 +19,6 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.cli import main
-from app.config import SmtpConfig
 from mailer.sender import (
     ClaimedEmail,
     DrainResult,
@@ -27,6 +26,7 @@ from mailer.sender import (
     drain_outbox,
     failure_outcome,
 )
+from mailer.settings import SmtpConfig
 from mailer.smtp import DeliveryError, OutgoingEmail, SmtpChannel
 from store.models import OutboxEmail
 from store.outbox import QueuedEmail, queue_emails
@@ -337,7 +337,7 @@ CHILD = """
 import asyncio, json, ssl, sys, time
 from datetime import UTC, datetime
 from pathlib import Path
-from app.config import SmtpConfig
+from mailer.settings import SmtpConfig
 from mailer.sender import count_due, drain_outbox
 from store.db import make_engine, session_factory
 

@@ -42,8 +42,7 @@ from store.models import (
     Notice,
     utcnow,
 )
-
-DEFAULT_ZONE = "America/Los_Angeles"
+from store.zones import DEFAULT_TIME_ZONE
 
 CONSUMERS: Table = Consumer.__table__  # type: ignore[assignment]
 ENROLLMENTS: Table = Enrollment.__table__  # type: ignore[assignment]
@@ -107,7 +106,7 @@ def agency_context(
     sessions: sessionmaker[Session],
     code: str | None,
     now: datetime | None,
-    default_zone: str = DEFAULT_ZONE,
+    default_zone: str = DEFAULT_TIME_ZONE,
 ) -> ImportContext:
     """The import's agency (by code) and clock; fails before anything is read or written."""
     now = now or utcnow()

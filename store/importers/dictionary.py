@@ -70,6 +70,7 @@ from store.models import (
     Program,
     Role,
 )
+from store.zones import DEFAULT_TIME_ZONE
 
 
 def time_zone(raw: Any) -> str:
@@ -448,7 +449,7 @@ def import_bob_files(
     password: str | None = None,
     progress: Progress | None = None,
     now: datetime | None = None,
-    default_zone: str = "America/Los_Angeles",
+    default_zone: str = DEFAULT_TIME_ZONE,
 ) -> list[ImportSummary]:
     """Load one entity file, a workbook of entity sheets, or a folder of entity files."""
     ctx = agency_context(sessions, agency_code, now, default_zone)
