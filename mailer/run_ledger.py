@@ -102,4 +102,3 @@ def finish(
                 error=error[:500] if error else None,
             )
         )
-
