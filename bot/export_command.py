@@ -24,11 +24,19 @@ from bot.handoff import Handoff
 from bot.identity import LINK_HOWTO, linked_enroller
 from bot.replies import sentence
 from bot.routing import command_is
-from exports.service import ExportPlan, ExportRefused, ExportRequest, plan_export, run_export
+from exports.service import (
+    ExportPlan,
+    ExportRefused,
+    ExportRequest,
+    ExportResult,
+    plan_export,
+    run_export,
+)
+from rules.templating import build_email
 from store.db import transaction
 from store.errors import BobError
 from store.models import Enroller
-from store.outbox import QueuedEmail, queue_emails
+from store.outbox import queue_emails
 
 log = logging.getLogger(__name__)
 
@@ -76,15 +84,11 @@ def email_password(deps: BotDeps, requester_id: int, export_id: int, file_name: 
     with transaction(deps.sessions) as session:
         enroller = session.get(Enroller, requester_id)
         assert enroller is not None
-        email = QueuedEmail(
+        email = build_email(
+            "export_password",
+            {"file_name": file_name, "password": password},
             message_key=f"export-password-{export_id}",
             to_address=enroller.email,
-            subject="Your bob export password",
-            body_text=(
-                f"The password for {file_name} is:\n\n    {password}\n\n"
-                "The workbook itself was sent to you in Slack. Delete this email once the "
-                "file is open.\n"
-            ),
             recipient_id=enroller.id,
         )
         queue_emails(session, [email], deps.settings.from_address)
@@ -94,23 +98,44 @@ async def deliver(
     deps: BotDeps, planned: PlannedExport, client: AsyncWebClient, respond: AsyncRespond
 ) -> None:
     """Build, upload to the DM, then send the password by a different path."""
-    export_id = planned.plan.export_id
+    result = await _build(deps, planned, respond)
+    if result is None:
+        return
+    dm = await _upload(deps, planned, result, client, respond)
+    if dm is None:
+        return
+    text = await _send_password(deps, planned, result, dm)
+    await respond(text=text, response_type="ephemeral", replace_original=False)
+
+
+async def _build(deps: BotDeps, planned: PlannedExport, respond: AsyncRespond) -> ExportResult | None:
+    """The encrypted workbook, or None once the user has been told why it failed."""
     try:
-        result = await asyncio.to_thread(
+        return await asyncio.to_thread(
             run_export, deps.sessions, deps.exports_config, planned.plan, deps.clock()
         )
     except BobError as exc:
         await respond(text=sentence(exc), response_type="ephemeral")
-        return
     except Exception as exc:
         # The message of an unexpected error may quote row values, so only its type is logged.
-        log.error("export %s failed unexpectedly (%s)", export_id, type(exc).__name__)
+        log.error("export %s failed unexpectedly (%s)", planned.plan.export_id, type(exc).__name__)
         await respond(
             text="Your export failed unexpectedly; `/bob exports` shows it as failed. "
             "Please tell your bob administrator.",
             response_type="ephemeral",
         )
-        return
+    return None
+
+
+async def _upload(
+    deps: BotDeps,
+    planned: PlannedExport,
+    result: ExportResult,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+) -> str | None:
+    """Put the workbook in the user's DM: the DM's channel id, or None once the user has been
+    told why Slack would not take it (the export is then recorded as failed)."""
     try:
         dm = await open_dm(client, planned.slack_user_id)
         await upload_file(
@@ -125,31 +150,34 @@ async def deliver(
             ),
         )
     except (SlackApiError, SlackClientError, OSError) as exc:
-        log.warning("export %s could not be uploaded to Slack (%s)", export_id, type(exc).__name__)
+        log.warning("export %s could not be uploaded to Slack (%s)", result.export_id, type(exc).__name__)
         reason = f"Slack refused the upload ({_slack_error(exc)})"
-        await asyncio.to_thread(fail_delivery, deps, export_id, reason)
+        await asyncio.to_thread(fail_delivery, deps, result.export_id, reason)
         await respond(
             text=f"Your export was built but could not be sent to your DM: {reason}. "
             "Try `/bob export` again in a few minutes.",
             response_type="ephemeral",
         )
-        return
+        return None
+    return dm
+
+
+async def _send_password(deps: BotDeps, planned: PlannedExport, result: ExportResult, dm: str) -> str:
+    """Email the password, or put it in the ephemeral reply; the reply's text either way."""
     if deps.settings.password_delivery == "email" or dm == planned.channel_id:
         await asyncio.to_thread(
             email_password,
             deps,
             planned.requester_id,
-            export_id,
+            result.export_id,
             result.file_name,
             result.password,
         )
-        text = f"{result.file_name} is in your DM with bob. Its password was emailed to the address on file."
-    else:
-        text = (
-            f"Password for {result.file_name} (sent to your DM with bob): `{result.password}`\n"
-            "Only you can see this message, and it disappears when you reload Slack."
-        )
-    await respond(text=text, response_type="ephemeral", replace_original=False)
+        return f"{result.file_name} is in your DM with bob. Its password was emailed to the address on file."
+    return (
+        f"Password for {result.file_name} (sent to your DM with bob): `{result.password}`\n"
+        "Only you can see this message, and it disappears when you reload Slack."
+    )
 
 
 def _slack_error(exc: Exception) -> str:
