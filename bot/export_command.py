@@ -10,18 +10,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import Any, Literal
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.commands import ExportCommand, parse_command
 from bot.deliver import fail_delivery, open_dm, upload_file
 from bot.deps import BotDeps
 from bot.handoff import Handoff
 from bot.identity import LINK_HOWTO, linked_enroller
+from bot.parsing import BAD_AGENT_QUERY, BadCommand, SubCommand, is_agent_query, joined, shown
 from bot.replies import sentence
 from bot.routing import command_is
 from exports.service import (
@@ -39,6 +39,59 @@ from store.models import Enroller
 from store.outbox import queue_emails
 
 log = logging.getLogger(__name__)
+
+USAGE = (
+    "`/bob export [agency | agent <name or license>] [--masked] [--snapshot] [--changes]`"
+    " - your Book of Business as an encrypted workbook"
+)
+EXPORT_FLAGS = ("--masked", "--snapshot", "--changes")
+
+
+@dataclass(frozen=True)
+class ExportCommand:
+    target: Literal["self", "agency", "agent"] = "self"
+    agent_query: str | None = None
+    masked: bool | None = None
+    snapshot: bool = False
+    include_changes: bool = False
+
+
+def _parse_export(words: list[str]) -> ExportCommand | BadCommand:
+    flags = [w.lower() for w in words if w.startswith("-")]
+    plain = [w for w in words if not w.startswith("-")]
+    unknown = [f for f in flags if f not in EXPORT_FLAGS]
+    if unknown:
+        return BadCommand(
+            f"`/bob export` has no option `{shown(unknown[0])}`; "
+            f"the options are {', '.join(f'`{f}`' for f in EXPORT_FLAGS)}."
+        )
+    own_book = ExportCommand(
+        masked=True if "--masked" in flags else None,
+        snapshot="--snapshot" in flags,
+        include_changes="--changes" in flags,
+    )
+    if not plain:
+        return own_book
+    scope, names = plain[0].lower(), plain[1:]
+    if scope == "agency" and not names:
+        return replace(own_book, target="agency")
+    if scope == "agent":
+        query = joined(names)
+        if not query:
+            return BadCommand(
+                'Say which agent: `/bob export agent "Ana Agent"` (full first and last name) '
+                "or `/bob export agent <license number>`."
+            )
+        if not is_agent_query(query):
+            return BAD_AGENT_QUERY
+        return replace(own_book, target="agent", agent_query=query)
+    return BadCommand(
+        "Export your own book with `/bob export`, the whole agency with `/bob export agency`, "
+        "or one agent with `/bob export agent <name or license>`."
+    )
+
+
+SUBCOMMAND = SubCommand("export", USAGE, _parse_export)
 
 
 @dataclass(frozen=True)
@@ -190,7 +243,7 @@ def register(app: AsyncApp, deps: BotDeps) -> None:
     planned_exports: Handoff[PlannedExport] = Handoff()
 
     async def acknowledge(ack: AsyncAck, body: dict[str, Any]) -> None:
-        command = parse_command(body.get("text", ""))
+        command = SUBCOMMAND.read(body.get("text", ""))
         assert isinstance(command, ExportCommand)
         text, planned = None, None
         try:
@@ -206,4 +259,6 @@ def register(app: AsyncApp, deps: BotDeps) -> None:
         if planned is not None:
             await deliver(deps, planned, client, respond)
 
-    app.command("/bob", matchers=[command_is(ExportCommand)])(ack=acknowledge, lazy=[build_and_send])
+    app.command("/bob", matchers=[command_is(SUBCOMMAND.read, ExportCommand)])(
+        ack=acknowledge, lazy=[build_and_send]
+    )

@@ -20,8 +20,9 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 
 from app.config import ExportsConfig
 from bot.app import build_app
-from bot.commands import BadCommand, parse_command
 from bot.deps import BotDeps
+from bot.parsing import BadCommand
+from bot.registry import parse_command
 from tests.bot_people import CONSUMER_NAME, CONSUMER_PHONE, SLACK_IDS
 
 # Commands as people type them; each {slot} is filled with something that may or may not fit.
