@@ -6,7 +6,7 @@ the run's peak RSS):
 
 * select: every topic's ``INSERT … SELECT`` into the empty alert ledger
   (``rules.ledger.record_alerts``), rolled back; the SQL alone.
-* render: ``mailer.templating.render`` of ``mailbox/daily_summary`` and
+* render: ``rules.templating.render`` of ``mailbox/daily_summary`` and
   ``mailbox/manager_summary`` (subject, text and HTML) for every digest of the date, from
   contexts built beforehand (not timed); Jinja2 alone.
 * full: ``run_daily_summary`` (rules, ledger, digests, mailbox, outbox) and its peak RSS.
@@ -37,9 +37,9 @@ from sqlalchemy import make_url, text
 
 from mailer.daily_summary import DeliverySettings, run_daily_summary
 from mailer.digests import digests_for
-from mailer.templating import render
 from rules.calendar import start_of_day
 from rules.ledger import record_alerts
+from rules.templating import render
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 

@@ -45,7 +45,7 @@ from bench.daily_run import FreshDatabase  # noqa: E402
 from mailer.mime import message_bytes  # noqa: E402
 from mailer.sender import drain_outbox  # noqa: E402
 from mailer.settings import SmtpConfig  # noqa: E402
-from mailer.templating import render  # noqa: E402
+from rules.templating import render  # noqa: E402
 from rules.topics import TOPICS  # noqa: E402
 from store.db import make_engine, session_factory  # noqa: E402
 from store.migrate import upgrade  # noqa: E402

@@ -12,33 +12,14 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import (
-    crw_command,
-    export_command,
-    exports_command,
-    help_command,
-    help_request_command,
-    home,
-    link_command,
-    mailbox_command,
-    transfer_command,
-)
+from bot import help_command, home
 from bot.deps import BotDeps
+from bot.registry import COMMAND_MODULES, ListenerModule
 from bot.replay import ReplayGuard
 from store.errors import BobError
 
 EVENTS_PATH = "/slack/events"
-LISTENER_MODULES = (
-    export_command,
-    exports_command,
-    link_command,
-    mailbox_command,
-    crw_command,
-    transfer_command,
-    help_request_command,
-    home,
-    help_command,
-)
+LISTENER_MODULES: tuple[ListenerModule, ...] = (*COMMAND_MODULES, help_command, home)
 
 
 def build_app(deps: BotDeps, client: AsyncWebClient | None = None) -> AsyncApp:

@@ -10,12 +10,11 @@ from zoneinfo import ZoneInfo
 
 Block = dict[str, Any]
 
-# Slack's limits: a section's text 3,000 characters, its fields 10 of 2,000 each, a message
-# 50 blocks, a modal's title 24 characters.
+# Slack's limits: a section's text 3,000 characters, its fields 10 of 2,000 each, a modal's
+# title 24 characters.
 SECTION_CHARS = 3000
 FIELD_CHARS = 2000
 MAX_FIELDS = 10
-MAX_BLOCKS = 50
 TITLE_CHARS = 24
 
 

@@ -25,7 +25,6 @@ from bot.block_kit import (
     plain,
     section,
 )
-from bot.commands import CrwListCommand
 from rules.crw import RISK_LABELS, CrwTiles
 from rules.crw_cases import RESOLUTION_REASONS, CrwCaseDetail, CrwCaseRow, EnrollerActivity
 
@@ -110,17 +109,18 @@ def _activity_line(line: EnrollerActivity) -> str:
     )
 
 
-def case_list_reply(rows: list[CrwCaseRow], command: CrwListCommand) -> Reply:
+def case_list_reply(rows: list[CrwCaseRow], risk: int | None, aging_days: int | None, agency: bool) -> Reply:
+    """The cases `/bob crw list` found, headed by the filters it was given."""
     filters = []
-    if command.risk is not None:
-        filters.append(f"risk {command.risk} {RISK_LABELS[command.risk]}")
-    if command.aging_days is not None:
-        filters.append(f"open at least {days(command.aging_days)}")
-    whose = "Agency CRW cases" if command.agency else "Your CRW cases"
+    if risk is not None:
+        filters.append(f"risk {risk} {RISK_LABELS[risk]}")
+    if aging_days is not None:
+        filters.append(f"open at least {days(aging_days)}")
+    whose = "Agency CRW cases" if agency else "Your CRW cases"
     if not rows:
         matching = f" matching {', '.join(filters)}" if filters else ""
         return Reply(text=f"{whose}: none open{matching}.")
-    lines = [_case_line(row, command.agency) for row in rows]
+    lines = [_case_line(row, agency) for row in rows]
     shown = ", ".join(filters) or "open cases"
     return Reply(
         text=f"{whose}: {len(rows):,} shown.",

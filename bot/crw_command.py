@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -28,17 +30,9 @@ from bot.blocks_crw import (
     closed_view,
     tiles_reply,
 )
-from bot.commands import (
-    CrwAgencyCommand,
-    CrwCloseCommand,
-    CrwListCommand,
-    CrwNoteCommand,
-    CrwShowCommand,
-    CrwTilesCommand,
-    parse_command,
-)
 from bot.deps import BotDeps
 from bot.identity import LINK_HOWTO
+from bot.parsing import SMART_QUOTES, BadCommand, SubCommand, note_too_long, record_number, shown
 from bot.replies import sentence
 from bot.routing import command_is
 from rules.crw_cases import (
@@ -54,6 +48,123 @@ from rules.crw_cases import (
 from store.errors import BobError
 
 log = logging.getLogger(__name__)
+
+USAGE = (
+    "`/bob crw` - your Consumer Retention Workspace tiles; "
+    "`/bob crw list [--risk N] [--aging N] [--agency]` - the cases\n"
+    "`/bob crw show <case>` / `note <case> <text>` / `close <case>` - work one CRW case; "
+    "managers: `/bob crw agency` - every enroller's activity"
+)
+# The answer to a `/bob crw …` that cannot be read.
+CRW_USAGE = (
+    "`/bob crw` shows your tiles; `/bob crw list [--risk 1-5] [--aging <days>] [--agency]`, "
+    "`/bob crw show <case>`, `/bob crw note <case> <text>`, `/bob crw close <case>`; "
+    "managers: `/bob crw agency`."
+)
+MAX_AGING_DAYS = 3650
+# A note is free text, quotes and all, so it is cut from the raw text rather than split.
+_RAW_NOTE = re.compile(r"^\s*crw\s+note(?=\s|$)\s*(\S*)(.*)$", re.IGNORECASE | re.DOTALL)
+
+
+@dataclass(frozen=True)
+class CrwTilesCommand:
+    """The enroller's own Consumer Retention Workspace tiles."""
+
+
+@dataclass(frozen=True)
+class CrwListCommand:
+    risk: int | None = None
+    aging_days: int | None = None
+    agency: bool = False
+
+
+@dataclass(frozen=True)
+class CrwShowCommand:
+    case_number: str
+
+
+@dataclass(frozen=True)
+class CrwNoteCommand:
+    case_number: str
+    text: str
+
+
+@dataclass(frozen=True)
+class CrwCloseCommand:
+    case_number: str
+
+
+@dataclass(frozen=True)
+class CrwAgencyCommand:
+    """A manager's view of every enroller's CRW activity."""
+
+
+def _parse_crw(
+    words: list[str],
+) -> CrwTilesCommand | CrwAgencyCommand | CrwListCommand | CrwShowCommand | CrwCloseCommand | BadCommand:
+    if not words:
+        return CrwTilesCommand()
+    action, rest = words[0].lower(), words[1:]
+    if action == "list":
+        return _parse_crw_list(rest)
+    if action == "agency" and not rest:
+        return CrwAgencyCommand()
+    if action in ("show", "close"):
+        number = record_number(rest[0]) if len(rest) == 1 else None
+        if number is None:
+            return BadCommand(
+                f"Say which case: `/bob crw {action} <case number>`, with a number from `/bob crw list`."
+            )
+        return CrwShowCommand(number) if action == "show" else CrwCloseCommand(number)
+    return BadCommand(CRW_USAGE)
+
+
+def _parse_crw_note(text: str) -> CrwNoteCommand | BadCommand | None:
+    """`/bob crw note <case> <text>` read from the raw text; None for any other text."""
+    note = _RAW_NOTE.match(text)
+    if note is None:
+        return None
+    number = record_number(note.group(1).translate(SMART_QUOTES).strip('"'))
+    if number is None:
+        return BadCommand(
+            "Say which case: `/bob crw note <case number> <text>`, with a number from `/bob crw list`."
+        )
+    text = note.group(2).strip()
+    if not text:
+        return BadCommand(
+            "Write the note after the case number: `/bob crw note <case> Called, left a voicemail`."
+        )
+    return note_too_long(text) or CrwNoteCommand(number, text)
+
+
+def _parse_crw_list(words: list[str]) -> CrwListCommand | BadCommand:
+    options: dict[str, int] = {}
+    agency = False
+    rest = list(words)
+    while rest:
+        flag = rest.pop(0).lower()
+        if flag == "--agency":
+            agency = True
+            continue
+        if flag not in ("--risk", "--aging"):
+            return BadCommand(
+                f"`/bob crw list` has no option `{shown(flag)}`; "
+                "the options are `--risk 1-5`, `--aging <days>` and `--agency`."
+            )
+        value = rest.pop(0) if rest else ""
+        if not (value.isascii() and value.isdigit() and len(value) <= 6):
+            return BadCommand(f"`{flag}` needs a number, e.g. `/bob crw list {flag} 4`.")
+        options[flag] = int(value)
+    risk = options.get("--risk")
+    if risk is not None and not 1 <= risk <= 5:
+        return BadCommand("Risk goes from 1 (Very Low) to 5 (Very High): `/bob crw list --risk 5`.")
+    aging = options.get("--aging")
+    if aging is not None and aging > MAX_AGING_DAYS:
+        return BadCommand(f"`--aging` counts days, at most {MAX_AGING_DAYS:,}.")
+    return CrwListCommand(risk=risk, aging_days=aging, agency=agency)
+
+
+SUBCOMMAND = SubCommand("crw", USAGE, _parse_crw, parse_raw=_parse_crw_note)
 
 CrwCommand = CrwTilesCommand | CrwAgencyCommand | CrwListCommand | CrwShowCommand | CrwNoteCommand
 # Slack shows a form field's error on one or two lines.
@@ -82,7 +193,7 @@ def crw_reply(deps: BotDeps, slack_user_id: str, command: CrwCommand) -> Reply:
                     aging_days=command.aging_days,
                     agency=command.agency,
                 )
-                return case_list_reply(rows, command)
+                return case_list_reply(rows, command.risk, command.aging_days, command.agency)
             case CrwShowCommand():
                 detail = show_case(deps.sessions, actor_id, command.case_number, now)
                 return case_detail_reply(detail, deps.zone)
@@ -151,7 +262,7 @@ async def open_close_form(
 
 def register(app: AsyncApp, deps: BotDeps) -> None:
     async def answer_crw(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
-        command = parse_command(body.get("text", ""))
+        command = SUBCOMMAND.read(body.get("text", ""))
         if isinstance(command, CrwCloseCommand):
             refusal = await open_close_form(deps, client, body, command.case_number)
             if refusal is None:
@@ -180,5 +291,5 @@ def register(app: AsyncApp, deps: BotDeps) -> None:
         CrwNoteCommand,
         CrwCloseCommand,
     )
-    app.command("/bob", matchers=[command_is(*crw_kinds)])(answer_crw)
+    app.command("/bob", matchers=[command_is(SUBCOMMAND.read, *crw_kinds)])(answer_crw)
     app.view(CLOSE_CALLBACK)(answer_close_form)

@@ -10,27 +10,88 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import Any, Literal
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.commands import ExportCommand, parse_command
 from bot.deliver import fail_delivery, open_dm, upload_file
 from bot.deps import BotDeps
 from bot.handoff import Handoff
 from bot.identity import LINK_HOWTO, linked_enroller
+from bot.parsing import BAD_AGENT_QUERY, BadCommand, SubCommand, is_agent_query, joined, shown
 from bot.replies import sentence
 from bot.routing import command_is
-from exports.service import ExportPlan, ExportRefused, ExportRequest, plan_export, run_export
+from exports.service import (
+    ExportPlan,
+    ExportRefused,
+    ExportRequest,
+    ExportResult,
+    plan_export,
+    run_export,
+)
+from rules.templating import build_email
 from store.db import transaction
 from store.errors import BobError
 from store.models import Enroller
-from store.outbox import QueuedEmail, queue_emails
+from store.outbox import queue_emails
 
 log = logging.getLogger(__name__)
+
+USAGE = (
+    "`/bob export [agency | agent <name or license>] [--masked] [--snapshot] [--changes]`"
+    " - your Book of Business as an encrypted workbook"
+)
+EXPORT_FLAGS = ("--masked", "--snapshot", "--changes")
+
+
+@dataclass(frozen=True)
+class ExportCommand:
+    target: Literal["self", "agency", "agent"] = "self"
+    agent_query: str | None = None
+    masked: bool | None = None
+    snapshot: bool = False
+    include_changes: bool = False
+
+
+def _parse_export(words: list[str]) -> ExportCommand | BadCommand:
+    flags = [w.lower() for w in words if w.startswith("-")]
+    plain = [w for w in words if not w.startswith("-")]
+    unknown = [f for f in flags if f not in EXPORT_FLAGS]
+    if unknown:
+        return BadCommand(
+            f"`/bob export` has no option `{shown(unknown[0])}`; "
+            f"the options are {', '.join(f'`{f}`' for f in EXPORT_FLAGS)}."
+        )
+    own_book = ExportCommand(
+        masked=True if "--masked" in flags else None,
+        snapshot="--snapshot" in flags,
+        include_changes="--changes" in flags,
+    )
+    if not plain:
+        return own_book
+    scope, names = plain[0].lower(), plain[1:]
+    if scope == "agency" and not names:
+        return replace(own_book, target="agency")
+    if scope == "agent":
+        query = joined(names)
+        if not query:
+            return BadCommand(
+                'Say which agent: `/bob export agent "Ana Agent"` (full first and last name) '
+                "or `/bob export agent <license number>`."
+            )
+        if not is_agent_query(query):
+            return BAD_AGENT_QUERY
+        return replace(own_book, target="agent", agent_query=query)
+    return BadCommand(
+        "Export your own book with `/bob export`, the whole agency with `/bob export agency`, "
+        "or one agent with `/bob export agent <name or license>`."
+    )
+
+
+SUBCOMMAND = SubCommand("export", USAGE, _parse_export)
 
 
 @dataclass(frozen=True)
@@ -76,15 +137,11 @@ def email_password(deps: BotDeps, requester_id: int, export_id: int, file_name: 
     with transaction(deps.sessions) as session:
         enroller = session.get(Enroller, requester_id)
         assert enroller is not None
-        email = QueuedEmail(
+        email = build_email(
+            "export_password",
+            {"file_name": file_name, "password": password},
             message_key=f"export-password-{export_id}",
             to_address=enroller.email,
-            subject="Your bob export password",
-            body_text=(
-                f"The password for {file_name} is:\n\n    {password}\n\n"
-                "The workbook itself was sent to you in Slack. Delete this email once the "
-                "file is open.\n"
-            ),
             recipient_id=enroller.id,
         )
         queue_emails(session, [email], deps.from_address)
@@ -94,23 +151,44 @@ async def deliver(
     deps: BotDeps, planned: PlannedExport, client: AsyncWebClient, respond: AsyncRespond
 ) -> None:
     """Build, upload to the DM, then send the password by a different path."""
-    export_id = planned.plan.export_id
+    result = await _build(deps, planned, respond)
+    if result is None:
+        return
+    dm = await _upload(deps, planned, result, client, respond)
+    if dm is None:
+        return
+    text = await _send_password(deps, planned, result, dm)
+    await respond(text=text, response_type="ephemeral", replace_original=False)
+
+
+async def _build(deps: BotDeps, planned: PlannedExport, respond: AsyncRespond) -> ExportResult | None:
+    """The encrypted workbook, or None once the user has been told why it failed."""
     try:
-        result = await asyncio.to_thread(
+        return await asyncio.to_thread(
             run_export, deps.sessions, deps.exports_config, planned.plan, deps.clock()
         )
     except BobError as exc:
         await respond(text=sentence(exc), response_type="ephemeral")
-        return
     except Exception as exc:
         # The message of an unexpected error may quote row values, so only its type is logged.
-        log.error("export %s failed unexpectedly (%s)", export_id, type(exc).__name__)
+        log.error("export %s failed unexpectedly (%s)", planned.plan.export_id, type(exc).__name__)
         await respond(
             text="Your export failed unexpectedly; `/bob exports` shows it as failed. "
             "Please tell your bob administrator.",
             response_type="ephemeral",
         )
-        return
+    return None
+
+
+async def _upload(
+    deps: BotDeps,
+    planned: PlannedExport,
+    result: ExportResult,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+) -> str | None:
+    """Put the workbook in the user's DM: the DM's channel id, or None once the user has been
+    told why Slack would not take it (the export is then recorded as failed)."""
     try:
         dm = await open_dm(client, planned.slack_user_id)
         await upload_file(
@@ -125,31 +203,34 @@ async def deliver(
             ),
         )
     except (SlackApiError, SlackClientError, OSError) as exc:
-        log.warning("export %s could not be uploaded to Slack (%s)", export_id, type(exc).__name__)
+        log.warning("export %s could not be uploaded to Slack (%s)", result.export_id, type(exc).__name__)
         reason = f"Slack refused the upload ({_slack_error(exc)})"
-        await asyncio.to_thread(fail_delivery, deps, export_id, reason)
+        await asyncio.to_thread(fail_delivery, deps, result.export_id, reason)
         await respond(
             text=f"Your export was built but could not be sent to your DM: {reason}. "
             "Try `/bob export` again in a few minutes.",
             response_type="ephemeral",
         )
-        return
+        return None
+    return dm
+
+
+async def _send_password(deps: BotDeps, planned: PlannedExport, result: ExportResult, dm: str) -> str:
+    """Email the password, or put it in the ephemeral reply; the reply's text either way."""
     if deps.exports_config.password_delivery == "email" or dm == planned.channel_id:
         await asyncio.to_thread(
             email_password,
             deps,
             planned.requester_id,
-            export_id,
+            result.export_id,
             result.file_name,
             result.password,
         )
-        text = f"{result.file_name} is in your DM with bob. Its password was emailed to the address on file."
-    else:
-        text = (
-            f"Password for {result.file_name} (sent to your DM with bob): `{result.password}`\n"
-            "Only you can see this message, and it disappears when you reload Slack."
-        )
-    await respond(text=text, response_type="ephemeral", replace_original=False)
+        return f"{result.file_name} is in your DM with bob. Its password was emailed to the address on file."
+    return (
+        f"Password for {result.file_name} (sent to your DM with bob): `{result.password}`\n"
+        "Only you can see this message, and it disappears when you reload Slack."
+    )
 
 
 def _slack_error(exc: Exception) -> str:
@@ -162,7 +243,7 @@ def register(app: AsyncApp, deps: BotDeps) -> None:
     planned_exports: Handoff[PlannedExport] = Handoff()
 
     async def acknowledge(ack: AsyncAck, body: dict[str, Any]) -> None:
-        command = parse_command(body.get("text", ""))
+        command = SUBCOMMAND.read(body.get("text", ""))
         assert isinstance(command, ExportCommand)
         text, planned = None, None
         try:
@@ -178,4 +259,6 @@ def register(app: AsyncApp, deps: BotDeps) -> None:
         if planned is not None:
             await deliver(deps, planned, client, respond)
 
-    app.command("/bob", matchers=[command_is(ExportCommand)])(ack=acknowledge, lazy=[build_and_send])
+    app.command("/bob", matchers=[command_is(SUBCOMMAND.read, ExportCommand)])(
+        ack=acknowledge, lazy=[build_and_send]
+    )

@@ -4,6 +4,8 @@ export to their DM again until it expires (same file, same password)."""
 from __future__ import annotations
 
 import asyncio
+import re
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -13,15 +15,41 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.commands import ExportFetchCommand, ExportsCommand, parse_command
 from bot.deliver import open_dm, upload_file
 from bot.deps import BotDeps
 from bot.handoff import Handoff
 from bot.identity import LINK_HOWTO, linked_enroller
+from bot.parsing import BadCommand, SubCommand
 from bot.replies import sentence
 from bot.routing import command_is
 from exports.service import ExportHistoryEntry, fetch_export, list_exports
 from store.errors import BobError
+
+USAGE = "`/bob exports` - your exports; `/bob exports get <token>` sends one again until it expires"
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{6,64}$")
+
+
+@dataclass(frozen=True)
+class ExportsCommand:
+    """List the user's export history."""
+
+
+@dataclass(frozen=True)
+class ExportFetchCommand:
+    token: str
+
+
+def _parse_exports(words: list[str]) -> ExportsCommand | ExportFetchCommand | BadCommand:
+    if not words:
+        return ExportsCommand()
+    if words[0].lower() == "get" and len(words) == 2 and _TOKEN.match(words[1]):
+        return ExportFetchCommand(token=words[1])
+    return BadCommand(
+        "Use `/bob exports` to list your exports, or `/bob exports get <token>` with a token from that list."
+    )
+
+
+SUBCOMMAND = SubCommand("exports", USAGE, _parse_exports)
 
 
 def _when(moment: datetime | None, zone: ZoneInfo) -> str:
@@ -79,7 +107,7 @@ def register(app: AsyncApp, deps: BotDeps) -> None:
         await ack(await asyncio.to_thread(history_reply, deps, body["user_id"]))
 
     async def acknowledge_fetch(ack: AsyncAck, body: dict[str, Any]) -> None:
-        command = parse_command(body.get("text", ""))
+        command = SUBCOMMAND.read(body.get("text", ""))
         assert isinstance(command, ExportFetchCommand)
         text, path = None, None
         try:
@@ -101,5 +129,7 @@ def register(app: AsyncApp, deps: BotDeps) -> None:
                 response_type="ephemeral",
             )
 
-    app.command("/bob", matchers=[command_is(ExportsCommand)])(answer_history)
-    app.command("/bob", matchers=[command_is(ExportFetchCommand)])(ack=acknowledge_fetch, lazy=[send_again])
+    app.command("/bob", matchers=[command_is(SUBCOMMAND.read, ExportsCommand)])(answer_history)
+    app.command("/bob", matchers=[command_is(SUBCOMMAND.read, ExportFetchCommand)])(
+        ack=acknowledge_fetch, lazy=[send_again]
+    )

@@ -6,8 +6,9 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
-from bot.commands import USAGE, BadCommand, HelpCommand, parse_command
 from bot.deps import BotDeps
+from bot.parsing import BadCommand
+from bot.registry import USAGE, HelpCommand, parse_command
 from bot.routing import command_is
 
 
@@ -26,4 +27,4 @@ def register(app: AsyncApp, deps: BotDeps) -> None:
         assert isinstance(command, HelpCommand | BadCommand)
         await ack(help_reply(command))
 
-    app.command("/bob", matchers=[command_is(HelpCommand, BadCommand)])(answer_help)
+    app.command("/bob", matchers=[command_is(parse_command, HelpCommand, BadCommand)])(answer_help)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -28,15 +29,9 @@ from bot.blocks_help_requests import (
     request_list_reply,
     status_words,
 )
-from bot.commands import (
-    HelpRequestListCommand,
-    HelpRequestNewCommand,
-    HelpRequestShowCommand,
-    HelpRequestUpdateCommand,
-    parse_command,
-)
 from bot.deps import BotDeps
 from bot.identity import LINK_HOWTO
+from bot.parsing import BadCommand, SubCommand, joined, note_too_long, record_number, shown
 from bot.replies import sentence
 from bot.routing import command_is
 from rules.help_requests import (
@@ -48,9 +43,91 @@ from rules.help_requests import (
     update_request,
 )
 from store.errors import BobError
-from store.models import HelpCategory
+from store.models import HelpCategory, HelpStatus
 
 log = logging.getLogger(__name__)
+
+USAGE = (
+    "`/bob help-request <number>` / `list [open]` / `new` - your help requests; support staff: "
+    "`/bob help-request update <number> <status> [note]`"
+)
+# The answer to a `/bob help-request …` that cannot be read.
+HELP_REQUEST_USAGE = (
+    "`/bob help-request <number>` shows one, `/bob help-request list [open]` lists them, "
+    "`/bob help-request new` files one; support staff: "
+    "`/bob help-request update <number> <status> [note]`."
+)
+HELP_STATUS_WORDS = ", ".join(f"`{status.value}`" for status in HelpStatus)
+
+
+@dataclass(frozen=True)
+class HelpRequestShowCommand:
+    number: str
+
+
+@dataclass(frozen=True)
+class HelpRequestListCommand:
+    open_only: bool = False
+
+
+@dataclass(frozen=True)
+class HelpRequestNewCommand:
+    """Open the form for a new help request."""
+
+
+@dataclass(frozen=True)
+class HelpRequestUpdateCommand:
+    number: str
+    status: HelpStatus
+    note: str | None = None
+
+
+def _parse_help_request(
+    words: list[str],
+) -> (
+    HelpRequestShowCommand
+    | HelpRequestListCommand
+    | HelpRequestNewCommand
+    | HelpRequestUpdateCommand
+    | BadCommand
+):
+    if not words:
+        return HelpRequestListCommand()
+    action, rest = words[0].lower(), words[1:]
+    if action == "list" and len(rest) <= 1:
+        if not rest:
+            return HelpRequestListCommand()
+        if rest[0].lower() == "open":
+            return HelpRequestListCommand(open_only=True)
+    if action == "new" and not rest:
+        return HelpRequestNewCommand()
+    if action == "update":
+        return _parse_help_request_update(rest)
+    if len(words) == 1 and action not in ("list", "new") and (number := record_number(words[0])):
+        return HelpRequestShowCommand(number)
+    return BadCommand(HELP_REQUEST_USAGE)
+
+
+def _parse_help_request_update(words: list[str]) -> HelpRequestUpdateCommand | BadCommand:
+    number = record_number(words[0]) if words else None
+    if number is None or len(words) < 2:
+        return BadCommand(
+            "Update a help request with `/bob help-request update <number> "
+            f"<status> [note]`; the statuses are {HELP_STATUS_WORDS}."
+        )
+    word = words[1].lower().replace("-", "_")
+    status = next((s for s in HelpStatus if s.value == word), None)
+    if status is None:
+        return BadCommand(
+            f"`{shown(words[1])}` is not a help-request status; use one of {HELP_STATUS_WORDS}."
+        )
+    note = joined(words[2:]) or None
+    if note is not None and (refusal := note_too_long(note)):
+        return refusal
+    return HelpRequestUpdateCommand(number, status, note)
+
+
+SUBCOMMAND = SubCommand("help-request", USAGE, _parse_help_request)
 
 HelpRequestCommand = HelpRequestShowCommand | HelpRequestListCommand | HelpRequestUpdateCommand
 FIELD_ERROR_CHARS = 150
@@ -120,7 +197,7 @@ async def open_new_request_form(deps: BotDeps, client: AsyncWebClient, body: dic
 
 def register(app: AsyncApp, deps: BotDeps) -> None:
     async def answer_help_request(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
-        command = parse_command(body.get("text", ""))
+        command = SUBCOMMAND.read(body.get("text", ""))
         if isinstance(command, HelpRequestNewCommand):
             refusal = await open_new_request_form(deps, client, body)
             if refusal is None:
@@ -140,5 +217,5 @@ def register(app: AsyncApp, deps: BotDeps) -> None:
             await ack(response_action="update", view=filed_view(filed))
 
     kinds = (HelpRequestShowCommand, HelpRequestListCommand, HelpRequestUpdateCommand, HelpRequestNewCommand)
-    app.command("/bob", matchers=[command_is(*kinds)])(answer_help_request)
+    app.command("/bob", matchers=[command_is(SUBCOMMAND.read, *kinds)])(answer_help_request)
     app.view(NEW_CALLBACK)(answer_new_request_form)

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
+from rules.templating import build_email
 from store.models import AuditEntry, Enroller, LinkCode
 from store.outbox import QueuedEmail, queue_emails
 
@@ -77,7 +78,25 @@ def request_link_code(
             f"You are already linked as {current.first_name} {current.last_name}. "
             "Type `/bob help` for what you can do."
         )
-    recent = (
+    if _codes_in_last_hour(session, slack_user_id, now) >= CODES_PER_HOUR:
+        _audit(session, now, slack_user_id, "slack_link_requested", "rate_limited")
+        return LinkReply(
+            f"You asked for {CODES_PER_HOUR} codes in the last hour; use the newest one, or try "
+            "again in an hour."
+        )
+    enroller = _enroller_on_file(session, license_or_email)
+    if enroller is None:
+        _audit(session, now, slack_user_id, "slack_link_requested", "unknown")
+        return LinkReply(CODE_SENT)
+    code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+    row = _new_code(session, enroller, slack_user_id, code_hash(pepper, slack_user_id, code), now)
+    queue_emails(session, [_code_email(row.id, enroller, code)], from_address)
+    _audit(session, now, slack_user_id, "slack_link_requested", "code_sent", enroller.id)
+    return LinkReply(CODE_SENT)
+
+
+def _codes_in_last_hour(session: Session, slack_user_id: str, now: datetime) -> int:
+    return (
         session.scalar(
             select(func.count())
             .select_from(LinkCode)
@@ -86,24 +105,23 @@ def request_link_code(
         )
         or 0
     )
-    if recent >= CODES_PER_HOUR:
-        _audit(session, now, slack_user_id, "slack_link_requested", "rate_limited")
-        return LinkReply(
-            f"You asked for {CODES_PER_HOUR} codes in the last hour; use the newest one, or try "
-            "again in an hour."
-        )
+
+
+def _enroller_on_file(session: Session, license_or_email: str) -> Enroller | None:
     who = license_or_email.strip()
-    enroller = session.scalars(
+    return session.scalars(
         select(Enroller).where(
             Enroller.active.is_(True),
             or_(Enroller.license_number == who.upper(), func.lower(Enroller.email) == who.lower()),
         )
     ).first()
-    if enroller is None:
-        _audit(session, now, slack_user_id, "slack_link_requested", "unknown")
-        return LinkReply(CODE_SENT)
-    code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
-    # Older codes stop working, so only the newest email in the inbox matters.
+
+
+def _new_code(
+    session: Session, enroller: Enroller, slack_user_id: str, hashed: str, now: datetime
+) -> LinkCode:
+    """Store the hash of a new code for ``enroller``; the user's older codes stop working, so
+    only the newest email in the inbox matters."""
     session.execute(
         update(LinkCode)
         .where(LinkCode.slack_user_id == slack_user_id, LinkCode.used_at.is_(None))
@@ -112,46 +130,28 @@ def request_link_code(
     row = LinkCode(
         enroller_id=enroller.id,
         slack_user_id=slack_user_id,
-        code_hash=code_hash(pepper, slack_user_id, code),
+        code_hash=hashed,
         created_at=now,
         expires_at=now + CODE_LIFETIME,
         attempts=0,
     )
     session.add(row)
     session.flush()
-    queue_emails(session, [_code_email(row.id, enroller, code)], from_address)
-    _audit(session, now, slack_user_id, "slack_link_requested", "code_sent", enroller.id)
-    return LinkReply(CODE_SENT)
+    return row
 
 
 def complete_link(session: Session, slack_user_id: str, code: str, now: datetime, pepper: bytes) -> LinkReply:
     """Link the Slack user if ``code`` is their newest unexpired code (five tries per code)."""
-    pending = session.scalars(
-        select(LinkCode)
-        .where(
-            LinkCode.slack_user_id == slack_user_id,
-            LinkCode.used_at.is_(None),
-            LinkCode.expires_at > now,
-        )
-        .order_by(LinkCode.created_at.desc())
-    ).first()
+    pending = _newest_pending_code(session, slack_user_id, now)
     if pending is None:
         _audit(session, now, slack_user_id, "slack_link_completed", "no_code")
         return LinkReply(
             "No code is waiting for you (codes expire after 15 minutes and work once). "
             "Ask for a new one with `/bob link <your license number or email on file>`."
         )
-    if pending.attempts >= TRIES_PER_CODE:
-        _audit(session, now, slack_user_id, "slack_link_completed", "locked", pending.enroller_id)
-        return LinkReply(
-            "That code was tried too many times and no longer works. Ask for a new one with "
-            "`/bob link <your license number or email on file>`."
-        )
-    if not hmac.compare_digest(pending.code_hash, code_hash(pepper, slack_user_id, code)):
-        pending.attempts += 1
-        left = TRIES_PER_CODE - pending.attempts
-        _audit(session, now, slack_user_id, "slack_link_completed", "wrong_code", pending.enroller_id)
-        return LinkReply(f"That code is not right; {left} tries left. Check the newest email from bob.")
+    refusal = _code_refusal(session, slack_user_id, pending, code_hash(pepper, slack_user_id, code), now)
+    if refusal is not None:
+        return refusal
     pending.used_at = now
     enroller = session.get(Enroller, pending.enroller_id)
     if enroller is None or not enroller.active:
@@ -166,17 +166,43 @@ def complete_link(session: Session, slack_user_id: str, code: str, now: datetime
     )
 
 
+def _newest_pending_code(session: Session, slack_user_id: str, now: datetime) -> LinkCode | None:
+    return session.scalars(
+        select(LinkCode)
+        .where(
+            LinkCode.slack_user_id == slack_user_id,
+            LinkCode.used_at.is_(None),
+            LinkCode.expires_at > now,
+        )
+        .order_by(LinkCode.created_at.desc())
+    ).first()
+
+
+def _code_refusal(
+    session: Session, slack_user_id: str, pending: LinkCode, hashed: str, now: datetime
+) -> LinkReply | None:
+    """Why the typed code (``hashed``) does not link, audited; None when it matches ``pending``.
+    A wrong code counts as one of the code's tries."""
+    if pending.attempts >= TRIES_PER_CODE:
+        _audit(session, now, slack_user_id, "slack_link_completed", "locked", pending.enroller_id)
+        return LinkReply(
+            "That code was tried too many times and no longer works. Ask for a new one with "
+            "`/bob link <your license number or email on file>`."
+        )
+    if not hmac.compare_digest(pending.code_hash, hashed):
+        pending.attempts += 1
+        left = TRIES_PER_CODE - pending.attempts
+        _audit(session, now, slack_user_id, "slack_link_completed", "wrong_code", pending.enroller_id)
+        return LinkReply(f"That code is not right; {left} tries left. Check the newest email from bob.")
+    return None
+
+
 def _code_email(link_code_id: int, enroller: Enroller, code: str) -> QueuedEmail:
-    return QueuedEmail(
+    return build_email(
+        "link_code",
+        {"code": code, "minutes": CODE_LIFETIME // timedelta(minutes=1)},
         message_key=f"slack-link-code-{link_code_id}",
         to_address=enroller.email,
-        subject="Your bob link code",
-        body_text=(
-            f"Your bob link code is {code}.\n\n"
-            f"In Slack, type /bob link {code} within 15 minutes to link your Slack account.\n"
-            "The code works once. If you did not ask for it, ignore this email: nobody can link "
-            "your account without it.\n"
-        ),
         recipient_id=enroller.id,
     )
 

@@ -3,19 +3,37 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
-from bot.commands import MailboxCommand, parse_command
 from bot.deps import BotDeps
 from bot.identity import LINK_HOWTO, linked_enroller
+from bot.parsing import BadCommand, SubCommand
 from bot.routing import command_is
 from store.db import transaction
 from store.mailbox import MailboxEntry, NotFound, mailbox_messages, read_message
 
 # Slack shows about 4,000 characters of a message comfortably; longer digests are cut there.
 MAX_BODY_CHARS = 3500
+USAGE = "`/bob mailbox [<id>]` - your secure mailbox, or one digest in it"
+
+
+@dataclass(frozen=True)
+class MailboxCommand:
+    message_id: int | None = None
+
+
+def _parse_mailbox(words: list[str]) -> MailboxCommand | BadCommand:
+    if not words:
+        return MailboxCommand()
+    if len(words) == 1 and words[0].isdigit():
+        return MailboxCommand(message_id=int(words[0]))
+    return BadCommand("Use `/bob mailbox` for the list, or `/bob mailbox <id>` with a number from it.")
+
+
+SUBCOMMAND = SubCommand("mailbox", USAGE, _parse_mailbox)
 
 
 def mailbox_line(entry: MailboxEntry) -> str:
@@ -48,8 +66,8 @@ def mailbox_reply(deps: BotDeps, slack_user_id: str, command: MailboxCommand) ->
 
 def register(app: AsyncApp, deps: BotDeps) -> None:
     async def answer_mailbox(ack: AsyncAck, body: dict[str, Any]) -> None:
-        command = parse_command(body.get("text", ""))
+        command = SUBCOMMAND.read(body.get("text", ""))
         assert isinstance(command, MailboxCommand)
         await ack(await asyncio.to_thread(mailbox_reply, deps, body["user_id"], command))
 
-    app.command("/bob", matchers=[command_is(MailboxCommand)])(answer_mailbox)
+    app.command("/bob", matchers=[command_is(SUBCOMMAND.read, MailboxCommand)])(answer_mailbox)

@@ -15,15 +15,40 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.commands import TransferCommand, parse_command
 from bot.deps import BotDeps
 from bot.identity import LINK_HOWTO, linked_enroller
+from bot.parsing import BAD_AGENT_QUERY, BadCommand, SubCommand, is_agent_query, joined, record_number
 from bot.replies import sentence
 from bot.routing import command_is
 from rules.crw_cases import transfer_case
 from store.errors import BobError
 
 log = logging.getLogger(__name__)
+
+
+USAGE = "`/bob transfer <case> <agent name or license>` - managers: move a case to an Agent Level 2"
+
+
+@dataclass(frozen=True)
+class TransferCommand:
+    case_number: str
+    to: str
+
+
+def _parse_transfer(words: list[str]) -> TransferCommand | BadCommand:
+    number = record_number(words[0]) if words else None
+    query = joined(words[1:])
+    if number is None or not query:
+        return BadCommand(
+            "Transfer a case with `/bob transfer <case> <agent full name or "
+            "license>`; it may go only to an Agent Level 2 of your agency."
+        )
+    if not is_agent_query(query):
+        return BAD_AGENT_QUERY
+    return TransferCommand(number, query)
+
+
+SUBCOMMAND = SubCommand("transfer", USAGE, _parse_transfer)
 
 
 @dataclass(frozen=True)
@@ -80,11 +105,11 @@ def register(app: AsyncApp, deps: BotDeps) -> None:
     async def answer_transfer(
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
     ) -> None:
-        command = parse_command(body.get("text", ""))
+        command = SUBCOMMAND.read(body.get("text", ""))
         assert isinstance(command, TransferCommand)
         reply = await asyncio.to_thread(transfer_reply, deps, body["user_id"], command)
         await ack(reply.text, response_type="ephemeral")
         if reply.message is not None:
             await tell_assignee(client, respond, reply.message)
 
-    app.command("/bob", matchers=[command_is(TransferCommand)])(answer_transfer)
+    app.command("/bob", matchers=[command_is(SUBCOMMAND.read, TransferCommand)])(answer_transfer)

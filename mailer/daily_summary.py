@@ -25,8 +25,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from mailer.digests import Digest, digests_for
 from mailer.run_ledger import claim, finish, save_progress
-from mailer.templating import render
 from rules.ledger import record_alerts
+from rules.templating import render
 from store.db import insert_ignoring_duplicates
 from store.models import MailboxMessage, utcnow
 from store.outbox import QueuedEmail, queue_emails

@@ -125,6 +125,15 @@ async def test_it_links_a_slack_user_by_a_code_emailed_to_the_address_on_file(an
     [email] = outbox(sessions)
     assert (email.to_address, email.subject) == ("ana.agent@agency.test", "Your bob link code")
     code = code_from(email)
+    assert email.body_text == (
+        f"Your bob link code is {code}.\n\n"
+        f"In Slack, type /bob link {code} within 15 minutes to link your Slack account.\n"
+        "The code works once. If you did not ask for it, ignore this email: nobody can link "
+        "your account without it.\n"
+    )
+    assert f"<p>Your bob link code is <strong>{code}</strong>.</p>" in email.body_html
+    assert f"<code>/bob link {code}</code> within 15 minutes" in email.body_html
+    assert "<title>Your bob link code</title>" in email.body_html
     with sessions() as s:
         assert code not in s.scalar(select(LinkCode.code_hash))
     _, text = await ana.command(f"link {code}")

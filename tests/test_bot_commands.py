@@ -1,16 +1,11 @@
 import pytest
 
-from bot.commands import (
-    BadCommand,
-    ExportCommand,
-    ExportFetchCommand,
-    ExportsCommand,
-    HelpCommand,
-    LinkCodeCommand,
-    LinkStartCommand,
-    MailboxCommand,
-    parse_command,
-)
+from bot.export_command import ExportCommand
+from bot.exports_command import ExportFetchCommand, ExportsCommand
+from bot.link_command import LinkCodeCommand, LinkStartCommand
+from bot.mailbox_command import MailboxCommand
+from bot.parsing import BadCommand
+from bot.registry import SUBCOMMANDS, USAGE, HelpCommand, parse_command
 
 
 @pytest.mark.parametrize(
@@ -81,3 +76,27 @@ def test_an_echoed_word_cannot_carry_slack_markup():
     command = parse_command("<!channel>")
     assert isinstance(command, BadCommand)
     assert "<!channel>" not in command.message
+
+
+@pytest.mark.parametrize("subcommand", SUBCOMMANDS, ids=lambda subcommand: subcommand.word)
+def test_every_registered_command_is_listed_in_help_and_reaches_its_parser(subcommand):
+    assert f"`/bob {subcommand.word}" in USAGE
+    assert parse_command(subcommand.word.upper()) == subcommand.parse([])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "export agent 0A00012 --masked",
+        "exports get abc123XYZ_-",
+        "mailbox 42",
+        "crw list --risk 5",
+        'crw note CRW-0001 "quoted" and an unclosed " quote',
+        "transfer CRW-0001 Lee Leveltwo",
+        "help-request update HR-2026-000001 resolved done",
+        "link 123-456",
+    ],
+)
+def test_the_listener_of_a_command_reads_it_as_the_registry_does(text):
+    readers = [subcommand for subcommand in SUBCOMMANDS if subcommand.read(text) is not None]
+    assert [reader.read(text) for reader in readers] == [parse_command(text)]

@@ -10,17 +10,17 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.commands import (
-    BadCommand,
+from bot.crw_command import (
     CrwAgencyCommand,
     CrwCloseCommand,
     CrwListCommand,
     CrwNoteCommand,
     CrwShowCommand,
     CrwTilesCommand,
-    TransferCommand,
-    parse_command,
 )
+from bot.parsing import BadCommand
+from bot.registry import parse_command
+from bot.transfer_command import TransferCommand
 from rules.crw_cases import RESOLUTION_REASONS
 from store.models import AuditEntry, CrwCase, CrwNote, CrwStatus
 from tests.bot_people import CONSUMER_NAME, CONSUMER_PHONE

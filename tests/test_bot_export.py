@@ -167,6 +167,13 @@ async def test_the_password_goes_by_email_when_configured(sessions, slack, tmp_p
             email = s.scalars(select(OutboxEmail)).one()
         assert email.subject == "Your bob export password"
         password = re.search(r"is:\s+(\S+)", email.body_text).group(1)
+        file_name = re.search(r"The password for (\S+) is:", email.body_text).group(1)
+        assert email.body_text == (
+            f"The password for {file_name} is:\n\n    {password}\n\n"
+            "The workbook itself was sent to you in Slack. Delete this email once the file is open.\n"
+        )
+        assert f"<p>The password for {file_name} is:</p>\n<p><code>{password}</code></p>" in email.body_html
+        assert "<title>Your bob export password</title>" in email.body_html
         [upload] = slack.named("upload")
         decrypt(slack.uploads[upload.params["file_id"]], password)
         assert all(password not in call.text for call in slack.calls)

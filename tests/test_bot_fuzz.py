@@ -19,7 +19,8 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.app import build_app
-from bot.commands import BadCommand, parse_command
+from bot.parsing import BadCommand
+from bot.registry import parse_command
 from exports.settings import ExportsConfig
 from tests.bot_people import CONSUMER_NAME, CONSUMER_PHONE, SLACK_IDS
 

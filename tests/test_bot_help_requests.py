@@ -10,14 +10,14 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.commands import (
-    BadCommand,
+from bot.help_request_command import (
     HelpRequestListCommand,
     HelpRequestNewCommand,
     HelpRequestShowCommand,
     HelpRequestUpdateCommand,
-    parse_command,
 )
+from bot.parsing import BadCommand
+from bot.registry import parse_command
 from rules.help_requests import create_request, update_request
 from store.models import AuditEntry, HelpCategory, HelpRequest, HelpStatus
 from tests.bot_people import NOW

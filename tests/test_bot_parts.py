@@ -7,9 +7,10 @@ import asyncio
 from unittest.mock import AsyncMock
 
 from bot import help_command
-from bot.commands import BadCommand, HelpCommand
 from bot.handoff import Handoff
 from bot.help_command import help_reply
+from bot.parsing import BadCommand
+from bot.registry import HelpCommand
 from bot.replay import ReplayGuard
 
 

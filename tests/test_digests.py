@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from mailer.daily_summary import run_daily_summary
 from mailer.digests import digests_for
-from mailer.templating import TemplateMissing, render
+from rules.templating import TemplateMissing, render
 from store.models import DigestKind, EnrollmentStatus, FlagKind, MailboxMessage, OutboxEmail, Role
 
 DAY = date(2026, 11, 23)

@@ -67,7 +67,7 @@ def test_the_installed_wheel_runs_the_demo_from_another_folder(tmp_path):
     work.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith("BOB_")} | {"PYTHONNOUSERSITE": "1"}
     where = subprocess.run(
-        [python, "-c", "import app, mailer.templating as t; print(app.__file__); print(t.TEMPLATES)"],
+        [python, "-c", "import app, rules.templating as t; print(app.__file__); print(t.TEMPLATES)"],
         cwd=work,
         env=env,
         check=True,

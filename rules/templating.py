@@ -1,7 +1,13 @@
 """Render bob's messages from ``templates/`` with Jinja2 (HTML autoescaped).
 
 Each message kind is three templates — ``<kind>.subject.txt``, ``<kind>.txt`` and
-``<kind>.html`` — rendered together by :func:`render`.
+``<kind>.html`` — rendered together by :func:`render`; :func:`build_email` turns an
+``email/<kind>`` into an outbox email.
+
+The renderer lives in ``rules/`` because that is the lowest layer both ``mailer`` (digests) and
+``bot`` (link codes, export passwords) may import: the two never import each other, and
+``store`` stays free of presentation. It holds no business rule, only the one Jinja
+environment every email goes through.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound, select_autoescape
 
 from store.errors import BobError
+from store.outbox import QueuedEmail
 
 TEMPLATES = files("bob_templates")  # templates/ in a checkout, site-packages/bob_templates when installed
 
@@ -56,3 +63,18 @@ def render(kind: str, context: dict[str, Any], root: str = str(TEMPLATES)) -> Re
             f"template {exc.name!r} is missing from {root}; restore it from the bob release"
         ) from None
     return Rendered(" ".join(subject.split()), text, html)
+
+
+def build_email(
+    kind: str, context: dict[str, Any], *, message_key: str, to_address: str, recipient_id: int | None
+) -> QueuedEmail:
+    """The email ``email/<kind>`` for one recipient, rendered and ready for the outbox."""
+    rendered = render(f"email/{kind}", context)
+    return QueuedEmail(
+        message_key=message_key,
+        to_address=to_address,
+        subject=rendered.subject,
+        body_text=rendered.text,
+        body_html=rendered.html,
+        recipient_id=recipient_id,
+    )
