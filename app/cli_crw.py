@@ -13,18 +13,11 @@ from typing import Any
 
 from app.runtime import Runtime
 from exports.crw_report import write_crw_report
+from rules.casework.crw_cases import RESOLUTION_REASONS, add_note, close_case
+from rules.casework.crw_queries import agency_overview, list_cases, my_tiles, show_case
+from rules.casework.crw_rows import CrwCaseRow
+from rules.casework.crw_transfer import transfer_case
 from rules.crw import RISK_LABELS, CrwTiles
-from rules.crw_cases import (
-    RESOLUTION_REASONS,
-    CrwCaseRow,
-    add_note,
-    agency_overview,
-    close_case,
-    list_cases,
-    my_tiles,
-    show_case,
-    transfer_case,
-)
 from store.mailbox import find_enroller
 from store.models import utcnow
 

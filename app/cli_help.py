@@ -8,7 +8,7 @@ from typing import Any
 
 from app.cli_crw import AS_HELP, actor_id
 from app.runtime import Runtime
-from rules.help_requests import (
+from rules.casework.help_requests import (
     HelpRequestView,
     create_request,
     list_requests,

@@ -26,8 +26,9 @@ from bot.block_kit import (
     section,
 )
 from bot.commands import CrwListCommand
+from rules.casework.crw_cases import RESOLUTION_REASONS
+from rules.casework.crw_rows import CrwCaseDetail, CrwCaseRow, EnrollerActivity
 from rules.crw import RISK_LABELS, CrwTiles
-from rules.crw_cases import RESOLUTION_REASONS, CrwCaseDetail, CrwCaseRow, EnrollerActivity
 
 CLOSE_CALLBACK = "crw_close"
 REASON_BLOCK = "resolution_reason"

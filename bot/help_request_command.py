@@ -39,7 +39,7 @@ from bot.deps import BotDeps
 from bot.identity import LINK_HOWTO
 from bot.replies import sentence
 from bot.routing import command_is
-from rules.help_requests import (
+from rules.casework.help_requests import (
     HelpRefused,
     HelpRequestView,
     create_request,

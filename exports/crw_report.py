@@ -22,15 +22,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from exports.columns import Kind
 from exports.encryption import encrypt_workbook, generate_password
 from exports.workbook import Sheet, write_workbook
+from rules.casework.crw_queries import enroller_activity
+from rules.casework.crw_reach import MANAGER_ROLES, CrwRefused
+from rules.casework.crw_rows import EnrollerActivity, case_row, case_rows_query
 from rules.crw import RISK_LABELS, CrwTiles, crw_tiles
-from rules.crw_cases import (
-    MANAGER_ROLES,
-    CrwRefused,
-    EnrollerActivity,
-    case_row,
-    case_rows_query,
-    enroller_activity,
-)
 from store.db import transaction
 from store.errors import BobError
 from store.models import Agency, AuditEntry, CrwCase, Enroller

@@ -21,7 +21,7 @@ from bot.commands import (
     TransferCommand,
     parse_command,
 )
-from rules.crw_cases import RESOLUTION_REASONS
+from rules.casework.crw_cases import RESOLUTION_REASONS
 from store.models import AuditEntry, CrwCase, CrwNote, CrwStatus
 from tests.bot_people import CONSUMER_NAME, CONSUMER_PHONE
 from tests.fake_slack import SlackUser

@@ -18,7 +18,7 @@ from bot.commands import (
     HelpRequestUpdateCommand,
     parse_command,
 )
-from rules.help_requests import create_request, update_request
+from rules.casework.help_requests import create_request, update_request
 from store.models import AuditEntry, HelpCategory, HelpRequest, HelpStatus
 from tests.bot_people import NOW
 from tests.fake_slack import SlackUser
