@@ -15,15 +15,12 @@ from sqlalchemy import select
 
 from app.cli_core import parse_date
 from app.runtime import Runtime
-from exports.service import (
-    ExportRefused,
-    ExportRequest,
-    expire_exports,
-    list_exports,
-    plan_export,
-    run_export,
-    take_snapshot,
-)
+from exports.building import run_export
+from exports.errors import ExportRefused
+from exports.expiry import expire_exports
+from exports.history import list_exports
+from exports.planning import ExportRequest, plan_export
+from exports.snapshots import take_snapshot
 from store.errors import BobError
 from store.mailbox import find_enroller
 from store.models import Agency, utcnow

@@ -24,7 +24,9 @@ from bot.handoff import Handoff
 from bot.identity import LINK_HOWTO, linked_enroller
 from bot.replies import sentence
 from bot.routing import command_is
-from exports.service import ExportPlan, ExportRefused, ExportRequest, plan_export, run_export
+from exports.building import run_export
+from exports.errors import ExportRefused
+from exports.planning import ExportPlan, ExportRequest, plan_export
 from store.db import transaction
 from store.errors import BobError
 from store.models import Enroller

@@ -20,7 +20,7 @@ from bot.handoff import Handoff
 from bot.identity import LINK_HOWTO, linked_enroller
 from bot.replies import sentence
 from bot.routing import command_is
-from exports.service import ExportHistoryEntry, fetch_export, list_exports
+from exports.history import ExportHistoryEntry, fetch_export, list_exports
 from store.errors import BobError
 
 

@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from app.config import ExportsConfig
-from exports.service import ExportRefused, ExportRequest, plan_export
+from exports.errors import ExportRefused
+from exports.planning import ExportRequest, plan_export
 from store.models import Agency, AuditEntry, Enroller, ExportRecord, ExportScope
 from tests.export_fixtures import NOW, People, build_people
 

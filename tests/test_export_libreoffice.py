@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from app.config import ExportsConfig
+from exports.building import run_export
 from exports.columns import Kind
 from exports.encryption import encrypt_workbook
-from exports.service import ExportRequest, plan_export, run_export
+from exports.planning import ExportRequest, plan_export
 from exports.workbook import Sheet, write_workbook
 from tests.export_fixtures import NOW, build_people
 
