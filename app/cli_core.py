@@ -10,7 +10,8 @@ from typing import Any
 from app.runtime import Runtime
 from mailer.daily_summary import run_daily_summary
 from rules.calendar import business_date
-from store.mailbox import find_enroller, mailbox_messages, read_message
+from rules.mailbox import mailbox_listing, open_message
+from store.mailbox import find_enroller
 from store.models import utcnow
 
 
@@ -63,8 +64,8 @@ def summary_run(runtime: Runtime, args: argparse.Namespace) -> None:
 def mailbox_list(runtime: Runtime, args: argparse.Namespace) -> None:
     runtime.require_schema()
     with runtime.sessions() as session:
-        enroller = find_enroller(session, args.enroller)
-        rows = mailbox_messages(session, enroller.id, limit=args.limit)
+        reader_id = find_enroller(session, args.enroller).id
+    rows = mailbox_listing(runtime.sessions, reader_id, utcnow(), limit=args.limit)
     if args.json:
         print(json.dumps([row.as_dict() for row in rows], indent=2))
         return
@@ -77,10 +78,10 @@ def mailbox_list(runtime: Runtime, args: argparse.Namespace) -> None:
 
 def mailbox_show(runtime: Runtime, args: argparse.Namespace) -> None:
     runtime.require_schema()
-    with runtime.sessions() as session, session.begin():
-        enroller = find_enroller(session, args.enroller)
-        message = read_message(session, enroller.id, args.message_id)
-        payload = {**message.as_dict(), "body_text": message.body_text, "body_html": message.body_html}
+    with runtime.sessions() as session:
+        reader_id = find_enroller(session, args.enroller).id
+    message = open_message(runtime.sessions, reader_id, args.message_id, utcnow())
+    payload = {**message.as_dict(), "body_text": message.body_text, "body_html": message.body_html}
     if args.json:
         print(json.dumps(payload, indent=2))
     else:

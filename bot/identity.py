@@ -18,7 +18,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from store.models import AuditEntry, Enroller, LinkCode
+from rules.access import Action, audit, may
+from store.models import Enroller, LinkCode
 from store.outbox import QueuedEmail, queue_emails
 
 CODE_LIFETIME = timedelta(minutes=15)
@@ -72,7 +73,15 @@ def request_link_code(
     """Email a one-time code to the enroller on file (at most three per Slack user per hour)."""
     current = linked_enroller(session, slack_user_id)
     if current is not None:
-        _audit(session, now, slack_user_id, "slack_link_requested", "already_linked", current.id)
+        audit(
+            session,
+            current.id,
+            "slack_link_requested",
+            None,
+            "already_linked",
+            now,
+            slack_user_id=slack_user_id,
+        )
         return LinkReply(
             f"You are already linked as {current.first_name} {current.last_name}. "
             "Type `/bob help` for what you can do."
@@ -87,7 +96,7 @@ def request_link_code(
         or 0
     )
     if recent >= CODES_PER_HOUR:
-        _audit(session, now, slack_user_id, "slack_link_requested", "rate_limited")
+        audit(session, None, "slack_link_requested", None, "rate_limited", now, slack_user_id=slack_user_id)
         return LinkReply(
             f"You asked for {CODES_PER_HOUR} codes in the last hour; use the newest one, or try "
             "again in an hour."
@@ -99,8 +108,8 @@ def request_link_code(
             or_(Enroller.license_number == who.upper(), func.lower(Enroller.email) == who.lower()),
         )
     ).first()
-    if enroller is None:
-        _audit(session, now, slack_user_id, "slack_link_requested", "unknown")
+    if enroller is None or not may(enroller, Action.LINK_SLACK_ACCOUNT):
+        audit(session, None, "slack_link_requested", None, "unknown", now, slack_user_id=slack_user_id)
         return LinkReply(CODE_SENT)
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
     # Older codes stop working, so only the newest email in the inbox matters.
@@ -120,7 +129,7 @@ def request_link_code(
     session.add(row)
     session.flush()
     queue_emails(session, [_code_email(row.id, enroller, code)], from_address)
-    _audit(session, now, slack_user_id, "slack_link_requested", "code_sent", enroller.id)
+    audit(session, enroller.id, "slack_link_requested", None, "code_sent", now, slack_user_id=slack_user_id)
     return LinkReply(CODE_SENT)
 
 
@@ -136,13 +145,21 @@ def complete_link(session: Session, slack_user_id: str, code: str, now: datetime
         .order_by(LinkCode.created_at.desc())
     ).first()
     if pending is None:
-        _audit(session, now, slack_user_id, "slack_link_completed", "no_code")
+        audit(session, None, "slack_link_completed", None, "no_code", now, slack_user_id=slack_user_id)
         return LinkReply(
             "No code is waiting for you (codes expire after 15 minutes and work once). "
             "Ask for a new one with `/bob link <your license number or email on file>`."
         )
     if pending.attempts >= TRIES_PER_CODE:
-        _audit(session, now, slack_user_id, "slack_link_completed", "locked", pending.enroller_id)
+        audit(
+            session,
+            pending.enroller_id,
+            "slack_link_completed",
+            None,
+            "locked",
+            now,
+            slack_user_id=slack_user_id,
+        )
         return LinkReply(
             "That code was tried too many times and no longer works. Ask for a new one with "
             "`/bob link <your license number or email on file>`."
@@ -150,15 +167,31 @@ def complete_link(session: Session, slack_user_id: str, code: str, now: datetime
     if not hmac.compare_digest(pending.code_hash, code_hash(pepper, slack_user_id, code)):
         pending.attempts += 1
         left = TRIES_PER_CODE - pending.attempts
-        _audit(session, now, slack_user_id, "slack_link_completed", "wrong_code", pending.enroller_id)
+        audit(
+            session,
+            pending.enroller_id,
+            "slack_link_completed",
+            None,
+            "wrong_code",
+            now,
+            slack_user_id=slack_user_id,
+        )
         return LinkReply(f"That code is not right; {left} tries left. Check the newest email from bob.")
     pending.used_at = now
     enroller = session.get(Enroller, pending.enroller_id)
-    if enroller is None or not enroller.active:
-        _audit(session, now, slack_user_id, "slack_link_completed", "inactive", pending.enroller_id)
+    if enroller is None or not enroller.active or not may(enroller, Action.LINK_SLACK_ACCOUNT):
+        audit(
+            session,
+            pending.enroller_id,
+            "slack_link_completed",
+            None,
+            "inactive",
+            now,
+            slack_user_id=slack_user_id,
+        )
         return LinkReply("That enroller record is no longer active; ask your agency manager.")
     enroller.slack_user_id = slack_user_id
-    _audit(session, now, slack_user_id, "slack_link_completed", "linked", enroller.id)
+    audit(session, enroller.id, "slack_link_completed", None, "linked", now, slack_user_id=slack_user_id)
     return LinkReply(
         f"Linked: you are {enroller.first_name} {enroller.last_name} in bob. "
         "Type `/bob help` for what you can do.",
@@ -178,23 +211,4 @@ def _code_email(link_code_id: int, enroller: Enroller, code: str) -> QueuedEmail
             "your account without it.\n"
         ),
         recipient_id=enroller.id,
-    )
-
-
-def _audit(
-    session: Session,
-    now: datetime,
-    slack_user_id: str,
-    action: str,
-    outcome: str,
-    enroller_id: int | None = None,
-) -> None:
-    session.add(
-        AuditEntry(
-            at=now,
-            actor_id=enroller_id,
-            actor_slack_id=slack_user_id,
-            action=action,
-            outcome=outcome,
-        )
     )

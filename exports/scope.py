@@ -1,6 +1,7 @@
 """Whose Book of Business an export holds: one agent's, or the whole agency's ("All Agents").
 
-Who may export what (as in the CalHEERS portal and HealthSherpa):
+Who may export what (as in the CalHEERS portal and HealthSherpa; the roles are in
+:mod:`rules.access`):
 
 * agents (level 1 and 2) export their own book: consumers delegated to them, active or
   pending; not when their agency prevents exports for downline agents;
@@ -23,11 +24,15 @@ from sqlalchemy.orm import Session
 
 from exports.columns import agency_scope, agent_scope
 from exports.errors import ExportRefused
-from store.models import Agency, Enroller, ExportRecord, ExportScope, Role
+from rules.access import AGENTS, Action, require
+from store.models import Agency, Enroller, ExportRecord, ExportScope
 
-AGENT_ROLES = frozenset({Role.AGENT_L1, Role.AGENT_L2})
-AGENCY_ROLES = frozenset({Role.AGENCY_MANAGER, Role.ADMIN_L2, Role.PRIMARY_CONTACT})
-TARGETS = ("self", "agency", "agent")
+# What each way of asking for a book needs the requester's role to allow.
+TARGETS = {
+    "self": Action.EXPORT_OWN_BOOK,
+    "agency": Action.EXPORT_AGENCY_BOOK,
+    "agent": Action.EXPORT_AGENT_BOOK,
+}
 
 
 @dataclass(frozen=True)
@@ -55,30 +60,27 @@ class BookScope:
 
 def authorize(session: Session, requester: Enroller, target: str, agent_query: str | None) -> BookScope:
     """The book ``requester`` asks for with ``target``, if their role allows it."""
-    agency = session.get_one(Agency, requester.agency_id)
     if target not in TARGETS:
         raise ExportRefused(
             f"unknown export target {target[:20]!r}; "
             "use nothing (your own book), agency, or agent <full name or license number>",
             "bad_target",
         )
-    if requester.role in AGENT_ROLES:
-        if target != "self":
-            raise ExportRefused(
-                "agents can export only their own Book of Business; "
-                "ask your agency manager for the agency's or another agent's",
-                "agent_scope",
-            )
-        if agency.prevent_downline_exports:
-            raise ExportRefused(
-                "your agency has turned off Book of Business exports for agents; ask your agency manager",
-                "downline_exports_prevented",
-            )
-        return BookScope(ExportScope.AGENT, agency, requester)
-    if requester.role not in AGENCY_ROLES:
+    cannot = ExportRefused(
+        "your role cannot export the Book of Business; ask your agency manager", "role_cannot_export"
+    )
+    require(requester, Action.EXPORT_OWN_BOOK, cannot)
+    only_own = ExportRefused(
+        "agents can export only their own Book of Business; "
+        "ask your agency manager for the agency's or another agent's",
+        "agent_scope",
+    )
+    require(requester, TARGETS[target], only_own)
+    agency = session.get_one(Agency, requester.agency_id)
+    if requester.role in AGENTS and agency.prevent_downline_exports:
         raise ExportRefused(
-            "your role cannot export the Book of Business; ask your agency manager",
-            "role_cannot_export",
+            "your agency has turned off Book of Business exports for agents; ask your agency manager",
+            "downline_exports_prevented",
         )
     if target == "agency":
         return BookScope(ExportScope.AGENCY, agency, None)

@@ -1,5 +1,10 @@
 """Who may do what, and the audit log that records every try.
 
+The role sets and the table of actions below are the one answer to "may an Admin Staff
+Level 2 do X?"; ``docs/access.md`` shows the table and a test keeps it in step with the code.
+An action's own module still decides *which* rows the actor reaches (their own cases, their
+agency's book); this module decides whether their role may take the action at all.
+
 One helper writes an audit entry (:func:`audit`), and one pattern runs an action whose
 refusal must be remembered (:func:`audit_refusals`, :func:`act`): the refusal is written to
 the audit log, committed, and only then raised, so a refused attempt leaves a trace even
@@ -8,6 +13,7 @@ though nothing else changes. Audit entries hold ids, reason codes and counts, ne
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,9 +23,98 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from store.db import transaction
 from store.errors import Refused
-from store.models import AuditEntry, Enroller
+from store.models import AuditEntry, Enroller, Role
 
 T = TypeVar("T")
+
+AGENTS = frozenset({Role.AGENT_L1, Role.AGENT_L2})
+# Agency Manager, Primary Contact and Admin Staff Level 2 act for the whole agency: they read
+# its Book of Business, manage its CRW cases and read its help requests.
+AGENCY_MANAGERS = frozenset({Role.AGENCY_MANAGER, Role.PRIMARY_CONTACT, Role.ADMIN_L2})
+# The Daily Manager Summary goes to Agency Managers and Primary Contacts only.
+MANAGER_SUMMARY_RECIPIENTS = frozenset({Role.AGENCY_MANAGER, Role.PRIMARY_CONTACT})
+SUPPORT_STAFF = frozenset({Role.SUPPORT_STAFF})
+EVERYONE = frozenset(Role)
+
+
+class Action(enum.Enum):
+    """Something an enroller may be allowed to do, in the portal's words."""
+
+    EXPORT_OWN_BOOK = "Export their own Book of Business"
+    EXPORT_AGENCY_BOOK = "Export the agency's Book of Business (All Agents)"
+    EXPORT_AGENT_BOOK = "Export one agent's Book of Business"
+    FETCH_OWN_EXPORT = "List and fetch their own exports"
+    WORK_OWN_CRW_CASES = "Read, note and close the CRW cases assigned to them"
+    WORK_AGENCY_CRW_CASES = "Read, note and close any CRW case of the agency; see its CRW activity"
+    TRANSFER_CRW_CASE = "Transfer a CRW case within the agency"
+    RECEIVE_CRW_CASE = "Be the new assignee of a transferred CRW case"
+    TAKE_CRW_REPORT = "Take the agency's CRW report"
+    FILE_HELP_REQUEST = "File a help request and read their own"
+    READ_AGENCY_HELP_REQUESTS = "Read the agency's help requests"
+    READ_ALL_HELP_REQUESTS = "Read every help request"
+    UPDATE_HELP_REQUEST = "Update a help request's status"
+    LINK_SLACK_ACCOUNT = "Link their Slack account"
+    READ_OWN_MAILBOX = "Read their own secure mailbox"
+    RECEIVE_MANAGER_SUMMARY = "Receive the Daily Manager Summary"
+
+
+ALLOWED: dict[Action, frozenset[Role]] = {
+    Action.EXPORT_OWN_BOOK: AGENTS | AGENCY_MANAGERS,
+    Action.EXPORT_AGENCY_BOOK: AGENCY_MANAGERS,
+    Action.EXPORT_AGENT_BOOK: AGENCY_MANAGERS,
+    Action.FETCH_OWN_EXPORT: EVERYONE,
+    Action.WORK_OWN_CRW_CASES: EVERYONE,
+    Action.WORK_AGENCY_CRW_CASES: AGENCY_MANAGERS,
+    Action.TRANSFER_CRW_CASE: AGENCY_MANAGERS,
+    Action.RECEIVE_CRW_CASE: frozenset({Role.AGENT_L2}),
+    Action.TAKE_CRW_REPORT: AGENCY_MANAGERS,
+    Action.FILE_HELP_REQUEST: EVERYONE,
+    Action.READ_AGENCY_HELP_REQUESTS: AGENCY_MANAGERS,
+    Action.READ_ALL_HELP_REQUESTS: SUPPORT_STAFF,
+    Action.UPDATE_HELP_REQUEST: SUPPORT_STAFF,
+    Action.LINK_SLACK_ACCOUNT: EVERYONE,
+    Action.READ_OWN_MAILBOX: EVERYONE,
+    Action.RECEIVE_MANAGER_SUMMARY: MANAGER_SUMMARY_RECIPIENTS,
+}
+
+ROLE_NAMES: dict[Role, str] = {
+    Role.AGENT_L1: "Agent Level 1",
+    Role.AGENT_L2: "Agent Level 2",
+    Role.AGENCY_MANAGER: "Agency Manager",
+    Role.PRIMARY_CONTACT: "Primary Contact",
+    Role.ADMIN_L1: "Admin Staff Level 1",
+    Role.ADMIN_L2: "Admin Staff Level 2",
+    Role.SUPPORT_STAFF: "Support Staff",
+}
+
+
+def roles_allowed(action: Action) -> frozenset[Role]:
+    """The roles that may take ``action``, for a query's ``role IN (...)``."""
+    return ALLOWED[action]
+
+
+def may(enroller: Enroller, action: Action) -> bool:
+    """Whether the enroller's role allows ``action`` (their reach is the action's business)."""
+    return enroller.role in ALLOWED[action]
+
+
+def require(enroller: Enroller, action: Action, refusal: Refused) -> None:
+    """Raise ``refusal`` unless the enroller's role allows ``action``."""
+    if not may(enroller, action):
+        raise refusal
+
+
+def access_table() -> str:
+    """The role × action table as Markdown, as ``docs/access.md`` shows it."""
+    roles = list(ROLE_NAMES)
+    lines = [
+        "| Action | " + " | ".join(ROLE_NAMES[role] for role in roles) + " |",
+        "|---|" + "---|" * len(roles),
+    ]
+    for action, allowed in ALLOWED.items():
+        marks = " | ".join("yes" if role in allowed else "" for role in roles)
+        lines.append(f"| {action.value} | {marks} |")
+    return "\n".join(lines) + "\n"
 
 
 def audit(

@@ -10,11 +10,11 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from store.errors import BobError
+from store.errors import Refused
 from store.models import Enroller, MailboxMessage, utcnow
 
 
-class NotFound(BobError):
+class NotFound(Refused):
     """The thing asked for does not exist (or is not the asker's to see)."""
 
 
@@ -52,7 +52,7 @@ def find_enroller(session: Session, who: str) -> Enroller:
         select(Enroller).where(or_(Enroller.license_number == who, Enroller.email == who.lower()))
     ).first()
     if enroller is None:
-        raise NotFound("no enroller has that license number or email on file")
+        raise NotFound("no enroller has that license number or email on file", "unknown_enroller")
     return enroller
 
 
@@ -86,7 +86,7 @@ def read_message(session: Session, recipient_id: int, message_id: int) -> Mailbo
         )
     ).first()
     if row is None:
-        raise NotFound(f"there is no message {message_id} in this mailbox")
+        raise NotFound(f"there is no message {message_id} in this mailbox", "not_found")
     read_at = row.read_at
     if read_at is None:
         read_at = utcnow()

@@ -11,7 +11,8 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
-from rules.casework.crw_reach import CrwRefused, audit, reachable_case, run_crw_action
+from rules.access import audit
+from rules.casework.crw_reach import CrwRefused, reachable_case, run_crw_action
 from store.models import CrwCase, CrwNote, CrwStatus, Enroller
 
 RESOLUTION_REASONS: tuple[str, ...] = (
@@ -49,7 +50,7 @@ def add_note(
             .where(CrwCase.id == crw_case.id, CrwCase.status == CrwStatus.OPEN)
             .values(status=CrwStatus.IN_PROGRESS)
         )
-        audit(session, actor, "crw.note", crw_case.case_number, "ok", "noted", now)
+        audit(session, actor, "crw.note", crw_case.case_number, "ok", now, {"reason": "noted"})
 
     run_crw_action(sessions, "crw.note", case_number, actor_id, now, work)
 
@@ -92,6 +93,6 @@ def close_case(
                 resolution_steps=steps.strip(),
             )
         )
-        audit(session, actor, "crw.close", crw_case.case_number, "ok", "closed", now)
+        audit(session, actor, "crw.close", crw_case.case_number, "ok", now, {"reason": "closed"})
 
     run_crw_action(sessions, "crw.close", case_number, actor_id, now, work)

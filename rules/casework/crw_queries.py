@@ -1,7 +1,7 @@
 """Reading CRW cases: the actor's tiles, the agency's activity, case lists and one case.
 
 Lists hold no consumer PII; one case shows the consumer's contact details to its assignee
-only. Reads change nothing; a refused read is audited (see :mod:`rules.casework.crw_reach`).
+only. Reads change nothing; a refused read is audited (see :func:`rules.access.act`).
 """
 
 from __future__ import annotations
@@ -12,15 +12,8 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
-from rules.casework.crw_reach import (
-    CrwRefused,
-    active_actor,
-    is_manager,
-    managers_only,
-    not_linked,
-    reachable_case,
-    run_crw_action,
-)
+from rules.access import AGENTS, Action, require
+from rules.casework.crw_reach import CrwRefused, managers_only, reachable_case, run_crw_action
 from rules.casework.crw_rows import (
     CrwCaseDetail,
     CrwCaseRow,
@@ -31,17 +24,18 @@ from rules.casework.crw_rows import (
     display_name,
 )
 from rules.crw import RISK_LABELS, CrwTiles, crw_tiles
-from store.models import Consumer, CrwCase, CrwNote, CrwStatus, Enroller, Role
+from store.models import Consumer, CrwCase, CrwNote, CrwStatus, Enroller
 
 LIST_LIMIT = 50
 
 
 def my_tiles(sessions: sessionmaker[Session], actor_id: int, now: datetime) -> CrwTiles:
     """The actor's own tiles: open, open by priority, aging, by reason, average resolution."""
-    with sessions() as session:
-        if active_actor(session, actor_id) is None:
-            raise not_linked()
-        return crw_tiles(session, now, "enroller", [actor_id]).get(actor_id, CrwTiles())
+
+    def work(session: Session, actor: Enroller) -> CrwTiles:
+        return crw_tiles(session, now, "enroller", [actor.id]).get(actor.id, CrwTiles())
+
+    return run_crw_action(sessions, "crw.tiles", "own", actor_id, now, work)
 
 
 def agency_overview(
@@ -50,8 +44,7 @@ def agency_overview(
     """The agency's tiles and one activity line per enroller (managers only)."""
 
     def work(session: Session, actor: Enroller) -> tuple[CrwTiles, list[EnrollerActivity]]:
-        if not is_manager(actor):
-            raise managers_only("see the agency's CRW activity")
+        require(actor, Action.WORK_AGENCY_CRW_CASES, managers_only("see the agency's CRW activity"))
         tiles = crw_tiles(session, now, "agency", [actor.agency_id]).get(actor.agency_id, CrwTiles())
         return tiles, enroller_activity(session, actor.agency_id, now)
 
@@ -68,7 +61,7 @@ def enroller_activity(session: Session, agency_id: int, now: datetime) -> list[E
     people = session.execute(
         select(Enroller.id, Enroller.first_name, Enroller.last_name, Enroller.license_number)
         .where(Enroller.agency_id == agency_id)
-        .where(or_(has_cases, Enroller.active.is_(True) & Enroller.role.in_([Role.AGENT_L1, Role.AGENT_L2])))
+        .where(or_(has_cases, Enroller.active.is_(True) & Enroller.role.in_(AGENTS)))
     ).all()
     tiles = crw_tiles(session, now, "enroller", [person.id for person in people])
     notes = dict(
@@ -129,8 +122,7 @@ def list_cases(
     def work(session: Session, actor: Enroller) -> list[CrwCaseRow]:
         query = case_rows_query(now).limit(LIST_LIMIT)
         if agency:
-            if not is_manager(actor):
-                raise managers_only("list every CRW case of the agency")
+            require(actor, Action.WORK_AGENCY_CRW_CASES, managers_only("list every CRW case of the agency"))
             query = query.where(Enroller.agency_id == actor.agency_id)
         else:
             query = query.where(CrwCase.assigned_enroller_id == actor.id)

@@ -22,48 +22,15 @@ from typing import TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from store.db import transaction
+from rules.access import Action, Attempt, act, may
 from store.errors import Refused
-from store.models import AuditEntry, CrwCase, Enroller, Role
-
-MANAGER_ROLES = frozenset({Role.AGENCY_MANAGER, Role.PRIMARY_CONTACT, Role.ADMIN_L2})
+from store.models import CrwCase, Enroller
 
 T = TypeVar("T")
 
 
 class CrwRefused(Refused):
     """The CRW action is not allowed or not possible."""
-
-
-def audit(
-    session: Session,
-    actor: Enroller | None,
-    action: str,
-    target: str,
-    outcome: str,
-    reason: str,
-    at: datetime,
-) -> None:
-    session.add(
-        AuditEntry(
-            actor_id=actor.id if actor else None,
-            actor_slack_id=actor.slack_user_id if actor else None,
-            action=action,
-            target=target[:120],
-            outcome=outcome,
-            detail={"reason": reason},
-            at=at,
-        )
-    )
-
-
-def is_manager(actor: Enroller) -> bool:
-    return actor.role in MANAGER_ROLES
-
-
-def active_actor(session: Session, actor_id: int) -> Enroller | None:
-    actor = session.get(Enroller, actor_id)
-    return actor if actor is not None and actor.active else None
 
 
 def not_linked() -> CrwRefused:
@@ -85,8 +52,8 @@ def managers_only(what: str) -> CrwRefused:
 
 
 def reachable_case(session: Session, actor: Enroller, case_number: str) -> CrwCase:
-    """The case if the actor is its assignee or manages the assignee's agency; otherwise
-    the refusal a case that does not exist gets."""
+    """The case if the actor is its assignee or may work the assignee's agency's cases;
+    otherwise the refusal a case that does not exist gets."""
     crw_case = session.scalars(select(CrwCase).where(CrwCase.case_number == case_number.strip())).first()
     if crw_case is None:
         raise unknown_case(case_number)
@@ -95,7 +62,7 @@ def reachable_case(session: Session, actor: Enroller, case_number: str) -> CrwCa
     assignee_agency = session.scalar(
         select(Enroller.agency_id).where(Enroller.id == crw_case.assigned_enroller_id)
     )
-    if not is_manager(actor) or assignee_agency != actor.agency_id:
+    if not may(actor, Action.WORK_AGENCY_CRW_CASES) or assignee_agency != actor.agency_id:
         raise unknown_case(case_number)
     return crw_case
 
@@ -108,16 +75,5 @@ def run_crw_action(
     now: datetime,
     work: Callable[[Session, Enroller], T],
 ) -> T:
-    """Run ``work(session, actor)`` in one transaction; a CrwRefused it raises is audited and
-    committed (nothing else was changed before the refusal) and then re-raised."""
-    refusal: CrwRefused | None = None
-    with transaction(sessions) as session:
-        actor = active_actor(session, actor_id)
-        try:
-            if actor is None:
-                raise not_linked()
-            return work(session, actor)
-        except CrwRefused as refused:
-            audit(session, actor, action, target, "refused", refused.reason, now)
-            refusal = refused
-    raise refusal
+    """Run ``work(session, actor)`` as one audited action (see :func:`rules.access.act`)."""
+    return act(sessions, actor_id, Attempt(action, target, now), work, not_linked())

@@ -12,14 +12,9 @@ from datetime import datetime
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from rules.casework.crw_reach import (
-    CrwRefused,
-    is_manager,
-    managers_only,
-    reachable_case,
-    run_crw_action,
-)
-from store.models import AuditEntry, CrwCase, CrwStatus, Enroller, Role
+from rules.access import Action, audit, may, require
+from rules.casework.crw_reach import CrwRefused, managers_only, reachable_case, run_crw_action
+from store.models import CrwCase, CrwStatus, Enroller
 
 
 @dataclass(frozen=True)
@@ -56,7 +51,7 @@ def _transfer_target(session: Session, actor: Enroller, to: str) -> Enroller:
         raise CrwRefused(
             f"{target.display_name} is not active; choose an active Agent Level 2", "inactive_agent"
         )
-    if target.role != Role.AGENT_L2:
+    if not may(target, Action.RECEIVE_CRW_CASE):
         raise CrwRefused(
             f"{target.display_name} is not an Agent Level 2; CRW cases can only be "
             "transferred to an Agent Level 2 of your agency",
@@ -65,19 +60,23 @@ def _transfer_target(session: Session, actor: Enroller, to: str) -> Enroller:
     return target
 
 
+def _transferable_case(session: Session, actor: Enroller, case_number: str) -> CrwCase:
+    require(actor, Action.TRANSFER_CRW_CASE, managers_only("transfer CRW cases"))
+    crw_case = reachable_case(session, actor, case_number)
+    if crw_case.status == CrwStatus.CLOSED:
+        raise CrwRefused(
+            f"CRW case {crw_case.case_number} is closed; it cannot be transferred", "case_closed"
+        )
+    return crw_case
+
+
 def transfer_case(
     sessions: sessionmaker[Session], actor_id: int, case_number: str, to: str, now: datetime
 ) -> TransferResult:
     """Move a case to another active Agent Level 2 of the same agency (managers only)."""
 
     def work(session: Session, actor: Enroller) -> TransferResult:
-        if not is_manager(actor):
-            raise managers_only("transfer CRW cases")
-        crw_case = reachable_case(session, actor, case_number)
-        if crw_case.status == CrwStatus.CLOSED:
-            raise CrwRefused(
-                f"CRW case {crw_case.case_number} is closed; it cannot be transferred", "case_closed"
-            )
+        crw_case = _transferable_case(session, actor, case_number)
         target = _transfer_target(session, actor, to)
         if target.id == crw_case.assigned_enroller_id:
             raise CrwRefused(
@@ -90,21 +89,8 @@ def transfer_case(
             .where(CrwCase.id == crw_case.id)
             .values(assigned_enroller_id=target.id, assigned_at=now)
         )
-        session.add(
-            AuditEntry(
-                actor_id=actor.id,
-                actor_slack_id=actor.slack_user_id,
-                action="crw.transfer",
-                target=crw_case.case_number,
-                outcome="ok",
-                detail={
-                    "reason": "transferred",
-                    "from_enroller_id": previous.id,
-                    "to_enroller_id": target.id,
-                },
-                at=now,
-            )
-        )
+        moved = {"reason": "transferred", "from_enroller_id": previous.id, "to_enroller_id": target.id}
+        audit(session, actor, "crw.transfer", crw_case.case_number, "ok", now, moved)
         return TransferResult(
             crw_case.case_number, previous.display_name, target.display_name, target.id, target.slack_user_id
         )
