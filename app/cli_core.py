@@ -11,8 +11,17 @@ from app.runtime import Runtime
 from mailer.daily_summary import run_daily_summary
 from rules.calendar import business_date
 from rules.mailbox import mailbox_listing, open_message
-from store.mailbox import find_enroller
+from rules.people import enroller_on_file
 from store.models import utcnow
+
+AS_HELP = "your license number or email on file"
+
+
+def actor_id(runtime: Runtime, who: str) -> int:
+    """The enroller a command acts as (``--as``, or whose mailbox); unknown is a one-line error."""
+    runtime.require_schema()
+    with runtime.sessions() as session:
+        return enroller_on_file(session, who).id
 
 
 def parse_date(value: str) -> date:
@@ -62,10 +71,7 @@ def summary_run(runtime: Runtime, args: argparse.Namespace) -> None:
 
 
 def mailbox_list(runtime: Runtime, args: argparse.Namespace) -> None:
-    runtime.require_schema()
-    with runtime.sessions() as session:
-        reader_id = find_enroller(session, args.enroller).id
-    rows = mailbox_listing(runtime.sessions, reader_id, utcnow(), limit=args.limit)
+    rows = mailbox_listing(runtime.sessions, actor_id(runtime, args.enroller), utcnow(), limit=args.limit)
     if args.json:
         print(json.dumps([row.as_dict() for row in rows], indent=2))
         return
@@ -77,10 +83,7 @@ def mailbox_list(runtime: Runtime, args: argparse.Namespace) -> None:
 
 
 def mailbox_show(runtime: Runtime, args: argparse.Namespace) -> None:
-    runtime.require_schema()
-    with runtime.sessions() as session:
-        reader_id = find_enroller(session, args.enroller).id
-    message = open_message(runtime.sessions, reader_id, args.message_id, utcnow())
+    message = open_message(runtime.sessions, actor_id(runtime, args.enroller), args.message_id, utcnow())
     payload = {**message.as_dict(), "body_text": message.body_text, "body_html": message.body_html}
     if args.json:
         print(json.dumps(payload, indent=2))

@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import Any
 
-from app.cli_crw import AS_HELP, actor_id
+from app.cli_core import AS_HELP, actor_id
 from app.runtime import Runtime
 from rules.casework.help_requests import (
     HelpRequestView,

@@ -15,10 +15,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from rules.access import Action, audit, may
+from rules.access import Action, Attempt, may
+from rules.people import find_enroller
 from store.models import Enroller, LinkCode
 from store.outbox import QueuedEmail, queue_emails
 
@@ -71,22 +72,33 @@ def request_link_code(
     from_address: str,
 ) -> LinkReply:
     """Email a one-time code to the enroller on file (at most three per Slack user per hour)."""
+    attempt = Attempt("slack_link_requested", None, now, slack_user_id=slack_user_id)
     current = linked_enroller(session, slack_user_id)
     if current is not None:
-        audit(
-            session,
-            current.id,
-            "slack_link_requested",
-            None,
-            "already_linked",
-            now,
-            slack_user_id=slack_user_id,
-        )
+        attempt.actor = current.id
+        attempt.record(session, "already_linked")
         return LinkReply(
             f"You are already linked as {current.first_name} {current.last_name}. "
             "Type `/bob help` for what you can do."
         )
-    recent = (
+    if _codes_in_the_last_hour(session, slack_user_id, now) >= CODES_PER_HOUR:
+        attempt.record(session, "rate_limited")
+        return LinkReply(
+            f"You asked for {CODES_PER_HOUR} codes in the last hour; use the newest one, or try "
+            "again in an hour."
+        )
+    enroller = find_enroller(session, license_or_email, active_only=True)
+    if enroller is None or not may(enroller, Action.LINK_SLACK_ACCOUNT):
+        attempt.record(session, "unknown")
+        return LinkReply(CODE_SENT)
+    _send_code(session, enroller, slack_user_id, now, pepper, from_address)
+    attempt.actor = enroller.id
+    attempt.record(session, "code_sent")
+    return LinkReply(CODE_SENT)
+
+
+def _codes_in_the_last_hour(session: Session, slack_user_id: str, now: datetime) -> int:
+    return (
         session.scalar(
             select(func.count())
             .select_from(LinkCode)
@@ -95,22 +107,11 @@ def request_link_code(
         )
         or 0
     )
-    if recent >= CODES_PER_HOUR:
-        audit(session, None, "slack_link_requested", None, "rate_limited", now, slack_user_id=slack_user_id)
-        return LinkReply(
-            f"You asked for {CODES_PER_HOUR} codes in the last hour; use the newest one, or try "
-            "again in an hour."
-        )
-    who = license_or_email.strip()
-    enroller = session.scalars(
-        select(Enroller).where(
-            Enroller.active.is_(True),
-            or_(Enroller.license_number == who.upper(), func.lower(Enroller.email) == who.lower()),
-        )
-    ).first()
-    if enroller is None or not may(enroller, Action.LINK_SLACK_ACCOUNT):
-        audit(session, None, "slack_link_requested", None, "unknown", now, slack_user_id=slack_user_id)
-        return LinkReply(CODE_SENT)
+
+
+def _send_code(
+    session: Session, enroller: Enroller, slack_user_id: str, now: datetime, pepper: bytes, from_address: str
+) -> None:
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
     # Older codes stop working, so only the newest email in the inbox matters.
     session.execute(
@@ -129,13 +130,10 @@ def request_link_code(
     session.add(row)
     session.flush()
     queue_emails(session, [_code_email(row.id, enroller, code)], from_address)
-    audit(session, enroller.id, "slack_link_requested", None, "code_sent", now, slack_user_id=slack_user_id)
-    return LinkReply(CODE_SENT)
 
 
-def complete_link(session: Session, slack_user_id: str, code: str, now: datetime, pepper: bytes) -> LinkReply:
-    """Link the Slack user if ``code`` is their newest unexpired code (five tries per code)."""
-    pending = session.scalars(
+def _newest_code(session: Session, slack_user_id: str, now: datetime) -> LinkCode | None:
+    return session.scalars(
         select(LinkCode)
         .where(
             LinkCode.slack_user_id == slack_user_id,
@@ -144,54 +142,37 @@ def complete_link(session: Session, slack_user_id: str, code: str, now: datetime
         )
         .order_by(LinkCode.created_at.desc())
     ).first()
+
+
+def complete_link(session: Session, slack_user_id: str, code: str, now: datetime, pepper: bytes) -> LinkReply:
+    """Link the Slack user if ``code`` is their newest unexpired code (five tries per code)."""
+    attempt = Attempt("slack_link_completed", None, now, slack_user_id=slack_user_id)
+    pending = _newest_code(session, slack_user_id, now)
     if pending is None:
-        audit(session, None, "slack_link_completed", None, "no_code", now, slack_user_id=slack_user_id)
+        attempt.record(session, "no_code")
         return LinkReply(
             "No code is waiting for you (codes expire after 15 minutes and work once). "
             "Ask for a new one with `/bob link <your license number or email on file>`."
         )
+    attempt.actor = pending.enroller_id
     if pending.attempts >= TRIES_PER_CODE:
-        audit(
-            session,
-            pending.enroller_id,
-            "slack_link_completed",
-            None,
-            "locked",
-            now,
-            slack_user_id=slack_user_id,
-        )
+        attempt.record(session, "locked")
         return LinkReply(
             "That code was tried too many times and no longer works. Ask for a new one with "
             "`/bob link <your license number or email on file>`."
         )
     if not hmac.compare_digest(pending.code_hash, code_hash(pepper, slack_user_id, code)):
         pending.attempts += 1
+        attempt.record(session, "wrong_code")
         left = TRIES_PER_CODE - pending.attempts
-        audit(
-            session,
-            pending.enroller_id,
-            "slack_link_completed",
-            None,
-            "wrong_code",
-            now,
-            slack_user_id=slack_user_id,
-        )
         return LinkReply(f"That code is not right; {left} tries left. Check the newest email from bob.")
     pending.used_at = now
     enroller = session.get(Enroller, pending.enroller_id)
     if enroller is None or not enroller.active or not may(enroller, Action.LINK_SLACK_ACCOUNT):
-        audit(
-            session,
-            pending.enroller_id,
-            "slack_link_completed",
-            None,
-            "inactive",
-            now,
-            slack_user_id=slack_user_id,
-        )
+        attempt.record(session, "inactive")
         return LinkReply("That enroller record is no longer active; ask your agency manager.")
     enroller.slack_user_id = slack_user_id
-    audit(session, enroller.id, "slack_link_completed", None, "linked", now, slack_user_id=slack_user_id)
+    attempt.record(session, "linked")
     return LinkReply(
         f"Linked: you are {enroller.first_name} {enroller.last_name} in bob. "
         "Type `/bob help` for what you can do.",

@@ -19,12 +19,13 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
 from exports.columns import agency_scope, agent_scope
 from exports.errors import ExportRefused
 from rules.access import AGENTS, Action, require
+from rules.people import enrollers_named
 from store.models import Agency, Enroller, ExportRecord, ExportScope
 
 # What each way of asking for a book needs the requester's role to allow.
@@ -100,16 +101,7 @@ def find_agent(session: Session, agency_id: int, query: str) -> Enroller:
         raise ExportRefused(
             "say which agent: agent <first and last name> or agent <license number>", "no_agent"
         )
-    in_agency = Enroller.agency_id == agency_id
-    by_license = session.scalars(
-        select(Enroller).where(in_agency, func.upper(Enroller.license_number) == wanted.upper())
-    ).first()
-    if by_license is not None:
-        return by_license
-    full_name = func.lower(Enroller.first_name + " " + Enroller.last_name)
-    matches = list(
-        session.scalars(select(Enroller).where(in_agency, full_name == wanted.lower()).order_by(Enroller.id))
-    )
+    matches = [enroller for enroller in enrollers_named(session, wanted) if enroller.agency_id == agency_id]
     if not matches:
         raise ExportRefused(
             "no agent with that full first and last name or license number in your agency; "

@@ -153,13 +153,23 @@ class Attempt:
     asking and what the target is as it learns them."""
 
     action: str
-    target: str
+    target: str | None
     at: datetime
-    actor: Enroller | None = None
+    actor: Enroller | int | None = None
     detail: dict[str, Any] = field(default_factory=dict)
+    slack_user_id: str | None = None  # when the Slack user asking is not (yet) the actor's own
 
     def record(self, session: Session, outcome: str, detail: dict[str, Any] | None = None) -> None:
-        audit(session, self.actor, self.action, self.target, outcome, self.at, detail)
+        audit(
+            session,
+            self.actor,
+            self.action,
+            self.target,
+            outcome,
+            self.at,
+            detail,
+            slack_user_id=self.slack_user_id,
+        )
 
 
 def audit_refusals(sessions: sessionmaker[Session], attempt: Attempt, work: Callable[[Session], T]) -> T:
@@ -190,9 +200,9 @@ def act(
     :func:`audit_refusals` does; an unknown or inactive enroller gets ``not_linked``."""
 
     def as_actor(session: Session) -> T:
-        attempt.actor = session.get(Enroller, actor_id)
-        if attempt.actor is None or not attempt.actor.active:
+        actor = attempt.actor = session.get(Enroller, actor_id)
+        if actor is None or not actor.active:
             raise not_linked
-        return work(session, attempt.actor)
+        return work(session, actor)
 
     return audit_refusals(sessions, attempt, as_actor)

@@ -24,9 +24,8 @@ def _as_reader(
     sessions: sessionmaker[Session], reader_id: int, attempt: Attempt, work: Callable[[Session], T]
 ) -> T:
     def read(session: Session) -> T:
-        attempt.actor = session.get_one(Enroller, reader_id)
-        refusal = NotFound("your role has no secure mailbox", "not_allowed")
-        require(attempt.actor, Action.READ_OWN_MAILBOX, refusal)
+        reader = attempt.actor = session.get_one(Enroller, reader_id)
+        require(reader, Action.READ_OWN_MAILBOX, NotFound("your role has no secure mailbox", "not_allowed"))
         return work(session)
 
     return audit_refusals(sessions, attempt, read)

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from store.errors import Refused
-from store.models import Enroller, MailboxMessage, utcnow
+from store.models import MailboxMessage, utcnow
 
 
 class NotFound(Refused):
@@ -44,16 +44,6 @@ class MailboxEntry:
 class MailboxDocument(MailboxEntry):
     body_text: str
     body_html: str
-
-
-def find_enroller(session: Session, who: str) -> Enroller:
-    """The enroller with this license number or email on file."""
-    enroller = session.scalars(
-        select(Enroller).where(or_(Enroller.license_number == who, Enroller.email == who.lower()))
-    ).first()
-    if enroller is None:
-        raise NotFound("no enroller has that license number or email on file", "unknown_enroller")
-    return enroller
 
 
 _ENTRY = (

@@ -9,11 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from rules.access import Action, audit, may, require
 from rules.casework.crw_reach import CrwRefused, managers_only, reachable_case, run_crw_action
+from rules.people import enrollers_named
 from store.models import CrwCase, CrwStatus, Enroller
 
 
@@ -29,11 +30,7 @@ class TransferResult:
 def _transfer_target(session: Session, actor: Enroller, to: str) -> Enroller:
     """The one enroller of the actor's agency named ``to`` (full name or license number)."""
     wanted = " ".join(to.split())
-    named = or_(
-        func.lower(Enroller.license_number) == wanted.lower(),
-        func.lower(Enroller.first_name + " " + Enroller.last_name) == wanted.lower(),
-    )
-    matches = session.scalars(select(Enroller).where(named)).all()
+    matches = enrollers_named(session, wanted)
     mine = [m for m in matches if m.agency_id == actor.agency_id]
     if not mine:
         raise CrwRefused(
