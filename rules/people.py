@@ -1,4 +1,4 @@
-"""Finding a person: an enroller by license number or email on file, or by full name.
+"""Finding a person (an enroller by license number or email on file, or by full name) and naming one.
 
 One case rule everywhere (CLI ``--as``, ``bob mailbox``, ``/bob link``, ``/bob export agent``,
 ``/bob transfer``): license numbers compare upper-cased and trimmed, emails lower-cased and
@@ -20,6 +20,12 @@ from store.models import Enroller
 
 class UnknownEnroller(Refused):
     """Nobody on file has that license number or email."""
+
+
+def display_name(first: str, last: str, license_number: str) -> str:
+    """How a person is named to others: ``Ana Agent (License 0A12345)``, as
+    ``Enroller.display_name`` names a loaded row."""
+    return f"{first} {last} (License {license_number})"
 
 
 def license_key(text: str) -> str:

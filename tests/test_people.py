@@ -9,7 +9,8 @@ spaces find them: on the command line (``--as``, ``bob mailbox``) and in Slack (
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -17,13 +18,11 @@ from sqlalchemy import select
 from app.cli import main
 from app.config import ExportsConfig
 from bot.app import start_bot
-from bot.deps import BotDeps, BotSettings
 from rules.people import enrollers_named, find_enroller
 from store.models import CrwCase, OutboxEmail, Role
+from tests.bot_people import NOW, SECRET
 from tests.fake_slack import SlackUser
 
-SECRET = "test-signing-secret"
-NOW = datetime(2026, 11, 23, 18, 0, tzinfo=UTC)
 ANA_SPELLINGS = [
     "0A12345",
     "0a12345",
@@ -113,16 +112,11 @@ def test_acting_as_with_any_spelling(cli, capsys, tmp_path, spelling):
 
 
 @pytest.fixture
-async def max_in_slack(sessions, slack, tmp_path, people):
-    settings = BotSettings(
-        bot_token="xoxb-test",
-        signing_secret=SECRET,
-        api_base_url=slack.api_url,
-        port=0,
-        from_address="bob@agency.test",
+async def max_in_slack(deps, slack, tmp_path, people):
+    """The bot of ``tests/bot_people.py``, able to export, with Max linked as U0MAX."""
+    running = await start_bot(
+        replace(deps, exports_config=ExportsConfig(directory=str(tmp_path / "exports")))
     )
-    exports = ExportsConfig(directory=str(tmp_path / "exports"))
-    running = await start_bot(BotDeps(sessions, settings, exports_config=exports, clock=lambda: NOW))
     yield SlackUser(running.url, slack, SECRET, user_id="U0MAX")
     await running.stop()
 

@@ -21,9 +21,9 @@ from rules.casework.crw_rows import (
     age_days,
     case_row,
     case_rows_query,
-    display_name,
 )
 from rules.crw import RISK_LABELS, CrwTiles, crw_tiles
+from rules.people import display_name
 from store.models import Consumer, CrwCase, CrwNote, CrwStatus, Enroller
 
 LIST_LIMIT = 50

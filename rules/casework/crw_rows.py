@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Select, select
 
 from rules.crw import RISK_LABELS
+from rules.people import display_name
 from store.models import CrwCase, Enroller
 
 
@@ -83,10 +84,6 @@ class EnrollerActivity:
             "average_resolution_days": self.average_resolution_days,
             "notes_written": self.notes_written,
         }
-
-
-def display_name(first: str, last: str, license_number: str) -> str:
-    return f"{first} {last} (License {license_number})"
 
 
 def age_days(opened_at: datetime, closed_at: datetime | None, now: datetime) -> int:

@@ -20,6 +20,7 @@ from sqlalchemy import ColumnElement, select, true, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from rules.access import Action, Attempt, act, audit, may, require
+from rules.people import display_name
 from store.errors import Refused
 from store.models import (
     Agency,
@@ -137,7 +138,7 @@ def _view(
         row.routed_team,
         row.created_at,
         row.updated_at,
-        f"{row.first_name} {row.last_name} (License {row.license_number})",
+        display_name(row.first_name, row.last_name, row.license_number),
         details,
         updates or [],
     )
