@@ -10,8 +10,18 @@ from typing import Any
 from app.runtime import Runtime
 from mailer.daily_summary import run_daily_summary
 from rules.calendar import business_date
-from store.mailbox import find_enroller, mailbox_messages, read_message
+from rules.mailbox import mailbox_listing, open_message
+from rules.people import enroller_on_file
 from store.models import utcnow
+
+AS_HELP = "your license number or email on file"
+
+
+def actor_id(runtime: Runtime, who: str) -> int:
+    """The enroller a command acts as (``--as``, or whose mailbox); unknown is a one-line error."""
+    runtime.require_schema()
+    with runtime.sessions() as session:
+        return enroller_on_file(session, who).id
 
 
 def parse_date(value: str) -> date:
@@ -61,10 +71,7 @@ def summary_run(runtime: Runtime, args: argparse.Namespace) -> None:
 
 
 def mailbox_list(runtime: Runtime, args: argparse.Namespace) -> None:
-    runtime.require_schema()
-    with runtime.sessions() as session:
-        enroller = find_enroller(session, args.enroller)
-        rows = mailbox_messages(session, enroller.id, limit=args.limit)
+    rows = mailbox_listing(runtime.sessions, actor_id(runtime, args.enroller), utcnow(), limit=args.limit)
     if args.json:
         print(json.dumps([row.as_dict() for row in rows], indent=2))
         return
@@ -76,11 +83,8 @@ def mailbox_list(runtime: Runtime, args: argparse.Namespace) -> None:
 
 
 def mailbox_show(runtime: Runtime, args: argparse.Namespace) -> None:
-    runtime.require_schema()
-    with runtime.sessions() as session, session.begin():
-        enroller = find_enroller(session, args.enroller)
-        message = read_message(session, enroller.id, args.message_id)
-        payload = {**message.as_dict(), "body_text": message.body_text, "body_html": message.body_html}
+    message = open_message(runtime.sessions, actor_id(runtime, args.enroller), args.message_id, utcnow())
+    payload = {**message.as_dict(), "body_text": message.body_text, "body_html": message.body_html}
     if args.json:
         print(json.dumps(payload, indent=2))
     else:

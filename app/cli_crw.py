@@ -11,30 +11,26 @@ import json
 from pathlib import Path
 from typing import Any
 
+from app.cli_core import AS_HELP, actor_id
 from app.runtime import Runtime
 from exports.crw_report import write_crw_report
+from rules.casework.crw_cases import RESOLUTION_REASONS, add_note, close_case
+from rules.casework.crw_queries import agency_overview, list_cases, my_tiles, show_case
+from rules.casework.crw_rows import CrwCaseRow
+from rules.casework.crw_transfer import transfer_case
 from rules.crw import RISK_LABELS, CrwTiles
-from rules.crw_cases import (
-    RESOLUTION_REASONS,
-    CrwCaseRow,
-    add_note,
-    agency_overview,
-    close_case,
-    list_cases,
-    my_tiles,
-    show_case,
-    transfer_case,
-)
-from store.mailbox import find_enroller
 from store.models import utcnow
-
-AS_HELP = "your license number or email on file"
 
 
 def register(commands: Any) -> None:
     crw = commands.add_parser("crw", help="Consumer Retention Workspace cases")
     sub = crw.add_subparsers(dest="crw_command", required=True, metavar="ACTION")
+    _register_reads(sub)
+    _register_case_work(sub)
+    _register_manager_commands(sub, commands)
 
+
+def _register_reads(sub: Any) -> None:
     tiles = _acting(sub.add_parser("tiles", help="your tiles: open, by priority, aging, by reason"))
     tiles.add_argument("--json", action="store_true", help="print JSON")
     tiles.set_defaults(handler=crw_tiles_command)
@@ -52,6 +48,8 @@ def register(commands: Any) -> None:
     show.add_argument("--json", action="store_true", help="print JSON")
     show.set_defaults(handler=crw_show)
 
+
+def _register_case_work(sub: Any) -> None:
     note = _acting(sub.add_parser("note", help="document an interaction on a case"))
     note.add_argument("case", help="the CRW case number")
     note.add_argument("text", nargs="+", help="what happened")
@@ -63,6 +61,8 @@ def register(commands: Any) -> None:
     close.add_argument("--steps", required=True, help="the steps taken to resolve it")
     close.set_defaults(handler=crw_close)
 
+
+def _register_manager_commands(sub: Any, commands: Any) -> None:
     agency = _acting(sub.add_parser("agency", help="every enroller's CRW activity (managers)"))
     agency.add_argument("--json", action="store_true", help="print JSON")
     agency.set_defaults(handler=crw_agency)
@@ -92,13 +92,6 @@ def register(commands: Any) -> None:
 def _acting(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument("--as", dest="actor", required=True, help=AS_HELP)
     return parser
-
-
-def actor_id(runtime: Runtime, who: str) -> int:
-    """The enroller a command acts as; an unknown one is a one-line error."""
-    runtime.require_schema()
-    with runtime.sessions() as session:
-        return find_enroller(session, who).id
 
 
 def _print_tiles(tiles: CrwTiles) -> None:

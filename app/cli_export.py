@@ -6,26 +6,22 @@ import argparse
 import json
 import os
 import shutil
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from app.cli_core import parse_date
+from app.cli_core import AS_HELP, actor_id, parse_date
 from app.runtime import Runtime
-from exports.service import (
-    ExportRefused,
-    ExportRequest,
-    expire_exports,
-    list_exports,
-    plan_export,
-    run_export,
-    take_snapshot,
-)
+from exports.building import run_export
+from exports.errors import ExportRefused
+from exports.expiry import expire_exports
+from exports.history import ExportHistoryEntry, list_exports
+from exports.planning import ExportRequest, plan_export
+from exports.snapshots import take_snapshot
 from store.errors import BobError
-from store.mailbox import find_enroller
 from store.models import Agency, utcnow
 
 SCOPE_HELP = "nothing for your own book, `agency` for All Agents, or `agent <full name|license>`"
@@ -39,7 +35,7 @@ def register(commands: Any) -> None:
         "its password are printed separately: never send them together.",
     )
     export.add_argument("scope", nargs="*", metavar="SCOPE", help=SCOPE_HELP)
-    export.add_argument("--as", dest="requester", required=True, help="your license number or email on file")
+    export.add_argument("--as", dest="requester", required=True, help=AS_HELP)
     masking = export.add_mutually_exclusive_group()
     masking.add_argument(
         "--masked",
@@ -58,11 +54,14 @@ def register(commands: Any) -> None:
     export.add_argument("--changes", action="store_true", help='add the sheet "Changed since last snapshot"')
     export.add_argument("--out", type=Path, help="also copy the encrypted file into this folder")
     export.set_defaults(handler=export_book)
+    _register_history(commands)
 
+
+def _register_history(commands: Any) -> None:
     exports = commands.add_parser("exports", help="export history and expiry")
     exports_sub = exports.add_subparsers(dest="exports_command", required=True, metavar="ACTION")
     listing = exports_sub.add_parser("list", help="your exports, newest first")
-    listing.add_argument("--as", dest="requester", required=True, help="your license number or email on file")
+    listing.add_argument("--as", dest="requester", required=True, help=AS_HELP)
     listing.add_argument("--json", action="store_true", help="print JSON")
     listing.set_defaults(handler=exports_list)
     exports_sub.add_parser("expire", help="delete export files past their expiry").set_defaults(
@@ -92,8 +91,7 @@ def parse_scope(words: list[str]) -> tuple[str, str | None]:
 def export_book(runtime: Runtime, args: argparse.Namespace) -> None:
     runtime.require_schema()
     target, agent_query = parse_scope(args.scope)
-    with runtime.sessions() as session:
-        requester_id = find_enroller(session, args.requester).id
+    requester_id = actor_id(runtime, args.requester)
     request = ExportRequest(
         requester_id=requester_id,
         target=target,
@@ -131,32 +129,10 @@ def _copy_out(source: Path, destination: Path) -> Path:
 def exports_list(runtime: Runtime, args: argparse.Namespace) -> None:
     runtime.require_schema()
     now = utcnow()
-    with runtime.sessions() as session:
-        requester_id = find_enroller(session, args.requester).id
+    requester_id = actor_id(runtime, args.requester)
     history = list_exports(runtime.sessions, requester_id, now)
     if args.json:
-        print(
-            json.dumps(
-                [
-                    {
-                        "export_id": h.export_id,
-                        "token": h.token,
-                        "requested_at": h.requested_at.isoformat(),
-                        "scope": h.scope_label,
-                        "status": h.status,
-                        "rows": h.row_count,
-                        "masked": h.masked,
-                        "snapshot": h.from_snapshot,
-                        "via": h.via,
-                        "error": h.error,
-                        "expires_at": h.expires_at.isoformat() if h.expires_at else None,
-                        "available": h.available(now),
-                    }
-                    for h in history
-                ],
-                indent=2,
-            )
-        )
+        print(json.dumps([_history_json(h, now) for h in history], indent=2))
         return
     if not history:
         print("no exports yet")
@@ -170,6 +146,23 @@ def exports_list(runtime: Runtime, args: argparse.Namespace) -> None:
             f"{h.export_id:>6}  {h.requested_at:%Y-%m-%d %H:%M}Z  {h.status:<10} {rows:>12}  "
             f"{h.scope_label}  {state}"
         )
+
+
+def _history_json(h: ExportHistoryEntry, now: datetime) -> dict[str, Any]:
+    return {
+        "export_id": h.export_id,
+        "token": h.token,
+        "requested_at": h.requested_at.isoformat(),
+        "scope": h.scope_label,
+        "status": h.status,
+        "rows": h.row_count,
+        "masked": h.masked,
+        "snapshot": h.from_snapshot,
+        "via": h.via,
+        "error": h.error,
+        "expires_at": h.expires_at.isoformat() if h.expires_at else None,
+        "available": h.available(now),
+    }
 
 
 def exports_expire(runtime: Runtime, args: argparse.Namespace) -> None:

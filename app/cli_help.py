@@ -6,9 +6,9 @@ import argparse
 import json
 from typing import Any
 
-from app.cli_crw import AS_HELP, actor_id
+from app.cli_core import AS_HELP, actor_id
 from app.runtime import Runtime
-from rules.help_requests import (
+from rules.casework.help_requests import (
     HelpRequestView,
     create_request,
     list_requests,

@@ -21,7 +21,8 @@ from sqlalchemy import select
 from app.runtime import Runtime
 from bot.app import start_bot
 from bot.deps import BotDeps
-from exports.service import expire_exports, take_snapshot
+from exports.expiry import expire_exports
+from exports.snapshots import take_snapshot
 from mailer.scheduler import (
     DailySummaryJob,
     ScheduledJob,

@@ -40,8 +40,9 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import select  # noqa: E402
 
+from exports.building import run_export  # noqa: E402
 from exports.columns import COLUMNS, HEADERS, KINDS, agency_scope, book_query  # noqa: E402
-from exports.service import ExportRequest, plan_export, run_export  # noqa: E402
+from exports.planning import ExportRequest, plan_export  # noqa: E402
 from exports.settings import ExportsConfig  # noqa: E402
 from exports.workbook import Sheet, write_workbook  # noqa: E402
 from store.db import make_engine, session_factory  # noqa: E402

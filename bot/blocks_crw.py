@@ -25,8 +25,9 @@ from bot.block_kit import (
     plain,
     section,
 )
+from rules.casework.crw_cases import RESOLUTION_REASONS
+from rules.casework.crw_rows import CrwCaseDetail, CrwCaseRow, EnrollerActivity
 from rules.crw import RISK_LABELS, CrwTiles
-from rules.crw_cases import RESOLUTION_REASONS, CrwCaseDetail, CrwCaseRow, EnrollerActivity
 
 CLOSE_CALLBACK = "crw_close"
 REASON_BLOCK = "resolution_reason"

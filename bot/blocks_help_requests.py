@@ -18,7 +18,7 @@ from bot.block_kit import (
     plain,
     section,
 )
-from rules.help_requests import DETAILS_LIMIT, ROUTING, TOPIC_LIMIT, HelpRequestView
+from rules.casework.help_requests import DETAILS_LIMIT, ROUTING, TOPIC_LIMIT, HelpRequestView
 from store.models import HelpCategory
 
 NEW_CALLBACK = "help_request_new"

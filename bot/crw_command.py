@@ -1,7 +1,7 @@
 """`/bob crw …`: the Consumer Retention Workspace in chat, answered only to the person who
 asked. `/bob crw close <case>` opens a form whose submission closes the case.
 
-The domain (rules.crw_cases) decides who may see and do what; a refusal is a BobError whose
+The domain (rules.casework) decides who may see and do what; a refusal is a BobError whose
 message is safe to show, so it becomes the reply.
 """
 
@@ -35,16 +35,9 @@ from bot.identity import LINK_HOWTO
 from bot.parsing import SMART_QUOTES, BadCommand, SubCommand, note_too_long, record_number, shown
 from bot.replies import sentence
 from bot.routing import command_is
-from rules.crw_cases import (
-    RESOLUTION_REASONS,
-    CrwRefused,
-    add_note,
-    agency_overview,
-    close_case,
-    list_cases,
-    my_tiles,
-    show_case,
-)
+from rules.casework.crw_cases import RESOLUTION_REASONS, add_note, close_case
+from rules.casework.crw_queries import agency_overview, list_cases, my_tiles, show_case
+from rules.casework.crw_reach import CrwRefused
 from store.errors import BobError
 
 log = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ from pathlib import Path
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import BotDeps
-from exports.service import fail_export
+from exports.history import fail_export
 
 
 async def open_dm(client: AsyncWebClient, slack_user_id: str) -> str:

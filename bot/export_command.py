@@ -24,14 +24,9 @@ from bot.identity import LINK_HOWTO, linked_enroller
 from bot.parsing import BAD_AGENT_QUERY, BadCommand, SubCommand, is_agent_query, joined, shown
 from bot.replies import sentence
 from bot.routing import command_is
-from exports.service import (
-    ExportPlan,
-    ExportRefused,
-    ExportRequest,
-    ExportResult,
-    plan_export,
-    run_export,
-)
+from exports.building import ExportResult, run_export
+from exports.errors import ExportRefused
+from exports.planning import ExportPlan, ExportRequest, plan_export
 from rules.templating import build_email
 from store.db import transaction
 from store.errors import BobError

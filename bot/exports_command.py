@@ -22,7 +22,7 @@ from bot.identity import LINK_HOWTO, linked_enroller
 from bot.parsing import BadCommand, SubCommand
 from bot.replies import sentence
 from bot.routing import command_is
-from exports.service import ExportHistoryEntry, fetch_export, list_exports
+from exports.history import ExportHistoryEntry, fetch_export, list_exports
 from store.errors import BobError
 
 USAGE = "`/bob exports` - your exports; `/bob exports get <token>` sends one again until it expires"

@@ -34,7 +34,7 @@ from bot.identity import LINK_HOWTO
 from bot.parsing import BadCommand, SubCommand, joined, note_too_long, record_number, shown
 from bot.replies import sentence
 from bot.routing import command_is
-from rules.help_requests import (
+from rules.casework.help_requests import (
     HelpRefused,
     HelpRequestView,
     create_request,

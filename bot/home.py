@@ -8,10 +8,11 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.actor import linked_enroller_id
 from bot.deps import BotDeps
-from bot.identity import LINK_HOWTO, linked_enroller
+from bot.identity import LINK_HOWTO
 from bot.mailbox_command import mailbox_line
-from store.mailbox import mailbox_messages
+from rules.mailbox import mailbox_listing
 
 
 def _section(text: str) -> dict[str, Any]:
@@ -19,13 +20,12 @@ def _section(text: str) -> dict[str, Any]:
 
 
 def home_view(deps: BotDeps, slack_user_id: str) -> dict[str, Any]:
-    with deps.sessions() as session:
-        enroller = linked_enroller(session, slack_user_id)
-        entries = mailbox_messages(session, enroller.id) if enroller is not None else []
+    reader_id = linked_enroller_id(deps.sessions, slack_user_id)
+    entries = mailbox_listing(deps.sessions, reader_id, deps.clock()) if reader_id is not None else []
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": "Your secure mailbox"}}
     ]
-    if enroller is None:
+    if reader_id is None:
         blocks.append(_section(LINK_HOWTO))
     elif not entries:
         blocks.append(_section("Your secure mailbox is empty."))

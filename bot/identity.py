@@ -15,11 +15,13 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from rules.access import Action, Attempt, may
+from rules.people import find_enroller
 from rules.templating import build_email
-from store.models import AuditEntry, Enroller, LinkCode
+from store.models import Enroller, LinkCode
 from store.outbox import QueuedEmail, queue_emails
 
 CODE_LIFETIME = timedelta(minutes=15)
@@ -71,31 +73,32 @@ def request_link_code(
     from_address: str,
 ) -> LinkReply:
     """Email a one-time code to the enroller on file (at most three per Slack user per hour)."""
+    attempt = Attempt("slack_link_requested", None, now, slack_user_id=slack_user_id)
     current = linked_enroller(session, slack_user_id)
     if current is not None:
-        _audit(session, now, slack_user_id, "slack_link_requested", "already_linked", current.id)
+        attempt.actor = current.id
+        attempt.record(session, "already_linked")
         return LinkReply(
             f"You are already linked as {current.first_name} {current.last_name}. "
             "Type `/bob help` for what you can do."
         )
-    if _codes_in_last_hour(session, slack_user_id, now) >= CODES_PER_HOUR:
-        _audit(session, now, slack_user_id, "slack_link_requested", "rate_limited")
+    if _codes_in_the_last_hour(session, slack_user_id, now) >= CODES_PER_HOUR:
+        attempt.record(session, "rate_limited")
         return LinkReply(
             f"You asked for {CODES_PER_HOUR} codes in the last hour; use the newest one, or try "
             "again in an hour."
         )
-    enroller = _enroller_on_file(session, license_or_email)
-    if enroller is None:
-        _audit(session, now, slack_user_id, "slack_link_requested", "unknown")
+    enroller = find_enroller(session, license_or_email, active_only=True)
+    if enroller is None or not may(enroller, Action.LINK_SLACK_ACCOUNT):
+        attempt.record(session, "unknown")
         return LinkReply(CODE_SENT)
-    code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
-    row = _new_code(session, enroller, slack_user_id, code_hash(pepper, slack_user_id, code), now)
-    queue_emails(session, [_code_email(row.id, enroller, code)], from_address)
-    _audit(session, now, slack_user_id, "slack_link_requested", "code_sent", enroller.id)
+    _send_code(session, enroller, slack_user_id, now, pepper, from_address)
+    attempt.actor = enroller.id
+    attempt.record(session, "code_sent")
     return LinkReply(CODE_SENT)
 
 
-def _codes_in_last_hour(session: Session, slack_user_id: str, now: datetime) -> int:
+def _codes_in_the_last_hour(session: Session, slack_user_id: str, now: datetime) -> int:
     return (
         session.scalar(
             select(func.count())
@@ -107,21 +110,11 @@ def _codes_in_last_hour(session: Session, slack_user_id: str, now: datetime) -> 
     )
 
 
-def _enroller_on_file(session: Session, license_or_email: str) -> Enroller | None:
-    who = license_or_email.strip()
-    return session.scalars(
-        select(Enroller).where(
-            Enroller.active.is_(True),
-            or_(Enroller.license_number == who.upper(), func.lower(Enroller.email) == who.lower()),
-        )
-    ).first()
-
-
-def _new_code(
-    session: Session, enroller: Enroller, slack_user_id: str, hashed: str, now: datetime
-) -> LinkCode:
-    """Store the hash of a new code for ``enroller``; the user's older codes stop working, so
-    only the newest email in the inbox matters."""
+def _send_code(
+    session: Session, enroller: Enroller, slack_user_id: str, now: datetime, pepper: bytes, from_address: str
+) -> None:
+    code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+    # Older codes stop working, so only the newest email in the inbox matters.
     session.execute(
         update(LinkCode)
         .where(LinkCode.slack_user_id == slack_user_id, LinkCode.used_at.is_(None))
@@ -130,43 +123,17 @@ def _new_code(
     row = LinkCode(
         enroller_id=enroller.id,
         slack_user_id=slack_user_id,
-        code_hash=hashed,
+        code_hash=code_hash(pepper, slack_user_id, code),
         created_at=now,
         expires_at=now + CODE_LIFETIME,
         attempts=0,
     )
     session.add(row)
     session.flush()
-    return row
+    queue_emails(session, [_code_email(row.id, enroller, code)], from_address)
 
 
-def complete_link(session: Session, slack_user_id: str, code: str, now: datetime, pepper: bytes) -> LinkReply:
-    """Link the Slack user if ``code`` is their newest unexpired code (five tries per code)."""
-    pending = _newest_pending_code(session, slack_user_id, now)
-    if pending is None:
-        _audit(session, now, slack_user_id, "slack_link_completed", "no_code")
-        return LinkReply(
-            "No code is waiting for you (codes expire after 15 minutes and work once). "
-            "Ask for a new one with `/bob link <your license number or email on file>`."
-        )
-    refusal = _code_refusal(session, slack_user_id, pending, code_hash(pepper, slack_user_id, code), now)
-    if refusal is not None:
-        return refusal
-    pending.used_at = now
-    enroller = session.get(Enroller, pending.enroller_id)
-    if enroller is None or not enroller.active:
-        _audit(session, now, slack_user_id, "slack_link_completed", "inactive", pending.enroller_id)
-        return LinkReply("That enroller record is no longer active; ask your agency manager.")
-    enroller.slack_user_id = slack_user_id
-    _audit(session, now, slack_user_id, "slack_link_completed", "linked", enroller.id)
-    return LinkReply(
-        f"Linked: you are {enroller.first_name} {enroller.last_name} in bob. "
-        "Type `/bob help` for what you can do.",
-        enroller_id=enroller.id,
-    )
-
-
-def _newest_pending_code(session: Session, slack_user_id: str, now: datetime) -> LinkCode | None:
+def _newest_code(session: Session, slack_user_id: str, now: datetime) -> LinkCode | None:
     return session.scalars(
         select(LinkCode)
         .where(
@@ -178,23 +145,40 @@ def _newest_pending_code(session: Session, slack_user_id: str, now: datetime) ->
     ).first()
 
 
-def _code_refusal(
-    session: Session, slack_user_id: str, pending: LinkCode, hashed: str, now: datetime
-) -> LinkReply | None:
-    """Why the typed code (``hashed``) does not link, audited; None when it matches ``pending``.
-    A wrong code counts as one of the code's tries."""
+def complete_link(session: Session, slack_user_id: str, code: str, now: datetime, pepper: bytes) -> LinkReply:
+    """Link the Slack user if ``code`` is their newest unexpired code (five tries per code)."""
+    attempt = Attempt("slack_link_completed", None, now, slack_user_id=slack_user_id)
+    pending = _newest_code(session, slack_user_id, now)
+    if pending is None:
+        attempt.record(session, "no_code")
+        return LinkReply(
+            "No code is waiting for you (codes expire after 15 minutes and work once). "
+            "Ask for a new one with `/bob link <your license number or email on file>`."
+        )
+    attempt.actor = pending.enroller_id
     if pending.attempts >= TRIES_PER_CODE:
-        _audit(session, now, slack_user_id, "slack_link_completed", "locked", pending.enroller_id)
+        attempt.record(session, "locked")
         return LinkReply(
             "That code was tried too many times and no longer works. Ask for a new one with "
             "`/bob link <your license number or email on file>`."
         )
-    if not hmac.compare_digest(pending.code_hash, hashed):
+    if not hmac.compare_digest(pending.code_hash, code_hash(pepper, slack_user_id, code)):
         pending.attempts += 1
+        attempt.record(session, "wrong_code")
         left = TRIES_PER_CODE - pending.attempts
-        _audit(session, now, slack_user_id, "slack_link_completed", "wrong_code", pending.enroller_id)
         return LinkReply(f"That code is not right; {left} tries left. Check the newest email from bob.")
-    return None
+    pending.used_at = now
+    enroller = session.get(Enroller, pending.enroller_id)
+    if enroller is None or not enroller.active or not may(enroller, Action.LINK_SLACK_ACCOUNT):
+        attempt.record(session, "inactive")
+        return LinkReply("That enroller record is no longer active; ask your agency manager.")
+    enroller.slack_user_id = slack_user_id
+    attempt.record(session, "linked")
+    return LinkReply(
+        f"Linked: you are {enroller.first_name} {enroller.last_name} in bob. "
+        "Type `/bob help` for what you can do.",
+        enroller_id=enroller.id,
+    )
 
 
 def _code_email(link_code_id: int, enroller: Enroller, code: str) -> QueuedEmail:
@@ -204,23 +188,4 @@ def _code_email(link_code_id: int, enroller: Enroller, code: str) -> QueuedEmail
         message_key=f"slack-link-code-{link_code_id}",
         to_address=enroller.email,
         recipient_id=enroller.id,
-    )
-
-
-def _audit(
-    session: Session,
-    now: datetime,
-    slack_user_id: str,
-    action: str,
-    outcome: str,
-    enroller_id: int | None = None,
-) -> None:
-    session.add(
-        AuditEntry(
-            at=now,
-            actor_id=enroller_id,
-            actor_slack_id=slack_user_id,
-            action=action,
-            outcome=outcome,
-        )
     )

@@ -8,12 +8,13 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
+from bot.actor import linked_enroller_id
 from bot.deps import BotDeps
-from bot.identity import LINK_HOWTO, linked_enroller
+from bot.identity import LINK_HOWTO
 from bot.parsing import BadCommand, SubCommand
 from bot.routing import command_is
-from store.db import transaction
-from store.mailbox import MailboxEntry, NotFound, mailbox_messages, read_message
+from rules.mailbox import mailbox_listing, open_message
+from store.mailbox import MailboxEntry, NotFound
 
 # Slack shows about 4,000 characters of a message comfortably; longer digests are cut there.
 MAX_BODY_CHARS = 3500
@@ -43,20 +44,19 @@ def mailbox_line(entry: MailboxEntry) -> str:
 
 
 def mailbox_reply(deps: BotDeps, slack_user_id: str, command: MailboxCommand) -> str:
-    with transaction(deps.sessions) as session:
-        enroller = linked_enroller(session, slack_user_id)
-        if enroller is None:
-            return LINK_HOWTO
-        if command.message_id is None:
-            entries = mailbox_messages(session, enroller.id)
-            if not entries:
-                return "Your secure mailbox is empty."
-            lines = "\n".join(mailbox_line(e) for e in entries)
-            return f"*Your secure mailbox* (newest first; open one with `/bob mailbox <id>`)\n{lines}"
-        try:
-            message = read_message(session, enroller.id, command.message_id)
-        except NotFound as exc:
-            return f"{exc}; `/bob mailbox` lists the ids."
+    reader_id = linked_enroller_id(deps.sessions, slack_user_id)
+    if reader_id is None:
+        return LINK_HOWTO
+    if command.message_id is None:
+        entries = mailbox_listing(deps.sessions, reader_id, deps.clock())
+        if not entries:
+            return "Your secure mailbox is empty."
+        lines = "\n".join(mailbox_line(e) for e in entries)
+        return f"*Your secure mailbox* (newest first; open one with `/bob mailbox <id>`)\n{lines}"
+    try:
+        message = open_message(deps.sessions, reader_id, command.message_id, deps.clock())
+    except NotFound as exc:
+        return f"{exc}; `/bob mailbox` lists the ids."
     body = message.body_text
     if len(body) > MAX_BODY_CHARS:
         cut = len(body) - MAX_BODY_CHARS

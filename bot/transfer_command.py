@@ -20,7 +20,7 @@ from bot.identity import LINK_HOWTO, linked_enroller
 from bot.parsing import BAD_AGENT_QUERY, BadCommand, SubCommand, is_agent_query, joined, record_number
 from bot.replies import sentence
 from bot.routing import command_is
-from rules.crw_cases import transfer_case
+from rules.casework.crw_transfer import transfer_case
 from store.errors import BobError
 
 log = logging.getLogger(__name__)

@@ -22,18 +22,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from exports.columns import Kind
 from exports.encryption import encrypt_workbook, generate_password
 from exports.workbook import Sheet, write_workbook
+from rules.access import Action, Attempt, act, require
+from rules.casework.crw_queries import enroller_activity
+from rules.casework.crw_reach import CrwRefused, managers_only, not_linked
+from rules.casework.crw_rows import EnrollerActivity, case_row, case_rows_query
 from rules.crw import RISK_LABELS, CrwTiles, crw_tiles
-from rules.crw_cases import (
-    MANAGER_ROLES,
-    CrwRefused,
-    EnrollerActivity,
-    case_row,
-    case_rows_query,
-    enroller_activity,
-)
-from store.db import transaction
 from store.errors import BobError
-from store.models import Agency, AuditEntry, CrwCase, Enroller
+from store.models import Agency, CrwCase, Enroller
 
 _STREAM = {"yield_per": 2000}
 CASE_HEADERS = (
@@ -59,36 +54,19 @@ class CrwReport:
 
 def _authorize(sessions: sessionmaker[Session], actor_id: int, agency_code: str, now: datetime) -> Agency:
     """The agency, if the actor manages it; every attempt is audited."""
-    refusal: CrwRefused | None = None
-    with transaction(sessions) as session:
-        actor = session.get(Enroller, actor_id)
+    attempt = Attempt("crw.report", f"agency:{agency_code[:100]}", now)
+
+    def work(session: Session, actor: Enroller) -> Agency:
+        require(actor, Action.TAKE_CRW_REPORT, managers_only("take the CRW report"))
         agency = session.scalars(select(Agency).where(Agency.code == agency_code.strip())).first()
-        if actor is None or not actor.active:
-            refusal = CrwRefused("you are not an active enroller", "unknown_actor")
-        elif actor.role not in MANAGER_ROLES:
-            refusal = CrwRefused(
-                "only an Agency Manager, Primary Contact or Admin Staff Level 2 can take the CRW report",
-                "not_manager",
-            )
-        elif agency is None or agency.id != actor.agency_id:
-            refusal = CrwRefused(
+        if agency is None or agency.id != actor.agency_id:
+            raise CrwRefused(
                 f"no agency {agency_code[:40]!r} that you manage; use your agency's code", "other_agency"
             )
-        session.add(
-            AuditEntry(
-                actor_id=actor.id if actor else None,
-                actor_slack_id=actor.slack_user_id if actor else None,
-                action="crw.report",
-                target=f"agency:{agency_code[:100]}",
-                outcome="refused" if refusal else "ok",
-                detail={"reason": refusal.reason if refusal else "report"},
-                at=now,
-            )
-        )
-    if refusal is not None:
-        raise refusal
-    assert agency is not None
-    return agency
+        attempt.record(session, "ok", {"reason": "report"})
+        return agency
+
+    return act(sessions, actor_id, attempt, work, not_linked())
 
 
 def _tile_rows(tiles: CrwTiles) -> list[tuple[str, str, int]]:
@@ -144,6 +122,38 @@ def _case_rows(
         )
 
 
+def _sheets(
+    session: Session, agency: Agency, now: datetime, counter: list[int]
+) -> tuple[Sheet, Sheet, Sheet]:
+    """Tiles, Enrollers and Cases; the Cases rows stream and count themselves into ``counter``."""
+    tiles = crw_tiles(session, now, "agency", [agency.id]).get(agency.id, CrwTiles())
+    activity = enroller_activity(session, agency.id, now)
+    text, integer = Kind.TEXT, Kind.INTEGER
+    tiles_sheet = Sheet(
+        "Tiles",
+        ("Tile", "Item", "Cases"),
+        (text, text, integer),
+        (30, 30, 10),
+        _tile_rows(tiles),
+        filtered=False,
+    )
+    enrollers = Sheet(
+        "Enrollers",
+        ("Enroller", "Open Cases", "Closed Cases", "Average Resolution (days)", "Notes Written"),
+        (text, integer, integer, Kind.DECIMAL, integer),
+        (40, 12, 12, 24, 14),
+        _enroller_rows(activity),
+    )
+    cases = Sheet(
+        "Cases",
+        CASE_HEADERS,
+        (text, integer, integer, text, text, text, Kind.DATE, integer, text),
+        (16, 10, 6, 16, 28, 12, 12, 11, 40),
+        _case_rows(session, agency, now, counter),
+    )
+    return tiles_sheet, enrollers, cases
+
+
 def write_crw_report(
     sessions: sessionmaker[Session], actor_id: int, agency_code: str, out: Path, now: datetime
 ) -> CrwReport:
@@ -155,34 +165,10 @@ def write_crw_report(
     password = generate_password()
     counter = [0]
     with sessions() as session:
-        tiles = crw_tiles(session, now, "agency", [agency.id]).get(agency.id, CrwTiles())
-        activity = enroller_activity(session, agency.id, now)
-        text, integer = Kind.TEXT, Kind.INTEGER
-        tiles_sheet = Sheet(
-            "Tiles",
-            ("Tile", "Item", "Cases"),
-            (text, text, integer),
-            (30, 30, 10),
-            _tile_rows(tiles),
-            filtered=False,
-        )
-        enrollers = Sheet(
-            "Enrollers",
-            ("Enroller", "Open Cases", "Closed Cases", "Average Resolution (days)", "Notes Written"),
-            (text, integer, integer, Kind.DECIMAL, integer),
-            (40, 12, 12, 24, 14),
-            _enroller_rows(activity),
-        )
-        cases = Sheet(
-            "Cases",
-            CASE_HEADERS,
-            (text, integer, integer, text, text, text, Kind.DATE, integer, text),
-            (16, 10, 6, 16, 28, 12, 12, 11, 40),
-            _case_rows(session, agency, now, counter),
-        )
+        tiles, enrollers, cases = _sheets(session, agency, now, counter)
         buffer = io.BytesIO()
         try:
-            write_workbook(buffer, tiles_sheet, lambda _rows: enrollers, (cases,))
+            write_workbook(buffer, tiles, lambda _rows: enrollers, (cases,))
             encrypt_workbook(buffer, out, password)
         finally:
             buffer.close()

@@ -12,10 +12,11 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from exports.columns import KINDS, LETTERS, Kind, agency_scope, book_query
-from store.db import insert_ignoring_duplicates
+from rules.access import audit
+from store.db import insert_ignoring_duplicates, transaction
 from store.models import Snapshot, SnapshotRow
 
 _BATCH = 2000
@@ -79,6 +80,15 @@ def freeze_book(session: Session, agency_id: int, business_date: date, now: date
         )
         count += len(chunk)
     session.execute(update(Snapshot).where(Snapshot.id == snapshot_id).values(row_count=count))
+    return count
+
+
+def take_snapshot(sessions: sessionmaker[Session], agency_id: int, business_date: date, now: datetime) -> int:
+    """Freeze the agency's book for ``business_date`` (once per agency and date), audited."""
+    with transaction(sessions) as session:
+        count = freeze_book(session, agency_id, business_date, now)
+        detail = {"business_date": business_date.isoformat(), "rows": count}
+        audit(session, None, "snapshot.take", f"agency:{agency_id}", "done", now, detail)
     return count
 
 

@@ -18,11 +18,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Row, exists, select
 from sqlalchemy.orm import Session
 
+from rules.access import Action, roles_allowed
 from rules.calendar import start_of_day
 from rules.crw import crw_events, crw_tiles
 from rules.topics import TOPIC_ORDER, TOPICS, TOPICS_BY_NAME
 from store.models import (
-    MANAGER_SUMMARY_ROLES,
     Agency,
     Alert,
     Consumer,
@@ -87,7 +87,7 @@ def audience(session: Session) -> Audience:
         result.enrollers[row.agency_id].append(_person(row))
     for row in session.execute(
         select(*people)
-        .where(Enroller.active.is_(True), Enroller.role.in_(MANAGER_SUMMARY_ROLES))
+        .where(Enroller.active.is_(True), Enroller.role.in_(roles_allowed(Action.RECEIVE_MANAGER_SUMMARY)))
         .order_by(Enroller.id)
     ):
         result.managers[row.agency_id].append(_person(row))

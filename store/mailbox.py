@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from store.errors import BobError
-from store.models import Enroller, MailboxMessage, utcnow
+from store.errors import Refused
+from store.models import MailboxMessage, utcnow
 
 
-class NotFound(BobError):
+class NotFound(Refused):
     """The thing asked for does not exist (or is not the asker's to see)."""
 
 
@@ -44,16 +44,6 @@ class MailboxEntry:
 class MailboxDocument(MailboxEntry):
     body_text: str
     body_html: str
-
-
-def find_enroller(session: Session, who: str) -> Enroller:
-    """The enroller with this license number or email on file."""
-    enroller = session.scalars(
-        select(Enroller).where(or_(Enroller.license_number == who, Enroller.email == who.lower()))
-    ).first()
-    if enroller is None:
-        raise NotFound("no enroller has that license number or email on file")
-    return enroller
 
 
 _ENTRY = (
@@ -86,7 +76,7 @@ def read_message(session: Session, recipient_id: int, message_id: int) -> Mailbo
         )
     ).first()
     if row is None:
-        raise NotFound(f"there is no message {message_id} in this mailbox")
+        raise NotFound(f"there is no message {message_id} in this mailbox", "not_found")
     read_at = row.read_at
     if read_at is None:
         read_at = utcnow()

@@ -93,9 +93,6 @@ class Role(enum.StrEnum):
     SUPPORT_STAFF = "support_staff"
 
 
-MANAGER_SUMMARY_ROLES = (Role.AGENCY_MANAGER, Role.PRIMARY_CONTACT)
-
-
 class DelegationStatus(enum.StrEnum):
     PENDING = "pending"
     ACTIVE = "active"

@@ -21,7 +21,7 @@ from bot.crw_command import (
 from bot.parsing import BadCommand
 from bot.registry import parse_command
 from bot.transfer_command import TransferCommand
-from rules.crw_cases import RESOLUTION_REASONS
+from rules.casework.crw_cases import RESOLUTION_REASONS
 from store.models import AuditEntry, CrwCase, CrwNote, CrwStatus
 from tests.bot_people import CONSUMER_NAME, CONSUMER_PHONE
 from tests.fake_slack import SlackUser

@@ -318,7 +318,7 @@ async def test_an_export_that_fails_midway_is_reported_and_leaves_no_file(
         destination.write_bytes(b"half an encrypted file")
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("exports.service.encrypt_workbook", disk_fills_up)
+    monkeypatch.setattr("exports.building.encrypt_workbook", disk_fills_up)
     running = await make_bot(sessions, slack, tmp_path)
     try:
         user = SlackUser(running.url, slack, SECRET, user_id="U0ANA")

@@ -18,7 +18,7 @@ from bot.help_request_command import (
 )
 from bot.parsing import BadCommand
 from bot.registry import parse_command
-from rules.help_requests import create_request, update_request
+from rules.casework.help_requests import create_request, update_request
 from store.models import AuditEntry, HelpCategory, HelpRequest, HelpStatus
 from tests.bot_people import NOW
 from tests.fake_slack import SlackUser

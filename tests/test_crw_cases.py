@@ -9,16 +9,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from rules.crw_cases import (
-    CrwRefused,
-    add_note,
-    agency_overview,
-    close_case,
-    list_cases,
-    my_tiles,
-    show_case,
-    transfer_case,
-)
+from rules.casework.crw_cases import add_note, close_case
+from rules.casework.crw_queries import agency_overview, list_cases, my_tiles, show_case
+from rules.casework.crw_reach import CrwRefused
+from rules.casework.crw_transfer import transfer_case
 from store.models import AuditEntry, CrwCase, CrwNote, CrwStatus, Role
 
 NOW = datetime(2026, 11, 23, 16, tzinfo=UTC)

@@ -11,21 +11,15 @@ import pytest
 from msoffcrypto.exceptions import InvalidKeyError
 from sqlalchemy import select
 
-from exports import agile, service
+from exports import agile, building
+from exports.building import run_export
 from exports.columns import COLUMNS, HEADERS
-from exports.service import (
-    ExportFailed,
-    ExportRefused,
-    ExportRequest,
-    expire_exports,
-    fail_export,
-    fetch_export,
-    list_exports,
-    plan_export,
-    run_export,
-)
+from exports.errors import ExportFailed, ExportRefused
+from exports.expiry import expire_exports
+from exports.history import fail_export, fetch_export, list_exports
+from exports.planning import ExportRequest, plan_export
 from exports.settings import ExportsConfig
-from store.models import AuditEntry, Consumer, ExportRecord, ExportStatus
+from store.models import Agency, AuditEntry, Consumer, ExportRecord, ExportStatus
 from tests.export_fixtures import NOW, RICH_ROW, People, build_people, decrypt, open_workbook
 
 
@@ -158,7 +152,7 @@ def test_masking_hides_ssn_birth_date_and_income_only(sessions, config, people):
 
 def test_the_agency_default_masks_unless_the_request_says_otherwise(sessions, config, people):
     with sessions() as session, session.begin():
-        session.get_one(service.Agency, people.sunrise).mask_exports_by_default = True
+        session.get_one(Agency, people.sunrise).mask_exports_by_default = True
     _, masked = export(sessions, config, ExportRequest(people.ana))
     rows = book_rows(open_workbook(masked.path, masked.password))
     assert {row[4] for row in rows} == {"***-**-****"}
@@ -194,9 +188,9 @@ def test_a_failure_midway_leaves_status_failed_and_no_file(sessions, config, peo
         raise RuntimeError("cipher on fire")
 
     if stage == "writer":
-        monkeypatch.setattr(service, "write_workbook", broken_writer)
+        monkeypatch.setattr(building, "write_workbook", broken_writer)
     else:
-        monkeypatch.setattr(service, "encrypt_workbook", broken_encrypt)
+        monkeypatch.setattr(building, "encrypt_workbook", broken_encrypt)
     plan = plan_export(sessions, config, ExportRequest(people.ana), NOW)
     with pytest.raises(ExportFailed, match="could not be built"):
         run_export(sessions, config, plan, NOW)
@@ -292,7 +286,7 @@ def test_no_pii_reaches_the_logs_during_an_export(sessions, config, people, capl
     caplog.set_level(logging.DEBUG)
     _, result = export(sessions, config, ExportRequest(people.max, "agency", include_changes=True))
     monkeypatch.setattr(
-        service,
+        building,
         "encrypt_workbook",
         lambda *a: (_ for _ in ()).throw(ValueError("value Rosa 123-45-6789 broke it")),
     )

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from exports.service import ExportRefused, ExportRequest, plan_export
+from exports.errors import ExportRefused
+from exports.planning import ExportRequest, plan_export
 from exports.settings import ExportsConfig
 from store.models import Agency, AuditEntry, Enroller, ExportRecord, ExportScope
 from tests.export_fixtures import NOW, People, build_people

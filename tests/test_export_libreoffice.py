@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from exports.building import run_export
 from exports.columns import Kind
 from exports.encryption import encrypt_workbook
-from exports.service import ExportRequest, plan_export, run_export
+from exports.planning import ExportRequest, plan_export
 from exports.settings import ExportsConfig
 from exports.workbook import Sheet, write_workbook
 from tests.export_fixtures import NOW, build_people

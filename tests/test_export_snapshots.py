@@ -8,14 +8,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, update
 
-from exports.service import (
-    ExportRefused,
-    ExportRequest,
-    plan_export,
-    run_export,
-    take_snapshot,
-)
+from exports.building import run_export
+from exports.errors import ExportRefused
+from exports.planning import ExportRequest, plan_export
 from exports.settings import ExportsConfig
+from exports.snapshots import take_snapshot
 from store.models import (
     Consumer,
     Delegation,

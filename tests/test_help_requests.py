@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from rules.help_requests import (
+from rules.casework.help_requests import (
     HelpRefused,
     create_request,
     list_requests,

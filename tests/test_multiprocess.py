@@ -37,9 +37,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from mailer.scheduler import due_business_dates
 from mailer.sink import LoopbackController
+from rules.access import MANAGER_SUMMARY_RECIPIENTS
 from store.db import make_engine, session_factory
 from store.models import (
-    MANAGER_SUMMARY_ROLES,
     Delegation,
     DelegationStatus,
     Enroller,
@@ -170,7 +170,9 @@ def expected_digests(sessions: sessionmaker[Session]) -> int:
             .where(Delegation.status == DelegationStatus.ACTIVE, Enroller.active.is_(True))
         )
         managers = s.scalar(
-            select(func.count()).where(Enroller.active.is_(True), Enroller.role.in_(MANAGER_SUMMARY_ROLES))
+            select(func.count()).where(
+                Enroller.active.is_(True), Enroller.role.in_(MANAGER_SUMMARY_RECIPIENTS)
+            )
         )
     return int(with_book or 0) + int(managers or 0)
 

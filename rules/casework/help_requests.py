@@ -10,25 +10,25 @@ create and update, are written to the audit log with a reason code (no PII).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, select, true, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
-from store.db import transaction
+from rules.access import Action, Attempt, act, audit, may, require
+from rules.people import display_name
 from store.errors import Refused
 from store.models import (
     Agency,
-    AuditEntry,
     Enroller,
     HelpCategory,
     HelpRequest,
     HelpRequestUpdate,
     HelpStatus,
-    Role,
 )
 from store.zones import DEFAULT_TIME_ZONE
 
@@ -39,10 +39,10 @@ ROUTING: dict[HelpCategory, str] = {
     HelpCategory.SERVICE_CENTER: "Agent/CEC Service Center",
 }
 OPEN_STATUSES = (HelpStatus.SUBMITTED, HelpStatus.IN_PROGRESS, HelpStatus.PENDING_INFORMATION)
-AGENCY_READERS = frozenset({Role.AGENCY_MANAGER, Role.PRIMARY_CONTACT, Role.ADMIN_L2})
 LIST_LIMIT = 50
 TOPIC_LIMIT = 120
 DETAILS_LIMIT = 4000
+T = TypeVar("T")
 
 
 class HelpRefused(Refused):
@@ -79,42 +79,30 @@ class HelpRequestView:
         }
 
 
-def _audit(
-    session: Session,
-    actor: Enroller | None,
+def _act(
+    sessions: sessionmaker[Session],
+    actor_id: int,
     action: str,
     target: str,
-    outcome: str,
-    reason: str,
-    at: datetime,
-) -> None:
-    session.add(
-        AuditEntry(
-            actor_id=actor.id if actor else None,
-            actor_slack_id=actor.slack_user_id if actor else None,
-            action=action,
-            target=target[:120],
-            outcome=outcome,
-            detail={"reason": reason},
-            at=at,
-        )
-    )
-
-
-def _actor(session: Session, actor_id: int) -> Enroller:
-    actor = session.get(Enroller, actor_id)
-    if actor is None or not actor.active:
-        raise HelpRefused("you are not an active enroller; link your account first", "unknown_actor")
-    return actor
+    now: datetime,
+    work: Callable[[Session, Enroller], T],
+) -> T:
+    """Run ``work(session, actor)`` as one audited help-request action (see :func:`rules.access.act`)."""
+    not_linked = HelpRefused("you are not an active enroller; link your account first", "unknown_actor")
+    return act(sessions, actor_id, Attempt(action, target, now), work, not_linked)
 
 
 def _visible_to(actor: Enroller) -> ColumnElement[bool]:
     """The help requests ``actor`` may read, as a WHERE clause."""
-    if actor.role == Role.SUPPORT_STAFF:
+    if may(actor, Action.READ_ALL_HELP_REQUESTS):
         return true()
-    if actor.role in AGENCY_READERS:
+    if may(actor, Action.READ_AGENCY_HELP_REQUESTS):
         return HelpRequest.agency_id == actor.agency_id
     return HelpRequest.enroller_id == actor.id
+
+
+def _not_allowed(what: str) -> HelpRefused:
+    return HelpRefused(f"your role cannot {what}", "not_allowed")
 
 
 def _unknown_request(number: str) -> HelpRefused:
@@ -151,7 +139,7 @@ def _view(
         row.routed_team,
         row.created_at,
         row.updated_at,
-        f"{row.first_name} {row.last_name} (License {row.license_number})",
+        display_name(row.first_name, row.last_name, row.license_number),
         details,
         updates or [],
     )
@@ -200,53 +188,64 @@ def create_request(
         raise HelpRefused(
             f"keep the topic under {TOPIC_LIMIT} characters and the details under {DETAILS_LIMIT}", "too_long"
         )
-    with transaction(sessions) as session:
-        actor = _actor(session, actor_id)
-        zone = session.scalar(select(Agency.time_zone).where(Agency.id == actor.agency_id))
-        year = now.astimezone(ZoneInfo(zone or DEFAULT_TIME_ZONE)).year
-        request = HelpRequest(
-            number=f"HR-new-{uuid.uuid4().hex[:24]}",
-            enroller_id=actor.id,
-            agency_id=actor.agency_id,
-            category=category,
-            topic=topic,
-            details=details,
-            status=HelpStatus.SUBMITTED,
-            routed_team=ROUTING[category],
-            created_at=now,
-            updated_at=now,
-        )
-        session.add(request)
-        session.flush()
-        # The number comes from the row id, so two requests filed at once never share one.
-        request.number = f"HR-{year}-{request.id:06d}"
-        session.flush()
-        _audit(session, actor, "help.create", request.number, "ok", "created", now)
-        view = _read_one(session, actor, request.number)
-    assert view is not None
-    return view
+
+    def work(session: Session, actor: Enroller) -> HelpRequestView:
+        require(actor, Action.FILE_HELP_REQUEST, _not_allowed("file a help request"))
+        number = _file(session, actor, category, topic, details, now)
+        audit(session, actor, "help.create", number, "ok", now, {"reason": "created"})
+        view = _read_one(session, actor, number)
+        assert view is not None
+        return view
+
+    return _act(sessions, actor_id, "help.create", "new", now, work)
+
+
+def _file(
+    session: Session, actor: Enroller, category: HelpCategory, topic: str, details: str, now: datetime
+) -> str:
+    """Store the request, routed by its category; returns its number."""
+    zone = session.scalar(select(Agency.time_zone).where(Agency.id == actor.agency_id))
+    year = now.astimezone(ZoneInfo(zone or DEFAULT_TIME_ZONE)).year
+    request = HelpRequest(
+        number=f"HR-new-{uuid.uuid4().hex[:24]}",
+        enroller_id=actor.id,
+        agency_id=actor.agency_id,
+        category=category,
+        topic=topic,
+        details=details,
+        status=HelpStatus.SUBMITTED,
+        routed_team=ROUTING[category],
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(request)
+    session.flush()
+    # The number comes from the row id, so two requests filed at once never share one.
+    request.number = f"HR-{year}-{request.id:06d}"
+    session.flush()
+    return request.number
 
 
 def show_request(
     sessions: sessionmaker[Session], actor_id: int, number: str, now: datetime
 ) -> HelpRequestView:
     """One help request with its details and status history, if the actor may read it."""
-    with transaction(sessions) as session:
-        actor = _actor(session, actor_id)
+
+    def work(session: Session, actor: Enroller) -> HelpRequestView:
         view = _read_one(session, actor, number)
         if view is None:
-            _audit(session, actor, "help.show", number, "refused", "unknown_request", now)
-    if view is None:
-        raise _unknown_request(number)
-    return view
+            raise _unknown_request(number)
+        return view
+
+    return _act(sessions, actor_id, "help.show", number, now, work)
 
 
 def list_requests(
     sessions: sessionmaker[Session], actor_id: int, now: datetime, *, open_only: bool = False
 ) -> list[HelpRequestView]:
     """The help requests the actor may read, newest first, at most 50."""
-    with sessions() as session:
-        actor = _actor(session, actor_id)
+
+    def work(session: Session, actor: Enroller) -> list[HelpRequestView]:
         query = (
             select(*_COLUMNS)
             .join(_filer, _filer.id == HelpRequest.enroller_id)
@@ -257,6 +256,8 @@ def list_requests(
         if open_only:
             query = query.where(HelpRequest.status.in_(OPEN_STATUSES))
         return [_view(row) for row in session.execute(query)]
+
+    return _act(sessions, actor_id, "help.list", "open" if open_only else "all", now, work)
 
 
 def update_request(
@@ -269,32 +270,25 @@ def update_request(
 ) -> HelpRequestView:
     """Set a help request's status, with an optional note (support staff only)."""
     note = (note or "").strip() or None
-    refusal: HelpRefused | None = None
-    with transaction(sessions) as session:
-        actor = _actor(session, actor_id)
-        request_id = session.scalar(
-            select(HelpRequest.id).where(HelpRequest.number == number.strip().upper())
+
+    def work(session: Session, actor: Enroller) -> HelpRequestView:
+        refusal = HelpRefused("only support staff can update a help request's status", "not_support_staff")
+        require(actor, Action.UPDATE_HELP_REQUEST, refusal)
+        wanted = number.strip().upper()
+        request_id = session.scalar(select(HelpRequest.id).where(HelpRequest.number == wanted))
+        if request_id is None:
+            raise _unknown_request(number)
+        session.execute(
+            update(HelpRequest).where(HelpRequest.id == request_id).values(status=status, updated_at=now)
         )
-        if actor.role != Role.SUPPORT_STAFF:
-            refusal = HelpRefused(
-                "only support staff can update a help request's status", "not_support_staff"
+        session.add(
+            HelpRequestUpdate(
+                help_request_id=request_id, author_id=actor.id, at=now, status=status, note=note
             )
-        elif request_id is None:
-            refusal = _unknown_request(number)
-        if refusal is not None:
-            _audit(session, actor, "help.update", number, "refused", refusal.reason, now)
-        else:
-            session.execute(
-                update(HelpRequest).where(HelpRequest.id == request_id).values(status=status, updated_at=now)
-            )
-            session.add(
-                HelpRequestUpdate(
-                    help_request_id=request_id, author_id=actor.id, at=now, status=status, note=note
-                )
-            )
-            _audit(session, actor, "help.update", number.strip().upper(), "ok", str(status), now)
-            view = _read_one(session, actor, number)
-    if refusal is not None:
-        raise refusal
-    assert view is not None
-    return view
+        )
+        audit(session, actor, "help.update", wanted, "ok", now, {"reason": str(status)})
+        view = _read_one(session, actor, number)
+        assert view is not None
+        return view
+
+    return _act(sessions, actor_id, "help.update", number, now, work)

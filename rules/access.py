@@ -1,0 +1,208 @@
+"""Who may do what, and the audit log that records every try.
+
+The role sets and the table of actions below are the one answer to "may an Admin Staff
+Level 2 do X?"; ``docs/access.md`` shows the table and a test keeps it in step with the code.
+An action's own module still decides *which* rows the actor reaches (their own cases, their
+agency's book); this module decides whether their role may take the action at all.
+
+One helper writes an audit entry (:func:`audit`), and one pattern runs an action whose
+refusal must be remembered (:func:`audit_refusals`, :func:`act`): the refusal is written to
+the audit log, committed, and only then raised, so a refused attempt leaves a trace even
+though nothing else changes. Audit entries hold ids, reason codes and counts, never PII.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from store.db import transaction
+from store.errors import Refused
+from store.models import AuditEntry, Enroller, Role
+
+T = TypeVar("T")
+
+AGENTS = frozenset({Role.AGENT_L1, Role.AGENT_L2})
+# Agency Manager, Primary Contact and Admin Staff Level 2 act for the whole agency: they read
+# its Book of Business, manage its CRW cases and read its help requests.
+AGENCY_MANAGERS = frozenset({Role.AGENCY_MANAGER, Role.PRIMARY_CONTACT, Role.ADMIN_L2})
+# The Daily Manager Summary goes to Agency Managers and Primary Contacts only.
+MANAGER_SUMMARY_RECIPIENTS = frozenset({Role.AGENCY_MANAGER, Role.PRIMARY_CONTACT})
+SUPPORT_STAFF = frozenset({Role.SUPPORT_STAFF})
+EVERYONE = frozenset(Role)
+
+
+class Action(enum.Enum):
+    """Something an enroller may be allowed to do, in the portal's words."""
+
+    EXPORT_OWN_BOOK = "Export their own Book of Business"
+    EXPORT_AGENCY_BOOK = "Export the agency's Book of Business (All Agents)"
+    EXPORT_AGENT_BOOK = "Export one agent's Book of Business"
+    FETCH_OWN_EXPORT = "List and fetch their own exports"
+    WORK_OWN_CRW_CASES = "Read, note and close the CRW cases assigned to them"
+    WORK_AGENCY_CRW_CASES = "Read, note and close any CRW case of the agency; see its CRW activity"
+    TRANSFER_CRW_CASE = "Transfer a CRW case within the agency"
+    RECEIVE_CRW_CASE = "Be the new assignee of a transferred CRW case"
+    TAKE_CRW_REPORT = "Take the agency's CRW report"
+    FILE_HELP_REQUEST = "File a help request and read their own"
+    READ_AGENCY_HELP_REQUESTS = "Read the agency's help requests"
+    READ_ALL_HELP_REQUESTS = "Read every help request"
+    UPDATE_HELP_REQUEST = "Update a help request's status"
+    LINK_SLACK_ACCOUNT = "Link their Slack account"
+    READ_OWN_MAILBOX = "Read their own secure mailbox"
+    RECEIVE_MANAGER_SUMMARY = "Receive the Daily Manager Summary"
+
+
+ALLOWED: dict[Action, frozenset[Role]] = {
+    Action.EXPORT_OWN_BOOK: AGENTS | AGENCY_MANAGERS,
+    Action.EXPORT_AGENCY_BOOK: AGENCY_MANAGERS,
+    Action.EXPORT_AGENT_BOOK: AGENCY_MANAGERS,
+    Action.FETCH_OWN_EXPORT: EVERYONE,
+    Action.WORK_OWN_CRW_CASES: EVERYONE,
+    Action.WORK_AGENCY_CRW_CASES: AGENCY_MANAGERS,
+    Action.TRANSFER_CRW_CASE: AGENCY_MANAGERS,
+    Action.RECEIVE_CRW_CASE: frozenset({Role.AGENT_L2}),
+    Action.TAKE_CRW_REPORT: AGENCY_MANAGERS,
+    Action.FILE_HELP_REQUEST: EVERYONE,
+    Action.READ_AGENCY_HELP_REQUESTS: AGENCY_MANAGERS,
+    Action.READ_ALL_HELP_REQUESTS: SUPPORT_STAFF,
+    Action.UPDATE_HELP_REQUEST: SUPPORT_STAFF,
+    Action.LINK_SLACK_ACCOUNT: EVERYONE,
+    Action.READ_OWN_MAILBOX: EVERYONE,
+    Action.RECEIVE_MANAGER_SUMMARY: MANAGER_SUMMARY_RECIPIENTS,
+}
+
+ROLE_NAMES: dict[Role, str] = {
+    Role.AGENT_L1: "Agent Level 1",
+    Role.AGENT_L2: "Agent Level 2",
+    Role.AGENCY_MANAGER: "Agency Manager",
+    Role.PRIMARY_CONTACT: "Primary Contact",
+    Role.ADMIN_L1: "Admin Staff Level 1",
+    Role.ADMIN_L2: "Admin Staff Level 2",
+    Role.SUPPORT_STAFF: "Support Staff",
+}
+
+
+def roles_allowed(action: Action) -> frozenset[Role]:
+    """The roles that may take ``action``, for a query's ``role IN (...)``."""
+    return ALLOWED[action]
+
+
+def may(enroller: Enroller, action: Action) -> bool:
+    """Whether the enroller's role allows ``action`` (their reach is the action's business)."""
+    return enroller.role in ALLOWED[action]
+
+
+def require(enroller: Enroller, action: Action, refusal: Refused) -> None:
+    """Raise ``refusal`` unless the enroller's role allows ``action``."""
+    if not may(enroller, action):
+        raise refusal
+
+
+def access_table() -> str:
+    """The role × action table as Markdown, as ``docs/access.md`` shows it."""
+    roles = list(ROLE_NAMES)
+    lines = [
+        "| Action | " + " | ".join(ROLE_NAMES[role] for role in roles) + " |",
+        "|---|" + "---|" * len(roles),
+    ]
+    for action, allowed in ALLOWED.items():
+        marks = " | ".join("yes" if role in allowed else "" for role in roles)
+        lines.append(f"| {action.value} | {marks} |")
+    return "\n".join(lines) + "\n"
+
+
+def audit(
+    session: Session,
+    actor: Enroller | int | None,
+    action: str,
+    target: str | None,
+    outcome: str,
+    at: datetime,
+    detail: dict[str, Any] | None = None,
+    *,
+    slack_user_id: str | None = None,
+) -> None:
+    """Record that ``actor`` (an enroller, an enroller's id, or nobody known) tried ``action``
+    on ``target`` and how it ended. ``slack_user_id`` names the Slack user who asked when it
+    is not the actor's own (a link attempt). ``detail`` must hold no PII."""
+    actor_id = actor.id if isinstance(actor, Enroller) else actor
+    if slack_user_id is None and isinstance(actor, Enroller):
+        slack_user_id = actor.slack_user_id
+    session.add(
+        AuditEntry(
+            actor_id=actor_id,
+            actor_slack_id=slack_user_id,
+            action=action,
+            target=target[:120] if target is not None else None,
+            outcome=outcome,
+            detail=detail,
+            at=at,
+        )
+    )
+
+
+@dataclass
+class Attempt:
+    """One try at an action, as the audit log will record it; the action fills in who is
+    asking and what the target is as it learns them."""
+
+    action: str
+    target: str | None
+    at: datetime
+    actor: Enroller | int | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+    slack_user_id: str | None = None  # when the Slack user asking is not (yet) the actor's own
+
+    def record(self, session: Session, outcome: str, detail: dict[str, Any] | None = None) -> None:
+        audit(
+            session,
+            self.actor,
+            self.action,
+            self.target,
+            outcome,
+            self.at,
+            detail,
+            slack_user_id=self.slack_user_id,
+        )
+
+
+def audit_refusals(sessions: sessionmaker[Session], attempt: Attempt, work: Callable[[Session], T]) -> T:
+    """Run ``work`` in one transaction. A :class:`Refused` it raises is audited (outcome
+    ``refused``, its reason code plus ``attempt.detail``), committed, then raised.
+
+    ``work`` must refuse before it changes anything: the refusal is committed together with
+    whatever was done before it.
+    """
+    refusal: Refused | None = None
+    with transaction(sessions) as session:
+        try:
+            return work(session)
+        except Refused as refused:
+            attempt.record(session, "refused", {"reason": refused.reason, **attempt.detail})
+            refusal = refused
+    raise refusal
+
+
+def act(
+    sessions: sessionmaker[Session],
+    actor_id: int,
+    attempt: Attempt,
+    work: Callable[[Session, Enroller], T],
+    not_linked: Refused,
+) -> T:
+    """Run ``work(session, actor)`` as the active enroller ``actor_id``, as
+    :func:`audit_refusals` does; an unknown or inactive enroller gets ``not_linked``."""
+
+    def as_actor(session: Session) -> T:
+        actor = attempt.actor = session.get(Enroller, actor_id)
+        if actor is None or not actor.active:
+            raise not_linked
+        return work(session, actor)
+
+    return audit_refusals(sessions, attempt, as_actor)

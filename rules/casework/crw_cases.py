@@ -1,0 +1,98 @@
+"""Working a CRW case: documenting an interaction and closing it with its resolution.
+
+The assignee works their own cases; a manager of the assignee's agency may too (see
+:mod:`rules.casework.crw_reach`). Every note and close is audited with a reason code, no PII.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session, sessionmaker
+
+from rules.access import audit
+from rules.casework.crw_reach import CrwRefused, reachable_case, run_crw_action
+from store.models import CrwCase, CrwNote, CrwStatus, Enroller
+
+RESOLUTION_REASONS: tuple[str, ...] = (
+    "Renewed - same plan",
+    "Renewed - new plan",
+    "Moved to Medi-Cal",
+    "Obtained other coverage",
+    "Moved out of state",
+    "Consumer declined",
+    "Unable to contact",
+    "Other",
+)
+NOTE_LIMIT = 4000
+
+
+def add_note(
+    sessions: sessionmaker[Session], actor_id: int, case_number: str, text: str, now: datetime
+) -> None:
+    """Document an interaction; the first note moves an open case to in progress."""
+    text = text.strip()
+    if not text:
+        raise CrwRefused("write the note after the case number: `crw note <case> <text>`", "empty_note")
+    if len(text) > NOTE_LIMIT:
+        raise CrwRefused(f"a note holds at most {NOTE_LIMIT} characters", "note_too_long")
+
+    def work(session: Session, actor: Enroller) -> None:
+        crw_case = reachable_case(session, actor, case_number)
+        if crw_case.status == CrwStatus.CLOSED:
+            raise CrwRefused(
+                f"CRW case {crw_case.case_number} is closed; notes go on open cases", "case_closed"
+            )
+        session.add(CrwNote(crw_case_id=crw_case.id, author_id=actor.id, at=now, text=text))
+        session.execute(
+            update(CrwCase)
+            .where(CrwCase.id == crw_case.id, CrwCase.status == CrwStatus.OPEN)
+            .values(status=CrwStatus.IN_PROGRESS)
+        )
+        audit(session, actor, "crw.note", crw_case.case_number, "ok", now, {"reason": "noted"})
+
+    run_crw_action(sessions, "crw.note", case_number, actor_id, now, work)
+
+
+def match_resolution_reason(value: str) -> str | None:
+    """The listed resolution reason ``value`` names (any letter case), or None."""
+    wanted = " ".join(value.split()).casefold()
+    return next((r for r in RESOLUTION_REASONS if r.casefold() == wanted), None)
+
+
+def close_case(
+    sessions: sessionmaker[Session],
+    actor_id: int,
+    case_number: str,
+    resolution_reason: str,
+    steps: str,
+    now: datetime,
+) -> None:
+    """Close a case; the resolution reason (one of RESOLUTION_REASONS) and the steps taken
+    are both required, as in the portal."""
+
+    def work(session: Session, actor: Enroller) -> None:
+        crw_case = reachable_case(session, actor, case_number)
+        if crw_case.status == CrwStatus.CLOSED:
+            raise CrwRefused(f"CRW case {crw_case.case_number} is closed already", "already_closed")
+        reason = match_resolution_reason(resolution_reason or "")
+        if reason is None or not (steps or "").strip():
+            raise CrwRefused(
+                "closing a case needs a resolution reason and the steps taken; reasons: "
+                + "; ".join(RESOLUTION_REASONS),
+                "missing_resolution",
+            )
+        session.execute(
+            update(CrwCase)
+            .where(CrwCase.id == crw_case.id)
+            .values(
+                status=CrwStatus.CLOSED,
+                closed_at=now,
+                resolution_reason=reason,
+                resolution_steps=steps.strip(),
+            )
+        )
+        audit(session, actor, "crw.close", crw_case.case_number, "ok", now, {"reason": "closed"})
+
+    run_crw_action(sessions, "crw.close", case_number, actor_id, now, work)
