@@ -20,13 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from store.importers.cases import (
-    CASE_TABLES,
-    CaseLabels,
-    ImportContext,
-    agency_context,
-    apply_cases,
-)
+from store.importers.cases import CASE_TABLES, CaseLabels, apply_cases
 from store.importers.cells import (
     MASKED,
     CellError,
@@ -39,6 +33,7 @@ from store.importers.cells import (
     yes_no,
 )
 from store.importers.columns import Column, RowReader, normalize, reject
+from store.importers.context import ImportContext, agency_context
 from store.importers.records import (
     CaseRecord,
     DelegationFacts,
