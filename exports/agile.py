@@ -18,14 +18,14 @@ Layout: the package stream comes first (sectors 0..n-1, written as it arrives), 
 mini stream holding the small streams, the MiniFAT, the directory, the FAT and any DIFAT.
 The header and the package size are patched in last. The HMAC covers the whole package
 stream, size first, so it is computed by reading the ciphertext back once at the end.
+The container itself is written by :mod:`exports.compound_file`, the data-space streams
+come from :mod:`exports.data_spaces`.
 """
 
 from __future__ import annotations
 
 import hmac
 import io
-import sys
-from array import array
 from base64 import b64encode
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,6 +35,9 @@ from struct import Struct, pack
 from typing import IO, TypeAlias, TypeVar
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+from exports.compound_file import MINI_CUTOFF, SECTOR, sectors, write_container
+from exports.data_spaces import data_space_streams
 
 T = TypeVar("T")
 Bytes: TypeAlias = bytes | bytearray | memoryview
@@ -175,201 +178,10 @@ def _encryption_info(
     return pack("<HHI", 4, 4, 0x40) + xml.encode("utf-8")
 
 
-# --- the data spaces: fixed streams that name the encryption transform (MS-OFFCRYPTO 2.1) --
-
-
-def _length_prefixed(text: str) -> bytes:
-    """UNICODE-LP-P4: byte length, UTF-16LE text, zero padding to a multiple of 4."""
-    data = text.encode("utf-16-le")
-    return _U32.pack(len(data)) + data + bytes(-len(data) % 4)
-
-
-_VERSION_1_0 = pack("<HH", 1, 0) * 3  # reader, updater and writer version 1.0
-
-DATA_SPACE_VERSION = _length_prefixed("Microsoft.Container.DataSpaces") + _VERSION_1_0
-_MAP_ENTRY = (
-    pack("<II", 1, 0) + _length_prefixed("EncryptedPackage") + _length_prefixed("StrongEncryptionDataSpace")
-)
-DATA_SPACE_MAP = pack("<II", 8, 1) + _U32.pack(4 + len(_MAP_ENTRY)) + _MAP_ENTRY
-STRONG_ENCRYPTION_DATA_SPACE = pack("<II", 8, 1) + _length_prefixed("StrongEncryptionTransform")
-_TRANSFORM_ID = _length_prefixed("{FF9A3F03-56EF-4613-BDD5-5A41C1D07246}")
-PRIMARY_TRANSFORM = (
-    _U32.pack(8 + len(_TRANSFORM_ID))
-    + _U32.pack(1)
-    + _TRANSFORM_ID
-    + _length_prefixed("Microsoft.Container.EncryptionTransform")
-    + _VERSION_1_0
-    + _length_prefixed("")
-    + pack("<III", 0, 0, 4)
-)
-
-
-# --- the compound file container (MS-CFB, version 3) ----------------------------------------
-
-_SECTOR, _MINI_SECTOR, _MINI_CUTOFF = 512, 64, 4096
-_HEADER_DIFAT = 109
-_IDS_PER_SECTOR = _SECTOR // 4
-_FREE, _END_OF_CHAIN, _FAT_SECTOR, _DIFAT_SECTOR = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFC
-_NO_STREAM = 0xFFFFFFFF
-_STORAGE, _STREAM, _ROOT = 1, 2, 5
-_RED, _BLACK = 0, 1
-
-
-@dataclass
-class _Entry:
-    name: str
-    kind: int
-    color: int
-    left: int = _NO_STREAM
-    right: int = _NO_STREAM
-    child: int = _NO_STREAM
-    start: int = _END_OF_CHAIN
-    size: int = 0
-
-    def pack(self) -> bytes:
-        name = self.name.encode("utf-16-le") + b"\0\0" if self.name else b""
-        return (
-            name.ljust(64, b"\0")
-            + pack("<HBBIII", len(name), self.kind, self.color, self.left, self.right, self.child)
-            + bytes(16 + 4 + 16)  # class id, state bits, creation and modification times
-            + pack("<IQ", self.start, self.size)
-        )
-
-
-def _directory(package: _Entry, small: dict[str, bytes]) -> list[_Entry]:
-    """The directory as msoffcrypto-tool lays it out: each storage's children form a
-    red-black tree ordered by name length, then by upper-cased name."""
-    return [
-        _Entry("Root Entry", _ROOT, _RED, child=10),
-        package,
-        _Entry("\x06DataSpaces", _STORAGE, _RED, child=4),
-        _Entry("Version", _STREAM, _BLACK, size=len(small["Version"])),
-        _Entry("DataSpaceMap", _STREAM, _BLACK, left=3, right=5, size=len(small["DataSpaceMap"])),
-        _Entry("DataSpaceInfo", _STORAGE, _BLACK, right=7, child=6),
-        _Entry("StrongEncryptionDataSpace", _STREAM, _BLACK, size=len(small["StrongEncryptionDataSpace"])),
-        _Entry("TransformInfo", _STORAGE, _RED, child=8),
-        _Entry("StrongEncryptionTransform", _STORAGE, _BLACK, child=9),
-        _Entry("\x06Primary", _STREAM, _BLACK, size=len(small["\x06Primary"])),
-        _Entry("EncryptionInfo", _STREAM, _BLACK, left=2, right=1, size=len(small["EncryptionInfo"])),
-    ]
-
-
-def _sectors(size: int, unit: int = _SECTOR) -> int:
-    return -(-size // unit)
-
-
-def _chain(table: array[int], start: int, count: int) -> None:
-    """Link ``count`` consecutive sectors from ``start`` into one chain in ``table``."""
-    table.extend(range(start + 1, start + count))
-    if count:
-        table.append(_END_OF_CHAIN)
-
-
-def _little_endian(table: array[int]) -> bytes:
-    if sys.byteorder == "big":
-        table.byteswap()
-    return table.tobytes()
-
-
-def _fat_size(content_sectors: int) -> tuple[int, int]:
-    """How many FAT and DIFAT sectors a file of ``content_sectors`` other sectors needs."""
-    fat = difat = 0
-    while True:
-        needed_fat = _sectors(content_sectors + fat + difat, _IDS_PER_SECTOR)
-        needed_difat = _sectors(max(0, needed_fat - _HEADER_DIFAT), _IDS_PER_SECTOR - 1)
-        if (needed_fat, needed_difat) == (fat, difat):
-            return fat, difat
-        fat, difat = needed_fat, needed_difat
-
-
-def _write_container(
-    out: IO[bytes], package_sectors: int, package_size: int, small: dict[str, bytes]
-) -> None:
-    """Write everything after the package sectors, then the header at offset 0.
-
-    ``out`` is positioned at the end of the package sectors; when ``package_sectors`` is 0
-    the package is small and sits in ``small`` under "EncryptedPackage".
-    """
-    directory = _directory(_Entry("EncryptedPackage", _STREAM, _RED, size=package_size), small)
-    mini_stream = bytearray()
-    mini_fat: array[int] = array("I")
-    for entry in directory:
-        if entry.kind == _STREAM and entry.name in small:
-            entry.start = len(mini_fat) if small[entry.name] else _END_OF_CHAIN
-            _chain(mini_fat, len(mini_fat), _sectors(len(small[entry.name]), _MINI_SECTOR))
-            mini_stream += small[entry.name].ljust(len(mini_fat) * _MINI_SECTOR - len(mini_stream), b"\0")
-    mini_sectors = _sectors(len(mini_stream))
-    mini_fat_sectors = _sectors(len(mini_fat) * 4)
-    directory_sectors = _sectors(len(directory) * 128)
-    first_mini = package_sectors
-    first_mini_fat = first_mini + mini_sectors
-    first_directory = first_mini_fat + mini_fat_sectors
-    first_fat = first_directory + directory_sectors
-    fat_sectors, difat_sectors = _fat_size(first_fat)
-    first_difat = first_fat + fat_sectors
-    directory[0].start, directory[0].size = first_mini, len(mini_stream)
-    if package_sectors:
-        directory[1].start = 0
-
-    fat: array[int] = array("I")
-    for start, count in (
-        (0, package_sectors),
-        (first_mini, mini_sectors),
-        (first_mini_fat, mini_fat_sectors),
-        (first_directory, directory_sectors),
-    ):
-        _chain(fat, start, count)
-    fat.extend([_FAT_SECTOR] * fat_sectors + [_DIFAT_SECTOR] * difat_sectors)
-    fat.extend([_FREE] * (fat_sectors * _IDS_PER_SECTOR - len(fat)))
-    mini_fat.extend([_FREE] * (mini_fat_sectors * _IDS_PER_SECTOR - len(mini_fat)))
-    unused = _Entry("", 0, _RED).pack()
-    entries = b"".join(entry.pack() for entry in directory)
-    entries += unused * (directory_sectors * 4 - len(directory))
-
-    fat_ids = list(range(first_fat, first_fat + fat_sectors))
-    difat: array[int] = array("I")
-    for number, index in enumerate(range(_HEADER_DIFAT, len(fat_ids), _IDS_PER_SECTOR - 1)):
-        block = fat_ids[index : index + _IDS_PER_SECTOR - 1]
-        difat.extend(block + [_FREE] * (_IDS_PER_SECTOR - 1 - len(block)))
-        last = number == difat_sectors - 1
-        difat.append(_END_OF_CHAIN if last else first_difat + number + 1)
-
-    out.write(mini_stream.ljust(mini_sectors * _SECTOR, b"\0"))
-    out.write(_little_endian(mini_fat))
-    out.write(entries)
-    out.write(_little_endian(fat))
-    out.write(_little_endian(difat))
-
-    header_difat = fat_ids[:_HEADER_DIFAT] + [_FREE] * (_HEADER_DIFAT - min(fat_sectors, _HEADER_DIFAT))
-    out.seek(0)
-    out.write(
-        bytes.fromhex("d0cf11e0a1b11ae1")
-        + bytes(16)
-        + pack(
-            "<HHHHH6xIIIIIIIII",
-            0x3E,
-            3,
-            0xFFFE,
-            9,
-            6,
-            0,
-            fat_sectors,
-            first_directory,
-            0,
-            _MINI_CUTOFF,
-            first_mini_fat if mini_fat_sectors else _END_OF_CHAIN,
-            mini_fat_sectors,
-            first_difat if difat_sectors else _END_OF_CHAIN,
-            difat_sectors,
-        )
-        + pack(f"<{_HEADER_DIFAT}I", *header_difat)
-    )
-
-
 def _package_hmac(out: IO[bytes], hmac_key: bytes, size_field: bytes, length: int) -> bytes:
     """HMAC-SHA512 over the package stream: the size field, then the ciphertext read back."""
     mac = hmac.new(hmac_key, size_field, sha512)
-    out.seek(_SECTOR + 8)
+    out.seek(SECTOR + 8)
     remaining = length
     while remaining:
         chunk = out.read(min(remaining, 1 << 20))
@@ -389,7 +201,7 @@ def write_encrypted(out: IO[bytes], password: str, write_package: Callable[[Encr
     secret_key = token_bytes(_KEY)
     key_data_salt = token_bytes(_SALT)
     password_key = _PasswordKey.make(password, secret_key)
-    out.write(bytes(_SECTOR + 8))  # header and package size, written last
+    out.write(bytes(SECTOR + 8))  # header and package size, written last
     package = EncryptedPackageWriter(out, secret_key, key_data_salt)
     result = write_package(package)
     package.finish()
@@ -404,24 +216,26 @@ def write_encrypted(out: IO[bytes], password: str, write_package: Callable[[Encr
         _aes_cbc(secret_key, _iv(key_data_salt, _HMAC_KEY_BLOCK), hmac_key),
         _aes_cbc(secret_key, _iv(key_data_salt, _HMAC_VALUE_BLOCK), hmac_value),
     )
-    small = {
-        "Version": DATA_SPACE_VERSION,
-        "DataSpaceMap": DATA_SPACE_MAP,
-        "StrongEncryptionDataSpace": STRONG_ENCRYPTION_DATA_SPACE,
-        "\x06Primary": PRIMARY_TRANSFORM,
-        "EncryptionInfo": info,
-    }
-    if stream_length < _MINI_CUTOFF:
-        out.seek(_SECTOR + 8)
-        small["EncryptedPackage"] = size_field + out.read(package.encrypted_size)
-        out.seek(_SECTOR)
-        out.truncate()
-        package_sectors = 0
-    else:
-        out.seek(_SECTOR)
-        out.write(size_field)
-        package_sectors = _sectors(stream_length)
-        out.seek(_SECTOR + package_sectors * _SECTOR)
-        out.truncate()  # zero-fills the last package sector
-    _write_container(out, package_sectors, stream_length, small)
+    small = data_space_streams(info)
+    write_container(out, _place_package(out, package, size_field, small), stream_length, small)
     return result
+
+
+def _place_package(
+    out: IO[bytes], package: EncryptedPackageWriter, size_field: bytes, small: dict[str, bytes]
+) -> int:
+    """Leave the package stream in its own sectors, or move a small one into ``small``
+    (it then lives in the mini stream); returns the number of package sectors."""
+    stream_length = 8 + package.encrypted_size
+    if stream_length < MINI_CUTOFF:
+        out.seek(SECTOR + 8)
+        small["EncryptedPackage"] = size_field + out.read(package.encrypted_size)
+        out.seek(SECTOR)
+        out.truncate()
+        return 0
+    out.seek(SECTOR)
+    out.write(size_field)
+    package_sectors = sectors(stream_length)
+    out.seek(SECTOR + package_sectors * SECTOR)
+    out.truncate()  # zero-fills the last package sector
+    return package_sectors

@@ -110,10 +110,8 @@ def safe_sheet_name(name: str) -> str:
     return cleaned[:31] or "Sheet"
 
 
-def _sheet_xml(sheet: Sheet, selected: bool, counter: list[int]) -> Iterator[bytes]:
-    """The worksheet part in chunks; ``counter[0]`` ends up holding the number of data rows."""
-    cells = [_CELL[kind] for kind in sheet.kinds]
-    last_column = column_letter(len(sheet.headers))
+def _sheet_head(sheet: Sheet, selected: bool) -> bytes:
+    """The worksheet part up to and including the header row."""
     view = ' tabSelected="1"' if selected else ""
     pane = (
         '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
@@ -128,7 +126,7 @@ def _sheet_xml(sheet: Sheet, selected: bool, counter: list[int]) -> Iterator[byt
     header = "".join(
         f'<c t="inlineStr" s="{_HEADER}"><is><t>{_escape(h)}</t></is></c>' for h in sheet.headers
     )
-    yield (
+    return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
         'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
@@ -136,6 +134,13 @@ def _sheet_xml(sheet: Sheet, selected: bool, counter: list[int]) -> Iterator[byt
         f'<sheetFormatPr defaultRowHeight="15"/><cols>{cols}</cols>'
         f'<sheetData><row r="1">{header}</row>'
     ).encode()
+
+
+def _sheet_xml(sheet: Sheet, selected: bool, counter: list[int]) -> Iterator[bytes]:
+    """The worksheet part in chunks; ``counter[0]`` ends up holding the number of data rows."""
+    cells = [_CELL[kind] for kind in sheet.kinds]
+    last_column = column_letter(len(sheet.headers))
+    yield _sheet_head(sheet, selected)
     number = 1
     batch: list[str] = []
     for row in sheet.rows:
@@ -186,9 +191,15 @@ _STYLES = (
 )
 
 
-def _package_parts(names: Sequence[str], filters: dict[int, str]) -> dict[str, str]:
-    """Content types, relationships, workbook and styles for sheets named ``names``."""
-    count = len(names)
+_ROOT_RELS = (
+    _XML_HEAD + f'<Relationships xmlns="{_PKG_REL_NS}">'
+    f'<Relationship Id="rId1" Type="{_REL_NS}/officeDocument" Target="xl/workbook.xml"/>'
+    "</Relationships>"
+)
+
+
+def _workbook_xml(names: Sequence[str], filters: dict[int, str]) -> str:
+    """The workbook part: the sheets in order, and each filtered sheet's filter range."""
     sheets = "".join(
         f'<sheet name={quoteattr(name)} sheetId="{i}" r:id="rId{i}"/>'
         for i, name in enumerate(names, start=1)
@@ -198,28 +209,34 @@ def _package_parts(names: Sequence[str], filters: dict[int, str]) -> dict[str, s
         f'localSheetId="{index}" hidden="1">{_escape(ref)}</definedName>'
         for index, ref in filters.items()
     )
-    workbook = (
+    return (
         _XML_HEAD + f'<workbook {_NS} xmlns:r="{_REL_NS}">'
         '<bookViews><workbookView activeTab="0"/></bookViews>'
         f"<sheets>{sheets}</sheets>"
         + (f"<definedNames>{defined}</definedNames>" if defined else "")
         + "</workbook>"
     )
+
+
+def _workbook_rels(count: int) -> str:
     sheet_rels = "".join(
         f'<Relationship Id="rId{i}" Type="{_REL_NS}/worksheet" Target="worksheets/sheet{i}.xml"/>'
         for i in range(1, count + 1)
     )
-    workbook_rels = (
+    return (
         _XML_HEAD + f'<Relationships xmlns="{_PKG_REL_NS}">{sheet_rels}'
         f'<Relationship Id="rId{count + 1}" Type="{_REL_NS}/styles" Target="styles.xml"/>'
         "</Relationships>"
     )
+
+
+def _content_types(count: int) -> str:
     sheet_types = "".join(
         f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/'
         'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
         for i in range(1, count + 1)
     )
-    content_types = (
+    return (
         _XML_HEAD + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
         '<Default Extension="rels" '
         'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
@@ -230,16 +247,15 @@ def _package_parts(names: Sequence[str], filters: dict[int, str]) -> dict[str, s
         'vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
         f"{sheet_types}</Types>"
     )
-    root_rels = (
-        _XML_HEAD + f'<Relationships xmlns="{_PKG_REL_NS}">'
-        f'<Relationship Id="rId1" Type="{_REL_NS}/officeDocument" Target="xl/workbook.xml"/>'
-        "</Relationships>"
-    )
+
+
+def _package_parts(names: Sequence[str], filters: dict[int, str]) -> dict[str, str]:
+    """Content types, relationships, workbook and styles for sheets named ``names``."""
     return {
-        "[Content_Types].xml": content_types,
-        "_rels/.rels": root_rels,
-        "xl/workbook.xml": workbook,
-        "xl/_rels/workbook.xml.rels": workbook_rels,
+        "[Content_Types].xml": _content_types(len(names)),
+        "_rels/.rels": _ROOT_RELS,
+        "xl/workbook.xml": _workbook_xml(names, filters),
+        "xl/_rels/workbook.xml.rels": _workbook_rels(len(names)),
         "xl/styles.xml": _STYLES,
     }
 

@@ -132,11 +132,7 @@ def run_daily_summary(
         return result
     stats: dict[str, Any] = dict(run.stats or {})
     try:
-        if "alerts" not in stats:
-            with factory() as session, session.begin():
-                stats["alerts"] = record_alerts(session, day)
-                save_progress(session, run, stats, settings.lease)
-        result.alerts = stats["alerts"]
+        result.alerts = _alerts_once(factory, day, run, stats, settings)
         with factory() as reader:
             done = _delivered(reader, day)
             batch: list[Digest] = []
@@ -157,6 +153,18 @@ def run_daily_summary(
         raise
     log.info("daily summary %s", result.summary())
     return result
+
+
+def _alerts_once(
+    factory: sessionmaker[Session], day: date, run: Any, stats: dict[str, Any], settings: DeliverySettings
+) -> dict[str, int]:
+    """Record the day's alerts (a count per topic), unless an interrupted earlier run of the
+    day already did."""
+    if "alerts" not in stats:
+        with factory() as session, session.begin():
+            stats["alerts"] = record_alerts(session, day)
+            save_progress(session, run, stats, settings.lease)
+    return stats["alerts"]
 
 
 def _commit(

@@ -102,17 +102,7 @@ class SmtpChannel:
 
     async def send(self, email: OutgoingEmail) -> None:
         """Deliver ``email`` to its one recipient or raise :class:`DeliveryError`."""
-        if any(ch in email.to_address + email.subject for ch in "\r\n"):
-            raise DeliveryError("the address or subject contains a line break", permanent=True)
-        message = message_bytes(
-            from_address=self._smtp.from_address,
-            to_address=email.to_address,
-            subject=email.subject,
-            date=self._now(),
-            message_id=email.message_id,
-            body_text=email.body_text,
-            body_html=email.body_html,
-        )
+        message = self._message(email)
         if not self._client.is_connected:
             await self._connect()  # the last one dropped; failing here is retryable too
         try:
@@ -146,6 +136,21 @@ class SmtpChannel:
         if refused:
             code, reply = next(iter(refused.values()))
             raise _reply_error(code, reply)
+
+    def _message(self, email: OutgoingEmail) -> bytes:
+        """The message as it goes on the wire, dated now; a line break in the address or
+        subject (header injection) fails it for good."""
+        if any(ch in email.to_address + email.subject for ch in "\r\n"):
+            raise DeliveryError("the address or subject contains a line break", permanent=True)
+        return message_bytes(
+            from_address=self._smtp.from_address,
+            to_address=email.to_address,
+            subject=email.subject,
+            date=self._now(),
+            message_id=email.message_id,
+            body_text=email.body_text,
+            body_html=email.body_html,
+        )
 
     def _drop(self) -> None:
         """Close the connection at once. Over TLS, ``close()`` only sends close_notify and

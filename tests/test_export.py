@@ -212,7 +212,7 @@ def test_a_failure_in_the_real_encryption_removes_the_partial_file(sessions, con
         out.write(b"\xd0\xcf\x11\xe0 half")
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(agile, "_write_container", container_then_disk_full)
+    monkeypatch.setattr(agile, "write_container", container_then_disk_full)
     plan = plan_export(sessions, config, ExportRequest(people.ana), NOW)
     with pytest.raises(ExportFailed, match="No space left"):
         run_export(sessions, config, plan, NOW)

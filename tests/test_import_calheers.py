@@ -19,8 +19,8 @@ from exports.workbook import Sheet, write_workbook
 from store.importers import calheers
 from store.importers.calheers import HEADERS as IMPORT_HEADERS
 from store.importers.calheers import import_calheers
-from store.importers.cases import UnknownAgency
 from store.importers.cells import MASKED
+from store.importers.context import UnknownAgency
 from store.importers.sources import SourceError
 from store.models import (
     Consumer,

@@ -19,13 +19,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.cli import main
-from mailer.sender import (
-    ClaimedEmail,
-    DrainResult,
-    claim_batch,
-    drain_outbox,
-    failure_outcome,
-)
+from mailer.outbox_claims import ClaimedEmail, claim_batch
+from mailer.sender import DrainResult, drain_outbox, failure_outcome
 from mailer.settings import SmtpConfig
 from mailer.smtp import DeliveryError, OutgoingEmail, SmtpChannel
 from store.models import OutboxEmail
@@ -338,7 +333,8 @@ import asyncio, json, ssl, sys, time
 from datetime import UTC, datetime
 from pathlib import Path
 from mailer.settings import SmtpConfig
-from mailer.sender import count_due, drain_outbox
+from mailer.outbox_claims import count_due
+from mailer.sender import drain_outbox
 from store.db import make_engine, session_factory
 
 url, port, cafile, ready, go, username, password = sys.argv[1:]

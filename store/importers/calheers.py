@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from store.importers.cases import CASE_TABLES, CaseLabels, agency_context, apply_cases
+from store.importers.cases import CASE_TABLES, CaseLabels, apply_cases
 from store.importers.cells import (
     MASKED,
     CellError,
@@ -40,6 +40,7 @@ from store.importers.columns import (
     reject,
     unknown_headers,
 )
+from store.importers.context import agency_context
 from store.importers.records import (
     CaseRecord,
     DelegationFacts,

@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from store.importers.calheers import AGENT
-from store.importers.cases import CASE_TABLES, CaseLabels, agency_context, apply_cases
+from store.importers.cases import CASE_TABLES, CaseLabels, apply_cases
 from store.importers.cells import MASKED, choice, count, parse_cents, parse_date, text
 from store.importers.columns import (
     Column,
@@ -34,6 +34,7 @@ from store.importers.columns import (
     reject,
     unknown_headers,
 )
+from store.importers.context import agency_context
 from store.importers.records import (
     CaseRecord,
     DelegationFacts,

@@ -1,0 +1,172 @@
+"""Claiming outbox rows and writing their outcomes: the drain's two SQL statements.
+
+Claiming is one conditional UPDATE, so two bob processes (or two overlapping runs) never send
+the same row: a row is claimed when it is queued and due, or when the process that claimed
+it let its lease run out (it crashed). Outcomes are written only while the claim is still
+ours.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+from sqlalchemy import Row, Table, and_, bindparam, func, or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from mailer.settings import SmtpConfig
+from mailer.smtp import OutgoingEmail
+from store.models import OutboxEmail, OutboxStatus, UtcDateTime
+
+OUTBOX = cast(Table, OutboxEmail.__table__)
+
+
+@dataclass(frozen=True)
+class ClaimedEmail:
+    id: int
+    attempts: int
+    lease_until: datetime
+    email: OutgoingEmail
+
+
+@dataclass(frozen=True)
+class Outcome:
+    row_id: int
+    status: OutboxStatus
+    next_attempt_at: datetime | None = None
+    sent_at: datetime | None = None
+    last_error: str | None = None
+
+
+def _due(moment: datetime) -> Any:
+    return or_(
+        and_(OUTBOX.c.status == OutboxStatus.QUEUED, OUTBOX.c.next_attempt_at <= moment),
+        and_(OUTBOX.c.status == OutboxStatus.SENDING, OUTBOX.c.lease_until < moment),
+    )
+
+
+def count_due(sessions: sessionmaker[Session], moment: datetime, limit: int) -> int:
+    """How many emails are due, counting no further than ``limit``."""
+    due_ids = select(OutboxEmail.id).where(_due(moment)).limit(limit).subquery()
+    with sessions() as session:
+        return session.scalar(select(func.count()).select_from(due_ids)) or 0
+
+
+def claim_batch(
+    sessions: sessionmaker[Session], worker: str, moment: datetime, smtp: SmtpConfig
+) -> list[ClaimedEmail]:
+    """Mark up to ``batch_size`` due emails as ours, in one UPDATE, and return them."""
+    with sessions.begin() as session:
+        return _claim(session, worker, moment, smtp)
+
+
+def log_and_claim(
+    sessions: sessionmaker[Session],
+    worker: str,
+    outcomes: list[Outcome],
+    now: Callable[[], datetime],
+    smtp: SmtpConfig,
+    claim: bool,
+) -> list[ClaimedEmail]:
+    """Write a batch's outcomes and (if ``claim``) claim the next batch, in one transaction:
+    between two batches the connections wait for this, so it is kept to one round."""
+    with sessions.begin() as session:
+        _record(session, worker, outcomes)
+        return _claim(session, worker, now(), smtp) if claim else []
+
+
+def _claim(session: Session, worker: str, moment: datetime, smtp: SmtpConfig) -> list[ClaimedEmail]:
+    """On PostgreSQL the candidate rows are locked with SKIP LOCKED, so concurrent claimers
+    take different rows instead of waiting; SQLite runs one writer at a time, and the
+    condition is checked again by the UPDATE itself."""
+    lease_until = moment + timedelta(seconds=smtp.lease_seconds)
+    candidates = (
+        select(OUTBOX.c.id)
+        .where(_due(moment))
+        .order_by(OUTBOX.c.next_attempt_at, OUTBOX.c.id)
+        .limit(smtp.batch_size)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        candidates = candidates.with_for_update(skip_locked=True)
+    # MATERIALIZED: run the LIMIT query once. Inlined as a subquery, PostgreSQL may rerun
+    # it for every outer row (a nested-loop semi join) and claim far more than a batch.
+    picked = candidates.cte("picked").prefix_with("MATERIALIZED")
+    claim = (
+        update(OUTBOX)
+        .where(OUTBOX.c.id.in_(select(picked.c.id)), _due(moment))
+        .values(status=OutboxStatus.SENDING, claimed_by=worker, lease_until=lease_until)
+        .returning(
+            OUTBOX.c.id,
+            OUTBOX.c.attempts,
+            OUTBOX.c.message_id,
+            OUTBOX.c.to_address,
+            OUTBOX.c.subject,
+            OUTBOX.c.body_text,
+            OUTBOX.c.body_html,
+        )
+    )
+    return _claimed(session.execute(claim).all(), lease_until)
+
+
+def _claimed(rows: Sequence[Row[Any]], lease_until: datetime) -> list[ClaimedEmail]:
+    """The claimed rows as emails to send, in id order."""
+    return [
+        ClaimedEmail(
+            id=row.id,
+            attempts=row.attempts,
+            lease_until=lease_until,
+            email=OutgoingEmail(
+                message_id=row.message_id,
+                to_address=row.to_address,
+                subject=row.subject,
+                body_text=row.body_text,
+                body_html=row.body_html,
+            ),
+        )
+        for row in sorted(rows, key=lambda row: row.id)
+    ]
+
+
+def record_outcomes(sessions: sessionmaker[Session], worker: str, outcomes: list[Outcome]) -> None:
+    """Write each outcome in one transaction, only for rows this worker still holds."""
+    if outcomes:
+        with sessions.begin() as session:
+            _record(session, worker, outcomes)
+
+
+def _record(session: Session, worker: str, outcomes: list[Outcome]) -> None:
+    if not outcomes:
+        return
+    record = (
+        update(OUTBOX)
+        .where(
+            OUTBOX.c.id == bindparam("row_id"),
+            OUTBOX.c.claimed_by == worker,
+            OUTBOX.c.status == OutboxStatus.SENDING,
+        )
+        .values(
+            status=bindparam("new_status", type_=OUTBOX.c.status.type),
+            attempts=OUTBOX.c.attempts + 1,
+            next_attempt_at=func.coalesce(
+                bindparam("retry_at", type_=UtcDateTime()), OUTBOX.c.next_attempt_at
+            ),
+            sent_at=bindparam("delivered_at", type_=UtcDateTime()),
+            last_error=bindparam("error"),
+            lease_until=None,
+        )
+    )
+    session.execute(
+        record,
+        [
+            {
+                "row_id": outcome.row_id,
+                "new_status": outcome.status,
+                "retry_at": outcome.next_attempt_at,
+                "delivered_at": outcome.sent_at,
+                "error": outcome.last_error,
+            }
+            for outcome in outcomes
+        ],
+    )

@@ -1,0 +1,1 @@
+"""Importers: bob's own files, a CalHEERS Book of Business workbook and HealthSherpa exports."""

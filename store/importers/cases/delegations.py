@@ -1,0 +1,76 @@
+"""Writing a chunk's delegations, keyed by (consumer, enroller).
+
+A source that lists all of a case's delegations in an agency (``delegations_complete``)
+ends every other active one there.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from store.importers.bulk import insert_rows, update_rows
+from store.importers.cases.chunk import DELEGATIONS, CaseChunk, changed_fields
+from store.importers.records import CaseRecord
+from store.models import DelegationStatus
+
+
+def write_delegations(
+    chunk: CaseChunk, records: list[CaseRecord], ids: dict[str, int], touched: set[int]
+) -> None:
+    now = chunk.ctx.now
+    inserts: list[dict[str, Any]] = []
+    updates: dict[int, dict[str, Any]] = {}
+    ended = {"status": DelegationStatus.REMOVED, "removed_at": now}
+    for record in records:
+        if not record.delegations:
+            continue
+        rows = chunk.delegations[ids[record.case_number]]
+        listed: dict[int, set[int]] = defaultdict(set)  # agency -> enrollers the record names
+        for facts in record.delegations:
+            enroller_id, agency_id = chunk.enrollers[facts.license_number]
+            listed[agency_id].add(enroller_id)
+            mine = next((d for d in rows if d["enroller_id"] == enroller_id), None)
+            wanted: dict[str, Any] = {"status": facts.status, "removed_at": None}
+            if facts.status == DelegationStatus.REMOVED:
+                wanted["removed_at"] = (mine or {}).get("removed_at") or now
+            if facts.knows_date:
+                wanted["delegated_on"] = facts.delegated_on
+            if mine is None:
+                mine = {
+                    "consumer_id": ids[record.case_number], "enroller_id": enroller_id,
+                    "agency_id": agency_id, "delegated_on": None, "created_at": now, **wanted,
+                }  # fmt: skip
+                inserts.append(mine)
+                rows.append(mine)
+                touched.add(id(record))
+            elif changes := changed_fields(mine, wanted):
+                mine.update(changes)
+                if "id" in mine:
+                    updates.setdefault(mine["id"], {}).update(changes)
+                touched.add(id(record))
+        if record.delegations_complete and _end_unlisted(rows, listed, ended, updates):
+            touched.add(id(record))
+    insert_rows(chunk.session, DELEGATIONS, inserts)  # "agency_id" is no column: not written
+    update_rows(chunk.session, DELEGATIONS, updates.items())
+
+
+def _end_unlisted(
+    rows: list[dict[str, Any]],
+    listed: dict[int, set[int]],
+    ended: dict[str, Any],
+    updates: dict[int, dict[str, Any]],
+) -> bool:
+    """End the case's active delegations, in the agencies listed, to enrollers not listed;
+    says whether any was ended."""
+    ended_any = False
+    for other in rows:
+        if (
+            other["agency_id"] in listed
+            and other["enroller_id"] not in listed[other["agency_id"]]
+            and other["status"] != DelegationStatus.REMOVED
+        ):
+            other.update(ended)
+            updates.setdefault(other["id"], {}).update(ended)
+            ended_any = True
+    return ended_any

@@ -1,0 +1,101 @@
+"""Agency and enroller rows: read, checked against ``--agency``, and upserted by their key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy.orm import Session
+
+from store.importers.cells import MASKED
+from store.importers.columns import RowReader, reject
+from store.importers.context import ImportContext
+from store.importers.records import Reject
+from store.models import Agency, Enroller
+
+
+@dataclass
+class Row:
+    """An agency or enroller row: its key and the columns it sets."""
+
+    row: int
+    key: str
+    values: dict[str, Any]
+
+
+def upsert(session: Session, table: Table, key: str, rows: list[Row], now: datetime) -> list[tuple[Row, str]]:
+    """Insert new keys, update changed ones; agencies and enrollers are few, so this is plain."""
+    stored = {
+        r._mapping[key]: dict(r._mapping)
+        for r in session.execute(select(table).where(table.c[key].in_([row.key for row in rows])))
+    }
+    outcomes: list[tuple[Row, str]] = []
+    for row in rows:
+        current = stored.get(row.key)
+        if current is None:
+            session.execute(insert(table), [{key: row.key, "created_at": now, **row.values}])
+            outcomes.append((row, "created"))
+            continue
+        changes = {k: v for k, v in row.values.items() if current.get(k) != v}
+        if changes:
+            session.execute(
+                update(table).where(table.c.id == bindparam("row_id")),
+                [{"row_id": current["id"], **changes}],
+            )
+        outcomes.append((row, "updated" if changes else "unchanged"))
+    return outcomes
+
+
+def agency_row(ctx: ImportContext, reader: RowReader, number: int, cells: list[Any]) -> Row:
+    values = reader.read(number, cells)
+    if ctx.agency_code is not None and values["code"] != ctx.agency_code:
+        raise reject(number, "code", "another agency than --agency")
+    names = ("name", "time_zone", "prevent_downline_exports", "mask_exports_by_default")
+    known = {n: values[n] for n in names if values.get(n) is not None and values[n] is not MASKED}
+    return Row(number, values["code"], known)
+
+
+def enroller_row(reader: RowReader, number: int, cells: list[Any]) -> Row:
+    values = reader.read(number, cells)
+    names = ("agency_code", "first_name", "last_name", "email", "phone", "role", "active")
+    known = {n: values[n] for n in names if n in values and values[n] is not MASKED}
+    if known.get("active") is None:
+        known.pop("active", None)
+    return Row(number, values["license_number"].upper(), known)
+
+
+def write_enrollers(ctx: ImportContext, session: Session, rows: list[Row]) -> Any:
+    codes = {row.values["agency_code"] for row in rows}
+    query = select(Agency.code, Agency.id).where(Agency.code.in_(codes))
+    agencies: dict[str, int] = {code: agency_id for code, agency_id in session.execute(query)}
+    good: list[Row] = []
+    rejects: list[Reject] = []
+    outcomes: list[tuple[Row, str]] = []
+    for row in rows:
+        code = row.values.pop("agency_code")
+        if ctx.agency_code is not None and code != ctx.agency_code:
+            rejects.append(Reject(row.row, "agency_code", "another agency than --agency"))
+        elif code not in agencies:
+            rejects.append(Reject(row.row, "agency_code", "no agency has this code; load it first"))
+        else:
+            row.values["agency_id"] = agencies[code]
+            good.append(row)
+            continue
+        outcomes.append((row, "rejected"))
+    if ctx.agency_code is not None:
+        elsewhere = set(
+            session.scalars(
+                select(Enroller.license_number).where(
+                    Enroller.license_number.in_([r.key for r in good]),
+                    Enroller.agency_id != ctx.agency_id,
+                )
+            )
+        )
+        for row in [r for r in good if r.key in elsewhere]:
+            good.remove(row)
+            rejects.append(Reject(row.row, "license_number", "the enroller is in another agency"))
+            outcomes.append((row, "rejected"))
+    table: Table = Enroller.__table__  # type: ignore[assignment]
+    return outcomes + upsert(session, table, "license_number", good, ctx.now), rejects

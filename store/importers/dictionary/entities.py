@@ -1,0 +1,127 @@
+"""The columns of each entity of bob's own import files, declared as data.
+
+They are documented, with examples, in ``docs/data-dictionary.md``; ``ENTITIES`` is also
+the load order (agencies before enrollers before consumers before what hangs off a consumer).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from store.importers.cells import (
+    CellError,
+    count,
+    enum_choice,
+    parse_cents,
+    parse_date,
+    percent,
+    text,
+    yes_no,
+)
+from store.importers.columns import Column
+from store.models import Coverage, DelegationStatus, EnrollmentStatus, FlagKind, NoticeKind, Program, Role
+
+
+def time_zone(raw: Any) -> str:
+    name = str(raw).strip()
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise CellError("not a time zone name such as America/Los_Angeles") from None
+    return name
+
+
+CASE = Column("case_number", text(32), required=True)
+FLAG_COLUMNS = (
+    CASE,
+    Column("raised_on", parse_date, required=True),
+    Column("detail", text(200)),
+    Column("resolved_on", parse_date),
+)
+
+ENTITY_COLUMNS: dict[str, tuple[Column, ...]] = {
+    "agencies": (
+        Column("code", text(64), required=True),
+        Column("name", text(200), required=True),
+        Column("time_zone", time_zone),
+        Column("prevent_downline_exports", yes_no),
+        Column("mask_exports_by_default", yes_no),
+    ),
+    "enrollers": (
+        Column("license_number", text(32), required=True),
+        Column("agency_code", text(64), required=True),
+        Column("first_name", text(100), required=True),
+        Column("last_name", text(100), required=True),
+        Column("email", text(254), required=True),
+        Column("phone", text(32)),
+        Column("role", enum_choice(Role), required=True),
+        Column("active", yes_no),
+    ),
+    "consumers": (
+        CASE,
+        Column("first_name", text(100), required=True),
+        Column("last_name", text(100), required=True),
+        Column("date_of_birth", parse_date),
+        Column("ssn", text(11)),
+        Column("email", text(254)),
+        Column("primary_phone", text(32)),
+        Column("secondary_phone", text(32)),
+        Column("written_language", text(40)),
+        Column("spoken_language", text(40)),
+        Column("address_line1", text(200)),
+        Column("address_line2", text(200)),
+        Column("city", text(100)),
+        Column("state", text(2)),
+        Column("zip_code", text(10)),
+        Column("county", text(60)),
+        Column("mailing_address", text(300)),
+        Column("household_size", count(1, 99)),
+        Column("annual_income", parse_cents),
+        Column("fpl_percent", percent),
+        Column("application_status", text(40)),
+        Column("eligibility_status", text(40)),
+        Column("medi_cal_status", text(40)),
+        Column("medi_cal_renewal_date", parse_date),
+    ),
+    "delegations": (
+        CASE,
+        Column("enroller_license", text(32), required=True),
+        Column("status", enum_choice(DelegationStatus), required=True),
+        Column("delegated_on", parse_date),
+    ),
+    "enrollments": (
+        CASE,
+        Column("plan_year", count(2000, 2100), required=True),
+        Column("coverage", enum_choice(Coverage), required=True),
+        Column("program", enum_choice(Program), required=True),
+        Column("status", enum_choice(EnrollmentStatus), required=True),
+        Column("carrier", text(100)),
+        Column("plan_name", text(200)),
+        Column("metal_tier", text(40)),
+        Column("start_date", parse_date),
+        Column("end_date", parse_date),
+        Column("gross_premium", parse_cents),
+        Column("aptc", parse_cents),
+        Column("net_premium", parse_cents),
+        Column("csr_level", text(40)),
+        Column("binder_paid", yes_no),
+    ),
+    "consents": (CASE, Column("valid_thru", parse_date, required=True)),
+    "notices": (
+        CASE,
+        Column("kind", enum_choice(NoticeKind), required=True),
+        Column("notice_date", parse_date, required=True),
+    ),
+    "actions_requested": FLAG_COLUMNS,
+    "enrollment_updates_pending": FLAG_COLUMNS,
+    "medicare_aged_out": FLAG_COLUMNS,
+}
+ENTITIES = tuple(ENTITY_COLUMNS)  # also the load order
+FLAG_KINDS = {
+    "actions_requested": FlagKind.ACTION_REQUESTED,
+    "enrollment_updates_pending": FlagKind.ENROLLMENT_UPDATE_PENDING,
+    "medicare_aged_out": FlagKind.MEDICARE_AGED_OUT,
+}
+RENAMED = {"annual_income": "annual_income_cents", "gross_premium": "gross_premium_cents",
+           "aptc": "aptc_cents", "net_premium": "net_premium_cents"}  # fmt: skip

@@ -1,0 +1,71 @@
+"""SQLAlchemy 2 models of the consumer store, one module per concept.
+
+Every table and enumeration is re-exported here, so callers write ``from store.models import X``
+and Alembic sees every table through ``Base.metadata``.
+"""
+
+from store.models.audit import AuditEntry
+from store.models.base import NAMING, Base, UtcDateTime, utcnow
+from store.models.cases import (
+    Consent,
+    Consumer,
+    ConsumerFlag,
+    Coverage,
+    Delegation,
+    DelegationStatus,
+    Enrollment,
+    EnrollmentStatus,
+    FlagKind,
+    Notice,
+    NoticeKind,
+    Program,
+)
+from store.models.crw_cases import CrwCase, CrwNote, CrwStatus
+from store.models.delivery import DigestKind, MailboxMessage, OutboxEmail, OutboxStatus
+from store.models.exports import ExportRecord, ExportScope, ExportStatus, Snapshot, SnapshotRow
+from store.models.help_requests import HelpCategory, HelpRequest, HelpRequestUpdate, HelpStatus
+from store.models.ledgers import Alert, JobRun, RunStatus
+from store.models.people import Agency, Enroller, LinkCode, Role
+
+__all__ = [
+    "Agency",
+    "Alert",
+    "AuditEntry",
+    "Base",
+    "Consent",
+    "Consumer",
+    "ConsumerFlag",
+    "Coverage",
+    "CrwCase",
+    "CrwNote",
+    "CrwStatus",
+    "Delegation",
+    "DelegationStatus",
+    "DigestKind",
+    "Enroller",
+    "Enrollment",
+    "EnrollmentStatus",
+    "ExportRecord",
+    "ExportScope",
+    "ExportStatus",
+    "FlagKind",
+    "HelpCategory",
+    "HelpRequest",
+    "HelpRequestUpdate",
+    "HelpStatus",
+    "JobRun",
+    "LinkCode",
+    "MailboxMessage",
+    "NAMING",
+    "Notice",
+    "NoticeKind",
+    "OutboxEmail",
+    "OutboxStatus",
+    "Program",
+    "Role",
+    "RunStatus",
+    "Snapshot",
+    "SnapshotRow",
+    "UtcDateTime",
+    "utcnow",
+]

@@ -1,0 +1,70 @@
+"""Who uses bob: agencies, their enrollers with a role, and the codes that link a Slack user."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from store.models.base import Base, UtcDateTime, _enum, utcnow
+from store.zones import DEFAULT_TIME_ZONE
+
+
+class Role(enum.StrEnum):
+    AGENT_L1 = "agent_l1"
+    AGENT_L2 = "agent_l2"
+    AGENCY_MANAGER = "agency_manager"
+    ADMIN_L1 = "admin_l1"
+    ADMIN_L2 = "admin_l2"
+    PRIMARY_CONTACT = "primary_contact"
+    SUPPORT_STAFF = "support_staff"
+
+
+class Agency(Base):
+    __tablename__ = "agencies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    time_zone: Mapped[str] = mapped_column(String(64), default=DEFAULT_TIME_ZONE)
+    prevent_downline_exports: Mapped[bool] = mapped_column(Boolean, default=False)
+    mask_exports_by_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Enroller(Base):
+    __tablename__ = "enrollers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    license_number: Mapped[str] = mapped_column(String(32), unique=True)
+    email: Mapped[str] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    role: Mapped[Role] = mapped_column(_enum(Role, "role"))
+    slack_user_id: Mapped[str | None] = mapped_column(String(32), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.first_name} {self.last_name} (License {self.license_number})"
+
+
+class LinkCode(Base):
+    """A one-time code that links a Slack user to an enroller; only its hash is stored."""
+
+    __tablename__ = "link_codes"
+    __table_args__ = (Index("ix_link_codes_slack_user", "slack_user_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    enroller_id: Mapped[int] = mapped_column(ForeignKey("enrollers.id"))
+    slack_user_id: Mapped[str] = mapped_column(String(32))
+    code_hash: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
