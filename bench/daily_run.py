@@ -37,9 +37,9 @@ from sqlalchemy import make_url, text
 
 from mailer.daily_summary import DeliverySettings, run_daily_summary
 from mailer.digests import digests_for
-from rules.calendar import start_of_day
 from rules.ledger import record_alerts
 from rules.templating import render
+from store.zones import local_midnight
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -68,7 +68,7 @@ def phase_seed(url: str, day: date, consumers: int) -> dict[str, Any]:
         consumers=consumers,
         enrollers=enrollers,
         seed=2026,
-        as_of=start_of_day(day, ZONE),
+        as_of=local_midnight(day, ZONE),
     )
     result = seed_book(engine, plan)
     return {

@@ -12,7 +12,8 @@ import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
 
-MAX_NOTE_CHARS = 4000
+from rules.casework.crw_cases import NOTE_LIMIT
+
 SMART_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2019": "'"})
 # A person's name or a license number: letters, digits, spaces, hyphens, apostrophes, periods.
 _AGENT_QUERY = re.compile(r"^\w[\w .'-]{0,99}$")
@@ -96,6 +97,6 @@ def is_agent_query(query: str) -> bool:
 
 def note_too_long(note: str) -> BadCommand | None:
     """The refusal of a note over the limit, or None when it fits."""
-    if len(note) > MAX_NOTE_CHARS:
-        return BadCommand(f"A note holds at most {MAX_NOTE_CHARS:,} characters; this one has {len(note):,}.")
+    if len(note) > NOTE_LIMIT:
+        return BadCommand(f"A note holds at most {NOTE_LIMIT:,} characters; this one has {len(note):,}.")
     return None

@@ -19,7 +19,6 @@ from sqlalchemy import Row, exists, select
 from sqlalchemy.orm import Session
 
 from rules.access import Action, roles_allowed
-from rules.calendar import start_of_day
 from rules.crw import crw_events, crw_tiles
 from rules.topics import TOPIC_ORDER, TOPICS, TOPICS_BY_NAME
 from store.models import (
@@ -31,6 +30,7 @@ from store.models import (
     DigestKind,
     Enroller,
 )
+from store.zones import local_midnight
 
 STREAM_BATCH = 5000
 
@@ -153,7 +153,7 @@ def _crw_data(session: Session, day: date, who: Audience) -> CrwDigestData:
     for agency_id, zone in who.zones.items():
         by_zone[zone].append(agency_id)
     for zone, agency_ids in by_zone.items():
-        cutoff = start_of_day(day, ZoneInfo(zone))
+        cutoff = local_midnight(day, ZoneInfo(zone))
         for event in crw_events(session, cutoff, agency_ids):
             events[event.assignee_id].append(
                 {

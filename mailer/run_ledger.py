@@ -16,12 +16,8 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from mailer.workers import worker_id
 from store.models import JobRun, RunStatus, utcnow
-
-
-def worker_id() -> str:
-    """Names this process in claims: host and pid."""
-    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def _died_here(holder: str) -> bool:

@@ -8,9 +8,7 @@ because someone else may have it now; a failed one is retried with doubling dela
 from __future__ import annotations
 
 import asyncio
-import os
 import secrets
-import socket
 import ssl
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -30,6 +28,7 @@ from mailer.outbox_claims import (
 )
 from mailer.settings import SmtpConfig
 from mailer.smtp import DeliveryError, SmtpChannel
+from mailer.workers import worker_id
 from store.models import OutboxStatus, utcnow
 
 # However many attempts have failed, the next one is at most this far away.
@@ -61,11 +60,6 @@ class DrainResult:
         return f"sent: {self.sent}  retried: {self.retried}  failed: {self.failed}"
 
 
-def worker_name() -> str:
-    """Who holds a claim: host, process and a random tag (two runs in one process differ)."""
-    return f"{socket.gethostname()[:50]}:{os.getpid()}:{secrets.token_hex(4)}"
-
-
 async def drain_outbox(
     sessions: sessionmaker[Session],
     smtp: SmtpConfig,
@@ -80,7 +74,7 @@ async def drain_outbox(
     Connects only when something is due; a server that cannot be reached or refuses the
     login raises :class:`DeliveryError` before any row is claimed.
     """
-    worker = worker or worker_name()
+    worker = worker or f"{worker_id()}:{secrets.token_hex(4)}"
     result = DrainResult()
     due = await asyncio.to_thread(count_due, sessions, now(), smtp.batch_size)
     if not due:

@@ -11,12 +11,6 @@ def business_date(now: datetime, zone: ZoneInfo) -> date:
     return now.astimezone(zone).date()
 
 
-def start_of_day(day: date, zone: ZoneInfo) -> datetime:
-    """Local midnight of ``day`` in ``zone`` as an aware UTC instant (midnight never falls in a
-    DST gap in the zones bob serves, where clocks change at 02:00)."""
-    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
-
-
 def local_instant(day: date, at: time, zone: ZoneInfo) -> datetime:
     """``day`` at wall-clock ``at`` in ``zone`` as aware UTC (the first one on a fall-back day)."""
     return datetime.combine(day, at, tzinfo=zone).astimezone(UTC)

@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Insert, literal, select
 from sqlalchemy.orm import Session
 
-from rules.calendar import start_of_day
 from rules.topics import TOPICS, SelectionWindow, Topic
 from store.db import insert_ignoring_duplicates
 from store.models import Agency, Alert
+from store.zones import local_midnight
 
 _LEDGER_COLUMNS = ["topic", "recipient_id", "consumer_id", "event_key", "period_key", "business_date"]
 
@@ -30,7 +30,7 @@ def calendars(session: Session) -> list[str]:
 def alerts_statement(session: Session, topic: Topic, day: date, zone: str) -> Insert:
     window = SelectionWindow(
         day=day,
-        cutoff=start_of_day(day, ZoneInfo(zone)),
+        cutoff=local_midnight(day, ZoneInfo(zone)),
         agency_ids=select(Agency.id).where(Agency.time_zone == zone),
     )
     candidate = topic.selector(window).subquery("candidate")

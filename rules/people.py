@@ -22,12 +22,6 @@ class UnknownEnroller(Refused):
     """Nobody on file has that license number or email."""
 
 
-def display_name(first: str, last: str, license_number: str) -> str:
-    """How a person is named to others: ``Ana Agent (License 0A12345)``, as
-    ``Enroller.display_name`` names a loaded row."""
-    return f"{first} {last} (License {license_number})"
-
-
 def license_key(text: str) -> str:
     return text.strip().upper()
 

@@ -23,8 +23,8 @@ from rules.casework.crw_rows import (
     case_rows_query,
 )
 from rules.crw import RISK_LABELS, CrwTiles, crw_tiles
-from rules.people import display_name
 from store.models import Consumer, CrwCase, CrwNote, CrwStatus, Enroller
+from store.models.people import display_name
 
 LIST_LIMIT = 50
 

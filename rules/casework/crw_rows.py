@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import Select, select
 
 from rules.crw import RISK_LABELS
-from rules.people import display_name
 from store.models import CrwCase, Enroller
+from store.models.people import display_name
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,6 @@ from sqlalchemy import ColumnElement, select, true, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from rules.access import Action, Attempt, act, audit, may, require
-from rules.people import display_name
 from store.errors import Refused
 from store.models import (
     Agency,
@@ -30,6 +29,7 @@ from store.models import (
     HelpRequestUpdate,
     HelpStatus,
 )
+from store.models.people import display_name
 from store.zones import DEFAULT_TIME_ZONE
 
 ROUTING: dict[HelpCategory, str] = {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from store.errors import BobError
 from store.models import Agency, utcnow
-from store.zones import DEFAULT_TIME_ZONE
+from store.zones import DEFAULT_TIME_ZONE, local_midnight
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class ImportContext:
     agency_code: str | None = None
 
     def local_midnight(self, day: date) -> datetime:
-        return datetime.combine(day, time(0), tzinfo=self.zone).astimezone(UTC)
+        return local_midnight(day, self.zone)
 
     def when(self, day: date | None) -> datetime:
         """The instant a dated fact began: its local midnight, unless unknown or future."""

@@ -22,6 +22,11 @@ class Role(enum.StrEnum):
     SUPPORT_STAFF = "support_staff"
 
 
+def display_name(first: str, last: str, license_number: str) -> str:
+    """How an enroller is named to others: ``Ana Agent (License 0A12345)``."""
+    return f"{first} {last} (License {license_number})"
+
+
 class Agency(Base):
     __tablename__ = "agencies"
 
@@ -51,7 +56,7 @@ class Enroller(Base):
 
     @property
     def display_name(self) -> str:
-        return f"{self.first_name} {self.last_name} (License {self.license_number})"
+        return display_name(self.first_name, self.last_name, self.license_number)
 
 
 class LinkCode(Base):
