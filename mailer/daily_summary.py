@@ -28,6 +28,7 @@ from mailer.run_ledger import claim, finish, save_progress
 from rules.ledger import record_alerts
 from rules.templating import render
 from store.db import insert_ignoring_duplicates
+from store.history import record_history
 from store.models import MailboxMessage, utcnow
 from store.outbox import QueuedEmail, queue_emails
 
@@ -162,6 +163,7 @@ def _alerts_once(
     day already did."""
     if "alerts" not in stats:
         with factory() as session, session.begin():
+            record_history(session)  # whatever changed state since, the run reads it as history
             stats["alerts"] = record_alerts(session, day)
             save_progress(session, run, stats, settings.lease)
     return stats["alerts"]

@@ -10,25 +10,27 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from itertools import groupby
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row, exists, select
+from sqlalchemy import ColumnElement, Row, Select, exists, select
 from sqlalchemy.orm import Session
 
 from rules.access import Action, roles_allowed
 from rules.crw import crw_events, crw_tiles
 from rules.topics import TOPIC_ORDER, TOPICS, TOPICS_BY_NAME
+from store.history import in_effect
 from store.models import (
     Agency,
     Alert,
     Consumer,
-    Delegation,
+    DelegationPeriod,
     DelegationStatus,
     DigestKind,
     Enroller,
+    EnrollerPeriod,
 )
 from store.zones import local_midnight
 
@@ -70,28 +72,48 @@ def _person(row: Row[int, int, str, str, str]) -> Person:
     return Person(row.id, row.agency_id, f"{row.first_name} {row.last_name}", row.email)
 
 
-def audience(session: Session) -> Audience:
+def audience(session: Session, day: date) -> Audience:
     """Enrollers with actively delegated consumers, and each agency's managers and primary
-    contacts. Sized by the number of enrollers, never by the number of consumers."""
-    people = (Enroller.id, Enroller.agency_id, Enroller.first_name, Enroller.last_name, Enroller.email)
+    contacts, as they stood at each agency's cutoff of ``day`` (so a replay reaches the people
+    an on-time run reached). Sized by the number of enrollers, never by the number of consumers."""
     result = Audience(agencies={})
     for agency_id, name, zone in session.execute(select(Agency.id, Agency.name, Agency.time_zone)):
         result.agencies[agency_id] = name
         result.zones[agency_id] = zone
-    has_book = exists().where(
-        Delegation.enroller_id == Enroller.id, Delegation.status == DelegationStatus.ACTIVE
-    )
-    for row in session.execute(
-        select(*people).where(Enroller.active.is_(True), has_book).order_by(Enroller.id)
-    ):
-        result.enrollers[row.agency_id].append(_person(row))
-    for row in session.execute(
-        select(*people)
-        .where(Enroller.active.is_(True), Enroller.role.in_(roles_allowed(Action.RECEIVE_MANAGER_SUMMARY)))
-        .order_by(Enroller.id)
-    ):
-        result.managers[row.agency_id].append(_person(row))
+    for zone in sorted(set(result.zones.values())):
+        cutoff = local_midnight(day, ZoneInfo(zone))
+        agencies = select(Agency.id).where(Agency.time_zone == zone)
+        for row in session.execute(_people(cutoff, agencies, _has_book(cutoff))):
+            result.enrollers[row.agency_id].append(_person(row))
+        managers = Enroller.role.in_(roles_allowed(Action.RECEIVE_MANAGER_SUMMARY))
+        for row in session.execute(_people(cutoff, agencies, managers)):
+            result.managers[row.agency_id].append(_person(row))
     return result
+
+
+def _has_book(cutoff: datetime) -> ColumnElement[bool]:
+    return exists().where(
+        DelegationPeriod.enroller_id == Enroller.id,
+        DelegationPeriod.status == DelegationStatus.ACTIVE,
+        in_effect(DelegationPeriod, cutoff),
+    )
+
+
+def _people(
+    cutoff: datetime, agencies: Select[int], condition: ColumnElement[bool]
+) -> Select[int, int, str, str, str]:
+    """Enrollers of ``agencies`` who were active at ``cutoff`` and meet ``condition``."""
+    return (
+        select(Enroller.id, Enroller.agency_id, Enroller.first_name, Enroller.last_name, Enroller.email)
+        .join(EnrollerPeriod, EnrollerPeriod.enroller_id == Enroller.id)
+        .where(
+            Enroller.agency_id.in_(agencies),
+            EnrollerPeriod.active.is_(True),
+            in_effect(EnrollerPeriod, cutoff),
+            condition,
+        )
+        .order_by(Enroller.id)
+    )
 
 
 def _alert_rows(session: Session, day: date) -> Iterator[Row[*tuple[Any, ...]]]:
@@ -213,7 +235,7 @@ def _agency_digests(
 def digests_for(session: Session, day: date) -> Iterator[Digest]:
     """Every digest due on ``day``: each enroller's Daily Summary and each manager's Daily
     Manager Summary, with the No Alerts variants where nothing fired."""
-    who = audience(session)
+    who = audience(session, day)
     crw = _crw_data(session, day, who)
     seen: set[int] = set()
     for agency_id, agency_rows in groupby(_alert_rows(session, day), key=lambda r: r.agency_id):

@@ -4,7 +4,9 @@ A topic is a row: its name, the portal's title, a frequency policy and a selecto
 selector is one set-based SQL query over the whole store that returns the candidates
 ``(recipient_id, consumer_id, event_key)`` that hold as of ``window.cutoff`` — never a
 Python loop over consumers. The recipient is the enroller the consumer is actively
-delegated to.
+delegated to. Changing states (enrollment status and binder, delegation status, enroller
+active) are read from their history periods in effect at the cutoff, and every dated fact
+counts only when it became true before the cutoff, so a past date replays exactly.
 """
 
 from __future__ import annotations
@@ -17,14 +19,17 @@ from sqlalchemy import ColumnElement, Select, String, and_, cast, func, literal,
 from sqlalchemy.orm import InstrumentedAttribute
 
 from rules.policies import DailyUntilResolved, EveryNDaysWhile, Once, OnDates, Policy
+from store.history import in_effect
 from store.models import (
     Consent,
     ConsumerFlag,
     Coverage,
-    Delegation,
+    DelegationPeriod,
     DelegationStatus,
     Enroller,
+    EnrollerPeriod,
     Enrollment,
+    EnrollmentPeriod,
     EnrollmentStatus,
     FlagKind,
     Notice,
@@ -67,30 +72,40 @@ def _key(prefix: str, *columns: ColumnElement[int] | InstrumentedAttribute[int])
 
 
 def _delegated(window: SelectionWindow) -> ColumnElement[bool]:
-    """The consumer is actively delegated to an active enroller of the window's agencies."""
+    """As of the cutoff, the consumer was actively delegated to an enroller of the window's
+    agencies who was active."""
     return and_(
-        Delegation.status == DelegationStatus.ACTIVE,
-        Enroller.active.is_(True),
+        DelegationPeriod.status == DelegationStatus.ACTIVE,
+        in_effect(DelegationPeriod, window.cutoff),
+        EnrollerPeriod.active.is_(True),
+        in_effect(EnrollerPeriod, window.cutoff),
         Enroller.agency_id.in_(window.agency_ids),
     )
 
 
 def _from_delegations(event_key: ColumnElement[str]) -> Candidates:
-    return select(
-        Delegation.enroller_id.label("recipient_id"), Delegation.consumer_id.label("consumer_id"), event_key
-    ).join(Enroller, Enroller.id == Delegation.enroller_id)
+    return (
+        select(
+            DelegationPeriod.enroller_id.label("recipient_id"),
+            DelegationPeriod.consumer_id.label("consumer_id"),
+            event_key,
+        )
+        .join(Enroller, Enroller.id == DelegationPeriod.enroller_id)
+        .join(EnrollerPeriod, EnrollerPeriod.enroller_id == DelegationPeriod.enroller_id)
+    )
 
 
 def binder_payment_pending(window: SelectionWindow) -> Candidates:
     return (
-        _from_delegations(_key("enrollment:", Enrollment.id))
-        .join(Enrollment, Enrollment.consumer_id == Delegation.consumer_id)
+        _from_delegations(_key("enrollment:", EnrollmentPeriod.enrollment_id))
+        .join(EnrollmentPeriod, EnrollmentPeriod.consumer_id == DelegationPeriod.consumer_id)
+        .join(Enrollment, Enrollment.id == EnrollmentPeriod.enrollment_id)
         .where(
             _delegated(window),
             Enrollment.coverage == Coverage.HEALTH,
-            Enrollment.status == EnrollmentStatus.PENDING,
-            Enrollment.binder_paid.is_(False),
-            Enrollment.created_at < window.cutoff,
+            EnrollmentPeriod.status == EnrollmentStatus.PENDING,
+            EnrollmentPeriod.binder_paid.is_(False),
+            in_effect(EnrollmentPeriod, window.cutoff),
         )
     )
 
@@ -104,7 +119,7 @@ def consent_valid_thru(window: SelectionWindow) -> Candidates:
     )
     return (
         _from_delegations(_key("consent:", latest.c.consumer_id))
-        .join(latest, latest.c.consumer_id == Delegation.consumer_id)
+        .join(latest, latest.c.consumer_id == DelegationPeriod.consumer_id)
         .where(
             _delegated(window),
             latest.c.valid_thru >= window.day,
@@ -116,8 +131,8 @@ def consent_valid_thru(window: SelectionWindow) -> Candidates:
 def _open_flag(kind: FlagKind) -> Selector:
     def selector(window: SelectionWindow) -> Candidates:
         return (
-            _from_delegations(_key(f"{kind.value}:", Delegation.consumer_id))
-            .join(ConsumerFlag, ConsumerFlag.consumer_id == Delegation.consumer_id)
+            _from_delegations(_key(f"{kind.value}:", DelegationPeriod.consumer_id))
+            .join(ConsumerFlag, ConsumerFlag.consumer_id == DelegationPeriod.consumer_id)
             .where(
                 _delegated(window),
                 ConsumerFlag.kind == kind,
@@ -134,7 +149,7 @@ def _open_flag(kind: FlagKind) -> Selector:
 def nod_notice(window: SelectionWindow) -> Candidates:
     return (
         _from_delegations(_key("notice:", Notice.id))
-        .join(Notice, Notice.consumer_id == Delegation.consumer_id)
+        .join(Notice, Notice.consumer_id == DelegationPeriod.consumer_id)
         .where(
             _delegated(window),
             Notice.kind == NoticeKind.NOD,
@@ -147,13 +162,13 @@ def nod_notice(window: SelectionWindow) -> Candidates:
 def _enrollment_became(status: EnrollmentStatus) -> Selector:
     def selector(window: SelectionWindow) -> Candidates:
         return (
-            _from_delegations(_key(f"{status.value}:", Enrollment.id))
-            .join(Enrollment, Enrollment.consumer_id == Delegation.consumer_id)
+            _from_delegations(_key(f"{status.value}:", EnrollmentPeriod.enrollment_id))
+            .join(EnrollmentPeriod, EnrollmentPeriod.consumer_id == DelegationPeriod.consumer_id)
             .where(
                 _delegated(window),
-                Enrollment.status == status,
-                Enrollment.status_changed_at < window.cutoff,
-                Enrollment.status_changed_at >= window.cutoff - ONE_TIME_LOOKBACK,
+                EnrollmentPeriod.status == status,
+                in_effect(EnrollmentPeriod, window.cutoff),
+                EnrollmentPeriod.status_since >= window.cutoff - ONE_TIME_LOOKBACK,
             )
         )
 

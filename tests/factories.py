@@ -60,6 +60,7 @@ class Book:
         n = next(self._seq)
         kw.setdefault("license_number", f"0A{n:05d}")
         kw.setdefault("email", f"{first}.{last}@agency.test".lower())
+        kw.setdefault("created_at", LONG_AGO)  # on staff long before any date a test runs
         return self._add(Enroller(agency_id=agency_id, first_name=first, last_name=last, role=role, **kw))
 
     def consumer(
@@ -88,6 +89,7 @@ class Book:
                 enroller_id=enroller_id,
                 status=status,
                 delegated_on=date(2025, 10, 1),
+                created_at=LONG_AGO,
             )
         )
 

@@ -3,7 +3,7 @@ and a refusal is audited, committed and then raised."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -29,8 +29,18 @@ from rules.casework.crw_reach import CrwRefused
 from rules.casework.help_requests import HelpRefused, create_request, update_request
 from rules.mailbox import mailbox_listing, open_message
 from store.errors import Refused
+from store.history import record_history
 from store.mailbox import NotFound
-from store.models import AuditEntry, DigestKind, Enroller, HelpCategory, HelpStatus, MailboxMessage, Role
+from store.models import (
+    AuditEntry,
+    DigestKind,
+    Enroller,
+    HelpCategory,
+    HelpStatus,
+    MailboxMessage,
+    Role,
+    utcnow,
+)
 
 NOW = datetime(2026, 11, 20, 18, 0, tzinfo=UTC)
 DOC = Path(__file__).resolve().parent.parent / "docs" / "access.md"
@@ -98,7 +108,8 @@ def test_each_role_does_what_the_table_says(sessions, book, agency, tmp_path, ro
 
 def test_the_daily_manager_summary_goes_to_the_roles_of_the_table(sessions, agency):
     with sessions() as session:
-        managers = audience(session).managers
+        record_history(session)
+        managers = audience(session, (utcnow() + timedelta(days=1)).date()).managers
     ids = {person.id for people in managers.values() for person in people}
     assert ids == {agency[role] for role in ALLOWED[Action.RECEIVE_MANAGER_SUMMARY]}
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from mailer.daily_summary import run_daily_summary
 from mailer.digests import digests_for
 from rules.templating import TemplateMissing, render
+from store.history import record_history
 from store.models import DigestKind, EnrollmentStatus, FlagKind, MailboxMessage, OutboxEmail, Role
 
 DAY = date(2026, 11, 23)
@@ -151,6 +152,7 @@ def test_html_is_autoescaped(book, sessions, delivery):
 
 def test_who_is_due_is_data(agencies, sessions):
     with sessions() as s:
+        record_history(s)
         found = {(d.kind, d.recipient.name): d.total for d in digests_for(s, DAY)}
     # Nothing recorded yet for the date: everyone is due, with no alerts.
     assert found == {

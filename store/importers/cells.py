@@ -79,6 +79,20 @@ def parse_date(raw: Any) -> date:
         raise CellError("not a date; write YYYY-MM-DD or MM/DD/YYYY") from None
 
 
+def parse_moment(raw: Any) -> date | datetime:
+    """When a fact became true: a date (read later as the agency's local midnight) or a
+    date-time (``2026-11-27T21:00``, local time unless it carries an offset)."""
+    if isinstance(raw, datetime):
+        return raw
+    value = str(raw).strip()
+    if isinstance(raw, date) or "/" in value or len(value) == 10:
+        return parse_date(raw)
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise CellError("not a date or date-time; write YYYY-MM-DD or YYYY-MM-DDTHH:MM") from None
+
+
 def parse_cents(raw: Any) -> int:
     """Dollars such as ``1234.56``, ``$1,234.56`` or a number cell, as whole cents."""
     if isinstance(raw, bool):

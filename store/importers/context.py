@@ -1,9 +1,15 @@
-"""The import's agency, its time zone for business dates, and the import's clock."""
+"""The import's agency, its time zone for business dates, and its two clocks.
+
+``now`` is when bob learns the facts (the import's wall clock); ``as_of`` is when the file says
+they were true: ``--as-of``, else the as-of the file states, else ``now``. A fact the file
+dates itself keeps its own time; every other fact is stamped ``as_of``. No fact is ever
+dated after ``as_of``, which is never after ``now``.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -15,27 +21,57 @@ from store.zones import DEFAULT_TIME_ZONE, local_midnight
 
 
 @dataclass(frozen=True)
+class AsOf:
+    """When the file's facts were true, and what said so (for the summary line)."""
+
+    at: datetime
+    source: str = "the import time"
+
+    def describe(self, zone: ZoneInfo) -> str:
+        return f"as of {self.at.astimezone(zone):%Y-%m-%d %H:%M %Z} ({self.source})"
+
+
+@dataclass(frozen=True)
 class ImportContext:
     """The agency whose book this is (None: bob's own files, which name their agencies),
-    its time zone for business dates, and the import's clock."""
+    its time zone for business dates, and the import's clocks."""
 
     agency_id: int | None
     zone: ZoneInfo
     now: datetime
     agency_code: str | None = None
+    as_of_given: AsOf | None = field(default=None)
+
+    @property
+    def as_of(self) -> datetime:
+        return self.as_of_given.at if self.as_of_given else self.now
+
+    def describe_as_of(self) -> str:
+        return (self.as_of_given or AsOf(self.now)).describe(self.zone)
 
     def local_midnight(self, day: date) -> datetime:
         return local_midnight(day, self.zone)
 
-    def when(self, day: date | None) -> datetime:
-        """The instant a dated fact began: its local midnight, unless unknown or future."""
-        if day is None:
-            return self.now
-        return min(self.local_midnight(day), self.now)
+    def moment(self, value: date | datetime | None) -> datetime:
+        """The instant a fact became true: a date is its local midnight, a date-time without
+        an offset is local time; a fact the file does not date is as of the file."""
+        if value is None:
+            return self.as_of
+        if isinstance(value, datetime):
+            return (value if value.tzinfo else value.replace(tzinfo=self.zone)).astimezone(UTC)
+        return local_midnight(value, self.zone)
+
+    def is_future(self, value: date | datetime | None) -> bool:
+        """Whether a dated fact claims to be true after the file's as-of."""
+        return value is not None and self.moment(value) > self.as_of
 
 
 class UnknownAgency(BobError):
     """The --agency code names no agency in the store."""
+
+
+class FutureAsOf(BobError):
+    """An as-of after the import's own time: facts cannot be known before they happen."""
 
 
 def agency_context(
@@ -43,11 +79,16 @@ def agency_context(
     code: str | None,
     now: datetime | None,
     default_zone: str = DEFAULT_TIME_ZONE,
+    as_of: AsOf | None = None,
 ) -> ImportContext:
-    """The import's agency (by code) and clock; fails before anything is read or written."""
+    """The import's agency (by code) and clocks; fails before anything is read or written."""
     now = now or utcnow()
+    if as_of is not None and as_of.at > now:
+        raise FutureAsOf(
+            f"the as-of {as_of.at.isoformat()} is after the import time; facts cannot be known early"
+        )
     if code is None:
-        return ImportContext(None, ZoneInfo(default_zone), now)
+        return ImportContext(None, ZoneInfo(default_zone), now, as_of_given=as_of)
     with sessions() as session:
         agency = session.execute(select(Agency.id, Agency.time_zone).where(Agency.code == code)).first()
     if agency is None:
@@ -55,4 +96,4 @@ def agency_context(
             f"no agency has the code {code!r}; check --agency, or load it first with "
             "`bob import agencies.csv`"
         )
-    return ImportContext(agency.id, ZoneInfo(agency.time_zone), now, code)
+    return ImportContext(agency.id, ZoneInfo(agency.time_zone), now, code, as_of)

@@ -9,8 +9,9 @@ with ``None`` is known to be empty.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from store.models import Coverage, DelegationStatus, FlagKind, NoticeKind
@@ -32,6 +33,10 @@ class EnrollmentFacts:
     plan_year: int
     coverage: Coverage
     fields: dict[str, Any] = field(default_factory=dict)
+    # When it was submitted, its status began and its binder was paid, where the file says.
+    submitted_at: date | datetime | None = None
+    status_since: date | datetime | None = None
+    binder_paid_at: date | datetime | None = None
 
 
 @dataclass
@@ -43,6 +48,7 @@ class DelegationFacts:
     status: DelegationStatus
     delegated_on: date | None = None
     knows_date: bool = True
+    status_since: date | datetime | None = None
 
 
 @dataclass
@@ -77,9 +83,26 @@ class CaseRecord:
     # The delegations listed are all the case has in their agency: any other one there ended.
     delegations_complete: bool = False
     consent_valid_thru: date | None = None
+    consent_received_at: date | datetime | None = None
     notices: list[tuple[NoticeKind, date]] = field(default_factory=list)
     flag_counts: list[FlagCount] = field(default_factory=list)
     flags: list[FlagFacts] = field(default_factory=list)
+
+    def dated_facts(self) -> Iterator[tuple[str, date | datetime | None]]:
+        """Every date the record gives a fact, by the column it came from: none may be after
+        the import's as-of."""
+        for facts in self.enrollments:
+            yield from (
+                ("submitted_at", facts.submitted_at), ("status_since", facts.status_since),
+                ("binder_paid_at", facts.binder_paid_at),
+            )  # fmt: skip
+        for delegation in self.delegations:
+            yield ("status_since", delegation.status_since)
+            yield ("delegated_on", delegation.delegated_on)
+        yield ("received_at", self.consent_received_at)
+        yield from (("notice_date", day) for _, day in self.notices)
+        for flag in self.flags:
+            yield from (("raised_on", flag.raised_on), ("resolved_on", flag.resolved_on))
 
 
 @dataclass

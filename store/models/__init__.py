@@ -24,6 +24,7 @@ from store.models.crw_cases import CrwCase, CrwNote, CrwStatus
 from store.models.delivery import DigestKind, MailboxMessage, OutboxEmail, OutboxStatus
 from store.models.exports import ExportRecord, ExportScope, ExportStatus, Snapshot, SnapshotRow
 from store.models.help_requests import HelpCategory, HelpRequest, HelpRequestUpdate, HelpStatus
+from store.models.history import DelegationPeriod, EnrollerPeriod, EnrollmentPeriod
 from store.models.ledgers import Alert, JobRun, RunStatus
 from store.models.people import Agency, Enroller, LinkCode, Role
 
@@ -40,10 +41,13 @@ __all__ = [
     "CrwNote",
     "CrwStatus",
     "Delegation",
+    "DelegationPeriod",
     "DelegationStatus",
     "DigestKind",
     "Enroller",
+    "EnrollerPeriod",
     "Enrollment",
+    "EnrollmentPeriod",
     "EnrollmentStatus",
     "ExportRecord",
     "ExportScope",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import DateTime, Enum, MetaData, TypeDecorator
 from sqlalchemy.engine import Dialect
@@ -25,6 +26,13 @@ NAMING = {
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def since_created(context: Any) -> datetime:
+    """Default of a ``*_changed_at`` column: a new row's state began when the row did (its
+    ``created_at``, itself the fact's effective time), not when bob wrote it."""
+    given = context.get_current_parameters().get("created_at")
+    return given if given is not None else utcnow()
 
 
 class UtcDateTime(TypeDecorator[datetime]):

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from store.models.base import Base, UtcDateTime, _enum, utcnow
+from store.models.base import Base, UtcDateTime, _enum, since_created, utcnow
 
 
 class DelegationStatus(enum.StrEnum):
@@ -98,6 +98,8 @@ class Delegation(Base):
     delegated_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     removed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # When ``status`` took its value (effective time): kept as history by store.history.
+    status_changed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=since_created)
 
 
 class Enrollment(Base):
@@ -120,7 +122,10 @@ class Enrollment(Base):
     net_premium_cents: Mapped[int | None] = mapped_column(Integer)
     csr_level: Mapped[str | None] = mapped_column(String(40))
     binder_paid: Mapped[bool] = mapped_column(Boolean, default=False)
-    status_changed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # When the status and the binder payment took their values, and when the enrollment was
+    # submitted: effective times, kept as history by store.history.
+    status_changed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=since_created)
+    binder_changed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=since_created)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
@@ -132,7 +137,7 @@ class Consent(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     consumer_id: Mapped[int] = mapped_column(ForeignKey("consumers.id"), index=True)
     valid_thru: Mapped[date] = mapped_column(Date, index=True)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)  # when received
 
 
 class Notice(Base):

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from store.models.base import Base, UtcDateTime, _enum, utcnow
+from store.models.base import Base, UtcDateTime, _enum, since_created, utcnow
 from store.zones import DEFAULT_TIME_ZONE
 
 
@@ -53,6 +53,8 @@ class Enroller(Base):
     slack_user_id: Mapped[str | None] = mapped_column(String(32), unique=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # When ``active`` took its value (effective time): kept as history by store.history.
+    active_changed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=since_created)
 
     @property
     def display_name(self) -> str:

@@ -61,6 +61,7 @@ class DelegationMaker(RowMaker):
             "delegated_on": delegated.astimezone(self.zone).date(),
             "created_at": delegated,
             "removed_at": removed_at,
+            "status_changed_at": removed_at or delegated,
         }
 
     def _crw_case(self, consumer_id: int, agent: Agent, rows: ConsumerRows) -> None:

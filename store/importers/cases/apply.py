@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from store.history import record_history
 from store.importers.cases.chunk import CaseChunk
 from store.importers.cases.consumers import write_consumers
 from store.importers.cases.dated_facts import write_dated_facts
@@ -62,6 +63,9 @@ def _problem(record: CaseRecord, chunk: CaseChunk, labels: CaseLabels) -> Reject
             )
         if ctx.agency_id is not None and enroller[1] != ctx.agency_id:
             return Reject(delegation.row, labels.delegation, "the enroller is in another agency")
+    for column, value in record.dated_facts():
+        if ctx.is_future(value):
+            return Reject(record.row, column, f"dated after the file's as-of ({ctx.describe_as_of()})")
     for facts in record.enrollments:
         known = (
             stored is not None and (stored["id"], facts.plan_year, facts.coverage.value) in chunk.enrollments
@@ -97,6 +101,7 @@ def apply_cases(
     write_delegations(chunk, accepted, ids, touched)
     write_dated_facts(chunk, accepted, ids, touched)
     write_flags(chunk, accepted, ids, touched)
+    record_history(session, ids.values())
     outcomes += [
         (r, "created" if id(r) in created else "updated" if id(r) in touched else "unchanged")
         for r in accepted

@@ -29,7 +29,7 @@ def write_dated_facts(
                 {
                     "consumer_id": consumer_id,
                     "valid_thru": record.consent_valid_thru,
-                    "created_at": chunk.ctx.now,
+                    "created_at": chunk.ctx.moment(record.consent_received_at),
                 }
             )
             touched.add(id(record))
@@ -41,7 +41,7 @@ def write_dated_facts(
                         "consumer_id": consumer_id,
                         "kind": kind,
                         "notice_date": day,
-                        "created_at": chunk.ctx.when(day),
+                        "created_at": chunk.ctx.moment(day),
                     }
                 )
                 touched.add(id(record))

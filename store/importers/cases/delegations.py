@@ -1,7 +1,8 @@
 """Writing a chunk's delegations, keyed by (consumer, enroller).
 
 A source that lists all of a case's delegations in an agency (``delegations_complete``)
-ends every other active one there.
+ends every other active one there, as of the file. A status is dated where the file dates
+it (``status_since``; a new delegation also by its ``delegated_on``), else as of the file.
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ from store.models import DelegationStatus
 def write_delegations(
     chunk: CaseChunk, records: list[CaseRecord], ids: dict[str, int], touched: set[int]
 ) -> None:
-    now = chunk.ctx.now
+    ctx = chunk.ctx
     inserts: list[dict[str, Any]] = []
     updates: dict[int, dict[str, Any]] = {}
-    ended = {"status": DelegationStatus.REMOVED, "removed_at": now}
+    ended = {"status": DelegationStatus.REMOVED, "removed_at": ctx.as_of, "status_changed_at": ctx.as_of}
     for record in records:
         if not record.delegations:
             continue
@@ -31,20 +32,26 @@ def write_delegations(
             enroller_id, agency_id = chunk.enrollers[facts.license_number]
             listed[agency_id].add(enroller_id)
             mine = next((d for d in rows if d["enroller_id"] == enroller_id), None)
+            since = ctx.moment(facts.status_since)
+            if mine is None and facts.status_since is None and facts.delegated_on is not None:
+                since = ctx.moment(facts.delegated_on)
             wanted: dict[str, Any] = {"status": facts.status, "removed_at": None}
             if facts.status == DelegationStatus.REMOVED:
-                wanted["removed_at"] = (mine or {}).get("removed_at") or now
+                wanted["removed_at"] = (mine or {}).get("removed_at") or since
             if facts.knows_date:
                 wanted["delegated_on"] = facts.delegated_on
             if mine is None:
                 mine = {
                     "consumer_id": ids[record.case_number], "enroller_id": enroller_id,
-                    "agency_id": agency_id, "delegated_on": None, "created_at": now, **wanted,
+                    "agency_id": agency_id, "delegated_on": None, "created_at": ctx.now,
+                    "status_changed_at": since, **wanted,
                 }  # fmt: skip
                 inserts.append(mine)
                 rows.append(mine)
                 touched.add(id(record))
             elif changes := changed_fields(mine, wanted):
+                if "status" in changes:
+                    changes["status_changed_at"] = since
                 mine.update(changes)
                 if "id" in mine:
                     updates.setdefault(mine["id"], {}).update(changes)

@@ -1,6 +1,7 @@
 """Writing a chunk's enrollments, keyed by (consumer, plan year, coverage).
 
-A status change is dated by the import's clock, so the one-time topics see it as news.
+Submission, a status change and a binder payment are dated where the file dates them, and
+as of the file otherwise, so the one-time topics see a change as news on the right day.
 """
 
 from __future__ import annotations
@@ -18,12 +19,35 @@ ENROLLMENT_REQUIRED = ("program", "status")
 NOT_NULL = (*ENROLLMENT_REQUIRED, "binder_paid")
 
 
-def _status_since(facts: EnrollmentFacts, ctx: ImportContext) -> datetime:
-    """When a first-seen enrollment took its status: an old cancellation or termination is
-    history (dated by its end date), so a first import does not announce it as news."""
-    if facts.fields.get("status") in (EnrollmentStatus.CANCELED, EnrollmentStatus.TERMINATED):
-        return ctx.when(facts.fields.get("end_date"))
-    return ctx.now
+def _first_status_since(facts: EnrollmentFacts, ctx: ImportContext, submitted: datetime) -> datetime:
+    """When a first-seen enrollment took its status: as the file says; else an old
+    cancellation or termination is history (dated by its end date, never after the as-of),
+    so a first import does not announce it as news; else since it was submitted."""
+    if facts.status_since is not None:
+        return ctx.moment(facts.status_since)
+    end = facts.fields.get("end_date")
+    if facts.fields.get("status") in (EnrollmentStatus.CANCELED, EnrollmentStatus.TERMINATED) and end:
+        return min(ctx.moment(end), ctx.as_of)
+    return submitted
+
+
+def _new_enrollment(facts: EnrollmentFacts, ctx: ImportContext) -> dict[str, Any]:
+    submitted = ctx.moment(facts.submitted_at)
+    binder_since = ctx.moment(facts.binder_paid_at) if facts.binder_paid_at else submitted
+    return {
+        "created_at": submitted,
+        "status_changed_at": _first_status_since(facts, ctx, submitted),
+        "binder_changed_at": binder_since,
+    }
+
+
+def _change_times(changes: dict[str, Any], facts: EnrollmentFacts, ctx: ImportContext) -> None:
+    """Date the changes of state: as the file says, else as of the file."""
+    if "status" in changes:
+        changes["status_changed_at"] = ctx.moment(facts.status_since)
+    if "binder_paid" in changes:
+        paid_at = facts.binder_paid_at if changes["binder_paid"] else None
+        changes["binder_changed_at"] = ctx.moment(paid_at)
 
 
 def write_enrollments(
@@ -41,7 +65,7 @@ def write_enrollments(
                 row = {
                     **defaults, **facts.fields, "consumer_id": consumer_id,
                     "plan_year": facts.plan_year, "coverage": facts.coverage,
-                    "created_at": chunk.ctx.now, "status_changed_at": _status_since(facts, chunk.ctx),
+                    **_new_enrollment(facts, chunk.ctx),
                 }  # fmt: skip
                 if row["binder_paid"] is None:  # program and status were checked by _problem
                     row["binder_paid"] = False
@@ -53,8 +77,7 @@ def write_enrollments(
             changes = changed_fields(stored, known)
             if not changes:
                 continue
-            if "status" in changes:
-                changes["status_changed_at"] = chunk.ctx.now
+            _change_times(changes, facts, chunk.ctx)
             stored.update(changes)
             if "id" in stored:
                 updates.append((stored["id"], changes))

@@ -29,11 +29,11 @@ def write_flags(chunk: CaseChunk, records: list[CaseRecord], ids: dict[str, int]
     for record in wanted:
         consumer_id = ids[record.case_number]
         mine = flags[consumer_id]
-        if record.flag_counts and _reconcile_counts(record, consumer_id, mine, ctx.now, inserts, resolved):
+        if record.flag_counts and _reconcile_counts(record, consumer_id, mine, ctx.as_of, inserts, resolved):
             touched.add(id(record))
         for facts in record.flags:
-            raised_at = ctx.local_midnight(facts.raised_on)
-            resolved_at = None if facts.resolved_on is None else ctx.local_midnight(facts.resolved_on)
+            raised_at = ctx.moment(facts.raised_on)
+            resolved_at = None if facts.resolved_on is None else ctx.moment(facts.resolved_on)
             key = (facts.kind, raised_at, facts.detail)
             same = (f for f in mine if (f["kind"], f["raised_at"], f["detail"]) == key)
             stored = next(same, None)

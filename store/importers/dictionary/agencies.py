@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
+from store.history import ENROLLERS, record_history
 from store.importers.cells import MASKED
 from store.importers.columns import RowReader, reject
 from store.importers.context import ImportContext
@@ -23,6 +24,9 @@ class Row:
     row: int
     key: str
     values: dict[str, Any]
+    # A state column -> (the column saying since when, that time): stamped when it changes.
+    stamps: dict[str, tuple[str, datetime]] = field(default_factory=dict)
+    active_since: Any = None
 
 
 def upsert(session: Session, table: Table, key: str, rows: list[Row], now: datetime) -> list[tuple[Row, str]]:
@@ -35,10 +39,12 @@ def upsert(session: Session, table: Table, key: str, rows: list[Row], now: datet
     for row in rows:
         current = stored.get(row.key)
         if current is None:
-            session.execute(insert(table), [{key: row.key, "created_at": now, **row.values}])
+            since = {column: at for column, at in row.stamps.values()}
+            session.execute(insert(table), [{key: row.key, "created_at": now, **since, **row.values}])
             outcomes.append((row, "created"))
             continue
         changes = {k: v for k, v in row.values.items() if current.get(k) != v}
+        changes |= {row.stamps[k][0]: row.stamps[k][1] for k in list(changes) if k in row.stamps}
         if changes:
             session.execute(
                 update(table).where(table.c.id == bindparam("row_id")),
@@ -63,7 +69,10 @@ def enroller_row(reader: RowReader, number: int, cells: list[Any]) -> Row:
     known = {n: values[n] for n in names if n in values and values[n] is not MASKED}
     if known.get("active") is None:
         known.pop("active", None)
-    return Row(number, values["license_number"].upper(), known)
+    since = values.get("active_since")
+    return Row(
+        number, values["license_number"].upper(), known, active_since=None if since is MASKED else since
+    )
 
 
 def write_enrollers(ctx: ImportContext, session: Session, rows: list[Row]) -> Any:
@@ -77,10 +86,14 @@ def write_enrollers(ctx: ImportContext, session: Session, rows: list[Row]) -> An
         code = row.values.pop("agency_code")
         if ctx.agency_code is not None and code != ctx.agency_code:
             rejects.append(Reject(row.row, "agency_code", "another agency than --agency"))
+        elif ctx.is_future(row.active_since):
+            reason = f"dated after the file's as-of ({ctx.describe_as_of()})"
+            rejects.append(Reject(row.row, "active_since", reason))
         elif code not in agencies:
             rejects.append(Reject(row.row, "agency_code", "no agency has this code; load it first"))
         else:
             row.values["agency_id"] = agencies[code]
+            row.stamps["active"] = ("active_changed_at", ctx.moment(row.active_since))
             good.append(row)
             continue
         outcomes.append((row, "rejected"))
@@ -98,4 +111,6 @@ def write_enrollers(ctx: ImportContext, session: Session, rows: list[Row]) -> An
             rejects.append(Reject(row.row, "license_number", "the enroller is in another agency"))
             outcomes.append((row, "rejected"))
     table: Table = Enroller.__table__  # type: ignore[assignment]
-    return outcomes + upsert(session, table, "license_number", good, ctx.now), rejects
+    outcomes += upsert(session, table, "license_number", good, ctx.now)
+    record_history(session, kinds=(ENROLLERS,))
+    return outcomes, rejects

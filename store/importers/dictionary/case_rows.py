@@ -20,6 +20,14 @@ def _known(values: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
     }
 
 
+MOMENTS = ("submitted_at", "status_since", "binder_paid_at")  # an enrollment's effective times
+
+
+def _moment(values: dict[str, Any], name: str) -> Any:
+    value = values.get(name)
+    return None if value is MASKED else value
+
+
 def case_record(entity: str, reader: RowReader, number: int, cells: list[Any]) -> CaseRecord:
     values = reader.read(number, cells)
     record = CaseRecord(number, values["case_number"], may_create=entity == "consumers")
@@ -35,14 +43,17 @@ def case_record(entity: str, reader: RowReader, number: int, cells: list[Any]) -
                 values["status"],
                 None if day is MASKED else day,
                 knows_date=day is not MASKED,
+                status_since=_moment(values, "status_since"),
             )  # fmt: skip
         )
     elif entity == "enrollments":
-        names = tuple(c.header for c in ENTITY_COLUMNS["enrollments"][3:])
+        names = tuple(c.header for c in ENTITY_COLUMNS["enrollments"][3:] if c.header not in MOMENTS)
         fields = _known(values, names)
-        record.enrollments.append(EnrollmentFacts(values["plan_year"], values["coverage"], fields))
+        times = {name: _moment(values, name) for name in MOMENTS}
+        record.enrollments.append(EnrollmentFacts(values["plan_year"], values["coverage"], fields, **times))
     elif entity == "consents":
         record.consent_valid_thru = values["valid_thru"]
+        record.consent_received_at = _moment(values, "received_at")
     elif entity == "notices":
         record.notices.append((values["kind"], values["notice_date"]))
     else:

@@ -15,6 +15,7 @@ from store.importers.cells import (
     enum_choice,
     parse_cents,
     parse_date,
+    parse_moment,
     percent,
     text,
     yes_no,
@@ -57,6 +58,7 @@ ENTITY_COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("phone", text(32)),
         Column("role", enum_choice(Role), required=True),
         Column("active", yes_no),
+        Column("active_since", parse_moment),
     ),
     "consumers": (
         CASE,
@@ -89,6 +91,7 @@ ENTITY_COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("enroller_license", text(32), required=True),
         Column("status", enum_choice(DelegationStatus), required=True),
         Column("delegated_on", parse_date),
+        Column("status_since", parse_moment),
     ),
     "enrollments": (
         CASE,
@@ -106,8 +109,11 @@ ENTITY_COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("net_premium", parse_cents),
         Column("csr_level", text(40)),
         Column("binder_paid", yes_no),
+        Column("submitted_at", parse_moment),
+        Column("status_since", parse_moment),
+        Column("binder_paid_at", parse_moment),
     ),
-    "consents": (CASE, Column("valid_thru", parse_date, required=True)),
+    "consents": (CASE, Column("valid_thru", parse_date, required=True), Column("received_at", parse_moment)),
     "notices": (
         CASE,
         Column("kind", enum_choice(NoticeKind), required=True),

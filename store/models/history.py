@@ -1,0 +1,70 @@
+"""State history: what an enrollment, a delegation and an enroller were, and since when.
+
+Each row is one period of one entity's state, ``[valid_from, valid_to)`` in effective time
+(``valid_to`` NULL: still so). The Daily Summary reads the period in effect at its cutoff, so
+a past date replays as the book stood then, whenever the run happens. Rows are derived by
+:mod:`store.history` from the current tables' state and their ``*_changed_at`` columns;
+nothing else writes them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer
+from sqlalchemy.orm import Mapped, mapped_column
+
+from store.models.base import Base, UtcDateTime, _enum
+from store.models.cases import DelegationStatus, EnrollmentStatus
+
+
+class EnrollmentPeriod(Base):
+    """An enrollment's status and binder payment over one period; ``status_since`` is when
+    that status began (a binder payment starts a new period, not a new status)."""
+
+    __tablename__ = "enrollment_history"
+    __table_args__ = (
+        Index("ix_enrollment_history_open", "enrollment_id", "valid_to"),
+        Index("ix_enrollment_history_status", "status", "valid_to"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id"))
+    consumer_id: Mapped[int] = mapped_column(ForeignKey("consumers.id"))
+    status: Mapped[EnrollmentStatus] = mapped_column(_enum(EnrollmentStatus, "enrollment_status"))
+    binder_paid: Mapped[bool] = mapped_column(Boolean)
+    status_since: Mapped[datetime] = mapped_column(UtcDateTime)
+    valid_from: Mapped[datetime] = mapped_column(UtcDateTime)
+    valid_to: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class DelegationPeriod(Base):
+    """A delegation's status over one period (pending, active, removed)."""
+
+    __tablename__ = "delegation_history"
+    __table_args__ = (
+        Index("ix_delegation_history_open", "delegation_id", "valid_to"),
+        Index("ix_delegation_history_enroller", "enroller_id", "status"),
+        Index("ix_delegation_history_consumer", "consumer_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    delegation_id: Mapped[int] = mapped_column(ForeignKey("delegations.id"))
+    consumer_id: Mapped[int] = mapped_column(ForeignKey("consumers.id"))
+    enroller_id: Mapped[int] = mapped_column(ForeignKey("enrollers.id"))
+    status: Mapped[DelegationStatus] = mapped_column(_enum(DelegationStatus, "delegation_status"))
+    valid_from: Mapped[datetime] = mapped_column(UtcDateTime)
+    valid_to: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class EnrollerPeriod(Base):
+    """Whether an enroller was active over one period."""
+
+    __tablename__ = "enroller_history"
+    __table_args__ = (Index("ix_enroller_history_open", "enroller_id", "valid_to"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    enroller_id: Mapped[int] = mapped_column(ForeignKey("enrollers.id"))
+    active: Mapped[bool] = mapped_column(Boolean)
+    valid_from: Mapped[datetime] = mapped_column(UtcDateTime)
+    valid_to: Mapped[datetime | None] = mapped_column(UtcDateTime)
