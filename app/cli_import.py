@@ -10,6 +10,7 @@ import argparse
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from app.runtime import Runtime
 from store.errors import BobError
 from store.importers.calheers import import_calheers
+from store.importers.cells import CellError, parse_moment
 from store.importers.dictionary import import_bob_files
 from store.importers.healthsherpa import import_healthsherpa
 from store.importers.records import ImportSummary
@@ -40,10 +42,28 @@ def register(commands: Any) -> None:
     parser.add_argument("source", metavar="PATH|calheers-bob|healthsherpa")
     parser.add_argument("file", nargs="?", help="the file, after calheers-bob or healthsherpa")
     parser.add_argument("--agency", help="code of the agency whose book this is")
+    parser.add_argument(
+        "--as-of",
+        type=moment_argument,
+        metavar="WHEN",
+        help="when the file's facts were true (YYYY-MM-DD or YYYY-MM-DDTHH:MM, agency time): "
+        "facts the file does not date are stamped so; default: what the file states, else now",
+    )
     secret = parser.add_mutually_exclusive_group()
     secret.add_argument("--password", help="password of an encrypted workbook")
     secret.add_argument("--password-file", type=Path, help="file holding that password")
     parser.set_defaults(handler=import_command)
+
+
+def moment_argument(text: str) -> date | datetime:
+    """``--as-of``: a date (local midnight) or a date-time, read in the agency's zone unless
+    it carries an offset."""
+    try:
+        return parse_moment(text)
+    except CellError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date or date-time; write YYYY-MM-DD or YYYY-MM-DDTHH:MM"
+        ) from None
 
 
 def _password(args: argparse.Namespace) -> str | None:
@@ -95,10 +115,14 @@ def import_command(runtime: Runtime, args: argparse.Namespace) -> None:
     with _progress_bar(show) as progress:
         if args.source == "calheers-bob":
             summaries = [
-                import_calheers(Path(file), runtime.sessions, args.agency, _password(args), progress)
+                import_calheers(
+                    Path(file), runtime.sessions, args.agency, _password(args), progress, as_of=args.as_of
+                )
             ]
         elif args.source == "healthsherpa":
-            summaries = [import_healthsherpa(Path(file), runtime.sessions, args.agency, progress)]
+            summaries = [
+                import_healthsherpa(Path(file), runtime.sessions, args.agency, progress, as_of=args.as_of)
+            ]
         else:
             summaries = import_bob_files(
                 Path(args.source),
@@ -107,6 +131,7 @@ def import_command(runtime: Runtime, args: argparse.Namespace) -> None:
                 _password(args),
                 progress,
                 default_zone=runtime.config.schedule.time_zone,
+                as_of=args.as_of,
             )
     for summary in summaries:
         print(summary.line())

@@ -8,6 +8,7 @@ from datetime import datetime
 from exports.columns import COLUMNS, KINDS
 from exports.scope import BookScope
 from exports.workbook import Sheet
+from store.importers.sources import ABOUT_AS_OF
 from store.models import Enroller, ExportRecord, Snapshot
 
 
@@ -41,6 +42,7 @@ def about_lines(facts: AboutFacts, row_count: int) -> list[tuple[str, str]]:
         ("Book of Business", facts.scope.label),
         ("Scope", "Agency (All Agents)" if facts.scope.subject is None else "One agent"),
         ("As of", facts.as_of.strftime("%A %Y-%m-%d %H:%M %Z")),
+        (ABOUT_AS_OF, facts.as_of.isoformat(timespec="seconds")),
         (
             "Source",
             f"Weekly snapshot of {snapshot.business_date.isoformat()}"

@@ -168,6 +168,7 @@ def _enrollment_became(status: EnrollmentStatus) -> Selector:
                 _delegated(window),
                 EnrollmentPeriod.status == status,
                 in_effect(EnrollmentPeriod, window.cutoff),
+                EnrollmentPeriod.status_since < window.cutoff,
                 EnrollmentPeriod.status_since >= window.cutoff - ONE_TIME_LOOKBACK,
             )
         )

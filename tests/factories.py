@@ -8,6 +8,7 @@ from itertools import count
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from store.history import record_history
 from store.models import (
     Agency,
     Consent,
@@ -40,9 +41,11 @@ class Book:
     _seq: count = field(default_factory=lambda: count(1))
 
     def _add(self, obj: object) -> int:
+        """Add one row, and its first history period, in one transaction as importers do."""
         with self.sessions() as session, session.begin():
             session.add(obj)
             session.flush()
+            record_history(session)
             return int(obj.id)  # type: ignore[attr-defined]
 
     def agency(

@@ -276,3 +276,26 @@ def test_a_large_load_refreshes_the_planner_statistics(
                      "('consumers', 'enrollments', 'delegations') AND last_analyze IS NOT NULL")
             ).scalar_one()  # fmt: skip
         assert analyzed == 3
+
+
+def test_a_book_is_as_of_what_its_about_sheet_states_else_its_friday_and_the_flag_wins(
+    sessions, agency, sample, tmp_path
+):
+    """bob's own export states its as-of; a portal book describes Friday 21:00 Pacific."""
+    portal = import_calheers(sample, sessions, "sunrise", now=NOW)  # a Monday
+    assert portal.as_of == "as of 2026-11-20 21:00 PST (the Book of Business's Friday 21:00 Pacific)"
+    with sessions() as s:
+        rows = [list(r[2:]) for r in s.execute(book_query(*agency_scope(agency)))]
+    stated = "2026-11-22T18:30:00-08:00"
+    with (tmp_path / "mine.xlsx").open("wb") as out:
+        write_workbook(
+            out,
+            Sheet("Book", HEADERS, KINDS, [c.width for c in COLUMNS], rows),
+            lambda n: Sheet(
+                "About", ("Item", "Value"), (KINDS[0], KINDS[0]), (28, 70), [("As of (ISO 8601)", stated)]
+            ),
+        )
+    mine = import_calheers(tmp_path / "mine.xlsx", sessions, "sunrise", now=NOW)
+    assert mine.as_of == "as of 2026-11-22 18:30 PST (the workbook's About sheet)"
+    flagged = import_calheers(tmp_path / "mine.xlsx", sessions, "sunrise", now=NOW, as_of=date(2026, 11, 21))
+    assert flagged.as_of == "as of 2026-11-21 00:00 PST (--as-of)"

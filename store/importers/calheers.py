@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -54,6 +55,8 @@ from store.importers.runner import Plan, Progress, mapped_rows, run_plan
 from store.importers.sources import SourceError, open_table
 from store.importers.worker import in_worker
 from store.models import Coverage, DelegationStatus, EnrollmentStatus, FlagKind, NoticeKind, Program
+
+PORTAL_ZONE = ZoneInfo("America/Los_Angeles")  # CalHEERS keeps Pacific time, whatever the agency's zone
 
 RAISED_BY = "CalHEERS Book of Business"
 WORKER_MIN_BYTES = 1_000_000  # ~12k rows; below it, starting a process costs more than it saves
@@ -247,6 +250,15 @@ def case_record(number: int, values: dict[str, Any]) -> CaseRecord:
     return record
 
 
+def book_friday(now: datetime) -> datetime:
+    """The Friday 21:00 Pacific a Book of Business downloaded at ``now`` describes: the portal
+    rebuilds the book each Friday from 21:00, with the week's data as of then."""
+    local = now.astimezone(PORTAL_ZONE)
+    friday = local.date() - timedelta(days=(local.weekday() - 4) % 7)
+    at = datetime.combine(friday, time(21), tzinfo=PORTAL_ZONE)
+    return (at if at <= now else at - timedelta(days=7)).astimezone(UTC)
+
+
 def merge_rows(first: CaseRecord, later: CaseRecord) -> None:
     """A case delegated to two agents fills two adjacent rows; the first one carries the
     consumer's data, each carries one delegation."""
@@ -260,10 +272,16 @@ def import_calheers(
     password: str | None = None,
     progress: Progress | None = None,
     now: datetime | None = None,
+    as_of: date | datetime | None = None,
 ) -> ImportSummary:
-    """Load a Book of Business workbook (or the same chart saved as CSV) into one agency."""
-    ctx = agency_context(sessions, agency_code, now)
+    """Load a Book of Business workbook (or the same chart saved as CSV) into one agency.
+
+    Facts the book does not date are as of ``as_of``; else as of what a bob-made workbook's
+    About sheet states; else as of the Friday 21:00 Pacific the portal's book describes."""
+    ctx = agency_context(sessions, agency_code, now, as_of=as_of)
     with open_table(path, password) as table:
+        ctx = ctx.given(table.as_of, "the workbook's About sheet")
+        ctx = ctx.given(book_friday(ctx.now), "the Book of Business's Friday 21:00 Pacific")
         missing = missing_headers(table.header, REQUIRED_HEADERS)
         if missing:
             raise SourceError(
@@ -280,6 +298,7 @@ def import_calheers(
             tables=CASE_TABLES,
         )
         summary = ImportSummary(table.name, ignored_columns=unknown_headers(table.header, COLUMNS))
+        summary.as_of = ctx.describe_as_of()
         # A large book is read in a second process while this one maps and writes.
         records = (
             mapped_rows(case_record, in_worker(read_book, path, password))

@@ -8,7 +8,7 @@ dated after ``as_of``, which is never after ``now``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -65,6 +65,17 @@ class ImportContext:
         """Whether a dated fact claims to be true after the file's as-of."""
         return value is not None and self.moment(value) > self.as_of
 
+    def given(self, value: date | datetime | None, source: str) -> ImportContext:
+        """This context with the as-of ``value`` (read in the agency's zone) unless one was
+        given already: the command line wins over what the file states."""
+        if value is None or self.as_of_given is not None:
+            return self
+        as_of = AsOf(self.moment(value), source)
+        if as_of.at > self.now:
+            when = f"{as_of.at.astimezone(self.zone):%Y-%m-%d %H:%M %Z}"
+            raise FutureAsOf(f"the as-of {when} ({source}) is after the import time: no fact is known early")
+        return replace(self, as_of_given=as_of)
+
 
 class UnknownAgency(BobError):
     """The --agency code names no agency in the store."""
@@ -79,16 +90,13 @@ def agency_context(
     code: str | None,
     now: datetime | None,
     default_zone: str = DEFAULT_TIME_ZONE,
-    as_of: AsOf | None = None,
+    as_of: date | datetime | None = None,
 ) -> ImportContext:
-    """The import's agency (by code) and clocks; fails before anything is read or written."""
+    """The import's agency (by code) and clocks, with the ``--as-of`` given; fails before
+    anything is read or written."""
     now = now or utcnow()
-    if as_of is not None and as_of.at > now:
-        raise FutureAsOf(
-            f"the as-of {as_of.at.isoformat()} is after the import time; facts cannot be known early"
-        )
     if code is None:
-        return ImportContext(None, ZoneInfo(default_zone), now, as_of_given=as_of)
+        return ImportContext(None, ZoneInfo(default_zone), now).given(as_of, "--as-of")
     with sessions() as session:
         agency = session.execute(select(Agency.id, Agency.time_zone).where(Agency.code == code)).first()
     if agency is None:
@@ -96,4 +104,4 @@ def agency_context(
             f"no agency has the code {code!r}; check --agency, or load it first with "
             "`bob import agencies.csv`"
         )
-    return ImportContext(agency.id, ZoneInfo(agency.time_zone), now, code, as_of)
+    return ImportContext(agency.id, ZoneInfo(agency.time_zone), now, code).given(as_of, "--as-of")

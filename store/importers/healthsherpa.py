@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -186,9 +186,11 @@ def import_healthsherpa(
     agency_code: str,
     progress: Progress | None = None,
     now: datetime | None = None,
+    as_of: date | datetime | None = None,
 ) -> ImportSummary:
-    """Load a HealthSherpa clients or enrollments CSV export into one agency."""
-    ctx = agency_context(sessions, agency_code, now)
+    """Load a HealthSherpa clients or enrollments CSV export into one agency; facts it does
+    not date are as of ``as_of``, else as of the import."""
+    ctx = agency_context(sessions, agency_code, now, as_of=as_of)
     with open_table(path) as table:
         missing = missing_headers(table.header, REQUIRED_HEADERS)
         if missing:
@@ -205,5 +207,6 @@ def import_healthsherpa(
             tables=CASE_TABLES,
         )
         summary = ImportSummary(table.name, ignored_columns=unknown_headers(table.header, COLUMNS))
+        summary.as_of = ctx.describe_as_of()
         with RejectsFile(rejects_path_for(path)) as rejects:
             return run_plan(plan, plan.records(table.rows), sessions, rejects, summary, progress)

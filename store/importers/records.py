@@ -113,6 +113,7 @@ class ImportSummary:
     counts: Counter[str] = field(default_factory=Counter)
     rejects_path: str | None = None
     ignored_columns: list[str] = field(default_factory=list)
+    as_of: str | None = None  # which as-of stamped the facts the file does not date
 
     @property
     def created(self) -> int:
@@ -141,4 +142,6 @@ class ImportSummary:
         )
         if self.rejects_path:
             text += f" (reasons in {self.rejects_path})"
+        if self.as_of:
+            text += f"; {self.as_of}"
         return text

@@ -13,6 +13,7 @@ import zipfile
 from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 from xml.etree import ElementTree
@@ -25,6 +26,7 @@ from store.importers.xlsx import XlsxBook
 
 OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 ABOUT_SHEET = "About"
+ABOUT_AS_OF = "As of (ISO 8601)"  # the About sheet's line that states when the book was true
 
 
 class SourceError(BobError):
@@ -38,6 +40,7 @@ class Table:
     name: str
     header: list[str]
     rows: Generator[tuple[int, list[Any]], None, None]
+    as_of: datetime | None = None  # when the file says its rows were true, if it says
 
 
 def _clean_header(cells: list[Any]) -> list[str]:
@@ -145,6 +148,21 @@ def data_sheets(book: XlsxBook) -> list[str]:
     return [name for name in book.sheetnames if name.strip().lower() != ABOUT_SHEET.lower()]
 
 
+def stated_as_of(book: XlsxBook) -> datetime | None:
+    """The as-of a bob-made workbook states on its About sheet (an aware ISO 8601 time)."""
+    about = next((n for n in book.sheetnames if n.strip().lower() == ABOUT_SHEET.lower()), None)
+    if about is None:
+        return None
+    for cells in _guarded(book.rows(about), ABOUT_SHEET):
+        if len(cells) >= 2 and cells[0] == ABOUT_AS_OF and isinstance(cells[1], str):
+            try:
+                stated = datetime.fromisoformat(cells[1].strip())
+            except ValueError:
+                return None
+            return stated if stated.tzinfo else None
+    return None
+
+
 def _sheet_rows(rows: Iterator[list[Any]]) -> Generator[tuple[int, list[Any]], None, None]:
     for number, cells in enumerate(rows, start=2):
         if any(not (cell is None or (isinstance(cell, str) and not cell.strip())) for cell in cells):
@@ -167,7 +185,9 @@ def open_table(path: Path, password: str | None = None) -> Iterator[Table]:
         sheets = data_sheets(book)
         if not sheets:
             raise SourceError(f"{path.name} has no data sheet")
+        stated = stated_as_of(book)
         table = sheet_table(book, sheets[0], path.name)
+        table.as_of = stated
         try:
             yield table
         finally:  # rows left unread (another process read them) still close the sheet

@@ -6,7 +6,7 @@ what hangs off a consumer); each entity has its plan: how a row is read, keyed a
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -62,9 +62,11 @@ def import_bob_files(
     progress: Progress | None = None,
     now: datetime | None = None,
     default_zone: str = DEFAULT_TIME_ZONE,
+    as_of: date | datetime | None = None,
 ) -> list[ImportSummary]:
-    """Load one entity file, a workbook of entity sheets, or a folder of entity files."""
-    ctx = agency_context(sessions, agency_code, now, default_zone)
+    """Load one entity file, a workbook of entity sheets, or a folder of entity files; facts
+    the files do not date are as of ``as_of``, else as of the import."""
+    ctx = agency_context(sessions, agency_code, now, default_zone, as_of)
     files = entity_files(path, password)
     for entity_file in files:
         with entity_file.open() as table:
@@ -80,7 +82,7 @@ def _load(
 ) -> ImportSummary:
     with entity_file.open() as table:
         reader = RowReader.for_header(table.header, ENTITY_COLUMNS[entity_file.entity])
-        summary = ImportSummary(table.name)
+        summary = ImportSummary(table.name, as_of=ctx.describe_as_of())
         with RejectsFile(entity_file.rejects) as rejects:
             plan = _plan(entity_file.entity, reader, ctx)
             return run_plan(plan, plan.records(table.rows), sessions, rejects, summary, progress)
