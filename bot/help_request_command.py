@@ -28,11 +28,11 @@ from bot.blocks_help_requests import (
     new_request_modal,
     request_detail_reply,
     request_list_reply,
-    status_words,
 )
 from bot.deps import BotDeps
 from bot.identity import LINK_HOWTO
 from bot.parsing import BadCommand, SubCommand, joined, note_too_long, record_number, shown
+from bot.replies import status_words
 from bot.routing import command_is
 from rules.casework.help_requests import (
     HelpRefused,
