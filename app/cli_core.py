@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from app.runtime import Runtime
 from mailer.daily_summary import run_daily_summary
 from rules.calendar import business_date
 from rules.mailbox import mailbox_listing, open_message
 from rules.people import enroller_on_file
+from store.mailbox import MailboxEntry
 from store.models import utcnow
 
+T = TypeVar("T")
 AS_HELP = "your license number or email on file"
 
 
@@ -22,6 +25,20 @@ def actor_id(runtime: Runtime, who: str) -> int:
     runtime.require_schema()
     with runtime.sessions() as session:
         return enroller_on_file(session, who).id
+
+
+def print_listing(
+    rows: Sequence[T], as_json: bool, row_json: Callable[[T], Any], line: Callable[[T], str], empty: str
+) -> None:
+    """A listing command's output: the rows as a JSON list, or one line per row (``empty``
+    when there are none)."""
+    if as_json:
+        print(json.dumps([row_json(row) for row in rows], indent=2))
+        return
+    if not rows:
+        print(empty)
+    for row in rows:
+        print(line(row))
 
 
 def parse_date(value: str) -> date:
@@ -72,14 +89,12 @@ def summary_run(runtime: Runtime, args: argparse.Namespace) -> None:
 
 def mailbox_list(runtime: Runtime, args: argparse.Namespace) -> None:
     rows = mailbox_listing(runtime.sessions, actor_id(runtime, args.enroller), utcnow(), limit=args.limit)
-    if args.json:
-        print(json.dumps([row.as_dict() for row in rows], indent=2))
-        return
-    if not rows:
-        print("the mailbox is empty")
-    for row in rows:
-        unread = " " if row.read_at else "*"
-        print(f"{row.id:>8} {unread} {row.business_date}  {row.subject}  ({row.alert_count} alerts)")
+    print_listing(rows, args.json, MailboxEntry.as_dict, _mailbox_line, "the mailbox is empty")
+
+
+def _mailbox_line(row: MailboxEntry) -> str:
+    unread = " " if row.read_at else "*"
+    return f"{row.id:>8} {unread} {row.business_date}  {row.subject}  ({row.alert_count} alerts)"
 
 
 def mailbox_show(runtime: Runtime, args: argparse.Namespace) -> None:

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from app.cli_core import AS_HELP, actor_id, parse_date
+from app.cli_core import AS_HELP, actor_id, parse_date, print_listing
 from app.runtime import Runtime
 from exports.building import run_export
 from exports.errors import ExportRefused
@@ -131,21 +131,25 @@ def exports_list(runtime: Runtime, args: argparse.Namespace) -> None:
     now = utcnow()
     requester_id = actor_id(runtime, args.requester)
     history = list_exports(runtime.sessions, requester_id, now)
-    if args.json:
-        print(json.dumps([_history_json(h, now) for h in history], indent=2))
-        return
-    if not history:
-        print("no exports yet")
-    for h in history:
-        rows = f"{h.row_count:,} rows" if h.row_count is not None else "-"
-        if h.available(now) and h.expires_at:
-            state = f"until {h.expires_at:%H:%M} UTC"
-        else:
-            state = h.error or ("expired" if h.status == "succeeded" else "")
-        print(
-            f"{h.export_id:>6}  {h.requested_at:%Y-%m-%d %H:%M}Z  {h.status:<10} {rows:>12}  "
-            f"{h.scope_label}  {state}"
-        )
+    print_listing(
+        history,
+        args.json,
+        partial(_history_json, now=now),
+        partial(_history_line, now=now),
+        "no exports yet",
+    )
+
+
+def _history_line(h: ExportHistoryEntry, now: datetime) -> str:
+    rows = f"{h.row_count:,} rows" if h.row_count is not None else "-"
+    if h.available(now) and h.expires_at:
+        state = f"until {h.expires_at:%H:%M} UTC"
+    else:
+        state = h.error or ("expired" if h.status == "succeeded" else "")
+    return (
+        f"{h.export_id:>6}  {h.requested_at:%Y-%m-%d %H:%M}Z  {h.status:<10} {rows:>12}  "
+        f"{h.scope_label}  {state}"
+    )
 
 
 def _history_json(h: ExportHistoryEntry, now: datetime) -> dict[str, Any]:

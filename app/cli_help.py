@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import Any
 
-from app.cli_core import AS_HELP, actor_id
+from app.cli_core import AS_HELP, actor_id, print_listing
 from app.runtime import Runtime
 from rules.casework.help_requests import (
     HelpRequestView,
@@ -101,13 +101,11 @@ def help_show(runtime: Runtime, args: argparse.Namespace) -> None:
 
 def help_list(runtime: Runtime, args: argparse.Namespace) -> None:
     views = list_requests(runtime.sessions, actor_id(runtime, args.actor), utcnow(), open_only=args.open)
-    if args.json:
-        print(json.dumps([view.as_dict() for view in views], indent=2))
-        return
-    if not views:
-        print("no help requests")
-    for view in views:
-        print(f"{view.number}  {view.status:<19} {view.updated_at:%Y-%m-%d}  {view.topic}  ({view.enroller})")
+    print_listing(views, args.json, HelpRequestView.as_dict, _request_line, "no help requests")
+
+
+def _request_line(view: HelpRequestView) -> str:
+    return f"{view.number}  {view.status:<19} {view.updated_at:%Y-%m-%d}  {view.topic}  ({view.enroller})"
 
 
 def help_new(runtime: Runtime, args: argparse.Namespace) -> None:

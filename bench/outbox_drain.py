@@ -138,10 +138,55 @@ def mime_message(row: Any) -> MIMEMultipart:
     return message
 
 
+def queued_messages(sessions: Any) -> list[Any]:
+    """The queued emails' envelope and bodies, for the bare senders."""
+    with sessions() as session:
+        return list(
+            session.execute(
+                select(
+                    OutboxEmail.message_id,
+                    OutboxEmail.to_address,
+                    OutboxEmail.subject,
+                    OutboxEmail.body_text,
+                    OutboxEmail.body_html,
+                )
+            ).all()
+        )
+
+
+def timed_rounds(
+    sessions: Any, count: int, smtp: SmtpConfig, repeats: int
+) -> tuple[list[float], list[float], list[float]]:
+    """Seconds of each round for bare aiosmtplib, the stdlib-MIME variant and bob's drain."""
+    messages = queued_messages(sessions)
+    bare_s: list[float] = []
+    stdlib_s: list[float] = []
+    bob_s: list[float] = []
+    for _ in range(repeats):  # interleaved, so a busy moment hurts each side alike
+        with smtp_sink() as port:
+            for stdlib, times in ((False, bare_s), (True, stdlib_s)):
+                started = time.perf_counter()
+                assert asyncio.run(bare_send(port, messages, smtp.connections, stdlib)) == count
+                times.append(time.perf_counter() - started)
+            requeue(sessions)
+            started = time.perf_counter()
+            result = asyncio.run(drain_outbox(sessions, dataclasses.replace(smtp, port=port)))
+            bob_s.append(time.perf_counter() - started)
+            assert result.sent == count, result.summary()
+    return bare_s, stdlib_s, bob_s
+
+
 def measure(db: str, count: int, connections: int, repeats: int = 5) -> dict[str, Any]:
     """Best of ``repeats`` for each side, on one fresh database; returns messages/s."""
     if SMTP_SINK is None:
         raise SystemExit("smtp-sink not found: install Debian's postfix (scripts/system-deps.sh)")
+    smtp = SmtpConfig(
+        host="127.0.0.1",
+        security="none",
+        from_address=FROM,
+        connections=connections,
+        timeout_seconds=30.0,
+    )
     with tempfile.TemporaryDirectory(prefix="bob-bench-outbox-") as folder:
         fresh = FreshDatabase(db, count, Path(folder))
         try:
@@ -149,35 +194,7 @@ def measure(db: str, count: int, connections: int, repeats: int = 5) -> dict[str
             upgrade(engine)
             sessions = session_factory(engine)
             queue_digest_emails(sessions, count)
-            with sessions() as session:
-                messages = session.execute(
-                    select(
-                        OutboxEmail.message_id,
-                        OutboxEmail.to_address,
-                        OutboxEmail.subject,
-                        OutboxEmail.body_text,
-                        OutboxEmail.body_html,
-                    )
-                ).all()
-            smtp = SmtpConfig(
-                host="127.0.0.1",
-                security="none",
-                from_address=FROM,
-                connections=connections,
-                timeout_seconds=30.0,
-            )
-            bare_s, stdlib_s, bob_s = [], [], []
-            for _ in range(repeats):  # interleaved, so a busy moment hurts each side alike
-                with smtp_sink() as port:
-                    for stdlib, times in ((False, bare_s), (True, stdlib_s)):
-                        started = time.perf_counter()
-                        assert asyncio.run(bare_send(port, messages, connections, stdlib)) == count
-                        times.append(time.perf_counter() - started)
-                    requeue(sessions)
-                    started = time.perf_counter()
-                    result = asyncio.run(drain_outbox(sessions, dataclasses.replace(smtp, port=port)))
-                    bob_s.append(time.perf_counter() - started)
-                    assert result.sent == count, result.summary()
+            bare_s, stdlib_s, bob_s = timed_rounds(sessions, count, smtp, repeats)
             engine.dispose()
         finally:
             fresh.drop()

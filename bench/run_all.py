@@ -168,7 +168,7 @@ def slack_acks(rows: int) -> Iterator[Row]:
     )
 
 
-def main() -> int:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="10k and 100k consumers only")
     parser.add_argument("--only", default="P1,P2,P3,P4", help="e.g. P1,P3")
@@ -183,27 +183,22 @@ def main() -> int:
         default=10**9,
         help="largest P1 size to run on PostgreSQL (seeding 1M there is slow)",
     )
-    args = parser.parse_args()
-    wanted = {name.strip().upper() for name in args.only.split(",")}
-    sizes = (
-        [int(s) for s in args.sizes.split(",")]
-        if args.sizes
-        else [10_000, 100_000]
-        if args.quick
-        else [10_000, 100_000, 1_000_000]
-    )
-    kinds = {kind.strip() for kind in args.db.split(",")}
+    return parser.parse_args()
+
+
+def chosen_databases(db: str, pg: str) -> list[str]:
+    """The databases named by ``--db``, leaving PostgreSQL out (and saying so) when it does not answer."""
+    kinds = {kind.strip() for kind in db.split(",")}
     databases = ["sqlite"] if "sqlite" in kinds else []
-    if "postgresql" in kinds and postgres_answers(args.pg):
-        databases.append(args.pg)
+    if "postgresql" in kinds and postgres_answers(pg):
+        databases.append(pg)
     elif "postgresql" in kinds:
-        print(f"# PostgreSQL does not answer at {make_url(args.pg).render_as_string()}: SQLite only")
-    benches: dict[str, Callable[[], Iterator[Row]]] = {
-        "P1": lambda: daily_runs(databases, sizes, args.pg_max),
-        "P2": lambda: exports([10_000, 100_000] if args.quick else [10_000, 100_000, 500_000]),
-        "P3": lambda: drains(databases, 5_000),
-        "P4": lambda: slack_acks(100_000),
-    }
+        print(f"# PostgreSQL does not answer at {make_url(pg).render_as_string()}: SQLite only")
+    return databases
+
+
+def run_benches(benches: dict[str, Callable[[], Iterator[Row]]], wanted: set[str]) -> list[str]:
+    """Print one row per measurement; the measurements that missed their target."""
     print_row(tuple(name for name, _ in COLUMNS))
     missed: list[str] = []
     for name, bench in benches.items():
@@ -213,6 +208,27 @@ def main() -> int:
             print_row((*cells, verdict(passed)))
             if not passed:
                 missed.append(f"{cells[0]} {cells[1]} {cells[2]}")
+    return missed
+
+
+def main() -> int:
+    args = parse_args()
+    wanted = {name.strip().upper() for name in args.only.split(",")}
+    sizes = (
+        [int(s) for s in args.sizes.split(",")]
+        if args.sizes
+        else [10_000, 100_000]
+        if args.quick
+        else [10_000, 100_000, 1_000_000]
+    )
+    databases = chosen_databases(args.db, args.pg)
+    benches: dict[str, Callable[[], Iterator[Row]]] = {
+        "P1": lambda: daily_runs(databases, sizes, args.pg_max),
+        "P2": lambda: exports([10_000, 100_000] if args.quick else [10_000, 100_000, 500_000]),
+        "P3": lambda: drains(databases, 5_000),
+        "P4": lambda: slack_acks(100_000),
+    }
+    missed = run_benches(benches, wanted)
     print(f"# {len(missed)} missed" + (": " + "; ".join(missed) if missed else ""))
     return 1 if missed else 0
 

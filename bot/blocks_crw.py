@@ -25,6 +25,7 @@ from bot.block_kit import (
     plain,
     section,
 )
+from bot.replies import status_words
 from rules.casework.crw_cases import RESOLUTION_REASONS
 from rules.casework.crw_rows import CrwCaseDetail, CrwCaseRow, EnrollerActivity
 from rules.crw import RISK_LABELS, CrwTiles
@@ -35,10 +36,6 @@ STEPS_BLOCK = "resolution_steps"
 STEPS_CHARS = 3000
 SHOWN_NOTES = 10
 SHOWN_ENROLLERS = 100
-
-
-def status_words(status: str) -> str:
-    return status.replace("_", " ")
 
 
 def days(n: int) -> str:

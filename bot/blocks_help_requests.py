@@ -18,6 +18,7 @@ from bot.block_kit import (
     plain,
     section,
 )
+from bot.replies import status_words
 from rules.casework.help_requests import DETAILS_LIMIT, ROUTING, TOPIC_LIMIT, HelpRequestView
 from store.models import HelpCategory
 
@@ -26,10 +27,6 @@ CATEGORY_BLOCK = "category"
 TOPIC_BLOCK = "topic"
 DETAILS_BLOCK = "details"
 SHOWN_UPDATES = 10
-
-
-def status_words(status: str) -> str:
-    return status.replace("_", " ")
 
 
 def request_list_reply(requests: list[HelpRequestView], open_only: bool) -> Reply:

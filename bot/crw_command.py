@@ -8,16 +8,17 @@ message is safe to show, so it becomes the reply.
 from __future__ import annotations
 
 import asyncio
-import logging
 import re
 from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
-from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.actor import linked_enroller_id
+from bot.answers import ack_form, ack_reply, field_error, linked_reply, open_form
 from bot.block_kit import Reply, submitted_values
 from bot.blocks_crw import (
     CLOSE_CALLBACK,
@@ -39,8 +40,6 @@ from rules.casework.crw_cases import RESOLUTION_REASONS, add_note, close_case
 from rules.casework.crw_queries import agency_overview, list_cases, my_tiles, show_case
 from rules.casework.crw_reach import CrwRefused
 from store.errors import BobError
-
-log = logging.getLogger(__name__)
 
 USAGE = (
     "`/bob crw` - your Consumer Retention Workspace tiles; "
@@ -160,44 +159,39 @@ def _parse_crw_list(words: list[str]) -> CrwListCommand | BadCommand:
 SUBCOMMAND = SubCommand("crw", USAGE, _parse_crw, parse_raw=_parse_crw_note)
 
 CrwCommand = CrwTilesCommand | CrwAgencyCommand | CrwListCommand | CrwShowCommand | CrwNoteCommand
-# Slack shows a form field's error on one or two lines.
-FIELD_ERROR_CHARS = 150
 
 
 def crw_reply(deps: BotDeps, slack_user_id: str, command: CrwCommand) -> Reply:
     """The answer to one CRW command, for the linked enroller (or the link instructions)."""
-    actor_id = linked_enroller_id(deps.sessions, slack_user_id)
-    if actor_id is None:
-        return Reply(LINK_HOWTO)
-    now = deps.clock()
-    try:
-        match command:
-            case CrwTilesCommand():
-                return tiles_reply(my_tiles(deps.sessions, actor_id, now), now, deps.zone)
-            case CrwAgencyCommand():
-                tiles, activity = agency_overview(deps.sessions, actor_id, now)
-                return agency_reply(tiles, activity, now, deps.zone)
-            case CrwListCommand():
-                rows = list_cases(
-                    deps.sessions,
-                    actor_id,
-                    now,
-                    risk=command.risk,
-                    aging_days=command.aging_days,
-                    agency=command.agency,
-                )
-                return case_list_reply(rows, command.risk, command.aging_days, command.agency)
-            case CrwShowCommand():
-                detail = show_case(deps.sessions, actor_id, command.case_number, now)
-                return case_detail_reply(detail, deps.zone)
-            case CrwNoteCommand():
-                add_note(deps.sessions, actor_id, command.case_number, command.text, now)
-                return Reply(
-                    f"Noted on CRW case {command.case_number}. "
-                    f"`/bob crw show {command.case_number}` shows its notes."
-                )
-    except BobError as exc:
-        return Reply(sentence(exc))
+    return linked_reply(deps, slack_user_id, partial(_answer, deps, command))
+
+
+def _answer(deps: BotDeps, command: CrwCommand, actor_id: int, now: datetime) -> Reply:
+    match command:
+        case CrwTilesCommand():
+            return tiles_reply(my_tiles(deps.sessions, actor_id, now), now, deps.zone)
+        case CrwAgencyCommand():
+            tiles, activity = agency_overview(deps.sessions, actor_id, now)
+            return agency_reply(tiles, activity, now, deps.zone)
+        case CrwListCommand():
+            rows = list_cases(
+                deps.sessions,
+                actor_id,
+                now,
+                risk=command.risk,
+                aging_days=command.aging_days,
+                agency=command.agency,
+            )
+            return case_list_reply(rows, command.risk, command.aging_days, command.agency)
+        case CrwShowCommand():
+            detail = show_case(deps.sessions, actor_id, command.case_number, now)
+            return case_detail_reply(detail, deps.zone)
+        case CrwNoteCommand():
+            add_note(deps.sessions, actor_id, command.case_number, command.text, now)
+            return Reply(
+                f"Noted on CRW case {command.case_number}. "
+                f"`/bob crw show {command.case_number}` shows its notes."
+            )
 
 
 def close_refusal(deps: BotDeps, slack_user_id: str, case_number: str) -> str | None:
@@ -234,7 +228,7 @@ def submit_close(
     try:
         close_case(deps.sessions, actor_id, case_number, reason, steps, deps.clock())
     except CrwRefused as exc:
-        return {REASON_BLOCK: sentence(exc)[:FIELD_ERROR_CHARS]}
+        return {REASON_BLOCK: field_error(exc)}
     return {}
 
 
@@ -245,27 +239,18 @@ async def open_close_form(
     refusal = await asyncio.to_thread(close_refusal, deps, body["user_id"], case_number)
     if refusal is not None:
         return refusal
-    try:
-        await client.views_open(trigger_id=body["trigger_id"], view=close_modal(case_number))
-    except (SlackApiError, SlackClientError) as exc:
-        log.warning("the close form for a CRW case did not open (%s)", type(exc).__name__)
-        return "Slack did not open the close form; please try `/bob crw close` again."
-    return None
+    failure = "Slack did not open the close form; please try `/bob crw close` again."
+    return await open_form(client, body, close_modal(case_number), failure)
 
 
 def register(app: AsyncApp, deps: BotDeps) -> None:
     async def answer_crw(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         command = SUBCOMMAND.read(body.get("text", ""))
         if isinstance(command, CrwCloseCommand):
-            refusal = await open_close_form(deps, client, body, command.case_number)
-            if refusal is None:
-                await ack()
-            else:
-                await ack(refusal, response_type="ephemeral")
+            await ack_form(ack, await open_close_form(deps, client, body, command.case_number))
             return
         assert isinstance(command, CrwCommand)
-        reply = await asyncio.to_thread(crw_reply, deps, body["user_id"], command)
-        await ack(reply.text, blocks=reply.blocks or None, response_type="ephemeral")
+        await ack_reply(ack, await asyncio.to_thread(crw_reply, deps, body["user_id"], command))
 
     async def answer_close_form(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         case_number = str(view.get("private_metadata", ""))

@@ -8,15 +8,16 @@ its submission files the request. Replies are ephemeral: details may describe a 
 from __future__ import annotations
 
 import asyncio
-import logging
 from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
-from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.actor import linked_enroller_id
+from bot.answers import ack_form, ack_reply, field_error, linked_reply, open_form
 from bot.block_kit import Reply, submitted_values
 from bot.blocks_help_requests import (
     CATEGORY_BLOCK,
@@ -27,12 +28,11 @@ from bot.blocks_help_requests import (
     new_request_modal,
     request_detail_reply,
     request_list_reply,
-    status_words,
 )
 from bot.deps import BotDeps
 from bot.identity import LINK_HOWTO
 from bot.parsing import BadCommand, SubCommand, joined, note_too_long, record_number, shown
-from bot.replies import sentence
+from bot.replies import status_words
 from bot.routing import command_is
 from rules.casework.help_requests import (
     HelpRefused,
@@ -42,10 +42,7 @@ from rules.casework.help_requests import (
     show_request,
     update_request,
 )
-from store.errors import BobError
 from store.models import HelpCategory, HelpStatus
-
-log = logging.getLogger(__name__)
 
 USAGE = (
     "`/bob help-request <number>` / `list [open]` / `new` - your help requests; support staff: "
@@ -130,32 +127,28 @@ def _parse_help_request_update(words: list[str]) -> HelpRequestUpdateCommand | B
 SUBCOMMAND = SubCommand("help-request", USAGE, _parse_help_request)
 
 HelpRequestCommand = HelpRequestShowCommand | HelpRequestListCommand | HelpRequestUpdateCommand
-FIELD_ERROR_CHARS = 150
 
 
 def help_request_reply(deps: BotDeps, slack_user_id: str, command: HelpRequestCommand) -> Reply:
-    actor_id = linked_enroller_id(deps.sessions, slack_user_id)
-    if actor_id is None:
-        return Reply(LINK_HOWTO)
-    now = deps.clock()
-    try:
-        match command:
-            case HelpRequestShowCommand():
-                shown = show_request(deps.sessions, actor_id, command.number, now)
-                return request_detail_reply(shown, deps.zone)
-            case HelpRequestListCommand():
-                listed = list_requests(deps.sessions, actor_id, now, open_only=command.open_only)
-                return request_list_reply(listed, command.open_only)
-            case HelpRequestUpdateCommand():
-                updated = update_request(
-                    deps.sessions, actor_id, command.number, command.status, command.note, now
-                )
-                return Reply(
-                    f"Help request {updated.number} is now "
-                    f"{status_words(updated.status)}" + (" with your note." if command.note else ".")
-                )
-    except BobError as exc:
-        return Reply(sentence(exc))
+    return linked_reply(deps, slack_user_id, partial(_answer, deps, command))
+
+
+def _answer(deps: BotDeps, command: HelpRequestCommand, actor_id: int, now: datetime) -> Reply:
+    match command:
+        case HelpRequestShowCommand():
+            shown = show_request(deps.sessions, actor_id, command.number, now)
+            return request_detail_reply(shown, deps.zone)
+        case HelpRequestListCommand():
+            listed = list_requests(deps.sessions, actor_id, now, open_only=command.open_only)
+            return request_list_reply(listed, command.open_only)
+        case HelpRequestUpdateCommand():
+            updated = update_request(
+                deps.sessions, actor_id, command.number, command.status, command.note, now
+            )
+            return Reply(
+                f"Help request {updated.number} is now "
+                f"{status_words(updated.status)}" + (" with your note." if command.note else ".")
+            )
 
 
 def submit_new_request(
@@ -180,34 +173,25 @@ def submit_new_request(
     try:
         return create_request(deps.sessions, actor_id, category, topic, details, deps.clock())
     except HelpRefused as exc:
-        return {DETAILS_BLOCK: sentence(exc)[:FIELD_ERROR_CHARS]}
+        return {DETAILS_BLOCK: field_error(exc)}
 
 
 async def open_new_request_form(deps: BotDeps, client: AsyncWebClient, body: dict[str, Any]) -> str | None:
     """Open the form on the command's trigger; None when it opened, else the reply."""
     if await asyncio.to_thread(linked_enroller_id, deps.sessions, body["user_id"]) is None:
         return LINK_HOWTO
-    try:
-        await client.views_open(trigger_id=body["trigger_id"], view=new_request_modal())
-    except (SlackApiError, SlackClientError) as exc:
-        log.warning("the help-request form did not open (%s)", type(exc).__name__)
-        return "Slack did not open the form; please try `/bob help-request new` again."
-    return None
+    failure = "Slack did not open the form; please try `/bob help-request new` again."
+    return await open_form(client, body, new_request_modal(), failure)
 
 
 def register(app: AsyncApp, deps: BotDeps) -> None:
     async def answer_help_request(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         command = SUBCOMMAND.read(body.get("text", ""))
         if isinstance(command, HelpRequestNewCommand):
-            refusal = await open_new_request_form(deps, client, body)
-            if refusal is None:
-                await ack()
-            else:
-                await ack(refusal, response_type="ephemeral")
+            await ack_form(ack, await open_new_request_form(deps, client, body))
             return
         assert isinstance(command, HelpRequestCommand)
-        reply = await asyncio.to_thread(help_request_reply, deps, body["user_id"], command)
-        await ack(reply.text, blocks=reply.blocks or None, response_type="ephemeral")
+        await ack_reply(ack, await asyncio.to_thread(help_request_reply, deps, body["user_id"], command))
 
     async def answer_new_request_form(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         filed = await asyncio.to_thread(submit_new_request, deps, body["user"]["id"], submitted_values(view))

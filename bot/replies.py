@@ -10,3 +10,8 @@ def sentence(error: Exception) -> str:
         return "Something went wrong."
     text = text[0].upper() + text[1:]
     return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def status_words(status: str) -> str:
+    """A stored status as words, e.g. ``in_progress`` as "in progress"."""
+    return status.replace("_", " ")

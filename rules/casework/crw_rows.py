@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Select, select
 
+from rules.casework.json_fields import json_fields
 from rules.crw import RISK_LABELS
 from store.models import CrwCase, Enroller
 from store.models.people import display_name
@@ -30,15 +31,7 @@ class CrwCaseRow:
     assignee: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "case_number": self.case_number,
-            "risk": self.risk,
-            "risk_label": self.risk_label,
-            "reason": self.reason,
-            "status": self.status,
-            "age_days": self.age_days,
-            "assignee": self.assignee,
-        }
+        return json_fields(self)
 
 
 @dataclass(frozen=True)
@@ -53,18 +46,6 @@ class CrwCaseDetail(CrwCaseRow):
     contact: dict[str, str | None] | None
     notes: list[dict[str, Any]]
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            **super().as_dict(),
-            "plan_year": self.plan_year,
-            "opened_at": self.opened_at.isoformat(),
-            "closed_at": self.closed_at.isoformat() if self.closed_at else None,
-            "resolution_reason": self.resolution_reason,
-            "resolution_steps": self.resolution_steps,
-            "contact": self.contact,
-            "notes": [{**note, "at": note["at"].isoformat()} for note in self.notes],
-        }
-
 
 @dataclass(frozen=True)
 class EnrollerActivity:
@@ -77,13 +58,7 @@ class EnrollerActivity:
     notes_written: int = 0
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "enroller": self.enroller,
-            "open_cases": self.open_cases,
-            "closed_cases": self.closed_cases,
-            "average_resolution_days": self.average_resolution_days,
-            "notes_written": self.notes_written,
-        }
+        return json_fields(self)
 
 
 def age_days(opened_at: datetime, closed_at: datetime | None, now: datetime) -> int:

@@ -20,6 +20,7 @@ from sqlalchemy import ColumnElement, select, true, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from rules.access import Action, Attempt, act, audit, may, require
+from rules.casework.json_fields import json_fields
 from store.errors import Refused
 from store.models import (
     Agency,
@@ -65,18 +66,7 @@ class HelpRequestView:
     updates: list[dict[str, Any]]
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "number": self.number,
-            "category": self.category,
-            "topic": self.topic,
-            "status": self.status,
-            "routed_team": self.routed_team,
-            "created_at": self.created_at.isoformat(),
-            "updated_at": self.updated_at.isoformat(),
-            "enroller": self.enroller,
-            "details": self.details,
-            "updates": [{**u, "at": u["at"].isoformat()} for u in self.updates],
-        }
+        return json_fields(self)
 
 
 def _act(

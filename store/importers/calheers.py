@@ -37,8 +37,8 @@ from store.importers.columns import (
     RowReader,
     RowRejected,
     known,
-    missing_headers,
     reject,
+    require_headers,
     unknown_headers,
 )
 from store.importers.context import agency_context
@@ -52,7 +52,7 @@ from store.importers.records import (
 )
 from store.importers.rejects import RejectsFile, rejects_path_for
 from store.importers.runner import Plan, Progress, mapped_rows, run_plan
-from store.importers.sources import SourceError, open_table
+from store.importers.sources import open_table
 from store.importers.worker import in_worker
 from store.models import Coverage, DelegationStatus, EnrollmentStatus, FlagKind, NoticeKind, Program
 
@@ -60,6 +60,10 @@ PORTAL_ZONE = ZoneInfo("America/Los_Angeles")  # CalHEERS keeps Pacific time, wh
 
 RAISED_BY = "CalHEERS Book of Business"
 WORKER_MIN_BYTES = 1_000_000  # ~12k rows; below it, starting a process costs more than it saves
+NOT_A_BOOK = (
+    "{name} does not look like a Book of Business: its first row lacks {missing}; "
+    "the columns are listed in docs/data-dictionary.md"
+)
 AGENT = re.compile(r"^(?P<name>[^()]*?)\s*\(\s*License\s+(?P<license>[A-Za-z0-9-]{1,32})\s*\)$")
 
 
@@ -282,12 +286,7 @@ def import_calheers(
     with open_table(path, password) as table:
         ctx = ctx.given(table.as_of, "the workbook's About sheet")
         ctx = ctx.given(book_friday(ctx.now), "the Book of Business's Friday 21:00 Pacific")
-        missing = missing_headers(table.header, REQUIRED_HEADERS)
-        if missing:
-            raise SourceError(
-                f"{table.name} does not look like a Book of Business: its first row lacks "
-                f"{', '.join(missing)}; the columns are listed in docs/data-dictionary.md"
-            )
+        require_headers(table, REQUIRED_HEADERS, NOT_A_BOOK)
         reader = reader_for(table.header)
         plan: Plan[CaseRecord] = Plan(
             map_row=partial(map_row, reader),

@@ -13,6 +13,7 @@ from typing import Any
 
 from store.importers.cells import MASKED, CellError, Parser, is_masked
 from store.importers.records import Reject
+from store.importers.sources import SourceError, Table
 
 
 class RowRejected(Exception):
@@ -111,6 +112,14 @@ def known(values: dict[str, Any], target: dict[str, Any], pairs: Sequence[tuple[
 def missing_headers(header: Sequence[str], required: Sequence[str]) -> list[str]:
     present = {normalize(name) for name in header}
     return [name for name in required if normalize(name) not in present]
+
+
+def require_headers(table: Table, required: Sequence[str], refusal: str) -> None:
+    """Refuse a file whose header lacks a required column; ``refusal`` is the message, with
+    ``{name}`` the file's name and ``{missing}`` the columns it lacks."""
+    missing = missing_headers(table.header, required)
+    if missing:
+        raise SourceError(refusal.format(name=table.name, missing=", ".join(missing)))
 
 
 def unknown_headers(header: Sequence[str], columns: Sequence[Column]) -> list[str]:

@@ -30,8 +30,8 @@ from store.importers.columns import (
     Column,
     RowReader,
     known,
-    missing_headers,
     reject,
+    require_headers,
     unknown_headers,
 )
 from store.importers.context import agency_context
@@ -44,7 +44,7 @@ from store.importers.records import (
 )
 from store.importers.rejects import RejectsFile, rejects_path_for
 from store.importers.runner import Plan, Progress, run_plan
-from store.importers.sources import SourceError, open_table
+from store.importers.sources import open_table
 from store.models import (
     Agency,
     Coverage,
@@ -57,6 +57,7 @@ from store.models import (
 
 DMI_DETAIL = "HealthSherpa DMI"
 SVI_DETAIL = "HealthSherpa SVI"
+NOT_AN_EXPORT = "{name} does not look like a HealthSherpa clients export: its header lacks {missing}"
 LICENSE = re.compile(r"^[A-Za-z0-9-]{1,32}$")
 
 POLICY_STATUS = choice(
@@ -192,12 +193,7 @@ def import_healthsherpa(
     not date are as of ``as_of``, else as of the import."""
     ctx = agency_context(sessions, agency_code, now, as_of=as_of)
     with open_table(path) as table:
-        missing = missing_headers(table.header, REQUIRED_HEADERS)
-        if missing:
-            raise SourceError(
-                f"{table.name} does not look like a HealthSherpa clients export: its header "
-                f"lacks {', '.join(missing)}"
-            )
+        require_headers(table, REQUIRED_HEADERS, NOT_AN_EXPORT)
         agents = AgentOfRecord(sessions, agency_code)
         plan: Plan[CaseRecord] = Plan(
             map_row=partial(map_row, reader_for(table.header), agents),
