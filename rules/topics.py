@@ -15,11 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, Select, String, and_, cast, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, String, and_, cast, func, literal, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from rules.policies import DailyUntilResolved, EveryNDaysWhile, Once, OnDates, Policy
-from store.history import in_effect
+from store.history import held, in_effect
 from store.models import (
     Consent,
     ConsumerFlag,
@@ -95,6 +95,11 @@ def _from_delegations(event_key: ColumnElement[str]) -> Candidates:
     )
 
 
+def _news(began: InstrumentedAttribute[datetime], window: SelectionWindow) -> ColumnElement[bool]:
+    """A one-time event is news when it began before the cutoff, within the lookback."""
+    return and_(began < window.cutoff, began >= window.cutoff - ONE_TIME_LOOKBACK)
+
+
 def binder_payment_pending(window: SelectionWindow) -> Candidates:
     return (
         _from_delegations(_key("enrollment:", EnrollmentPeriod.enrollment_id))
@@ -136,8 +141,7 @@ def _open_flag(kind: FlagKind) -> Selector:
             .where(
                 _delegated(window),
                 ConsumerFlag.kind == kind,
-                ConsumerFlag.raised_at < window.cutoff,
-                or_(ConsumerFlag.resolved_at.is_(None), ConsumerFlag.resolved_at >= window.cutoff),
+                held(ConsumerFlag.raised_at, ConsumerFlag.resolved_at, window.cutoff),
             )
             .distinct()
         )
@@ -153,8 +157,7 @@ def nod_notice(window: SelectionWindow) -> Candidates:
         .where(
             _delegated(window),
             Notice.kind == NoticeKind.NOD,
-            Notice.created_at < window.cutoff,
-            Notice.created_at >= window.cutoff - ONE_TIME_LOOKBACK,
+            _news(Notice.created_at, window),
         )
     )
 
@@ -168,8 +171,7 @@ def _enrollment_became(status: EnrollmentStatus) -> Selector:
                 _delegated(window),
                 EnrollmentPeriod.status == status,
                 in_effect(EnrollmentPeriod, window.cutoff),
-                EnrollmentPeriod.status_since < window.cutoff,
-                EnrollmentPeriod.status_since >= window.cutoff - ONE_TIME_LOOKBACK,
+                _news(EnrollmentPeriod.status_since, window),
             )
         )
 

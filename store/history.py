@@ -185,7 +185,13 @@ def _periods(kind: Tracked, row: Any, closes: list[dict[str, Any]], opens: list[
         start = at
 
 
+def held(start: Any, end: Any, cutoff: datetime) -> ColumnElement[bool]:
+    """What began at ``start`` and ends at ``end`` (NULL: not yet) holds just before ``cutoff``:
+    a change dated exactly at the cutoff is not yet in effect, as a fact dated then is not yet
+    in the book."""
+    return and_(start < cutoff, or_(end.is_(None), end >= cutoff))
+
+
 def in_effect(period: Any, cutoff: datetime) -> ColumnElement[bool]:
-    """The period holds just before ``cutoff``: a change dated exactly at the cutoff is not yet
-    in effect, as a fact dated then is not yet in the book."""
-    return and_(period.valid_from < cutoff, or_(period.valid_to.is_(None), period.valid_to >= cutoff))
+    """The history period holds just before ``cutoff``."""
+    return held(period.valid_from, period.valid_to, cutoff)
