@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from app.progress import progress_bar
 from app.runtime import Runtime
 from mailer.daily_summary import run_daily_summary
 from rules.calendar import business_date
@@ -31,6 +33,21 @@ def parse_date(value: str) -> date:
         raise argparse.ArgumentTypeError(f"{value!r} is not a date; write it as YYYY-MM-DD") from None
 
 
+def at_least(minimum: int) -> Callable[[str], int]:
+    """An argument type: a whole number of ``minimum`` or more (``1_000`` and ``1,000`` too)."""
+
+    def whole_number(value: str) -> int:
+        try:
+            number = int(value.replace("_", "").replace(",", ""))
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{value[:20]!r} is not a whole number") from None
+        if number < minimum:
+            raise argparse.ArgumentTypeError(f"{value[:20]!r} is too small; use {minimum} or more")
+        return number
+
+    return whole_number
+
+
 def register(commands: Any) -> None:
     db = commands.add_parser("db", help="database schema")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
@@ -47,12 +64,12 @@ def register(commands: Any) -> None:
     mailbox_sub = mailbox.add_subparsers(dest="mailbox_command", required=True, metavar="ACTION")
     listing = mailbox_sub.add_parser("list", help="list digests, newest first")
     listing.add_argument("enroller", help="the enroller's license number or email on file")
-    listing.add_argument("--limit", type=int, default=20)
+    listing.add_argument("--limit", type=at_least(1), default=20, help="at most this many (default 20)")
     listing.add_argument("--json", action="store_true", help="print JSON")
     listing.set_defaults(handler=mailbox_list)
     show = mailbox_sub.add_parser("show", help="show one digest")
     show.add_argument("enroller", help="the enroller's license number or email on file")
-    show.add_argument("message_id", type=int)
+    show.add_argument("message_id", type=at_least(1))
     show.add_argument("--html", action="store_true", help="print the HTML twin")
     show.add_argument("--json", action="store_true", help="print JSON")
     show.set_defaults(handler=mailbox_show)
@@ -66,7 +83,8 @@ def db_upgrade(runtime: Runtime, args: argparse.Namespace) -> None:
 def summary_run(runtime: Runtime, args: argparse.Namespace) -> None:
     runtime.require_schema()
     day = args.date or business_date(utcnow(), runtime.config.schedule.zone)
-    result = run_daily_summary(runtime.sessions, day, runtime.delivery)
+    with progress_bar("writing digests", "digests") as bar:
+        result = run_daily_summary(runtime.sessions, day, runtime.delivery, after_batch=bar.reach)
     print(result.summary())
 
 

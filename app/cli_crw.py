@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import secrets
 from pathlib import Path
 from typing import Any
 
-from app.cli_core import AS_HELP, actor_id
+from app.cli_core import AS_HELP, actor_id, at_least
+from app.passwords import SHOW_PASSWORD_HELP, check_password_choice, hand_over_password
 from app.runtime import Runtime
 from exports.crw_report import write_crw_report
 from rules.casework.crw_cases import RESOLUTION_REASONS, add_note, close_case
@@ -37,7 +39,7 @@ def _register_reads(sub: Any) -> None:
 
     listing = _acting(sub.add_parser("list", help="your open cases, riskiest and oldest first"))
     listing.add_argument("--risk", type=int, choices=sorted(RISK_LABELS), help="only this risk")
-    listing.add_argument("--aging", type=int, metavar="DAYS", help="open cases at least DAYS old")
+    listing.add_argument("--aging", type=at_least(0), metavar="DAYS", help="open cases at least DAYS old")
     listing.add_argument("--agency", action="store_true", help="every case of your agency (managers)")
     listing.add_argument("--closed", action="store_true", help="include closed cases")
     listing.add_argument("--json", action="store_true", help="print JSON")
@@ -71,12 +73,13 @@ def _register_manager_commands(sub: Any, commands: Any) -> None:
         sub.add_parser(
             "report",
             help="the manager's encrypted CRW report (.xlsx)",
-            description="Write the agency's CRW report as a password-encrypted .xlsx. The file and "
-            "its password are printed separately: never send them together.",
+            description="Write the agency's CRW report as a password-encrypted .xlsx. Its password "
+            "is emailed to you (or printed with --show-password): never send the two together.",
         )
     )
     report.add_argument("--agency", required=True, help="your agency's code")
     report.add_argument("--out", type=Path, required=True, help="the new .xlsx file to write")
+    report.add_argument("--show-password", action="store_true", help=SHOW_PASSWORD_HELP)
     report.set_defaults(handler=crw_report)
 
     transfer = _acting(
@@ -200,13 +203,12 @@ def crw_agency(runtime: Runtime, args: argparse.Namespace) -> None:
 
 
 def crw_report(runtime: Runtime, args: argparse.Namespace) -> None:
-    report = write_crw_report(
-        runtime.sessions, actor_id(runtime, args.actor), args.agency, args.out, utcnow()
-    )
+    check_password_choice(runtime, args)
+    manager_id = actor_id(runtime, args.actor)
+    report = write_crw_report(runtime.sessions, manager_id, args.agency, args.out, utcnow())
     print(f"Encrypted CRW report of {report.agency_name} ({report.case_count:,} cases): {report.path}")
-    print()
-    print("Password (keep it apart from the file: never send both in one message or channel):")
-    print(f"  {report.password}")
+    key = f"crw-report-password-{secrets.token_hex(8)}"
+    hand_over_password(runtime, args, manager_id, key, report.path.name, report.password)
 
 
 def crw_transfer(runtime: Runtime, args: argparse.Namespace) -> None:

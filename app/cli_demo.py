@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from app.cli_core import at_least
 from app.config import DatabaseConfig
 from app.runtime import Runtime
 from mailer.daily_summary import run_daily_summary
@@ -34,9 +35,9 @@ def register(commands: Any) -> None:
         "runs the Daily Summary for the last few business dates, and drains the outbox "
         "into a local capture SMTP server that writes .eml files. Needs no Slack and no SMTP.",
     )
-    demo.add_argument("--agencies", type=int, default=2)
-    demo.add_argument("--consumers", type=int, default=1500)
-    demo.add_argument("--days", type=int, default=3, help="business dates to run, ending today")
+    demo.add_argument("--agencies", type=at_least(1), default=2)
+    demo.add_argument("--consumers", type=at_least(1), default=1500)
+    demo.add_argument("--days", type=at_least(1), default=3, help="business dates to run, ending today")
     demo.add_argument("--seed", type=int, default=7)
     demo.set_defaults(handler=demo_command)
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import msoffcrypto
 import pytest
+from sqlalchemy import select
 
 from app import cli_crw, cli_help
 from app.cli import main
-from store.models import Role
+from store.models import OutboxEmail, Role
 from tests.export_fixtures import open_workbook
 
 NOW = datetime(2026, 11, 23, 16, tzinfo=UTC)
@@ -131,7 +133,16 @@ def test_transfer_and_the_agency_view(people, capsys):
 def test_the_crw_report_is_encrypted_and_reads_back(people, capsys, tmp_path):
     out_file = tmp_path / "reports" / "crw.xlsx"
     status, out, _ = run(
-        capsys, "crw", "report", "--as", "0A103", "--agency", "sunrise", "--out", str(out_file)
+        capsys,
+        "crw",
+        "report",
+        "--as",
+        "0A103",
+        "--agency",
+        "sunrise",
+        "--out",
+        str(out_file),
+        "--show-password",
     )
     assert status == 0
     lines = out.splitlines()
@@ -166,6 +177,27 @@ def test_the_crw_report_is_encrypted_and_reads_back(people, capsys, tmp_path):
         [[str(c) for c in row] for sheet in workbook for row in sheet.iter_rows(values_only=True)]
     )
     assert "Zelda" not in every_cell and "555-0199" not in every_cell
+
+
+def test_the_crw_report_password_is_emailed_unless_shown(people, capsys, tmp_path, sessions):
+    out_file = tmp_path / "crw.xlsx"
+    status, out, _ = run(
+        capsys, "crw", "report", "--as", "0A103", "--agency", "sunrise", "--out", str(out_file)
+    )
+    assert status == 0 and "Password" not in out and "emailed to your address on file" in out
+    with sessions() as session:
+        email = session.scalars(select(OutboxEmail)).one()
+    password = re.search(r"^    (\S+)$", email.body_text, re.MULTILINE).group(1)
+    assert password not in out and open_workbook(out_file, password).sheetnames[0] == "Tiles"
+
+
+def test_a_crw_report_that_cannot_be_written_is_one_line(people, capsys, tmp_path):
+    (tmp_path / "a-file").write_text("")
+    out_file = tmp_path / "a-file" / "crw.xlsx"
+    status, out, err = run(
+        capsys, "crw", "report", "--as", "0A103", "--agency", "sunrise", "--out", str(out_file)
+    )
+    assert status == 2 and err.count("\n") == 1 and "cannot be written" in err
 
 
 def test_the_crw_report_is_for_managers_of_that_agency(people, capsys, tmp_path):
