@@ -14,16 +14,22 @@ from mailer.daily_summary import run_daily_summary
 from rules.calendar import business_date
 from rules.mailbox import mailbox_listing, open_message
 from rules.people import enroller_on_file
+from store.errors import BobError
 from store.models import utcnow
 
 AS_HELP = "your license number or email on file"
 
 
-def actor_id(runtime: Runtime, who: str) -> int:
-    """The enroller a command acts as (``--as``, or whose mailbox); unknown is a one-line error."""
+def actor_id(runtime: Runtime, who: str, *, acting: bool = True) -> int:
+    """The enroller a command acts as (``--as``), or whose mailbox it reads (``acting=False``);
+    unknown, or inactive and acting, is a one-line error (the rules' own answer to an
+    inactive actor, "link your account", is chat's)."""
     runtime.require_schema()
     with runtime.sessions() as session:
-        return enroller_on_file(session, who).id
+        enroller = enroller_on_file(session, who)
+        if acting and not enroller.active:
+            raise BobError("that enroller is not active; ask your agency manager to reactivate them")
+        return enroller.id
 
 
 def parse_date(value: str) -> date:
@@ -89,7 +95,9 @@ def summary_run(runtime: Runtime, args: argparse.Namespace) -> None:
 
 
 def mailbox_list(runtime: Runtime, args: argparse.Namespace) -> None:
-    rows = mailbox_listing(runtime.sessions, actor_id(runtime, args.enroller), utcnow(), limit=args.limit)
+    rows = mailbox_listing(
+        runtime.sessions, actor_id(runtime, args.enroller, acting=False), utcnow(), limit=args.limit
+    )
     if args.json:
         print(json.dumps([row.as_dict() for row in rows], indent=2))
         return
@@ -101,7 +109,9 @@ def mailbox_list(runtime: Runtime, args: argparse.Namespace) -> None:
 
 
 def mailbox_show(runtime: Runtime, args: argparse.Namespace) -> None:
-    message = open_message(runtime.sessions, actor_id(runtime, args.enroller), args.message_id, utcnow())
+    message = open_message(
+        runtime.sessions, actor_id(runtime, args.enroller, acting=False), args.message_id, utcnow()
+    )
     payload = {**message.as_dict(), "body_text": message.body_text, "body_html": message.body_html}
     if args.json:
         print(json.dumps(payload, indent=2))

@@ -23,6 +23,8 @@ from rules.casework.crw_transfer import transfer_case
 from rules.crw import RISK_LABELS, CrwTiles
 from store.models import utcnow
 
+CASE_HELP = "the CRW case number (CRW-7000000567), or the consumer's case number digests print"
+
 
 def register(commands: Any) -> None:
     crw = commands.add_parser("crw", help="Consumer Retention Workspace cases")
@@ -46,20 +48,26 @@ def _register_reads(sub: Any) -> None:
     listing.set_defaults(handler=crw_list)
 
     show = _acting(sub.add_parser("show", help="one case with its notes"))
-    show.add_argument("case", help="the CRW case number")
+    show.add_argument("case", help=CASE_HELP)
     show.add_argument("--json", action="store_true", help="print JSON")
     show.set_defaults(handler=crw_show)
 
 
 def _register_case_work(sub: Any) -> None:
     note = _acting(sub.add_parser("note", help="document an interaction on a case"))
-    note.add_argument("case", help="the CRW case number")
+    note.add_argument("case", help=CASE_HELP)
     note.add_argument("text", nargs="+", help="what happened")
     note.set_defaults(handler=crw_note)
 
     close = _acting(sub.add_parser("close", help="close a case with its resolution"))
-    close.add_argument("case", help="the CRW case number")
-    close.add_argument("--reason", required=True, help="one of: " + "; ".join(RESOLUTION_REASONS))
+    close.add_argument("case", help=CASE_HELP)
+    close.add_argument(
+        "--reason",
+        required=True,
+        help="one of: "
+        + "; ".join(RESOLUTION_REASONS)
+        + " (its first words are enough, e.g. 'moved to medi-cal')",
+    )
     close.add_argument("--steps", required=True, help="the steps taken to resolve it")
     close.set_defaults(handler=crw_close)
 
@@ -87,7 +95,7 @@ def _register_manager_commands(sub: Any, commands: Any) -> None:
             "transfer", help="transfer a CRW case to an Agent Level 2 of your agency (managers)"
         )
     )
-    transfer.add_argument("case", help="the CRW case number")
+    transfer.add_argument("case", help=CASE_HELP)
     transfer.add_argument("agent", nargs="+", help="the agent's full name or license number")
     transfer.set_defaults(handler=crw_transfer)
 
@@ -172,13 +180,17 @@ def crw_show(runtime: Runtime, args: argparse.Namespace) -> None:
 
 
 def crw_note(runtime: Runtime, args: argparse.Namespace) -> None:
-    add_note(runtime.sessions, actor_id(runtime, args.actor), args.case, " ".join(args.text), utcnow())
-    print(f"note added to CRW case {args.case.strip()}")
+    number = add_note(
+        runtime.sessions, actor_id(runtime, args.actor), args.case, " ".join(args.text), utcnow()
+    )
+    print(f"note added to CRW case {number}")
 
 
 def crw_close(runtime: Runtime, args: argparse.Namespace) -> None:
-    close_case(runtime.sessions, actor_id(runtime, args.actor), args.case, args.reason, args.steps, utcnow())
-    print(f"CRW case {args.case.strip()} is closed")
+    number = close_case(
+        runtime.sessions, actor_id(runtime, args.actor), args.case, args.reason, args.steps, utcnow()
+    )
+    print(f"CRW case {number} is closed")
 
 
 def crw_agency(runtime: Runtime, args: argparse.Namespace) -> None:
