@@ -82,8 +82,10 @@ def register(commands: Any) -> None:
 
 
 def db_upgrade(runtime: Runtime, args: argparse.Namespace) -> None:
+    created = not runtime.has_schema()
     runtime.migrate()
-    print("database schema is up to date")
+    where = runtime.engine.url.render_as_string(hide_password=True)
+    print(f"created bob's database schema in {where}" if created else "database schema is up to date")
 
 
 def summary_run(runtime: Runtime, args: argparse.Namespace) -> None:

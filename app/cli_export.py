@@ -171,15 +171,28 @@ def exports_list(runtime: Runtime, args: argparse.Namespace) -> None:
     if not history:
         print("no exports yet")
     for h in history:
-        rows = f"{h.row_count:,} rows" if h.row_count is not None else "-"
-        if h.available(now) and h.expires_at:
-            state = f"until {h.expires_at:%H:%M} UTC"
-        else:
-            state = h.error or ("expired" if h.status == "succeeded" else "")
-        print(
-            f"{h.export_id:>6}  {h.requested_at:%Y-%m-%d %H:%M}Z  {h.status:<10} {rows:>12}  "
-            f"{h.scope_label}  {state}"
-        )
+        print(_history_line(h, now))
+
+
+def _history_line(h: ExportHistoryEntry, now: datetime) -> str:
+    """One export: when (the agency's local time), status, rows, whose book, what kind, and
+    until when it can be fetched."""
+    zone = ZoneInfo(h.time_zone)
+    rows = f"{h.row_count:,} rows" if h.row_count is not None else "-"
+    if h.available(now) and h.expires_at:
+        state = f"until {h.expires_at.astimezone(zone):%H:%M}"
+    else:
+        state = h.error or ("expired" if h.status == "succeeded" else "")
+    return (
+        f"{h.export_id:>6}  {h.requested_at.astimezone(zone):%Y-%m-%d %H:%M %Z}  {h.status:<10} "
+        f"{rows:>12}  {h.scope_label}  [{_kind(h)}]  {state}"
+    )
+
+
+def _kind(h: ExportHistoryEntry) -> str:
+    """What the workbook held: masked or not, live book or snapshot, and the changes sheet."""
+    kind = ["masked" if h.masked else "unmasked", "snapshot" if h.from_snapshot else "live book"]
+    return ", ".join([*kind, "changes sheet"] if h.with_changes else kind)
 
 
 def _history_json(h: ExportHistoryEntry, now: datetime) -> dict[str, Any]:
@@ -187,11 +200,13 @@ def _history_json(h: ExportHistoryEntry, now: datetime) -> dict[str, Any]:
         "export_id": h.export_id,
         "token": h.token,
         "requested_at": h.requested_at.isoformat(),
+        "requested_at_local": h.requested_at.astimezone(ZoneInfo(h.time_zone)).isoformat(),
         "scope": h.scope_label,
         "status": h.status,
         "rows": h.row_count,
         "masked": h.masked,
         "snapshot": h.from_snapshot,
+        "changes_sheet": h.with_changes,
         "via": h.via,
         "error": h.error,
         "expires_at": h.expires_at.isoformat() if h.expires_at else None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -109,3 +110,20 @@ def test_bob_snapshot_take_freezes_every_agency_once(config_file, people, capsys
         == ["sunrise: snapshot of 2026-11-13 holds 7 rows", "moonlight: snapshot of 2026-11-13 holds 1 rows"]
         * 2
     )
+
+
+def test_exports_list_says_what_each_export_held_in_the_agencys_time(config_file, people, capsys):
+    assert bob(config_file, "snapshot", "take", "--date", "2026-11-13") == 0
+    assert bob(config_file, "export", "--as", "0A12345", "--masked") == 0
+    assert bob(config_file, "export", "--as", "0A12345", "--snapshot", "--changes", "--unmasked") == 0
+    capsys.readouterr()
+    assert bob(config_file, "exports", "list", "--as", "0A12345") == 0
+    newest, oldest = capsys.readouterr().out.splitlines()
+    assert "2026-11-20 10:00 PST" in newest and "until 11:00" in newest
+    assert "[unmasked, snapshot, changes sheet]" in newest
+    assert "[masked, live book]" in oldest
+    assert bob(config_file, "exports", "list", "--as", "0A12345", "--json") == 0
+    first, second = json.loads(capsys.readouterr().out)
+    assert (first["changes_sheet"], first["snapshot"], first["masked"]) == (True, True, False)
+    assert (second["changes_sheet"], second["masked"]) == (False, True)
+    assert first["requested_at_local"] == "2026-11-20T10:00:00-08:00"
