@@ -111,7 +111,7 @@ def export_book(runtime: Runtime, args: argparse.Namespace) -> None:
     print(f"Preparing the Book of Business of {plan.scope_label}: {plan.row_estimate:,} consumers")
     destination = args.out / plan.file_name if args.out else None
     if destination is not None and destination.exists():
-        _fail(runtime, plan.export_id, f"{destination} exists already; choose another --out folder")
+        _fail(runtime, plan.export_id, destination, "a file of that name exists already in the --out folder")
     with progress_bar("exporting", "rows", plan.row_estimate) as bar:
         result = run_export(runtime.sessions, config, plan, utcnow(), bar.advance)
     path = _copy_out(runtime, result, destination) if destination else result.path
@@ -136,10 +136,11 @@ def _check_out_folder(out: Path) -> None:
         raise BobError(f"bob cannot write into {existing}; choose another --out folder")
 
 
-def _fail(runtime: Runtime, export_id: int, reason: str) -> NoReturn:
-    """Record the export as failed (its stored file is deleted) and say why."""
+def _fail(runtime: Runtime, export_id: int, where: Path, reason: str) -> NoReturn:
+    """Record the export as failed (its stored file is deleted) and say why; the history
+    keeps the reason without the path, as it is shown in chat too."""
     fail_export(runtime.sessions, export_id, reason, utcnow())
-    raise ExportFailed(f"the export failed: {reason}")
+    raise ExportFailed(f"the export failed: {where}: {reason}; choose another --out folder")
 
 
 def _copy_out(runtime: Runtime, result: ExportResult, destination: Path) -> Path:
@@ -148,15 +149,17 @@ def _copy_out(runtime: Runtime, result: ExportResult, destination: Path) -> Path
         destination.parent.mkdir(parents=True, exist_ok=True)
         descriptor = os.open(destination, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        _fail(runtime, result.export_id, f"{destination} exists already; choose another --out folder")
+        _fail(
+            runtime, result.export_id, destination, "a file of that name exists already in the --out folder"
+        )
     except OSError as exc:
-        _fail(runtime, result.export_id, f"{destination.parent} cannot be written ({exc.strerror})")
+        _fail(runtime, result.export_id, destination, f"the --out folder cannot be written ({exc.strerror})")
     try:
         with os.fdopen(descriptor, "wb") as out, result.path.open("rb") as encrypted:
             shutil.copyfileobj(encrypted, out)
     except OSError as exc:
         destination.unlink(missing_ok=True)
-        _fail(runtime, result.export_id, f"the copy to {destination.parent} failed ({exc.strerror})")
+        _fail(runtime, result.export_id, destination, f"the copy to the --out folder failed ({exc.strerror})")
     return destination
 
 

@@ -212,3 +212,19 @@ async def test_serve_stops_its_scheduler_when_the_port_is_taken(db_url, tmp_path
                 await asyncio.wait_for(serve(runtime, asyncio.Event()), timeout=10)
         finally:
             runtime.close()
+
+
+def test_a_workbook_of_the_same_name_in_out_fails_the_export_before_it_is_built(
+    config_file, people, sessions, capsys, tmp_path
+):
+    out = tmp_path / "out"
+    assert export_to(config_file, out) == 0
+    capsys.readouterr()
+    assert export_to(config_file, out) == 2
+    err = one_line_error(capsys)
+    assert "exists already in the --out folder" in err and str(out) in err
+    assert sorted(export_statuses(sessions)) == ["failed", "succeeded"]
+    with sessions() as session:
+        failed = session.scalars(select(ExportRecord).where(ExportRecord.status == ExportStatus.FAILED)).one()
+    assert failed.file_path is None and str(tmp_path) not in (failed.error or "")
+    assert len(list((tmp_path / "store").iterdir())) == 1
