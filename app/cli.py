@@ -1,7 +1,9 @@
 """The `bob` command line. Each area registers its subcommands from its own module.
 
 A user mistake (bad config, unreachable database, bad argument) ends in one line on
-stderr and exit status 2; a bug still shows its traceback.
+stderr and exit status 2; a bug still shows its traceback. A refusal from the rules names a
+command by its words in backticks, the same for chat and the command line (`crw list`);
+here it is written as the command to type (`bob crw list --as 0A00015`).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import argparse
 import logging
 import pkgutil
+import re
 import sys
 from collections.abc import Callable, Sequence
 from importlib import import_module
@@ -33,7 +36,22 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMAND_MODULES:
         import_module(name).register(commands)
+    parser.set_defaults(command_names=frozenset(commands.choices))
     return parser
+
+
+def on_the_command_line(message: str, args: argparse.Namespace) -> str:
+    """``message`` with each backticked bob command (`crw list`) written in full, acting as
+    the same person (`bob crw list --as 0A00015`)."""
+    who = getattr(args, "actor", None) or getattr(args, "requester", None)
+
+    def in_full(hint: re.Match[str]) -> str:
+        words = hint.group(1)
+        if words.split()[0] not in args.command_names:
+            return hint.group(0)
+        return f"`bob {words}{f' --as {who}' if who else ''}`"
+
+    return re.sub(r"`([^`]+)`", in_full, message)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -49,7 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         runtime = Runtime(load_config(args.config))
         return int(handler(runtime, args) or 0)
     except BobError as exc:
-        print(f"bob: error: {exc}", file=sys.stderr)
+        print(f"bob: error: {on_the_command_line(str(exc), args)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("bob: interrupted", file=sys.stderr)

@@ -8,11 +8,13 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any, TypeVar
 
+from app.progress import progress_bar
 from app.runtime import Runtime
 from mailer.daily_summary import run_daily_summary
 from rules.calendar import business_date
 from rules.mailbox import mailbox_listing, open_message
 from rules.people import enroller_on_file
+from store.errors import BobError
 from store.mailbox import MailboxEntry
 from store.models import utcnow
 
@@ -20,11 +22,16 @@ T = TypeVar("T")
 AS_HELP = "your license number or email on file"
 
 
-def actor_id(runtime: Runtime, who: str) -> int:
-    """The enroller a command acts as (``--as``, or whose mailbox); unknown is a one-line error."""
+def actor_id(runtime: Runtime, who: str, *, acting: bool = True) -> int:
+    """The enroller a command acts as (``--as``), or whose mailbox it reads (``acting=False``);
+    unknown, or inactive and acting, is a one-line error (the rules' own answer to an
+    inactive actor, "link your account", is chat's)."""
     runtime.require_schema()
     with runtime.sessions() as session:
-        return enroller_on_file(session, who).id
+        enroller = enroller_on_file(session, who)
+        if acting and not enroller.active:
+            raise BobError("that enroller is not active; ask your agency manager to reactivate them")
+        return enroller.id
 
 
 def print_listing(
@@ -48,6 +55,21 @@ def parse_date(value: str) -> date:
         raise argparse.ArgumentTypeError(f"{value!r} is not a date; write it as YYYY-MM-DD") from None
 
 
+def at_least(minimum: int) -> Callable[[str], int]:
+    """An argument type: a whole number of ``minimum`` or more (``1_000`` and ``1,000`` too)."""
+
+    def whole_number(value: str) -> int:
+        try:
+            number = int(value.replace("_", "").replace(",", ""))
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{value[:20]!r} is not a whole number") from None
+        if number < minimum:
+            raise argparse.ArgumentTypeError(f"{value[:20]!r} is too small; use {minimum} or more")
+        return number
+
+    return whole_number
+
+
 def register(commands: Any) -> None:
     db = commands.add_parser("db", help="database schema")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
@@ -64,31 +86,36 @@ def register(commands: Any) -> None:
     mailbox_sub = mailbox.add_subparsers(dest="mailbox_command", required=True, metavar="ACTION")
     listing = mailbox_sub.add_parser("list", help="list digests, newest first")
     listing.add_argument("enroller", help="the enroller's license number or email on file")
-    listing.add_argument("--limit", type=int, default=20)
+    listing.add_argument("--limit", type=at_least(1), default=20, help="at most this many (default 20)")
     listing.add_argument("--json", action="store_true", help="print JSON")
     listing.set_defaults(handler=mailbox_list)
     show = mailbox_sub.add_parser("show", help="show one digest")
     show.add_argument("enroller", help="the enroller's license number or email on file")
-    show.add_argument("message_id", type=int)
+    show.add_argument("message_id", type=at_least(1))
     show.add_argument("--html", action="store_true", help="print the HTML twin")
     show.add_argument("--json", action="store_true", help="print JSON")
     show.set_defaults(handler=mailbox_show)
 
 
 def db_upgrade(runtime: Runtime, args: argparse.Namespace) -> None:
+    created = not runtime.has_schema()
     runtime.migrate()
-    print("database schema is up to date")
+    where = runtime.engine.url.render_as_string(hide_password=True)
+    print(f"created bob's database schema in {where}" if created else "database schema is up to date")
 
 
 def summary_run(runtime: Runtime, args: argparse.Namespace) -> None:
     runtime.require_schema()
     day = args.date or business_date(utcnow(), runtime.config.schedule.zone)
-    result = run_daily_summary(runtime.sessions, day, runtime.delivery)
+    with progress_bar("writing digests", "digests") as bar:
+        result = run_daily_summary(runtime.sessions, day, runtime.delivery, after_batch=bar.reach)
     print(result.summary())
 
 
 def mailbox_list(runtime: Runtime, args: argparse.Namespace) -> None:
-    rows = mailbox_listing(runtime.sessions, actor_id(runtime, args.enroller), utcnow(), limit=args.limit)
+    rows = mailbox_listing(
+        runtime.sessions, actor_id(runtime, args.enroller, acting=False), utcnow(), limit=args.limit
+    )
     print_listing(rows, args.json, MailboxEntry.as_dict, _mailbox_line, "the mailbox is empty")
 
 
@@ -98,7 +125,9 @@ def _mailbox_line(row: MailboxEntry) -> str:
 
 
 def mailbox_show(runtime: Runtime, args: argparse.Namespace) -> None:
-    message = open_message(runtime.sessions, actor_id(runtime, args.enroller), args.message_id, utcnow())
+    message = open_message(
+        runtime.sessions, actor_id(runtime, args.enroller, acting=False), args.message_id, utcnow()
+    )
     payload = {**message.as_dict(), "body_text": message.body_text, "body_html": message.body_html}
     if args.json:
         print(json.dumps(payload, indent=2))

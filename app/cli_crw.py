@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import secrets
 from pathlib import Path
 from typing import Any
 
-from app.cli_core import AS_HELP, actor_id
+from app.cli_core import AS_HELP, actor_id, at_least
+from app.passwords import SHOW_PASSWORD_HELP, check_password_choice, hand_over_password
 from app.runtime import Runtime
 from exports.crw_report import write_crw_report
 from rules.casework.crw_cases import RESOLUTION_REASONS, add_note, close_case
@@ -20,6 +22,8 @@ from rules.casework.crw_rows import CrwCaseRow
 from rules.casework.crw_transfer import transfer_case
 from rules.crw import RISK_LABELS, CrwTiles
 from store.models import utcnow
+
+CASE_HELP = "the CRW case number (CRW-7000000567), or the consumer's case number digests print"
 
 
 def register(commands: Any) -> None:
@@ -37,27 +41,33 @@ def _register_reads(sub: Any) -> None:
 
     listing = _acting(sub.add_parser("list", help="your open cases, riskiest and oldest first"))
     listing.add_argument("--risk", type=int, choices=sorted(RISK_LABELS), help="only this risk")
-    listing.add_argument("--aging", type=int, metavar="DAYS", help="open cases at least DAYS old")
+    listing.add_argument("--aging", type=at_least(0), metavar="DAYS", help="open cases at least DAYS old")
     listing.add_argument("--agency", action="store_true", help="every case of your agency (managers)")
     listing.add_argument("--closed", action="store_true", help="include closed cases")
     listing.add_argument("--json", action="store_true", help="print JSON")
     listing.set_defaults(handler=crw_list)
 
     show = _acting(sub.add_parser("show", help="one case with its notes"))
-    show.add_argument("case", help="the CRW case number")
+    show.add_argument("case", help=CASE_HELP)
     show.add_argument("--json", action="store_true", help="print JSON")
     show.set_defaults(handler=crw_show)
 
 
 def _register_case_work(sub: Any) -> None:
     note = _acting(sub.add_parser("note", help="document an interaction on a case"))
-    note.add_argument("case", help="the CRW case number")
+    note.add_argument("case", help=CASE_HELP)
     note.add_argument("text", nargs="+", help="what happened")
     note.set_defaults(handler=crw_note)
 
     close = _acting(sub.add_parser("close", help="close a case with its resolution"))
-    close.add_argument("case", help="the CRW case number")
-    close.add_argument("--reason", required=True, help="one of: " + "; ".join(RESOLUTION_REASONS))
+    close.add_argument("case", help=CASE_HELP)
+    close.add_argument(
+        "--reason",
+        required=True,
+        help="one of: "
+        + "; ".join(RESOLUTION_REASONS)
+        + " (its first words are enough, e.g. 'moved to medi-cal')",
+    )
     close.add_argument("--steps", required=True, help="the steps taken to resolve it")
     close.set_defaults(handler=crw_close)
 
@@ -71,12 +81,13 @@ def _register_manager_commands(sub: Any, commands: Any) -> None:
         sub.add_parser(
             "report",
             help="the manager's encrypted CRW report (.xlsx)",
-            description="Write the agency's CRW report as a password-encrypted .xlsx. The file and "
-            "its password are printed separately: never send them together.",
+            description="Write the agency's CRW report as a password-encrypted .xlsx. Its password "
+            "is emailed to you (or printed with --show-password): never send the two together.",
         )
     )
     report.add_argument("--agency", required=True, help="your agency's code")
     report.add_argument("--out", type=Path, required=True, help="the new .xlsx file to write")
+    report.add_argument("--show-password", action="store_true", help=SHOW_PASSWORD_HELP)
     report.set_defaults(handler=crw_report)
 
     transfer = _acting(
@@ -84,7 +95,7 @@ def _register_manager_commands(sub: Any, commands: Any) -> None:
             "transfer", help="transfer a CRW case to an Agent Level 2 of your agency (managers)"
         )
     )
-    transfer.add_argument("case", help="the CRW case number")
+    transfer.add_argument("case", help=CASE_HELP)
     transfer.add_argument("agent", nargs="+", help="the agent's full name or license number")
     transfer.set_defaults(handler=crw_transfer)
 
@@ -169,13 +180,17 @@ def crw_show(runtime: Runtime, args: argparse.Namespace) -> None:
 
 
 def crw_note(runtime: Runtime, args: argparse.Namespace) -> None:
-    add_note(runtime.sessions, actor_id(runtime, args.actor), args.case, " ".join(args.text), utcnow())
-    print(f"note added to CRW case {args.case.strip()}")
+    number = add_note(
+        runtime.sessions, actor_id(runtime, args.actor), args.case, " ".join(args.text), utcnow()
+    )
+    print(f"note added to CRW case {number}")
 
 
 def crw_close(runtime: Runtime, args: argparse.Namespace) -> None:
-    close_case(runtime.sessions, actor_id(runtime, args.actor), args.case, args.reason, args.steps, utcnow())
-    print(f"CRW case {args.case.strip()} is closed")
+    number = close_case(
+        runtime.sessions, actor_id(runtime, args.actor), args.case, args.reason, args.steps, utcnow()
+    )
+    print(f"CRW case {number} is closed")
 
 
 def crw_agency(runtime: Runtime, args: argparse.Namespace) -> None:
@@ -200,13 +215,12 @@ def crw_agency(runtime: Runtime, args: argparse.Namespace) -> None:
 
 
 def crw_report(runtime: Runtime, args: argparse.Namespace) -> None:
-    report = write_crw_report(
-        runtime.sessions, actor_id(runtime, args.actor), args.agency, args.out, utcnow()
-    )
+    check_password_choice(runtime, args)
+    manager_id = actor_id(runtime, args.actor)
+    report = write_crw_report(runtime.sessions, manager_id, args.agency, args.out, utcnow())
     print(f"Encrypted CRW report of {report.agency_name} ({report.case_count:,} cases): {report.path}")
-    print()
-    print("Password (keep it apart from the file: never send both in one message or channel):")
-    print(f"  {report.password}")
+    key = f"crw-report-password-{secrets.token_hex(8)}"
+    hand_over_password(runtime, args, manager_id, key, report.path.name, report.password)
 
 
 def crw_transfer(runtime: Runtime, args: argparse.Namespace) -> None:

@@ -7,12 +7,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
+from app.cli_core import at_least
 from app.config import DatabaseConfig
 from app.runtime import Runtime
 from mailer.daily_summary import run_daily_summary
@@ -20,7 +23,7 @@ from mailer.sender import drain_outbox
 from mailer.sink import smtp_or_capture
 from rules.calendar import business_date, days
 from store.mailbox import mailbox_messages, read_message
-from store.models import DigestKind, Enroller, MailboxMessage, Role, utcnow
+from store.models import CrwCase, CrwStatus, DigestKind, Enroller, MailboxMessage, Role, utcnow
 from store.seed import SeedPlan, seed_book
 
 DEMO_DB = Path("var/demo.db")
@@ -34,9 +37,9 @@ def register(commands: Any) -> None:
         "runs the Daily Summary for the last few business dates, and drains the outbox "
         "into a local capture SMTP server that writes .eml files. Needs no Slack and no SMTP.",
     )
-    demo.add_argument("--agencies", type=int, default=2)
-    demo.add_argument("--consumers", type=int, default=1500)
-    demo.add_argument("--days", type=int, default=3, help="business dates to run, ending today")
+    demo.add_argument("--agencies", type=at_least(1), default=2)
+    demo.add_argument("--consumers", type=at_least(1), default=1500)
+    demo.add_argument("--days", type=at_least(1), default=3, help="business dates to run, ending today")
     demo.add_argument("--seed", type=int, default=7)
     demo.set_defaults(handler=demo_command)
 
@@ -81,35 +84,77 @@ def _drain_into_capture(demo: Runtime) -> None:
     print(f"3. Outbox drained over SMTP: {drained.summary()}; .eml files in {captured_in}/")
 
 
+@dataclass(frozen=True)
+class DemoPeople:
+    """Real people of the demo book for the "Try next" commands (license numbers only)."""
+
+    manager: str
+    agent: str
+    support: str | None
+    crw_case: str | None
+    latest_message_id: int | None
+
+
 def _show_mailboxes(demo: Runtime) -> None:
     """Print the busiest Daily Summary of the last date and the commands to read more."""
     with demo.sessions() as session, session.begin():
-        manager = session.scalars(
-            select(Enroller).where(Enroller.role == Role.AGENCY_MANAGER).order_by(Enroller.id)
-        ).first()
         busiest = session.execute(
             select(MailboxMessage.recipient_id, MailboxMessage.id)
             .where(MailboxMessage.kind == DigestKind.DAILY_SUMMARY)
             .order_by(MailboxMessage.business_date.desc(), MailboxMessage.alert_count.desc())
             .limit(1)
         ).one()
-        agent = session.get(Enroller, busiest.recipient_id)
-        assert agent is not None and manager is not None
+        agent = session.get_one(Enroller, busiest.recipient_id)
         message = read_message(session, agent.id, busiest.id)
         count = session.scalar(select(func.count()).select_from(MailboxMessage))
-        latest = mailbox_messages(session, manager.id, limit=1)
+        people = _demo_people(session, agent)
     print(
         f"4. {count} digests in secure mailboxes. The busiest Daily Summary of the last date "
         f"(synthetic people only), for license {agent.license_number}:\n"
     )
     print("   " + message.body_text.replace("\n", "\n   ")[:3000].rstrip())
-    _print_next_steps(manager.license_number, latest[0].id if latest else None)
+    _print_next_steps(people)
 
 
-def _print_next_steps(manager_license: str, latest_message_id: int | None) -> None:
+def _demo_people(session: Session, agent: Enroller) -> DemoPeople:
+    def first_with(role: Role) -> Enroller | None:
+        return session.scalars(select(Enroller).where(Enroller.role == role).order_by(Enroller.id)).first()
+
+    manager = first_with(Role.AGENCY_MANAGER)
+    assert manager is not None
+    support = first_with(Role.SUPPORT_STAFF)
+    crw_case = session.scalar(
+        select(CrwCase.case_number)
+        .where(CrwCase.assigned_enroller_id == agent.id, CrwCase.status != CrwStatus.CLOSED)
+        .order_by(CrwCase.risk.desc(), CrwCase.case_number)
+        .limit(1)
+    )
+    latest = mailbox_messages(session, manager.id, limit=1)
+    return DemoPeople(
+        manager.license_number,
+        agent.license_number,
+        support.license_number if support else None,
+        crw_case,
+        latest[0].id if latest else None,
+    )
+
+
+def _print_next_steps(people: DemoPeople) -> None:
     bob = f"BOB_DATABASE_URL=sqlite:///{DEMO_DB} .venv/bin/bob"
+    steps = [
+        "people",
+        f"mailbox list {people.manager}",
+        f"mailbox show {people.manager} {people.latest_message_id}" if people.latest_message_id else None,
+        f"crw list --as {people.agent}",
+        f"crw show {people.crw_case} --as {people.agent}" if people.crw_case else None,
+        f"crw agency --as {people.manager}",
+        f"export agency --as {people.manager} --show-password",
+        f"help-request new --as {people.agent} --category profile "
+        "--topic 'Address change' --details 'The consumer moved'",
+        f"help-request list --as {people.support}" if people.support else None,
+        "outbox status",
+    ]
     print("\nTry next:")
-    print(f"   {bob} mailbox list {manager_license}")
-    if latest_message_id is not None:
-        print(f"   {bob} mailbox show {manager_license} {latest_message_id}")
-    print(f"   {bob} outbox status")
+    for step in steps:
+        if step is not None:
+            print(f"   {bob} {step}")

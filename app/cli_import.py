@@ -1,22 +1,18 @@
 """`bob import`: load bob's own files, a CalHEERS Book of Business or a HealthSherpa export.
 
-The progress bar goes to stderr, and only when someone watches (a terminal, or -v); the
-summary line goes to stdout. Neither ever shows a value from the file.
+The progress bar goes to stderr, and only on a terminal (see :mod:`app.progress`), with the
+time remaining when the number of rows is known (a CSV file); the summary line goes to
+stdout. Neither ever shows a value from the file.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
+from app.progress import progress_bar
 from app.runtime import Runtime
 from store.errors import BobError
 from store.importers.calheers import import_calheers
@@ -75,32 +71,18 @@ def _password(args: argparse.Namespace) -> str | None:
         raise BobError(f"cannot read the password file {args.password_file}; check the path") from None
 
 
-@contextmanager
-def _progress_bar(show: bool) -> Iterator[Callable[[int], None] | None]:
-    if not show:
-        yield None
-        return
-    columns = (
-        SpinnerColumn(),
-        TextColumn("importing"),
-        TextColumn("{task.completed:,} rows"),
-        TextColumn("{task.fields[rate]}"),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("import", total=None, rate="")
-
-        def advance(rows: int) -> None:
-            bar.advance(task, rows)
-            speed = bar.tasks[task].speed
-            bar.update(task, rate=f"{speed:,.0f} rows/s" if speed else "")
-
-        yield advance
+def _csv_rows(path: Path) -> int | None:
+    """The data rows of a CSV file, counted by line ends (a quoted line break counts one
+    more, so the time left is an estimate); None for anything else."""
+    if path.suffix.lower() != ".csv" or not path.is_file():
+        return None
+    with path.open("rb") as data:
+        lines = sum(block.count(b"\n") for block in iter(lambda: data.read(1 << 20), b""))
+    return max(lines - 1, 0)
 
 
 def import_command(runtime: Runtime, args: argparse.Namespace) -> None:
     runtime.require_schema()
-    show = sys.stderr.isatty() or args.verbose
     file: str = args.file or ""
     if args.source in FORMATS:
         if args.file is None:
@@ -112,7 +94,9 @@ def import_command(runtime: Runtime, args: argparse.Namespace) -> None:
             f"unknown format {args.source!r}: use calheers-bob, healthsherpa, or a path to bob's own files"
         )
     summaries: list[ImportSummary]
-    with _progress_bar(show) as progress:
+    total = _csv_rows(Path(file or args.source))
+    with progress_bar("importing", "rows", total) as bar:
+        progress = bar.advance
         if args.source == "calheers-bob":
             summaries = [
                 import_calheers(

@@ -14,18 +14,10 @@ from typing import Any
 
 from rich.console import Console
 
+from app.cli_core import at_least
+from app.progress import progress_bar
 from app.runtime import Runtime
 from store.seed import SeedPlan, SeedProgress, seed_book
-
-
-def _count(value: str) -> int:
-    try:
-        number = int(value.replace("_", "").replace(",", ""))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
-    if number < 0:
-        raise argparse.ArgumentTypeError(f"{value!r} cannot be negative")
-    return number
 
 
 def _instant(value: str) -> date | datetime:
@@ -45,11 +37,11 @@ def register(commands: Any) -> None:
         "same rows. Runs the schema migrations first. Seeding again into the same database "
         "adds new, distinct agencies.",
     )
-    seed.add_argument("--agencies", type=_count, required=True, help="number of agencies")
-    seed.add_argument("--consumers", type=_count, required=True, help="number of consumers")
+    seed.add_argument("--agencies", type=at_least(0), required=True, help="number of agencies")
+    seed.add_argument("--consumers", type=at_least(0), required=True, help="number of consumers")
     seed.add_argument(
         "--enrollers",
-        type=_count,
+        type=at_least(0),
         help="number of enrollers in all (default: one per 100 consumers, at least 5 per agency)",
     )
     seed.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
@@ -86,11 +78,14 @@ def seed_command(runtime: Runtime, args: argparse.Namespace) -> None:
     console = Console(file=sys.stderr, highlight=False)
 
     def show(progress: SeedProgress) -> None:
-        rate = progress.rows / progress.seconds if progress.seconds else 0.0
-        console.print(
-            f"seed: {progress.consumers_done:,}/{progress.consumers_total:,} consumers, "
-            f"{progress.rows:,} rows, {rate:,.0f} rows/s"
-        )
+        bar.reach(progress.consumers_done)
+        if args.verbose:
+            rate = progress.rows / progress.seconds if progress.seconds else 0.0
+            console.print(
+                f"seed: {progress.consumers_done:,}/{progress.consumers_total:,} consumers, "
+                f"{progress.rows:,} rows, {rate:,.0f} rows/s"
+            )
 
-    result = seed_book(runtime.engine, plan, on_chunk=show if args.verbose else None)
+    with progress_bar("seeding", "consumers", plan.consumers) as bar:
+        result = seed_book(runtime.engine, plan, on_chunk=show)
     print(result.summary())

@@ -8,8 +8,10 @@ allowed values (a ``Literal`` type): ``[smtp]`` and ``[mail]`` in ``mailer.setti
 live here. The composition root hands each layer its section as it is, so no default is
 ever restated. Every key is documented in ``config.example.toml``.
 
-An unknown key or a value of the wrong kind raises :class:`ConfigError` naming the key, so a
-typo never silently falls back to a default. Secrets (SMTP password, Slack tokens) come from
+An unknown key, a value of the wrong kind or a number out of range raises :class:`ConfigError`
+naming the key, so a typo never silently falls back to a default. A number's range sits beside
+its default, in the field's metadata: ``field(default=500, metadata={"min": 1})`` (and
+``"max"``). Secrets (SMTP password, Slack tokens) come from
 the environment or a ``*_FILE`` path, never from the TOML file that may be committed.
 """
 
@@ -43,12 +45,12 @@ class DatabaseConfig:
 class ScheduleConfig:
     time_zone: str = DEFAULT_TIME_ZONE
     daily_summary_at: str = "06:00"
-    catch_up_days: int = 7
-    catch_up_every_seconds: int = 300
-    outbox_drain_seconds: int = 60
+    catch_up_days: int = field(default=7, metadata={"min": 0, "max": 366})
+    catch_up_every_seconds: int = field(default=300, metadata={"min": 1})
+    outbox_drain_seconds: int = field(default=60, metadata={"min": 1})
     snapshot_day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "fri"
     snapshot_at: str = "21:00"
-    run_lease_seconds: int = 900
+    run_lease_seconds: int = field(default=900, metadata={"min": 1})
 
     @property
     def zone(self) -> ZoneInfo:
@@ -127,6 +129,7 @@ def _build_section(name: str, cls: type, raw: Any, env: dict[str, str]) -> Any:
             if secret is not None:
                 values[key] = secret
     _check_choices(name, cls, values)
+    _check_ranges(name, cls, values)
     return cls(**values)
 
 
@@ -135,6 +138,17 @@ def _check_choices(name: str, cls: type, values: dict[str, Any]) -> None:
     for key, hint in get_type_hints(cls).items():
         if key in values and get_origin(hint) is Literal and values[key] not in get_args(hint):
             raise ConfigError(f"{name}.{key} = {values[key]!r}; choose one of {sorted(get_args(hint))}")
+
+
+def _check_ranges(name: str, cls: type, values: dict[str, Any]) -> None:
+    """A number stays within the ``"min"`` and ``"max"`` its field's metadata gives."""
+    for setting in fields(cls):
+        low, high = setting.metadata.get("min"), setting.metadata.get("max")
+        value = values.get(setting.name)
+        if value is None or (low is None or value >= low) and (high is None or value <= high):
+            continue
+        allowed = f"{low} to {high}" if high is not None else f"{low} or more"
+        raise ConfigError(f"{name}.{setting.name} = {value!r} is out of range; use {allowed}")
 
 
 def _coerce(key: str, default: Any, value: Any) -> Any:
@@ -150,18 +164,12 @@ def load_config(path: str | os.PathLike[str] | None = None, env: dict[str, str] 
     """Read ``path`` (or ``$BOB_CONFIG``, or ``./bob.toml`` if present) over the defaults."""
     env = dict(os.environ) if env is None else env
     chosen = path or env.get("BOB_CONFIG")
-    raw: dict[str, Any] = {}
-    if chosen:
-        file = Path(chosen)
-        if not file.is_file():
-            raise ConfigError(f"config file {str(file)!r} not found; copy config.example.toml there")
-    else:
-        file = Path("bob.toml")
-    if file.is_file():
-        try:
-            raw = tomllib.loads(file.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{file} is not valid TOML: {exc}") from None
+    file = Path(chosen) if chosen else Path("bob.toml")
+    if chosen and file.is_dir():
+        raise ConfigError(f"{str(file)!r} is a folder, not a config file; name the .toml file in it")
+    if chosen and not file.exists():
+        raise ConfigError(f"config file {str(file)!r} not found; copy config.example.toml there")
+    raw = _read_toml(file) if file.is_file() or chosen else {}
     sections: dict[str, Any] = {f.name: f.default_factory for f in fields(Config)}
     built: dict[str, Any] = {}
     for name in raw:
@@ -172,6 +180,17 @@ def load_config(path: str | os.PathLike[str] | None = None, env: dict[str, str] 
     config = Config(**built)
     _validate(config)
     return config
+
+
+def _read_toml(file: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(file.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{file} is not UTF-8 text; save the config file as UTF-8") from None
+    except OSError as exc:
+        raise ConfigError(f"{file} cannot be read ({exc.strerror or type(exc).__name__})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{file} is not valid TOML: {exc}") from None
 
 
 def _validate(config: Config) -> None:

@@ -37,9 +37,13 @@ class Runtime:
     def migrate(self) -> None:
         upgrade(self.engine)
 
+    def has_schema(self) -> bool:
+        """Whether bob's migrations ever ran on this database."""
+        return inspect(self.engine).has_table("alembic_version")
+
     def require_schema(self) -> None:
         """Refuse to work on a database that was never set up."""
-        if not inspect(self.engine).has_table("alembic_version"):
+        if not self.has_schema():
             raise DatabaseError(
                 "the database has no bob schema yet; run `bob db upgrade` (or `bob demo`) first"
             )

@@ -11,6 +11,7 @@ piece of work twice.
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import signal
 from contextlib import AsyncExitStack
@@ -34,6 +35,7 @@ from mailer.sender import drain_outbox
 from mailer.settings import SmtpConfig
 from mailer.sink import smtp_or_capture
 from rules.calendar import business_date
+from store.errors import BobError
 from store.models import Agency, utcnow
 
 log = logging.getLogger(__name__)
@@ -114,8 +116,17 @@ class ServedJobs:
 
 
 async def _start_bot(runtime: Runtime, stack: AsyncExitStack) -> None:
-    """Start the Slack bot; it stops when ``stack`` closes."""
-    bot = await start_bot(bot_deps(runtime))
+    """Start the Slack bot; it stops when ``stack`` closes. A port it cannot listen on (another
+    `bob serve` holds it) is one line for the operator, not a traceback."""
+    slack = runtime.config.slack
+    try:
+        bot = await start_bot(bot_deps(runtime))
+    except OSError as exc:
+        why = "is in use, perhaps by another bob serve" if exc.errno == errno.EADDRINUSE else exc.strerror
+        raise BobError(
+            f"{slack.host}:{slack.port} {why}: the Slack bot cannot listen there; "
+            "stop the other process or set slack.port"
+        ) from None
     stack.push_async_callback(bot.stop)
     log.warning("Slack bot listening at %s", bot.url or "Socket Mode")
 

@@ -26,12 +26,9 @@ from bot.replies import sentence
 from bot.routing import command_is
 from exports.building import ExportResult, run_export
 from exports.errors import ExportRefused
+from exports.password_email import email_password
 from exports.planning import ExportPlan, ExportRequest, plan_export
-from rules.templating import build_email
-from store.db import transaction
 from store.errors import BobError
-from store.models import Enroller
-from store.outbox import queue_emails
 
 log = logging.getLogger(__name__)
 
@@ -127,21 +124,6 @@ def plan_reply(
     return text, PlannedExport(plan, requester_id, slack_user_id, channel_id)
 
 
-def email_password(deps: BotDeps, requester_id: int, export_id: int, file_name: str, password: str) -> None:
-    """Queue the password to the requester's email on file (never logged, never in Slack)."""
-    with transaction(deps.sessions) as session:
-        enroller = session.get(Enroller, requester_id)
-        assert enroller is not None
-        email = build_email(
-            "export_password",
-            {"file_name": file_name, "password": password},
-            message_key=f"export-password-{export_id}",
-            to_address=enroller.email,
-            recipient_id=enroller.id,
-        )
-        queue_emails(session, [email], deps.from_address)
-
-
 async def deliver(
     deps: BotDeps, planned: PlannedExport, client: AsyncWebClient, respond: AsyncRespond
 ) -> None:
@@ -214,12 +196,15 @@ async def _send_password(deps: BotDeps, planned: PlannedExport, result: ExportRe
     """Email the password, or put it in the ephemeral reply; the reply's text either way."""
     if deps.exports_config.password_delivery == "email" or dm == planned.channel_id:
         await asyncio.to_thread(
-            email_password,
-            deps,
-            planned.requester_id,
-            result.export_id,
-            result.file_name,
-            result.password,
+            lambda: email_password(
+                deps.sessions,
+                planned.requester_id,
+                f"export-password-{result.export_id}",
+                result.file_name,
+                result.password,
+                from_address=deps.from_address,
+                file_went="was sent to you in Slack",
+            )
         )
         return f"{result.file_name} is in your DM with bob. Its password was emailed to the address on file."
     return (

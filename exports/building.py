@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -52,12 +52,17 @@ class ExportResult:
 
 
 def run_export(
-    sessions: sessionmaker[Session], config: ExportsConfig, plan: ExportPlan, now: datetime
+    sessions: sessionmaker[Session],
+    config: ExportsConfig,
+    plan: ExportPlan,
+    now: datetime,
+    progress: Callable[[int], None] | None = None,
 ) -> ExportResult:
     """Build, encrypt and store the planned workbook; raises :class:`ExportFailed` on failure.
 
     On failure the history row says ``failed`` with a reason and no file is left on disk:
     the workbook is encrypted as it is written, and a partial encrypted file is removed.
+    ``progress`` is told each time more rows of the book are written.
     """
     directory = Path(config.directory)
     path = directory / f"{plan.token}_{plan.file_name}"
@@ -65,7 +70,7 @@ def run_export(
     try:
         _create_folder(directory)
         with sessions() as session:
-            row_count = _build(session, plan, path, password, now)
+            row_count = _build(session, plan, path, password, now, progress)
     except BaseException as exc:
         _fail(sessions, plan, path, exc, now)
         if not isinstance(exc, Exception):
@@ -147,7 +152,14 @@ def _finish(
         audit(session, requester, "export.build", f"export:{plan.export_id}", outcome, now, detail)
 
 
-def _build(session: Session, plan: ExportPlan, path: Path, password: str, now: datetime) -> int:
+def _build(
+    session: Session,
+    plan: ExportPlan,
+    path: Path,
+    password: str,
+    now: datetime,
+    progress: Callable[[int], None] | None,
+) -> int:
     record = session.get(ExportRecord, plan.export_id)
     if record is None or record.status != ExportStatus.PROCESSING:
         raise ExportFailed("this export is not waiting to be built; request a new one")
@@ -157,6 +169,8 @@ def _build(session: Session, plan: ExportPlan, path: Path, password: str, now: d
     # Streams opened below are closed in the finally, so a failure midway never leaves a
     # server-side cursor behind the session's back.
     streams: list[Iterator[KeyedRow]] = [_keyed_rows(session, scope, snapshot, True)]
+    if progress is not None:
+        streams[0] = _counted(streams[0], progress)
     book = _book_sheet(scope, record, streams[0], snapshot.business_date if snapshot else as_of.date())
     baseline, extra = _changes(session, plan, scope, snapshot, streams)
     requester = session.get_one(Enroller, record.requested_by_id)
@@ -170,6 +184,21 @@ def _build(session: Session, plan: ExportPlan, path: Path, password: str, now: d
     finally:
         for stream in streams:
             stream.close()  # type: ignore[attr-defined]
+
+
+def _counted(
+    rows: Iterator[KeyedRow], progress: Callable[[int], None], every: int = 1000
+) -> Iterator[KeyedRow]:
+    """``rows`` as they are, telling ``progress`` after each ``every`` rows and at the end."""
+    done = 0
+    try:
+        for done, row in enumerate(rows, start=1):
+            yield row
+            if done % every == 0:
+                progress(every)
+    finally:
+        rows.close()  # type: ignore[attr-defined]
+    progress(done % every)
 
 
 def _book_sheet(scope: BookScope, record: ExportRecord, keyed: Iterator[KeyedRow], as_of: date) -> Sheet:

@@ -161,7 +161,6 @@ def write_crw_report(
     agency = _authorize(sessions, actor_id, agency_code, now)
     if out.exists():
         raise BobError(f"{out} exists already; choose another --out file")
-    out.parent.mkdir(parents=True, exist_ok=True)
     password = generate_password()
     counter = [0]
     with sessions() as session:
@@ -169,7 +168,10 @@ def write_crw_report(
         buffer = io.BytesIO()
         try:
             write_workbook(buffer, tiles, lambda _rows: enrollers, (cases,))
+            out.parent.mkdir(parents=True, exist_ok=True)
             encrypt_workbook(buffer, out, password)
+        except OSError as exc:
+            raise BobError(f"{out} cannot be written ({exc.strerror or type(exc).__name__})") from None
         finally:
             buffer.close()
     return CrwReport(out, password, counter[0], agency.name)

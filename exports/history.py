@@ -2,7 +2,8 @@
 one failed after it was built (say, Slack would not take the file).
 
 A requester sees and fetches only their own exports; every fetch, allowed or refused, is
-audited with the export's id (never PII).
+audited with the export's id (never PII). Whether an export asked for the "Changed since
+last snapshot" sheet is read from its request's audit entry, which records it.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from exports.errors import ExportRefused
 from exports.scope import record_scope
 from rules.access import Attempt, audit, audit_refusals
 from store.db import transaction
-from store.models import Enroller, ExportRecord, ExportStatus
+from store.models import Agency, AuditEntry, Enroller, ExportRecord, ExportStatus
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,8 @@ class ExportHistoryEntry:
     row_count: int | None
     masked: bool
     from_snapshot: bool
+    with_changes: bool
+    time_zone: str  # the agency's, for showing times
     via: str
     file_name: str | None
     error: str | None
@@ -61,10 +64,25 @@ def list_exports(
             .order_by(ExportRecord.requested_at.desc(), ExportRecord.id.desc())
             .limit(limit)
         ).all()
-        return [_entry(session, record) for record in records]
+        with_changes = _asked_for_changes(session, [record.id for record in records])
+        return [_entry(session, record, record.id in with_changes) for record in records]
 
 
-def _entry(session: Session, record: ExportRecord) -> ExportHistoryEntry:
+def _asked_for_changes(session: Session, export_ids: list[int]) -> set[int]:
+    """Those of ``export_ids`` whose request asked for the changes sheet (its audit entry says)."""
+    requests = session.execute(
+        select(AuditEntry.target, AuditEntry.detail).where(
+            AuditEntry.action == "export.request",
+            AuditEntry.outcome == "allowed",
+            AuditEntry.target.in_([f"export:{export_id}" for export_id in export_ids]),
+        )
+    )
+    return {
+        int(target.removeprefix("export:")) for target, detail in requests if (detail or {}).get("changes")
+    }
+
+
+def _entry(session: Session, record: ExportRecord, with_changes: bool) -> ExportHistoryEntry:
     return ExportHistoryEntry(
         export_id=record.id,
         token=record.token,
@@ -74,6 +92,8 @@ def _entry(session: Session, record: ExportRecord) -> ExportHistoryEntry:
         row_count=record.row_count,
         masked=record.masked,
         from_snapshot=record.from_snapshot,
+        with_changes=with_changes,
+        time_zone=session.get_one(Agency, record.agency_id).time_zone,
         via=record.requested_via,
         file_name=record.file_name,
         error=record.error,

@@ -1,6 +1,7 @@
 """The ``[smtp]`` and ``[mail]`` settings, owned by the mailer and read into it by app.config.
 
-Each key's default lives here and nowhere else; ``config.example.toml`` documents them.
+Each key's default, and a number's allowed range, lives here and nowhere else;
+``config.example.toml`` documents them.
 """
 
 from __future__ import annotations
@@ -14,17 +15,17 @@ class SmtpConfig:
     """How the outbox is sent: the server, the login, and the drain's retry and batch sizes."""
 
     host: str = ""
-    port: int = 587
+    port: int = field(default=587, metadata={"min": 1, "max": 65535})
     security: Literal["starttls", "tls", "none"] = "starttls"
     username: str = ""
     password: str = field(default="", repr=False)
     from_address: str = "bob@localhost"
-    timeout_seconds: float = 30.0
-    max_attempts: int = 8
-    backoff_seconds: float = 30.0
-    batch_size: int = 500
-    connections: int = 4
-    lease_seconds: int = 300
+    timeout_seconds: float = field(default=30.0, metadata={"min": 0.1})
+    max_attempts: int = field(default=8, metadata={"min": 1})
+    backoff_seconds: float = field(default=30.0, metadata={"min": 0})
+    batch_size: int = field(default=500, metadata={"min": 1})
+    connections: int = field(default=4, metadata={"min": 1, "max": 100})
+    lease_seconds: int = field(default=300, metadata={"min": 1})
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import DatabaseError as DriverDatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 
 from store.errors import BobError
@@ -59,9 +60,11 @@ def check_connection(engine: Engine) -> None:
     try:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
-    except OperationalError as exc:
+    except DriverDatabaseError as exc:
         where = engine.url.render_as_string(hide_password=True)
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else "connection failed"
+        if not isinstance(exc, OperationalError):  # reached, but no database there (SQLite: any file)
+            raise DatabaseError(f"{where}: {reason}; check database.url") from None
         raise DatabaseError(
             f"cannot reach the database at {where}: {reason}; check database.url and that "
             "the server is running"

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from app.cli import main
+from store.models import Role
 
 
 @pytest.fixture
@@ -77,7 +78,36 @@ def test_a_bad_config_file_is_one_line(tmp_path, capsys):
     )
 
 
-def test_db_upgrade_creates_the_schema(monkeypatch, tmp_path, capsys):
+def test_db_upgrade_creates_the_schema_and_says_so(monkeypatch, tmp_path, capsys):
     monkeypatch.setenv("BOB_DATABASE_URL", f"sqlite:///{tmp_path / 'new.db'}")
     assert main(["db", "upgrade"]) == 0
+    assert capsys.readouterr().out == f"created bob's database schema in sqlite:///{tmp_path / 'new.db'}\n"
+    assert main(["db", "upgrade"]) == 0
+    assert capsys.readouterr().out == "database schema is up to date\n"
     assert main(["outbox", "status"]) == 0
+
+
+def test_bob_people_lists_agencies_enrollers_and_roles(env, book, capsys):
+    sunrise = book.agency()
+    book.enroller(sunrise, "Ana", "Agent", license_number="0A12345")
+    book.enroller(sunrise, "Sue", "Support", role=Role.SUPPORT_STAFF, license_number="0A2", active=False)
+    book.enroller(book.agency(code="moonlight", name="Moonlight Health"), "Mia", "Moon", license_number="0B1")
+    assert main(["people"]) == 0
+    out = capsys.readouterr().out
+    assert "sunrise  Sunrise Insurance  (America/Los_Angeles)" in out
+    assert "0A12345" in out and "Ana Agent" in out and "Agent Level 1" in out and "Mia Moon" in out
+    assert "Support Staff  (inactive)" in out and "@" not in out
+    assert main(["people", "--agency", "moonlight", "--json"]) == 0
+    [agency] = json.loads(capsys.readouterr().out)
+    assert agency["code"] == "moonlight"
+    assert agency["enrollers"] == [
+        {
+            "license_number": "0B1",
+            "name": "Mia Moon",
+            "role": "agent_l1",
+            "role_name": "Agent Level 1",
+            "active": True,
+        }
+    ]
+    assert main(["people", "--agency", "nowhere"]) == 2
+    assert "no agency has the code 'nowhere'; `bob people` lists them" in capsys.readouterr().err

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import msoffcrypto
 import pytest
+from sqlalchemy import select
 
 from app import cli_crw, cli_help
 from app.cli import main
-from store.models import Role
+from store.models import OutboxEmail, Role
 from tests.export_fixtures import open_workbook
 
 NOW = datetime(2026, 11, 23, 16, tzinfo=UTC)
@@ -83,7 +85,7 @@ def test_tiles_list_show_note_close(people, capsys):
     status, _, err = run(
         capsys, "crw", "close", "--as", "0A100", "CRW-A1", "--reason", "Because", "--steps", "Called"
     )
-    assert status == 2 and err.startswith("bob: error: closing a case needs a resolution reason")
+    assert status == 2 and err.startswith("bob: error: 'Because' is not a resolution reason; reasons:")
     assert err.count("\n") == 1
     status, out, _ = run(
         capsys,
@@ -104,9 +106,60 @@ def test_unknown_and_other_peoples_cases_are_one_line(people, capsys):
     for who, case in (("0A101", "CRW-A1"), ("0B1", "CRW-A1"), ("0A100", "CRW-ZZ")):
         status, out, err = run(capsys, "crw", "show", "--as", who, case)
         assert status == 2 and out == ""
-        assert err == f"bob: error: no CRW case {case} in your book; check the number with `crw list`\n"
+        hint = f"`bob crw list --as {who}`"
+        assert err == f"bob: error: no CRW case {case} in your book; check the number with {hint}\n"
     status, _, err = run(capsys, "crw", "list", "--as", "nobody@agency.test")
     assert status == 2 and "no enroller has that license number or email" in err
+
+
+def test_crw_commands_take_the_bare_case_number_digests_print(people, book, capsys):
+    consumer = book.consumer(people["ana"], case_number="7000000567")
+    book.crw_case(consumer, people["ana"], NOW - timedelta(days=3), case_number="CRW-7000000567")
+    for typed in ("7000000567", "crw-7000000567", " CRW-7000000567 "):
+        status, out, err = run(capsys, "crw", "show", "--as", "0A100", typed)
+        assert (status, err) == (0, "") and out.startswith("CRW case CRW-7000000567 ")
+    status, out, _ = run(capsys, "crw", "note", "--as", "0A100", "7000000567", "Called")
+    assert (status, out) == (0, "note added to CRW case CRW-7000000567\n")
+    status, _, err = run(capsys, "crw", "show", "--as", "0A101", "7000000567")
+    assert status == 2 and "no CRW case 7000000567 in your book" in err
+
+
+def test_a_short_reason_is_read_or_said_to_be_ambiguous(people, capsys):
+    status, _, err = run(
+        capsys, "crw", "close", "--as", "0A100", "CRW-A1", "--reason", "renewed", "--steps", "Renewed"
+    )
+    assert status == 2 and "needs a resolution reason" not in err and "missing" not in err
+    assert "'renewed' could be any of: Renewed - same plan; Renewed - new plan" in err
+    status, _, err = run(
+        capsys, "crw", "close", "--as", "0A100", "CRW-A1", "--reason", "Other", "--steps", " "
+    )
+    assert status == 2 and "closing a case as 'Other' needs the steps taken" in err
+    status, out, _ = run(
+        capsys,
+        "crw",
+        "close",
+        "--as",
+        "0A100",
+        "CRW-A1",
+        "--reason",
+        "renewed-same-plan",
+        "--steps",
+        "Renewed",
+    )
+    assert (status, out) == (0, "CRW case CRW-A1 is closed\n")
+    status, out, _ = run(capsys, "crw", "show", "--as", "0A100", "CRW-A1")
+    assert "Renewed - same plan. Steps: Renewed" in out
+
+
+def test_hints_name_the_command_to_type_here(people, book, capsys):
+    status, _, err = run(capsys, "crw", "note", "--as", "ana.assignee@agency.test", "CRW-A1", " ")
+    assert status == 2 and "`bob crw note <case> <text> --as ana.assignee@agency.test`" in err
+    status, _, err = run(capsys, "help-request", "show", "HR-2026-000999", "--as", "0A100")
+    assert status == 2 and "check the number with `bob help-request list --as 0A100`" in err
+    gone = book.enroller(book.agency("dusk", "Dusk"), "Gus", "Gone", license_number="0C1", active=False)
+    assert gone
+    status, _, err = run(capsys, "crw", "list", "--as", "0C1")
+    assert status == 2 and "link your account" not in err and "not active" in err
 
 
 def test_transfer_and_the_agency_view(people, capsys):
@@ -131,7 +184,16 @@ def test_transfer_and_the_agency_view(people, capsys):
 def test_the_crw_report_is_encrypted_and_reads_back(people, capsys, tmp_path):
     out_file = tmp_path / "reports" / "crw.xlsx"
     status, out, _ = run(
-        capsys, "crw", "report", "--as", "0A103", "--agency", "sunrise", "--out", str(out_file)
+        capsys,
+        "crw",
+        "report",
+        "--as",
+        "0A103",
+        "--agency",
+        "sunrise",
+        "--out",
+        str(out_file),
+        "--show-password",
     )
     assert status == 0
     lines = out.splitlines()
@@ -166,6 +228,27 @@ def test_the_crw_report_is_encrypted_and_reads_back(people, capsys, tmp_path):
         [[str(c) for c in row] for sheet in workbook for row in sheet.iter_rows(values_only=True)]
     )
     assert "Zelda" not in every_cell and "555-0199" not in every_cell
+
+
+def test_the_crw_report_password_is_emailed_unless_shown(people, capsys, tmp_path, sessions):
+    out_file = tmp_path / "crw.xlsx"
+    status, out, _ = run(
+        capsys, "crw", "report", "--as", "0A103", "--agency", "sunrise", "--out", str(out_file)
+    )
+    assert status == 0 and "Password" not in out and "emailed to your address on file" in out
+    with sessions() as session:
+        email = session.scalars(select(OutboxEmail)).one()
+    password = re.search(r"^    (\S+)$", email.body_text, re.MULTILINE).group(1)
+    assert password not in out and open_workbook(out_file, password).sheetnames[0] == "Tiles"
+
+
+def test_a_crw_report_that_cannot_be_written_is_one_line(people, capsys, tmp_path):
+    (tmp_path / "a-file").write_text("")
+    out_file = tmp_path / "a-file" / "crw.xlsx"
+    status, out, err = run(
+        capsys, "crw", "report", "--as", "0A103", "--agency", "sunrise", "--out", str(out_file)
+    )
+    assert status == 2 and err.count("\n") == 1 and "cannot be written" in err
 
 
 def test_the_crw_report_is_for_managers_of_that_agency(people, capsys, tmp_path):

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import shlex
 from email import message_from_bytes
 from email.policy import default
 
+from sqlalchemy import create_engine, func, select
+
 from app.cli import main
+from store.models import Enroller, Role
 
 
 def test_demo_runs_end_to_end_in_an_empty_folder(tmp_path, monkeypatch, capsys):
@@ -25,3 +29,28 @@ def test_demo_runs_end_to_end_in_an_empty_folder(tmp_path, monkeypatch, capsys):
     assert {part.get_content_type() for part in message.walk()} >= {"text/plain", "text/html"}
     # Running it again replaces the demo database instead of failing on the old rows.
     assert main(["demo", "--agencies", "1", "--consumers", "300", "--days", "1"]) == 0
+
+
+def test_every_try_next_command_works_on_the_demo_people(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BOB_DATABASE_URL", raising=False)
+    monkeypatch.delenv("BOB_CONFIG", raising=False)
+    assert main(["demo"]) == 0
+    steps = capsys.readouterr().out.split("Try next:\n")[1].splitlines()
+    engine = create_engine("sqlite:///var/demo.db")
+    with engine.connect() as conn:
+        assert conn.scalar(select(func.count()).where(Enroller.role == Role.SUPPORT_STAFF)) >= 1
+    engine.dispose()
+    commands = [shlex.split(step.split(".venv/bin/bob ", 1)[1]) for step in steps]
+    assert {words[0] for words in commands} >= {
+        "people",
+        "mailbox",
+        "crw",
+        "export",
+        "help-request",
+        "outbox",
+    }
+    monkeypatch.setenv("BOB_DATABASE_URL", "sqlite:///var/demo.db")
+    for words in commands:
+        assert main(words) == 0, words
+        assert capsys.readouterr().err == "", words

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from app import cli_export
 from app.cli import main
+from store.models import ExportRecord, OutboxEmail
 from tests.export_fixtures import NOW, People, build_people, open_workbook
 
 
@@ -45,6 +48,7 @@ def test_bob_export_prints_the_file_and_the_password_apart(config_file, people, 
         "--masked",
         "--out",
         str(tmp_path / "mine"),
+        "--show-password",
     )
     out = capsys.readouterr().out
     assert status == 0
@@ -61,6 +65,32 @@ def test_bob_export_prints_the_file_and_the_password_apart(config_file, people, 
     assert "succeeded" in listing and "Ana Agent (License 0A12345)" in listing
     assert bob(config_file, "exports", "expire") == 0
     assert "deleted 0 expired" in capsys.readouterr().out
+
+
+def test_without_show_password_the_password_is_emailed_not_printed(config_file, people, sessions, capsys):
+    assert bob(config_file, "export", "--as", "0A12345") == 0
+    out = capsys.readouterr().out
+    assert "Password" not in out and "emailed to your address on file" in out and "--show-password" in out
+    with sessions() as session:
+        email = session.scalars(select(OutboxEmail)).one()
+    assert email.to_address == "ana.agent@agency.test" and "saved by the bob command line" in email.body_text
+    password = re.search(r"^    (\S+)$", email.body_text, re.MULTILINE).group(1)
+    assert password not in out
+    path = Path(re.search(r"Encrypted workbook \(5 rows\): (\S+)", out).group(1))
+    assert len(list(open_workbook(path, password).worksheets[0].iter_rows(min_row=2))) == 5
+
+
+def test_where_passwords_go_by_email_show_password_is_refused_before_the_export(
+    config_file, people, sessions, capsys
+):
+    config_file.write_text(config_file.read_text() + 'password_delivery = "email"\n')
+    assert bob(config_file, "export", "--as", "0A12345", "--show-password") == 2
+    assert 'password_delivery is "email"' in capsys.readouterr().err
+    with sessions() as session:
+        assert session.scalars(select(ExportRecord)).all() == []
+    assert bob(config_file, "export", "--as", "0A12345") == 0
+    out = capsys.readouterr().out
+    assert "emailed to your address on file" in out and "--show-password" not in out
 
 
 def test_refusals_and_bad_scopes_are_one_line_errors(config_file, people, capsys):
@@ -80,3 +110,20 @@ def test_bob_snapshot_take_freezes_every_agency_once(config_file, people, capsys
         == ["sunrise: snapshot of 2026-11-13 holds 7 rows", "moonlight: snapshot of 2026-11-13 holds 1 rows"]
         * 2
     )
+
+
+def test_exports_list_says_what_each_export_held_in_the_agencys_time(config_file, people, capsys):
+    assert bob(config_file, "snapshot", "take", "--date", "2026-11-13") == 0
+    assert bob(config_file, "export", "--as", "0A12345", "--masked") == 0
+    assert bob(config_file, "export", "--as", "0A12345", "--snapshot", "--changes", "--unmasked") == 0
+    capsys.readouterr()
+    assert bob(config_file, "exports", "list", "--as", "0A12345") == 0
+    newest, oldest = capsys.readouterr().out.splitlines()
+    assert "2026-11-20 10:00 PST" in newest and "until 11:00" in newest
+    assert "[unmasked, snapshot, changes sheet]" in newest
+    assert "[masked, live book]" in oldest
+    assert bob(config_file, "exports", "list", "--as", "0A12345", "--json") == 0
+    first, second = json.loads(capsys.readouterr().out)
+    assert (first["changes_sheet"], first["snapshot"], first["masked"]) == (True, True, False)
+    assert (second["changes_sheet"], second["masked"]) == (False, True)
+    assert first["requested_at_local"] == "2026-11-20T10:00:00-08:00"

@@ -6,6 +6,7 @@ The assignee works their own cases; a manager of the assignee's agency may too (
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from sqlalchemy import update
@@ -30,15 +31,16 @@ NOTE_LIMIT = 4000
 
 def add_note(
     sessions: sessionmaker[Session], actor_id: int, case_number: str, text: str, now: datetime
-) -> None:
-    """Document an interaction; the first note moves an open case to in progress."""
+) -> str:
+    """Document an interaction; the first note moves an open case to in progress. Returns
+    the case's number as stored."""
     text = text.strip()
     if not text:
         raise CrwRefused("write the note after the case number: `crw note <case> <text>`", "empty_note")
     if len(text) > NOTE_LIMIT:
         raise CrwRefused(f"a note holds at most {NOTE_LIMIT} characters", "note_too_long")
 
-    def work(session: Session, actor: Enroller) -> None:
+    def work(session: Session, actor: Enroller) -> str:
         crw_case = reachable_case(session, actor, case_number)
         if crw_case.status == CrwStatus.CLOSED:
             raise CrwRefused(
@@ -51,14 +53,33 @@ def add_note(
             .values(status=CrwStatus.IN_PROGRESS)
         )
         audit(session, actor, "crw.note", crw_case.case_number, "ok", now, {"reason": "noted"})
+        return crw_case.case_number
 
-    run_crw_action(sessions, "crw.note", case_number, actor_id, now, work)
+    return run_crw_action(sessions, "crw.note", case_number, actor_id, now, work)
 
 
-def match_resolution_reason(value: str) -> str | None:
-    """The listed resolution reason ``value`` names (any letter case), or None."""
-    wanted = " ".join(value.split()).casefold()
-    return next((r for r in RESOLUTION_REASONS if r.casefold() == wanted), None)
+def _words(text: str) -> str:
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", text.casefold()).split())
+
+
+def listed_resolution(value: str) -> str:
+    """The listed reason ``value`` names: whole, or by its first words, in any case and with
+    any punctuation (``renewed-same-plan``); a refusal says what was wrong with it."""
+    wanted = _words(value)
+    candidates = [r for r in RESOLUTION_REASONS if _words(r) == wanted] or [
+        r for r in RESOLUTION_REASONS if wanted and _words(r).startswith(wanted)
+    ]
+    if len(candidates) == 1:
+        return candidates[0]
+    given = value.strip()[:40]
+    if candidates:
+        problem = f"the resolution reason {given!r} could be any of: {'; '.join(candidates)}; say which"
+    else:
+        problem = (
+            f"{given!r} is not a resolution reason" if wanted else "closing a case needs a resolution reason"
+        )
+        problem += "; reasons: " + "; ".join(RESOLUTION_REASONS)
+    raise CrwRefused(problem, "missing_resolution")
 
 
 def close_case(
@@ -68,20 +89,19 @@ def close_case(
     resolution_reason: str,
     steps: str,
     now: datetime,
-) -> None:
-    """Close a case; the resolution reason (one of RESOLUTION_REASONS) and the steps taken
-    are both required, as in the portal."""
+) -> str:
+    """Close a case; the resolution reason (one of RESOLUTION_REASONS, see
+    :func:`listed_resolution`) and the steps taken are both required, as in the portal.
+    Returns the case's number as stored."""
 
-    def work(session: Session, actor: Enroller) -> None:
+    def work(session: Session, actor: Enroller) -> str:
         crw_case = reachable_case(session, actor, case_number)
         if crw_case.status == CrwStatus.CLOSED:
             raise CrwRefused(f"CRW case {crw_case.case_number} is closed already", "already_closed")
-        reason = match_resolution_reason(resolution_reason or "")
-        if reason is None or not (steps or "").strip():
+        reason = listed_resolution(resolution_reason or "")
+        if not (steps or "").strip():
             raise CrwRefused(
-                "closing a case needs a resolution reason and the steps taken; reasons: "
-                + "; ".join(RESOLUTION_REASONS),
-                "missing_resolution",
+                f"closing a case as {reason!r} needs the steps taken to resolve it", "missing_resolution"
             )
         session.execute(
             update(CrwCase)
@@ -94,5 +114,6 @@ def close_case(
             )
         )
         audit(session, actor, "crw.close", crw_case.case_number, "ok", now, {"reason": "closed"})
+        return crw_case.case_number
 
-    run_crw_action(sessions, "crw.close", case_number, actor_id, now, work)
+    return run_crw_action(sessions, "crw.close", case_number, actor_id, now, work)

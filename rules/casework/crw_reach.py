@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from rules.access import Action, Attempt, act, may
 from store.errors import Refused
-from store.models import CrwCase, Enroller
+from store.models import Consumer, CrwCase, Enroller
 
 T = TypeVar("T")
 
@@ -51,10 +51,28 @@ def managers_only(what: str) -> CrwRefused:
     )
 
 
+def find_case(session: Session, number: str) -> CrwCase | None:
+    """The CRW case with this number in any letter case (``crw-7000000567``), or else the
+    newest CRW case of the consumer with this case number: the bare number digests print
+    in their alerts (``7000000567``)."""
+    typed = number.strip()
+    spellings = {typed, typed.upper()}
+    crw_case = session.scalars(select(CrwCase).where(CrwCase.case_number.in_(spellings))).first()
+    if crw_case is not None:
+        return crw_case
+    of_consumer = (
+        select(CrwCase)
+        .join(Consumer, Consumer.id == CrwCase.consumer_id)
+        .where(Consumer.case_number.in_(spellings))
+        .order_by(CrwCase.plan_year.desc(), CrwCase.id.desc())
+    )
+    return session.scalars(of_consumer).first()
+
+
 def reachable_case(session: Session, actor: Enroller, case_number: str) -> CrwCase:
     """The case if the actor is its assignee or may work the assignee's agency's cases;
     otherwise the refusal a case that does not exist gets."""
-    crw_case = session.scalars(select(CrwCase).where(CrwCase.case_number == case_number.strip())).first()
+    crw_case = find_case(session, case_number)
     if crw_case is None:
         raise unknown_case(case_number)
     if crw_case.assigned_enroller_id == actor.id:

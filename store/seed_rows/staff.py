@@ -37,8 +37,9 @@ class StaffMaker(RowMaker):
 
     def staff(self, agencies: int, enrollers: int) -> Staff:
         """``agencies`` agencies sharing ``enrollers`` enrollers (at least 4 each): one agency
-        manager, one primary contact, admin staff, support staff in larger agencies, and
-        agents level 1 and 2. Agencies and agents differ in size like real ones do."""
+        manager, one primary contact, admin staff, support staff in larger agencies (and in
+        the largest of any book, so every role can be tried), and agents level 1 and 2.
+        Agencies and agents differ in size like real ones do."""
         r = self.rng
         sizes = [MIN_STAFF] * agencies
         agency_size = Weighted(range(agencies), [r.paretovariate(1.3) for _ in range(agencies)])
@@ -49,12 +50,13 @@ class StaffMaker(RowMaker):
         agents: list[Agent] = []
         book_sizes: list[float] = []
         agents_by_agency: dict[int, list[Agent]] = {}
-        for size in sizes:
+        largest = sizes.index(max(sizes))
+        for index, size in enumerate(sizes):
             agency = self._agency()
             agency_rows.append(agency)
             roles = [Role.AGENCY_MANAGER, Role.PRIMARY_CONTACT, Role.ADMIN_L1]
             roles += [Role.ADMIN_L2] * (size // 25)
-            if size >= 12:
+            if size >= 12 or (index == largest and size > MIN_STAFF):
                 roles.append(Role.SUPPORT_STAFF)
             roles += [Role.AGENT_L2 if r.random() < 0.3 else Role.AGENT_L1 for _ in range(size - len(roles))]
             colleagues = agents_by_agency.setdefault(agency["id"], [])
