@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from app.runtime import Runtime
-from mailer.daily_summary import run_daily_summary
+from mailer.daily_summary import RunResult, run_daily_summary
+from mailer.dry_run import preview_daily_summary
+from mailer.summary_dates import check_business_date
 from rules.calendar import business_date
 from rules.mailbox import mailbox_listing, open_message
 from rules.people import enroller_on_file
@@ -41,6 +44,10 @@ def register(commands: Any) -> None:
     summary_sub = summary.add_subparsers(dest="summary_command", required=True, metavar="ACTION")
     run = summary_sub.add_parser("run", help="run the Daily Summary for one business date")
     run.add_argument("--date", type=parse_date, help="business date YYYY-MM-DD (default: today, local)")
+    run.add_argument("--allow-old", action="store_true", help="run a date older than schedule.max_back_days")
+    run.add_argument(
+        "--dry-run", action="store_true", help="show what the date would produce; store and send nothing"
+    )
     run.set_defaults(handler=summary_run)
 
     mailbox = commands.add_parser("mailbox", help="read an enroller's secure mailbox")
@@ -66,8 +73,26 @@ def db_upgrade(runtime: Runtime, args: argparse.Namespace) -> None:
 def summary_run(runtime: Runtime, args: argparse.Namespace) -> None:
     runtime.require_schema()
     day = args.date or business_date(utcnow(), runtime.config.schedule.zone)
-    result = run_daily_summary(runtime.sessions, day, runtime.delivery)
-    print(result.summary())
+    result = summary_for_date(runtime, day, allow_old=args.allow_old, dry_run=args.dry_run)
+    print(result.preview() if args.dry_run else result.summary())
+
+
+def summary_for_date(
+    runtime: Runtime,
+    day: date,
+    *,
+    allow_old: bool = False,
+    dry_run: bool = False,
+    after_batch: Callable[[int], None] | None = None,
+) -> RunResult:
+    """The Daily Summary of one business date by hand: refused when the date is implausible,
+    else previewed (``dry_run``: nothing stored or sent) or run."""
+    schedule = runtime.config.schedule
+    today = business_date(utcnow(), schedule.zone)
+    check_business_date(day, today, schedule.time_zone, schedule.max_back_days, allow_old=allow_old)
+    if dry_run:
+        return preview_daily_summary(runtime.engine, day, runtime.delivery)
+    return run_daily_summary(runtime.sessions, day, runtime.delivery, after_batch=after_batch)
 
 
 def mailbox_list(runtime: Runtime, args: argparse.Namespace) -> None:

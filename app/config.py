@@ -44,6 +44,7 @@ class ScheduleConfig:
     time_zone: str = DEFAULT_TIME_ZONE
     daily_summary_at: str = "06:00"
     catch_up_days: int = 7
+    max_back_days: int = 62
     catch_up_every_seconds: int = 300
     outbox_drain_seconds: int = 60
     snapshot_day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "fri"
@@ -72,6 +73,9 @@ class Config:
     slack: SlackConfig = field(default_factory=SlackConfig)
     exports: ExportsConfig = field(default_factory=ExportsConfig)
 
+
+# schedule.max_back_days: ten years back is the most a by-hand run may allow without --allow-old.
+MAX_BACK_DAYS_LIMIT = 3660
 
 # Secrets: (section, key) -> environment variable; VAR_FILE names a file holding the value.
 SECRET_ENV = {
@@ -183,6 +187,11 @@ def _validate(config: Config) -> None:
             f"(e.g. {DEFAULT_TIME_ZONE!r})"
         ) from None
     config.schedule.daily_summary_time  # noqa: B018
+    if not 0 <= config.schedule.max_back_days <= MAX_BACK_DAYS_LIMIT:
+        raise ConfigError(
+            f"schedule.max_back_days = {config.schedule.max_back_days} is out of range; "
+            f"use a whole number of days from 0 to {MAX_BACK_DAYS_LIMIT}"
+        )
     config.schedule.snapshot_time  # noqa: B018
     if config.smtp.host and not config.smtp.from_address:
         raise ConfigError("smtp.from_address is empty; set the sender address for bob's email")
