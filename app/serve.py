@@ -2,8 +2,9 @@
 
 Jobs (all in the agency time zone): the Daily Summary each morning, the outbox drain every
 minute, the weekly Book of Business snapshot (Friday 21:00), and the expiry of old export
-files. Missed Daily Summaries are caught up on start and re-checked every few minutes, so a run
-whose process died is finished by another. Several `bob serve` processes may share
+files. Missed Daily Summaries are caught up on start (back to the first one this database
+ran, or its first `bob serve`) and re-checked every few minutes, so a run whose process died
+is finished by another. Several `bob serve` processes may share
 one PostgreSQL database: the run ledger and the outbox claims keep them from doing any
 piece of work twice.
 """
@@ -77,10 +78,12 @@ class ServedJobs:
             schedule.catch_up_days,
         )
 
+    async def start_up(self) -> None:
+        """Note the first start on this database, then catch up the dates missed since."""
+        await self.daily.start()
+
     async def catch_up(self) -> None:
-        for result in await self.daily.catch_up():
-            if result.ran:
-                log.warning("caught up: %s", result.summary())
+        await self.daily.catch_up()
 
     async def drain(self) -> None:
         result = await drain_outbox(self.runtime.sessions, self.smtp)
@@ -140,7 +143,7 @@ async def serve(runtime: Runtime, stop: asyncio.Event, *, with_bot: bool | None 
         else:
             log.warning("Slack is not configured (BOB_SLACK_BOT_TOKEN): running the mailer only")
 
-        await jobs.catch_up()
+        await jobs.start_up()
         await jobs.drain()
         await stop.wait()
 

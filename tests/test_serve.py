@@ -14,6 +14,7 @@ from app.config import Config, DatabaseConfig, ScheduleConfig
 from app.runtime import Runtime
 from app.serve import serve
 from bot.settings import SlackConfig
+from mailer.run_ledger import record_first_start
 from mailer.scheduler import due_business_dates
 from mailer.settings import MailConfig
 from store.models import JobRun, MailboxMessage, OutboxEmail, OutboxStatus, RunStatus
@@ -58,6 +59,7 @@ async def test_serve_catches_up_drains_and_answers_slack(book, sessions, db_url,
         tmp_path,
         SlackConfig(port=port, bot_token="xoxb-test", signing_secret=SECRET, api_base_url=fake.api_url),
     )
+    record_first_start(sessions, datetime.now(UTC) - timedelta(days=3))  # serve ran here before
     runtime = Runtime(config)
     stop = asyncio.Event()
     task = asyncio.create_task(serve(runtime, stop))
@@ -94,3 +96,28 @@ async def test_serve_without_slack_runs_the_mailer_only(book, db_url, tmp_path, 
     await asyncio.wait_for(task, timeout=10)
     runtime.close()
     assert "Slack is not configured (BOB_SLACK_BOT_TOKEN): running the mailer only" in caplog.text
+
+
+async def test_a_first_serve_on_a_fresh_book_sends_no_back_dated_summaries(book, sessions, db_url, tmp_path):
+    agency = book.agency()
+    book.consumer(book.enroller(agency, "Ana", "Agent"))
+    config = dataclasses.replace(config_for(db_url, tmp_path), schedule=ScheduleConfig(catch_up_days=7))
+    runtime = Runtime(config)
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve(runtime, stop))
+    await wait_until(lambda: _count(sessions, JobRun) >= 1)  # the first start is recorded
+    await asyncio.sleep(1.0)
+    stop.set()
+    await asyncio.wait_for(task, timeout=10)
+    runtime.close()
+    schedule = config.schedule
+    now = datetime.now(UTC)
+    today_is_due = due_business_dates(now, schedule.zone, schedule.daily_summary_time, 0) != []
+    assert _count(sessions, MailboxMessage) == (1 if today_is_due else 0)
+    with sessions() as s:
+        assert s.scalars(select(JobRun.job).order_by(JobRun.id)).first() == "serve"
+
+
+def _count(sessions, table) -> int:
+    with sessions() as s:
+        return int(s.scalar(select(func.count()).select_from(table)))
