@@ -109,7 +109,12 @@ def mailbox_list(runtime: Runtime, args: argparse.Namespace) -> None:
 
 def mailbox_show(runtime: Runtime, args: argparse.Namespace) -> None:
     message = open_message(runtime.sessions, actor_id(runtime, args.enroller), args.message_id, utcnow())
-    payload = {**message.as_dict(), "body_text": message.body_text, "body_html": message.body_html}
+    payload = {
+        **message.as_dict(),
+        "alerts": message.alerts,
+        "body_text": message.body_text,
+        "body_html": message.body_html,
+    }
     if args.json:
         print(json.dumps(payload, indent=2))
     else:

@@ -120,6 +120,7 @@ def _store_batch(session: Session, batch: list[Digest], settings: DeliverySettin
                 "alert_count": digest.total,
                 "body_text": full.text,
                 "body_html": full.html,
+                "alerts": digest.alerts(),
                 "created_at": now,
             }
         )

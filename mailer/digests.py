@@ -41,6 +41,7 @@ class Person:
     agency_id: int
     name: str
     email: str
+    license_number: str
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,26 @@ class Digest:
     def total(self) -> int:
         return int(self.context["total"])
 
+    def alerts(self) -> list[dict[str, Any]]:
+        """Every alert of the digest as data, as the mailbox keeps it beside the rendered text."""
+        sections = (
+            self.context["enrollers"]
+            if self.kind is DigestKind.MANAGER_SUMMARY
+            else [{**self.context["enroller"], "topics": self.context["topics"]}]
+        )
+        return [
+            {
+                "case_number": alert["case_number"],
+                "topic": topic["name"],
+                "topic_title": topic["title"],
+                "enroller": {"name": section["name"], "license_number": section["license_number"]},
+                "contact": {"name": alert["contact_name"], "phone": alert["phone"], "email": alert["email"]},
+            }
+            for section in sections
+            for topic in section["topics"]
+            for alert in topic["alerts"]
+        ]
+
 
 @dataclass
 class Audience:
@@ -66,14 +87,21 @@ class Audience:
     managers: dict[int, list[Person]] = field(default_factory=lambda: defaultdict(list))
 
 
-def _person(row: Row[int, int, str, str, str]) -> Person:
-    return Person(row.id, row.agency_id, f"{row.first_name} {row.last_name}", row.email)
+def _person(row: Row[int, int, str, str, str, str]) -> Person:
+    return Person(row.id, row.agency_id, f"{row.first_name} {row.last_name}", row.email, row.license_number)
 
 
 def audience(session: Session) -> Audience:
     """Enrollers with actively delegated consumers, and each agency's managers and primary
     contacts. Sized by the number of enrollers, never by the number of consumers."""
-    people = (Enroller.id, Enroller.agency_id, Enroller.first_name, Enroller.last_name, Enroller.email)
+    people = (
+        Enroller.id,
+        Enroller.agency_id,
+        Enroller.first_name,
+        Enroller.last_name,
+        Enroller.email,
+        Enroller.license_number,
+    )
     result = Audience(agencies={})
     for agency_id, name, zone in session.execute(select(Agency.id, Agency.name, Agency.time_zone)):
         result.agencies[agency_id] = name
@@ -176,17 +204,19 @@ def _agency_digests(
     for person in who.enrollers.get(agency_id, []):
         topics = sections.get(person.id, [])
         total = sum(len(t["alerts"]) for t in topics)
+        enroller = {"name": person.name, "license_number": person.license_number}
         context = {
             "business_date": day,
             "agency": agency,
             "recipient_name": person.name,
+            "enroller": enroller,
             "topics": topics,
             "counts": _counts(topics),
             "total": total,
             "crw": crw.events.get(person.id, []),
         }
         yield Digest(DigestKind.DAILY_SUMMARY, person, context)
-        enrollers.append({"name": person.name, "topics": topics, "total": total})
+        enrollers.append({**enroller, "topics": topics, "total": total})
     managers = who.managers.get(agency_id, [])
     if not managers:
         return

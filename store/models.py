@@ -326,6 +326,8 @@ class MailboxMessage(Base):
     alert_count: Mapped[int] = mapped_column(Integer)
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
+    # The digest's alerts as data (case number, topic, enroller, contact); NULL before 0004.
+    alerts: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
