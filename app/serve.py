@@ -120,7 +120,7 @@ async def _start_bot(runtime: Runtime, stack: AsyncExitStack) -> None:
     """Start the Slack bot; it stops when ``stack`` closes."""
     bot = await start_bot(bot_deps(runtime))
     stack.push_async_callback(bot.stop)
-    log.warning("Slack bot listening at %s", bot.url or "Socket Mode")
+    log.info("Slack bot listening at %s", bot.url or "Socket Mode")
 
 
 async def serve(runtime: Runtime, stop: asyncio.Event, *, with_bot: bool | None = None) -> None:
@@ -131,17 +131,24 @@ async def serve(runtime: Runtime, stop: asyncio.Event, *, with_bot: bool | None 
     async with AsyncExitStack() as stack:
         smtp, captured_in = stack.enter_context(smtp_or_capture(config.smtp, config.mail.capture_dir))
         if captured_in is not None:
-            log.warning("smtp.host is empty: emails are captured as .eml files in %s", captured_in)
+            log.info("smtp.host is empty: emails are captured as .eml files in %s", captured_in)
         jobs = ServedJobs(runtime, smtp)
         scheduler = build_scheduler(jobs.scheduled(), config.schedule.zone)
         scheduler.start()
         stack.callback(scheduler.shutdown, wait=False)
+        schedule = config.schedule
+        log.info(
+            "bob serve started: Daily Summary at %s %s, catch-up over %d days",
+            schedule.daily_summary_at,
+            schedule.time_zone,
+            schedule.catch_up_days,
+        )
 
         wants_bot = bool(config.slack.bot_token) if with_bot is None else with_bot
         if wants_bot:
             await _start_bot(runtime, stack)
         else:
-            log.warning("Slack is not configured (BOB_SLACK_BOT_TOKEN): running the mailer only")
+            log.info("Slack is not configured (BOB_SLACK_BOT_TOKEN): running the mailer only")
 
         await jobs.start_up()
         await jobs.drain()
