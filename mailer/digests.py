@@ -7,7 +7,7 @@ agency's alerts at a time however large the book is.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -162,7 +162,10 @@ def _topic_sections(rows: Iterable[Row[*tuple[Any, ...]]]) -> list[dict[str, Any
 
 
 def _counts(sections: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    found = {section["name"]: len(section["alerts"]) for section in sections}
+    """Alerts per topic, every topic listed, over one enroller's sections or a whole agency's."""
+    found: Counter[str] = Counter()
+    for section in sections:
+        found[section["name"]] += len(section["alerts"])
     return [{"title": topic.title, "count": found.get(topic.name, 0)} for topic in TOPICS]
 
 
@@ -220,19 +223,12 @@ def _agency_digests(
     managers = who.managers.get(agency_id, [])
     if not managers:
         return
-    agency_counts = [
-        {
-            "title": topic.title,
-            "count": sum(len(t["alerts"]) for s in sections.values() for t in s if t["name"] == topic.name),
-        }
-        for topic in TOPICS
-    ]
     shared = {
         "business_date": day,
         "agency": agency,
         "enrollers": enrollers,
         "enrollers_with_alerts": sum(1 for e in enrollers if e["total"]),
-        "counts": agency_counts,
+        "counts": _counts(t for topics in sections.values() for t in topics),
         "total": sum(e["total"] for e in enrollers),
         "crw_tiles": crw.tiles.get(agency_id),
     }

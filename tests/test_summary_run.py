@@ -3,6 +3,7 @@ without storing or sending anything."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -110,6 +111,10 @@ def test_a_dry_run_counts_what_the_real_run_then_writes(book, engine, sessions, 
         )
         assert s.scalar(select(func.count()).select_from(OutboxEmail)) == real.emails == 3
         assert s.scalar(select(func.count()).select_from(Alert)) == sum(real.alerts.values()) == 3
+        manager_email = s.scalars(
+            select(OutboxEmail.body_text).where(OutboxEmail.subject.like("%Manager%"))
+        ).one()
+        assert re.search(r"NOD Notice +3\b", manager_email)  # both agents' alerts add up
     again = preview_daily_summary(engine, DAY, delivery)
     assert not again.ran  # the date is done: a real run would do nothing either
 
