@@ -121,7 +121,7 @@ def test_a_dry_run_counts_what_the_real_run_then_writes(book, engine, sessions, 
 
 def test_the_dry_run_command_prints_counts_without_pii_and_stores_nothing(env, book, sessions, capsys):
     sunrise_book(book)
-    assert main(["summary", "run", "--date", DAY.isoformat(), "--dry-run"]) == 0
+    assert main(["summary", "run", "--date", DAY.isoformat(), "--dry-run", "--allow-old"]) == 0
     out = capsys.readouterr().out
     assert rows_written(sessions) == NOTHING
     assert out.startswith("2026-11-23 (dry run: nothing was stored or sent)")
@@ -129,5 +129,5 @@ def test_the_dry_run_command_prints_counts_without_pii_and_stores_nothing(env, b
     assert "2 Daily Summary" in out and "1 Daily Manager Summary" in out
     assert "3 emails would be queued" in out
     assert "Ana" not in out and "@" not in out and "CASE" not in out
-    assert main(["summary", "run", "--date", DAY.isoformat()]) == 0
+    assert main(["summary", "run", "--date", DAY.isoformat(), "--allow-old"]) == 0
     assert "3 new alerts, 3 digests" in capsys.readouterr().out
