@@ -31,5 +31,6 @@ def check_business_date(
     if back > max_back_days and not allow_old:
         raise ImplausibleDate(
             f"{day.isoformat()} is {back:,} days back, more than schedule.max_back_days "
-            f"({max_back_days}); add --allow-old to run it anyway (--dry-run shows what it would do)"
+            f"({max_back_days}); add --allow-old to run it anyway "
+            "(with --dry-run first to see what it would do)"
         )
