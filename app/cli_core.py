@@ -10,7 +10,9 @@ from typing import Any, TypeVar
 
 from app.progress import progress_bar
 from app.runtime import Runtime
-from mailer.daily_summary import run_daily_summary
+from mailer.daily_summary import RunResult, run_daily_summary
+from mailer.dry_run import preview_daily_summary
+from mailer.summary_dates import check_business_date
 from rules.calendar import business_date
 from rules.mailbox import mailbox_listing, open_message
 from rules.people import enroller_on_file
@@ -80,6 +82,10 @@ def register(commands: Any) -> None:
     summary_sub = summary.add_subparsers(dest="summary_command", required=True, metavar="ACTION")
     run = summary_sub.add_parser("run", help="run the Daily Summary for one business date")
     run.add_argument("--date", type=parse_date, help="business date YYYY-MM-DD (default: today, local)")
+    run.add_argument("--allow-old", action="store_true", help="run a date older than schedule.max_back_days")
+    run.add_argument(
+        "--dry-run", action="store_true", help="show what the date would produce; store and send nothing"
+    )
     run.set_defaults(handler=summary_run)
 
     mailbox = commands.add_parser("mailbox", help="read an enroller's secure mailbox")
@@ -108,8 +114,28 @@ def summary_run(runtime: Runtime, args: argparse.Namespace) -> None:
     runtime.require_schema()
     day = args.date or business_date(utcnow(), runtime.config.schedule.zone)
     with progress_bar("writing digests", "digests") as bar:
-        result = run_daily_summary(runtime.sessions, day, runtime.delivery, after_batch=bar.reach)
-    print(result.summary())
+        result = summary_for_date(
+            runtime, day, allow_old=args.allow_old, dry_run=args.dry_run, after_batch=bar.reach
+        )
+    print(result.preview() if args.dry_run else result.summary())
+
+
+def summary_for_date(
+    runtime: Runtime,
+    day: date,
+    *,
+    allow_old: bool = False,
+    dry_run: bool = False,
+    after_batch: Callable[[int], None] | None = None,
+) -> RunResult:
+    """The Daily Summary of one business date by hand: refused when the date is implausible,
+    else previewed (``dry_run``: nothing stored or sent) or run."""
+    schedule = runtime.config.schedule
+    today = business_date(utcnow(), schedule.zone)
+    check_business_date(day, today, schedule.time_zone, schedule.max_back_days, allow_old=allow_old)
+    if dry_run:
+        return preview_daily_summary(runtime.engine, day, runtime.delivery)
+    return run_daily_summary(runtime.sessions, day, runtime.delivery, after_batch=after_batch)
 
 
 def mailbox_list(runtime: Runtime, args: argparse.Namespace) -> None:
@@ -128,7 +154,12 @@ def mailbox_show(runtime: Runtime, args: argparse.Namespace) -> None:
     message = open_message(
         runtime.sessions, actor_id(runtime, args.enroller, acting=False), args.message_id, utcnow()
     )
-    payload = {**message.as_dict(), "body_text": message.body_text, "body_html": message.body_html}
+    payload = {
+        **message.as_dict(),
+        "alerts": message.alerts,
+        "body_text": message.body_text,
+        "body_html": message.body_html,
+    }
     if args.json:
         print(json.dumps(payload, indent=2))
     else:

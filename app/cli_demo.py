@@ -27,6 +27,8 @@ from store.models import CrwCase, CrwStatus, DigestKind, Enroller, MailboxMessag
 from store.seed import SeedPlan, seed_book
 
 DEMO_DB = Path("var/demo.db")
+# In mail.capture_dir: the .eml files the last demo captured, one name a line.
+DEMO_MAIL_LIST = ".bob-demo-mail"
 
 
 def register(commands: Any) -> None:
@@ -78,10 +80,29 @@ def _run_daily_summaries(demo: Runtime, business_days: int) -> None:
 
 
 def _drain_into_capture(demo: Runtime) -> None:
+    """Send the outbox to the capture server; the previous demo's .eml files go first, so a
+    re-run replaces them instead of adding numbered copies (other captured mail stays)."""
     config = demo.config
-    with smtp_or_capture(config.smtp, Path(config.mail.capture_dir)) as (smtp, captured_in):
+    directory = Path(config.mail.capture_dir)
+    directory.mkdir(parents=True, exist_ok=True)
+    _forget_last_demo_mail(directory)
+    before = set(directory.glob("*.eml"))
+    with smtp_or_capture(config.smtp, directory) as (smtp, captured_in):
         drained = asyncio.run(drain_outbox(demo.sessions, smtp))
+    written = sorted(path.name for path in set(directory.glob("*.eml")) - before)
+    (directory / DEMO_MAIL_LIST).write_text("".join(f"{name}\n" for name in written), encoding="utf-8")
     print(f"3. Outbox drained over SMTP: {drained.summary()}; .eml files in {captured_in}/")
+
+
+def _forget_last_demo_mail(directory: Path) -> None:
+    """Delete the .eml files the last demo listed as its own, and nothing else."""
+    listing = directory / DEMO_MAIL_LIST
+    if not listing.is_file():
+        return
+    for name in listing.read_text(encoding="utf-8").split():
+        if Path(name).name == name and name.endswith(".eml"):
+            (directory / name).unlink(missing_ok=True)
+    listing.unlink()
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,19 @@ def register(commands: Any) -> None:
     serve.set_defaults(handler=serve_command)
 
 
+# Libraries whose INFO lines are chatter (a line per scheduled run, per SMTP connection).
+CHATTY_LOGGERS = ("apscheduler", "mail.log")
+
+
+def serve_logging(verbose: bool) -> None:
+    """A service says what it does: bob's own events at INFO, problems at WARNING and above;
+    the libraries' INFO chatter only with ``--verbose``."""
+    logging.getLogger().setLevel(logging.INFO)
+    for name in CHATTY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.INFO if verbose else logging.WARNING)
+
+
 def serve_command(runtime: Runtime, args: argparse.Namespace) -> None:
-    if not args.verbose:
-        logging.getLogger().setLevel(logging.WARNING)
+    serve_logging(args.verbose)
     runtime.require_schema()
     run_forever(runtime)

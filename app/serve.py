@@ -2,8 +2,9 @@
 
 Jobs (all in the agency time zone): the Daily Summary each morning, the outbox drain every
 minute, the weekly Book of Business snapshot (Friday 21:00), and the expiry of old export
-files. Missed Daily Summaries are caught up on start and re-checked every few minutes, so a run
-whose process died is finished by another. Several `bob serve` processes may share
+files. Missed Daily Summaries are caught up on start (back to the first one this database
+ran, or its first `bob serve`) and re-checked every few minutes, so a run whose process died
+is finished by another. Several `bob serve` processes may share
 one PostgreSQL database: the run ledger and the outbox claims keep them from doing any
 piece of work twice.
 """
@@ -79,10 +80,12 @@ class ServedJobs:
             schedule.catch_up_days,
         )
 
+    async def start_up(self) -> None:
+        """Note the first start on this database, then catch up the dates missed since."""
+        await self.daily.start()
+
     async def catch_up(self) -> None:
-        for result in await self.daily.catch_up():
-            if result.ran:
-                log.warning("caught up: %s", result.summary())
+        await self.daily.catch_up()
 
     async def drain(self) -> None:
         result = await drain_outbox(self.runtime.sessions, self.smtp)
@@ -128,7 +131,7 @@ async def _start_bot(runtime: Runtime, stack: AsyncExitStack) -> None:
             "stop the other process or set slack.port"
         ) from None
     stack.push_async_callback(bot.stop)
-    log.warning("Slack bot listening at %s", bot.url or "Socket Mode")
+    log.info("Slack bot listening at %s", bot.url or "Socket Mode")
 
 
 async def serve(runtime: Runtime, stop: asyncio.Event, *, with_bot: bool | None = None) -> None:
@@ -139,19 +142,26 @@ async def serve(runtime: Runtime, stop: asyncio.Event, *, with_bot: bool | None 
     async with AsyncExitStack() as stack:
         smtp, captured_in = stack.enter_context(smtp_or_capture(config.smtp, config.mail.capture_dir))
         if captured_in is not None:
-            log.warning("smtp.host is empty: emails are captured as .eml files in %s", captured_in)
+            log.info("smtp.host is empty: emails are captured as .eml files in %s", captured_in)
         jobs = ServedJobs(runtime, smtp)
         scheduler = build_scheduler(jobs.scheduled(), config.schedule.zone)
         scheduler.start()
         stack.callback(scheduler.shutdown, wait=False)
+        schedule = config.schedule
+        log.info(
+            "bob serve started: Daily Summary at %s %s, catch-up over %d days",
+            schedule.daily_summary_at,
+            schedule.time_zone,
+            schedule.catch_up_days,
+        )
 
         wants_bot = bool(config.slack.bot_token) if with_bot is None else with_bot
         if wants_bot:
             await _start_bot(runtime, stack)
         else:
-            log.warning("Slack is not configured (BOB_SLACK_BOT_TOKEN): running the mailer only")
+            log.info("Slack is not configured (BOB_SLACK_BOT_TOKEN): running the mailer only")
 
-        await jobs.catch_up()
+        await jobs.start_up()
         await jobs.drain()
         await stop.wait()
 

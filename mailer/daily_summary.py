@@ -27,9 +27,10 @@ from mailer.digests import Digest, digests_for
 from mailer.run_ledger import claim, finish, save_progress
 from rules.ledger import record_alerts
 from rules.templating import render
+from rules.topics import TOPICS_BY_NAME
 from store.db import insert_ignoring_duplicates
 from store.history import record_history
-from store.models import MailboxMessage, utcnow
+from store.models import DigestKind, MailboxMessage, utcnow
 from store.outbox import QueuedEmail, queue_emails
 
 log = logging.getLogger(__name__)
@@ -49,13 +50,21 @@ class DeliverySettings:
     lease: timedelta
 
 
+# How a dry run names each digest kind: the subject line recipients see.
+KIND_TITLES = {DigestKind.DAILY_SUMMARY: "Daily Summary", DigestKind.MANAGER_SUMMARY: "Daily Manager Summary"}
+
+
 @dataclass
 class RunResult:
+    """What a run did, in counts only (no PII): new alerts per topic, digests per kind, emails queued."""
+
     business_date: date
     ran: bool
     alerts: dict[str, int] = field(default_factory=dict)
     digests: int = 0
     skipped: int = 0
+    by_kind: dict[str, int] = field(default_factory=dict)
+    emails: int = 0
 
     def summary(self) -> str:
         if not self.ran:
@@ -65,6 +74,22 @@ class RunResult:
             f"{self.digests} digests delivered to mailboxes and queued as email"
             + (f", {self.skipped} already delivered" if self.skipped else "")
         )
+
+    def preview(self) -> str:
+        """The dry run's report: what the real run would write, per topic and per digest kind."""
+        head = f"{self.business_date} (dry run: nothing was stored or sent)"
+        if not self.ran:
+            return f"{head}: already done (or running elsewhere); a real run would do nothing"
+        topics = [f"  {TOPICS_BY_NAME[name].title}: {n}" for name, n in self.alerts.items() if n]
+        kinds = ", ".join(f"{self.by_kind.get(kind.value, 0)} {title}" for kind, title in KIND_TITLES.items())
+        lines = [
+            f"{head}: {sum(self.alerts.values())} new alerts",
+            *topics,
+            f"{self.digests} digests to mailboxes ({kinds})"
+            + (f", {self.skipped} already delivered" if self.skipped else ""),
+            f"{self.emails} emails would be queued",
+        ]
+        return "\n".join(lines)
 
 
 def _delivered(session: Session, day: date) -> set[tuple[int, str]]:
@@ -78,8 +103,9 @@ def _delivered(session: Session, day: date) -> set[tuple[int, str]]:
     }
 
 
-def _store_batch(session: Session, batch: list[Digest], settings: DeliverySettings, day: date) -> None:
-    """Write each digest to its mailbox and queue its email, in the caller's transaction."""
+def _store_batch(session: Session, batch: list[Digest], settings: DeliverySettings, day: date) -> int:
+    """Write each digest to its mailbox and queue its email, in the caller's transaction;
+    returns the number of emails queued."""
     mailbox_rows: list[dict[str, Any]] = []
     emails: list[QueuedEmail] = []
     now = utcnow()
@@ -95,6 +121,7 @@ def _store_batch(session: Session, batch: list[Digest], settings: DeliverySettin
                 "alert_count": digest.total,
                 "body_text": full.text,
                 "body_html": full.html,
+                "alerts": digest.alerts(),
                 "created_at": now,
             }
         )
@@ -113,6 +140,7 @@ def _store_batch(session: Session, batch: list[Digest], settings: DeliverySettin
         insert_ignoring_duplicates(session, MailboxMessage).on_conflict_do_nothing(), mailbox_rows
     )
     queue_emails(session, emails, settings.from_address)
+    return len(emails)
 
 
 def run_daily_summary(
@@ -180,8 +208,10 @@ def _commit(
     result: RunResult,
 ) -> int:
     with factory() as session, session.begin():
-        _store_batch(session, batch, settings, day)
+        result.emails += _store_batch(session, batch, settings, day)
         save_progress(session, run, stats, settings.lease)
+    for digest in batch:
+        result.by_kind[digest.kind.value] = result.by_kind.get(digest.kind.value, 0) + 1
     if after_batch:
         after_batch(result.digests + len(batch))
     return len(batch)

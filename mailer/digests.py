@@ -7,7 +7,7 @@ agency's alerts at a time however large the book is.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -43,6 +43,7 @@ class Person:
     agency_id: int
     name: str
     email: str
+    license_number: str
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,26 @@ class Digest:
     def total(self) -> int:
         return int(self.context["total"])
 
+    def alerts(self) -> list[dict[str, Any]]:
+        """Every alert of the digest as data, as the mailbox keeps it beside the rendered text."""
+        sections = (
+            self.context["enrollers"]
+            if self.kind is DigestKind.MANAGER_SUMMARY
+            else [{**self.context["enroller"], "topics": self.context["topics"]}]
+        )
+        return [
+            {
+                "case_number": alert["case_number"],
+                "topic": topic["name"],
+                "topic_title": topic["title"],
+                "enroller": {"name": section["name"], "license_number": section["license_number"]},
+                "contact": {"name": alert["contact_name"], "phone": alert["phone"], "email": alert["email"]},
+            }
+            for section in sections
+            for topic in section["topics"]
+            for alert in topic["alerts"]
+        ]
+
 
 @dataclass
 class Audience:
@@ -68,8 +89,8 @@ class Audience:
     managers: dict[int, list[Person]] = field(default_factory=lambda: defaultdict(list))
 
 
-def _person(row: Row[int, int, str, str, str]) -> Person:
-    return Person(row.id, row.agency_id, f"{row.first_name} {row.last_name}", row.email)
+def _person(row: Row[int, int, str, str, str, str]) -> Person:
+    return Person(row.id, row.agency_id, f"{row.first_name} {row.last_name}", row.email, row.license_number)
 
 
 def audience(session: Session, day: date) -> Audience:
@@ -101,10 +122,11 @@ def _has_book(cutoff: datetime) -> ColumnElement[bool]:
 
 def _people(
     cutoff: datetime, agencies: Select[int], condition: ColumnElement[bool]
-) -> Select[int, int, str, str, str]:
+) -> Select[int, int, str, str, str, str]:
     """Enrollers of ``agencies`` who were active at ``cutoff`` and meet ``condition``."""
+    person = (Enroller.first_name, Enroller.last_name, Enroller.email, Enroller.license_number)
     return (
-        select(Enroller.id, Enroller.agency_id, Enroller.first_name, Enroller.last_name, Enroller.email)
+        select(Enroller.id, Enroller.agency_id, *person)
         .join(EnrollerPeriod, EnrollerPeriod.enroller_id == Enroller.id)
         .where(
             Enroller.agency_id.in_(agencies),
@@ -156,7 +178,10 @@ def _topic_sections(rows: Iterable[Row[*tuple[Any, ...]]]) -> list[dict[str, Any
 
 
 def _counts(sections: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    found = {section["name"]: len(section["alerts"]) for section in sections}
+    """Alerts per topic, every topic listed, over one enroller's sections or a whole agency's."""
+    found: Counter[str] = Counter()
+    for section in sections:
+        found[section["name"]] += len(section["alerts"])
     return [{"title": topic.title, "count": found.get(topic.name, 0)} for topic in TOPICS]
 
 
@@ -198,33 +223,28 @@ def _agency_digests(
     for person in who.enrollers.get(agency_id, []):
         topics = sections.get(person.id, [])
         total = sum(len(t["alerts"]) for t in topics)
+        enroller = {"name": person.name, "license_number": person.license_number}
         context = {
             "business_date": day,
             "agency": agency,
             "recipient_name": person.name,
+            "enroller": enroller,
             "topics": topics,
             "counts": _counts(topics),
             "total": total,
             "crw": crw.events.get(person.id, []),
         }
         yield Digest(DigestKind.DAILY_SUMMARY, person, context)
-        enrollers.append({"name": person.name, "topics": topics, "total": total})
+        enrollers.append({**enroller, "topics": topics, "total": total})
     managers = who.managers.get(agency_id, [])
     if not managers:
         return
-    agency_counts = [
-        {
-            "title": topic.title,
-            "count": sum(len(t["alerts"]) for s in sections.values() for t in s if t["name"] == topic.name),
-        }
-        for topic in TOPICS
-    ]
     shared = {
         "business_date": day,
         "agency": agency,
         "enrollers": enrollers,
         "enrollers_with_alerts": sum(1 for e in enrollers if e["total"]),
-        "counts": agency_counts,
+        "counts": _counts(t for topics in sections.values() for t in topics),
         "total": sum(e["total"] for e in enrollers),
         "crw_tiles": crw.tiles.get(agency_id),
     }

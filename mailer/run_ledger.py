@@ -12,12 +12,16 @@ import socket
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from mailer.workers import worker_id
+from store.db import insert_ignoring_duplicates
 from store.models import JobRun, RunStatus, utcnow
+
+# The row that remembers when `bob serve` first started on this database.
+SERVE_JOB, FIRST_START = "serve", "first_start"
 
 
 def _died_here(holder: str) -> bool:
@@ -98,3 +102,27 @@ def finish(
                 error=error[:500] if error else None,
             )
         )
+
+
+def record_first_start(factory: sessionmaker[Session], now: datetime) -> None:
+    """Note ``now`` as the first time `bob serve` started on this database; later starts keep
+    the first one."""
+    row = {
+        "job": SERVE_JOB,
+        "run_key": FIRST_START,
+        "status": RunStatus.DONE,
+        "claimed_by": worker_id(),
+        "lease_until": now,
+        "attempts": 1,
+        "started_at": now,
+        "finished_at": now,
+        "stats": {},
+    }
+    with factory() as session, session.begin():
+        session.execute(insert_ignoring_duplicates(session, JobRun).on_conflict_do_nothing(), [row])
+
+
+def first_recorded(factory: sessionmaker[Session], job: str) -> datetime | None:
+    """When this database first saw ``job`` run or `bob serve` start, whichever came first."""
+    with factory() as session:
+        return session.scalar(select(func.min(JobRun.started_at)).where(JobRun.job.in_((job, SERVE_JOB))))

@@ -3,7 +3,9 @@
 APScheduler only says *when*; whether a business date's work still needs doing is the run
 ledger's answer. So a double fire (the repeated hour when DST falls back), a second bob
 process, or a restart never does a date twice, and dates missed while bob was down are
-caught up on start instead of relying on misfire grace times.
+caught up on start instead of relying on misfire grace times. Catch-up never reaches back
+before the database's first Daily Summary or first `bob serve`: a freshly seeded or imported
+book gets today's digests, not a week of back-dated ones (older dates are run by hand).
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.orm import Session, sessionmaker
 
-from mailer.daily_summary import DeliverySettings, RunResult, run_daily_summary
+from mailer.daily_summary import JOB, DeliverySettings, RunResult, run_daily_summary
+from mailer.run_ledger import first_recorded, record_first_start
 from rules.calendar import business_date, days, local_instant
 from store.errors import BobError
 from store.models import utcnow
@@ -66,10 +69,21 @@ class DailySummaryJob:
         day = business_date(self.clock(), self.zone)
         return await asyncio.to_thread(run_daily_summary, self.sessions, day, self.settings)
 
+    async def start(self) -> list[RunResult]:
+        """What `bob serve` does first: note its first start on this database, then catch up."""
+        await asyncio.to_thread(record_first_start, self.sessions, self.clock())
+        return await self.catch_up()
+
     async def catch_up(self) -> list[RunResult]:
-        """Run every due business date of the look-back window that has not run yet."""
+        """Run every due business date of the look-back window that has not run yet, from the
+        business date of the first Daily Summary or `bob serve` start this database recorded."""
+        now = self.clock()
+        since = await asyncio.to_thread(first_recorded, self.sessions, JOB) or now
+        first_day = business_date(since, self.zone)
         results = []
-        for day in due_business_dates(self.clock(), self.zone, self.at, self.look_back_days):
+        for day in due_business_dates(now, self.zone, self.at, self.look_back_days):
+            if day < first_day:
+                continue
             result = await asyncio.to_thread(run_daily_summary, self.sessions, day, self.settings)
             if result.ran:
                 log.info("caught up %s", result.summary())

@@ -33,5 +33,5 @@ class MailConfig:
     """Where captured email goes and what a digest email may carry."""
 
     capture_dir: str = "var/mail"
-    mailbox_hint: str = "Open the secure mailbox with /bob mailbox in Slack or `bob mailbox list`."
+    mailbox_hint: str = "Read it in Slack: type /bob mailbox. No Slack access yet? Ask your agency manager."
     include_pii_in_email: bool = False

@@ -44,6 +44,9 @@ class MailboxEntry:
 class MailboxDocument(MailboxEntry):
     body_text: str
     body_html: str
+    # Each alert as data: case_number, topic, topic_title, enroller {name, license_number},
+    # contact {name, phone, email}; None for digests stored before bob kept them.
+    alerts: list[dict[str, Any]] | None = None
 
 
 _ENTRY = (
@@ -71,7 +74,7 @@ def mailbox_messages(session: Session, recipient_id: int, limit: int = 20) -> li
 def read_message(session: Session, recipient_id: int, message_id: int) -> MailboxDocument:
     """One digest of the recipient's own, marked read; another person's is 'not found'."""
     row = session.execute(
-        select(*_ENTRY, MailboxMessage.body_text, MailboxMessage.body_html).where(
+        select(*_ENTRY, MailboxMessage.body_text, MailboxMessage.body_html, MailboxMessage.alerts).where(
             MailboxMessage.id == message_id, MailboxMessage.recipient_id == recipient_id
         )
     ).first()
@@ -91,4 +94,5 @@ def read_message(session: Session, recipient_id: int, message_id: int) -> Mailbo
         read_at,
         row.body_text,
         row.body_html,
+        row.alerts,
     )

@@ -23,9 +23,9 @@ def test_summary_run_then_mailbox_list_and_show(env, book, capsys):
     agent = book.enroller(agency, "Ana", "Agent", license_number="0A12345")
     consumer = book.consumer(agent, case_number="CASE-9")
     book.notice(consumer, datetime(2026, 11, 22, 20, tzinfo=UTC))
-    assert main(["summary", "run", "--date", "2026-11-23"]) == 0
+    assert main(["summary", "run", "--date", "2026-11-23", "--allow-old"]) == 0
     assert "1 new alerts, 1 digests" in capsys.readouterr().out
-    assert main(["summary", "run", "--date", "2026-11-23"]) == 0
+    assert main(["summary", "run", "--date", "2026-11-23", "--allow-old"]) == 0
     assert "already done" in capsys.readouterr().out
     assert main(["mailbox", "list", "0A12345", "--json"]) == 0
     [entry] = json.loads(capsys.readouterr().out)

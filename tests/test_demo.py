@@ -27,8 +27,16 @@ def test_demo_runs_end_to_end_in_an_empty_folder(tmp_path, monkeypatch, capsys):
     message = message_from_bytes(emails[0].read_bytes(), policy=default)
     assert "Daily" in message["Subject"] and message["Message-ID"].startswith("<")
     assert {part.get_content_type() for part in message.walk()} >= {"text/plain", "text/html"}
-    # Running it again replaces the demo database instead of failing on the old rows.
+    # Running it again replaces the demo database instead of failing on the old rows, and the
+    # previous demo's .eml files instead of piling up copies; other captured mail stays.
+    mine = tmp_path / "var/mail/not-from-the-demo.eml"
+    mine.write_bytes(emails[0].read_bytes())
     assert main(["demo", "--agencies", "1", "--consumers", "300", "--days", "1"]) == 0
+    out = capsys.readouterr().out
+    sent_again = int(out.split("sent: ")[1].split()[0])
+    again = sorted((tmp_path / "var/mail").glob("*.eml"))
+    assert len(again) == sent_again + 1 and mine in again
+    assert not any(".1.eml" in path.name for path in again)
 
 
 def test_every_try_next_command_works_on_the_demo_people(tmp_path, monkeypatch, capsys):

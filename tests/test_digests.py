@@ -95,7 +95,8 @@ def test_manager_digest_covers_exactly_the_agency_grouped_by_enroller(agencies, 
         assert summary.subject == "Daily Manager Summary - 11/23/2026"
         assert summary.alert_count == 2
         text = summary.body_text
-        assert "== Ana Agent: 2 alerts" in text and "== Quinn Quiet: 0 alerts" in text
+        assert "== Ana Agent (License 0A00001): 2 alerts" in text
+        assert "== Quinn Quiet (License 0A00002): 0 alerts" in text
         assert text.index("Ana Agent") < text.index("CASE-ANA-1") < text.index("Quinn Quiet")
         assert "CASE-MOON-1" not in text and "Sam Stranger" not in text and "Zed" not in text
         assert "CASE-MOON-1" not in summary.body_html

@@ -3,13 +3,14 @@ a nightly import alerts the next morning, and no fact is dated after what the fi
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select, update
 
+import store.models.base
 from app.cli import main
 from mailer.daily_summary import run_daily_summary
 from store.history import record_history
@@ -193,9 +194,12 @@ def cli(monkeypatch, db_url, tmp_path):
     monkeypatch.delenv("BOB_CONFIG", raising=False)
 
     def at(moment: datetime, *args: str) -> int:
-        import store.importers.context as context
+        class Clock(datetime):
+            @classmethod
+            def now(cls, tz: tzinfo | None = None) -> datetime:  # type: ignore[override]
+                return moment.astimezone(tz)
 
-        monkeypatch.setattr(context, "utcnow", lambda: moment.astimezone(UTC))
+        monkeypatch.setattr(store.models.base, "datetime", Clock)  # what utcnow() reads
         return main(list(args))
 
     return at

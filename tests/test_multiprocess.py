@@ -20,7 +20,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
 from email.parser import BytesParser
 from email.policy import compat32
@@ -35,6 +35,7 @@ from sqlalchemy import create_engine, func, make_url, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from mailer.run_ledger import record_first_start
 from mailer.scheduler import due_business_dates
 from mailer.sink import LoopbackController
 from rules.access import MANAGER_SUMMARY_RECIPIENTS
@@ -255,6 +256,7 @@ def test_killed_serve_processes_leave_every_digest_and_email_exactly_once(fresh_
     request.addfinalizer(engine.dispose)
     sessions = session_factory(engine)
     per_day = expected_digests(sessions)
+    record_first_start(sessions, datetime.now(UTC) - timedelta(days=2))  # serve ran here before: catch up
     days = due_business_dates(datetime.now(UTC), ZoneInfo(ZONE), clock_time(0, 0), 1)
     server = MessageIdCounter()
     controller = LoopbackController(server)

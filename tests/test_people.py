@@ -85,7 +85,7 @@ def cli(monkeypatch, db_url, tmp_path, people):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("BOB_DATABASE_URL", db_url)
     monkeypatch.delenv("BOB_CONFIG", raising=False)
-    assert main(["summary", "run", "--date", "2026-11-23"]) == 0
+    assert main(["summary", "run", "--date", "2026-11-23", "--allow-old"]) == 0
 
 
 @pytest.mark.parametrize("spelling", ANA_SPELLINGS)

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import func, select
 
+from mailer.daily_summary import run_daily_summary
 from mailer.scheduler import (
     DailySummaryJob,
     ScheduledJob,
@@ -17,6 +18,7 @@ from mailer.scheduler import (
     due_business_dates,
     weekly_trigger,
 )
+from rules.calendar import business_date
 from store.models import JobRun, MailboxMessage, RunStatus
 
 LA = ZoneInfo("America/Los_Angeles")
@@ -72,21 +74,56 @@ def _job(sessions, delivery, now: datetime, look_back: int = 2) -> DailySummaryJ
     return DailySummaryJob(sessions, delivery, LA, SIX, look_back, clock=lambda: now)
 
 
-async def test_catch_up_on_start_runs_missed_dates_once(book, sessions, delivery):
+def _ran(results) -> list[date]:
+    return [r.business_date for r in results if r.ran]
+
+
+async def test_a_first_start_on_a_fresh_book_runs_only_today(book, sessions, delivery):
     agency = book.agency()
     book.consumer(book.enroller(agency, "Ana", "Agent"))
-    job = _job(sessions, delivery, datetime(2026, 11, 23, 8, tzinfo=LA))
-    first = await job.catch_up()
-    assert [r.business_date for r in first if r.ran] == [
-        date(2026, 11, 21),
-        date(2026, 11, 22),
-        date(2026, 11, 23),
+    assert _ran(await _job(sessions, delivery, datetime(2026, 11, 23, 8, tzinfo=LA), 7).start()) == [
+        date(2026, 11, 23)
     ]
-    second = await job.catch_up()  # a restart a minute later
-    assert not any(r.ran for r in second)
     with sessions() as s:
-        assert s.scalar(select(func.count()).select_from(MailboxMessage)) == 3
+        assert s.scalar(select(func.count()).select_from(MailboxMessage)) == 1
+
+
+async def test_a_first_start_before_the_daily_time_runs_no_back_date(book, sessions, delivery):
+    agency = book.agency()
+    book.consumer(book.enroller(agency, "Ana", "Agent"))
+    assert _ran(await _job(sessions, delivery, datetime(2026, 11, 23, 5, tzinfo=LA), 7).start()) == []
+    later = _job(sessions, delivery, datetime(2026, 11, 23, 6, 1, tzinfo=LA), 7)
+    assert _ran([await later.run_today()]) == [date(2026, 11, 23)]
+
+
+async def test_after_a_downtime_the_days_missed_since_the_first_run_are_caught_up(book, sessions, delivery):
+    agency = book.agency()
+    book.consumer(book.enroller(agency, "Ana", "Agent"))
+    first = _job(sessions, delivery, datetime(2026, 11, 20, 8, tzinfo=LA), 7)
+    assert _ran(await first.start()) == [date(2026, 11, 20)]
+    back = _job(sessions, delivery, datetime(2026, 11, 23, 8, tzinfo=LA), 7)  # down for 3 days
+    assert _ran(await back.start()) == [date(2026, 11, 21), date(2026, 11, 22), date(2026, 11, 23)]
+    assert not any(r.ran for r in await back.catch_up())  # the periodic re-check a minute later
+    with sessions() as s:
+        assert s.scalar(select(func.count()).select_from(MailboxMessage)) == 4
         assert set(s.scalars(select(JobRun.status))) == {RunStatus.DONE}
+
+
+async def test_a_back_dated_run_by_hand_does_not_widen_the_catch_up(book, sessions, delivery):
+    agency = book.agency()
+    book.consumer(book.enroller(agency, "Ana", "Agent"))
+    await asyncio.to_thread(run_daily_summary, sessions, date(2026, 11, 10), delivery)
+    serve = _job(sessions, delivery, datetime.now(UTC), 30)
+    today = business_date(datetime.now(UTC), LA)
+    assert _ran(await serve.start()) in ([], [today])  # [] before 06:00 local
+
+
+async def test_catch_up_looks_back_no_further_than_catch_up_days(book, sessions, delivery):
+    agency = book.agency()
+    book.consumer(book.enroller(agency, "Ana", "Agent"))
+    await _job(sessions, delivery, datetime(2026, 11, 10, 8, tzinfo=LA), 2).start()
+    back = _job(sessions, delivery, datetime(2026, 11, 23, 8, tzinfo=LA), 2)
+    assert _ran(await back.start()) == [date(2026, 11, 21), date(2026, 11, 22), date(2026, 11, 23)]
 
 
 async def test_a_double_fire_on_the_fall_back_night_does_the_date_once(book, sessions, delivery):

@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 import socket
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
+from app.cli_serve import serve_logging
 from app.config import Config, DatabaseConfig, ScheduleConfig
 from app.runtime import Runtime
 from app.serve import serve
 from bot.settings import SlackConfig
+from mailer.run_ledger import record_first_start
 from mailer.scheduler import due_business_dates
 from mailer.settings import MailConfig
 from store.models import JobRun, MailboxMessage, OutboxEmail, OutboxStatus, RunStatus
@@ -58,6 +61,7 @@ async def test_serve_catches_up_drains_and_answers_slack(book, sessions, db_url,
         tmp_path,
         SlackConfig(port=port, bot_token="xoxb-test", signing_secret=SECRET, api_base_url=fake.api_url),
     )
+    record_first_start(sessions, datetime.now(UTC) - timedelta(days=3))  # serve ran here before
     runtime = Runtime(config)
     stop = asyncio.Event()
     task = asyncio.create_task(serve(runtime, stop))
@@ -86,6 +90,7 @@ async def test_serve_catches_up_drains_and_answers_slack(book, sessions, db_url,
 
 
 async def test_serve_without_slack_runs_the_mailer_only(book, db_url, tmp_path, caplog):
+    caplog.set_level(logging.INFO)
     runtime = Runtime(config_for(db_url, tmp_path))
     stop = asyncio.Event()
     task = asyncio.create_task(serve(runtime, stop))
@@ -94,3 +99,47 @@ async def test_serve_without_slack_runs_the_mailer_only(book, db_url, tmp_path, 
     await asyncio.wait_for(task, timeout=10)
     runtime.close()
     assert "Slack is not configured (BOB_SLACK_BOT_TOKEN): running the mailer only" in caplog.text
+    ours = [r for r in caplog.records if r.name.split(".")[0] in ("app", "mailer", "bot")]
+    assert "emails are captured as .eml files" in caplog.text and "bob serve started" in caplog.text
+    assert ours and all(r.levelno == logging.INFO for r in ours)  # normal events are no warnings
+
+
+def test_serve_shows_its_own_events_and_hides_library_chatter_unless_verbose():
+    names = ("", "apscheduler", "mail.log")
+    saved = {name: logging.getLogger(name).level for name in names}
+    try:
+        serve_logging(verbose=False)
+        assert logging.getLogger("app.serve").isEnabledFor(logging.INFO)
+        assert logging.getLogger("mailer.scheduler").isEnabledFor(logging.INFO)
+        assert not logging.getLogger("apscheduler.scheduler").isEnabledFor(logging.INFO)
+        assert not logging.getLogger("mail.log").isEnabledFor(logging.INFO)
+        serve_logging(verbose=True)
+        assert logging.getLogger("apscheduler.scheduler").isEnabledFor(logging.INFO)
+    finally:
+        for name, level in saved.items():
+            logging.getLogger(name).setLevel(level)
+
+
+async def test_a_first_serve_on_a_fresh_book_sends_no_back_dated_summaries(book, sessions, db_url, tmp_path):
+    agency = book.agency()
+    book.consumer(book.enroller(agency, "Ana", "Agent"))
+    config = dataclasses.replace(config_for(db_url, tmp_path), schedule=ScheduleConfig(catch_up_days=7))
+    runtime = Runtime(config)
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve(runtime, stop))
+    await wait_until(lambda: _count(sessions, JobRun) >= 1)  # the first start is recorded
+    await asyncio.sleep(1.0)
+    stop.set()
+    await asyncio.wait_for(task, timeout=10)
+    runtime.close()
+    schedule = config.schedule
+    now = datetime.now(UTC)
+    today_is_due = due_business_dates(now, schedule.zone, schedule.daily_summary_time, 0) != []
+    assert _count(sessions, MailboxMessage) == (1 if today_is_due else 0)
+    with sessions() as s:
+        assert s.scalars(select(JobRun.job).order_by(JobRun.id)).first() == "serve"
+
+
+def _count(sessions, table) -> int:
+    with sessions() as s:
+        return int(s.scalar(select(func.count()).select_from(table)))
