@@ -468,6 +468,17 @@ class LinkCode(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class RateLimit(Base):
+    """How often one key (a Slack user, a hashed license number or email asked for) was used
+    in its current window; claimed with one conditional upsert (``store.rate_limits``)."""
+
+    __tablename__ = "rate_limits"
+
+    key: Mapped[str] = mapped_column(String(96), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(UtcDateTime)
+    used: Mapped[int] = mapped_column(Integer)
+
+
 class CrwStatus(enum.StrEnum):
     OPEN = "open"
     IN_PROGRESS = "in_progress"
