@@ -32,7 +32,7 @@ from bot.blocks_help_requests import (
 from bot.deps import BotDeps
 from bot.identity import LINK_HOWTO
 from bot.parsing import BadCommand, SubCommand, joined, note_too_long, record_number, shown
-from bot.replies import sentence
+from bot.replies import plain_sentence, sentence
 from bot.routing import command_is
 from rules.casework.help_requests import (
     HelpRefused,
@@ -180,7 +180,7 @@ def submit_new_request(
     try:
         return create_request(deps.sessions, actor_id, category, topic, details, deps.clock())
     except HelpRefused as exc:
-        return {DETAILS_BLOCK: sentence(exc)[:FIELD_ERROR_CHARS]}
+        return {DETAILS_BLOCK: plain_sentence(exc)[:FIELD_ERROR_CHARS]}
 
 
 async def open_new_request_form(deps: BotDeps, client: AsyncWebClient, body: dict[str, Any]) -> str | None:

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from bot.slack_text import inert
 from rules.access import Action, Attempt, may
 from rules.people import find_enroller
 from rules.templating import build_email
@@ -96,7 +97,7 @@ def request_link_code(
         attempt.actor = current.id
         attempt.record(session, "already_linked")
         return LinkReply(
-            f"You are already linked as {current.first_name} {current.last_name}. "
+            f"You are already linked as {inert(current.first_name)} {inert(current.last_name)}. "
             "Type `/bob help` for what you can do."
         )
     asked = hmac.new(pepper, license_or_email.strip().lower().encode(), hashlib.sha256).hexdigest()
@@ -195,7 +196,7 @@ def complete_link(session: Session, slack_user_id: str, code: str, now: datetime
     enroller.slack_user_id = slack_user_id
     attempt.record(session, "linked")
     return LinkReply(
-        f"Linked: you are {enroller.first_name} {enroller.last_name} in bob. "
+        f"Linked: you are {inert(enroller.first_name)} {inert(enroller.last_name)} in bob. "
         "Type `/bob help` for what you can do.",
         enroller_id=enroller.id,
     )

@@ -28,18 +28,13 @@ from urllib.parse import parse_qsl
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
+from bot.parsing import whole_number
+
 WINDOW_SECONDS = 5 * 60
 # Slack's largest payloads (a block action on a 100-block Home tab, URL-encoded) stay near
 # 200 KB; twice that is room enough, and nothing bigger is read into memory.
 MAX_BODY_BYTES = 512 * 1024
 _INTERACTIVE = {"block_actions", "view_submission", "view_closed", "shortcut", "message_action"}
-
-
-def _timestamp(value: str) -> int | None:
-    """Seconds since the epoch, or None for anything but a plain ASCII number of sane size."""
-    if not (value.isascii() and value.isdigit() and len(value) <= 12):
-        return None
-    return int(value)
 
 
 class SignedRequests:
@@ -57,7 +52,7 @@ class SignedRequests:
         None when it is accepted, which it then is only once."""
         raw_timestamp = headers.get("X-Slack-Request-Timestamp", "")
         signature = headers.get("X-Slack-Signature", "")
-        timestamp = _timestamp(raw_timestamp)
+        timestamp = whole_number(raw_timestamp, max_digits=12)
         if timestamp is None or not signature:
             return "unsigned"
         now = self._clock()
