@@ -51,8 +51,7 @@ def build_app(deps: BotDeps, client: AsyncWebClient | None = None) -> AsyncApp:
 
 def web_app(app: AsyncApp, signing_secret: str) -> web.Application:
     """An aiohttp application that hands Slack's requests at ``EVENTS_PATH`` to ``app`` once
-    they are verified (see ``bot.verification``); a body over ``MAX_BODY_BYTES`` is a 413
-    before it is read."""
+    they are verified (see ``bot.verification``); reading stops at ``MAX_BODY_BYTES`` (413)."""
     signed = SignedRequests(signing_secret)
 
     async def events(request: web.Request) -> web.Response:
@@ -62,10 +61,7 @@ def web_app(app: AsyncApp, signing_secret: str) -> web.Application:
             log.info("refused a request at %s: %s", EVENTS_PATH, refusal)
             answer = "this request was already received" if refusal == "replayed" else "invalid request"
             return web.Response(status=401, text=answer)
-        try:
-            bolt = bolt_request(body.decode(), request.query_string, request.headers)
-        except UnicodeDecodeError:
-            bolt = None
+        bolt = bolt_request(body, request.query_string, request.headers)
         if bolt is None:
             log.info("refused a request at %s: malformed payload", EVENTS_PATH)
             return web.Response(status=400, text="malformed payload")

@@ -107,8 +107,12 @@ def _shaped_for_bolt(payload: dict[str, Any]) -> bool:
     )
 
 
-def bolt_request(text: str, query: str, headers: Mapping[str, str]) -> AsyncBoltRequest | None:
+def bolt_request(body: bytes, query: str, headers: Mapping[str, str]) -> AsyncBoltRequest | None:
     """A Bolt request for a verified body, or None when its payload is malformed."""
+    try:
+        text = body.decode()
+    except UnicodeDecodeError:
+        return None
     content_type = headers.get("Content-Type", "").split(";")[0].strip()
     if parse_payload(text, content_type) is None:
         return None

@@ -6,6 +6,8 @@ malformed payloads get a clear answer or a 400.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import io
 import json
 import logging
@@ -135,6 +137,16 @@ async def test_signed_bad_json_is_a_400(bot_user, logs):
         status, _ = await signed_post(bot_user, body, content_type)
         assert status == 400, body
     assert "Traceback" not in logs.text
+
+
+async def test_a_signed_body_that_is_not_utf8_is_a_400(bot_user):
+    body = b"command=%2Fbob&text=\xff\xfe"
+    timestamp = str(int(time.time()))
+    base = b"v0:" + timestamp.encode() + b":" + body
+    signature = "v0=" + hmac.new(SECRET.encode(), base, hashlib.sha256).hexdigest()
+    headers = {"X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": signature, "Content-Type": FORM}
+    async with ClientSession() as http, http.post(bot_user.bot_url, data=body, headers=headers) as response:
+        assert response.status == 400
 
 
 async def test_signed_block_actions_without_actions_is_answered(bot_user, logs):
