@@ -163,16 +163,7 @@ def case_detail_reply(detail: CrwCaseDetail, zone: ZoneInfo) -> Reply:
             )
         )
     if detail.contact is not None:
-        contact = detail.contact
-        blocks.append(
-            section(
-                "*Consumer contact* (you are the assigned enroller; only you see this)\n"
-                f"{inert(contact.get('name') or '')}\n"
-                f"Phone: {inert(contact.get('phone') or 'not on file')}\n"
-                f"Email: {inert(contact.get('email') or 'not on file')}\n"
-                f"Preferred language: {inert(contact.get('preferred_language') or 'not on file')}"
-            )
-        )
+        blocks.append(_contact_section(detail.contact))
     else:
         blocks.append(context("Consumer contact details are shown only to the assigned enroller."))
     blocks.append(section(_notes_text(detail, zone)))
@@ -184,6 +175,16 @@ def case_detail_reply(detail: CrwCaseDetail, zone: ZoneInfo) -> Reply:
             )
         )
     return Reply(text=f"CRW case {detail.case_number}.", blocks=blocks)
+
+
+def _contact_section(contact: dict[str, str | None]) -> Block:
+    return section(
+        "*Consumer contact* (you are the assigned enroller; only you see this)\n"
+        f"{inert(contact.get('name') or '')}\n"
+        f"Phone: {inert(contact.get('phone') or 'not on file')}\n"
+        f"Email: {inert(contact.get('email') or 'not on file')}\n"
+        f"Preferred language: {inert(contact.get('preferred_language') or 'not on file')}"
+    )
 
 
 def _notes_text(detail: CrwCaseDetail, zone: ZoneInfo) -> str:

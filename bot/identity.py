@@ -186,7 +186,18 @@ def complete_link(session: Session, slack_user_id: str, code: str, now: datetime
     if enroller is None or not enroller.active or not may(enroller, Action.LINK_SLACK_ACCOUNT):
         attempt.record(session, "inactive")
         return LinkReply("That enroller record is no longer active; ask your agency manager.")
-    # A Slack user still linked to a deactivated enroller moves to this one.
+    _link(session, enroller, slack_user_id)
+    attempt.record(session, "linked")
+    return LinkReply(
+        f"Linked: you are {inert(enroller.first_name)} {inert(enroller.last_name)} in bob. "
+        "Type `/bob help` for what you can do.",
+        enroller_id=enroller.id,
+    )
+
+
+def _link(session: Session, enroller: Enroller, slack_user_id: str) -> None:
+    """Link the Slack user to ``enroller``; one still linked to a deactivated enroller moves
+    (the Slack user id is unique, so the old link is cleared first, in the same transaction)."""
     session.execute(
         update(Enroller)
         .where(Enroller.slack_user_id == slack_user_id, Enroller.id != enroller.id)
@@ -194,12 +205,6 @@ def complete_link(session: Session, slack_user_id: str, code: str, now: datetime
         execution_options={"synchronize_session": False},
     )
     enroller.slack_user_id = slack_user_id
-    attempt.record(session, "linked")
-    return LinkReply(
-        f"Linked: you are {inert(enroller.first_name)} {inert(enroller.last_name)} in bob. "
-        "Type `/bob help` for what you can do.",
-        enroller_id=enroller.id,
-    )
 
 
 def _claim_a_try(session: Session, link_code_id: int) -> int | None:
