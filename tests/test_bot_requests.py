@@ -33,6 +33,13 @@ def logs(caplog):
     return caplog
 
 
+def signed_headers(body: bytes, timestamp: int) -> dict[str, str]:
+    """Slack's v0 signature over raw bytes (``SlackUser`` signs text)."""
+    base = f"v0:{timestamp}:".encode() + body
+    signature = "v0=" + hmac.new(SECRET.encode(), base, hashlib.sha256).hexdigest()
+    return {"X-Slack-Request-Timestamp": str(timestamp), "X-Slack-Signature": signature}
+
+
 def crw_note_body(user: SlackUser) -> str:
     return user.command_body(f"crw note CRW-000101 called Zelda at (916) 555-0199, SSN {SSN}{FORGED}")
 
@@ -99,7 +106,7 @@ def test_a_request_signed_290_s_ahead_cannot_be_replayed_302_s_later():
     now = [1_800_000_000.0]
     requests = SignedRequests(SECRET, clock=lambda: now[0])
     body = b"command=%2Fbob&text=help"
-    headers = SlackUser("", None, SECRET).signed_headers(body.decode(), timestamp=int(now[0]) + 290)  # type: ignore[arg-type]
+    headers = signed_headers(body, int(now[0]) + 290)
     assert requests.refusal(headers, body) is None
     now[0] += 302
     assert requests.refusal(headers, body) == "replayed"
@@ -141,10 +148,7 @@ async def test_signed_bad_json_is_a_400(bot_user, logs):
 
 async def test_a_signed_body_that_is_not_utf8_is_a_400(bot_user):
     body = b"command=%2Fbob&text=\xff\xfe"
-    timestamp = str(int(time.time()))
-    base = b"v0:" + timestamp.encode() + b":" + body
-    signature = "v0=" + hmac.new(SECRET.encode(), base, hashlib.sha256).hexdigest()
-    headers = {"X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": signature, "Content-Type": FORM}
+    headers = {**signed_headers(body, int(time.time())), "Content-Type": FORM}
     async with ClientSession() as http, http.post(bot_user.bot_url, data=body, headers=headers) as response:
         assert response.status == 400
 
