@@ -65,7 +65,10 @@ def web_app(app: AsyncApp, signing_secret: str) -> web.Application:
         if bolt is None:
             log.info("refused a request at %s: malformed payload", EVENTS_PATH)
             return web.Response(status=400, text="malformed payload")
-        return await to_aiohttp_response(await app.async_dispatch(bolt))
+        response = await app.async_dispatch(bolt)
+        if response.status == 404:  # Bolt's answer when no listener takes the request
+            return web.Response(status=400, text="bob does not handle this request")
+        return await to_aiohttp_response(response)
 
     application = web.Application(client_max_size=MAX_BODY_BYTES)
     application.router.add_post(EVENTS_PATH, events)
