@@ -17,7 +17,7 @@ from bot.actor import linked_enroller_id
 from bot.block_kit import Reply
 from bot.deps import BotDeps
 from bot.identity import LINK_HOWTO
-from bot.replies import sentence
+from bot.replies import plain_sentence, sentence
 from store.errors import BobError
 
 log = logging.getLogger(__name__)
@@ -40,8 +40,8 @@ def linked_reply(deps: BotDeps, slack_user_id: str, answer: Callable[[int, datet
 
 
 def field_error(exc: Exception) -> str:
-    """A refusal as a form field's error: a sentence short enough for Slack to show."""
-    return sentence(exc)[:FIELD_ERROR_CHARS]
+    """A refusal as a form field's error: plain text (not mrkdwn), short enough for Slack."""
+    return plain_sentence(exc)[:FIELD_ERROR_CHARS]
 
 
 async def ack_reply(ack: AsyncAck, reply: Reply) -> None:

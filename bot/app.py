@@ -3,45 +3,74 @@ app token is configured."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import help_command, home
 from bot.deps import BotDeps
+from bot.library_logs import slack_library_logger
 from bot.registry import COMMAND_MODULES, ListenerModule
-from bot.replay import ReplayGuard
+from bot.verification import MAX_BODY_BYTES, SignedRequests, bolt_request, require_a_slack_user
 from store.errors import BobError
+
+log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 LISTENER_MODULES: tuple[ListenerModule, ...] = (*COMMAND_MODULES, help_command, home)
 
 
 def build_app(deps: BotDeps, client: AsyncWebClient | None = None) -> AsyncApp:
+    """The Bolt app with bob's listeners. Over HTTP it takes only what ``web_app`` verified
+    (Bolt's own check, which logs refused bodies, is off)."""
     settings = deps.slack
     if client is None:
         client = AsyncWebClient(
-            token=settings.bot_token, base_url=settings.api_base_url or AsyncWebClient.BASE_URL
+            token=settings.bot_token,
+            base_url=settings.api_base_url or AsyncWebClient.BASE_URL,
+            logger=slack_library_logger(),
         )
-    app = AsyncApp(client=client, signing_secret=settings.signing_secret, name="bob")
-    app.middleware(ReplayGuard().middleware)
+    app = AsyncApp(
+        client=client,
+        signing_secret=settings.signing_secret,
+        name="bob",
+        logger=slack_library_logger(),
+        request_verification_enabled=False,
+    )
+    app.middleware(require_a_slack_user)
     for module in LISTENER_MODULES:
         module.register(app, deps)
     return app
 
 
-def web_app(app: AsyncApp) -> web.Application:
-    """An aiohttp application that hands Slack's requests at ``EVENTS_PATH`` to ``app``."""
+def web_app(app: AsyncApp, signing_secret: str) -> web.Application:
+    """An aiohttp application that hands Slack's requests at ``EVENTS_PATH`` to ``app`` once
+    they are verified (see ``bot.verification``); reading stops at ``MAX_BODY_BYTES`` (413)."""
+    signed = SignedRequests(signing_secret)
 
     async def events(request: web.Request) -> web.Response:
-        return await to_aiohttp_response(await app.async_dispatch(await to_bolt_request(request)))
+        body = await request.read()
+        refusal = signed.refusal(request.headers, body)
+        if refusal is not None:
+            log.info("refused a request at %s: %s", EVENTS_PATH, refusal)
+            answer = "this request was already received" if refusal == "replayed" else "invalid request"
+            return web.Response(status=401, text=answer)
+        bolt = bolt_request(body, request.query_string, request.headers)
+        if bolt is None:
+            log.info("refused a request at %s: malformed payload", EVENTS_PATH)
+            return web.Response(status=400, text="malformed payload")
+        response = await app.async_dispatch(bolt)
+        if response.status == 404:  # Bolt's answer when no listener takes the request
+            return web.Response(status=400, text="bob does not handle this request")
+        return await to_aiohttp_response(response)
 
-    application = web.Application()
+    application = web.Application(client_max_size=MAX_BODY_BYTES)
     application.router.add_post(EVENTS_PATH, events)
     return application
 
@@ -69,7 +98,7 @@ async def start_bot(deps: BotDeps, client: AsyncWebClient | None = None) -> Runn
         handler = AsyncSocketModeHandler(app, settings.app_token)
         await handler.connect_async()
         return RunningBot(app, None, handler.close_async)
-    runner = web.AppRunner(web_app(app), access_log=None)
+    runner = web.AppRunner(web_app(app, settings.signing_secret), access_log=None)
     await runner.setup()
     await web.TCPSite(runner, settings.host, settings.port).start()
     host, port = runner.addresses[0][:2]

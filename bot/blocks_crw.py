@@ -26,6 +26,7 @@ from bot.block_kit import (
     section,
 )
 from bot.replies import status_words
+from bot.slack_text import code, inert
 from rules.casework.crw_cases import RESOLUTION_REASONS
 from rules.casework.crw_rows import CrwCaseDetail, CrwCaseRow, EnrollerActivity
 from rules.crw import RISK_LABELS, CrwTiles
@@ -50,7 +51,7 @@ def tile_blocks(tiles: CrwTiles) -> list[Block]:
     else:
         average = f"{tiles.average_resolution_days:.1f} days over {tiles.closed_cases:,} closed"
     by_reason = sorted(tiles.by_reason.items(), key=lambda item: (-item[1], item[0]))
-    reasons = "\n".join(f"• {reason}: {n:,}" for reason, n in by_reason) or "No cases yet."
+    reasons = "\n".join(f"• {inert(reason)}: {n:,}" for reason, n in by_reason) or "No cases yet."
     return [
         fields([("Open cases", f"{tiles.open_cases:,}"), ("Average resolution time", average)]),
         section("*Open cases by priority*"),
@@ -102,7 +103,7 @@ def _activity_line(line: EnrollerActivity) -> str:
         else f"avg {line.average_resolution_days:.1f} days to resolve"
     )
     return (
-        f"• {line.enroller}: {line.open_cases:,} open · {line.closed_cases:,} closed · "
+        f"• {inert(line.enroller)}: {line.open_cases:,} open · {line.closed_cases:,} closed · "
         f"{average} · {line.notes_written:,} notes"
     )
 
@@ -132,20 +133,20 @@ def case_list_reply(rows: list[CrwCaseRow], risk: int | None, aging_days: int | 
 
 def _case_line(row: CrwCaseRow, with_assignee: bool) -> str:
     line = (
-        f"`{row.case_number}`  {row.risk} {row.risk_label} · {row.reason} · "
+        f"{code(row.case_number)}  {row.risk} {row.risk_label} · {inert(row.reason)} · "
         f"{days(row.age_days)} · {status_words(row.status)}"
     )
-    return f"{line} · {row.assignee}" if with_assignee else line
+    return f"{line} · {inert(row.assignee)}" if with_assignee else line
 
 
 def case_detail_reply(detail: CrwCaseDetail, zone: ZoneInfo) -> Reply:
     facts = [
         ("Risk", f"{detail.risk} {detail.risk_label}"),
         ("Status", status_words(detail.status)),
-        ("Reason", detail.reason),
+        ("Reason", inert(detail.reason)),
         ("Age", days(detail.age_days)),
         ("Plan year", str(detail.plan_year)),
-        ("Assigned to", detail.assignee),
+        ("Assigned to", inert(detail.assignee)),
         ("Opened", local_time(detail.opened_at, zone)),
     ]
     if detail.closed_at is not None:
@@ -154,20 +155,12 @@ def case_detail_reply(detail: CrwCaseDetail, zone: ZoneInfo) -> Reply:
     if detail.resolution_reason:
         blocks.append(
             section(
-                f"*Resolution:* {detail.resolution_reason}\n*Steps taken:* {detail.resolution_steps or ''}"
+                f"*Resolution:* {inert(detail.resolution_reason)}\n"
+                f"*Steps taken:* {inert(detail.resolution_steps or '')}"
             )
         )
     if detail.contact is not None:
-        contact = detail.contact
-        blocks.append(
-            section(
-                "*Consumer contact* (you are the assigned enroller; only you see this)\n"
-                f"{contact.get('name') or ''}\n"
-                f"Phone: {contact.get('phone') or 'not on file'}\n"
-                f"Email: {contact.get('email') or 'not on file'}\n"
-                f"Preferred language: {contact.get('preferred_language') or 'not on file'}"
-            )
-        )
+        blocks.append(_contact_section(detail.contact))
     else:
         blocks.append(context("Consumer contact details are shown only to the assigned enroller."))
     blocks.append(section(_notes_text(detail, zone)))
@@ -181,11 +174,21 @@ def case_detail_reply(detail: CrwCaseDetail, zone: ZoneInfo) -> Reply:
     return Reply(text=f"CRW case {detail.case_number}.", blocks=blocks)
 
 
+def _contact_section(contact: dict[str, str | None]) -> Block:
+    return section(
+        "*Consumer contact* (you are the assigned enroller; only you see this)\n"
+        f"{inert(contact.get('name') or '')}\n"
+        f"Phone: {inert(contact.get('phone') or 'not on file')}\n"
+        f"Email: {inert(contact.get('email') or 'not on file')}\n"
+        f"Preferred language: {inert(contact.get('preferred_language') or 'not on file')}"
+    )
+
+
 def _notes_text(detail: CrwCaseDetail, zone: ZoneInfo) -> str:
     if not detail.notes:
         return "*Notes:* none yet."
     lines = [
-        f"• {local_time(note['at'], zone)} {note['author']}: {cut(str(note['text']), 300)}"
+        f"• {local_time(note['at'], zone)} {inert(note['author'])}: {inert(cut(str(note['text']), 300))}"
         for note in detail.notes[:SHOWN_NOTES]
     ]
     more = len(detail.notes) - SHOWN_NOTES
@@ -237,5 +240,5 @@ def closed_view(case_number: str, reason: str) -> dict[str, object]:
     return modal(
         CLOSE_CALLBACK + "_done",
         "CRW case closed",
-        [section(f"CRW case *{case_number}* is closed: {reason}.")],
+        [section(f"CRW case *{case_number}* is closed: {inert(reason)}.")],
     )

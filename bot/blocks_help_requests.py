@@ -19,6 +19,7 @@ from bot.block_kit import (
     section,
 )
 from bot.replies import status_words
+from bot.slack_text import code, inert
 from rules.casework.help_requests import DETAILS_LIMIT, ROUTING, TOPIC_LIMIT, HelpRequestView
 from store.models import HelpCategory
 
@@ -34,7 +35,8 @@ def request_list_reply(requests: list[HelpRequestView], open_only: bool) -> Repl
     if not requests:
         return Reply(f"{which}: none. File one with `/bob help-request new`.")
     lines = [
-        f"`{r.number}`  {status_words(r.status)} · {r.category} · {cut(r.topic, 80)} · {r.enroller}"
+        f"{code(r.number)}  {status_words(r.status)} · {inert(r.category)} · {inert(cut(r.topic, 80))} · "
+        f"{inert(r.enroller)}"
         for r in requests
     ]
     return Reply(
@@ -53,19 +55,19 @@ def request_detail_reply(request: HelpRequestView, zone: ZoneInfo) -> Reply:
         fields(
             [
                 ("Status", status_words(request.status)),
-                ("Category", request.category),
-                ("Routed to", request.routed_team),
-                ("Filed by", request.enroller),
+                ("Category", inert(request.category)),
+                ("Routed to", inert(request.routed_team)),
+                ("Filed by", inert(request.enroller)),
                 ("Filed", local_time(request.created_at, zone)),
                 ("Updated", local_time(request.updated_at, zone)),
             ]
         ),
-        section(f"*Topic:* {request.topic}\n*Details:* {request.details or ''}"),
+        section(f"*Topic:* {inert(request.topic)}\n*Details:* {inert(request.details or '')}"),
     ]
     if request.updates:
         lines = [
-            f"• {local_time(u['at'], zone)} {u['author']}: {status_words(str(u['status']))}"
-            + (f" - {cut(str(u['note']), 300)}" if u.get("note") else "")
+            f"• {local_time(u['at'], zone)} {inert(u['author'])}: {status_words(str(u['status']))}"
+            + (f" - {inert(cut(str(u['note']), 300))}" if u.get("note") else "")
             for u in request.updates[:SHOWN_UPDATES]
         ]
         blocks.append(section("*Updates* (newest first)\n" + "\n".join(lines)))
@@ -122,7 +124,7 @@ def filed_view(request: HelpRequestView) -> dict[str, object]:
         [
             section(
                 f"Help request *{request.number}* is filed and routed to "
-                f"{request.routed_team}. `/bob help-request {request.number}` shows its "
+                f"{inert(request.routed_team)}. `/bob help-request {request.number}` shows its "
                 "status."
             ),
         ],

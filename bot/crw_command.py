@@ -33,7 +33,15 @@ from bot.blocks_crw import (
 )
 from bot.deps import BotDeps
 from bot.identity import LINK_HOWTO
-from bot.parsing import SMART_QUOTES, BadCommand, SubCommand, note_too_long, record_number, shown
+from bot.parsing import (
+    SMART_QUOTES,
+    BadCommand,
+    SubCommand,
+    note_too_long,
+    record_number,
+    shown,
+    whole_number,
+)
 from bot.replies import sentence
 from bot.routing import command_is
 from rules.casework.crw_cases import RESOLUTION_REASONS, add_note, close_case
@@ -143,10 +151,10 @@ def _parse_crw_list(words: list[str]) -> CrwListCommand | BadCommand:
                 f"`/bob crw list` has no option `{shown(flag)}`; "
                 "the options are `--risk 1-5`, `--aging <days>` and `--agency`."
             )
-        value = rest.pop(0) if rest else ""
-        if not (value.isascii() and value.isdigit() and len(value) <= 6):
+        number = whole_number(rest.pop(0) if rest else "", max_digits=6)
+        if number is None:
             return BadCommand(f"`{flag}` needs a number, e.g. `/bob crw list {flag} 4`.")
-        options[flag] = int(value)
+        options[flag] = number
     risk = options.get("--risk")
     if risk is not None and not 1 <= risk <= 5:
         return BadCommand("Risk goes from 1 (Very Low) to 5 (Very High): `/bob crw list --risk 5`.")

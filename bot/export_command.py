@@ -24,6 +24,7 @@ from bot.identity import LINK_HOWTO, linked_enroller
 from bot.parsing import BAD_AGENT_QUERY, BadCommand, SubCommand, is_agent_query, joined, shown
 from bot.replies import sentence
 from bot.routing import command_is
+from bot.slack_text import inert
 from exports.building import ExportResult, run_export
 from exports.errors import ExportRefused
 from exports.password_email import email_password
@@ -118,7 +119,7 @@ def plan_reply(
         return sentence(exc), None
     consumers = "1 consumer" if plan.row_estimate == 1 else f"{plan.row_estimate:,} consumers"
     text = (
-        f"Preparing your Book of Business: {consumers}… ({plan.scope_label}). The encrypted "
+        f"Preparing your Book of Business: {consumers}… ({inert(plan.scope_label)}). The encrypted "
         "workbook will arrive in your direct messages with bob; its password comes separately."
     )
     return text, PlannedExport(plan, requester_id, slack_user_id, channel_id)
@@ -184,7 +185,7 @@ async def _upload(
         reason = f"Slack refused the upload ({_slack_error(exc)})"
         await asyncio.to_thread(fail_delivery, deps, result.export_id, reason)
         await respond(
-            text=f"Your export was built but could not be sent to your DM: {reason}. "
+            text=f"Your export was built but could not be sent to your DM: {inert(reason)}. "
             "Try `/bob export` again in a few minutes.",
             response_type="ephemeral",
         )

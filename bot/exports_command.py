@@ -22,6 +22,7 @@ from bot.identity import LINK_HOWTO, linked_enroller
 from bot.parsing import BadCommand, SubCommand
 from bot.replies import sentence
 from bot.routing import command_is
+from bot.slack_text import inert
 from exports.history import ExportHistoryEntry, fetch_export, list_exports
 from store.errors import BobError
 
@@ -59,11 +60,11 @@ def _when(moment: datetime | None, zone: ZoneInfo) -> str:
 def history_line(entry: ExportHistoryEntry, now: datetime, zone: ZoneInfo) -> str:
     rows = f"{entry.row_count:,} rows" if entry.row_count is not None else "rows: -"
     line = (
-        f"{_when(entry.requested_at, zone)}  {entry.scope_label}  *{entry.status}*  {rows}  "
+        f"{_when(entry.requested_at, zone)}  {inert(entry.scope_label)}  *{entry.status}*  {rows}  "
         f"expires {_when(entry.expires_at, zone)}"
     )
     if entry.error:
-        line += f"\n    reason: {entry.error}"
+        line += f"\n    reason: {inert(entry.error)}"
     if entry.available(now):
         line += f"\n    `/bob exports get {entry.token}`"
     return line

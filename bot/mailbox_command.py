@@ -11,8 +11,9 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from bot.actor import linked_enroller_id
 from bot.deps import BotDeps
 from bot.identity import LINK_HOWTO
-from bot.parsing import BadCommand, SubCommand
+from bot.parsing import BadCommand, SubCommand, whole_number
 from bot.routing import command_is
+from bot.slack_text import code_block, inert
 from rules.mailbox import mailbox_listing, open_message
 from store.mailbox import MailboxEntry, NotFound
 
@@ -29,8 +30,9 @@ class MailboxCommand:
 def _parse_mailbox(words: list[str]) -> MailboxCommand | BadCommand:
     if not words:
         return MailboxCommand()
-    if len(words) == 1 and words[0].isdigit():
-        return MailboxCommand(message_id=int(words[0]))
+    message_id = whole_number(words[0]) if len(words) == 1 else None
+    if message_id is not None:
+        return MailboxCommand(message_id=message_id)
     return BadCommand("Use `/bob mailbox` for the list, or `/bob mailbox <id>` with a number from it.")
 
 
@@ -40,7 +42,7 @@ SUBCOMMAND = SubCommand("mailbox", USAGE, _parse_mailbox)
 def mailbox_line(entry: MailboxEntry) -> str:
     unread = "  *new*" if entry.read_at is None else ""
     alerts = "1 alert" if entry.alert_count == 1 else f"{entry.alert_count} alerts"
-    return f"`{entry.id}`  {entry.business_date:%m/%d/%Y}  {entry.subject}  ({alerts}){unread}"
+    return f"`{entry.id}`  {entry.business_date:%m/%d/%Y}  {inert(entry.subject)}  ({alerts}){unread}"
 
 
 def mailbox_reply(deps: BotDeps, slack_user_id: str, command: MailboxCommand) -> str:
@@ -61,7 +63,7 @@ def mailbox_reply(deps: BotDeps, slack_user_id: str, command: MailboxCommand) ->
     if len(body) > MAX_BODY_CHARS:
         cut = len(body) - MAX_BODY_CHARS
         body = f"{body[:MAX_BODY_CHARS]}\n… ({cut:,} more characters not shown)"
-    return f"*{message.subject}*\n```{body}```"
+    return f"*{inert(message.subject)}*\n{code_block(body)}"
 
 
 def register(app: AsyncApp, deps: BotDeps) -> None:

@@ -84,6 +84,12 @@ def shown(word: str) -> str:
     return re.sub(r"[`<>*_~]", "", word)[:30]
 
 
+def whole_number(word: str, max_digits: int = 9) -> int | None:
+    """A plain ASCII number of at most ``max_digits`` digits (so it fits any database
+    integer), or None: ``²``, ``٣`` and ``99999999999999999999999`` are not numbers here."""
+    return int(word) if word.isascii() and word.isdigit() and len(word) <= max_digits else None
+
+
 def record_number(word: str) -> str | None:
     """A case or help-request number as stored (upper case), or None if it cannot be one."""
     number = word.upper()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from bot.slack_text import inert
 
-def sentence(error: Exception) -> str:
-    """A user-facing error message as a sentence: capitalized, ending with a period."""
+
+def plain_sentence(error: Exception) -> str:
+    """A user-facing error message as a sentence: capitalized, ending with a period; for
+    Slack's plain-text fields (a form's error under an input)."""
     text = str(error).strip()
     if not text:
         return "Something went wrong."
@@ -15,3 +18,9 @@ def sentence(error: Exception) -> str:
 def status_words(status: str) -> str:
     """A stored status as words, e.g. ``in_progress`` as "in progress"."""
     return status.replace("_", " ")
+
+
+def sentence(error: Exception) -> str:
+    """The error as a sentence for a Slack message: messages can quote stored values (a
+    license number, a case's reason), so it is made inert."""
+    return inert(plain_sentence(error))

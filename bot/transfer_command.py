@@ -20,6 +20,7 @@ from bot.identity import LINK_HOWTO, linked_enroller
 from bot.parsing import BAD_AGENT_QUERY, BadCommand, SubCommand, is_agent_query, joined, record_number
 from bot.replies import sentence
 from bot.routing import command_is
+from bot.slack_text import inert
 from rules.casework.crw_transfer import transfer_case
 from store.errors import BobError
 
@@ -70,13 +71,13 @@ def transfer_reply(deps: BotDeps, slack_user_id: str, command: TransferCommand) 
         manager = linked_enroller(session, slack_user_id)
         if manager is None:
             return TransferReply(LINK_HOWTO)
-        manager_id, manager_name = manager.id, f"{manager.first_name} {manager.last_name}"
+        manager_id, manager_name = manager.id, inert(f"{manager.first_name} {manager.last_name}")
     try:
         moved = transfer_case(deps.sessions, manager_id, command.case_number, command.to, deps.clock())
     except BobError as exc:
         return TransferReply(sentence(exc))
     number = moved.case_number
-    done = f"CRW case {number} moved from {moved.from_enroller} to {moved.to_enroller}."
+    done = f"CRW case {number} moved from {inert(moved.from_enroller)} to {inert(moved.to_enroller)}."
     if moved.to_slack_user_id is None:
         return TransferReply(f"{done} They have not linked Slack to bob, so please tell them yourself.")
     message = AssigneeMessage(

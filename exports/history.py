@@ -1,7 +1,8 @@
 """The export history: a requester's exports, fetching a file until it expires, and marking
 one failed after it was built (say, Slack would not take the file).
 
-A requester sees and fetches only their own exports; every fetch, allowed or refused, is
+A requester sees and fetches only their own exports, and fetches one only while they could
+still ask for it: every fetch re-checks the rights, and every fetch, allowed or refused, is
 audited with the export's id (never PII). Whether an export asked for the "Changed since
 last snapshot" sheet is read from its request's audit entry, which records it.
 """
@@ -17,8 +18,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from exports.building import remove_file
 from exports.errors import ExportRefused
-from exports.scope import record_scope
-from rules.access import Attempt, audit, audit_refusals
+from exports.scope import not_linked, record_scope, require_rights_still
+from rules.access import Attempt, act, audit
 from store.db import transaction
 from store.models import Agency, AuditEntry, Enroller, ExportRecord, ExportStatus
 
@@ -103,23 +104,24 @@ def _entry(session: Session, record: ExportRecord, with_changes: bool) -> Export
 
 
 def fetch_export(sessions: sessionmaker[Session], requester_id: int, token: str, now: datetime) -> Path:
-    """The stored (encrypted) file of one of the requester's exports, until it expires."""
+    """The stored (encrypted) file of one of the requester's exports, until it expires, and
+    only while the requester could still ask for it (active, same role rights, same agency)."""
     attempt = Attempt("export.fetch", "export:unknown", now)
 
-    def work(session: Session) -> Path:
+    def work(session: Session, requester: Enroller) -> Path:
         record = session.scalars(
             select(ExportRecord).where(
                 ExportRecord.token == token, ExportRecord.requested_by_id == requester_id
             )
         ).first()
-        attempt.actor = session.get(Enroller, requester_id)
         if record is not None:
             attempt.target = f"export:{record.id}"
+            require_rights_still(session, requester, record)
         path = _available_file(record, now)
         attempt.record(session, "allowed")
         return path
 
-    return audit_refusals(sessions, attempt, work)
+    return act(sessions, requester_id, attempt, work, not_linked())
 
 
 def _available_file(record: ExportRecord | None, now: datetime) -> Path:

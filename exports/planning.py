@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from exports.columns import book_count
 from exports.errors import ExportRefused
-from exports.scope import BookScope, authorize, file_name
+from exports.scope import BookScope, authorize, file_name, not_linked
 from exports.settings import ExportsConfig
 from exports.snapshots import latest_snapshot
 from rules.access import Attempt, act
@@ -60,10 +60,7 @@ def plan_export(
         attempt.record(session, "allowed", detail)
         return plan
 
-    not_linked = ExportRefused(
-        "you are not linked to an active enroller; link your account first", "unknown_requester"
-    )
-    return act(sessions, request.requester_id, attempt, work, not_linked)
+    return act(sessions, request.requester_id, attempt, work, not_linked())
 
 
 def _plan(

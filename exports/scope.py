@@ -67,6 +67,18 @@ def authorize(session: Session, requester: Enroller, target: str, agent_query: s
             "use nothing (your own book), agency, or agent <full name or license number>",
             "bad_target",
         )
+    agency = session.get_one(Agency, requester.agency_id)
+    require_export_rights(requester, target, agency)
+    if target == "agency":
+        return BookScope(ExportScope.AGENCY, agency, None)
+    if target == "agent":
+        return BookScope(ExportScope.AGENT, agency, find_agent(session, agency.id, agent_query or ""))
+    return BookScope(ExportScope.AGENT, agency, requester)
+
+
+def require_export_rights(requester: Enroller, target: str, agency: Agency) -> None:
+    """Raise unless the requester's role, and their agency's setting for agents, let them
+    export a book of ``target``'s kind (see ``TARGETS``)."""
     cannot = ExportRefused(
         "your role cannot export the Book of Business; ask your agency manager", "role_cannot_export"
     )
@@ -77,17 +89,33 @@ def authorize(session: Session, requester: Enroller, target: str, agent_query: s
         "agent_scope",
     )
     require(requester, TARGETS[target], only_own)
-    agency = session.get_one(Agency, requester.agency_id)
     if requester.role in AGENTS and agency.prevent_downline_exports:
         raise ExportRefused(
             "your agency has turned off Book of Business exports for agents; ask your agency manager",
             "downline_exports_prevented",
         )
-    if target == "agency":
-        return BookScope(ExportScope.AGENCY, agency, None)
-    if target == "agent":
-        return BookScope(ExportScope.AGENT, agency, find_agent(session, agency.id, agent_query or ""))
-    return BookScope(ExportScope.AGENT, agency, requester)
+
+
+def require_rights_still(session: Session, requester: Enroller, record: ExportRecord) -> None:
+    """Raise unless the requester could still ask for this export today: in its agency, with
+    the role (and the agency's setting for agents) its scope needs. Checked at every fetch,
+    since a role, an agency setting or a move can change while the file waits."""
+    if requester.agency_id != record.agency_id:
+        raise ExportRefused(
+            "you are no longer in the agency this export was made for; request a new one", "other_agency"
+        )
+    if record.scope == ExportScope.AGENCY:
+        target = "agency"
+    else:
+        target = "self" if record.subject_enroller_id == requester.id else "agent"
+    require_export_rights(requester, target, session.get_one(Agency, record.agency_id))
+
+
+def not_linked() -> ExportRefused:
+    """The refusal for a requester who is unknown or no longer active."""
+    return ExportRefused(
+        "you are not linked to an active enroller; link your account first", "unknown_requester"
+    )
 
 
 def find_agent(session: Session, agency_id: int, query: str) -> Enroller:

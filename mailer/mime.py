@@ -73,9 +73,10 @@ def _address(name: str, value: str) -> bytes:
 
 def _subject(subject: str) -> bytes:
     line = f"Subject: {subject}"
-    if subject.isascii() and len(line) <= MAX_HEADER_LINE:
+    if subject.isascii() and len(line) <= MAX_HEADER_LINE and subject == subject.strip():
         return line.encode("ascii")
-    # As encoded words, which decode to exactly the subject given, in lines of 76 or less.
+    # As encoded words, which decode to exactly the subject given (edge spaces too, which a
+    # reader strips from a plain header), in lines of 76 or less.
     folded = Header(subject, "utf-8", header_name="Subject").encode(linesep="\r\n")
     return f"Subject: {folded}".encode("ascii")
 

@@ -276,6 +276,24 @@ async def test_the_history_lists_exports_and_one_can_be_fetched_again(user, slac
     assert "Sending" not in other
 
 
+async def test_fetching_again_is_refused_once_the_agency_prevents_agents_exports(
+    user, slack, sessions, people
+):
+    await user.command("export")
+    await delivered(slack)
+    _, history = await user.command("exports")
+    token = re.search(r"/bob exports get (\S+)`", history).group(1)
+    with sessions() as s, s.begin():
+        s.scalars(select(Agency)).first().prevent_downline_exports = True
+    _, reply = await user.command(f"exports get {token}")
+    assert "turned off Book of Business exports for agents" in reply and "Sending" not in reply
+    await asyncio.sleep(0.2)
+    assert len(slack.named("files.completeUploadExternal")) == 1
+    with sessions() as s:
+        refused = s.scalars(select(AuditEntry).where(AuditEntry.action == "export.fetch")).one()
+    assert (refused.outcome, refused.detail["reason"]) == ("refused", "downline_exports_prevented")
+
+
 async def test_no_pii_in_logs_or_non_ephemeral_messages(user, slack, sessions, caplog):
     caplog.set_level(logging.DEBUG)
     await user.command("export")

@@ -1,4 +1,4 @@
-"""Small parts of the bot tested alone: the replay guard, the ack-to-lazy hand-off, handlers
+"""Small parts of the bot tested alone: the signature and replay check, the ack-to-lazy hand-off, handlers
 with a mocked ack."""
 
 from __future__ import annotations
@@ -6,44 +6,54 @@ from __future__ import annotations
 import asyncio
 from unittest.mock import AsyncMock
 
+from slack_sdk.signature import SignatureVerifier
+
 from bot import help_command
 from bot.handoff import Handoff
 from bot.help_command import help_reply
 from bot.parsing import BadCommand
 from bot.registry import HelpCommand
-from bot.replay import ReplayGuard
+from bot.verification import SignedRequests
+from tests.bot_people import SECRET
 
 
 class Ticks:
     def __init__(self) -> None:
-        self.now = 1000.0
+        self.now = 1_800_000_000.0
 
     def __call__(self) -> float:
         return self.now
 
 
-def test_the_replay_guard_accepts_a_signature_once_within_five_minutes():
+def signed(ticks: Ticks, text: str, ahead: int = 0) -> tuple[dict[str, str], bytes]:
+    timestamp = int(ticks.now) + ahead
+    signature = SignatureVerifier(SECRET).generate_signature(timestamp=str(timestamp), body=text)
+    return {"X-Slack-Request-Timestamp": str(timestamp), "X-Slack-Signature": signature}, text.encode()
+
+
+def test_a_signed_request_is_accepted_once_within_five_minutes():
     ticks = Ticks()
-    guard = ReplayGuard(clock=ticks)
-    assert guard.first_time("v0=abc")
-    assert not guard.first_time("v0=abc")
-    assert guard.first_time("v0=def")
+    requests = SignedRequests(SECRET, clock=ticks)
+    abc, other = signed(ticks, "text=abc"), signed(ticks, "text=def")
+    assert requests.refusal(*abc) is None
+    assert requests.refusal(*abc) == "replayed"
+    assert requests.refusal(*other) is None
     ticks.now += 301
-    assert guard.first_time("v0=abc"), "forgotten after the window; Bolt's timestamp check rules"
+    assert requests.refusal(*abc) == "stale"
 
 
-def test_the_replay_guard_forgets_only_what_is_older_than_the_window():
+def test_signatures_are_forgotten_only_when_their_window_closes():
     ticks = Ticks()
-    guard = ReplayGuard(window=300, clock=ticks)
-    for n in range(10_000):  # a busy window
-        ticks.now += 0.01
-        assert guard.first_time(f"v0=early{n}")
+    requests = SignedRequests(SECRET, clock=ticks)
+    for n in range(2_000):  # a busy window
+        assert requests.refusal(*signed(ticks, f"text=early{n}")) is None
     ticks.now += 250
-    assert guard.first_time("v0=late")
-    ticks.now += 60  # the early ones are 310+ s old, the late one 60 s
-    assert guard.first_time("v0=early0")
-    assert not guard.first_time("v0=late")
-    assert len(guard._seen) == 2  # noqa: SLF001 - the expired ones are gone, not just ignored
+    late = signed(ticks, "text=late")
+    assert requests.refusal(*late) is None
+    ticks.now += 60  # the early ones' window closed 10 s ago, the late one is 60 s old
+    assert requests.refusal(*signed(ticks, "text=new")) is None
+    assert requests.refusal(*late) == "replayed"
+    assert len(requests._seen) == 2  # noqa: SLF001 - the expired ones are gone, not just ignored
 
 
 async def test_the_lazy_part_gets_what_the_ack_part_gave_in_either_order():

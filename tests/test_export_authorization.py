@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from exports.building import run_export
 from exports.errors import ExportRefused
+from exports.history import fetch_export
 from exports.planning import ExportRequest, plan_export
 from exports.settings import ExportsConfig
-from store.models import Agency, AuditEntry, Enroller, ExportRecord, ExportScope
+from store.models import Agency, AuditEntry, Enroller, ExportRecord, ExportScope, Role
 from tests.export_fixtures import NOW, People, build_people
 
 
@@ -137,3 +140,60 @@ def test_the_history_records_scope_subject_and_request(sessions, config, people)
         assert record.scope == ExportScope.AGENT and record.subject_enroller_id == people.ben
         assert (record.requested_via, record.masked, record.from_snapshot) == ("slack", True, False)
         assert record.requested_by_id == people.max and record.status == "processing"
+
+
+# Fetching again re-checks the rights the export was made with
+
+
+def built(sessions, config, request: ExportRequest) -> str:
+    plan = plan_export(sessions, config, request, NOW)
+    run_export(sessions, config, plan, NOW)
+    return plan.token
+
+
+def change(sessions, model, key, **values) -> None:
+    with sessions() as session, session.begin():
+        row = session.get_one(model, key)
+        for name, value in values.items():
+            setattr(row, name, value)
+
+
+def refetch_refusal(sessions, requester: int, token: str) -> str:
+    with pytest.raises(ExportRefused) as refusal:
+        fetch_export(sessions, requester, token, NOW + timedelta(minutes=5))
+    with sessions() as session:
+        audit = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+    assert (audit.action, audit.outcome, audit.actor_id) == ("export.fetch", "refused", requester)
+    assert audit.detail["reason"] == refusal.value.reason
+    return refusal.value.reason
+
+
+def test_an_agents_export_cannot_be_fetched_once_the_agency_prevents_exports(sessions, config, people):
+    token = built(sessions, config, ExportRequest(people.ana))
+    assert fetch_export(sessions, people.ana, token, NOW + timedelta(minutes=5)).is_file()
+    change(sessions, Agency, people.sunrise, prevent_downline_exports=True)
+    assert refetch_refusal(sessions, people.ana, token) == "downline_exports_prevented"
+
+
+def test_an_agency_export_cannot_be_fetched_once_the_manager_lost_the_role(sessions, config, people):
+    token = built(sessions, config, ExportRequest(people.max, "agency"))
+    change(sessions, Enroller, people.max, role=Role.AGENT_L1)
+    assert refetch_refusal(sessions, people.max, token) == "agent_scope"
+
+
+def test_an_agents_book_cannot_be_fetched_by_a_manager_who_became_admin_level_1(sessions, config, people):
+    token = built(sessions, config, ExportRequest(people.max, "agent", "Ana Agent"))
+    change(sessions, Enroller, people.max, role=Role.ADMIN_L1)
+    assert refetch_refusal(sessions, people.max, token) == "role_cannot_export"
+
+
+def test_an_export_cannot_be_fetched_by_a_deactivated_requester(sessions, config, people):
+    token = built(sessions, config, ExportRequest(people.ana))
+    change(sessions, Enroller, people.ana, active=False)
+    assert refetch_refusal(sessions, people.ana, token) == "unknown_requester"
+
+
+def test_an_export_cannot_be_fetched_after_the_requester_moved_agency(sessions, config, people):
+    token = built(sessions, config, ExportRequest(people.max, "agency"))
+    change(sessions, Enroller, people.max, agency_id=people.moonlight)
+    assert refetch_refusal(sessions, people.max, token) == "other_agency"

@@ -26,7 +26,7 @@ from store.models.exports import ExportRecord, ExportScope, ExportStatus, Snapsh
 from store.models.help_requests import HelpCategory, HelpRequest, HelpRequestUpdate, HelpStatus
 from store.models.history import DelegationPeriod, EnrollerPeriod, EnrollmentPeriod
 from store.models.ledgers import Alert, JobRun, RunStatus
-from store.models.people import Agency, Enroller, LinkCode, Role
+from store.models.people import Agency, Enroller, LinkCode, RateLimit, Role
 
 __all__ = [
     "Agency",
@@ -66,6 +66,7 @@ __all__ = [
     "OutboxEmail",
     "OutboxStatus",
     "Program",
+    "RateLimit",
     "Role",
     "RunStatus",
     "Snapshot",

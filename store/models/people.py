@@ -75,3 +75,14 @@ class LinkCode(Base):
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RateLimit(Base):
+    """How often one key (a Slack user, a hashed license number or email asked for) was used
+    in its current window; claimed with one conditional upsert (``store.rate_limits``)."""
+
+    __tablename__ = "rate_limits"
+
+    key: Mapped[str] = mapped_column(String(96), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(UtcDateTime)
+    used: Mapped[int] = mapped_column(Integer)
