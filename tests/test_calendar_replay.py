@@ -3,16 +3,17 @@ alert days in the ledger equal the frequency contract's, whether the book is imp
 evening before or at 02:00 on the day, dated by its own columns or by --as-of, and whether
 each date runs on time, twice, or all at the end (issue 11).
 
-The scenario and its oracle are in tests/calendar_book.py. The clock is pinned at the one
-place bob reads it (``store.models.base.utcnow``), so the CLI, the importers, the run
-ledger and the column defaults all see the simulated time.
+The ground truth and the book it writes are in tests/calendar_book.py, the scenarios in
+tests/calendar_scenarios.py, the oracle in tests/calendar_oracle.py. The clock is pinned
+at the one place bob reads it (``store.models.base.utcnow``), so the CLI, the importers,
+the run ledger and the column defaults all see the simulated time.
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterator
-from contextlib import redirect_stdout
+from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -25,21 +26,19 @@ from app.cli import main
 from rules.calendar import days
 from store.db import make_engine
 from store.models import Alert, Consumer, Enroller, MailboxMessage
-from tests.calendar_book import (
+from tests.calendar_book import LA, Scenario, write_book
+from tests.calendar_oracle import Alert as ExpectedAlert
+from tests.calendar_oracle import expected_alerts
+from tests.calendar_scenarios import (
     ANA,
     BEN,
     CATCH_UP_DAY,
     FIRST_DAY,
     FRIDAY,
-    LA,
     LAST_DAY,
-    Scenario,
     changed_after_the_date,
-    expected_alerts,
     sunrise_calendar,
-    write_book,
 )
-from tests.calendar_book import Alert as ExpectedAlert
 
 NOT_LANDED = pytest.mark.xfail(strict=True, reason="issue 11 not landed")
 EVENING, NIGHT, MORNING = time(21, 0), time(2, 0), time(6, 0)
@@ -71,16 +70,17 @@ class Bob:
 
     def cli(self, at: datetime, *argv: str) -> str:
         _Clock.instant = at
-        out = io.StringIO()
-        with redirect_stdout(out):
+        out, err = io.StringIO(), io.StringIO()
+        with redirect_stdout(out), redirect_stderr(err):
             code = main(list(argv))
-        assert code == 0, f"bob {' '.join(argv)} exited {code}: {out.getvalue()}"
+        assert code == 0, f"bob {' '.join(argv)} exited {code}: {out.getvalue()}{err.getvalue()}"
         self.outputs.append(out.getvalue())
         return out.getvalue()
 
     def import_book(self, day: date, at: datetime, *, dated: bool = False, as_of: str | None = None) -> None:
         """Import the book as it stood on the evening of ``day``."""
-        folder = write_book(self.scenario, self.books / f"{day}-{at:%H%M}-{dated}", day, dated)
+        name = f"{day}{'-dated' if dated else ''}-imported-{at.astimezone(LA):%Y-%m-%dT%H%M}"
+        folder = write_book(self.scenario, self.books / name, day, dated)
         self.cli(at, "import", str(folder), *(["--as-of", as_of] if as_of else []))
         assert not list(folder.glob("*.rejects.csv")), self.outputs[-1]
 
