@@ -12,19 +12,18 @@ the run ledger and the column defaults all see the simulated time.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 
 import store.models.base
 from app.cli import main
 from rules.calendar import days
-from store.db import make_engine
 from store.models import Alert, Consumer, Enroller, MailboxMessage
 from tests.calendar_book import LA, Scenario, write_book
 from tests.calendar_oracle import Alert as ExpectedAlert
@@ -63,7 +62,7 @@ class _Clock:
 class Bob:
     """The command line under a pinned clock, over one database."""
 
-    db_url: str
+    engine: Engine
     scenario: Scenario
     books: Path
     outputs: list[str] = field(default_factory=list)
@@ -88,34 +87,27 @@ class Bob:
         self.cli(at or local(day, MORNING), "summary", "run", "--date", day.isoformat())
 
     def alerts(self) -> set[ExpectedAlert]:
-        engine = make_engine(self.db_url)
-        try:
-            with engine.connect() as conn:
-                rows = conn.execute(
-                    select(Alert.topic, Enroller.license_number, Consumer.case_number, Alert.business_date)
-                    .join(Enroller, Enroller.id == Alert.recipient_id)
-                    .join(Consumer, Consumer.id == Alert.consumer_id)
-                )
-                return {(r[0], r[1], r[2], r[3]) for r in rows}
-        finally:
-            engine.dispose()
+        """The alert ledger as (topic, enroller license, case number, business date)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(Alert.topic, Enroller.license_number, Consumer.case_number, Alert.business_date)
+                .join(Enroller, Enroller.id == Alert.recipient_id)
+                .join(Consumer, Consumer.id == Alert.consumer_id)
+            )
+            return {(topic, license_number, case, day) for topic, license_number, case, day in rows}
 
     def count(self, table: type[Alert] | type[MailboxMessage]) -> int:
-        engine = make_engine(self.db_url)
-        try:
-            with engine.connect() as conn:
-                return int(conn.scalar(select(func.count()).select_from(table)) or 0)
-        finally:
-            engine.dispose()
+        with self.engine.connect() as conn:
+            return int(conn.scalar(select(func.count()).select_from(table)) or 0)
 
 
 @pytest.fixture
-def bob(monkeypatch: pytest.MonkeyPatch, db_url: str, tmp_path: Path) -> Iterator[Bob]:
+def bob(monkeypatch: pytest.MonkeyPatch, db_url: str, engine: Engine, tmp_path: Path) -> Bob:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("BOB_DATABASE_URL", db_url)
     monkeypatch.delenv("BOB_CONFIG", raising=False)
     monkeypatch.setattr(store.models.base, "datetime", _Clock)
-    yield Bob(db_url, sunrise_calendar(), tmp_path / "books")
+    return Bob(engine, sunrise_calendar(), tmp_path / "books")
 
 
 def the_day_before(day: date) -> date:
