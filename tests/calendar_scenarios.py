@@ -75,8 +75,9 @@ def sunrise_calendar() -> Scenario:
             # a new consumer whose binder stays unpaid for 30 days
             _health(2, 2026, ((d(2026, 8, 28), "pending"), (d(2026, 10, 1), "effectuated")), d(2026, 9, 27)),
             _health(3, 2026, ((LONG_AGO, "effectuated"),), LONG_AGO),
-            # paid in the afternoon of 11/20: a date-time, not a date; its cadence spans 11/1
-            _health(3, 2027, ((d(2026, 10, 20), "pending"),), d(2026, 11, 20), time(16, 45)),
+            # its cadence spans 11/1; paid at 16:45 on 11/24 (00:45 UTC on 11/25), a date-time:
+            # no alert on 11/25, when one was due
+            _health(3, 2027, ((d(2026, 10, 20), "pending"),), d(2026, 11, 24), time(16, 45)),
             _health(4, 2026, ((LONG_AGO, "effectuated"), (d(2026, 11, 5), "terminated")), LONG_AGO),
             Enrollment(case(4), 2026, "dental", ((d(2026, 9, 3), "pending"),)),  # dental: no binder alert
             _health(5, 2026, ((d(2026, 9, 15), "pending"), (d(2026, 9, 22), "canceled"))),
