@@ -20,14 +20,16 @@ NOT_NULL = (*ENROLLMENT_REQUIRED, "binder_paid")
 
 
 def _first_status_since(facts: EnrollmentFacts, ctx: ImportContext, submitted: datetime) -> datetime:
-    """When a first-seen enrollment took its status: as the file says; else an old
-    cancellation or termination is history (dated by its end date, never after the as-of),
-    so a first import does not announce it as news; else since it was submitted."""
+    """When a first-seen enrollment took its status: as the file says; else a cancellation or
+    termination bob did not see happen is history, dated by its end date (or, when that is
+    still to come, its start date), so a first import does not announce it as news; else
+    since it was submitted."""
     if facts.status_since is not None:
         return ctx.moment(facts.status_since)
-    end = facts.fields.get("end_date")
-    if facts.fields.get("status") in (EnrollmentStatus.CANCELED, EnrollmentStatus.TERMINATED) and end:
-        return min(ctx.moment(end), ctx.as_of)
+    if facts.fields.get("status") in (EnrollmentStatus.CANCELED, EnrollmentStatus.TERMINATED):
+        for day in (facts.fields.get("end_date"), facts.fields.get("start_date")):
+            if day is not None and ctx.moment(day) <= ctx.as_of:
+                return ctx.moment(day)
     return submitted
 
 
