@@ -9,7 +9,7 @@ While it runs it holds the write lock like a real run (SQLite) or its row locks 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
 
@@ -39,5 +39,14 @@ def rolled_back_sessions(engine: Engine) -> Iterator[sessionmaker[Session]]:
 def preview_daily_summary(engine: Engine, day: date, settings: DeliverySettings) -> RunResult:
     """What the Daily Summary for ``day`` would write now: alerts per topic, digests per kind,
     emails queued; nothing is stored, queued or claimed."""
+    return next(preview_daily_summaries(engine, [day], settings))
+
+
+def preview_daily_summaries(
+    engine: Engine, days: Iterable[date], settings: DeliverySettings
+) -> Iterator[RunResult]:
+    """The same for several dates run in order inside one rolled-back transaction, so each
+    date sees the alerts the dates before it would have recorded (the 7-day cadence, once)."""
     with rolled_back_sessions(engine) as sessions:
-        return run_daily_summary(sessions, day, settings)
+        for day in days:
+            yield run_daily_summary(sessions, day, settings)
