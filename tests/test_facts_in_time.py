@@ -14,7 +14,7 @@ import store.models.base
 from app.cli import main
 from mailer.daily_summary import run_daily_summary
 from store.history import record_history
-from store.importers.calheers import book_friday
+from store.importers.context import book_friday
 from store.models import (
     Alert,
     Consumer,

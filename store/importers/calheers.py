@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -41,7 +40,7 @@ from store.importers.columns import (
     require_headers,
     unknown_headers,
 )
-from store.importers.context import agency_context
+from store.importers.context import agency_context, book_friday
 from store.importers.records import (
     CaseRecord,
     DelegationFacts,
@@ -55,8 +54,6 @@ from store.importers.runner import Plan, Progress, mapped_rows, run_plan
 from store.importers.sources import open_table
 from store.importers.worker import in_worker
 from store.models import Coverage, DelegationStatus, EnrollmentStatus, FlagKind, NoticeKind, Program
-
-PORTAL_ZONE = ZoneInfo("America/Los_Angeles")  # CalHEERS keeps Pacific time, whatever the agency's zone
 
 RAISED_BY = "CalHEERS Book of Business"
 WORKER_MIN_BYTES = 1_000_000  # ~12k rows; below it, starting a process costs more than it saves
@@ -252,15 +249,6 @@ def case_record(number: int, values: dict[str, Any]) -> CaseRecord:
         )
     record.delegations_complete = True
     return record
-
-
-def book_friday(now: datetime) -> datetime:
-    """The Friday 21:00 Pacific a Book of Business downloaded at ``now`` describes: the portal
-    rebuilds the book each Friday from 21:00, with the week's data as of then."""
-    local = now.astimezone(PORTAL_ZONE)
-    friday = local.date() - timedelta(days=(local.weekday() - 4) % 7)
-    at = datetime.combine(friday, time(21), tzinfo=PORTAL_ZONE)
-    return (at if at <= now else at - timedelta(days=7)).astimezone(UTC)
 
 
 def merge_rows(first: CaseRecord, later: CaseRecord) -> None:

@@ -9,7 +9,7 @@ dated after ``as_of``, which is never after ``now``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -75,6 +75,18 @@ class ImportContext:
             when = f"{as_of.at.astimezone(self.zone):%Y-%m-%d %H:%M %Z}"
             raise FutureAsOf(f"the as-of {when} ({source}) is after the import time: no fact is known early")
         return replace(self, as_of_given=as_of)
+
+
+PORTAL_ZONE = ZoneInfo("America/Los_Angeles")  # CalHEERS keeps Pacific time, whatever the agency's zone
+
+
+def book_friday(now: datetime) -> datetime:
+    """The Friday 21:00 Pacific a Book of Business downloaded at ``now`` describes: the portal
+    rebuilds the book each Friday from 21:00, with the week's data as of then."""
+    local = now.astimezone(PORTAL_ZONE)
+    friday = local.date() - timedelta(days=(local.weekday() - 4) % 7)
+    at = datetime.combine(friday, time(21), tzinfo=PORTAL_ZONE)
+    return (at if at <= now else at - timedelta(days=7)).astimezone(UTC)
 
 
 class UnknownAgency(BobError):

@@ -8,11 +8,13 @@ it (``status_since``; a new delegation also by its ``delegated_on``), else as of
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime
 from typing import Any
 
 from store.importers.bulk import insert_rows, update_rows
 from store.importers.cases.chunk import DELEGATIONS, CaseChunk, changed_fields
-from store.importers.records import CaseRecord
+from store.importers.context import ImportContext
+from store.importers.records import CaseRecord, DelegationFacts
 from store.models import DelegationStatus
 
 
@@ -32,14 +34,7 @@ def write_delegations(
             enroller_id, agency_id = chunk.enrollers[facts.license_number]
             listed[agency_id].add(enroller_id)
             mine = next((d for d in rows if d["enroller_id"] == enroller_id), None)
-            since = ctx.moment(facts.status_since)
-            if mine is None and facts.status_since is None and facts.delegated_on is not None:
-                since = ctx.moment(facts.delegated_on)
-            wanted: dict[str, Any] = {"status": facts.status, "removed_at": None}
-            if facts.status == DelegationStatus.REMOVED:
-                wanted["removed_at"] = (mine or {}).get("removed_at") or since
-            if facts.knows_date:
-                wanted["delegated_on"] = facts.delegated_on
+            since, wanted = _wanted(facts, mine, ctx)
             if mine is None:
                 mine = {
                     "consumer_id": ids[record.case_number], "enroller_id": enroller_id,
@@ -60,6 +55,22 @@ def write_delegations(
             touched.add(id(record))
     insert_rows(chunk.session, DELEGATIONS, inserts)  # "agency_id" is no column: not written
     update_rows(chunk.session, DELEGATIONS, updates.items())
+
+
+def _wanted(
+    facts: DelegationFacts, mine: dict[str, Any] | None, ctx: ImportContext
+) -> tuple[datetime, dict[str, Any]]:
+    """Since when the row's status holds (a new delegation's by its ``delegated_on`` when the
+    file gives no ``status_since``), and the fields the row should have."""
+    since = ctx.moment(facts.status_since)
+    if mine is None and facts.status_since is None and facts.delegated_on is not None:
+        since = ctx.moment(facts.delegated_on)
+    wanted: dict[str, Any] = {"status": facts.status, "removed_at": None}
+    if facts.status == DelegationStatus.REMOVED:
+        wanted["removed_at"] = (mine or {}).get("removed_at") or since
+    if facts.knows_date:
+        wanted["delegated_on"] = facts.delegated_on
+    return since, wanted
 
 
 def _end_unlisted(
