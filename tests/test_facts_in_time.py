@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 import store.models.base
 from app.cli import main
@@ -296,3 +297,20 @@ def test_consumers_dated_facts_count_from_their_local_midnight(book, sessions, d
     assert [d for d, _ in alerts(sessions, "nod_notice")] == [date(2026, 3, 10)]
     with sessions() as s:
         assert s.scalar(select(Consumer.id)) == consumer
+
+
+def test_an_entity_has_at_most_one_open_period(book, sessions, agency):
+    consumer = book.consumer(agency["ana"])
+    enrollment = book.enrollment(consumer, EnrollmentStatus.PENDING, binder_paid=False)
+    with sessions() as s, pytest.raises(IntegrityError):
+        s.add(
+            EnrollmentPeriod(
+                enrollment_id=enrollment,
+                consumer_id=consumer,
+                status=EnrollmentStatus.EFFECTUATED,
+                binder_paid=True,
+                status_since=local(date(2026, 3, 1)),
+                valid_from=local(date(2026, 3, 1)),
+            )
+        )
+        s.commit()

@@ -11,11 +11,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from store.models.base import Base, UtcDateTime, _enum
 from store.models.cases import DelegationStatus, EnrollmentStatus
+
+OPEN = text("valid_to IS NULL")
+
+
+def _one_open_period(table: str, key: str) -> Index:
+    """At most one open period per entity, enforced by the database: two writers racing to
+    open one fail instead of splitting the history. Also the index every sync looks up."""
+    return Index(f"uq_{table}_open", key, unique=True, sqlite_where=OPEN, postgresql_where=OPEN)
 
 
 class EnrollmentPeriod(Base):
@@ -24,7 +32,7 @@ class EnrollmentPeriod(Base):
 
     __tablename__ = "enrollment_history"
     __table_args__ = (
-        Index("ix_enrollment_history_open", "enrollment_id", "valid_to"),
+        _one_open_period("enrollment_history", "enrollment_id"),
         Index("ix_enrollment_history_status", "status", "valid_to"),
     )
 
@@ -43,7 +51,7 @@ class DelegationPeriod(Base):
 
     __tablename__ = "delegation_history"
     __table_args__ = (
-        Index("ix_delegation_history_open", "delegation_id", "valid_to"),
+        _one_open_period("delegation_history", "delegation_id"),
         Index("ix_delegation_history_enroller", "enroller_id", "status"),
         Index("ix_delegation_history_consumer", "consumer_id"),
     )
@@ -61,7 +69,7 @@ class EnrollerPeriod(Base):
     """Whether an enroller was active over one period."""
 
     __tablename__ = "enroller_history"
-    __table_args__ = (Index("ix_enroller_history_open", "enroller_id", "valid_to"),)
+    __table_args__ = (_one_open_period("enroller_history", "enroller_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     enroller_id: Mapped[int] = mapped_column(ForeignKey("enrollers.id"))
