@@ -29,7 +29,7 @@ from rules.ledger import record_alerts
 from rules.templating import render
 from rules.topics import TOPICS_BY_NAME
 from store.db import insert_ignoring_duplicates
-from store.history import record_history
+from store.history import ANALYZE_AFTER, record_history, refresh_statistics
 from store.models import DigestKind, MailboxMessage, utcnow
 from store.outbox import QueuedEmail, queue_emails
 
@@ -191,7 +191,8 @@ def _alerts_once(
     day already did."""
     if "alerts" not in stats:
         with factory() as session, session.begin():
-            record_history(session)  # whatever changed state since, the run reads it as history
+            if record_history(session) >= ANALYZE_AFTER:  # what changed since, read as history
+                refresh_statistics(session)
             stats["alerts"] = record_alerts(session, day)
             save_progress(session, run, stats, settings.lease)
     return stats["alerts"]

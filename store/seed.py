@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from store.errors import BobError
-from store.history import record_history
+from store.history import record_history, refresh_statistics
 from store.models import Agency, Base, Consumer, CrwCase, Enroller, utcnow
 from store.seed_rows import MIN_STAFF, BookMaker, Staff, case_number, crw_case_number
 
@@ -190,6 +190,7 @@ def seed_book(
             on_chunk(SeedProgress(done, plan.consumers, rows, time.perf_counter() - started))
     with Session(engine) as session, session.begin():
         record_history(session)  # each new row's first period, in one statement per kind
+        refresh_statistics(session)
     if engine.dialect.name == "postgresql":
         with engine.begin() as conn:
             _after_bulk_load(conn)

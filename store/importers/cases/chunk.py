@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Result, Table, select
 from sqlalchemy.orm import Session
 
+from store.history import HISTORY_TABLES
 from store.importers.context import ImportContext
 from store.importers.records import CaseRecord
 from store.models import (
@@ -33,7 +34,10 @@ DELEGATIONS: Table = Delegation.__table__  # type: ignore[assignment]
 CONSENTS: Table = Consent.__table__  # type: ignore[assignment]
 NOTICES: Table = Notice.__table__  # type: ignore[assignment]
 FLAGS: Table = ConsumerFlag.__table__  # type: ignore[assignment]
-CASE_TABLES = tuple(t.name for t in (CONSUMERS, ENROLLMENTS, DELEGATIONS, CONSENTS, NOTICES, FLAGS))
+CASE_TABLES = (
+    *(t.name for t in (CONSUMERS, ENROLLMENTS, DELEGATIONS, CONSENTS, NOTICES, FLAGS)),
+    *HISTORY_TABLES,
+)
 
 CONSUMER_FIELDS = tuple(
     c.name for c in CONSUMERS.columns if c.name not in {"id", "case_number", "created_at", "updated_at"}
