@@ -4,6 +4,11 @@ Claiming is one conditional UPDATE, so two bob processes (or two overlapping run
 the same row: a row is claimed when it is queued and due, or when the process that claimed
 it let its lease run out (it crashed). Outcomes are written only while the claim is still
 ours.
+
+The UPDATE that marks an email sent also drops its body: a sent email may hold a link code,
+an export password or (with ``mail.include_pii_in_email``) PII, and once delivered the
+outbox has no use for it (the secure mailbox keeps the digests). A failed email keeps its
+body, so ``bob outbox retry`` can send it.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Row, Table, and_, bindparam, func, or_, select, update
+from sqlalchemy import Boolean, Row, Table, and_, bindparam, case, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from mailer.settings import SmtpConfig
@@ -21,6 +26,8 @@ from mailer.smtp import OutgoingEmail
 from store.models import OutboxEmail, OutboxStatus, UtcDateTime
 
 OUTBOX = cast(Table, OutboxEmail.__table__)
+# What a sent email's body becomes.
+SENT_BODY = "(sent; the body is not kept)"
 
 
 @dataclass(frozen=True)
@@ -155,6 +162,8 @@ def _record(session: Session, worker: str, outcomes: list[Outcome]) -> None:
             sent_at=bindparam("delivered_at", type_=UtcDateTime()),
             last_error=bindparam("error"),
             lease_until=None,
+            body_text=case((bindparam("sent", type_=Boolean()), SENT_BODY), else_=OUTBOX.c.body_text),
+            body_html=case((bindparam("sent", type_=Boolean()), None), else_=OUTBOX.c.body_html),
         )
     )
     session.execute(
@@ -166,6 +175,7 @@ def _record(session: Session, worker: str, outcomes: list[Outcome]) -> None:
                 "retry_at": outcome.next_attempt_at,
                 "delivered_at": outcome.sent_at,
                 "error": outcome.last_error,
+                "sent": outcome.status is OutboxStatus.SENT,
             }
             for outcome in outcomes
         ],
