@@ -73,15 +73,34 @@ def log_and_claim(
     sessions: sessionmaker[Session],
     worker: str,
     outcomes: list[Outcome],
+    unsent: list[int],
     now: Callable[[], datetime],
     smtp: SmtpConfig,
     claim: bool,
 ) -> list[ClaimedEmail]:
-    """Write a batch's outcomes and (if ``claim``) claim the next batch, in one transaction:
-    between two batches the connections wait for this, so it is kept to one round."""
+    """Write a batch's outcomes, give back the ``unsent`` emails and (if ``claim``) claim the
+    next batch, in one transaction: between two batches the connections wait for this, so it
+    is kept to one round."""
     with sessions.begin() as session:
         _record(session, worker, outcomes)
+        _release(session, worker, unsent)
         return _claim(session, worker, now(), smtp) if claim else []
+
+
+def _release(session: Session, worker: str, row_ids: list[int]) -> None:
+    """Queue the emails we claimed but did not try again as they were (same attempts, same
+    due time), so none is left "sending" past its lease; one another worker holds now stays
+    theirs."""
+    if row_ids:
+        session.execute(
+            update(OUTBOX)
+            .where(
+                OUTBOX.c.id.in_(row_ids),
+                OUTBOX.c.claimed_by == worker,
+                OUTBOX.c.status == OutboxStatus.SENDING,
+            )
+            .values(status=OutboxStatus.QUEUED, claimed_by=None, lease_until=None)
+        )
 
 
 def _claim(session: Session, worker: str, moment: datetime, smtp: SmtpConfig) -> list[ClaimedEmail]:

@@ -1,0 +1,95 @@
+"""A fault of the SMTP session is the server's or the settings', not each email's: the drain
+stops, the emails stay queued as they were, and the fault is reported once (issue 13, point 8)."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from mailer.sender import DrainResult, drain_outbox
+from mailer.settings import SmtpConfig
+from mailer.smtp import SessionFault
+from tests.smtp_helpers import RecordingHandler, smtp_server, smtp_sink
+from tests.test_smtp_sender import T0, drain, handler, needs_smtp_sink, outbox, queue, smtp, tls
+
+__all__ = ["handler", "smtp", "tls"]  # the fixtures these tests share with test_smtp_sender
+
+ADDRESSES = ("ana@agency.test", "lee@agency.test", "kim@agency.test")
+
+
+def untouched(sessions) -> set[tuple[str, int, object, object]]:
+    """Each email's (status, attempts, claimed_by, lease_until)."""
+    return {(r.status, r.attempts, r.claimed_by, r.lease_until) for r in outbox(sessions).values()}
+
+
+def sink_settings(port: int) -> SmtpConfig:
+    return SmtpConfig(
+        host="127.0.0.1", port=port, security="none", from_address="bob@agency.test", timeout_seconds=2
+    )
+
+
+@needs_smtp_sink
+async def test_a_5xx_greeting_is_reported_as_a_refusal_not_as_unreachable(sessions):
+    queue(sessions, *ADDRESSES)
+    with smtp_sink("-f", "connect") as port, pytest.raises(SessionFault) as raised:
+        await drain_outbox(sessions, sink_settings(port), now=lambda: T0)
+    assert f"the SMTP server at 127.0.0.1:{port} refused the session (5" in str(raised.value)
+    assert "cannot reach" not in str(raised.value)
+    assert untouched(sessions) == {("queued", 0, None, None)}
+
+
+@needs_smtp_sink
+async def test_a_5xx_to_ehlo_and_helo_stops_the_drain_and_keeps_every_email_queued(sessions):
+    queue(sessions, *ADDRESSES)
+    with smtp_sink("-f", "ehlo,helo") as port, pytest.raises(SessionFault, match=r"refused EHLO/HELO \(5"):
+        await drain_outbox(sessions, replace(sink_settings(port), batch_size=2), now=lambda: T0)
+    assert untouched(sessions) == {("queued", 0, None, None)}
+
+
+async def test_relaying_denied_to_every_recipient_stops_the_drain(sessions, smtp, handler, tls):
+    for address in ADDRESSES:
+        handler.rcpt_replies[address] = deque([f"554 5.7.1 <{address}>: Relay access denied"])
+    queue(sessions, *ADDRESSES)
+    with pytest.raises(SessionFault, match="will not relay bob's mail") as raised:
+        await drain(sessions, replace(smtp, connections=2), tls)
+    assert "agency.test" not in str(raised.value)
+    assert untouched(sessions) == {("queued", 0, None, None)}
+
+
+async def test_one_unknown_recipient_still_fails_only_that_email(sessions, smtp, handler, tls):
+    handler.rcpt_replies["ana@agency.test"] = deque(["550 5.1.1 <ana@agency.test>: no such user"])
+    queue(sessions, *ADDRESSES)
+    assert await drain(sessions, smtp, tls) == DrainResult(sent=2, failed=1)
+
+
+async def test_a_batch_of_retries_leaves_no_email_sending_past_its_lease(sessions, smtp, tls):
+    clock = [T0]
+
+    class SlowThenBusy(RecordingHandler):
+        """Answers the first recipient after the drain's lease has run out, then 421."""
+
+        async def handle_RCPT(
+            self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
+        ) -> str:
+            clock[0] += timedelta(seconds=smtp.lease_seconds + 1)
+            return "421 4.3.2 try later"
+
+    queue(sessions, *ADDRESSES)
+    with smtp_server(SlowThenBusy(), tls) as server:
+        result = await drain_outbox(
+            sessions,
+            replace(smtp, port=server.port),
+            now=lambda: clock[0],
+            tls_context=tls.client_context(),
+        )
+    assert result == DrainResult(retried=1)
+    rows = outbox(sessions)
+    assert sorted((r.status, r.attempts) for r in rows.values()) == [
+        ("queued", 0),
+        ("queued", 0),
+        ("queued", 1),
+    ]
