@@ -3,13 +3,15 @@ stops, the emails stay queued as they were, and the fault is reported once (issu
 
 from __future__ import annotations
 
+import json
 from collections import deque
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
+from app.cli import main
 from mailer.sender import DrainResult, drain_outbox
 from mailer.settings import SmtpConfig
 from mailer.smtp import SessionFault
@@ -93,3 +95,52 @@ async def test_a_batch_of_retries_leaves_no_email_sending_past_its_lease(session
         ("queued", 0),
         ("queued", 1),
     ]
+
+
+def cli_config(tmp_path, db_url: str, port: int, monkeypatch) -> str:
+    config = tmp_path / "bob.toml"
+    config.write_text(
+        f'[database]\nurl = "{db_url}"\n[smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\n'
+    )
+    monkeypatch.delenv("BOB_DATABASE_URL", raising=False)
+    return str(config)
+
+
+@needs_smtp_sink
+def test_the_cli_reports_a_refused_session_once_and_keeps_the_emails(
+    sessions, db_url, tmp_path, monkeypatch, capsys
+):
+    queue(sessions, *ADDRESSES, due=datetime.now(UTC) - timedelta(minutes=1))
+    with smtp_sink("-f", "ehlo,helo") as port:
+        config = cli_config(tmp_path, db_url, port, monkeypatch)
+        assert main(["--config", config, "outbox", "drain"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "refused EHLO/HELO" in err and "Traceback" not in err
+    assert main(["--config", config, "outbox", "status"]) == 0
+    assert capsys.readouterr().out.startswith("queued: 3  sending: 0  sent: 0  failed: 0")
+
+
+def test_failed_emails_are_listed_without_addresses_and_sent_after_a_retry(
+    sessions, db_url, tmp_path, monkeypatch, capsys
+):
+    handler = RecordingHandler()
+    for address in ADDRESSES[:2]:
+        handler.rcpt_replies[address] = deque([f"550 5.1.1 <{address}>: mailbox unavailable"])
+    queue(sessions, *ADDRESSES, due=datetime.now(UTC) - timedelta(minutes=1))
+    with smtp_server(handler) as server:
+        config = cli_config(tmp_path, db_url, server.port, monkeypatch)
+        assert main(["--config", config, "outbox", "drain"]) == 0
+        assert "sent: 1  retried: 0  failed: 2" in capsys.readouterr().out
+        assert main(["--config", config, "outbox", "failed"]) == 0
+        listed = capsys.readouterr().out
+        assert listed.count("550 5.1.1 <address>: mailbox unavailable") == 2
+        assert "agency.test" not in listed and "failed: 2" in listed
+        assert main(["--config", config, "outbox", "failed", "--json"]) == 0
+        [first, _] = json.loads(capsys.readouterr().out)
+        assert main(["--config", config, "outbox", "retry", str(first["id"])]) == 0
+        assert capsys.readouterr().out.startswith("queued again: 1;")
+        assert main(["--config", config, "outbox", "retry"]) == 0
+        assert capsys.readouterr().out.startswith("queued again: 1;")
+        assert main(["--config", config, "outbox", "drain"]) == 0
+        assert "sent: 2  retried: 0  failed: 0" in capsys.readouterr().out
+    assert {row.status for row in outbox(sessions).values()} == {"sent"}
