@@ -40,9 +40,15 @@ from store.errors import BobError
 from store.models import utcnow
 
 _ADDRESS = re.compile(r"<[^<>]*>|\S+@\S+")
-# A refused recipient whose reply says this is refused for not being allowed to relay through
-# the server (Postfix: "Relay access denied"), which is bob's settings, not the address.
-_RELAY_DENIED = re.compile(r"relay", re.IGNORECASE)
+# A recipient refused because bob may not relay through the server, which is bob's settings and
+# not the address: Postfix "Relay access denied", sendmail "Relaying denied", Exim "relay not
+# permitted", Exchange "Unable to relay". (Postfix's "User unknown in relay recipient table" is
+# about the address.)
+_RELAY_DENIED = re.compile(
+    r"relay(ing)?( access)? (is )?(denied|not (allowed|permitted)|prohibited)|"
+    r"(unable|not (allowed|permitted)) to relay",
+    re.IGNORECASE,
+)
 _REASON_LENGTH = 160
 
 

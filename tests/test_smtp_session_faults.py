@@ -63,9 +63,28 @@ async def test_relaying_denied_to_every_recipient_stops_the_drain(sessions, smtp
 
 
 async def test_one_unknown_recipient_still_fails_only_that_email(sessions, smtp, handler, tls):
-    handler.rcpt_replies["ana@agency.test"] = deque(["550 5.1.1 <ana@agency.test>: no such user"])
+    handler.rcpt_replies["ana@agency.test"] = deque(
+        ["550 5.1.1 <ana@agency.test>: Recipient address rejected: User unknown in relay recipient table"]
+    )
     queue(sessions, *ADDRESSES)
     assert await drain(sessions, smtp, tls) == DrainResult(sent=2, failed=1)
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "554 5.7.1 <{}>: Relay access denied",
+        "550 5.7.1 <{}>... Relaying denied",
+        "550 relay not permitted",
+        "550 5.7.54 SMTP; Unable to relay recipient in non-accepted domain",
+    ],
+)
+async def test_each_servers_relay_refusal_is_a_session_fault(sessions, smtp, handler, tls, reply):
+    handler.rcpt_replies["ana@agency.test"] = deque([reply.format("ana@agency.test")])
+    queue(sessions, "ana@agency.test")
+    with pytest.raises(SessionFault, match="will not relay"):
+        await drain(sessions, smtp, tls)
+    assert untouched(sessions) == {("queued", 0, None, None)}
 
 
 async def test_a_batch_of_retries_leaves_no_email_sending_past_its_lease(sessions, smtp, tls):
