@@ -24,10 +24,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from mailer.settings import SmtpConfig
 from mailer.smtp import OutgoingEmail
 from store.models import OutboxEmail, OutboxStatus, UtcDateTime
+from store.outbox import SENT_BODY
 
 OUTBOX = cast(Table, OutboxEmail.__table__)
-# What a sent email's body becomes.
-SENT_BODY = "(sent; the body is not kept)"
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,10 @@ from sqlalchemy.orm import Session
 from store.db import insert_ignoring_duplicates
 from store.models import OutboxEmail, OutboxStatus, utcnow
 
+# What a sent email's body becomes: once delivered, a link code, an export password or PII in
+# it has done its job (migration 0007 cleared the emails sent before).
+SENT_BODY = "(sent; the body is not kept)"
+
 
 @dataclass(frozen=True)
 class FailedEmail:

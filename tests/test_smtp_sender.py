@@ -19,13 +19,13 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.cli import main
-from mailer.outbox_claims import SENT_BODY, ClaimedEmail, claim_batch
+from mailer.outbox_claims import ClaimedEmail, claim_batch
 from mailer.sender import DrainResult, drain_outbox, failure_outcome
 from mailer.settings import SmtpConfig
 from mailer.smtp import DeliveryError, OutgoingEmail, SmtpChannel
 from rules.templating import build_email
 from store.models import OutboxEmail
-from store.outbox import QueuedEmail, queue_emails
+from store.outbox import SENT_BODY, QueuedEmail, queue_emails
 from tests.smtp_helpers import (
     LOGIN,
     SMTP_SINK,
