@@ -17,10 +17,11 @@ PRIVATE_FILE = 0o600
 def make_private_folder(path: Path) -> Path:
     """Create ``path`` and every missing folder above it, readable by the owner only.
 
-    Folders that exist already keep their mode: they are the operator's, not bob's.
+    Folders that exist already keep their mode: they are the operator's, not bob's. A file
+    where a folder should be raises OSError, as ``mkdir`` does.
     """
-    missing = [folder for folder in (path, *path.parents) if not folder.exists()]
-    for folder in reversed(missing):
+    missing = [folder for folder in path.parents if not folder.exists()]
+    for folder in (*reversed(missing), path):
         folder.mkdir(mode=PRIVATE_FOLDER, exist_ok=True)
     return path
 
