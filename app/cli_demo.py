@@ -24,6 +24,7 @@ from mailer.sink import smtp_or_capture
 from rules.calendar import business_date, days
 from store.mailbox import mailbox_messages, read_message
 from store.models import CrwCase, CrwStatus, DigestKind, Enroller, MailboxMessage, Role, utcnow
+from store.private_files import make_private_folder
 from store.seed import SeedPlan, seed_book
 
 DEMO_DB = Path("var/demo.db")
@@ -84,7 +85,7 @@ def _drain_into_capture(demo: Runtime) -> None:
     re-run replaces them instead of adding numbered copies (other captured mail stays)."""
     config = demo.config
     directory = Path(config.mail.capture_dir)
-    directory.mkdir(parents=True, exist_ok=True)
+    make_private_folder(directory)
     _forget_last_demo_mail(directory)
     before = set(directory.glob("*.eml"))
     with smtp_or_capture(config.smtp, directory) as (smtp, captured_in):

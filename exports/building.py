@@ -35,6 +35,7 @@ from rules.access import audit
 from store.db import transaction
 from store.errors import BobError
 from store.models import Enroller, ExportRecord, ExportStatus, Snapshot
+from store.private_files import make_private_folder
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +115,7 @@ def _fail(
 
 def _create_folder(directory: Path) -> None:
     try:
-        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        make_private_folder(directory)
     except OSError as exc:
         # The path stays out of the message: it is shown in Slack.
         raise ExportFailed(

@@ -4,6 +4,11 @@ Claiming is one conditional UPDATE, so two bob processes (or two overlapping run
 the same row: a row is claimed when it is queued and due, or when the process that claimed
 it let its lease run out (it crashed). Outcomes are written only while the claim is still
 ours.
+
+The UPDATE that marks an email sent also drops its body: a sent email may hold a link code,
+an export password or (with ``mail.include_pii_in_email``) PII, and once delivered the
+outbox has no use for it (the secure mailbox keeps the digests). A failed email keeps its
+body, so ``bob outbox retry`` can send it.
 """
 
 from __future__ import annotations
@@ -13,12 +18,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Row, Table, and_, bindparam, func, or_, select, update
+from sqlalchemy import Boolean, Row, Table, and_, bindparam, case, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from mailer.settings import SmtpConfig
 from mailer.smtp import OutgoingEmail
 from store.models import OutboxEmail, OutboxStatus, UtcDateTime
+from store.outbox import SENT_BODY
 
 OUTBOX = cast(Table, OutboxEmail.__table__)
 
@@ -66,15 +72,34 @@ def log_and_claim(
     sessions: sessionmaker[Session],
     worker: str,
     outcomes: list[Outcome],
+    unsent: list[int],
     now: Callable[[], datetime],
     smtp: SmtpConfig,
     claim: bool,
 ) -> list[ClaimedEmail]:
-    """Write a batch's outcomes and (if ``claim``) claim the next batch, in one transaction:
-    between two batches the connections wait for this, so it is kept to one round."""
+    """Write a batch's outcomes, give back the ``unsent`` emails and (if ``claim``) claim the
+    next batch, in one transaction: between two batches the connections wait for this, so it
+    is kept to one round."""
     with sessions.begin() as session:
         _record(session, worker, outcomes)
+        _release(session, worker, unsent)
         return _claim(session, worker, now(), smtp) if claim else []
+
+
+def _release(session: Session, worker: str, row_ids: list[int]) -> None:
+    """Queue the emails we claimed but did not try again as they were (same attempts, same
+    due time), so none is left "sending" past its lease; one another worker holds now stays
+    theirs."""
+    if row_ids:
+        session.execute(
+            update(OUTBOX)
+            .where(
+                OUTBOX.c.id.in_(row_ids),
+                OUTBOX.c.claimed_by == worker,
+                OUTBOX.c.status == OutboxStatus.SENDING,
+            )
+            .values(status=OutboxStatus.QUEUED, claimed_by=None, lease_until=None)
+        )
 
 
 def _claim(session: Session, worker: str, moment: datetime, smtp: SmtpConfig) -> list[ClaimedEmail]:
@@ -155,6 +180,8 @@ def _record(session: Session, worker: str, outcomes: list[Outcome]) -> None:
             sent_at=bindparam("delivered_at", type_=UtcDateTime()),
             last_error=bindparam("error"),
             lease_until=None,
+            body_text=case((bindparam("sent", type_=Boolean()), SENT_BODY), else_=OUTBOX.c.body_text),
+            body_html=case((bindparam("sent", type_=Boolean()), None), else_=OUTBOX.c.body_html),
         )
     )
     session.execute(
@@ -166,6 +193,7 @@ def _record(session: Session, worker: str, outcomes: list[Outcome]) -> None:
                 "retry_at": outcome.next_attempt_at,
                 "delivered_at": outcome.sent_at,
                 "error": outcome.last_error,
+                "sent": outcome.status is OutboxStatus.SENT,
             }
             for outcome in outcomes
         ],

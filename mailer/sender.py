@@ -2,7 +2,9 @@
 
 The claim and the outcomes are one conditional UPDATE each (:mod:`mailer.outbox_claims`), so
 two bob processes never send the same row. A row whose lease has run out is not sent,
-because someone else may have it now; a failed one is retried with doubling delays.
+because someone else may have it now; a failed one is retried with doubling delays. A fault of
+the session (:class:`SessionFault`: the server or the settings turn every email away) stops
+the drain: the emails not sent go back to the queue untouched, and the fault is raised once.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from mailer.outbox_claims import (
     record_outcomes,
 )
 from mailer.settings import SmtpConfig
-from mailer.smtp import DeliveryError, SmtpChannel
+from mailer.smtp import DeliveryError, SessionFault, SmtpChannel
 from mailer.workers import worker_id
 from store.models import OutboxStatus, utcnow
 
@@ -72,7 +74,8 @@ async def drain_outbox(
     """Send every email that is due (or one batch with ``once``) and return the counts.
 
     Connects only when something is due; a server that cannot be reached or refuses the
-    login raises :class:`DeliveryError` before any row is claimed.
+    session raises :class:`SessionFault` before any row is claimed, and one that turns every
+    email away mid-drain raises it after the unsent emails are queued again.
     """
     worker = worker or f"{worker_id()}:{secrets.token_hex(4)}"
     result = DrainResult()
@@ -88,7 +91,7 @@ async def drain_outbox(
         while batch:
             outcomes: list[Outcome] = []
             try:
-                await send_batch(channels, batch, smtp, now, outcomes)
+                fault = await send_batch(channels, batch, smtp, now, outcomes)
             except BaseException:
                 # Even when stopped halfway, log what went out so it is never sent again.
                 await asyncio.to_thread(record_outcomes, sessions, worker, outcomes)
@@ -97,9 +100,20 @@ async def drain_outbox(
             result.add(counts)
             # A whole batch to retry means the server is struggling: leave the rest for the
             # next drain instead of spending an attempt of every email on it.
-            more = not once and not (counts.retried and not counts.sent and not counts.failed)
-            batch = await asyncio.to_thread(log_and_claim, sessions, worker, outcomes, now, smtp, more)
+            more = not (fault or once or (counts.retried and not counts.sent and not counts.failed))
+            unsent = _unsent(batch, outcomes)
+            batch = await asyncio.to_thread(
+                log_and_claim, sessions, worker, outcomes, unsent, now, smtp, more
+            )
+            if fault is not None:
+                raise fault
     return result
+
+
+def _unsent(batch: list[ClaimedEmail], outcomes: list[Outcome]) -> list[int]:
+    """The emails of ``batch`` that were not tried (the drain stopped, or their lease ran out)."""
+    tried = {outcome.row_id for outcome in outcomes}
+    return [claimed.id for claimed in batch if claimed.id not in tried]
 
 
 async def send_batch(
@@ -108,18 +122,22 @@ async def send_batch(
     smtp: SmtpConfig,
     now: Callable[[], datetime],
     outcomes: list[Outcome],
-) -> None:
+) -> SessionFault | None:
     """Send ``batch`` over all ``channels`` at once, adding each email's outcome to
-    ``outcomes`` as soon as it is known."""
+    ``outcomes`` as soon as it is known. After a fault of the session the channels finish the
+    email in hand and take no more; the fault is returned."""
     pending = deque(batch)
+    faults: list[SessionFault] = []
 
     async def work(channel: SmtpChannel) -> None:
-        while pending:
+        while pending and not faults:
             claimed = pending.popleft()
             if now() >= claimed.lease_until:
                 continue  # our claim ran out: another process may be sending it now
             try:
                 await channel.send(claimed.email)
+            except SessionFault as exc:
+                faults.append(exc)
             except DeliveryError as exc:
                 outcomes.append(failure_outcome(claimed, exc, smtp, now()))
             else:
@@ -128,6 +146,7 @@ async def send_batch(
     async with asyncio.TaskGroup() as group:
         for channel in channels:
             group.create_task(work(channel))
+    return faults[0] if faults else None
 
 
 def failure_outcome(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import os
 import re
 from collections.abc import Awaitable, Iterator
 from contextlib import contextmanager
@@ -20,6 +21,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from mailer.settings import SmtpConfig
+from store.private_files import make_private_folder, open_private_file
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._@-]+")
 
@@ -41,7 +43,8 @@ class LoopbackController(Controller):
 
 
 class CaptureHandler:
-    """aiosmtpd handler: store each message in ``directory`` named after its Message-ID."""
+    """aiosmtpd handler: store each message in ``directory`` named after its Message-ID, readable
+    by the owner only (an email may carry a link code, a password or, if configured, PII)."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
@@ -55,14 +58,15 @@ class CaptureHandler:
         """Write one message; a second copy of the same Message-ID gets its own file."""
         headers = BytesParser(policy=compat32).parsebytes(content, headersonly=True)
         stem = _UNSAFE.sub("_", str(headers.get("Message-ID", "")).strip("<> ")) or "no-message-id"
-        self.directory.mkdir(parents=True, exist_ok=True)
+        make_private_folder(self.directory)
         for copy in range(10_000):
             path = self.directory / (f"{stem}.eml" if copy == 0 else f"{stem}.{copy}.eml")
             try:
-                with path.open("xb") as file:
-                    file.write(content)
+                descriptor = open_private_file(path)
             except FileExistsError:
                 continue
+            with os.fdopen(descriptor, "wb") as file:
+                file.write(content)
             return path
         raise FileExistsError(f"too many copies of {stem}.eml in {self.directory}")
 

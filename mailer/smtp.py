@@ -3,6 +3,11 @@
 Every failure becomes a :class:`DeliveryError` that says whether retrying can help: 4xx
 replies, timeouts and dropped connections can; 5xx replies cannot. Its text is the SMTP code
 and the server's short reason with addresses removed, so it is safe to store and log.
+
+A failure of the session rather than of one email is a :class:`SessionFault`: the server
+cannot be reached, refuses the greeting, EHLO/HELO, the login or the sender, or will not relay.
+Every email would meet it, so the drain stops and keeps them queued instead of spending (or
+failing) each one on it.
 """
 
 from __future__ import annotations
@@ -20,10 +25,13 @@ from types import TracebackType
 from aiosmtplib import (
     SMTP,
     SMTPAuthenticationError,
+    SMTPConnectResponseError,
     SMTPException,
+    SMTPHeloError,
     SMTPNotSupported,
     SMTPRecipientsRefused,
     SMTPResponseException,
+    SMTPSenderRefused,
 )
 
 from mailer.mime import message_bytes
@@ -32,6 +40,15 @@ from store.errors import BobError
 from store.models import utcnow
 
 _ADDRESS = re.compile(r"<[^<>]*>|\S+@\S+")
+# A recipient refused because bob may not relay through the server, which is bob's settings and
+# not the address: Postfix "Relay access denied", sendmail "Relaying denied", Exim "relay not
+# permitted", Exchange "Unable to relay". (Postfix's "User unknown in relay recipient table" is
+# about the address.)
+_RELAY_DENIED = re.compile(
+    r"relay(ing)?( access)? (is )?(denied|not (allowed|permitted)|prohibited)|"
+    r"(unable|not (allowed|permitted)) to relay",
+    re.IGNORECASE,
+)
 _REASON_LENGTH = 160
 
 
@@ -41,6 +58,11 @@ class DeliveryError(BobError):
     def __init__(self, message: str, permanent: bool = False) -> None:
         super().__init__(message)
         self.permanent = permanent
+
+
+class SessionFault(DeliveryError):
+    """The server or bob's SMTP settings refuse every email, not this one: fix them, and the
+    emails (kept queued) go with the next drain."""
 
 
 @dataclass(frozen=True)
@@ -114,7 +136,14 @@ class SmtpChannel:
             )
         except SMTPRecipientsRefused as exc:
             first = exc.recipients[0]
-            raise _reply_error(first.code, first.message) from None
+            raise _recipient_error(first.code, first.message, self._where) from None
+        except (SMTPHeloError, SMTPSenderRefused) as exc:
+            self._drop()
+            step = "EHLO/HELO" if isinstance(exc, SMTPHeloError) else "the sender smtp.from_address"
+            raise SessionFault(
+                f"the SMTP server at {self._where} refused {step} ({exc.code} {_short(exc.message)}); "
+                "check the server's settings for bob and smtp.from_address"
+            ) from None
         except SMTPResponseException as exc:
             if exc.code == 421 or exc.code < 0:
                 self._drop()
@@ -135,7 +164,11 @@ class SmtpChannel:
             raise DeliveryError("the recipient address is not valid", permanent=True) from None
         if refused:
             code, reply = next(iter(refused.values()))
-            raise _reply_error(code, reply)
+            raise _recipient_error(code, reply, self._where)
+
+    @property
+    def _where(self) -> str:
+        return f"{self._smtp.host}:{self._smtp.port}"
 
     def _message(self, email: OutgoingEmail) -> bytes:
         """The message as it goes on the wire, dated now; a line break in the address or
@@ -177,39 +210,46 @@ class SmtpChannel:
     async def _connect(self) -> None:
         """Connect, STARTTLS and log in; a failure names host:port and the setting to check.
 
-        Such a failure is never permanent: the email is fine, the server or settings are not.
+        Such a failure is a :class:`SessionFault`: the email is fine, the server or settings are not.
         """
-        where = f"{self._smtp.host}:{self._smtp.port}"
+        where = self._where
         try:
             await self._client.connect()
         except SMTPAuthenticationError as exc:
             self._drop()
-            raise DeliveryError(
+            raise SessionFault(
                 f"the SMTP server at {where} refused the login ({exc.code} "
                 f"{_short(exc.message)}); check smtp.username and BOB_SMTP_PASSWORD"
             ) from None
         except ssl.SSLError as exc:
             self._drop()
-            raise DeliveryError(
+            raise SessionFault(
                 f"TLS with the SMTP server at {where} failed ({exc.reason or exc}); check "
                 "smtp.security (starttls on port 587, tls on port 465) and the server certificate"
             ) from None
         except TimeoutError:
             self._drop()
-            raise DeliveryError(
+            raise SessionFault(
                 f"the SMTP server at {where} did not answer within "
                 f"{self._smtp.timeout_seconds:g}s; check smtp.host and smtp.port"
+            ) from None
+        except (SMTPConnectResponseError, SMTPHeloError) as exc:
+            self._drop()  # reached, but it turned bob away
+            step = "the session" if isinstance(exc, SMTPConnectResponseError) else "EHLO/HELO"
+            raise SessionFault(
+                f"the SMTP server at {where} refused {step} ({exc.code} {_short(exc.message)}); "
+                "check smtp.host and smtp.port, and the server's settings for bob"
             ) from None
         except OSError as exc:
             self._drop()
             reason = _short(str(exc)) or type(exc).__name__
-            raise DeliveryError(
+            raise SessionFault(
                 f"cannot reach the SMTP server at {where} ({reason}); check smtp.host and "
                 "smtp.port, and that the server is running"
             ) from None
         except SMTPException as exc:
             self._drop()
-            raise DeliveryError(
+            raise SessionFault(
                 f"the SMTP server at {where} would not start a session ({_short(str(exc))}); "
                 "check smtp.security, smtp.username and BOB_SMTP_PASSWORD"
             ) from None
@@ -224,3 +264,13 @@ def _short(reply: str) -> str:
 
 def _reply_error(code: int, reply: str) -> DeliveryError:
     return DeliveryError(f"{code} {_short(reply)}".strip(), permanent=500 <= code < 600)
+
+
+def _recipient_error(code: int, reply: str, where: str) -> DeliveryError:
+    """A refused recipient fails that email, unless the server will not relay for bob at all."""
+    if 500 <= code < 600 and _RELAY_DENIED.search(reply):
+        return SessionFault(
+            f"the SMTP server at {where} will not relay bob's mail ({code} {_short(reply)}); "
+            "check smtp.host, smtp.username and the server's relay settings for bob"
+        )
+    return _reply_error(code, reply)

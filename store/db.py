@@ -14,6 +14,7 @@ from sqlalchemy.exc import DatabaseError as DriverDatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 
 from store.errors import BobError
+from store.private_files import make_private_sqlite_file
 
 
 class DatabaseError(BobError):
@@ -32,7 +33,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine; for a SQLite file, create its folder and set safe pragmas."""
+    """Create an engine; for a SQLite file, create it and its folder owner-only and set safe
+    pragmas."""
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -41,8 +43,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             "use e.g. sqlite:///var/bob.db or postgresql+psycopg://user@host/db"
         ) from None
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
+            _create_sqlite_file(Path(parsed.database))
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
@@ -52,6 +54,16 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         raise DatabaseError(
             f"the driver for {parsed.get_backend_name()} is not installed ({exc.name}); "
             "install bob with the 'postgres' extra: pip install 'bob[postgres]'"
+        ) from None
+
+
+def _create_sqlite_file(path: Path) -> None:
+    try:
+        make_private_sqlite_file(path)
+    except OSError as exc:
+        raise DatabaseError(
+            f"the SQLite database {str(path)!r} cannot be created ({exc.strerror or type(exc).__name__}); "
+            "check database.url"
         ) from None
 
 

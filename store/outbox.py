@@ -3,14 +3,31 @@ exactly once per message key. Any part of bob may queue mail through it."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from store.db import insert_ignoring_duplicates
 from store.models import OutboxEmail, OutboxStatus, utcnow
+
+# What a sent email's body becomes: once delivered, a link code, an export password or PII in
+# it has done its job (migration 0007 cleared the emails sent before).
+SENT_BODY = "(sent; the body is not kept)"
+
+
+@dataclass(frozen=True)
+class FailedEmail:
+    """A failed email as an operator sees it: no address, no body (the reason has its
+    addresses removed by the sender)."""
+
+    id: int
+    subject: str
+    attempts: int
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -63,3 +80,28 @@ def outbox_counts(session: Session) -> dict[str, int]:
     ):
         counts[OutboxStatus(status).value] = count
     return counts
+
+
+def failed_emails(session: Session) -> list[FailedEmail]:
+    """Every email that failed for good, oldest first."""
+    rows = session.execute(
+        select(OutboxEmail.id, OutboxEmail.subject, OutboxEmail.attempts, OutboxEmail.last_error)
+        .where(OutboxEmail.status == OutboxStatus.FAILED)
+        .order_by(OutboxEmail.id)
+    )
+    return [FailedEmail(row.id, row.subject, row.attempts, row.last_error or "") for row in rows]
+
+
+def retry_failed(session: Session, now: datetime, ids: Sequence[int] = ()) -> int:
+    """Queue failed emails again (those of ``ids``, or all) with a fresh count of attempts;
+    return how many. Their last error stays until the next attempt replaces it."""
+    retry = (
+        update(OutboxEmail)
+        .where(OutboxEmail.status == OutboxStatus.FAILED)
+        .values(status=OutboxStatus.QUEUED, attempts=0, next_attempt_at=now)
+        .returning(OutboxEmail.id)
+        .execution_options(synchronize_session=False)
+    )
+    if ids:
+        retry = retry.where(OutboxEmail.id.in_(ids))
+    return len(session.execute(retry).all())

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 from pathlib import Path
 
 import pytest
@@ -127,3 +129,16 @@ def test_exports_list_says_what_each_export_held_in_the_agencys_time(config_file
     assert (first["changes_sheet"], first["snapshot"], first["masked"]) == (True, True, False)
     assert (second["changes_sheet"], second["masked"]) == (False, True)
     assert first["requested_at_local"] == "2026-11-20T10:00:00-08:00"
+
+
+def test_the_export_folders_bob_creates_and_its_files_are_owner_only(tmp_path, db_url, people, capsys):
+    config = tmp_path / "private.toml"
+    config.write_text(f'[database]\nurl = "{db_url}"\n[exports]\ndirectory = "{tmp_path}/var/exports"\n')
+    usual_umask = os.umask(0o022)
+    try:
+        assert bob(config, "export", "--as", "0A12345") == 0
+    finally:
+        os.umask(usual_umask)
+    exports = tmp_path / "var" / "exports"
+    assert [stat.S_IMODE(p.stat().st_mode) for p in (exports.parent, exports)] == [0o700, 0o700]
+    assert {stat.S_IMODE(p.stat().st_mode) for p in exports.iterdir()} == {0o600}

@@ -23,8 +23,9 @@ from mailer.outbox_claims import ClaimedEmail, claim_batch
 from mailer.sender import DrainResult, drain_outbox, failure_outcome
 from mailer.settings import SmtpConfig
 from mailer.smtp import DeliveryError, OutgoingEmail, SmtpChannel
+from rules.templating import build_email
 from store.models import OutboxEmail
-from store.outbox import QueuedEmail, queue_emails
+from store.outbox import SENT_BODY, QueuedEmail, queue_emails
 from tests.smtp_helpers import (
     LOGIN,
     SMTP_SINK,
@@ -250,6 +251,38 @@ async def test_a_batch_that_is_all_retries_leaves_the_rest_for_the_next_drain(se
     queue(sessions, *addresses)
     assert await drain(sessions, replace(smtp, batch_size=2), tls) == DrainResult(retried=2)
     assert sorted(row.attempts for row in outbox(sessions).values()) == [0, 0, 0, 0, 1, 1]
+
+
+async def test_a_sent_link_code_or_password_is_not_kept_in_the_outbox(sessions, smtp, handler, tls):
+    secrets = [
+        build_email("link_code", {"code": "482913", "minutes": 15}, **to("ana@agency.test")),
+        build_email(
+            "export_password",
+            {"file_name": "book.xlsx", "password": "Tulip-Harbor-93", "file_went": "was saved"},
+            **to("max@agency.test"),
+        ),
+    ]
+    with sessions.begin() as session:
+        queue_emails(session, secrets, "bob@agency.test")
+    handler.rcpt_replies["kim@agency.test"] = deque(["550 5.1.1 no such user"])
+    queue(sessions, "kim@agency.test")  # fails: kept whole for `bob outbox retry`
+    assert await drain(sessions, smtp, tls) == DrainResult(sent=2, failed=1)
+    assert "482913" in delivered_text("ana@agency.test", handler)
+    assert "Tulip-Harbor-93" in delivered_text("max@agency.test", handler)
+    rows = outbox(sessions)
+    for address in ("ana@agency.test", "max@agency.test"):
+        assert (rows[address].body_text, rows[address].body_html) == (SENT_BODY, None)
+    assert (rows["kim@agency.test"].body_text, rows["kim@agency.test"].body_html) == (TEXT, HTML)
+
+
+def delivered_text(address: str, handler: RecordingHandler) -> str:
+    [message] = handler.messages_to(address)
+    parts = [part.get_payload(decode=True) for part in message.walk() if not part.is_multipart()]
+    return "".join(part.decode() for part in parts)
+
+
+def to(address: str) -> dict[str, object]:
+    return {"message_key": f"secret-{address}", "to_address": address, "recipient_id": None}
 
 
 def test_a_claim_takes_one_batch_and_marks_it_as_ours(sessions):
