@@ -204,7 +204,11 @@ def read_book(path: Path, password: str | None) -> Iterator[tuple[int, dict[str,
     runs in a worker process for a large book (its output pickles cheaply)."""
     with open_table(path, password) as table:
         reader = reader_for(table.header)
-        for number, cells in table.rows:
+        for row in table.rows:
+            if isinstance(row, Reject):
+                yield row
+                continue
+            number, cells = row
             try:
                 yield number, reader.read(number, cells)
             except RowRejected as rejected:
