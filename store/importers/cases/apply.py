@@ -70,7 +70,8 @@ def _problem(record: CaseRecord, chunk: CaseChunk, labels: CaseLabels) -> Reject
         known = (
             stored is not None and (stored["id"], facts.plan_year, facts.coverage.value) in chunk.enrollments
         )
-        missing = [name for name in ENROLLMENT_REQUIRED if facts.fields.get(name) is None]
+        given = {**facts.new_only, **facts.fields}
+        missing = [name for name in ENROLLMENT_REQUIRED if given.get(name) is None]
         if not known and missing:
             return Reject(
                 record.row, labels.enrollment,

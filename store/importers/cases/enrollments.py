@@ -65,7 +65,7 @@ def write_enrollments(
             stored = chunk.enrollments.get(key)
             if stored is None:
                 row = {
-                    **defaults, **facts.fields, "consumer_id": consumer_id,
+                    **defaults, **facts.new_only, **facts.fields, "consumer_id": consumer_id,
                     "plan_year": facts.plan_year, "coverage": facts.coverage,
                     **_new_enrollment(facts, chunk.ctx),
                 }  # fmt: skip
