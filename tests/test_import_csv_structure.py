@@ -110,6 +110,7 @@ def test_a_file_that_breaks_after_a_commit_says_which_rows_were_loaded(sessions,
     with RejectsFile(tmp_path / "r.csv") as rejects, pytest.raises(SourceError) as raised:
         run_plan(plan, plan.records(rows()), sessions, rejects, ImportSummary("book.xlsx"), chunk_size=2)
     assert str(raised.value) == (
-        "book.xlsx is damaged: its sheet cannot be read to the end; rows 2-5 were loaded (4 rows), "
-        "the rest not; mend the file and import it again to finish (rows already loaded count as unchanged)"
+        "book.xlsx is damaged: its sheet cannot be read to the end; rows 2-5 are done (book.xlsx: 4 rows: "
+        "4 created, 0 updated, 0 unchanged, 0 rejected), the rows after them not; mend the file and import "
+        "it again to finish (rows already loaded count as unchanged)"
     )

@@ -136,9 +136,9 @@ class _Committed:
             if self.through <= 1:
                 raise SourceError(f"{exc}; nothing was loaded") from None
             raise SourceError(
-                f"{exc}; rows 2-{self.through} were loaded ({self.summary.rows} rows), the rest "
-                "not; mend the file and import it again to finish (rows already loaded count "
-                "as unchanged)"
+                f"{exc}; rows 2-{self.through} are done ({self.summary.line()}), the rows after "
+                "them not; mend the file and import it again to finish (rows already loaded "
+                "count as unchanged)"
             ) from None
 
 
