@@ -4,9 +4,11 @@ also for a consumer whose health and dental plans are of different years."""
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from exports.building import run_export
@@ -17,6 +19,10 @@ from store.importers.calheers import import_calheers
 from store.models import Agency, Coverage, Enroller, Enrollment, EnrollmentStatus, Role, utcnow
 from store.seed import SeedPlan, seed_book
 from tests.export_fixtures import NOW, build_people, open_workbook
+
+# The issue's 100k book takes about 95 s on SQLite here (seed, export, import), over the
+# suite's budget: run it by hand with BOB_TEST_BIG_BOOK=100000.
+BIG_BOOK = int(os.environ.get("BOB_TEST_BIG_BOOK", "0"))
 
 
 def managers(sessions) -> list[tuple[int, str]]:
@@ -50,6 +56,11 @@ def export_and_reimport(engine, sessions, tmp_path: Path, consumers: int) -> lis
 
 def test_importing_a_fresh_export_of_the_seeded_book_changes_nothing(engine, sessions, tmp_path):
     assert len(export_and_reimport(engine, sessions, tmp_path, 1_500)) == 2
+
+
+@pytest.mark.skipif(not BIG_BOOK, reason="by hand: BOB_TEST_BIG_BOOK=100000 (about 95 s)")
+def test_importing_a_fresh_export_of_a_big_seeded_book_changes_nothing(engine, sessions, tmp_path):
+    assert len(export_and_reimport(engine, sessions, tmp_path, BIG_BOOK)) == 2
 
 
 def test_plans_of_different_years_round_trip_on_the_row_of_the_latest_year(sessions, book, tmp_path):
