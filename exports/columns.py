@@ -3,10 +3,15 @@
 Each :class:`BookColumn` names its letter, header, kind and the SQL expression that yields
 its value, so the workbook, the masking and the weekly snapshot all read the same list.
 
-Which enrollment fills the plan columns: a consumer can hold several health (and dental)
-enrollments over the years. The book shows the one with the **latest plan year**; within a
-plan year the one whose status changed **most recently** (ties broken by the newest row).
-That is the enrollment an agent acts on today; older ones are history.
+Which enrollments fill the plan columns: a consumer can hold several health and dental
+enrollments over the years. The row's Plan Year (Z) is the consumer's **latest plan year**
+of either coverage; the health columns (AA–AK) show the health plan of that year and the
+dental columns (AL–AN) the dental plan of that same year, each blank when the consumer has
+none of that coverage that year (within a year, the one whose status changed most recently,
+ties broken by the newest row). Program (U) is the health plan's, else the dental plan's.
+So a row never pairs plans of two years, and importing the book back
+(:mod:`store.importers.calheers`) reads every plan column as of Z's year: the round trip
+changes nothing. Older plans are history.
 
 The query joins each delegation (active or pending) to its consumer and delegated agent;
 the current health and dental enrollments are picked by correlated ``LIMIT 1`` subqueries
@@ -68,13 +73,29 @@ dental = aliased(Enrollment, name="dental")
 delegated_agent = aliased(Enroller, name="delegated_agent")
 
 
+def _latest_plan_year() -> Any:
+    """The consumer's latest plan year of any coverage: the year of the row's plans."""
+    any_plan = aliased(Enrollment)
+    return (
+        select(func.max(any_plan.plan_year))
+        .where(any_plan.consumer_id == Consumer.id)
+        .correlate(Consumer)
+        .scalar_subquery()
+    )
+
+
 def _current_enrollment_id(coverage: Coverage) -> Any:
-    """The id of the consumer's current enrollment of one coverage (see module docstring)."""
+    """The id of the consumer's enrollment of one coverage in the row's plan year (see
+    module docstring)."""
     candidate = aliased(Enrollment)
     return (
         select(candidate.id)
-        .where(candidate.consumer_id == Consumer.id, candidate.coverage == coverage)
-        .order_by(candidate.plan_year.desc(), candidate.status_changed_at.desc(), candidate.id.desc())
+        .where(
+            candidate.consumer_id == Consumer.id,
+            candidate.coverage == coverage,
+            candidate.plan_year == _latest_plan_year(),
+        )
+        .order_by(candidate.status_changed_at.desc(), candidate.id.desc())
         .limit(1)
         .correlate(Consumer)
         .scalar_subquery()
@@ -164,7 +185,7 @@ COLUMNS: tuple[BookColumn, ...] = (
     BookColumn("W", "Eligibility Status", T, Consumer.eligibility_status, 16),
     BookColumn("X", "Medi-Cal Status", T, Consumer.medi_cal_status, 16),
     BookColumn("Y", "Medi-Cal Renewal Date", D, Consumer.medi_cal_renewal_date, 13),
-    BookColumn("Z", "Plan Year", N, health.plan_year, 9),
+    BookColumn("Z", "Plan Year", N, func.coalesce(health.plan_year, dental.plan_year), 9),
     BookColumn("AA", "Health Carrier", T, health.carrier, 20),
     BookColumn("AB", "Health Plan Name", T, health.plan_name, 30),
     BookColumn("AC", "Metal Tier", T, health.metal_tier, 12),

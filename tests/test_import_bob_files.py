@@ -70,6 +70,19 @@ def test_it_loads_the_sample_folder_in_dependency_order(sessions, folder):
         assert max_role.active is True
 
 
+def test_a_first_import_counts_every_row_as_created(sessions, folder):
+    summaries = import_bob_files(folder, sessions, now=NOW)
+    assert all(s.created == s.rows > 0 for s in summaries), [s.line() for s in summaries]
+
+
+def test_a_row_that_adds_a_fact_to_a_known_case_is_created_not_updated(sessions, folder):
+    import_bob_files(folder, sessions, now=NOW)
+    consents = folder / "consents.csv"
+    consents.write_text(consents.read_text() + "CA1000003,2027-01-31\n")
+    [summary] = import_bob_files(consents, sessions, now=datetime(2026, 11, 24, tzinfo=UTC))
+    assert (summary.created, summary.updated, summary.unchanged) == (1, 0, 2), summary.line()
+
+
 def test_reimporting_the_same_folder_changes_nothing(sessions, folder):
     import_bob_files(folder, sessions, now=NOW)
     before = counts(sessions)

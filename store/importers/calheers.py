@@ -1,7 +1,8 @@
 """The CalHEERS Book of Business workbook (48 columns A–AV), the chart bob also exports.
 
 One row is one consumer case: the consumer, the health and dental enrollment of the plan
-year, the consent, the counts of open flags, the last NOD notice and the delegation to the
+year in column Z (both plans of a row are of that year; see docs/data-dictionary.md), the
+consent, the counts of open flags, the last NOD notice and the delegation to the
 agent in column AV, "First Last (License 0A12345)". A blank cell is known to be empty (the
 portal leaves a cell blank where the information does not apply); a cell with asterisks
 was masked on export and is unknown, so it never overwrites what the store holds.
@@ -204,20 +205,36 @@ def read_book(path: Path, password: str | None) -> Iterator[tuple[int, dict[str,
     runs in a worker process for a large book (its output pickles cheaply)."""
     with open_table(path, password) as table:
         reader = reader_for(table.header)
-        for number, cells in table.rows:
+        for row in table.rows:
+            if isinstance(row, Reject):
+                yield row
+                continue
+            number, cells = row
             try:
                 yield number, reader.read(number, cells)
             except RowRejected as rejected:
                 yield rejected.reject
 
 
-def case_record(number: int, values: dict[str, Any]) -> CaseRecord:
-    record = CaseRecord(number, values["Case Number"])
-    known(values, record.consumer, CONSUMER)
+def _plans(number: int, values: dict[str, Any]) -> list[EnrollmentFacts]:
+    """The row's health and dental plans, both of the row's plan year. Program (U) is the
+    health plan's when the row has one: for a dental plan beside it, it only fills in a new
+    dental plan's program, and never overwrites a stored one."""
+    plans = []
     for coverage, pairs in ((Coverage.HEALTH, HEALTH), (Coverage.DENTAL, DENTAL)):
         facts = _enrollment(number, values, coverage, pairs)
         if facts is not None:
-            record.enrollments.append(facts)
+            plans.append(facts)
+    if len(plans) == 2:
+        dental = plans[1]
+        dental.new_only["program"] = dental.fields.pop("program", None)
+    return plans
+
+
+def case_record(number: int, values: dict[str, Any]) -> CaseRecord:
+    record = CaseRecord(number, values["Case Number"])
+    known(values, record.consumer, CONSUMER)
+    record.enrollments = _plans(number, values)
     consent = values.get("Consent for Verification Valid Thru")
     if consent is not None and consent is not MASKED:
         record.consent_valid_thru = consent

@@ -33,6 +33,8 @@ class EnrollmentFacts:
     plan_year: int
     coverage: Coverage
     fields: dict[str, Any] = field(default_factory=dict)
+    # Fields the row gives only for an enrollment it creates (a stored one keeps its own).
+    new_only: dict[str, Any] = field(default_factory=dict)
     # When it was submitted, its status began and its binder was paid, where the file says.
     submitted_at: date | datetime | None = None
     status_since: date | datetime | None = None

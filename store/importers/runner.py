@@ -20,6 +20,7 @@ from store.db import transaction
 from store.importers.columns import RowRejected
 from store.importers.records import ImportSummary, Reject
 from store.importers.rejects import RejectsFile
+from store.importers.sources import SourceError
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,7 @@ class Plan(Generic[R]):
     # Tables whose planner statistics a large load makes stale (PostgreSQL).
     tables: tuple[str, ...] = ()
 
-    def records(self, rows: Iterable[tuple[int, list[Any]]]) -> Iterator[R | Reject]:
+    def records(self, rows: Iterable[tuple[int, list[Any]] | Reject]) -> Iterator[R | Reject]:
         """Each row as its record, or as the reason it cannot be one."""
         return mapped_rows(self.map_row, rows)
 
@@ -87,7 +88,8 @@ def run_plan(
     pending: list[Reject] = []
     last_key: Hashable = None
     merged: dict[int, list[int]] = defaultdict(list)  # record id -> rows merged into it
-    for record in records:
+    committed = _Committed(summary)
+    for record in committed.guard(records):
         if isinstance(record, Reject):
             pending.append(record)
             continue
@@ -104,6 +106,7 @@ def run_plan(
             continue
         if len(chunk) >= chunk_size:  # flushed only between keys, so merges stay whole
             _flush(plan, chunk, pending, merged, sessions, rejects, summary, progress)
+            committed.through = committed.last_read
             chunk, pending = [], []
             merged.clear()
         chunk.append(record)
@@ -113,6 +116,30 @@ def run_plan(
         _analyze(sessions, plan.tables)
     summary.rejects_path = str(rejects.path) if rejects.count else None
     return summary
+
+
+class _Committed:
+    """Which rows are in the store, so a file that breaks half-way (a damaged sheet) ends
+    with one line saying what was loaded and how to finish."""
+
+    def __init__(self, summary: ImportSummary) -> None:
+        self.summary = summary
+        self.through = 1  # the last row of the last committed chunk (1: the header)
+        self.last_read = 1
+
+    def guard(self, records: Iterable[R | Reject]) -> Iterator[R | Reject]:
+        try:
+            for record in records:
+                yield record
+                self.last_read = record.row
+        except SourceError as exc:
+            if self.through <= 1:
+                raise SourceError(f"{exc}; nothing was loaded") from None
+            raise SourceError(
+                f"{exc}; rows 2-{self.through} are done ({self.summary.line()}), the rows after "
+                "them not; mend the file and import it again to finish (rows already loaded "
+                "count as unchanged)"
+            ) from None
 
 
 def _analyze(sessions: sessionmaker[Session], tables: tuple[str, ...]) -> None:

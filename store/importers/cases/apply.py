@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from store.history import record_history
-from store.importers.cases.chunk import CaseChunk
+from store.importers.cases.chunk import CaseChunk, RowOutcomes
 from store.importers.cases.consumers import write_consumers
 from store.importers.cases.dated_facts import write_dated_facts
 from store.importers.cases.delegations import write_delegations
@@ -70,7 +70,8 @@ def _problem(record: CaseRecord, chunk: CaseChunk, labels: CaseLabels) -> Reject
         known = (
             stored is not None and (stored["id"], facts.plan_year, facts.coverage.value) in chunk.enrollments
         )
-        missing = [name for name in ENROLLMENT_REQUIRED if facts.fields.get(name) is None]
+        given = {**facts.new_only, **facts.fields}
+        missing = [name for name in ENROLLMENT_REQUIRED if given.get(name) is None]
         if not known and missing:
             return Reject(
                 record.row, labels.enrollment,
@@ -94,16 +95,13 @@ def apply_cases(
             outcomes.append((record, "rejected"))
         else:
             accepted.append(record)
-    touched: set[int] = set()  # ids (in ``accepted``) of records that wrote something
-    created = write_consumers(chunk, accepted, touched)
+    written = RowOutcomes()
+    write_consumers(chunk, accepted, written)
     ids = {number: stored["id"] for number, stored in chunk.consumers.items()}
-    write_enrollments(chunk, accepted, ids, touched)
-    write_delegations(chunk, accepted, ids, touched)
-    write_dated_facts(chunk, accepted, ids, touched)
-    write_flags(chunk, accepted, ids, touched)
+    write_enrollments(chunk, accepted, ids, written)
+    write_delegations(chunk, accepted, ids, written)
+    write_dated_facts(chunk, accepted, ids, written)
+    write_flags(chunk, accepted, ids, written)
     record_history(session, ids.values())
-    outcomes += [
-        (r, "created" if id(r) in created else "updated" if id(r) in touched else "unchanged")
-        for r in accepted
-    ]
+    outcomes += [(r, written.outcome(r)) for r in accepted]
     return outcomes, rejects

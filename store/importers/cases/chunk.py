@@ -51,6 +51,25 @@ DELEGATION_FIELDS = ("id", "consumer_id", "enroller_id", "status", "delegated_on
 EnrollmentKey = tuple[int, int, str]
 
 
+class RowOutcomes:
+    """Which records (by ``id``) created a row of the store and which changed one.
+
+    A record is counted *created* when it inserted a row its file describes (a consumer, an
+    enrollment, a delegation, a consent, a notice, a dated flag), *updated* when it only
+    changed stored rows (counted flags raised or resolved to match a count are changes),
+    and *unchanged* otherwise, so each file's counts are exact for the entity it holds.
+    """
+
+    def __init__(self) -> None:
+        self.created: set[int] = set()
+        self.updated: set[int] = set()
+
+    def outcome(self, record: CaseRecord) -> str:
+        if id(record) in self.created:
+            return "created"
+        return "updated" if id(record) in self.updated else "unchanged"
+
+
 def dicts(result: Result[Any]) -> Iterator[dict[str, Any]]:
     """Rows as plain dicts (the keys looked up once, not per row)."""
     keys = list(result.keys())

@@ -10,17 +10,16 @@ from typing import Any
 from sqlalchemy import select
 
 from store.importers.bulk import insert_rows, update_rows
-from store.importers.cases.chunk import CONSUMER_FIELDS, CONSUMERS, CaseChunk, changed_fields
+from store.importers.cases.chunk import CONSUMER_FIELDS, CONSUMERS, CaseChunk, RowOutcomes, changed_fields
 from store.importers.records import CaseRecord
 
 EMPTY_CONSUMER = dict.fromkeys(CONSUMER_FIELDS)  # a new consumer's unknown fields
 NAMES = ("first_name", "last_name")
 
 
-def write_consumers(chunk: CaseChunk, records: list[CaseRecord], touched: set[int]) -> set[int]:
-    """Insert and update the chunk's consumers; returns the ids of the records that created one."""
+def write_consumers(chunk: CaseChunk, records: list[CaseRecord], outcomes: RowOutcomes) -> None:
+    """Insert and update the chunk's consumers."""
     new: dict[str, dict[str, Any]] = {}
-    created: set[int] = set()
     updates: dict[int, dict[str, Any]] = {}
     for record in records:
         stored = chunk.consumers.get(record.case_number)
@@ -30,7 +29,7 @@ def write_consumers(chunk: CaseChunk, records: list[CaseRecord], touched: set[in
                 "case_number": record.case_number, "created_at": chunk.ctx.now,
                 "updated_at": chunk.ctx.now,
             }  # fmt: skip
-            created.add(id(record))
+            outcomes.created.add(id(record))
             continue
         if stored is None:
             continue
@@ -39,7 +38,7 @@ def write_consumers(chunk: CaseChunk, records: list[CaseRecord], touched: set[in
         if changes:
             stored.update(changes)
             updates.setdefault(stored["id"], {"updated_at": chunk.ctx.now}).update(changes)
-            touched.add(id(record))
+            outcomes.updated.add(id(record))
     insert_rows(chunk.session, CONSUMERS, list(new.values()))
     update_rows(chunk.session, CONSUMERS, updates.items())
     if new:
@@ -49,4 +48,3 @@ def write_consumers(chunk: CaseChunk, records: list[CaseRecord], touched: set[in
             stored = chunk.consumers[row.case_number] = new[row.case_number]
             stored["id"] = row.id
             chunk.created_ids.add(row.id)
-    return created

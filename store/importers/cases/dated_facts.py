@@ -7,12 +7,12 @@ from typing import Any
 from sqlalchemy import select
 
 from store.importers.bulk import insert_rows
-from store.importers.cases.chunk import CONSENTS, NOTICES, CaseChunk
+from store.importers.cases.chunk import CONSENTS, NOTICES, CaseChunk, RowOutcomes
 from store.importers.records import CaseRecord
 
 
 def write_dated_facts(
-    chunk: CaseChunk, records: list[CaseRecord], ids: dict[str, int], touched: set[int]
+    chunk: CaseChunk, records: list[CaseRecord], ids: dict[str, int], outcomes: RowOutcomes
 ) -> None:
     """Consents and notices: rows are only ever added, keyed by their date."""
     wanted = [r for r in records if r.consent_valid_thru is not None or r.notices]
@@ -32,7 +32,7 @@ def write_dated_facts(
                     "created_at": chunk.ctx.moment(record.consent_received_at),
                 }
             )
-            touched.add(id(record))
+            outcomes.created.add(id(record))
         for kind, day in record.notices:
             if (consumer_id, kind, day) not in notices:
                 notices.add((consumer_id, kind, day))
@@ -44,7 +44,7 @@ def write_dated_facts(
                         "created_at": chunk.ctx.moment(day),
                     }
                 )
-                touched.add(id(record))
+                outcomes.created.add(id(record))
     insert_rows(chunk.session, CONSENTS, new_consents)
     insert_rows(chunk.session, NOTICES, new_notices)
 

@@ -12,14 +12,14 @@ from datetime import datetime
 from typing import Any
 
 from store.importers.bulk import insert_rows, update_rows
-from store.importers.cases.chunk import DELEGATIONS, CaseChunk, changed_fields
+from store.importers.cases.chunk import DELEGATIONS, CaseChunk, RowOutcomes, changed_fields
 from store.importers.context import ImportContext
 from store.importers.records import CaseRecord, DelegationFacts
 from store.models import DelegationStatus
 
 
 def write_delegations(
-    chunk: CaseChunk, records: list[CaseRecord], ids: dict[str, int], touched: set[int]
+    chunk: CaseChunk, records: list[CaseRecord], ids: dict[str, int], outcomes: RowOutcomes
 ) -> None:
     ctx = chunk.ctx
     inserts: list[dict[str, Any]] = []
@@ -43,16 +43,16 @@ def write_delegations(
                 }  # fmt: skip
                 inserts.append(mine)
                 rows.append(mine)
-                touched.add(id(record))
+                outcomes.created.add(id(record))
             elif changes := changed_fields(mine, wanted):
                 if "status" in changes:
                     changes["status_changed_at"] = since
                 mine.update(changes)
                 if "id" in mine:
                     updates.setdefault(mine["id"], {}).update(changes)
-                touched.add(id(record))
+                outcomes.updated.add(id(record))
         if record.delegations_complete and _end_unlisted(rows, listed, ended, updates):
-            touched.add(id(record))
+            outcomes.updated.add(id(record))
     insert_rows(chunk.session, DELEGATIONS, inserts)  # "agency_id" is no column: not written
     update_rows(chunk.session, DELEGATIONS, updates.items())
 

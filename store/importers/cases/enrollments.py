@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from store.importers.bulk import insert_rows, update_rows
-from store.importers.cases.chunk import ENROLLMENT_FIELDS, ENROLLMENTS, CaseChunk, changed_fields
+from store.importers.cases.chunk import ENROLLMENT_FIELDS, ENROLLMENTS, CaseChunk, RowOutcomes, changed_fields
 from store.importers.context import ImportContext
 from store.importers.records import CaseRecord, EnrollmentFacts
 from store.models import EnrollmentStatus
@@ -53,7 +53,7 @@ def _change_times(changes: dict[str, Any], facts: EnrollmentFacts, ctx: ImportCo
 
 
 def write_enrollments(
-    chunk: CaseChunk, records: list[CaseRecord], ids: dict[str, int], touched: set[int]
+    chunk: CaseChunk, records: list[CaseRecord], ids: dict[str, int], outcomes: RowOutcomes
 ) -> None:
     inserts: list[dict[str, Any]] = []
     updates: list[tuple[int, dict[str, Any]]] = []
@@ -65,7 +65,7 @@ def write_enrollments(
             stored = chunk.enrollments.get(key)
             if stored is None:
                 row = {
-                    **defaults, **facts.fields, "consumer_id": consumer_id,
+                    **defaults, **facts.new_only, **facts.fields, "consumer_id": consumer_id,
                     "plan_year": facts.plan_year, "coverage": facts.coverage,
                     **_new_enrollment(facts, chunk.ctx),
                 }  # fmt: skip
@@ -73,7 +73,7 @@ def write_enrollments(
                     row["binder_paid"] = False
                 inserts.append(row)
                 chunk.enrollments[key] = row
-                touched.add(id(record))
+                outcomes.created.add(id(record))
                 continue
             known = {k: v for k, v in facts.fields.items() if v is not None or k not in NOT_NULL}
             changes = changed_fields(stored, known)
@@ -83,6 +83,6 @@ def write_enrollments(
             stored.update(changes)
             if "id" in stored:
                 updates.append((stored["id"], changes))
-            touched.add(id(record))
+            outcomes.updated.add(id(record))
     insert_rows(chunk.session, ENROLLMENTS, inserts)
     update_rows(chunk.session, ENROLLMENTS, updates)

@@ -14,11 +14,13 @@ from typing import Any
 from sqlalchemy import select
 
 from store.importers.bulk import insert_rows, update_rows
-from store.importers.cases.chunk import FLAGS, CaseChunk, dicts
+from store.importers.cases.chunk import FLAGS, CaseChunk, RowOutcomes, dicts
 from store.importers.records import CaseRecord
 
 
-def write_flags(chunk: CaseChunk, records: list[CaseRecord], ids: dict[str, int], touched: set[int]) -> None:
+def write_flags(
+    chunk: CaseChunk, records: list[CaseRecord], ids: dict[str, int], outcomes: RowOutcomes
+) -> None:
     wanted = [r for r in records if r.flag_counts or r.flags]
     if not wanted:
         return
@@ -30,7 +32,7 @@ def write_flags(chunk: CaseChunk, records: list[CaseRecord], ids: dict[str, int]
         consumer_id = ids[record.case_number]
         mine = flags[consumer_id]
         if record.flag_counts and _reconcile_counts(record, consumer_id, mine, ctx.as_of, inserts, resolved):
-            touched.add(id(record))
+            outcomes.updated.add(id(record))
         for facts in record.flags:
             raised_at = ctx.moment(facts.raised_on)
             resolved_at = None if facts.resolved_on is None else ctx.moment(facts.resolved_on)
@@ -44,12 +46,12 @@ def write_flags(chunk: CaseChunk, records: list[CaseRecord], ids: dict[str, int]
                 }  # fmt: skip
                 inserts.append(flag)
                 mine.append(flag)
-                touched.add(id(record))
+                outcomes.created.add(id(record))
             elif stored["resolved_at"] != resolved_at:
                 stored["resolved_at"] = resolved_at
                 if "id" in stored:
                     resolved.append((stored["id"], {"resolved_at": resolved_at}))
-                touched.add(id(record))
+                outcomes.updated.add(id(record))
     insert_rows(session, FLAGS, inserts)
     update_rows(session, FLAGS, resolved)
 
