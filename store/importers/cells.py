@@ -2,7 +2,8 @@
 
 A parser takes the raw cell (text from a CSV, or a typed value from a workbook) and
 returns a Python value or raises :class:`CellError`. Reasons never echo the value: the
-value may be PII, and the row number is enough to find it.
+value may be PII, and the row number is enough to find it. A text cell holding a control
+character other than tab or a line break is refused (see :mod:`store.control_characters`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from collections.abc import Callable
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, TypeVar
+
+from store.control_characters import CONTROL_CHARACTER, has_control_character
 
 E = TypeVar("E", bound=enum.Enum)
 V = TypeVar("V")
@@ -53,6 +56,8 @@ def text(max_length: int) -> Parser:
         value = str(raw).strip()
         if len(value) > max_length:
             raise CellError(f"longer than {max_length} characters")
+        if has_control_character(value, multiline=True):
+            raise CellError(CONTROL_CHARACTER)
         return value
 
     return parse
