@@ -104,11 +104,13 @@ def parse_cents(raw: Any) -> int:
         raise CellError("not an amount in dollars such as 1234.56")
     value = raw if isinstance(raw, int | float) else str(raw).strip().replace("$", "").replace(",", "")
     try:
-        cents = (Decimal(str(value)) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)
-    except InvalidOperation:
+        dollars = Decimal(str(value))
+        # Past 12 digits before the point it is no amount; 1e999999 would overflow below.
+        if not dollars.is_finite() or dollars.adjusted() >= 12:
+            raise InvalidOperation
+        cents = (dollars * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    except ArithmeticError:  # decimal's InvalidOperation, Overflow …
         raise CellError("not an amount in dollars such as 1234.56") from None
-    if not cents.is_finite() or abs(cents) >= 10**14:
-        raise CellError("not an amount in dollars such as 1234.56")
     return int(cents)
 
 
@@ -139,7 +141,7 @@ def percent(raw: Any) -> int:
     if isinstance(raw, str):
         raw = raw.strip().rstrip("%").strip()
     elif isinstance(raw, int | float) and not isinstance(raw, bool):
-        if not math.isfinite(raw):
+        if not math.isfinite(raw * 100):
             raise CellError("not a percentage")
         raw = round(raw * 100)
     return count(0, 100_000)(raw)
