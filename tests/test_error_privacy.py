@@ -114,3 +114,20 @@ def test_a_drain_whose_query_fails_shows_no_value(env, book, failing, capsys, ca
     hook = failing(r"FROM outbox")
     outputs = outputs_of(["outbox", "drain"], capsys, caplog)
     hook.assert_hidden_in(*outputs)
+
+
+def test_a_constraint_error_does_not_repeat_the_failing_row(engine):
+    """PostgreSQL's message goes on with "DETAIL: Failing row contains (…)"; bob keeps its
+    first line."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    with engine.connect() as conn:
+        conn.execute(text("CREATE TEMPORARY TABLE probe (a TEXT NOT NULL, b TEXT, c INTEGER CHECK (c > 0))"))
+        conn.commit()
+        for a, c in ((None, 1), ("x", -1)):
+            with pytest.raises(IntegrityError) as raised:
+                values = {"a": a, "b": "Pat Example 900-12-3456", "c": c}
+                conn.execute(text("INSERT INTO probe VALUES (:a, :b, :c)"), values)
+            conn.rollback()
+            assert "900-12-3456" not in "".join(traceback.format_exception(raised.value))
