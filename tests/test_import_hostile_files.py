@@ -25,14 +25,17 @@ SECONDS = 5  # each hostile file ends within this, on a busy 2-core machine
 MEGABYTES = 64  # and allocates at most this much at its peak
 
 
-def workbook(path: Path, sheet_xml: str | bytes, **parts: bytes) -> Path:
+def workbook(path: Path, sheet_xml: str | bytes, parts: dict[str, str] | None = None) -> Path:
+    contents: dict[str, str | bytes] = {
+        "xl/workbook.xml": WORKBOOK,
+        "xl/_rels/workbook.xml.rels": RELS,
+        "xl/styles.xml": STYLES,
+        "xl/sharedStrings.xml": STRINGS,
+        "xl/worksheets/sheet1.xml": sheet_xml,
+        **(parts or {}),
+    }
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("xl/workbook.xml", WORKBOOK)
-        archive.writestr("xl/_rels/workbook.xml.rels", RELS)
-        archive.writestr("xl/styles.xml", STYLES)
-        archive.writestr("xl/sharedStrings.xml", STRINGS)
-        archive.writestr("xl/worksheets/sheet1.xml", sheet_xml)
-        for name, data in parts.items():
+        for name, data in contents.items():
             archive.writestr(name, data)
     return path
 
@@ -42,7 +45,7 @@ def read_all(path: Path, password: str | None = None) -> int:
         return sum(1 for _ in table.rows)
 
 
-def one_clear_line(path: Path, password: str | None = None) -> str:
+def one_clear_line(path: Path, password: str | None = None, megabytes: int = MEGABYTES) -> str:
     """The SourceError reading ``path`` ends in, checked for time and memory."""
     tracemalloc.start()
     started = time.monotonic()
@@ -53,7 +56,7 @@ def one_clear_line(path: Path, password: str | None = None) -> str:
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
     assert time.monotonic() - started < SECONDS
-    assert peak < MEGABYTES * 2**20
+    assert peak < megabytes * 2**20
     message = str(raised.value)
     assert "\n" not in message and path.name in message
     return message
@@ -107,6 +110,19 @@ def test_a_sheet_that_unpacks_beyond_the_limit_is_refused_before_reading(tmp_pat
 def test_a_character_xml_forbids_is_one_clear_line(tmp_path, reference):
     rows = HEADER + f'<row r="2"><c r="A2" t="inlineStr"><is><t>a{reference}b</t></is></c></row>'
     one_clear_line(workbook(tmp_path / "char.xlsx", sheet(rows)))
+
+
+LAUGHS = '<!ENTITY a0 "lol">' + "".join(f'<!ENTITY a{i} "{f"&a{i - 1};" * 10}">' for i in range(1, 10))
+
+
+@pytest.mark.parametrize(
+    "part", ["xl/sharedStrings.xml", "xl/styles.xml", "xl/workbook.xml", "xl/worksheets/sheet1.xml"]
+)
+def test_a_billion_laughs_in_any_part_is_one_clear_line(tmp_path, part):
+    """expat stops an entity that expands a hundredfold past 8 MB, after ~70 MB."""
+    bomb = f'<?xml version="1.0"?><!DOCTYPE x [{LAUGHS}]><x xmlns="{xlsx.MAIN_URI}"><t>&a9;</t></x>'
+    rows = HEADER + '<row r="2"><c r="A2" t="s"><v>0</v></c><c r="B2" s="1"><v>1</v></c></row>'
+    one_clear_line(workbook(tmp_path / "laughs.xlsx", sheet(rows), {part: bomb}), megabytes=128)
 
 
 @pytest.mark.parametrize("raw", ["1e999999", "-1e999999", "9" * 5000, "1E+999999999999", "1e12"])
