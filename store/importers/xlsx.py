@@ -15,17 +15,19 @@ namespace prefix, another encoding): both paths give the same values. Memory sta
 whatever the sheet's length.
 
 A hostile file costs bounded time and memory: a row numbered two billion once meant two
-billion empty rows, ``ZZZZZZ5`` a list of 200 million cells, one huge cell quadratic
-copying. So a workbook is refused with one :class:`SheetLimit` line past any of these:
+billion empty rows, one huge cell quadratic copying. So a workbook is refused with one
+:class:`SheetLimit` line past any of these:
 
-- ``MAX_ROWS`` rows and ``MAX_COLUMNS`` columns, Excel's own (row 1,048,576, column XFD);
+- ``MAX_ROWS`` rows, Excel's own (1,048,576), and ``MAX_COLUMNS`` columns (16,384, column
+  XFD; with the cells, in :mod:`store.importers.xlsx_cells`);
 - ``MAX_ROW_BYTES`` (16 MB) of XML for one row, hence for any one cell; read whole, since
   the text cells bob keeps are far smaller, and Excel stops a cell at 32,767 characters;
 - ``MAX_PART_BYTES`` (512 MB) unpacked for a sheet or the shared strings, and
   ``MAX_SMALL_PART_BYTES`` (16 MB) for the parts read whole (workbook, relationships,
-  styles), checked against the sizes the zip declares (the reader never unpacks more);
-- a character reference XML does not allow (``&#xD800;``, ``&#0;``) is damage, as it is
-  to the XML parser.
+  styles), checked against the sizes the zip declares (the reader never unpacks more).
+
+A character reference XML does not allow (``&#xD800;``) is damage, as it is to the XML
+parser; expat stops an entity that expands a billion laughs.
 """
 
 from __future__ import annotations
@@ -34,23 +36,25 @@ import posixpath
 import re
 import zipfile
 from collections.abc import Iterator
-from datetime import timedelta
 from typing import IO, Any, cast
 from xml.etree import ElementTree
 
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
-from openpyxl.utils.datetime import WINDOWS_EPOCH, from_excel
 
-MAIN_URI = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-MAIN = f"{{{MAIN_URI}}}"
+from store.importers.xlsx_cells import (
+    MAIN,
+    MAIN_URI,
+    SheetLimit,
+    scanned_cells,
+    string_item,
+    tree_cells,
+)
+
 REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 PACKAGE_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-CELL, VALUE, INLINE, TEXT, ROW = f"{MAIN}c", f"{MAIN}v", f"{MAIN}is", f"{MAIN}t", f"{MAIN}r"
-COLUMN = re.compile(r"[A-Z]+")
 
 BLOCK = 1 << 20  # bytes read from the sheet at a time
 MAX_ROWS = 1_048_576
-MAX_COLUMNS = 16_384
 MAX_ROW_BYTES = 16 << 20
 MAX_PART_BYTES = 512 << 20
 MAX_SMALL_PART_BYTES = 16 << 20
@@ -59,29 +63,6 @@ ENCODING = re.compile(rb"""^(?:\xef\xbb\xbf)?<\?xml[^>]*encoding=["']([\w.-]+)["
 NAMESPACES = re.compile(r"""\sxmlns(?::\w+)?=(?:"[^"]*"|'[^']*')""")
 ROW_ELEMENT = re.compile(r"<row\b([^>]*+)(?<!/)>((?:[^<]++|<(?!/row>))*+)</row>|<row\b([^>]*?)/>")
 ROW_NUMBER = re.compile(r"""\sr\s*=\s*["'](\d+)["']""")
-# One cell: (column letters, type, style, inline text, value, anything else inside). The
-# two quick forms need non-empty text, so every other shape lands in the last group.
-CELL_ELEMENT = re.compile(
-    r'<c(?:\s+(?:r="([A-Z]+)[0-9]*"|t="(\w+)"|s="([0-9]+)"|[\w:]+="[^"]*"))*+\s*+'
-    r"(?:/>|>(?:<is><t(?:\s[^>]*+)?>([^<]++)</t></is>|<v>([^<]++)</v>"
-    r"|((?:[^<]++|<(?!/c>))*+))</c>)"
-)
-ENTITY = re.compile(r"&(?:#x([0-9a-fA-F]+)|#([0-9]+)|(lt|gt|amp|quot|apos));")
-NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
-
-
-class SheetLimit(ValueError):
-    """The workbook goes past one of the limits above; the message says which."""
-
-
-def _column_index(reference: str) -> int:
-    letters = COLUMN.match(reference)
-    index = 0
-    for letter in letters.group()[:4] if letters else "":
-        index = index * 26 + ord(letter) - 64
-    if index > MAX_COLUMNS:
-        raise SheetLimit(f"a cell lies beyond column XFD, the last of Excel's {MAX_COLUMNS:,} columns")
-    return index - 1
 
 
 def _row_number(digits: str) -> int:
@@ -89,56 +70,6 @@ def _row_number(digits: str) -> int:
     if number > MAX_ROWS:
         raise SheetLimit(f"a row lies beyond row {MAX_ROWS:,}, Excel's last")
     return number
-
-
-def _xml_character(code: int) -> bool:
-    return (
-        code in (0x9, 0xA, 0xD)
-        or 0x20 <= code <= 0xD7FF
-        or 0xE000 <= code <= 0xFFFD
-        or 0x10000 <= code <= 0x10FFFF
-    )
-
-
-def _entity(match: re.Match[str]) -> str:
-    hexadecimal, decimal, name = match.groups()
-    if name:
-        return NAMED[name]
-    digits = hexadecimal or decimal
-    code = int(digits, 16 if hexadecimal else 10) if len(digits) <= 8 else -1
-    if not _xml_character(code):
-        raise ValueError("a character reference XML does not allow")
-    return chr(code)
-
-
-def _unescaped(raw: str) -> str:
-    """Character data as an XML parser reports it: line ends normalized, entities replaced."""
-    if "\r" in raw:
-        raw = raw.replace("\r\n", "\n").replace("\r", "\n")
-    return ENTITY.sub(_entity, raw) if "&" in raw else raw
-
-
-def _text(element: ElementTree.Element) -> str:
-    """A string item: plain ``<t>`` or rich-text runs ``<r><t>``; phonetic hints skipped."""
-    direct = element.find(TEXT)
-    if direct is not None:
-        return direct.text or ""
-    return "".join(t.text or "" for t in element.iterfind(f"{ROW}/{TEXT}"))
-
-
-def _number(raw: str, is_date: bool) -> Any:
-    if not is_date:  # past 4,300 digits int() refuses; the float is inf, which no parser takes
-        return int(raw) if raw.lstrip("-").isdigit() and len(raw) < 4000 else float(raw)
-    if raw.isdigit() and len(raw) < 10 and int(raw) >= 60:  # a whole day after Excel's phantom 1900-02-29
-        try:
-            return WINDOWS_EPOCH + timedelta(days=int(raw))
-        except OverflowError:
-            return float(raw)  # not a date after all; the column's parser says so
-    number = float(raw)
-    try:
-        return from_excel(number)
-    except (ValueError, OverflowError):
-        return number
 
 
 class XlsxBook:
@@ -183,7 +114,7 @@ class XlsxBook:
                 with self._open_part("xl/sharedStrings.xml") as stream:
                     for _, element in ElementTree.iterparse(stream):
                         if element.tag == f"{MAIN}si":
-                            self._strings.append(_text(element))
+                            self._strings.append(string_item(element))
                             element.clear()
         return self._strings
 
@@ -246,7 +177,7 @@ class XlsxBook:
                     expected += 1
                     yield []
                 expected = number + 1
-                yield _tree_cells(element, strings, dates)
+                yield tree_cells(element, strings, dates)
                 element.clear()
             if since_row > MAX_ROW_BYTES:
                 raise _row_too_large()
@@ -281,10 +212,10 @@ class XlsxBook:
                     expected += 1
                     yield []
                 expected = number + 1
-                cells = _scanned_cells(content, strings, dates) if content else []
+                cells = scanned_cells(content, strings, dates) if content else []
                 if cells is None:
                     row = ElementTree.fromstring(f"{wrapper}{content}</row>")
-                    cells = _tree_cells(row, strings, dates)
+                    cells = tree_cells(row, strings, dates)
                 yield cells
             if not block:
                 if "worksheet>" not in text[-100:]:
@@ -294,66 +225,3 @@ class XlsxBook:
 
 def _row_too_large() -> SheetLimit:
     return SheetLimit(f"a row is larger than {MAX_ROW_BYTES >> 20} MB")
-
-
-def _scanned_cells(content: str, strings: list[str], dates: set[int]) -> list[Any] | None:
-    """One row's values, or None when the row needs the XML parser: a cell other than a
-    plain string or value (rich text, a formula), a comment, or quoting the scan skips."""
-    if "<!" in content or "<?" in content or "='" in content or " =" in content:
-        return None
-    cells = CELL_ELEMENT.findall(content)
-    if len(cells) != content.count("<c"):  # a cell the scan could not read whole
-        return None
-    values: list[Any] = []
-    append = values.append
-    for column, kind, style, inline, raw, other in cells:
-        if column:
-            index = _column_index(column)
-            if index > len(values):
-                values.extend([None] * (index - len(values)))
-        if other:
-            return None
-        if inline:
-            append(_unescaped(inline) if kind == "inlineStr" else None)
-        elif not raw or kind == "inlineStr":
-            append(None)
-        elif kind == "" or kind == "n":
-            append(_number(raw, (int(style) if style else 0) in dates))
-        elif kind == "s":
-            append(strings[int(raw)])
-        elif kind == "b":
-            append(raw == "1")
-        else:  # "str" (a formula's text), "e" (an error such as #N/A)
-            append(_unescaped(raw))
-    if len(values) > MAX_COLUMNS:
-        raise SheetLimit(f"a row has more than Excel's {MAX_COLUMNS:,} columns")
-    return values
-
-
-def _tree_cells(row: ElementTree.Element, strings: list[str], dates: set[int]) -> list[Any]:
-    values: list[Any] = []
-    for cell in row.iter(CELL):
-        reference = cell.get("r")
-        if reference is not None:
-            index = _column_index(reference)
-            if index > len(values):
-                values.extend([None] * (index - len(values)))
-        kind = cell.get("t", "n")
-        if kind == "inlineStr":
-            inline = cell.find(INLINE)
-            values.append(None if inline is None else _text(inline))
-            continue
-        raw = cell.findtext(VALUE)
-        if not raw:  # no value, or a formula never calculated
-            values.append(None)
-        elif kind == "s":
-            values.append(strings[int(raw)])
-        elif kind == "n":
-            values.append(_number(raw, int(cell.get("s", "0")) in dates))
-        elif kind == "b":
-            values.append(raw == "1")
-        else:  # "str" (a formula's text), "e" (an error such as #N/A)
-            values.append(raw)
-    if len(values) > MAX_COLUMNS:
-        raise SheetLimit(f"a row has more than Excel's {MAX_COLUMNS:,} columns")
-    return values
