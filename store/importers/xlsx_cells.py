@@ -10,6 +10,7 @@ damage, as it is to the XML parser.
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import timedelta
 from typing import Any
@@ -39,8 +40,14 @@ class SheetLimit(ValueError):
 
 def _column_index(reference: str) -> int:
     letters = COLUMN.match(reference)
+    return _column_of(letters.group()) if letters else -1
+
+
+@functools.lru_cache(maxsize=MAX_COLUMNS)
+def _column_of(letters: str) -> int:
+    """The index of column ``letters`` (``A`` is 0); remembered, as a sheet names few."""
     index = 0
-    for letter in letters.group()[:4] if letters else "":
+    for letter in letters[:4]:
         index = index * 26 + ord(letter) - 64
     if index > MAX_COLUMNS:
         raise SheetLimit(f"a cell lies beyond column XFD, the last of Excel's {MAX_COLUMNS:,} columns")
@@ -109,7 +116,7 @@ def scanned_cells(content: str, strings: list[str], dates: set[int]) -> list[Any
     append = values.append
     for column, kind, style, inline, raw, other in cells:
         if column:
-            index = _column_index(column)
+            index = _column_of(column)
             if index > len(values):
                 values.extend([None] * (index - len(values)))
         if other:
