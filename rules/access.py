@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from store.control_characters import without_control_characters
 from store.db import transaction
 from store.errors import Refused
 from store.models import AuditEntry, Enroller, Role
@@ -139,7 +140,7 @@ def audit(
             actor_id=actor_id,
             actor_slack_id=slack_user_id,
             action=action,
-            target=target[:120] if target is not None else None,
+            target=without_control_characters(target[:120]) if target is not None else None,
             outcome=outcome,
             detail=detail,
             at=at,

@@ -4,6 +4,7 @@ One case rule everywhere (CLI ``--as``, ``bob mailbox``, ``/bob link``, ``/bob e
 ``/bob transfer``): license numbers compare upper-cased and trimmed, emails lower-cased and
 trimmed, full names case-insensitively with extra spaces ignored. The rule is applied to the
 stored value too, so rows imported as ``Ana.Agent@Example.com`` are found by any spelling.
+A value holding a control character names nobody (PostgreSQL refuses a NUL in a query).
 Comparing through ``upper()``/``lower()`` reads the whole enrollers table instead of its
 license index; with 5,000 enrollers that is about 2 ms on SQLite (3 ms by full name), so no
 extra index is kept.
@@ -14,6 +15,7 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, String, func, or_, select
 from sqlalchemy.orm import Session
 
+from store.control_characters import has_control_character
 from store.errors import Refused
 from store.models import Enroller
 
@@ -52,6 +54,8 @@ def _full_name_is(text: str) -> ColumnElement[bool]:
 def find_enroller(session: Session, license_or_email: str, *, active_only: bool = False) -> Enroller | None:
     """The enroller with this license number or email on file (the first on file when two
     share an email), or None; ``active_only`` skips inactive enrollers."""
+    if has_control_character(license_or_email):
+        return None
     query = select(Enroller).where(or_(_license_is(license_or_email), _email_is(license_or_email)))
     if active_only:
         query = query.where(Enroller.active.is_(True))
@@ -69,6 +73,8 @@ def enroller_on_file(session: Session, license_or_email: str) -> Enroller:
 def enrollers_named(session: Session, name_or_license: str) -> list[Enroller]:
     """The enroller with this license number, or else everyone with exactly this full first
     and last name (a partial name finds nobody, as in the portal), in the order filed."""
+    if has_control_character(name_or_license):
+        return []
     by_license = session.scalars(select(Enroller).where(_license_is(name_or_license))).first()
     if by_license is not None:
         return [by_license]

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, make_url, text
+from sqlalchemy import Engine, ExceptionContext, create_engine, event, make_url, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.exc import DatabaseError as DriverDatabaseError
@@ -32,9 +32,23 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _first_line_only(context: ExceptionContext) -> None:
+    """PostgreSQL's message goes on with the values of the failing row ("DETAIL: Failing
+    row contains (…)", "Key (…)=(…) already exists"); keep only its first line."""
+    for error in (context.original_exception, context.sqlalchemy_exception):
+        message = error.args[0] if error is not None and error.args else None
+        if error is not None and isinstance(message, str) and "\n" in message:
+            error.args = (message.split("\n", 1)[0], *error.args[1:])
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine; for a SQLite file, create it and its folder owner-only and set safe
-    pragmas."""
+    pragmas.
+
+    A database error never carries the values bound to its statement (names, SSNs, dates
+    of birth), nor the failing row PostgreSQL quotes: they would reach stderr and the log
+    with the error.
+    """
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -45,16 +59,18 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
             _create_sqlite_file(Path(parsed.database))
-        engine = create_engine(url, **kwargs)
+        engine = create_engine(url, hide_parameters=True, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     try:
-        return create_engine(url, pool_pre_ping=True, **kwargs)
+        engine = create_engine(url, pool_pre_ping=True, hide_parameters=True, **kwargs)
     except ModuleNotFoundError as exc:
         raise DatabaseError(
             f"the driver for {parsed.get_backend_name()} is not installed ({exc.name}); "
             "install bob with the 'postgres' extra: pip install 'bob[postgres]'"
         ) from None
+    event.listen(engine, "handle_error", _first_line_only)
+    return engine
 
 
 def _create_sqlite_file(path: Path) -> None:

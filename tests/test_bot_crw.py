@@ -210,6 +210,13 @@ async def test_a_note_is_recorded_and_moves_the_case_in_progress(cast, sessions)
     assert 'Called, she asked \\"call Friday\\"' in shown and "in progress" in shown
 
 
+async def test_a_note_with_a_nul_gets_a_clear_reply_on_every_database(cast, sessions, caplog):
+    reply = await ask(cast.as_("ana"), "crw note CRW-000101 Called\x00 SSN 900-12-3456")
+    assert "control character" in reply["text"]
+    assert case_row(sessions, "CRW-000101").status == CrwStatus.OPEN
+    assert "900-12-3456" not in seen(reply) + caplog.text
+
+
 async def test_a_note_from_another_agency_changes_nothing(cast, sessions):
     reply = await ask(cast.as_("omar"), "crw note CRW-000101 sneaky")
     assert reply["text"].startswith("No CRW case CRW-000101")

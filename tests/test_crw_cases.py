@@ -349,3 +349,40 @@ def test_audit_rows_carry_no_pii(crw, sessions):
     text = json.dumps([[r.action, r.target, r.outcome, r.detail] for r in rows])
     for pii in ("Zelda", "Renewer", "555-0199", "zelda@", "Emailed", "voicemail"):
         assert pii not in text
+
+
+# A NUL made PostgreSQL's driver raise (SQLite stored it); every control character but tab
+# and line breaks is refused the same on both databases, and a lookup finds nothing.
+CONTROLS = ["Called\x00 900-12-3456", "Called \x1b[31m", "a\x07b", "a\x0cb"]
+
+
+@pytest.mark.parametrize("text", CONTROLS)
+def test_a_note_with_a_control_character_is_refused(crw, sessions, text):
+    with pytest.raises(CrwRefused) as refused:
+        add_note(sessions, crw.ana, "CRW-A1", text, NOW)
+    assert refused.value.reason == "control_character"
+    assert "900-12-3456" not in str(refused.value)
+    assert case_state(sessions, "CRW-A1")[-1] is None
+
+
+def test_a_note_may_span_lines_and_hold_tabs(crw, sessions):
+    add_note(sessions, crw.ana, "CRW-A1", "Called\r\n\tNo answer", NOW)
+    assert show_case(sessions, crw.ana, "CRW-A1", NOW).notes[0]["text"] == "Called\r\n\tNo answer"
+
+
+def test_closing_steps_with_a_control_character_are_refused(crw, sessions):
+    before = case_state(sessions, "CRW-A1")
+    with pytest.raises(CrwRefused) as refused:
+        close_case(sessions, crw.ana, "CRW-A1", "Other", "Called\x00", NOW)
+    assert refused.value.reason == "control_character"
+    assert case_state(sessions, "CRW-A1") == before
+
+
+@pytest.mark.parametrize("number", ["CRW-A1\x00", "\x00"])
+def test_a_case_number_with_a_control_character_is_no_case(crw, sessions, number):
+    with pytest.raises(CrwRefused) as refused:
+        show_case(sessions, crw.ana, number, NOW)
+    assert refused.value.reason == "unknown_case"
+    with pytest.raises(CrwRefused) as refused:
+        transfer_case(sessions, crw.max, "CRW-A1", "Lee\x00 Leveltwo", NOW)
+    assert refused.value.reason == "unknown_agent"

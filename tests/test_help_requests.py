@@ -198,3 +198,29 @@ def test_audit_rows_carry_no_details_or_notes(people, filed, sessions):
         text = json.dumps([[r.action, r.target, r.outcome, r.detail] for r in rows])
     assert [r.action for r in rows].count("help.create") == 3
     assert "12345" not in text and "certificate" not in text and "fixed" not in text
+
+
+@pytest.mark.parametrize(
+    "topic, details", [("Login\x00", "details"), ("topic", "It broke\x00 900-12-3456"), ("a\x1bb", "d")]
+)
+def test_a_request_with_a_control_character_is_refused(people, sessions, topic, details):
+    with pytest.raises(HelpRefused) as refused:
+        create_request(sessions, people["ana"], HelpCategory.PROFILE, topic, details, NOW)
+    assert refused.value.reason == "control_character"
+    assert "900-12-3456" not in str(refused.value)
+    with sessions() as s:
+        assert s.scalar(select(HelpRequest.id)) is None
+
+
+def test_details_may_span_lines(people, sessions):
+    view = create_request(sessions, people["ana"], HelpCategory.PROFILE, "Login", "Step 1\n\tStep 2", NOW)
+    assert view.details == "Step 1\n\tStep 2"
+
+
+def test_an_update_note_with_a_control_character_is_refused(people, filed, sessions):
+    with pytest.raises(HelpRefused) as refused:
+        update_request(sessions, people["sue"], filed["ana"], HelpStatus.CLOSED, "done\x00", NOW)
+    assert refused.value.reason == "control_character"
+    with pytest.raises(HelpRefused) as refused:
+        show_request(sessions, people["sue"], filed["ana"] + "\x00", NOW)
+    assert refused.value.reason == "unknown_request"

@@ -184,3 +184,25 @@ def test_a_file_not_named_after_an_entity_is_one_clear_error(sessions, tmp_path)
     (tmp_path / "people.csv").write_text("case_number\nX1\n")
     with pytest.raises(SourceError, match="name the file after its entity"):
         import_bob_files(tmp_path / "people.csv", sessions, now=NOW)
+
+
+def test_a_cell_with_a_control_character_is_rejected_on_every_database(sessions, folder):
+    """PostgreSQL's driver raised on a NUL (printing the row's values), SQLite stored it.
+    The NUL sits past the first 64 KB, where the whole-file check no longer looks."""
+    import_bob_files(folder / "agencies.csv", sessions, now=NOW)
+    import_bob_files(folder / "enrollers.csv", sessions, now=NOW)
+    consumers = folder / "consumers.csv"
+    padding = "\n" * 70_000  # blank lines are skipped, but count as rows
+    bad = [
+        "CA1000009,Kim\x00,Nul,1980-01-01,900-12-3456,,,,,,,,,,,,,,,,,,,",
+        "CA1000010,Kim,Escape,,,,,,,,,,Sacra\x1b[2Jmento,,,,,,,,,,,",
+        "CA1000011,Kim,Tab\tOk,,,,,,,,,,,,,,,,,,,,,",
+    ]
+    consumers.write_text(consumers.read_text() + padding + "\n".join(bad) + "\n")
+    [summary] = import_bob_files(consumers, sessions, now=NOW)
+    assert (summary.created, summary.rejected) == (4, 2)
+    rejects = (folder / "consumers.rejects.csv").read_text().splitlines()
+    assert rejects[1:] == [
+        "70005,first_name,contains a control character",
+        "70006,city,contains a control character",
+    ]

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from rules.access import audit
 from rules.casework.crw_reach import CrwRefused, reachable_case, run_crw_action
+from store.control_characters import has_control_character
 from store.models import CrwCase, CrwNote, CrwStatus, Enroller
 
 RESOLUTION_REASONS: tuple[str, ...] = (
@@ -29,6 +30,16 @@ RESOLUTION_REASONS: tuple[str, ...] = (
 NOTE_LIMIT = 4000
 
 
+def plain_text(text: str, what: str) -> None:
+    """Refuse ``text`` (a note, the steps taken) holding a control character other than
+    tab or a line break; see :mod:`store.control_characters`."""
+    if has_control_character(text, multiline=True):
+        raise CrwRefused(
+            f"{what} contains a control character (such as NUL); type it again as plain text",
+            "control_character",
+        )
+
+
 def add_note(
     sessions: sessionmaker[Session], actor_id: int, case_number: str, text: str, now: datetime
 ) -> str:
@@ -39,6 +50,7 @@ def add_note(
         raise CrwRefused("write the note after the case number: `crw note <case> <text>`", "empty_note")
     if len(text) > NOTE_LIMIT:
         raise CrwRefused(f"a note holds at most {NOTE_LIMIT} characters", "note_too_long")
+    plain_text(text, "the note")
 
     def work(session: Session, actor: Enroller) -> str:
         crw_case = reachable_case(session, actor, case_number)
@@ -93,6 +105,7 @@ def close_case(
     """Close a case; the resolution reason (one of RESOLUTION_REASONS, see
     :func:`listed_resolution`) and the steps taken are both required, as in the portal.
     Returns the case's number as stored."""
+    plain_text(steps or "", "the steps taken")
 
     def work(session: Session, actor: Enroller) -> str:
         crw_case = reachable_case(session, actor, case_number)

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from rules.access import Action, Attempt, act, may
+from store.control_characters import has_control_character
 from store.errors import Refused
 from store.models import Consumer, CrwCase, Enroller
 
@@ -56,6 +57,8 @@ def find_case(session: Session, number: str) -> CrwCase | None:
     newest CRW case of the consumer with this case number: the bare number digests print
     in their alerts (``7000000567``)."""
     typed = number.strip()
+    if has_control_character(typed):  # no case number holds one (PostgreSQL refuses a NUL)
+        return None
     spellings = {typed, typed.upper()}
     crw_case = session.scalars(select(CrwCase).where(CrwCase.case_number.in_(spellings))).first()
     if crw_case is not None:

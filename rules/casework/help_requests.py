@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from rules.access import Action, Attempt, act, audit, may, require
 from rules.casework.json_fields import json_fields
+from store.control_characters import has_control_character
 from store.errors import Refused
 from store.models import (
     Agency,
@@ -135,11 +136,28 @@ def _view(
     )
 
 
+def _number_key(number: str) -> str:
+    """A typed request number as stored; one holding a control character is no request."""
+    if has_control_character(number):
+        raise _unknown_request(number)
+    return number.strip().upper()
+
+
+def _plain_text(text: str, what: str) -> None:
+    """Refuse ``text`` holding a control character other than tab or a line break; see
+    :mod:`store.control_characters`."""
+    if has_control_character(text, multiline=True):
+        raise HelpRefused(
+            f"{what} contains a control character (such as NUL); type it again as plain text",
+            "control_character",
+        )
+
+
 def _read_one(session: Session, actor: Enroller, number: str) -> HelpRequestView | None:
     row = session.execute(
         select(*_COLUMNS, HelpRequest.details)
         .join(_filer, _filer.id == HelpRequest.enroller_id)
-        .where(HelpRequest.number == number.strip().upper(), _visible_to(actor))
+        .where(HelpRequest.number == _number_key(number), _visible_to(actor))
     ).first()
     if row is None:
         return None
@@ -178,6 +196,8 @@ def create_request(
         raise HelpRefused(
             f"keep the topic under {TOPIC_LIMIT} characters and the details under {DETAILS_LIMIT}", "too_long"
         )
+    _plain_text(topic, "the topic")
+    _plain_text(details, "the details")
 
     def work(session: Session, actor: Enroller) -> HelpRequestView:
         require(actor, Action.FILE_HELP_REQUEST, _not_allowed("file a help request"))
@@ -260,11 +280,12 @@ def update_request(
 ) -> HelpRequestView:
     """Set a help request's status, with an optional note (support staff only)."""
     note = (note or "").strip() or None
+    _plain_text(note or "", "the note")
 
     def work(session: Session, actor: Enroller) -> HelpRequestView:
         refusal = HelpRefused("only support staff can update a help request's status", "not_support_staff")
         require(actor, Action.UPDATE_HELP_REQUEST, refusal)
-        wanted = number.strip().upper()
+        wanted = _number_key(number)
         request_id = session.scalar(select(HelpRequest.id).where(HelpRequest.number == wanted))
         if request_id is None:
             raise _unknown_request(number)

@@ -2,7 +2,8 @@
 
 A parser takes the raw cell (text from a CSV, or a typed value from a workbook) and
 returns a Python value or raises :class:`CellError`. Reasons never echo the value: the
-value may be PII, and the row number is enough to find it.
+value may be PII, and the row number is enough to find it. A text cell holding a control
+character other than tab or a line break is refused (see :mod:`store.control_characters`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from collections.abc import Callable
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, TypeVar
+
+from store.control_characters import CONTROL_CHARACTER, has_control_character
 
 E = TypeVar("E", bound=enum.Enum)
 V = TypeVar("V")
@@ -53,6 +56,8 @@ def text(max_length: int) -> Parser:
         value = str(raw).strip()
         if len(value) > max_length:
             raise CellError(f"longer than {max_length} characters")
+        if has_control_character(value, multiline=True):
+            raise CellError(CONTROL_CHARACTER)
         return value
 
     return parse
@@ -99,11 +104,13 @@ def parse_cents(raw: Any) -> int:
         raise CellError("not an amount in dollars such as 1234.56")
     value = raw if isinstance(raw, int | float) else str(raw).strip().replace("$", "").replace(",", "")
     try:
-        cents = (Decimal(str(value)) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)
-    except InvalidOperation:
+        dollars = Decimal(str(value))
+        # Past 12 digits before the point it is no amount; 1e999999 would overflow below.
+        if not dollars.is_finite() or dollars.adjusted() >= 12:
+            raise InvalidOperation
+        cents = (dollars * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    except ArithmeticError:  # decimal's InvalidOperation, Overflow …
         raise CellError("not an amount in dollars such as 1234.56") from None
-    if not cents.is_finite() or abs(cents) >= 10**14:
-        raise CellError("not an amount in dollars such as 1234.56")
     return int(cents)
 
 
@@ -134,7 +141,7 @@ def percent(raw: Any) -> int:
     if isinstance(raw, str):
         raw = raw.strip().rstrip("%").strip()
     elif isinstance(raw, int | float) and not isinstance(raw, bool):
-        if not math.isfinite(raw):
+        if not math.isfinite(raw * 100):
             raise CellError("not a percentage")
         raw = round(raw * 100)
     return count(0, 100_000)(raw)

@@ -1,15 +1,23 @@
 """Streaming rows out of a CSV file or an Excel workbook (encrypted or not).
 
 Nothing here loads a whole file: the CSV reader and :mod:`store.importers.xlsx` hand out
-one row at a time. An encrypted workbook is the exception: msoffcrypto decrypts it into
-memory, never to disk, because the plain workbook holds PII.
+one row at a time, within the limits that module states. An encrypted workbook is the
+exception: msoffcrypto decrypts it into memory, never to disk, because the plain workbook
+holds PII; a file no bigger than ``MAX_ENCRYPTED_BYTES`` (the decrypted workbook is no
+bigger than the encrypted one).
+
+A damaged or hostile file ends in one line naming it, whatever the library reading it
+raised (``UNREADABLE``): olefile and msoffcrypto raise ValueError, struct.error or
+IndexError on random bytes behind an OLE header, zipfile raises zlib.error or EOFError.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import struct
 import zipfile
+import zlib
 from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,9 +31,24 @@ from msoffcrypto.exceptions import DecryptionError, FileFormatError, InvalidKeyE
 
 from store.errors import BobError
 from store.importers.records import Reject
-from store.importers.xlsx import XlsxBook
+from store.importers.xlsx import SheetLimit, XlsxBook
 
 OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
+MAX_ENCRYPTED_BYTES = 512 << 20
+UNREADABLE = (
+    zipfile.BadZipFile,
+    zlib.error,
+    ElementTree.ParseError,
+    KeyError,
+    IndexError,
+    ValueError,
+    LookupError,
+    EOFError,
+    OSError,
+    OverflowError,
+    NotImplementedError,
+    struct.error,
+)
 ABOUT_SHEET = "About"
 ABOUT_AS_OF = "As of (ISO 8601)"  # the About sheet's line that states when the book was true
 EXTRA_VALUES = "(row)"  # a reject's column when the row's structure, not one value, is wrong
@@ -127,6 +150,8 @@ def _swallows_rows(cell: str, width: int) -> bool:
 def _decrypted(path: Path, password: str | None) -> IO[bytes]:
     if password is None:
         raise SourceError(f"{path.name} is encrypted; give its password with --password or --password-file")
+    if path.stat().st_size > MAX_ENCRYPTED_BYTES:
+        raise SourceError(f"{path.name} is larger than {MAX_ENCRYPTED_BYTES >> 20} MB; split the book")
     try:
         with path.open("rb") as handle:
             office = msoffcrypto.OfficeFile(handle)
@@ -137,7 +162,7 @@ def _decrypted(path: Path, password: str | None) -> IO[bytes]:
             office.decrypt(plain)
     except (InvalidKeyError, DecryptionError):
         raise SourceError(f"the password does not open {path.name}; check it") from None
-    except FileFormatError:
+    except (FileFormatError, *UNREADABLE):
         raise SourceError(f"{path.name} is not an Excel workbook (.xlsx)") from None
     plain.seek(0)
     return plain
@@ -159,7 +184,9 @@ def open_workbook(path: Path, password: str | None) -> Iterator[XlsxBook]:
     source = workbook_source(path, password)
     try:
         book = XlsxBook(source if isinstance(source, io.BytesIO) else str(source))
-    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, ValueError):
+    except SheetLimit as exc:
+        raise SourceError(f"{path.name} is too large to import: {exc}") from None
+    except UNREADABLE:
         raise SourceError(f"{path.name} is not an Excel workbook (.xlsx)") from None
     try:
         yield book
@@ -177,7 +204,9 @@ def _guarded(rows: Iterator[list[Any]], label: str) -> Iterator[list[Any]]:
     """A sheet whose XML breaks half-way stops with one clear line."""
     try:
         yield from rows
-    except (ElementTree.ParseError, zipfile.BadZipFile, KeyError, ValueError, IndexError):
+    except SheetLimit as exc:
+        raise SourceError(f"{label} is too large to import: {exc}") from None
+    except UNREADABLE:
         raise SourceError(f"{label} is damaged: its sheet cannot be read to the end") from None
 
 

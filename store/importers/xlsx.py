@@ -13,6 +13,21 @@ tight loop. Any row holding something else (rich text, a formula, a comment, CDA
 handed to the C XML parser, and so is a whole sheet the scanner does not expect (a
 namespace prefix, another encoding): both paths give the same values. Memory stays flat
 whatever the sheet's length.
+
+A hostile file costs bounded time and memory: a row numbered two billion once meant two
+billion empty rows, one huge cell quadratic copying. So a workbook is refused with one
+:class:`SheetLimit` line past any of these:
+
+- ``MAX_ROWS`` rows, Excel's own (1,048,576), and ``MAX_COLUMNS`` columns (16,384, column
+  XFD; with the cells, in :mod:`store.importers.xlsx_cells`);
+- ``MAX_ROW_BYTES`` (16 MB) of XML for one row, hence for any one cell; read whole, since
+  the text cells bob keeps are far smaller, and Excel stops a cell at 32,767 characters;
+- ``MAX_PART_BYTES`` (512 MB) unpacked for a sheet or the shared strings, and
+  ``MAX_SMALL_PART_BYTES`` (16 MB) for the parts read whole (workbook, relationships,
+  styles), checked against the sizes the zip declares (the reader never unpacks more).
+
+A character reference XML does not allow (``&#xD800;``) is damage, as it is to the XML
+parser; expat stops an entity that expands a billion laughs.
 """
 
 from __future__ import annotations
@@ -21,80 +36,40 @@ import posixpath
 import re
 import zipfile
 from collections.abc import Iterator
-from datetime import timedelta
-from typing import IO, Any
+from typing import IO, Any, cast
 from xml.etree import ElementTree
 
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
-from openpyxl.utils.datetime import WINDOWS_EPOCH, from_excel
 
-MAIN_URI = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-MAIN = f"{{{MAIN_URI}}}"
+from store.importers.xlsx_cells import (
+    MAIN,
+    MAIN_URI,
+    SheetLimit,
+    scanned_cells,
+    string_item,
+    tree_cells,
+)
+
 REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 PACKAGE_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-CELL, VALUE, INLINE, TEXT, ROW = f"{MAIN}c", f"{MAIN}v", f"{MAIN}is", f"{MAIN}t", f"{MAIN}r"
-COLUMN = re.compile(r"[A-Z]+")
 
 BLOCK = 1 << 20  # bytes read from the sheet at a time
+MAX_ROWS = 1_048_576
+MAX_ROW_BYTES = 16 << 20
+MAX_PART_BYTES = 512 << 20
+MAX_SMALL_PART_BYTES = 16 << 20
 ROOT_TAG = re.compile(rb"<(?:(\w+):)?worksheet\b([^>]*)>")
 ENCODING = re.compile(rb"""^(?:\xef\xbb\xbf)?<\?xml[^>]*encoding=["']([\w.-]+)["']""")
 NAMESPACES = re.compile(r"""\sxmlns(?::\w+)?=(?:"[^"]*"|'[^']*')""")
 ROW_ELEMENT = re.compile(r"<row\b([^>]*+)(?<!/)>((?:[^<]++|<(?!/row>))*+)</row>|<row\b([^>]*?)/>")
 ROW_NUMBER = re.compile(r"""\sr\s*=\s*["'](\d+)["']""")
-# One cell: (column letters, type, style, inline text, value, anything else inside). The
-# two quick forms need non-empty text, so every other shape lands in the last group.
-CELL_ELEMENT = re.compile(
-    r'<c(?:\s+(?:r="([A-Z]+)[0-9]*"|t="(\w+)"|s="([0-9]+)"|[\w:]+="[^"]*"))*+\s*+'
-    r"(?:/>|>(?:<is><t(?:\s[^>]*+)?>([^<]++)</t></is>|<v>([^<]++)</v>"
-    r"|((?:[^<]++|<(?!/c>))*+))</c>)"
-)
-ENTITY = re.compile(r"&(?:#x([0-9a-fA-F]+)|#([0-9]+)|(lt|gt|amp|quot|apos));")
-NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
 
 
-def _column_index(reference: str) -> int:
-    letters = COLUMN.match(reference)
-    index = 0
-    for letter in letters.group() if letters else "":
-        index = index * 26 + ord(letter) - 64
-    return index - 1
-
-
-def _entity(match: re.Match[str]) -> str:
-    hexadecimal, decimal, name = match.groups()
-    if name:
-        return NAMED[name]
-    return chr(int(hexadecimal, 16) if hexadecimal else int(decimal))
-
-
-def _unescaped(raw: str) -> str:
-    """Character data as an XML parser reports it: line ends normalized, entities replaced."""
-    if "\r" in raw:
-        raw = raw.replace("\r\n", "\n").replace("\r", "\n")
-    return ENTITY.sub(_entity, raw) if "&" in raw else raw
-
-
-def _text(element: ElementTree.Element) -> str:
-    """A string item: plain ``<t>`` or rich-text runs ``<r><t>``; phonetic hints skipped."""
-    direct = element.find(TEXT)
-    if direct is not None:
-        return direct.text or ""
-    return "".join(t.text or "" for t in element.iterfind(f"{ROW}/{TEXT}"))
-
-
-def _number(raw: str, is_date: bool) -> Any:
-    if not is_date:
-        return int(raw) if raw.lstrip("-").isdigit() else float(raw)
-    if raw.isdigit() and int(raw) >= 60:  # a whole day after Excel's phantom 1900-02-29
-        try:
-            return WINDOWS_EPOCH + timedelta(days=int(raw))
-        except OverflowError:
-            return float(raw)  # not a date after all; the column's parser says so
-    number = float(raw)
-    try:
-        return from_excel(number)
-    except (ValueError, OverflowError):
-        return number
+def _row_number(digits: str) -> int:
+    number = int(digits) if len(digits) <= 8 else MAX_ROWS + 1
+    if number > MAX_ROWS:
+        raise SheetLimit(f"a row lies beyond row {MAX_ROWS:,}, Excel's last")
+    return number
 
 
 class XlsxBook:
@@ -102,8 +77,8 @@ class XlsxBook:
 
     def __init__(self, source: str | IO[bytes]) -> None:
         self.package = zipfile.ZipFile(source)
-        workbook = ElementTree.fromstring(self.package.read("xl/workbook.xml"))
-        rels = ElementTree.fromstring(self.package.read("xl/_rels/workbook.xml.rels"))
+        workbook = ElementTree.fromstring(self._small_part("xl/workbook.xml"))
+        rels = ElementTree.fromstring(self._small_part("xl/_rels/workbook.xml.rels"))
         targets = {rel.get("Id"): rel.get("Target", "") for rel in rels.iter(f"{PACKAGE_REL}Relationship")}
         self.sheets: dict[str, str] = {}
         for sheet in workbook.iter(f"{MAIN}sheet"):
@@ -120,14 +95,26 @@ class XlsxBook:
     def close(self) -> None:
         self.package.close()
 
+    def _open_part(self, name: str, limit: int | None = None) -> IO[bytes]:
+        """A part to stream, refused if the zip says it unpacks past ``limit`` (by default
+        ``MAX_PART_BYTES``; zipfile never unpacks more than the size declared)."""
+        limit = limit or MAX_PART_BYTES
+        if self.package.getinfo(name).file_size > limit:
+            raise SheetLimit(f"{name} unpacks to more than {limit >> 20} MB")
+        return self.package.open(name)
+
+    def _small_part(self, name: str) -> bytes:
+        with self._open_part(name, MAX_SMALL_PART_BYTES) as stream:
+            return stream.read()
+
     def _shared_strings(self) -> list[str]:
         if self._strings is None:
             self._strings = []
             if "xl/sharedStrings.xml" in self.package.namelist():
-                with self.package.open("xl/sharedStrings.xml") as stream:
+                with self._open_part("xl/sharedStrings.xml") as stream:
                     for _, element in ElementTree.iterparse(stream):
                         if element.tag == f"{MAIN}si":
-                            self._strings.append(_text(element))
+                            self._strings.append(string_item(element))
                             element.clear()
         return self._strings
 
@@ -136,7 +123,7 @@ class XlsxBook:
         if self._dates is None:
             self._dates = set()
             if "xl/styles.xml" in self.package.namelist():
-                styles = ElementTree.fromstring(self.package.read("xl/styles.xml"))
+                styles = ElementTree.fromstring(self._small_part("xl/styles.xml"))
                 custom = {
                     int(fmt.get("numFmtId", "0")): fmt.get("formatCode", "")
                     for fmt in styles.iter(f"{MAIN}numFmt")
@@ -151,7 +138,7 @@ class XlsxBook:
 
     def rows(self, sheet: str) -> Iterator[list[Any]]:
         """Every row of ``sheet`` from the first, gaps included as empty lists."""
-        with self.package.open(self.sheets[sheet]) as stream:
+        with self._open_part(self.sheets[sheet]) as stream:
             head = stream.read(BLOCK)
             root = ROOT_TAG.search(head)
             encoding = ENCODING.match(head)
@@ -165,23 +152,35 @@ class XlsxBook:
                 namespaces = "".join(NAMESPACES.findall(root[2].decode("utf-8")))
                 yield from self._scanned_rows(stream, head, namespaces)
                 return
-        with self.package.open(self.sheets[sheet]) as stream:
+        with self._open_part(self.sheets[sheet]) as stream:
             yield from self._parsed_rows(stream)
 
     def _parsed_rows(self, stream: IO[bytes]) -> Iterator[list[Any]]:
-        """The general path: the C XML parser, one event per element."""
+        """The general path: the C XML parser, one event per element, fed in blocks so
+        that a row past ``MAX_ROW_BYTES`` stops it before it is held whole."""
         strings, dates = self._shared_strings(), self._date_styles()
-        expected = 1
-        for _, element in ElementTree.iterparse(stream):
-            if element.tag != f"{MAIN}row":
-                continue
-            number = int(element.get("r") or expected)
-            while expected < number:
-                expected += 1
-                yield []
-            expected = number + 1
-            yield _tree_cells(element, strings, dates)
-            element.clear()
+        parser: ElementTree.XMLPullParser[ElementTree.Element] = ElementTree.XMLPullParser(("end",))
+        expected, since_row, block = 1, 0, b"-"
+        while block:
+            block = stream.read(BLOCK)
+            if block:
+                parser.feed(block)
+            else:
+                parser.close()
+            since_row += len(block)
+            for _, element in cast(Iterator[tuple[str, ElementTree.Element]], parser.read_events()):
+                if element.tag != f"{MAIN}row":
+                    continue
+                since_row = 0
+                number = _row_number(element.get("r") or str(expected))
+                while expected < number:
+                    expected += 1
+                    yield []
+                expected = number + 1
+                yield tree_cells(element, strings, dates)
+                element.clear()
+            if since_row > MAX_ROW_BYTES:
+                raise _row_too_large()
 
     def _scanned_rows(self, stream: IO[bytes], head: bytes, namespaces: str) -> Iterator[list[Any]]:
         """The quick path: blocks of whole rows cut from the byte stream and scanned."""
@@ -194,6 +193,8 @@ class XlsxBook:
             if block:
                 cut = pending.rfind(b"</row>")
                 if cut < 0:  # no whole row yet
+                    if len(pending) > MAX_ROW_BYTES + BLOCK:
+                        raise _row_too_large()
                     pending += block
                     continue
                 cut += len(b"</row>")
@@ -201,18 +202,20 @@ class XlsxBook:
                 cut = len(pending)
             text, pending = pending[:cut].decode("utf-8"), pending[cut:] + block
             for match in ROW_ELEMENT.finditer(text):
+                if match.end() - match.start() > MAX_ROW_BYTES:
+                    raise _row_too_large()
                 attributes, content, empty = match.groups()
                 attributes = attributes if empty is None else empty
                 numbered = ROW_NUMBER.search(attributes)
-                number = int(numbered[1]) if numbered else expected
+                number = _row_number(numbered[1] if numbered else str(expected))
                 while expected < number:
                     expected += 1
                     yield []
                 expected = number + 1
-                cells = _scanned_cells(content, strings, dates) if content else []
+                cells = scanned_cells(content, strings, dates) if content else []
                 if cells is None:
                     row = ElementTree.fromstring(f"{wrapper}{content}</row>")
-                    cells = _tree_cells(row, strings, dates)
+                    cells = tree_cells(row, strings, dates)
                 yield cells
             if not block:
                 if "worksheet>" not in text[-100:]:
@@ -220,60 +223,5 @@ class XlsxBook:
                 return
 
 
-def _scanned_cells(content: str, strings: list[str], dates: set[int]) -> list[Any] | None:
-    """One row's values, or None when the row needs the XML parser: a cell other than a
-    plain string or value (rich text, a formula), a comment, or quoting the scan skips."""
-    if "<!" in content or "<?" in content or "='" in content or " =" in content:
-        return None
-    cells = CELL_ELEMENT.findall(content)
-    if len(cells) != content.count("<c"):  # a cell the scan could not read whole
-        return None
-    values: list[Any] = []
-    append = values.append
-    for column, kind, style, inline, raw, other in cells:
-        if column:
-            index = _column_index(column)
-            if index > len(values):
-                values.extend([None] * (index - len(values)))
-        if other:
-            return None
-        if inline:
-            append(_unescaped(inline) if kind == "inlineStr" else None)
-        elif not raw or kind == "inlineStr":
-            append(None)
-        elif kind == "" or kind == "n":
-            append(_number(raw, (int(style) if style else 0) in dates))
-        elif kind == "s":
-            append(strings[int(raw)])
-        elif kind == "b":
-            append(raw == "1")
-        else:  # "str" (a formula's text), "e" (an error such as #N/A)
-            append(_unescaped(raw))
-    return values
-
-
-def _tree_cells(row: ElementTree.Element, strings: list[str], dates: set[int]) -> list[Any]:
-    values: list[Any] = []
-    for cell in row.iter(CELL):
-        reference = cell.get("r")
-        if reference is not None:
-            index = _column_index(reference)
-            if index > len(values):
-                values.extend([None] * (index - len(values)))
-        kind = cell.get("t", "n")
-        if kind == "inlineStr":
-            inline = cell.find(INLINE)
-            values.append(None if inline is None else _text(inline))
-            continue
-        raw = cell.findtext(VALUE)
-        if not raw:  # no value, or a formula never calculated
-            values.append(None)
-        elif kind == "s":
-            values.append(strings[int(raw)])
-        elif kind == "n":
-            values.append(_number(raw, int(cell.get("s", "0")) in dates))
-        elif kind == "b":
-            values.append(raw == "1")
-        else:  # "str" (a formula's text), "e" (an error such as #N/A)
-            values.append(raw)
-    return values
+def _row_too_large() -> SheetLimit:
+    return SheetLimit(f"a row is larger than {MAX_ROW_BYTES >> 20} MB")
