@@ -89,25 +89,39 @@ async def drain_outbox(
         ]
         batch = await asyncio.to_thread(claim_batch, sessions, worker, now(), smtp)
         while batch:
-            outcomes: list[Outcome] = []
-            try:
-                fault = await send_batch(channels, batch, smtp, now, outcomes)
-            except BaseException:
-                # Even when stopped halfway, log what went out so it is never sent again.
-                await asyncio.to_thread(record_outcomes, sessions, worker, outcomes)
-                raise
-            counts = DrainResult.of(outcomes)
-            result.add(counts)
-            # A whole batch to retry means the server is struggling: leave the rest for the
-            # next drain instead of spending an attempt of every email on it.
-            more = not (fault or once or (counts.retried and not counts.sent and not counts.failed))
-            unsent = _unsent(batch, outcomes)
-            batch = await asyncio.to_thread(
-                log_and_claim, sessions, worker, outcomes, unsent, now, smtp, more
-            )
-            if fault is not None:
-                raise fault
+            batch = await _send_and_log(sessions, channels, batch, smtp, now, worker, once, result)
     return result
+
+
+async def _send_and_log(
+    sessions: sessionmaker[Session],
+    channels: list[SmtpChannel],
+    batch: list[ClaimedEmail],
+    smtp: SmtpConfig,
+    now: Callable[[], datetime],
+    worker: str,
+    once: bool,
+    result: DrainResult,
+) -> list[ClaimedEmail]:
+    """Send one batch, then log its outcomes and claim the next batch in one transaction;
+    a session fault is raised once the unsent emails are queued again."""
+    outcomes: list[Outcome] = []
+    try:
+        fault = await send_batch(channels, batch, smtp, now, outcomes)
+    except BaseException:
+        # Even when stopped halfway, log what went out so it is never sent again.
+        await asyncio.to_thread(record_outcomes, sessions, worker, outcomes)
+        raise
+    counts = DrainResult.of(outcomes)
+    result.add(counts)
+    # A whole batch to retry means the server is struggling: leave the rest for the next
+    # drain instead of spending an attempt of every email on it.
+    more = not (fault or once or (counts.retried and not counts.sent and not counts.failed))
+    unsent = _unsent(batch, outcomes)
+    following = await asyncio.to_thread(log_and_claim, sessions, worker, outcomes, unsent, now, smtp, more)
+    if fault is not None:
+        raise fault
+    return following
 
 
 def _unsent(batch: list[ClaimedEmail], outcomes: list[Outcome]) -> list[int]:

@@ -212,48 +212,47 @@ class SmtpChannel:
 
         Such a failure is a :class:`SessionFault`: the email is fine, the server or settings are not.
         """
-        where = self._where
         try:
             await self._client.connect()
-        except SMTPAuthenticationError as exc:
+        except (OSError, SMTPException) as exc:
             self._drop()
-            raise SessionFault(
+            raise SessionFault(self._connect_fault(exc)) from None
+        self._transport = self._client.transport
+
+    def _connect_fault(self, exc: OSError | SMTPException) -> str:
+        """What went wrong while connecting, and the setting to check (no addresses)."""
+        where = self._where
+        if isinstance(exc, SMTPAuthenticationError):
+            return (
                 f"the SMTP server at {where} refused the login ({exc.code} "
                 f"{_short(exc.message)}); check smtp.username and BOB_SMTP_PASSWORD"
-            ) from None
-        except ssl.SSLError as exc:
-            self._drop()
-            raise SessionFault(
+            )
+        if isinstance(exc, ssl.SSLError):
+            return (
                 f"TLS with the SMTP server at {where} failed ({exc.reason or exc}); check "
                 "smtp.security (starttls on port 587, tls on port 465) and the server certificate"
-            ) from None
-        except TimeoutError:
-            self._drop()
-            raise SessionFault(
+            )
+        if isinstance(exc, TimeoutError):
+            return (
                 f"the SMTP server at {where} did not answer within "
                 f"{self._smtp.timeout_seconds:g}s; check smtp.host and smtp.port"
-            ) from None
-        except (SMTPConnectResponseError, SMTPHeloError) as exc:
-            self._drop()  # reached, but it turned bob away
+            )
+        if isinstance(exc, SMTPConnectResponseError | SMTPHeloError):  # reached, but turned away
             step = "the session" if isinstance(exc, SMTPConnectResponseError) else "EHLO/HELO"
-            raise SessionFault(
+            return (
                 f"the SMTP server at {where} refused {step} ({exc.code} {_short(exc.message)}); "
                 "check smtp.host and smtp.port, and the server's settings for bob"
-            ) from None
-        except OSError as exc:
-            self._drop()
+            )
+        if isinstance(exc, OSError):
             reason = _short(str(exc)) or type(exc).__name__
-            raise SessionFault(
+            return (
                 f"cannot reach the SMTP server at {where} ({reason}); check smtp.host and "
                 "smtp.port, and that the server is running"
-            ) from None
-        except SMTPException as exc:
-            self._drop()
-            raise SessionFault(
-                f"the SMTP server at {where} would not start a session ({_short(str(exc))}); "
-                "check smtp.security, smtp.username and BOB_SMTP_PASSWORD"
-            ) from None
-        self._transport = self._client.transport
+            )
+        return (
+            f"the SMTP server at {where} would not start a session ({_short(str(exc))}); "
+            "check smtp.security, smtp.username and BOB_SMTP_PASSWORD"
+        )
 
 
 def _short(reply: str) -> str:
