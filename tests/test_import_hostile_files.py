@@ -205,3 +205,22 @@ def test_fuzzed_csvs_read_or_fail_with_one_line(tmp_path, edits):
         read_all(path)
     except SourceError as exc:
         assert "\n" not in str(exc)
+
+
+def test_a_csv_of_one_endless_line_is_refused_without_reading_it_whole(tmp_path):
+    """One 64 MB line with no line break: refused at the line limit, in bounded memory."""
+    import tracemalloc
+
+    from store.importers.sources import MAX_CSV_LINE, SourceError, open_table
+
+    path = tmp_path / "consumers.csv"
+    with path.open("w") as out:
+        out.write("case_number,first_name\n")
+        for _ in range(64):
+            out.write("x" * (1 << 20))
+    tracemalloc.start()
+    with pytest.raises(SourceError, match="longer than"), open_table(path) as table:
+        list(table.rows)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 8 * MAX_CSV_LINE  # a few copies of one bounded line, not the 64 MB file

@@ -1,7 +1,8 @@
 """Streaming rows out of a CSV file or an Excel workbook (encrypted or not).
 
-Nothing here loads a whole file: the CSV reader and :mod:`store.importers.xlsx` hand out
-one row at a time, within the limits that module states. An encrypted workbook is the
+Nothing here loads a whole file: the CSV reader (no line read past ``MAX_CSV_LINE``
+characters, no value past the csv module's field limit) and :mod:`store.importers.xlsx`
+hand out one row at a time, within the limits that module states. An encrypted workbook is the
 exception: msoffcrypto decrypts it into memory, never to disk, because the plain workbook
 holds PII; a file no bigger than ``MAX_ENCRYPTED_BYTES`` (the decrypted workbook is no
 bigger than the encrypted one).
@@ -35,6 +36,7 @@ from store.importers.xlsx import SheetLimit, XlsxBook
 
 OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 MAX_ENCRYPTED_BYTES = 512 << 20
+MAX_CSV_LINE = 4 << 20  # characters in one line of a CSV file, read no further
 UNREADABLE = (
     zipfile.BadZipFile,
     zlib.error,
@@ -89,9 +91,20 @@ def open_csv(path: Path) -> Iterator[Table]:
             raise SourceError(f"{path.name} is not UTF-8 text; save it as CSV (UTF-8)") from None
     _check_csv(path)
     with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.reader(handle)
+        reader = csv.reader(_bounded_lines(handle, path.name))
         header = _clean_header(next(reader, []))
         yield Table(path.name, header, _csv_rows(reader, len(header)))
+
+
+def _bounded_lines(handle: IO[str], name: str) -> Iterator[str]:
+    """The file's lines, none read past ``MAX_CSV_LINE`` characters: a file of one endless
+    line must not be read into memory whole (a value's own size is the CSV reader's limit)."""
+    while line := handle.readline(MAX_CSV_LINE + 1):
+        if len(line) > MAX_CSV_LINE:
+            raise SourceError(
+                f"{name} has a line longer than {MAX_CSV_LINE >> 20} MB characters; nothing was loaded"
+            )
+        yield line
 
 
 def _check_csv(path: Path) -> None:
@@ -102,7 +115,7 @@ def _check_csv(path: Path) -> None:
     number = 0
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
-            for _ in csv.reader(handle):
+            for _ in csv.reader(_bounded_lines(handle, path.name)):
                 number += 1
     except UnicodeDecodeError:
         where = f"stops being UTF-8 text after row {number}" if number else "is not UTF-8 text"
