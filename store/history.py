@@ -12,7 +12,7 @@ A change is never dated before the period it ends began: history is appended, no
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -23,6 +23,7 @@ from sqlalchemy import (
     Table,
     and_,
     bindparam,
+    case,
     exists,
     insert,
     or_,
@@ -39,6 +40,7 @@ from store.models import (
     EnrollerPeriod,
     Enrollment,
     EnrollmentPeriod,
+    EnrollmentStatus,
 )
 
 _BATCH = 5000
@@ -55,10 +57,29 @@ class Tracked:
     begins: str  # the current column saying when the entity itself began
     carried: tuple[str, ...] = ()  # fixed columns copied onto every period, for joins
     status_since: str | None = None  # the state whose own start each period remembers
+    # The state an entity began in, when its states may have changed since it began.
+    began: Callable[[Table], dict[str, ColumnElement[Any]]] | None = None
 
 
 def _table(model: type) -> Table:
     return cast(Table, model.__table__)  # type: ignore[attr-defined]
+
+
+def _enrollment_began(cur: Table) -> dict[str, ColumnElement[Any]]:
+    """An enrollment first seen already changed (a backfill: submitted on the 19th, binder
+    paid on the 21st) began pending and unpaid, or effectuated if it is now terminated; the
+    sync then adds each change at its own time, so a replay of the 20th sees it unpaid."""
+    status_later = cur.c.status_changed_at > cur.c.created_at
+    before = case(
+        (cur.c.status == EnrollmentStatus.TERMINATED.value, EnrollmentStatus.EFFECTUATED.value),
+        else_=EnrollmentStatus.PENDING.value,
+    )
+    binder_later = cur.c.binder_changed_at > cur.c.created_at
+    return {
+        "status": case((status_later, before), else_=cur.c.status),
+        "binder_paid": case((binder_later, ~cur.c.binder_paid), else_=cur.c.binder_paid),
+        "status_since": case((status_later, cur.c.created_at), else_=cur.c.status_changed_at),
+    }
 
 
 ENROLLMENTS = Tracked(
@@ -69,6 +90,7 @@ ENROLLMENTS = Tracked(
     begins="created_at",
     carried=("consumer_id",),
     status_since="status",
+    began=_enrollment_began,
 )
 DELEGATIONS = Tracked(
     _table(Delegation),
@@ -140,6 +162,8 @@ def _open_first_periods(session: Session, kind: Tracked, consumer_ids: list[int]
     values |= {s: cur.c[s] for s in kind.states}
     if kind.status_since:
         values["status_since"] = cur.c[kind.states[kind.status_since]]
+    if kind.began:
+        values |= kind.began(cur)
     values["valid_from"] = cur.c[kind.begins]
     query = select(*values.values()).where(
         ~exists().where(per.c[kind.key] == cur.c.id, per.c.valid_to.is_(None))

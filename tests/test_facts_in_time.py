@@ -314,3 +314,17 @@ def test_an_entity_has_at_most_one_open_period(book, sessions, agency):
             )
         )
         s.commit()
+
+
+def test_a_backfilled_enrollment_paid_later_was_unpaid_before_it_was_paid(cli, db_url, tmp_path):
+    """First seen already paid, with its own dates: the replay of a day before the payment
+    sees it unpaid, as an on-time run did."""
+    enrollments = (
+        "case_number,plan_year,coverage,program,status,binder_paid,submitted_at,binder_paid_at\n"
+        "CA1,2026,health,Covered California,pending,Y,2026-03-09T16:30,2026-03-11\n"
+    )
+    book = write_book(tmp_path / "backfill", enrollments)
+    assert cli(local(date(2026, 3, 13), 2), "import", str(book)) == 0
+    for day in ("2026-03-10", "2026-03-11", "2026-03-12"):
+        assert cli(local(date(2026, 3, 13), 6), "summary", "run", "--date", day) == 0
+    assert binder_days(db_url) == [date(2026, 3, 10)]
