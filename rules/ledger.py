@@ -8,13 +8,13 @@ and the ledger's unique key makes a second evaluation of the same date add nothi
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Insert, literal, select
 from sqlalchemy.orm import Session
 
-from rules.topics import TOPICS, SelectionWindow, Topic
+from rules.topics import ONE_TIME_LOOKBACK_DAYS, TOPICS, SelectionWindow, Topic
 from store.db import insert_ignoring_duplicates
 from store.models import Agency, Alert
 from store.zones import local_midnight
@@ -31,6 +31,7 @@ def alerts_statement(session: Session, topic: Topic, day: date, zone: str) -> In
     window = SelectionWindow(
         day=day,
         cutoff=local_midnight(day, ZoneInfo(zone)),
+        lookback_start=local_midnight(day - timedelta(days=ONE_TIME_LOOKBACK_DAYS), ZoneInfo(zone)),
         agency_ids=select(Agency.id).where(Agency.time_zone == zone),
     )
     candidate = topic.selector(window).subquery("candidate")

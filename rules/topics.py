@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, Select, String, and_, cast, func, literal, select
 from sqlalchemy.orm import InstrumentedAttribute
@@ -36,18 +36,21 @@ from store.models import (
     NoticeKind,
 )
 
-# A one-time event older than this when first evaluated is history, not news: importing a
-# book with years of notices must not flood the first Daily Summary.
-ONE_TIME_LOOKBACK = timedelta(days=14)
+# A one-time event older than this many local days when first evaluated is history, not
+# news: importing a book with years of notices must not flood the first Daily Summary.
+ONE_TIME_LOOKBACK_DAYS = 14
 
 
 @dataclass(frozen=True)
 class SelectionWindow:
     """What a selector sees: the business date, the instant the book is read as of (local
-    midnight starting that date) and the agencies whose calendar that is."""
+    midnight starting that date), the local midnight ``ONE_TIME_LOOKBACK_DAYS`` before it
+    (calendar days, so a DST change does not move it by an hour) and the agencies whose
+    calendar that is."""
 
     day: date
     cutoff: datetime
+    lookback_start: datetime
     agency_ids: Select[int]
 
 
@@ -97,7 +100,7 @@ def _from_delegations(event_key: ColumnElement[str]) -> Candidates:
 
 def _news(began: InstrumentedAttribute[datetime], window: SelectionWindow) -> ColumnElement[bool]:
     """A one-time event is news when it began before the cutoff, within the lookback."""
-    return and_(began < window.cutoff, began >= window.cutoff - ONE_TIME_LOOKBACK)
+    return and_(began < window.cutoff, began >= window.lookback_start)
 
 
 def binder_payment_pending(window: SelectionWindow) -> Candidates:

@@ -328,3 +328,11 @@ def test_a_backfilled_enrollment_paid_later_was_unpaid_before_it_was_paid(cli, d
     for day in ("2026-03-10", "2026-03-11", "2026-03-12"):
         assert cli(local(date(2026, 3, 13), 6), "summary", "run", "--date", day) == 0
     assert binder_days(db_url) == [date(2026, 3, 10)]
+
+
+def test_the_fourteen_day_lookback_counts_local_days_across_the_fall_back(book, sessions, delivery, agency):
+    """A notice dated 14 local days back is news in a fortnight with 25-hour day as in any."""
+    consumer = book.consumer(agency["ana"])
+    book.notice(consumer, local(date(2026, 10, 25), 0))  # 14 days + 1 hour before 11/8 00:00 PST
+    run_daily_summary(sessions, date(2026, 11, 8), delivery)
+    assert [d for d, _ in alerts(sessions, "nod_notice")] == [date(2026, 11, 8)]
