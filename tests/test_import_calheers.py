@@ -299,3 +299,25 @@ def test_a_book_is_as_of_what_its_about_sheet_states_else_its_friday_and_the_fla
     assert mine.as_of == "as of 2026-11-22 18:30 PST (the workbook's About sheet)"
     flagged = import_calheers(tmp_path / "mine.xlsx", sessions, "sunrise", now=NOW, as_of=date(2026, 11, 21))
     assert flagged.as_of == "as of 2026-11-21 00:00 PST (--as-of)"
+
+
+def test_a_transfer_ends_the_old_delegation_when_the_new_one_began(sessions, agency, sample, tmp_path):
+    """Moved on Wednesday, seen in Friday's book: Ana's delegation ends Wednesday, not at the
+    book's as-of, so no replayed day has the case with two agents."""
+    import_calheers(sample, sessions, "sunrise", now=NOW)
+    book = openpyxl.load_workbook(sample)
+    sheet = book.worksheets[0]
+    assert sheet.cell(row=5, column=1).value == "CB2000003"
+    sheet.cell(row=5, column=HEADERS.index("Delegated Agent") + 1).value = "Bo Broker (License 0A10002)"
+    sheet.cell(row=5, column=HEADERS.index("Delegation Date") + 1).value = "11/18/2026"
+    book.save(tmp_path / "transfer.xlsx")
+    import_calheers(tmp_path / "transfer.xlsx", sessions, "sunrise", now=NOW)  # as of Fri 11/20
+    with sessions() as s:
+        quinn = s.scalar(select(Consumer.id).where(Consumer.case_number == "CB2000003"))
+        rows = dict(
+            s.execute(
+                select(Delegation.status, Delegation.status_changed_at).where(Delegation.consumer_id == quinn)
+            ).all()
+        )
+    began = datetime(2026, 11, 18, 8, tzinfo=UTC)  # local midnight, Pacific standard time
+    assert rows == {DelegationStatus.ACTIVE: began, DelegationStatus.REMOVED: began}

@@ -24,17 +24,19 @@ def write_delegations(
     ctx = chunk.ctx
     inserts: list[dict[str, Any]] = []
     updates: dict[int, dict[str, Any]] = {}
-    ended = {"status": DelegationStatus.REMOVED, "removed_at": ctx.as_of, "status_changed_at": ctx.as_of}
     for record in records:
         if not record.delegations:
             continue
         rows = chunk.delegations[ids[record.case_number]]
         listed: dict[int, set[int]] = defaultdict(set)  # agency -> enrollers the record names
+        handover: dict[int, datetime] = {}  # agency -> when a delegation the record starts began
         for facts in record.delegations:
             enroller_id, agency_id = chunk.enrollers[facts.license_number]
             listed[agency_id].add(enroller_id)
             mine = next((d for d in rows if d["enroller_id"] == enroller_id), None)
             since, wanted = _wanted(facts, mine, ctx)
+            if facts.status != DelegationStatus.REMOVED and (mine is None or mine["status"] != facts.status):
+                handover[agency_id] = min(since, handover.get(agency_id, since))
             if mine is None:
                 mine = {
                     "consumer_id": ids[record.case_number], "enroller_id": enroller_id,
@@ -51,7 +53,7 @@ def write_delegations(
                 if "id" in mine:
                     updates.setdefault(mine["id"], {}).update(changes)
                 outcomes.updated.add(id(record))
-        if record.delegations_complete and _end_unlisted(rows, listed, ended, updates):
+        if record.delegations_complete and _end_unlisted(rows, listed, handover, ctx.as_of, updates):
             outcomes.updated.add(id(record))
     insert_rows(chunk.session, DELEGATIONS, inserts)  # "agency_id" is no column: not written
     update_rows(chunk.session, DELEGATIONS, updates.items())
@@ -76,11 +78,13 @@ def _wanted(
 def _end_unlisted(
     rows: list[dict[str, Any]],
     listed: dict[int, set[int]],
-    ended: dict[str, Any],
+    handover: dict[int, datetime],
+    as_of: datetime,
     updates: dict[int, dict[str, Any]],
 ) -> bool:
-    """End the case's active delegations, in the agencies listed, to enrollers not listed;
-    says whether any was ended."""
+    """End the case's active delegations, in the agencies listed, to enrollers not listed:
+    when the delegation that replaced them began, if the record starts one, else as of the
+    file (so a case never has two agents at once); says whether any was ended."""
     ended_any = False
     for other in rows:
         if (
@@ -88,6 +92,8 @@ def _end_unlisted(
             and other["enroller_id"] not in listed[other["agency_id"]]
             and other["status"] != DelegationStatus.REMOVED
         ):
+            at = min(as_of, handover.get(other["agency_id"], as_of))
+            ended = {"status": DelegationStatus.REMOVED, "removed_at": at, "status_changed_at": at}
             other.update(ended)
             updates.setdefault(other["id"], {}).update(ended)
             ended_any = True
