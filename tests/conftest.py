@@ -10,8 +10,8 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
-from datetime import timedelta
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 
 import pytest
@@ -19,6 +19,8 @@ from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+import store.models.base
+from app.cli import main
 from mailer.daily_summary import DeliverySettings
 from store.db import make_engine, session_factory
 from store.migrate import upgrade
@@ -154,3 +156,24 @@ def delivery() -> DeliverySettings:
         include_pii_in_email=False,
         lease=timedelta(minutes=15),
     )
+
+
+@pytest.fixture
+def cli_at(monkeypatch: pytest.MonkeyPatch, db_url: str, tmp_path: Path) -> Callable[..., int]:
+    """`bob` on the command line over the test's database: ``cli_at(moment, *args)`` runs it
+    with the clock pinned at ``moment`` (what ``store.models.utcnow()`` reads, so the CLI,
+    importers and Daily Summary runs all see it)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("BOB_DATABASE_URL", db_url)
+    monkeypatch.delenv("BOB_CONFIG", raising=False)
+
+    def at(moment: datetime, *args: str) -> int:
+        class Clock(datetime):
+            @classmethod
+            def now(cls, tz: tzinfo | None = None) -> datetime:  # type: ignore[override]
+                return moment.astimezone(tz or UTC)
+
+        monkeypatch.setattr(store.models.base, "datetime", Clock)
+        return main(list(args))
+
+    return at

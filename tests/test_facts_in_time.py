@@ -3,7 +3,7 @@ a nightly import alerts the next morning, and no fact is dated after what the fi
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, tzinfo
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -11,8 +11,6 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-import store.models.base
-from app.cli import main
 from mailer.daily_summary import run_daily_summary
 from store.history import record_history
 from store.importers.context import book_friday
@@ -188,22 +186,9 @@ def write_book(folder: Path, enrollments: str, notices: str | None = None) -> Pa
 
 
 @pytest.fixture
-def cli(monkeypatch, db_url, tmp_path):
+def cli(cli_at):
     """`bob` on the command line at a pinned clock."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("BOB_DATABASE_URL", db_url)
-    monkeypatch.delenv("BOB_CONFIG", raising=False)
-
-    def at(moment: datetime, *args: str) -> int:
-        class Clock(datetime):
-            @classmethod
-            def now(cls, tz: tzinfo | None = None) -> datetime:  # type: ignore[override]
-                return moment.astimezone(tz)
-
-        monkeypatch.setattr(store.models.base, "datetime", Clock)  # what utcnow() reads
-        return main(list(args))
-
-    return at
+    return cli_at
 
 
 def binder_days(db_url: str) -> list[date]:

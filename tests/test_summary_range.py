@@ -3,14 +3,12 @@ and exactly-once path as one date; `--dry-run` previews the whole range and writ
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, tzinfo
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
 
-import store.models.base
-from app.cli import main
 from store.models import Alert, EnrollmentStatus, JobRun, MailboxMessage, OutboxEmail
 
 LA = ZoneInfo("America/Los_Angeles")
@@ -18,19 +16,9 @@ NOW = datetime.combine(date(2026, 3, 20), time(9), tzinfo=LA)
 
 
 @pytest.fixture
-def bob(monkeypatch, db_url, tmp_path):
+def bob(cli_at):
     """`bob` on the command line, on 2026-03-20 at 09:00 Pacific."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("BOB_DATABASE_URL", db_url)
-    monkeypatch.delenv("BOB_CONFIG", raising=False)
-
-    class Clock(datetime):
-        @classmethod
-        def now(cls, tz: tzinfo | None = None) -> datetime:  # type: ignore[override]
-            return NOW.astimezone(tz or UTC)
-
-    monkeypatch.setattr(store.models.base, "datetime", Clock)
-    return lambda *args: main(list(args))
+    return lambda *args: cli_at(NOW, *args)
 
 
 @pytest.fixture

@@ -49,9 +49,6 @@ class ImportContext:
     def describe_as_of(self) -> str:
         return (self.as_of_given or AsOf(self.now)).describe(self.zone)
 
-    def local_midnight(self, day: date) -> datetime:
-        return local_midnight(day, self.zone)
-
     def moment(self, value: date | datetime | None) -> datetime:
         """The instant a fact became true: a date is its local midnight, a date-time without
         an offset is local time; a fact the file does not date is as of the file."""
