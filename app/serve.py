@@ -1,10 +1,11 @@
 """`bob serve`: the scheduler and the Slack bot in one asyncio process.
 
 Jobs (all in the agency time zone): the Daily Summary each morning, the outbox drain every
-minute, the weekly Book of Business snapshot (Friday 21:00), and the expiry of old export
-files. Missed Daily Summaries are caught up on start (back to the first one this database
-ran, or its first `bob serve`) and re-checked every few minutes, so a run whose process died
-is finished by another. Several `bob serve` processes may share
+minute, the weekly Book of Business snapshot (Friday 21:00), the expiry of old export
+files, and the nightly purge of what ``[retention]`` lets go (once per business date; on
+start too, when its hour has passed). Missed Daily Summaries are caught up on start (back
+to the first one this database ran, or its first `bob serve`) and re-checked every few
+minutes, so a run whose process died is finished by another. Several `bob serve` processes may share
 one PostgreSQL database: the run ledger and the outbox claims keep them from doing any
 piece of work twice.
 """
@@ -16,10 +17,12 @@ import errno
 import logging
 import signal
 from contextlib import AsyncExitStack
+from datetime import timedelta
 
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import select
 
+from app.purge import PurgeJob
 from app.runtime import Runtime
 from bot.app import start_bot
 from bot.deps import BotDeps
@@ -79,10 +82,18 @@ class ServedJobs:
             schedule.daily_summary_time,
             schedule.catch_up_days,
         )
+        self.purge = PurgeJob(
+            runtime.sessions,
+            runtime.config.retention,
+            schedule.zone,
+            timedelta(seconds=schedule.run_lease_seconds),
+        )
 
     async def start_up(self) -> None:
-        """Note the first start on this database, then catch up the dates missed since."""
+        """Note the first start on this database, catch up the dates missed since, and purge
+        if today's purge is due and not done."""
         await self.daily.start()
+        await self.purge.run_if_due()
 
     async def catch_up(self) -> None:
         await self.daily.catch_up()
@@ -115,6 +126,7 @@ class ServedJobs:
                 self.snapshot,
             ),
             ScheduledJob("expire_exports", IntervalTrigger(seconds=EXPORT_EXPIRY_CHECK_SECONDS), self.expire),
+            ScheduledJob("purge", daily_trigger(self.purge.at, zone), self.purge.run_if_due),
         ]
 
 
