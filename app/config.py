@@ -4,9 +4,9 @@ This is the only module that reads the config file or the environment. A section
 lower layer reads is that layer's own frozen dataclass, which holds its keys, defaults and
 allowed values (a ``Literal`` type): ``[smtp]`` and ``[mail]`` in ``mailer.settings``,
 ``[slack]`` in ``bot.settings``, ``[exports]`` in ``exports.settings``, ``[retention]`` in
-``store.retention_settings``. ``[database]`` and ``[schedule]`` belong to the composition
-root (it opens the engine and wires the jobs) and live here. The composition root hands
-each layer its section as it is, so no default is ever restated.
+``store.retention_settings``. ``[database]``, ``[schedule]`` and ``[logging]`` belong to the
+composition root (it opens the engine, wires the jobs and sets up logging) and live here.
+The composition root hands each layer its section as it is, so no default is ever restated.
 Every key is documented in ``config.example.toml``.
 
 An unknown key, a value of the wrong kind or a number out of range raises :class:`ConfigError`
@@ -69,6 +69,14 @@ class ScheduleConfig:
 
 
 @dataclass(frozen=True)
+class LoggingConfig:
+    """How bob's log lines look: ``text`` for a person, ``json`` (one object per line) for a
+    log collector."""
+
+    format: Literal["text", "json"] = "text"
+
+
+@dataclass(frozen=True)
 class Config:
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
@@ -77,6 +85,7 @@ class Config:
     slack: SlackConfig = field(default_factory=SlackConfig)
     exports: ExportsConfig = field(default_factory=ExportsConfig)
     retention: RetentionConfig = field(default_factory=RetentionConfig)
+    logging: LoggingConfig = field(default_factory=LoggingConfig)
 
 
 # Secrets: (section, key) -> environment variable; VAR_FILE names a file holding the value.

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from mailer.run_ledger import claim, finish
 from rules.calendar import business_date, local_instant
+from store.log_context import working_on
 from store.models import utcnow
 from store.retention import purge, purge_targets
 from store.retention_settings import RetentionConfig
@@ -77,7 +78,8 @@ class PurgeJob:
         day = business_date(now, self.zone)
         if local_instant(day, self.at, self.zone) > now:
             return None
-        result = await asyncio.to_thread(run_purge, self.sessions, self.settings, day, now, self.lease)
-        if result.ran:
-            log.info("%s", result.summary())
+        with working_on(f"{JOB}:{day.isoformat()}"):
+            result = await asyncio.to_thread(run_purge, self.sessions, self.settings, day, now, self.lease)
+            if result.ran:
+                log.info("%s", result.summary())
         return result

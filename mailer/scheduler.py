@@ -26,6 +26,7 @@ from mailer.daily_summary import JOB, DeliverySettings, RunResult, run_daily_sum
 from mailer.run_ledger import first_recorded, record_first_start
 from rules.calendar import business_date, days, local_instant
 from store.errors import BobError
+from store.log_context import working_on
 from store.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -67,7 +68,8 @@ class DailySummaryJob:
 
     async def run_today(self) -> RunResult:
         day = business_date(self.clock(), self.zone)
-        return await asyncio.to_thread(run_daily_summary, self.sessions, day, self.settings)
+        with working_on(f"{JOB}:{day.isoformat()}"):
+            return await asyncio.to_thread(run_daily_summary, self.sessions, day, self.settings)
 
     async def start(self) -> list[RunResult]:
         """What `bob serve` does first: note its first start on this database, then catch up."""
@@ -84,9 +86,10 @@ class DailySummaryJob:
         for day in due_business_dates(now, self.zone, self.at, self.look_back_days):
             if day < first_day:
                 continue
-            result = await asyncio.to_thread(run_daily_summary, self.sessions, day, self.settings)
-            if result.ran:
-                log.info("caught up %s", result.summary())
+            with working_on(f"{JOB}:{day.isoformat()}"):
+                result = await asyncio.to_thread(run_daily_summary, self.sessions, day, self.settings)
+                if result.ran:
+                    log.info("caught up %s", result.summary())
             results.append(result)
         return results
 
@@ -110,7 +113,8 @@ def build_scheduler(jobs: list[ScheduledJob], zone: ZoneInfo) -> AsyncIOSchedule
 def _logged(job: ScheduledJob) -> Callable[[], Awaitable[None]]:
     async def run() -> None:
         try:
-            await job.run()
+            with working_on(f"{job.name}@{utcnow():%Y-%m-%dT%H:%M:%SZ}"):
+                await job.run()
         except BobError as exc:  # a user-fixable problem: its message is PII-free by contract
             log.error("job %s failed: %s", job.name, exc)
         except Exception as exc:  # driver messages may quote row values: log the type only
