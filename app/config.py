@@ -4,8 +4,9 @@ This is the only module that reads the config file or the environment. A section
 lower layer reads is that layer's own frozen dataclass, which holds its keys, defaults and
 allowed values (a ``Literal`` type): ``[smtp]`` and ``[mail]`` in ``mailer.settings``,
 ``[slack]`` in ``bot.settings``, ``[exports]`` in ``exports.settings``, ``[retention]`` in
-``store.retention_settings``. ``[database]``, ``[schedule]`` and ``[logging]`` belong to the
-composition root (it opens the engine, wires the jobs and sets up logging) and live here.
+``store.retention_settings``, ``[ops]`` in ``ops.settings``. ``[database]``, ``[schedule]``
+and ``[logging]`` belong to the composition root (it opens the engine, wires the jobs and
+sets up logging) and live here.
 The composition root hands each layer its section as it is, so no default is ever restated.
 Every key is documented in ``config.example.toml``.
 
@@ -29,6 +30,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.settings import SlackConfig
 from exports.settings import ExportsConfig
 from mailer.settings import MailConfig, SmtpConfig
+from ops.settings import OpsConfig
 from store.errors import BobError
 from store.retention_settings import RetentionConfig
 from store.zones import DEFAULT_TIME_ZONE
@@ -86,6 +88,7 @@ class Config:
     exports: ExportsConfig = field(default_factory=ExportsConfig)
     retention: RetentionConfig = field(default_factory=RetentionConfig)
     logging: LoggingConfig = field(default_factory=LoggingConfig)
+    ops: OpsConfig = field(default_factory=OpsConfig)
 
 
 # Secrets: (section, key) -> environment variable; VAR_FILE names a file holding the value.

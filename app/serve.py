@@ -19,6 +19,7 @@ import signal
 from contextlib import AsyncExitStack
 from datetime import timedelta
 
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import select
 
@@ -28,6 +29,7 @@ from bot.app import start_bot
 from bot.deps import BotDeps
 from exports.expiry import expire_exports
 from exports.snapshots import take_snapshot
+from mailer.metrics import count_drain
 from mailer.scheduler import (
     DailySummaryJob,
     ScheduledJob,
@@ -38,6 +40,7 @@ from mailer.scheduler import (
 from mailer.sender import drain_outbox
 from mailer.settings import SmtpConfig
 from mailer.sink import smtp_or_capture
+from ops.http import Readiness, ops_app, start_ops_server
 from rules.calendar import business_date
 from store.errors import BobError
 from store.models import Agency, utcnow
@@ -100,6 +103,7 @@ class ServedJobs:
 
     async def drain(self) -> None:
         result = await drain_outbox(self.runtime.sessions, self.smtp)
+        count_drain(result)
         if result.sent or result.retried or result.failed:
             log.info("outbox: %s", result.summary())
 
@@ -146,6 +150,23 @@ async def _start_bot(runtime: Runtime, stack: AsyncExitStack) -> None:
     log.info("Slack bot listening at %s", bot.url or "Socket Mode")
 
 
+async def _start_ops(runtime: Runtime, scheduler: AsyncIOScheduler, stack: AsyncExitStack) -> None:
+    """Answer /healthz, /readyz and /metrics on ``[ops]``'s address, when a port is set."""
+    ops = runtime.config.ops
+    if not ops.port:
+        return
+    readiness = Readiness(runtime.engine, lambda: bool(scheduler.running))
+    try:
+        url, stop = await start_ops_server(ops_app(readiness, runtime.sessions), ops.host, ops.port)
+    except OSError as exc:
+        why = "is in use, perhaps by another bob serve" if exc.errno == errno.EADDRINUSE else exc.strerror
+        raise BobError(
+            f"{ops.host}:{ops.port} {why}: /healthz and /metrics cannot listen there; set ops.port"
+        ) from None
+    stack.push_async_callback(stop)
+    log.info("health and metrics at %s (/healthz, /readyz, /metrics)", url)
+
+
 async def serve(runtime: Runtime, stop: asyncio.Event, *, with_bot: bool | None = None) -> None:
     """Run until ``stop`` is set. The bot starts when Slack credentials are configured (or
     ``with_bot`` says so); without them bob runs as a mailer only and says so."""
@@ -159,6 +180,7 @@ async def serve(runtime: Runtime, stop: asyncio.Event, *, with_bot: bool | None 
         scheduler = build_scheduler(jobs.scheduled(), config.schedule.zone)
         scheduler.start()
         stack.callback(scheduler.shutdown, wait=False)
+        await _start_ops(runtime, scheduler, stack)
         schedule = config.schedule
         log.info(
             "bob serve started: Daily Summary at %s %s, catch-up over %d days",

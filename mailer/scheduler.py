@@ -15,6 +15,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from time import monotonic
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -23,6 +24,7 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.orm import Session, sessionmaker
 
 from mailer.daily_summary import JOB, DeliverySettings, RunResult, run_daily_summary
+from mailer.metrics import RUN_SECONDS, count_daily_summary
 from mailer.run_ledger import first_recorded, record_first_start
 from rules.calendar import business_date, days, local_instant
 from store.errors import BobError
@@ -69,7 +71,7 @@ class DailySummaryJob:
     async def run_today(self) -> RunResult:
         day = business_date(self.clock(), self.zone)
         with working_on(f"{JOB}:{day.isoformat()}"):
-            return await asyncio.to_thread(run_daily_summary, self.sessions, day, self.settings)
+            return await self._run(day)
 
     async def start(self) -> list[RunResult]:
         """What `bob serve` does first: note its first start on this database, then catch up."""
@@ -87,11 +89,17 @@ class DailySummaryJob:
             if day < first_day:
                 continue
             with working_on(f"{JOB}:{day.isoformat()}"):
-                result = await asyncio.to_thread(run_daily_summary, self.sessions, day, self.settings)
+                result = await self._run(day)
                 if result.ran:
                     log.info("caught up %s", result.summary())
             results.append(result)
         return results
+
+    async def _run(self, day: date) -> RunResult:
+        started = monotonic()
+        result = await asyncio.to_thread(run_daily_summary, self.sessions, day, self.settings)
+        count_daily_summary(result, monotonic() - started)
+        return result
 
 
 def build_scheduler(jobs: list[ScheduledJob], zone: ZoneInfo) -> AsyncIOScheduler:
@@ -113,7 +121,7 @@ def build_scheduler(jobs: list[ScheduledJob], zone: ZoneInfo) -> AsyncIOSchedule
 def _logged(job: ScheduledJob) -> Callable[[], Awaitable[None]]:
     async def run() -> None:
         try:
-            with working_on(f"{job.name}@{utcnow():%Y-%m-%dT%H:%M:%SZ}"):
+            with working_on(f"{job.name}@{utcnow():%Y-%m-%dT%H:%M:%SZ}"), RUN_SECONDS.labels(job.name).time():
                 await job.run()
         except BobError as exc:  # a user-fixable problem: its message is PII-free by contract
             log.error("job %s failed: %s", job.name, exc)
