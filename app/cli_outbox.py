@@ -9,7 +9,9 @@ from typing import Any
 def register(commands: Any) -> None:
     outbox = commands.add_parser("outbox", help="the email outbox")
     outbox_sub = outbox.add_subparsers(dest="outbox_command", required=True, metavar="ACTION")
-    status = outbox_sub.add_parser("status", help="count queued, sending, sent and failed emails")
+    status = outbox_sub.add_parser(
+        "status", help="count queued, sending, sent and failed emails; the oldest queued one's age"
+    )
     status.add_argument("--json", action="store_true", help="print JSON")
     status.set_defaults(handler="app.commands.outbox:outbox_status")
     drain = outbox_sub.add_parser(

@@ -1,10 +1,11 @@
 """`bob serve`: the scheduler and the Slack bot in one asyncio process.
 
 Jobs (all in the agency time zone): the Daily Summary each morning, the outbox drain every
-minute, the weekly Book of Business snapshot (Friday 21:00), and the expiry of old export
-files. Missed Daily Summaries are caught up on start (back to the first one this database
-ran, or its first `bob serve`) and re-checked every few minutes, so a run whose process died
-is finished by another. Several `bob serve` processes may share
+minute, the weekly Book of Business snapshot (Friday 21:00), the expiry of old export
+files, and the nightly purge of what ``[retention]`` lets go (once per business date; on
+start too, when its hour has passed). Missed Daily Summaries are caught up on start (back
+to the first one this database ran, or its first `bob serve`) and re-checked every few
+minutes, so a run whose process died is finished by another. Several `bob serve` processes may share
 one PostgreSQL database: the run ledger and the outbox claims keep them from doing any
 piece of work twice.
 """
@@ -16,15 +17,19 @@ import errno
 import logging
 import signal
 from contextlib import AsyncExitStack
+from datetime import timedelta
 
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import select
 
+from app.purge import PurgeJob
 from app.runtime import Runtime
 from bot.app import start_bot
 from bot.deps import BotDeps
 from exports.expiry import expire_exports
 from exports.snapshots import take_snapshot
+from mailer.metrics import count_drain
 from mailer.scheduler import (
     DailySummaryJob,
     ScheduledJob,
@@ -35,6 +40,7 @@ from mailer.scheduler import (
 from mailer.sender import drain_outbox
 from mailer.settings import SmtpConfig
 from mailer.sink import smtp_or_capture
+from ops.http import Readiness, ops_app, start_ops_server
 from rules.calendar import business_date
 from store.errors import BobError
 from store.models import Agency, utcnow
@@ -79,16 +85,25 @@ class ServedJobs:
             schedule.daily_summary_time,
             schedule.catch_up_days,
         )
+        self.purge = PurgeJob(
+            runtime.sessions,
+            runtime.config.retention,
+            schedule.zone,
+            timedelta(seconds=schedule.run_lease_seconds),
+        )
 
     async def start_up(self) -> None:
-        """Note the first start on this database, then catch up the dates missed since."""
+        """Note the first start on this database, catch up the dates missed since, and purge
+        if today's purge is due and not done."""
         await self.daily.start()
+        await self.purge.run_if_due()
 
     async def catch_up(self) -> None:
         await self.daily.catch_up()
 
     async def drain(self) -> None:
         result = await drain_outbox(self.runtime.sessions, self.smtp)
+        count_drain(result)
         if result.sent or result.retried or result.failed:
             log.info("outbox: %s", result.summary())
 
@@ -115,6 +130,7 @@ class ServedJobs:
                 self.snapshot,
             ),
             ScheduledJob("expire_exports", IntervalTrigger(seconds=EXPORT_EXPIRY_CHECK_SECONDS), self.expire),
+            ScheduledJob("purge", daily_trigger(self.purge.at, zone), self.purge.run_if_due),
         ]
 
 
@@ -134,6 +150,23 @@ async def _start_bot(runtime: Runtime, stack: AsyncExitStack) -> None:
     log.info("Slack bot listening at %s", bot.url or "Socket Mode")
 
 
+async def _start_ops(runtime: Runtime, scheduler: AsyncIOScheduler, stack: AsyncExitStack) -> None:
+    """Answer /healthz, /readyz and /metrics on ``[ops]``'s address, when a port is set."""
+    ops = runtime.config.ops
+    if not ops.port:
+        return
+    readiness = Readiness(runtime.engine, lambda: bool(scheduler.running))
+    try:
+        url, stop = await start_ops_server(ops_app(readiness, runtime.sessions), ops.host, ops.port)
+    except OSError as exc:
+        why = "is in use, perhaps by another bob serve" if exc.errno == errno.EADDRINUSE else exc.strerror
+        raise BobError(
+            f"{ops.host}:{ops.port} {why}: /healthz and /metrics cannot listen there; set ops.port"
+        ) from None
+    stack.push_async_callback(stop)
+    log.info("health and metrics at %s (/healthz, /readyz, /metrics)", url)
+
+
 async def serve(runtime: Runtime, stop: asyncio.Event, *, with_bot: bool | None = None) -> None:
     """Run until ``stop`` is set. The bot starts when Slack credentials are configured (or
     ``with_bot`` says so); without them bob runs as a mailer only and says so."""
@@ -147,6 +180,7 @@ async def serve(runtime: Runtime, stop: asyncio.Event, *, with_bot: bool | None 
         scheduler = build_scheduler(jobs.scheduled(), config.schedule.zone)
         scheduler.start()
         stack.callback(scheduler.shutdown, wait=False)
+        await _start_ops(runtime, scheduler, stack)
         schedule = config.schedule
         log.info(
             "bob serve started: Daily Summary at %s %s, catch-up over %d days",

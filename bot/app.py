@@ -16,6 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import help_command, home
 from bot.deps import BotDeps
 from bot.library_logs import slack_library_logger
+from bot.metrics import time_slack_requests, time_web_requests
 from bot.registry import COMMAND_MODULES, ListenerModule
 from bot.verification import MAX_BODY_BYTES, SignedRequests, bolt_request, require_a_slack_user
 from store.errors import BobError
@@ -43,6 +44,7 @@ def build_app(deps: BotDeps, client: AsyncWebClient | None = None) -> AsyncApp:
         logger=slack_library_logger(),
         request_verification_enabled=False,
     )
+    app.middleware(time_slack_requests)
     app.middleware(require_a_slack_user)
     for module in LISTENER_MODULES:
         module.register(app, deps)
@@ -70,7 +72,7 @@ def web_app(app: AsyncApp, signing_secret: str) -> web.Application:
             return web.Response(status=400, text="bob does not handle this request")
         return await to_aiohttp_response(response)
 
-    application = web.Application(client_max_size=MAX_BODY_BYTES)
+    application = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[time_web_requests])
     application.router.add_post(EVENTS_PATH, events)
     return application
 

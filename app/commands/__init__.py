@@ -57,6 +57,10 @@ def run(args: argparse.Namespace) -> int:
     runtime: Runtime | None = None
     try:
         runtime = Runtime(load_config(args.config))
+        if runtime.config.logging.format == "json":
+            from ops.json_logs import use_json_lines
+
+            use_json_lines()
         return int(handler(runtime, args) or 0)
     except BobError as exc:
         print(f"bob: error: {on_the_command_line(str(exc), args)}", file=sys.stderr)
