@@ -1,4 +1,4 @@
-"""`bob serve`: the scheduler and the Slack bot in one asyncio process.
+"""`bob serve`: the scheduler, the Slack bot and the web mailbox in one asyncio process.
 
 Jobs (all in the agency time zone): the Daily Summary each morning, the outbox drain every
 minute, the weekly Book of Business snapshot (Friday 21:00), and the expiry of old export
@@ -12,7 +12,6 @@ piece of work twice.
 from __future__ import annotations
 
 import asyncio
-import errno
 import logging
 import signal
 from contextlib import AsyncExitStack
@@ -20,9 +19,8 @@ from contextlib import AsyncExitStack
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import select
 
+from app.http_server import start_http
 from app.runtime import Runtime
-from bot.app import start_bot
-from bot.deps import BotDeps
 from exports.expiry import expire_exports
 from exports.snapshots import take_snapshot
 from mailer.scheduler import (
@@ -36,24 +34,11 @@ from mailer.sender import drain_outbox
 from mailer.settings import SmtpConfig
 from mailer.sink import smtp_or_capture
 from rules.calendar import business_date
-from store.errors import BobError
 from store.models import Agency, utcnow
 
 log = logging.getLogger(__name__)
 
 EXPORT_EXPIRY_CHECK_SECONDS = 300
-
-
-def bot_deps(runtime: Runtime) -> BotDeps:
-    """The bot's config sections as they are, plus the sender address and the agency zone."""
-    config = runtime.config
-    return BotDeps(
-        runtime.sessions,
-        config.slack,
-        config.exports,
-        from_address=config.smtp.from_address,
-        time_zone=config.schedule.time_zone,
-    )
 
 
 def _snapshot_every_agency(runtime: Runtime) -> int:
@@ -118,25 +103,9 @@ class ServedJobs:
         ]
 
 
-async def _start_bot(runtime: Runtime, stack: AsyncExitStack) -> None:
-    """Start the Slack bot; it stops when ``stack`` closes. A port it cannot listen on (another
-    `bob serve` holds it) is one line for the operator, not a traceback."""
-    slack = runtime.config.slack
-    try:
-        bot = await start_bot(bot_deps(runtime))
-    except OSError as exc:
-        why = "is in use, perhaps by another bob serve" if exc.errno == errno.EADDRINUSE else exc.strerror
-        raise BobError(
-            f"{slack.host}:{slack.port} {why}: the Slack bot cannot listen there; "
-            "stop the other process or set slack.port"
-        ) from None
-    stack.push_async_callback(bot.stop)
-    log.info("Slack bot listening at %s", bot.url or "Socket Mode")
-
-
 async def serve(runtime: Runtime, stop: asyncio.Event, *, with_bot: bool | None = None) -> None:
-    """Run until ``stop`` is set. The bot starts when Slack credentials are configured (or
-    ``with_bot`` says so); without them bob runs as a mailer only and says so."""
+    """Run until ``stop`` is set. The web pages are always served; the bot starts when Slack
+    credentials are configured (or ``with_bot`` says so), and without them bob says so."""
     runtime.require_schema()
     config = runtime.config
     async with AsyncExitStack() as stack:
@@ -156,10 +125,11 @@ async def serve(runtime: Runtime, stop: asyncio.Event, *, with_bot: bool | None 
         )
 
         wants_bot = bool(config.slack.bot_token) if with_bot is None else with_bot
-        if wants_bot:
-            await _start_bot(runtime, stack)
-        else:
-            log.info("Slack is not configured (BOB_SLACK_BOT_TOKEN): running the mailer only")
+        if not wants_bot:
+            log.info(
+                "Slack is not configured (BOB_SLACK_BOT_TOKEN): running the mailer and the web pages only"
+            )
+        await start_http(runtime, stack, with_bot=wants_bot)
 
         await jobs.start_up()
         await jobs.drain()

@@ -56,6 +56,7 @@ class Action(enum.Enum):
     UPDATE_HELP_REQUEST = "Update a help request's status"
     LINK_SLACK_ACCOUNT = "Link their Slack account"
     READ_OWN_MAILBOX = "Read their own secure mailbox"
+    SIGN_IN_ON_THE_WEB = "Sign in to the web mailbox (by emailed link or from Slack)"
     RECEIVE_MANAGER_SUMMARY = "Receive the Daily Manager Summary"
 
 
@@ -75,6 +76,7 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.UPDATE_HELP_REQUEST: SUPPORT_STAFF,
     Action.LINK_SLACK_ACCOUNT: EVERYONE,
     Action.READ_OWN_MAILBOX: EVERYONE,
+    Action.SIGN_IN_ON_THE_WEB: EVERYONE,
     Action.RECEIVE_MANAGER_SUMMARY: MANAGER_SUMMARY_RECIPIENTS,
 }
 

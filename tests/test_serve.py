@@ -37,7 +37,7 @@ def config_for(db_url: str, tmp_path, slack: SlackConfig | None = None) -> Confi
         database=DatabaseConfig(url=db_url),
         schedule=ScheduleConfig(catch_up_days=2),
         mail=MailConfig(capture_dir=str(tmp_path / "mail")),
-        slack=slack or SlackConfig(),
+        slack=slack or SlackConfig(port=0),
     )
 
 
@@ -86,7 +86,7 @@ async def test_serve_catches_up_drains_and_answers_slack(book, sessions, db_url,
         assert s.scalar(select(func.count()).select_from(MailboxMessage)) == len(due)
         assert set(s.scalars(select(JobRun.status))) == {RunStatus.DONE}
     assert len(list((tmp_path / "mail").glob("*.eml"))) == len(due)
-    assert "running the mailer only" not in caplog.text
+    assert "Slack is not configured" not in caplog.text
 
 
 async def test_serve_without_slack_runs_the_mailer_only(book, db_url, tmp_path, caplog):
@@ -98,7 +98,9 @@ async def test_serve_without_slack_runs_the_mailer_only(book, db_url, tmp_path, 
     stop.set()
     await asyncio.wait_for(task, timeout=10)
     runtime.close()
-    assert "Slack is not configured (BOB_SLACK_BOT_TOKEN): running the mailer only" in caplog.text
+    assert "Slack is not configured (BOB_SLACK_BOT_TOKEN): running the mailer and the web pages only" in (
+        caplog.text
+    )
     ours = [r for r in caplog.records if r.name.split(".")[0] in ("app", "mailer", "bot")]
     assert "emails are captured as .eml files" in caplog.text and "bob serve started" in caplog.text
     assert ours and all(r.levelno == logging.INFO for r in ours)  # normal events are no warnings
