@@ -13,7 +13,7 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import help_command, home
+from bot import help_command, home, web_button
 from bot.deps import BotDeps
 from bot.library_logs import slack_library_logger
 from bot.registry import COMMAND_MODULES, ListenerModule
@@ -24,7 +24,7 @@ from store.errors import BobError
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
-LISTENER_MODULES: tuple[ListenerModule, ...] = (*COMMAND_MODULES, help_command, home)
+LISTENER_MODULES: tuple[ListenerModule, ...] = (*COMMAND_MODULES, help_command, home, web_button)
 
 
 def build_app(deps: BotDeps, client: AsyncWebClient | None = None) -> AsyncApp:

@@ -28,6 +28,7 @@ from mailer.run_ledger import claim, finish, save_progress
 from rules.ledger import record_alerts
 from rules.templating import render
 from rules.topics import TOPICS_BY_NAME
+from rules.web_links import digest_url
 from store.db import insert_ignoring_duplicates
 from store.history import ANALYZE_AFTER, record_history, refresh_statistics
 from store.models import DigestKind, MailboxMessage, utcnow
@@ -48,6 +49,7 @@ class DeliverySettings:
     mailbox_hint: str
     include_pii_in_email: bool
     lease: timedelta
+    web_base_url: str  # ``[web] base_url``: each digest email links to its page there ("" for none)
 
 
 # How a dry run names each digest kind: the subject line recipients see.
@@ -110,7 +112,11 @@ def _store_batch(session: Session, batch: list[Digest], settings: DeliverySettin
     emails: list[QueuedEmail] = []
     now = utcnow()
     for digest in batch:
-        context = {**digest.context, "mailbox_hint": settings.mailbox_hint}
+        context = {
+            **digest.context,
+            "mailbox_hint": settings.mailbox_hint,
+            "digest_url": digest_url(settings.web_base_url, day, digest.kind),
+        }
         full = render(f"mailbox/{digest.kind.value}", context)
         mailbox_rows.append(
             {

@@ -155,6 +155,7 @@ def delivery() -> DeliverySettings:
         mailbox_hint="Use /bob mailbox.",
         include_pii_in_email=False,
         lease=timedelta(minutes=15),
+        web_base_url="",
     )
 
 

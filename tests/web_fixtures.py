@@ -65,6 +65,14 @@ class Browser:
         self.client = client
         self.sessions = sessions
 
+    def forget(self) -> None:
+        """Drop every cookie, as a fresh browser would start."""
+        self.client.session.cookie_jar.clear()
+
+    def cookie(self, name: str) -> str | None:
+        found = [c.value for c in self.client.session.cookie_jar if c.key == name]
+        return found[0] if found else None
+
     async def get(self, path: str, **kw):
         return await self.client.get(path, allow_redirects=False, **kw)
 

@@ -4,13 +4,13 @@ and archive marks (form posts with the CSRF token). Another person's digest is a
 from __future__ import annotations
 
 import asyncio
-from datetime import date
 from urllib.parse import urlencode
 
 from aiohttp import web
 
 from rules.mailbox import digest_id_on, mailbox_page, mark, view_digest
 from rules.topics import TOPICS
+from rules.web_links import DIGEST_SLUGS
 from store.mailbox import NotFound
 from store.models import DigestKind
 from web.auth import check_csrf, deps_of, signed_in_or_redirect
@@ -18,20 +18,12 @@ from web.digest_view import digest_view
 from web.forms import digest_filters, mailbox_query, parse_date, parse_id
 from web.pages import local_time, page
 
-# A digest email links to /mailbox/<business date>/<kind>: the email knows no message id.
-KIND_PATHS = {"daily-summary": DigestKind.DAILY_SUMMARY, "manager-summary": DigestKind.MANAGER_SUMMARY}
 MARKS = {
     "read": {"read": True},
     "unread": {"read": False},
     "archive": {"archived": True},
     "restore": {"archived": False},
 }
-
-
-def digest_path(day: date, kind: DigestKind) -> str:
-    """Where a digest email's link points (under ``web.base_url``)."""
-    slug = next(path for path, known in KIND_PATHS.items() if known is kind)
-    return f"/mailbox/{day.isoformat()}/{slug}"
 
 
 async def mailbox(request: web.Request) -> web.Response:
@@ -77,7 +69,7 @@ async def digest(request: web.Request) -> web.Response:
 async def digest_of_email(request: web.Request) -> web.Response:
     signed_in = signed_in_or_redirect(request)
     day = parse_date(request.match_info["day"], "business")
-    kind = KIND_PATHS.get(request.match_info["kind"])
+    kind = DIGEST_SLUGS.get(request.match_info["kind"])
     if day is None or kind is None:
         raise web.HTTPNotFound()
     deps = deps_of(request)

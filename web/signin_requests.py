@@ -1,8 +1,8 @@
 """Asking for a sign-in link by email, and spending one: the rules behind the sign-in pages.
 
-Limits, each claimed atomically (``store.rate_limits``): per license number or email asked
-for and per client address, five links an hour; both answer alike whether or not the
-address is on file. A third limit per enroller is reached only for one on file, so it is
+Limits, each claimed atomically (``store.rate_limits``): five links an hour per license
+number or email asked for, twenty per client address (an office may share one); both answer
+alike whether or not the address is on file. A third limit per enroller is reached only for one on file, so it is
 silent (no email, the usual reply). Every request and every sign-in, refused or not, is an
 audit entry with a reason code and no PII.
 """
@@ -26,7 +26,8 @@ from store.rate_limits import claim_use
 from web.deps import WebDeps
 from web.sessions import start_session
 
-LINKS_PER_HOUR = 5
+LINKS_PER_ADDRESS = 5
+LINKS_PER_CLIENT = 20
 HOUR = timedelta(hours=1)
 
 
@@ -42,8 +43,8 @@ def request_signin_link(deps: WebDeps, asked: str, client: str, next_path: str) 
     with transaction(deps.sessions) as session:
         attempt = Attempt("web.signin_requested", None, now)
         if not (
-            claim_use(session, _key("client", client), LINKS_PER_HOUR, HOUR, now)
-            and claim_use(session, _key("asked", email_key(asked)), LINKS_PER_HOUR, HOUR, now)
+            claim_use(session, _key("client", client), LINKS_PER_CLIENT, HOUR, now)
+            and claim_use(session, _key("asked", email_key(asked)), LINKS_PER_ADDRESS, HOUR, now)
         ):
             attempt.record(session, "rate_limited")
             return False
@@ -52,7 +53,7 @@ def request_signin_link(deps: WebDeps, asked: str, client: str, next_path: str) 
             attempt.record(session, "unknown")
             return True
         attempt.actor = enroller
-        if not claim_use(session, _key("enroller", str(enroller.id)), LINKS_PER_HOUR, HOUR, now):
+        if not claim_use(session, _key("enroller", str(enroller.id)), LINKS_PER_ADDRESS, HOUR, now):
             attempt.record(session, "rate_limited")
             return True
         _email_link(session, deps, enroller, next_path)
