@@ -2,9 +2,9 @@
 
 Limits, each claimed atomically (``store.rate_limits``): five links an hour per license
 number or email asked for, twenty per client address (an office may share one); both answer
-alike whether or not the address is on file. A third limit per enroller is reached only for one on file, so it is
-silent (no email, the usual reply). Every request and every sign-in, refused or not, is an
-audit entry with a reason code and no PII.
+alike whether or not the address is on file. A third limit per enroller is reached only for
+one on file, so it is silent (no email, the usual reply). Every request and every sign-in,
+refused or not, is an audit entry with a reason code and no PII.
 """
 
 from __future__ import annotations
