@@ -50,8 +50,8 @@ async def mark(browser: Browser, message_id: int, what: str):
     )
 
 
-async def test_the_list_shows_only_my_digests_newest_first_with_unread_marked(cast, browser, sessions):
-    add_digests(sessions, cast.ids["ana"], 3, start=date(2026, 11, 1))
+async def test_the_list_shows_only_my_digests_newest_first_with_unread_marked(web_people, browser, sessions):
+    add_digests(sessions, web_people.ids["ana"], 3, start=date(2026, 11, 1))
     await browser.sign_in(ANA)
     html = await browser.page("/mailbox")
     assert subjects(html) == [
@@ -60,14 +60,14 @@ async def test_the_list_shows_only_my_digests_newest_first_with_unread_marked(ca
     ]  # fmt: skip
     assert html.count("Unread</strong>") == 4
     assert "Manager Summary" not in html and "CASE-ANA-1" not in html  # a list, not the digests
-    await mark(browser, cast.digests["ana:daily_summary"], "read")
+    await mark(browser, web_people.digests["ana:daily_summary"], "read")
     html = await browser.page("/mailbox")
     assert html.count("Unread</strong>") == 3
     assert '<tr class="read">\n    <td>11/23/2026</td>' in html
 
 
-async def test_the_list_filters_by_date_range_and_topic(cast, browser, sessions):
-    add_digests(sessions, cast.ids["ana"], 10, start=date(2026, 10, 1))
+async def test_the_list_filters_by_date_range_and_topic(web_people, browser, sessions):
+    add_digests(sessions, web_people.ids["ana"], 10, start=date(2026, 10, 1))
     await browser.sign_in(ANA)
     html = await browser.page("/mailbox?from=2026-10-03&to=10/05/2026")
     assert subjects(html) == [f"Daily Summary - 10/0{d}/2026" for d in (5, 4, 3)]
@@ -78,8 +78,8 @@ async def test_the_list_filters_by_date_range_and_topic(cast, browser, sessions)
     assert '<option value="nod_notice" selected>' in html
 
 
-async def test_the_list_pages_by_25(cast, browser, sessions):
-    add_digests(sessions, cast.ids["ana"], 30)
+async def test_the_list_pages_by_25(web_people, browser, sessions):
+    add_digests(sessions, web_people.ids["ana"], 30)
     await browser.sign_in(ANA)
     first = await browser.page("/mailbox")
     assert len(subjects(first)) == 25 and "Page 1 of 2" in first
@@ -93,7 +93,7 @@ async def test_the_list_pages_by_25(cast, browser, sessions):
     assert "No digest matches these filters." in empty
 
 
-async def test_bad_filters_are_a_clear_400_never_a_500(cast, browser):
+async def test_bad_filters_are_a_clear_400_never_a_500(web_people, browser):
     await browser.sign_in(ANA)
     for query, message in (
         ("from=yesterday", "is not a date; write it as MM/DD/YYYY"),
@@ -112,8 +112,8 @@ async def test_bad_filters_are_a_clear_400_never_a_500(cast, browser):
         assert "<b>x</b>" not in text and "Traceback" not in text
 
 
-async def test_a_daily_summary_page_shows_every_alert_with_its_contact(cast, browser, sessions):
-    digest = cast.digests["ana:daily_summary"]
+async def test_a_daily_summary_page_shows_every_alert_with_its_contact(web_people, browser, sessions):
+    digest = web_people.digests["ana:daily_summary"]
     await browser.sign_in(ANA)
     html = await browser.page(f"/mailbox/{digest}")
     assert "<h1>Daily Summary - 11/23/2026</h1>" in html
@@ -124,19 +124,19 @@ async def test_a_daily_summary_page_shows_every_alert_with_its_contact(cast, bro
     assert "CASE-LEE" not in html
 
 
-async def test_opening_a_digest_is_audited_and_leaves_it_unread(cast, browser, sessions):
-    digest = cast.digests["ana:daily_summary"]
+async def test_opening_a_digest_is_audited_and_leaves_it_unread(web_people, browser, sessions):
+    digest = web_people.digests["ana:daily_summary"]
     await browser.sign_in(ANA)
     await browser.page(f"/mailbox/{digest}")
     assert read_at(sessions, digest) is None  # GET changes nothing; reading is marked by hand
     entries = audit_log(sessions, "mailbox.opened")
     assert [(e.actor_id, e.target, e.outcome, e.detail) for e in entries] == [
-        (cast.ids["ana"], f"message:{digest}", "opened", None)
+        (web_people.ids["ana"], f"message:{digest}", "opened", None)
     ]
 
 
-async def test_the_manager_digest_groups_by_enroller_with_contents_counts_and_filters(cast, browser):
-    digest = cast.digests["max:manager_summary"]
+async def test_the_manager_digest_groups_by_enroller_with_contents_counts_and_filters(web_people, browser):
+    digest = web_people.digests["max:manager_summary"]
     await browser.sign_in(MAX)
     html = await browser.page(f"/mailbox/{digest}")
     assert re.search(r"<h2 id=\"enroller-1\">Ana Agent \(License 0A11111\): 2 alerts</h2>", html)
@@ -155,8 +155,8 @@ async def test_the_manager_digest_groups_by_enroller_with_contents_counts_and_fi
     assert "<script" not in html and "style=" not in html
 
 
-async def test_bad_digest_filters_and_ids_are_4xx(cast, browser):
-    digest = cast.digests["max:manager_summary"]
+async def test_bad_digest_filters_and_ids_are_4xx(web_people, browser):
+    digest = web_people.digests["max:manager_summary"]
     await browser.sign_in(MAX)
     for path, status in (
         (f"/mailbox/{digest}?enroller=<script>", 400),
@@ -172,26 +172,26 @@ async def test_bad_digest_filters_and_ids_are_4xx(cast, browser):
         assert "Traceback" not in await response.text()
 
 
-async def test_another_persons_digest_is_not_found(cast, browser, sessions):
-    maxs = cast.digests["max:manager_summary"]
+async def test_another_persons_digest_is_not_found(web_people, browser, sessions):
+    maxs = web_people.digests["max:manager_summary"]
     await browser.sign_in(OMAR)
     response = await browser.get(f"/mailbox/{maxs}")
     text = await response.text()
     assert response.status == 404
     assert "CASE-ANA" not in text and "Alicia" not in text and "There is nothing here" in text
-    html = await browser.page(f"/mailbox/{cast.digests['omar:manager_summary']}")
+    html = await browser.page(f"/mailbox/{web_people.digests['omar:manager_summary']}")
     refused = await browser.client.post(
         f"/mailbox/{maxs}/mark", data={"csrf_token": csrf_in(html), "mark": "read"}, allow_redirects=False
     )
     assert refused.status == 404
     assert read_at(sessions, maxs) is None
     refusals = [(e.actor_id, e.target, e.outcome) for e in audit_log(sessions, "mailbox.opened")]
-    assert (cast.ids["omar"], f"message:{maxs}", "refused") in refusals
-    assert (cast.ids["omar"], f"message:{maxs}", "opened") not in refusals
+    assert (web_people.ids["omar"], f"message:{maxs}", "refused") in refusals
+    assert (web_people.ids["omar"], f"message:{maxs}", "opened") not in refusals
 
 
-async def test_mark_read_unread_archive_and_back(cast, browser, sessions):
-    digest = cast.digests["ana:daily_summary"]
+async def test_mark_read_unread_archive_and_back(web_people, browser, sessions):
+    digest = web_people.digests["ana:daily_summary"]
     await browser.sign_in(ANA)
     response = await mark(browser, digest, "read")
     assert response.status == 303 and response.headers["Location"] == f"/mailbox/{digest}"
@@ -209,8 +209,8 @@ async def test_mark_read_unread_archive_and_back(cast, browser, sessions):
     assert bad.status == 400
 
 
-async def test_a_digest_emails_link_opens_its_page_after_sign_in(cast, browser):
-    digest = cast.digests["max:manager_summary"]
+async def test_a_digest_emails_link_opens_its_page_after_sign_in(web_people, browser):
+    digest = web_people.digests["max:manager_summary"]
     response = await browser.get("/mailbox/2026-11-23/manager-summary")
     assert response.status == 303
     assert response.headers["Location"] == "/signin?next=/mailbox/2026-11-23/manager-summary"
@@ -225,6 +225,6 @@ async def test_a_digest_emails_link_opens_its_page_after_sign_in(cast, browser):
         assert (await browser.get(path)).status == status, path
 
 
-async def test_the_root_goes_to_the_mailbox(cast, browser):
+async def test_the_root_goes_to_the_mailbox(web_people, browser):
     response = await browser.get("/")
     assert response.status == 303 and response.headers["Location"] == "/mailbox"

@@ -20,8 +20,8 @@ def assert_guarded(response, what: str) -> None:
         assert response.headers.get(name) == value, (what, name)
 
 
-async def test_every_kind_of_response_carries_the_security_headers(cast, browser):
-    digest = cast.digests["ana:daily_summary"]
+async def test_every_kind_of_response_carries_the_security_headers(web_people, browser):
+    digest = web_people.digests["ana:daily_summary"]
     anonymous = [
         ("GET", "/signin"),
         ("GET", "/"),
@@ -46,12 +46,12 @@ async def test_every_kind_of_response_carries_the_security_headers(cast, browser
     assert_guarded(posted, "mark")
 
 
-async def test_the_csp_forbids_scripts_and_inline_style_and_the_pages_need_neither(cast, browser):
+async def test_the_csp_forbids_scripts_and_inline_style_and_the_pages_need_neither(web_people, browser):
     csp = SECURITY_HEADERS["Content-Security-Policy"]
     assert "default-src 'self'" in csp and "script-src 'none'" in csp and "frame-ancestors 'none'" in csp
     assert "unsafe-inline" not in csp
     await browser.sign_in("max.manager@agency.test")
-    digest = cast.digests["max:manager_summary"]
+    digest = web_people.digests["max:manager_summary"]
     for path in ("/mailbox", f"/mailbox/{digest}", "/signin/link?token=" + "A" * 43, "/nowhere"):
         html = await (await browser.get(path)).text()
         assert "<script" not in html and "<style" not in html and not re.search(r"\sstyle=", html), path
@@ -66,7 +66,9 @@ async def test_the_stylesheet_is_shipped_and_served(browser):
     assert (await browser.get("/static/../web_fixtures.py")).status == 404
 
 
-async def test_an_unexpected_failure_is_a_plain_500_page_without_details(cast, browser, sessions, caplog):
+async def test_an_unexpected_failure_is_a_plain_500_page_without_details(
+    web_people, browser, sessions, caplog
+):
     await browser.sign_in(ANA)
     with transaction(sessions) as s:  # the store breaks under the page
         s.execute(text("DROP TABLE mailbox_messages"))

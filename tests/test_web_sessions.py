@@ -29,7 +29,7 @@ async def signed_in(browser: Browser) -> bool:
     return response.status == 200
 
 
-async def test_the_cookie_holds_a_token_whose_hash_only_is_stored(cast, browser, sessions):
+async def test_the_cookie_holds_a_token_whose_hash_only_is_stored(web_people, browser, sessions):
     await browser.sign_in(ANA)
     token = browser.cookie("bob_session")
     with sessions() as s:
@@ -37,7 +37,7 @@ async def test_the_cookie_holds_a_token_whose_hash_only_is_stored(cast, browser,
     assert token and stored == hashlib.sha256(token.encode()).hexdigest()
 
 
-async def test_an_idle_session_ends_after_the_idle_timeout(cast, browser, sessions, later):
+async def test_an_idle_session_ends_after_the_idle_timeout(web_people, browser, sessions, later):
     await browser.sign_in(ANA)
     later(minutes=29)
     assert await signed_in(browser)
@@ -50,7 +50,7 @@ async def test_an_idle_session_ends_after_the_idle_timeout(cast, browser, sessio
     assert browser.cookie("bob_session") is None  # the stale cookie is cleared
 
 
-async def test_a_busy_session_still_ends_at_its_absolute_lifetime(cast, browser, sessions, later):
+async def test_a_busy_session_still_ends_at_its_absolute_lifetime(web_people, browser, sessions, later):
     await browser.sign_in(ANA)
     for _ in range(35):  # a page every 20 minutes for 11 h 40 min
         later(minutes=20)
@@ -62,7 +62,7 @@ async def test_a_busy_session_still_ends_at_its_absolute_lifetime(cast, browser,
     assert session_rows(sessions) == 0
 
 
-async def test_the_lifetimes_come_from_the_web_settings(cast, sessions, web_clock, later):
+async def test_the_lifetimes_come_from_the_web_settings(web_people, sessions, web_clock, later):
     config = WebConfig(session_idle_minutes=5, session_lifetime_hours=1)
     deps = WebDeps(sessions, config, from_address="bob@agency.test", clock=web_clock)
     async with TestClient(TestServer(web_application(deps), host="127.0.0.1")) as client:
@@ -72,7 +72,7 @@ async def test_the_lifetimes_come_from_the_web_settings(cast, sessions, web_cloc
         assert not await signed_in(browser)
 
 
-async def test_sign_out_deletes_the_session_and_the_old_cookie_no_longer_works(cast, browser, sessions):
+async def test_sign_out_deletes_the_session_and_the_old_cookie_no_longer_works(web_people, browser, sessions):
     await browser.sign_in(ANA)
     token = browser.cookie("bob_session")
     html = await browser.page("/mailbox")
@@ -87,7 +87,7 @@ async def test_sign_out_deletes_the_session_and_the_old_cookie_no_longer_works(c
 
 
 async def test_sign_out_everywhere_ends_every_browser_of_that_person(
-    cast, browser, sessions, web_clock, web_config
+    web_people, browser, sessions, web_clock, web_config
 ):
     other = Browser(
         TestClient(
@@ -108,10 +108,10 @@ async def test_sign_out_everywhere_ends_every_browser_of_that_person(
         await other.client.close()
 
 
-async def test_a_deactivated_enroller_is_signed_out(cast, browser, sessions):
+async def test_a_deactivated_enroller_is_signed_out(web_people, browser, sessions):
     await browser.sign_in(ANA)
     with transaction(sessions) as s:
-        s.execute(update(Enroller).where(Enroller.id == cast.ids["ana"]).values(active=False))
+        s.execute(update(Enroller).where(Enroller.id == web_people.ids["ana"]).values(active=False))
     assert not await signed_in(browser)
     assert session_rows(sessions) == 0
 
@@ -121,14 +121,14 @@ def set_cookie(response, name: str) -> str:
     return cookie
 
 
-async def test_the_session_cookie_is_httponly_lax_and_secure_only_over_https(cast, sessions, web_clock):
+async def test_the_session_cookie_is_httponly_lax_and_secure_only_over_https(web_people, sessions, web_clock):
     for base_url, secure in (("http://bob.agency.test", False), ("https://bob.agency.test", True)):
         deps = WebDeps(
             sessions, WebConfig(base_url=base_url), from_address="bob@agency.test", clock=web_clock
         )
         async with TestClient(TestServer(web_application(deps), host="127.0.0.1")) as client:
             with transaction(sessions) as s:
-                token = mint_signin_link(s, cast.ids["ana"], web_clock()).token
+                token = mint_signin_link(s, web_people.ids["ana"], web_clock()).token
             page = await client.get(f"/signin/link?token={token}")
             form_cookie = set_cookie(page, "bob_form")
             assert "HttpOnly" in form_cookie and "SameSite=Lax" in form_cookie
@@ -146,8 +146,8 @@ async def test_the_session_cookie_is_httponly_lax_and_secure_only_over_https(cas
             assert ("Secure" in cookie) is secure
 
 
-async def test_every_form_post_needs_this_browsers_csrf_token(cast, browser, sessions):
-    digest = cast.digests["ana:daily_summary"]
+async def test_every_form_post_needs_this_browsers_csrf_token(web_people, browser, sessions):
+    digest = web_people.digests["ana:daily_summary"]
     refused = await browser.client.post("/signin", data={"who": ANA}, allow_redirects=False)
     assert refused.status == 403 and "This form has expired" in await refused.text()
     await browser.sign_in(ANA)
@@ -164,18 +164,18 @@ async def test_every_form_post_needs_this_browsers_csrf_token(cast, browser, ses
     assert session_rows(sessions) == 1 and await signed_in(browser)
 
 
-async def test_a_token_from_before_sign_in_does_not_work_after_it(cast, browser, sessions):
+async def test_a_token_from_before_sign_in_does_not_work_after_it(web_people, browser, sessions):
     before = csrf_in(await browser.page("/signin"))
     await browser.sign_in(ANA)
-    digest = cast.digests["ana:daily_summary"]
+    digest = web_people.digests["ana:daily_summary"]
     response = await browser.client.post(
         f"/mailbox/{digest}/mark", data={"mark": "read", "csrf_token": before}, allow_redirects=False
     )
     assert response.status == 403
 
 
-async def test_a_post_without_a_session_goes_to_sign_in_not_to_the_post(cast, browser):
-    digest = cast.digests["ana:daily_summary"]
+async def test_a_post_without_a_session_goes_to_sign_in_not_to_the_post(web_people, browser):
+    digest = web_people.digests["ana:daily_summary"]
     html = await browser.page("/signin")
     response = await browser.client.post(
         f"/mailbox/{digest}/mark", data={"mark": "read", "csrf_token": csrf_in(html)}, allow_redirects=False

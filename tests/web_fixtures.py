@@ -27,13 +27,13 @@ CONTACT_NAME, CONTACT_PHONE = "Alicia Ramos", "(916) 555-0101"
 
 
 @dataclass
-class Cast:
+class WebPeople:
     ids: dict[str, int]
     digests: dict[str, int] = field(default_factory=dict)  # "max:manager_summary" -> message id
 
 
 @pytest.fixture
-def cast(book, sessions, delivery) -> Cast:
+def web_people(book, sessions, delivery) -> WebPeople:
     """Sunrise: Ana (agent, two NOD notices), Lee (agent, a NOD notice and a binder payment
     pending), Max (manager); Moonrise: Omar (manager, no alerts). The Daily Summary of DAY
     has run, so each has digests in their mailbox (``digests["ana:daily_summary"]``...)."""
@@ -58,7 +58,7 @@ def cast(book, sessions, delivery) -> Cast:
     with sessions() as s:
         rows = s.execute(select(MailboxMessage.recipient_id, MailboxMessage.kind, MailboxMessage.id))
         digests = {f"{who}:{kind.value}": mid for rid, kind, mid in rows for who in ids if ids[who] == rid}
-    return Cast(ids, digests)
+    return WebPeople(ids, digests)
 
 
 class Browser:
