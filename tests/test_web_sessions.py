@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 from rules.web_signin import mint_signin_link
 from store.db import transaction
 from store.models import Enroller, MailboxMessage, WebSession
-from tests.web_fixtures import Browser, csrf_in
+from tests.web_fixtures import Browser, audit_log, csrf_in
 from web.app import web_application
 from web.deps import WebDeps
 from web.settings import WebConfig
@@ -81,6 +81,9 @@ async def test_sign_out_deletes_the_session_and_the_old_cookie_no_longer_works(w
     )
     assert response.status == 303 and response.headers["Location"] == "/signin?signed_out=1"
     assert session_rows(sessions) == 0
+    assert [(e.actor_id, e.outcome) for e in audit_log(sessions, "web.signout")] == [
+        (web_people.ids["ana"], "signed_out")
+    ]
     assert "You are signed out." in await browser.page("/signin?signed_out=1")
     replayed = await browser.get("/mailbox", cookies={"bob_session": token})
     assert replayed.status == 303
@@ -101,6 +104,7 @@ async def test_sign_out_everywhere_ends_every_browser_of_that_person(
         await other.sign_in(ANA)
         assert session_rows(sessions) == 2
         html = await browser.page("/mailbox")
+        assert '<button type="submit" name="everywhere" value="yes">Sign out everywhere</button>' in html
         await browser.client.post("/signout", data={"csrf_token": csrf_in(html), "everywhere": "yes"})
         assert session_rows(sessions) == 0
         assert not await signed_in(other)
