@@ -4,16 +4,18 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select, update
 
-from rules.web_signin import mint_signin_link
+from rules.web_signin import forget_spent_links, mint_signin_link
 from store.db import transaction
 from store.models import Enroller, MailboxMessage, WebSession
-from tests.web_fixtures import Browser, audit_log, csrf_in
+from tests.web_fixtures import NOW, Browser, audit_log, csrf_in
 from web.app import web_application
 from web.deps import WebDeps
+from web.sessions import forget_ended_sessions
 from web.settings import WebConfig
 
 ANA = "ana.agent@agency.test"
@@ -185,3 +187,27 @@ async def test_a_post_without_a_session_goes_to_sign_in_not_to_the_post(web_peop
         f"/mailbox/{digest}/mark", data={"mark": "read", "csrf_token": csrf_in(html)}, allow_redirects=False
     )
     assert response.status == 303 and response.headers["Location"] == "/signin?next=/mailbox"
+
+
+async def test_signing_in_again_in_the_same_browser_replaces_its_session(web_people, browser, sessions):
+    await browser.sign_in(ANA)
+    first = browser.cookie("bob_session")
+    with transaction(sessions) as s:
+        token = mint_signin_link(s, web_people.ids["max"], NOW).token
+    assert await browser.use_token(token) == "/mailbox"
+    assert browser.cookie("bob_session") != first
+    assert session_rows(sessions) == 1
+    assert "Signed in as Max Manager" in await browser.page("/mailbox")
+
+
+async def test_serve_forgets_ended_sessions_and_long_spent_links(web_people, browser, sessions, web_config):
+    await browser.sign_in(ANA)
+    with transaction(sessions) as s:
+        mint_signin_link(s, web_people.ids["max"], NOW)
+    with transaction(sessions) as s:
+        assert forget_ended_sessions(s, NOW + timedelta(minutes=29), web_config) == 0
+        assert forget_spent_links(s, NOW + timedelta(hours=24)) == 0
+    with transaction(sessions) as s:
+        assert forget_ended_sessions(s, NOW + timedelta(minutes=31), web_config) == 1
+        assert forget_spent_links(s, NOW + timedelta(hours=24, minutes=16)) == 2
+    assert session_rows(sessions) == 0

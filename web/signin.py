@@ -63,7 +63,9 @@ async def confirm_link(request: web.Request) -> web.Response:
 async def use_link(request: web.Request) -> web.Response:
     form = await posted_form(request)
     token = _token(_text(form.get("token")))
-    result = await asyncio.to_thread(sign_in_with_link, deps_of(request), token)
+    current = request[SIGNED_IN]
+    replacing = current.session_id if current is not None else None
+    result = await asyncio.to_thread(sign_in_with_link, deps_of(request), token, replacing)
     if result.session_token is None:
         why = REFUSALS.get(result.refusal or "unknown", REFUSALS["unknown"])
         return page(request, "signin.html", status=400, next_path="/mailbox", signed_out=False, problem=why)
