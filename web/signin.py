@@ -48,7 +48,7 @@ async def ask_for_link(request: web.Request) -> web.Response:
             signed_out=False,
             problem="Type the email address or license number bob has on file for you.",
         )
-    client = request.remote or "unknown"
+    client = client_address(request)
     within = await asyncio.to_thread(request_signin_link, deps_of(request), asked.strip(), client, next_path)
     if not within:
         return await page(request, "signin_sent.html", status=429, rate_limited=True)
@@ -95,6 +95,15 @@ async def sign_out(request: web.Request) -> web.Response:
     response = web.HTTPSeeOther("/signin?signed_out=1")
     response.del_cookie(SESSION_COOKIE, path="/")
     raise response
+
+
+def client_address(request: web.Request) -> str:
+    """Who is asking, for the per-client limit: the last address the configured proxy header
+    lists (the one the proxy itself added), else the connection's address."""
+    header = deps_of(request).web.client_address_header
+    forwarded = request.headers.get(header, "") if header else ""
+    last = forwarded.split(",")[-1].strip()
+    return last[:64] if last else (request.remote or "unknown")
 
 
 def _text(value: object) -> str | None:
