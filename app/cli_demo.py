@@ -20,4 +20,10 @@ def register(commands: Any) -> None:
     demo.add_argument("--consumers", type=at_least(1), default=1500)
     demo.add_argument("--days", type=at_least(1), default=3, help="business dates to run, ending today")
     demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument(
+        "--serve",
+        action="store_true",
+        help="then serve the web mailbox (and the scheduler, mail captured) until Ctrl-C, and print "
+        "a one-time sign-in link for a demo agency manager",
+    )
     demo.set_defaults(handler="app.commands.demo:demo_command")

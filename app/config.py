@@ -4,9 +4,9 @@ This is the only module that reads the config file or the environment. A section
 lower layer reads is that layer's own frozen dataclass, which holds its keys, defaults and
 allowed values (a ``Literal`` type): ``[smtp]`` and ``[mail]`` in ``mailer.settings``,
 ``[slack]`` in ``bot.settings``, ``[exports]`` in ``exports.settings``, ``[retention]`` in
-``store.retention_settings``, ``[ops]`` in ``ops.settings``. ``[database]``, ``[schedule]``
-and ``[logging]`` belong to the composition root (it opens the engine, wires the jobs and
-sets up logging) and live here.
+``store.retention_settings``, ``[ops]`` in ``ops.settings``, ``[web]`` in ``web.settings``.
+``[database]``, ``[schedule]`` and ``[logging]`` belong to the composition root (it opens
+the engine, wires the jobs and sets up logging) and live here.
 The composition root hands each layer its section as it is, so no default is ever restated.
 Every key is documented in ``config.example.toml``.
 
@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, fields
 from datetime import time
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin, get_type_hints
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.settings import SlackConfig
@@ -34,6 +35,7 @@ from ops.settings import OpsConfig
 from store.errors import BobError
 from store.retention_settings import RetentionConfig
 from store.zones import DEFAULT_TIME_ZONE
+from web.settings import WebConfig
 
 
 class ConfigError(BobError):
@@ -89,6 +91,7 @@ class Config:
     retention: RetentionConfig = field(default_factory=RetentionConfig)
     logging: LoggingConfig = field(default_factory=LoggingConfig)
     ops: OpsConfig = field(default_factory=OpsConfig)
+    web: WebConfig = field(default_factory=WebConfig)
 
 
 # Secrets: (section, key) -> environment variable; VAR_FILE names a file holding the value.
@@ -225,5 +228,19 @@ def _validate(config: Config) -> None:
         raise ConfigError(
             f"retention.{longer[0]} is longer than retention.audit_days; audit entries are kept longest"
         )
+    _validate_base_url(config.web.base_url)
     if config.smtp.host and not config.smtp.from_address:
         raise ConfigError("smtp.from_address is empty; set the sender address for bob's email")
+
+
+def _validate_base_url(base_url: str) -> None:
+    """Links in emails point at ``web.base_url``: it must be a plain http(s) origin (a path
+    prefix is allowed), with no query or fragment that a link could not be appended to."""
+    if not base_url:
+        return
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError(
+            f"web.base_url = {base_url!r} is not an http(s) address; write it as "
+            '"https://bob.example.org" (where people open bob in a browser)'
+        )

@@ -52,4 +52,5 @@ class Runtime:
             mailbox_hint=self.config.mail.mailbox_hint,
             include_pii_in_email=self.config.mail.include_pii_in_email,
             lease=timedelta(seconds=self.config.schedule.run_lease_seconds),
+            web_base_url=self.config.web.base_url,
         )

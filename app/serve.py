@@ -1,4 +1,4 @@
-"""`bob serve`: the scheduler and the Slack bot in one asyncio process.
+"""`bob serve`: the scheduler, the Slack bot and the web mailbox in one asyncio process.
 
 Jobs (all in the agency time zone): the Daily Summary each morning, the outbox drain every
 minute, the weekly Book of Business snapshot (Friday 21:00), the expiry of old export
@@ -23,10 +23,9 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import select
 
+from app.http_server import start_http
 from app.purge import PurgeJob
 from app.runtime import Runtime
-from bot.app import start_bot
-from bot.deps import BotDeps
 from exports.expiry import expire_exports
 from exports.snapshots import take_snapshot
 from mailer.metrics import count_drain
@@ -42,24 +41,16 @@ from mailer.settings import SmtpConfig
 from mailer.sink import smtp_or_capture
 from ops.http import Readiness, ops_app, start_ops_server
 from rules.calendar import business_date
+from rules.web_signin import forget_spent_links
+from store.db import transaction
 from store.errors import BobError
 from store.models import Agency, utcnow
+from web.sessions import forget_ended_sessions
 
 log = logging.getLogger(__name__)
 
 EXPORT_EXPIRY_CHECK_SECONDS = 300
-
-
-def bot_deps(runtime: Runtime) -> BotDeps:
-    """The bot's config sections as they are, plus the sender address and the agency zone."""
-    config = runtime.config
-    return BotDeps(
-        runtime.sessions,
-        config.slack,
-        config.exports,
-        from_address=config.smtp.from_address,
-        time_zone=config.schedule.time_zone,
-    )
+WEB_SESSION_CHECK_SECONDS = 300
 
 
 def _snapshot_every_agency(runtime: Runtime) -> int:
@@ -69,6 +60,16 @@ def _snapshot_every_agency(runtime: Runtime) -> int:
     with runtime.sessions() as session:
         agency_ids = list(session.scalars(select(Agency.id).order_by(Agency.id)))
     return sum(take_snapshot(runtime.sessions, agency_id, day, now) for agency_id in agency_ids)
+
+
+def _forget_web_sessions(runtime: Runtime) -> None:
+    """Delete ended web sessions and long-spent sign-in links (housekeeping, no business rule)."""
+    now = utcnow()
+    with transaction(runtime.sessions) as session:
+        ended = forget_ended_sessions(session, now, runtime.config.web)
+        spent = forget_spent_links(session, now)
+    if ended or spent:
+        log.info("web: %d ended sessions and %d spent sign-in links deleted", ended, spent)
 
 
 class ServedJobs:
@@ -114,6 +115,9 @@ class ServedJobs:
     async def expire(self) -> None:
         await asyncio.to_thread(expire_exports, self.runtime.sessions, utcnow())
 
+    async def forget_web_sessions(self) -> None:
+        await asyncio.to_thread(_forget_web_sessions, self.runtime)
+
     def scheduled(self) -> list[ScheduledJob]:
         """Each job with its trigger, in the agency time zone."""
         schedule = self.runtime.config.schedule
@@ -131,23 +135,12 @@ class ServedJobs:
             ),
             ScheduledJob("expire_exports", IntervalTrigger(seconds=EXPORT_EXPIRY_CHECK_SECONDS), self.expire),
             ScheduledJob("purge", daily_trigger(self.purge.at, zone), self.purge.run_if_due),
+            ScheduledJob(
+                "forget_web_sessions",
+                IntervalTrigger(seconds=WEB_SESSION_CHECK_SECONDS),
+                self.forget_web_sessions,
+            ),
         ]
-
-
-async def _start_bot(runtime: Runtime, stack: AsyncExitStack) -> None:
-    """Start the Slack bot; it stops when ``stack`` closes. A port it cannot listen on (another
-    `bob serve` holds it) is one line for the operator, not a traceback."""
-    slack = runtime.config.slack
-    try:
-        bot = await start_bot(bot_deps(runtime))
-    except OSError as exc:
-        why = "is in use, perhaps by another bob serve" if exc.errno == errno.EADDRINUSE else exc.strerror
-        raise BobError(
-            f"{slack.host}:{slack.port} {why}: the Slack bot cannot listen there; "
-            "stop the other process or set slack.port"
-        ) from None
-    stack.push_async_callback(bot.stop)
-    log.info("Slack bot listening at %s", bot.url or "Socket Mode")
 
 
 async def _start_ops(runtime: Runtime, scheduler: AsyncIOScheduler, stack: AsyncExitStack) -> None:
@@ -168,8 +161,8 @@ async def _start_ops(runtime: Runtime, scheduler: AsyncIOScheduler, stack: Async
 
 
 async def serve(runtime: Runtime, stop: asyncio.Event, *, with_bot: bool | None = None) -> None:
-    """Run until ``stop`` is set. The bot starts when Slack credentials are configured (or
-    ``with_bot`` says so); without them bob runs as a mailer only and says so."""
+    """Run until ``stop`` is set. The web pages are always served; the bot starts when Slack
+    credentials are configured (or ``with_bot`` says so), and without them bob says so."""
     runtime.require_schema()
     config = runtime.config
     async with AsyncExitStack() as stack:
@@ -190,10 +183,11 @@ async def serve(runtime: Runtime, stop: asyncio.Event, *, with_bot: bool | None 
         )
 
         wants_bot = bool(config.slack.bot_token) if with_bot is None else with_bot
-        if wants_bot:
-            await _start_bot(runtime, stack)
-        else:
-            log.info("Slack is not configured (BOB_SLACK_BOT_TOKEN): running the mailer only")
+        if not wants_bot:
+            log.info(
+                "Slack is not configured (BOB_SLACK_BOT_TOKEN): running the mailer and the web pages only"
+            )
+        await start_http(runtime, stack, with_bot=wants_bot)
 
         await jobs.start_up()
         await jobs.drain()

@@ -29,6 +29,7 @@ from mailer.settings import DeliverySettings
 from rules.ledger import record_alerts
 from rules.templating import render
 from rules.topics import TOPICS_BY_NAME
+from rules.web_links import digest_url
 from store.db import insert_ignoring_duplicates
 from store.history import ANALYZE_AFTER, record_history, refresh_statistics
 from store.models import DigestKind, MailboxMessage, utcnow
@@ -100,7 +101,11 @@ def _store_batch(session: Session, batch: list[Digest], settings: DeliverySettin
     emails: list[QueuedEmail] = []
     now = utcnow()
     for digest in batch:
-        context = {**digest.context, "mailbox_hint": settings.mailbox_hint}
+        context = {
+            **digest.context,
+            "mailbox_hint": settings.mailbox_hint,
+            "digest_url": digest_url(settings.web_base_url, day, digest.kind),
+        }
         full = render(f"mailbox/{digest.kind.value}", context)
         mailbox_rows.append(
             {

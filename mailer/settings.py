@@ -49,3 +49,4 @@ class DeliverySettings:
     mailbox_hint: str
     include_pii_in_email: bool
     lease: timedelta
+    web_base_url: str  # ``[web] base_url``: each digest email links to its page there ("" for none)

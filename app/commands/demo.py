@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.config import DatabaseConfig
+from app.demo_web import demo_web_config, serve_demo
 from app.runtime import Runtime
 from mailer.daily_summary import run_daily_summary
 from mailer.sender import drain_outbox
@@ -40,9 +41,13 @@ def demo_command(runtime: Runtime, args: argparse.Namespace) -> None:
         database=DatabaseConfig(url=f"sqlite:///{DEMO_DB}"),
         smtp=dataclasses.replace(runtime.config.smtp, host=""),
     )
+    if args.serve:
+        config = demo_web_config(config)
     demo = Runtime(config)
     try:
         _run(demo, args)
+        if args.serve:
+            serve_demo(demo)
     finally:
         demo.close()
 
@@ -161,6 +166,10 @@ def _print_next_steps(people: DemoPeople) -> None:
         f"help-request list --as {people.support}" if people.support else None,
         "outbox status",
     ]
+    print(
+        "\nThe web mailbox: `bob demo --serve` builds the demo, serves it and prints a one-time "
+        "sign-in link for an agency manager."
+    )
     print("\nTry next:")
     for step in steps:
         if step is not None:

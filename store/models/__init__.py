@@ -27,6 +27,7 @@ from store.models.help_requests import HelpCategory, HelpRequest, HelpRequestUpd
 from store.models.history import DelegationPeriod, EnrollerPeriod, EnrollmentPeriod
 from store.models.ledgers import Alert, JobRun, RunStatus
 from store.models.people import Agency, Enroller, LinkCode, RateLimit, Role
+from store.models.web import SignInLink, WebSession
 
 __all__ = [
     "Agency",
@@ -69,8 +70,10 @@ __all__ = [
     "RateLimit",
     "Role",
     "RunStatus",
+    "SignInLink",
     "Snapshot",
     "SnapshotRow",
     "UtcDateTime",
+    "WebSession",
     "utcnow",
 ]
