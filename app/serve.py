@@ -40,7 +40,10 @@ from mailer.scheduler import (
 from mailer.sender import drain_outbox
 from mailer.settings import SmtpConfig
 from mailer.sink import smtp_or_capture
+from mailer.smtp import SessionFault
+from ops.alerting import OperatorAlerts
 from ops.http import Readiness, ops_app, start_ops_server
+from ops.monitor import Monitor
 from rules.calendar import business_date
 from store.errors import BobError
 from store.models import Agency, utcnow
@@ -48,6 +51,15 @@ from store.models import Agency, utcnow
 log = logging.getLogger(__name__)
 
 EXPORT_EXPIRY_CHECK_SECONDS = 300
+
+
+def operator_monitor(runtime: Runtime) -> Monitor | None:
+    """The operators' watch when ``[ops]`` names someone to tell; None otherwise."""
+    config = runtime.config
+    if not (config.ops.operator_emails or config.ops.alert_slack_channel):
+        return None
+    alerts = OperatorAlerts(runtime.sessions, config.ops, config.slack, config.smtp.from_address)
+    return Monitor(runtime, alerts)
 
 
 def bot_deps(runtime: Runtime) -> BotDeps:
@@ -91,19 +103,29 @@ class ServedJobs:
             schedule.zone,
             timedelta(seconds=schedule.run_lease_seconds),
         )
+        self.monitor = operator_monitor(runtime)
 
     async def start_up(self) -> None:
         """Note the first start on this database, catch up the dates missed since, and purge
         if today's purge is due and not done."""
         await self.daily.start()
         await self.purge.run_if_due()
+        if self.monitor is not None:
+            await self.monitor.check()
 
     async def catch_up(self) -> None:
         await self.daily.catch_up()
 
     async def drain(self) -> None:
-        result = await drain_outbox(self.runtime.sessions, self.smtp)
+        try:
+            result = await drain_outbox(self.runtime.sessions, self.smtp)
+        except SessionFault as fault:
+            if self.monitor is not None:
+                await self.monitor.smtp_refused(str(fault))
+            raise
         count_drain(result)
+        if self.monitor is not None:
+            await self.monitor.drained(result)
         if result.sent or result.retried or result.failed:
             log.info("outbox: %s", result.summary())
 
@@ -118,7 +140,18 @@ class ServedJobs:
         """Each job with its trigger, in the agency time zone."""
         schedule = self.runtime.config.schedule
         zone = schedule.zone
-        return [
+        monitor = (
+            []
+            if self.monitor is None
+            else [
+                ScheduledJob(
+                    "ops_monitor",
+                    IntervalTrigger(seconds=self.runtime.config.ops.check_every_seconds),
+                    self.monitor.check,
+                )
+            ]
+        )
+        return monitor + [
             ScheduledJob(
                 "daily_summary", daily_trigger(schedule.daily_summary_time, zone), self.daily.run_today
             ),
@@ -197,6 +230,7 @@ async def serve(runtime: Runtime, stop: asyncio.Event, *, with_bot: bool | None 
 
         await jobs.start_up()
         await jobs.drain()
+        log.info("start-up done: missed dates caught up, outbox drained")
         await stop.wait()
 
 

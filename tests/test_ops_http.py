@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 import socket
 from datetime import UTC, datetime, timedelta
 
@@ -167,11 +168,13 @@ async def test_readyz_flips_when_the_schema_is_not_the_newest_and_back(book, db_
         assert (await served.get("/readyz"))[0] == 200
 
 
-async def test_readyz_fails_when_the_postgresql_database_is_dropped(backend, book, db_url, tmp_path):
+async def test_readyz_fails_when_the_postgresql_database_is_dropped(backend, book, db_url, tmp_path, caplog):
     if backend != "postgresql":
         pytest.skip("a PostgreSQL database is dropped under the running process")
+    caplog.set_level(logging.INFO, logger="app.serve")
     runtime = Runtime(with_ops(config_for(db_url, tmp_path)))
     async with Served(runtime) as served:
+        await wait_until(lambda: "start-up done" in caplog.text)  # no run is using the database
         assert (await served.get("/readyz"))[0] == 200
         admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
