@@ -106,8 +106,8 @@ class ServedJobs:
         self.monitor = operator_monitor(runtime)
 
     async def start_up(self) -> None:
-        """Note the first start on this database, catch up the dates missed since, and purge
-        if today's purge is due and not done."""
+        """Note the first start on this database, catch up the dates missed since, purge if
+        today's purge is due and not done, and run the operators' checks once."""
         await self.daily.start()
         await self.purge.run_if_due()
         if self.monitor is not None:
@@ -136,22 +136,18 @@ class ServedJobs:
     async def expire(self) -> None:
         await asyncio.to_thread(expire_exports, self.runtime.sessions, utcnow())
 
+    def _watch(self) -> list[ScheduledJob]:
+        """The operators' checks, when ``[ops]`` names someone to tell."""
+        if self.monitor is None:
+            return []
+        every = IntervalTrigger(seconds=self.runtime.config.ops.check_every_seconds)
+        return [ScheduledJob("ops_monitor", every, self.monitor.check)]
+
     def scheduled(self) -> list[ScheduledJob]:
         """Each job with its trigger, in the agency time zone."""
         schedule = self.runtime.config.schedule
         zone = schedule.zone
-        monitor = (
-            []
-            if self.monitor is None
-            else [
-                ScheduledJob(
-                    "ops_monitor",
-                    IntervalTrigger(seconds=self.runtime.config.ops.check_every_seconds),
-                    self.monitor.check,
-                )
-            ]
-        )
-        return monitor + [
+        return self._watch() + [
             ScheduledJob(
                 "daily_summary", daily_trigger(schedule.daily_summary_time, zone), self.daily.run_today
             ),
