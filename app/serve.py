@@ -225,7 +225,10 @@ async def serve(runtime: Runtime, stop: asyncio.Event, *, with_bot: bool | None 
             log.info("Slack is not configured (BOB_SLACK_BOT_TOKEN): running the mailer only")
 
         await jobs.start_up()
-        await jobs.drain()
+        try:
+            await jobs.drain()
+        except SessionFault as fault:  # the server's or the settings': keep serving, drain again later
+            log.error("outbox drain on start failed: %s", fault)
         log.info("start-up done: missed dates caught up, outbox drained")
         await stop.wait()
 

@@ -242,3 +242,32 @@ async def test_a_slack_token_missing_scopes_is_told_by_email_and_cleared_when_gr
     assert _queued_to_operators(sessions) == {
         (state, op) for op in OPERATORS for state in ("raised", "cleared")
     }
+
+
+async def test_bob_serve_with_smtp_down_keeps_serving_and_tells_the_channel_once(
+    book, sessions, db_url, tmp_path, slack, runtimes, caplog
+):
+    import asyncio
+    import logging
+
+    from app.serve import serve
+
+    caplog.set_level(logging.INFO, logger="app.serve")
+    book.consumer(book.enroller(book.agency(), "Ana", "Agent"))
+    with sessions.begin() as s:
+        queue_emails(
+            s,
+            [QueuedEmail("digest-1", "ana.agent@agency.test", "Daily Summary", "counts")],
+            "bob@agency.test",
+        )
+    runtime = runtime_for(db_url, tmp_path, slack, runtimes)  # its smtp.port has no server
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve(runtime, stop, with_bot=False))  # Slack for the alert only
+    try:
+        await slack.wait_for(lambda: "start-up done" in caplog.text)
+        assert not task.done()
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, timeout=10)
+    [alert] = posts(slack)
+    assert "email cannot be sent" in alert and "outbox drain on start failed: cannot reach" in caplog.text
