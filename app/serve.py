@@ -39,7 +39,10 @@ from mailer.scheduler import (
 from mailer.sender import drain_outbox
 from mailer.settings import SmtpConfig
 from mailer.sink import smtp_or_capture
+from mailer.smtp import SessionFault
+from ops.alerting import OperatorAlerts
 from ops.http import Readiness, ops_app, start_ops_server
+from ops.monitor import Monitor
 from rules.calendar import business_date
 from rules.web_signin import forget_spent_links
 from store.db import transaction
@@ -51,6 +54,15 @@ log = logging.getLogger(__name__)
 
 EXPORT_EXPIRY_CHECK_SECONDS = 300
 WEB_SESSION_CHECK_SECONDS = 300
+
+
+def operator_monitor(runtime: Runtime) -> Monitor | None:
+    """The operators' watch when ``[ops]`` names someone to tell; None otherwise."""
+    config = runtime.config
+    if not (config.ops.operator_emails or config.ops.alert_slack_channel):
+        return None
+    alerts = OperatorAlerts(runtime.sessions, config.ops, config.slack, config.smtp.from_address)
+    return Monitor(runtime, alerts)
 
 
 def _snapshot_every_agency(runtime: Runtime) -> int:
@@ -92,19 +104,29 @@ class ServedJobs:
             schedule.zone,
             timedelta(seconds=schedule.run_lease_seconds),
         )
+        self.monitor = operator_monitor(runtime)
 
     async def start_up(self) -> None:
-        """Note the first start on this database, catch up the dates missed since, and purge
-        if today's purge is due and not done."""
+        """Note the first start on this database, catch up the dates missed since, purge if
+        today's purge is due and not done, and run the operators' checks once."""
         await self.daily.start()
         await self.purge.run_if_due()
+        if self.monitor is not None:
+            await self.monitor.check()
 
     async def catch_up(self) -> None:
         await self.daily.catch_up()
 
     async def drain(self) -> None:
-        result = await drain_outbox(self.runtime.sessions, self.smtp)
+        try:
+            result = await drain_outbox(self.runtime.sessions, self.smtp)
+        except SessionFault as fault:
+            if self.monitor is not None:
+                await self.monitor.smtp_refused(str(fault))
+            raise
         count_drain(result)
+        if self.monitor is not None:
+            await self.monitor.drained(result)
         if result.sent or result.retried or result.failed:
             log.info("outbox: %s", result.summary())
 
@@ -118,11 +140,18 @@ class ServedJobs:
     async def forget_web_sessions(self) -> None:
         await asyncio.to_thread(_forget_web_sessions, self.runtime)
 
+    def _watch(self) -> list[ScheduledJob]:
+        """The operators' checks, when ``[ops]`` names someone to tell."""
+        if self.monitor is None:
+            return []
+        every = IntervalTrigger(seconds=self.runtime.config.ops.check_every_seconds)
+        return [ScheduledJob("ops_monitor", every, self.monitor.check)]
+
     def scheduled(self) -> list[ScheduledJob]:
         """Each job with its trigger, in the agency time zone."""
         schedule = self.runtime.config.schedule
         zone = schedule.zone
-        return [
+        return self._watch() + [
             ScheduledJob(
                 "daily_summary", daily_trigger(schedule.daily_summary_time, zone), self.daily.run_today
             ),
@@ -190,7 +219,11 @@ async def serve(runtime: Runtime, stop: asyncio.Event, *, with_bot: bool | None 
         await start_http(runtime, stack, with_bot=wants_bot)
 
         await jobs.start_up()
-        await jobs.drain()
+        try:
+            await jobs.drain()
+        except SessionFault as fault:  # the server's or the settings': keep serving, drain again later
+            log.error("outbox drain on start failed: %s", fault)
+        log.info("start-up done: missed dates caught up, outbox drained")
         await stop.wait()
 
 

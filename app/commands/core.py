@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 from app.progress import progress_bar
+from app.read_audit import record_cli_read
 from app.runtime import Runtime
 from mailer.daily_summary import RunResult, run_daily_summary
 from mailer.dry_run import preview_daily_summaries, preview_daily_summary
@@ -104,9 +105,9 @@ def summary_for_date(
 
 
 def mailbox_list(runtime: Runtime, args: argparse.Namespace) -> None:
-    rows = mailbox_listing(
-        runtime.sessions, actor_id(runtime, args.enroller, acting=False), utcnow(), limit=args.limit
-    )
+    reader = actor_id(runtime, args.enroller, acting=False)
+    rows = mailbox_listing(runtime.sessions, reader, utcnow(), limit=args.limit)
+    record_cli_read(runtime, reader, "mailbox.list", "own")
     print_listing(rows, args.json, MailboxEntry.as_dict, _mailbox_line, "the mailbox is empty")
 
 
@@ -116,9 +117,9 @@ def _mailbox_line(row: MailboxEntry) -> str:
 
 
 def mailbox_show(runtime: Runtime, args: argparse.Namespace) -> None:
-    message = open_message(
-        runtime.sessions, actor_id(runtime, args.enroller, acting=False), args.message_id, utcnow()
-    )
+    reader = actor_id(runtime, args.enroller, acting=False)
+    message = open_message(runtime.sessions, reader, args.message_id, utcnow())
+    record_cli_read(runtime, reader, "mailbox.read", f"message:{args.message_id}")
     payload = {
         **message.as_dict(),
         "alerts": message.alerts,

@@ -13,6 +13,7 @@ import secrets
 
 from app.commands.core import actor_id
 from app.passwords import check_password_choice, hand_over_password
+from app.read_audit import record_cli_read
 from app.runtime import Runtime
 from exports.crw_report import write_crw_report
 from rules.casework.crw_cases import add_note, close_case
@@ -59,15 +60,17 @@ def _print_cases(rows: list[CrwCaseRow], with_assignee: bool) -> None:
 
 
 def crw_list(runtime: Runtime, args: argparse.Namespace) -> None:
+    actor = actor_id(runtime, args.actor)
     rows = list_cases(
         runtime.sessions,
-        actor_id(runtime, args.actor),
+        actor,
         utcnow(),
         risk=args.risk,
         aging_days=args.aging,
         include_closed=args.closed,
         agency=args.agency,
     )
+    record_cli_read(runtime, actor, "crw.list", "agency" if args.agency else "own")
     if args.json:
         print(json.dumps([row.as_dict() for row in rows], indent=2))
     else:
@@ -75,7 +78,9 @@ def crw_list(runtime: Runtime, args: argparse.Namespace) -> None:
 
 
 def crw_show(runtime: Runtime, args: argparse.Namespace) -> None:
-    detail = show_case(runtime.sessions, actor_id(runtime, args.actor), args.case, utcnow())
+    actor = actor_id(runtime, args.actor)
+    detail = show_case(runtime.sessions, actor, args.case, utcnow())
+    record_cli_read(runtime, actor, "crw.show", detail.case_number)
     if args.json:
         print(json.dumps(detail.as_dict(), indent=2))
         return

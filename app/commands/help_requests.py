@@ -7,6 +7,7 @@ import argparse
 import json
 
 from app.commands.core import actor_id, print_listing
+from app.read_audit import record_cli_read
 from app.runtime import Runtime
 from rules.casework.help_requests import (
     HelpRequestView,
@@ -34,7 +35,9 @@ def _print_request(view: HelpRequestView) -> None:
 
 
 def help_show(runtime: Runtime, args: argparse.Namespace) -> None:
-    view = show_request(runtime.sessions, actor_id(runtime, args.actor), args.number, utcnow())
+    actor = actor_id(runtime, args.actor)
+    view = show_request(runtime.sessions, actor, args.number, utcnow())
+    record_cli_read(runtime, actor, "help.show", view.number)
     if args.json:
         print(json.dumps(view.as_dict(), indent=2))
     else:
@@ -42,7 +45,9 @@ def help_show(runtime: Runtime, args: argparse.Namespace) -> None:
 
 
 def help_list(runtime: Runtime, args: argparse.Namespace) -> None:
-    views = list_requests(runtime.sessions, actor_id(runtime, args.actor), utcnow(), open_only=args.open)
+    actor = actor_id(runtime, args.actor)
+    views = list_requests(runtime.sessions, actor, utcnow(), open_only=args.open)
+    record_cli_read(runtime, actor, "help.list", "open" if args.open else "all")
     print_listing(views, args.json, HelpRequestView.as_dict, _request_line, "no help requests")
 
 
