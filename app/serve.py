@@ -1,12 +1,12 @@
 """`bob serve`: the scheduler and the Slack bot in one asyncio process.
 
 Jobs (all in the agency time zone): the Daily Summary each morning, the outbox drain every
-minute, the weekly Book of Business snapshot (Friday 21:00), and the expiry of old export
-files. Missed Daily Summaries are caught up on start (back to the first one this database
-ran, or its first `bob serve`) and re-checked every few minutes, so a run whose process died
-is finished by another. Several `bob serve` processes may share
-one PostgreSQL database: the run ledger and the outbox claims keep them from doing any
-piece of work twice.
+minute, the digest DM drain (with Slack configured), the weekly Book of Business snapshot
+(Friday 21:00), and the expiry of old export files. Missed Daily Summaries are caught up on
+start (back to the first one this database ran, or its first `bob serve`) and re-checked
+every few minutes, so a run whose process died is finished by another. Several `bob serve`
+processes may share one PostgreSQL database: the run ledger and the outbox and DM claims
+keep them from doing any piece of work twice.
 """
 
 from __future__ import annotations
@@ -18,11 +18,14 @@ import signal
 from contextlib import AsyncExitStack
 
 from apscheduler.triggers.interval import IntervalTrigger
+from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import select
 
 from app.runtime import Runtime
 from bot.app import start_bot
 from bot.deps import BotDeps
+from bot.dm_drain import drain_slack_dms
+from bot.web_client import web_client
 from exports.expiry import expire_exports
 from exports.snapshots import take_snapshot
 from mailer.scheduler import (
@@ -79,6 +82,7 @@ class ServedJobs:
             schedule.daily_summary_time,
             schedule.catch_up_days,
         )
+        self.slack_client: AsyncWebClient | None = None
 
     async def start_up(self) -> None:
         """Note the first start on this database, then catch up the dates missed since."""
@@ -91,6 +95,15 @@ class ServedJobs:
         result = await drain_outbox(self.runtime.sessions, self.smtp)
         if result.sent or result.retried or result.failed:
             log.info("outbox: %s", result.summary())
+
+    async def drain_dms(self) -> None:
+        """Post the queued digest DMs (with Slack configured; one client, so its pace and
+        Retry-After holds span every run)."""
+        if self.slack_client is None:
+            self.slack_client = web_client(self.runtime.config.slack)
+        result = await drain_slack_dms(self.runtime.sessions, self.slack_client, self.runtime.config.slack)
+        if result.sent or result.retried or result.failed:
+            log.info("slack DMs: %s", result.summary())
 
     async def snapshot(self) -> None:
         rows = await asyncio.to_thread(_snapshot_every_agency, self.runtime)
@@ -115,6 +128,15 @@ class ServedJobs:
                 self.snapshot,
             ),
             ScheduledJob("expire_exports", IntervalTrigger(seconds=EXPORT_EXPIRY_CHECK_SECONDS), self.expire),
+            *self._slack_jobs(),
+        ]
+
+    def _slack_jobs(self) -> list[ScheduledJob]:
+        slack = self.runtime.config.slack
+        if not slack.bot_token:
+            return []
+        return [
+            ScheduledJob("slack_dm_drain", IntervalTrigger(seconds=slack.dm_drain_seconds), self.drain_dms)
         ]
 
 

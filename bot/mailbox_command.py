@@ -9,16 +9,17 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.actor import linked_enroller_id
+from bot.answers import ack_reply
+from bot.block_kit import Reply
 from bot.deps import BotDeps
+from bot.digest_actions import page_reply
 from bot.identity import LINK_HOWTO
 from bot.parsing import BadCommand, SubCommand, whole_number
 from bot.routing import command_is
-from bot.slack_text import code_block, inert
-from rules.mailbox import mailbox_listing, open_message
-from store.mailbox import MailboxEntry, NotFound
+from bot.slack_text import inert
+from rules.mailbox import mailbox_listing
+from store.mailbox import MailboxEntry
 
-# Slack shows about 4,000 characters of a message comfortably; longer digests are cut there.
-MAX_BODY_CHARS = 3500
 USAGE = "`/bob mailbox [<id>]` - your secure mailbox, or one digest in it"
 
 
@@ -45,31 +46,25 @@ def mailbox_line(entry: MailboxEntry) -> str:
     return f"`{entry.id}`  {entry.business_date:%m/%d/%Y}  {inert(entry.subject)}  ({alerts}){unread}"
 
 
-def mailbox_reply(deps: BotDeps, slack_user_id: str, command: MailboxCommand) -> str:
+def mailbox_reply(deps: BotDeps, slack_user_id: str, command: MailboxCommand) -> Reply:
+    """The list of the user's digests, or one digest whole: its first page, with buttons to
+    the others."""
+    if command.message_id is not None:
+        return page_reply(deps, slack_user_id, command.message_id, 1)
     reader_id = linked_enroller_id(deps.sessions, slack_user_id)
     if reader_id is None:
-        return LINK_HOWTO
-    if command.message_id is None:
-        entries = mailbox_listing(deps.sessions, reader_id, deps.clock())
-        if not entries:
-            return "Your secure mailbox is empty."
-        lines = "\n".join(mailbox_line(e) for e in entries)
-        return f"*Your secure mailbox* (newest first; open one with `/bob mailbox <id>`)\n{lines}"
-    try:
-        message = open_message(deps.sessions, reader_id, command.message_id, deps.clock())
-    except NotFound as exc:
-        return f"{exc}; `/bob mailbox` lists the ids."
-    body = message.body_text
-    if len(body) > MAX_BODY_CHARS:
-        cut = len(body) - MAX_BODY_CHARS
-        body = f"{body[:MAX_BODY_CHARS]}\n… ({cut:,} more characters not shown)"
-    return f"*{inert(message.subject)}*\n{code_block(body)}"
+        return Reply(LINK_HOWTO)
+    entries = mailbox_listing(deps.sessions, reader_id, deps.clock())
+    if not entries:
+        return Reply("Your secure mailbox is empty.")
+    lines = "\n".join(mailbox_line(e) for e in entries)
+    return Reply(f"*Your secure mailbox* (newest first; open one with `/bob mailbox <id>`)\n{lines}")
 
 
 def register(app: AsyncApp, deps: BotDeps) -> None:
     async def answer_mailbox(ack: AsyncAck, body: dict[str, Any]) -> None:
         command = SUBCOMMAND.read(body.get("text", ""))
         assert isinstance(command, MailboxCommand)
-        await ack(await asyncio.to_thread(mailbox_reply, deps, body["user_id"], command))
+        await ack_reply(ack, await asyncio.to_thread(mailbox_reply, deps, body["user_id"], command))
 
     app.command("/bob", matchers=[command_is(SUBCOMMAND.read, MailboxCommand)])(answer_mailbox)

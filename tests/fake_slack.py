@@ -1,8 +1,10 @@
 """A local stand-in for Slack's Web API and response URLs that records what users would see.
 
-It answers the calls bob makes (auth.test, chat.*, conversations.open, views.publish,
-views.open and the three steps of files_upload_v2), keeps the uploaded bytes, and can be told to
-fail a method.
+It answers the calls bob makes (auth.test, chat.*, conversations.open and .history,
+views.publish, views.open and the three steps of files_upload_v2), keeps the uploaded bytes and
+every message posted per channel, and can be told to fail a method, to refuse one for a missing
+scope (with Slack's ``needed``), or to answer some of a method's calls with 429 and Retry-After.
+Every answer carries the token's scopes in ``x-oauth-scopes``, as Slack's do.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from slack_sdk.signature import SignatureVerifier
 
 BOT_USER = "UBOB"
 TEAM = "T0TEST"
+ALL_SCOPES = ("commands", "chat:write", "im:write", "im:history", "files:write")
 
 
 @dataclass
@@ -42,6 +45,15 @@ class FakeSlack:
     calls: list[Call] = field(default_factory=list)
     uploads: dict[str, bytes] = field(default_factory=dict)
     failures: dict[str, str] = field(default_factory=dict)
+    scopes: list[str] = field(default_factory=lambda: list(ALL_SCOPES))
+    refused_scopes: dict[str, str] = field(default_factory=dict)
+    throttled: dict[str, tuple[set[int], int]] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+    rate_limited: list[tuple[str, float]] = field(default_factory=list)
+    history: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    posted: list[Call] = field(default_factory=list)
+    latency: float = 0.0
+    record_calls: bool = True
     base: str = ""
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
@@ -56,6 +68,20 @@ class FakeSlack:
     def fail(self, method: str, error: str = "internal_error") -> None:
         """Answer every later call of ``method`` with ``ok: false``."""
         self.failures[method] = error
+
+    def refuse_for_scope(self, method: str, needed: str) -> None:
+        """Answer every later call of ``method`` as Slack does when the app lacks ``needed``."""
+        self.refused_scopes[method] = needed
+        self.scopes = [scope for scope in self.scopes if scope != needed]
+
+    def rate_limit(self, method: str, calls: set[int], retry_after: int = 1) -> None:
+        """Answer the ``calls``-th calls of ``method`` (counting from 1) with HTTP 429 and
+        ``Retry-After: retry_after``."""
+        self.throttled[method] = (calls, retry_after)
+
+    def dms_to(self, user_id: str) -> list[dict[str, Any]]:
+        """The messages in the DM with ``user_id``, oldest first."""
+        return list(self.history.get(dm_channel(user_id), []))
 
     def named(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
@@ -100,13 +126,32 @@ class FakeSlack:
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         params = await self._params(request)
-        self.calls.append(Call(method, params))
+        if self.record_calls:
+            self.calls.append(Call(method, params))
+        if self.latency:
+            await asyncio.sleep(self.latency)
+        headers = {"x-oauth-scopes": ",".join(self.scopes)}
+        number = self.counts[method] = self.counts.get(method, 0) + 1
+        if method in self.throttled and number in self.throttled[method][0]:
+            retry_after = self.throttled[method][1]
+            self.rate_limited.append((method, time.monotonic()))
+            headers["Retry-After"] = str(retry_after)
+            return web.json_response({"ok": False, "error": "ratelimited"}, status=429, headers=headers)
+        if method in self.refused_scopes:
+            needed = self.refused_scopes[method]
+            refusal = {
+                "ok": False,
+                "error": "missing_scope",
+                "needed": needed,
+                "provided": ",".join(self.scopes),
+            }
+            return web.json_response(refusal, headers=headers)
         if method in self.failures:
-            return web.json_response({"ok": False, "error": self.failures[method]})
+            return web.json_response({"ok": False, "error": self.failures[method]}, headers=headers)
         answer = getattr(self, "_" + method.replace(".", "_"), None)
         if answer is None:
-            return web.json_response({"ok": False, "error": "unknown_method"}, status=404)
-        return web.json_response({"ok": True, **answer(params)})
+            return web.json_response({"ok": False, "error": "unknown_method"}, status=404, headers=headers)
+        return web.json_response({"ok": True, **answer(params)}, headers=headers)
 
     async def _upload(self, request: web.Request) -> web.Response:
         file_id = request.match_info["file_id"]
@@ -131,13 +176,32 @@ class FakeSlack:
         }
 
     def _chat_postMessage(self, params: dict[str, Any]) -> dict[str, Any]:
-        return {"channel": params.get("channel"), "ts": f"{next(self._ids)}.000100"}
+        channel = str(params.get("channel", ""))
+        channel = dm_channel(channel) if channel.startswith("U") else channel
+        ts = f"{next(self._ids)}.000100"
+        message = {"type": "message", "user": BOT_USER, "ts": ts, "text": params.get("text", "")}
+        if params.get("metadata"):
+            message["metadata"] = params["metadata"]
+        self.history.setdefault(channel, []).append({**message, "blocks": params.get("blocks")})
+        self.posted.append(Call("chat.postMessage", params))
+        return {"channel": channel, "ts": ts}
+
+    def _conversations_history(self, params: dict[str, Any]) -> dict[str, Any]:
+        messages = list(reversed(self.history.get(str(params.get("channel")), [])))
+        limit = int(params.get("limit", 100))
+        shown = [
+            m
+            if str(params.get("include_all_metadata")).lower() in ("1", "true")
+            else {k: v for k, v in m.items() if k != "metadata"}
+            for m in messages[:limit]
+        ]
+        return {"messages": shown, "has_more": len(messages) > limit}
 
     def _chat_postEphemeral(self, params: dict[str, Any]) -> dict[str, Any]:
         return {"message_ts": f"{next(self._ids)}.000200"}
 
     def _conversations_open(self, params: dict[str, Any]) -> dict[str, Any]:
-        return {"channel": {"id": "D" + str(params.get("users", "")).lstrip("U")}}
+        return {"channel": {"id": dm_channel(str(params.get("users", "")))}}
 
     def _views_publish(self, params: dict[str, Any]) -> dict[str, Any]:
         return {"view": {"id": f"V{next(self._ids)}", **params.get("view", {})}}
@@ -152,6 +216,11 @@ class FakeSlack:
     def _files_completeUploadExternal(self, params: dict[str, Any]) -> dict[str, Any]:
         files = params.get("files", [])
         return {"files": [{"id": f["id"], "title": f.get("title", "")} for f in files]}
+
+
+def dm_channel(user_id: str) -> str:
+    """The id of the DM between bob and ``user_id``, as the fake names it."""
+    return "D" + user_id.lstrip("U")
 
 
 @dataclass
@@ -234,6 +303,34 @@ class SlackUser:
             "trigger_id": f"trigger-{uuid.uuid4().hex}",
             "view": {**view, "state": {"values": values}, "hash": uuid.uuid4().hex},
             "response_urls": [],
+        }
+        body = urlencode({"payload": json.dumps(payload)})
+        return await self.post(body, self.signed_headers(body), "application/x-www-form-urlencoded")
+
+    async def press_button(
+        self, action_id: str, value: str, response_name: str = "button"
+    ) -> tuple[int, dict[str, Any] | str]:
+        """Press the button ``action_id`` carrying ``value`` on a message in the user's DM;
+        bob answers through the response URL (see ``slack.named("response_url")``)."""
+        payload = {
+            "type": "block_actions",
+            "team": {"id": TEAM, "domain": "bob-test"},
+            "user": {"id": self.user_id, "username": "someone", "team_id": TEAM},
+            "api_app_id": "A0BOB",
+            "token": "legacy-unused",
+            "trigger_id": f"trigger-{uuid.uuid4().hex}",
+            "container": {"type": "message", "channel_id": dm_channel(self.user_id), "is_ephemeral": False},
+            "channel": {"id": dm_channel(self.user_id), "name": "directmessage"},
+            "response_url": self.slack.response_url(response_name),
+            "actions": [
+                {
+                    "type": "button",
+                    "action_id": action_id,
+                    "block_id": "digest",
+                    "value": value,
+                    "action_ts": f"{time.time():.6f}",
+                }
+            ],
         }
         body = urlencode({"payload": json.dumps(payload)})
         return await self.post(body, self.signed_headers(body), "application/x-www-form-urlencoded")

@@ -27,6 +27,7 @@ from store.models.help_requests import HelpCategory, HelpRequest, HelpRequestUpd
 from store.models.history import DelegationPeriod, EnrollerPeriod, EnrollmentPeriod
 from store.models.ledgers import Alert, JobRun, RunStatus
 from store.models.people import Agency, Enroller, LinkCode, RateLimit, Role
+from store.models.slack_dms import SlackDm
 
 __all__ = [
     "Agency",
@@ -69,6 +70,7 @@ __all__ = [
     "RateLimit",
     "Role",
     "RunStatus",
+    "SlackDm",
     "Snapshot",
     "SnapshotRow",
     "UtcDateTime",

@@ -1,0 +1,80 @@
+"""The digest's buttons: "Open full digest" in the morning DM, and Previous/Next on each page.
+
+A button carries only a mailbox id (and a page number); whoever presses it is looked up again
+and reads through :func:`rules.mailbox.open_message`, exactly as `/bob mailbox <id>` does, so a
+digest shows only to its owner and any other try is refused and audited as that command's is.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+
+from bot.answers import linked_reply
+from bot.block_kit import Reply
+from bot.deps import BotDeps
+from bot.digest_blocks import NEXT_PAGE, OPEN_DIGEST, OPEN_IN_BROWSER, PREVIOUS_PAGE, digest_page
+from bot.parsing import whole_number
+from rules.mailbox import open_message
+
+log = logging.getLogger(__name__)
+
+STALE_BUTTON = "This button no longer points at a digest; type `/bob mailbox` for the list."
+
+
+def page_reply(deps: BotDeps, slack_user_id: str, message_id: int, page: int) -> Reply:
+    """Page ``page`` of digest ``message_id`` for its owner; anyone else is refused."""
+    return linked_reply(
+        deps,
+        slack_user_id,
+        lambda reader_id, now: digest_page(open_message(deps.sessions, reader_id, message_id, now), page),
+    )
+
+
+def button_target(value: object) -> tuple[int, int] | None:
+    """(mailbox id, page) from a button's value, ``"<id>"`` or ``"<id>:<page>"``; None if it
+    is anything else (the value comes back from Slack and is read as hostile)."""
+    if not isinstance(value, str):
+        return None
+    word, _, page = value.partition(":")
+    message_id = whole_number(word)
+    page_number = whole_number(page, max_digits=6) if page else 1
+    if message_id is None or page_number is None:
+        return None
+    return message_id, page_number
+
+
+async def _show(deps: BotDeps, body: dict[str, Any], respond: AsyncRespond, replace: bool) -> None:
+    actions = body.get("actions") or [{}]
+    target = button_target(actions[0].get("value"))
+    if target is None:
+        await respond(text=STALE_BUTTON, response_type="ephemeral", replace_original=False)
+        return
+    reply = await asyncio.to_thread(page_reply, deps, body["user"]["id"], *target)
+    await respond(
+        text=reply.text,
+        blocks=reply.blocks or None,
+        response_type="ephemeral",
+        replace_original=replace,
+    )
+
+
+def register(app: AsyncApp, deps: BotDeps) -> None:
+    async def open_digest(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        await _show(deps, body, respond, replace=False)
+
+    async def turn_page(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        await _show(deps, body, respond, replace=True)
+
+    async def open_in_browser(ack: AsyncAck) -> None:
+        await ack()  # a link button: Slack opens the page, bob only acknowledges
+
+    app.action(OPEN_DIGEST)(open_digest)
+    app.action(PREVIOUS_PAGE)(turn_page)
+    app.action(NEXT_PAGE)(turn_page)
+    app.action(OPEN_IN_BROWSER)(open_in_browser)
