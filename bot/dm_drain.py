@@ -185,7 +185,8 @@ def _refused(dm: ClaimedDm, exc: SlackApiError, slack: SlackConfig, moment: date
     scope = missing_scope(exc)
     if scope is not None:
         raise SlackAppFault(f"digest DMs stopped: {scope}") from None
-    error = str(exc.response.get("error") or f"HTTP {exc.response.status_code}")
+    data = exc.response.data if isinstance(exc.response.data, dict) else {}
+    error = str(data.get("error") or f"HTTP {exc.response.status_code}")[:100]
     if error in APP_FAULTS:
         raise SlackAppFault(
             f"digest DMs stopped: Slack refuses the app's token ({error}); check BOB_SLACK_BOT_TOKEN"

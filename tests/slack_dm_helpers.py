@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bot.settings import SlackConfig
 from bot.web_client import PacedWebClient, web_client
-from store.models import OutboxStatus, Role, SlackDm
+from store.models import DigestKind, OutboxStatus, Role, SlackDm
 from tests.factories import Book
 from tests.fake_slack import FakeSlack
 
@@ -68,3 +68,68 @@ def assert_every_dm_posted_once(sessions: Any, slack: FakeSlack) -> None:
     assert set(keys) == expected
     twice = {key: count for key, count in keys.items() if count > 1}
     assert not twice, f"posted more than once: {twice}"
+
+
+def seed_dms(sessions: Any, count: int, day: date = DAY) -> None:
+    """``count`` linked agents, each with a one-alert digest in the mailbox and its DM queued
+    (written in bulk: the drain is what these tests exercise)."""
+    from sqlalchemy import insert
+
+    from store.models import Agency, Enroller, MailboxMessage
+    from store.slack_dms import QueuedDm, queue_dms
+
+    with sessions.begin() as s:
+        agency = Agency(code="burst", name="Burst Agency")
+        s.add(agency)
+        s.flush()
+        s.execute(
+            insert(Enroller),
+            [
+                {
+                    "agency_id": agency.id,
+                    "first_name": f"Agent{n}",
+                    "last_name": "Burst",
+                    "license_number": f"0B{n:06d}",
+                    "email": f"agent{n}@burst.test",
+                    "role": Role.AGENT_L1,
+                    "slack_user_id": f"U{n:07d}",
+                    "active": True,
+                    "created_at": NOTICE_AT,
+                    "active_changed_at": NOTICE_AT,
+                }
+                for n in range(count)
+            ],
+        )
+        ids = dict(
+            s.execute(
+                select(Enroller.slack_user_id, Enroller.id).where(Enroller.agency_id == agency.id)
+            ).all()
+        )
+        alert = {
+            "case_number": "CASE0000001",
+            "topic": "nod_notice",
+            "topic_title": "NOD Notice",
+            "enroller": {"name": "Agent Burst", "license_number": "0B000000"},
+            "contact": {"name": "Pat Consumer", "phone": "(916) 555-0100", "email": "pat@consumer.test"},
+        }
+        s.execute(
+            insert(MailboxMessage),
+            [
+                {
+                    "recipient_id": enroller_id,
+                    "kind": DigestKind.DAILY_SUMMARY,
+                    "business_date": day,
+                    "subject": "Daily Summary - 11/23/2026",
+                    "alert_count": 1,
+                    "body_text": "Daily Summary",
+                    "body_html": "<p>Daily Summary</p>",
+                    "alerts": [alert],
+                    "created_at": NOTICE_AT,
+                }
+                for enroller_id in ids.values()
+            ],
+        )
+        queue_dms(
+            s,
+            [QueuedDm(enroller_id, DigestKind.DAILY_SUMMARY, day, user) for user, enroller_id in ids.items()],
+        )
