@@ -33,6 +33,7 @@ class Call:
 
     method: str
     params: dict[str, Any]
+    at: float = field(default_factory=time.monotonic)  # when it reached Slack
 
     @property
     def text(self) -> str:
