@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
@@ -18,7 +19,9 @@ from bot.block_kit import Reply
 from bot.deps import BotDeps
 from bot.digest_blocks import NEXT_PAGE, OPEN_DIGEST, OPEN_IN_BROWSER, PREVIOUS_PAGE, digest_page
 from bot.parsing import whole_number
+from bot.replies import sentence
 from rules.mailbox import open_message
+from store.mailbox import NotFound
 
 log = logging.getLogger(__name__)
 
@@ -27,11 +30,14 @@ STALE_BUTTON = "This button no longer points at a digest; type `/bob mailbox` fo
 
 def page_reply(deps: BotDeps, slack_user_id: str, message_id: int, page: int) -> Reply:
     """Page ``page`` of digest ``message_id`` for its owner; anyone else is refused."""
-    return linked_reply(
-        deps,
-        slack_user_id,
-        lambda reader_id, now: digest_page(open_message(deps.sessions, reader_id, message_id, now), page),
-    )
+
+    def read(reader_id: int, now: datetime) -> Reply:
+        try:
+            return digest_page(open_message(deps.sessions, reader_id, message_id, now), page)
+        except NotFound as exc:
+            return Reply(f"{sentence(exc)} Type `/bob mailbox` for the list.")
+
+    return linked_reply(deps, slack_user_id, read)
 
 
 def button_target(value: object) -> tuple[int, int] | None:
