@@ -1,6 +1,6 @@
 """The OAuth scopes bob's Slack app needs, and a refusal for a missing one in plain words.
 
-``slack/manifest.yml`` declares exactly these (a test keeps the two in step). Slack names the
+``slack/manifest.json`` declares exactly these (a test keeps the two in step). Slack names the
 scope a call lacked (``missing_scope`` with ``needed``), and lists the token's scopes in the
 ``x-oauth-scopes`` header of every answer, so both the start-up check and a failed call can
 say which scope to add instead of a generic error.
@@ -26,7 +26,7 @@ REQUIRED_SCOPES: dict[str, str] = {
 }
 
 HOW_TO_ADD = (
-    "add it under OAuth & Permissions in the Slack app's settings (or slack/manifest.yml) "
+    "add it under OAuth & Permissions in the Slack app's settings (or slack/manifest.json) "
     "and reinstall the app"
 )
 

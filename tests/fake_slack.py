@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from aiohttp import ClientSession, web
+from aiohttp import ClientSession, WSMsgType, web
 from slack_sdk.signature import SignatureVerifier
 
 BOT_USER = "UBOB"
@@ -54,6 +54,8 @@ class FakeSlack:
     history: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     posted: list[Call] = field(default_factory=list)
     latency: float = 0.0
+    sockets: list[web.WebSocketResponse] = field(default_factory=list)
+    socket_acks: list[dict[str, Any]] = field(default_factory=list)
     record_calls: bool = True
     base: str = ""
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
@@ -101,6 +103,7 @@ class FakeSlack:
         app = web.Application(client_max_size=200 * 1024 * 1024)
         app.router.add_post("/api/{method}", self._api)
         app.router.add_get("/api/{method}", self._api)  # slack_sdk reads history with GET
+        app.router.add_get("/link", self._socket)
         app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_post("/response/{name}", self._response)
         self._runner = web.AppRunner(app, access_log=None)
@@ -111,6 +114,8 @@ class FakeSlack:
         self.base = f"http://{host}:{port}"
 
     async def stop(self) -> None:
+        for socket in self.sockets:
+            await socket.close()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -156,6 +161,33 @@ class FakeSlack:
         if answer is None:
             return web.json_response({"ok": False, "error": "unknown_method"}, status=404, headers=headers)
         return web.json_response({"ok": True, **answer(params)}, headers=headers)
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        """Socket Mode: the app connects here (the URL apps.connections.open gave it), is
+        greeted with hello, and acknowledges each envelope sent to it by its id."""
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        await socket.send_json({"type": "hello", "num_connections": 1, "debug_info": {"host": "fake"}})
+        self.sockets.append(socket)
+        async for message in socket:
+            if message.type == WSMsgType.TEXT:
+                self.socket_acks.append(json.loads(message.data))
+        return socket
+
+    async def send_envelope(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """Send a Socket Mode envelope (``slash_commands``, ``interactive``, ``events_api``) to
+        the connected app and return its acknowledgement."""
+        socket = await self.wait_for(lambda: self.sockets and self.sockets[-1])
+        envelope_id = str(uuid.uuid4())
+        await socket.send_json(
+            {"envelope_id": envelope_id, "type": kind, "payload": payload, "accepts_response_payload": True}
+        )
+        return await self.wait_for(
+            lambda: next((ack for ack in self.socket_acks if ack.get("envelope_id") == envelope_id), None)
+        )
+
+    def _apps_connections_open(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"url": self.base.replace("http://", "ws://") + "/link"}
 
     async def _upload(self, request: web.Request) -> web.Response:
         file_id = request.match_info["file_id"]
