@@ -242,6 +242,9 @@ class FakeSlack:
     def _views_publish(self, params: dict[str, Any]) -> dict[str, Any]:
         return {"view": {"id": f"V{next(self._ids)}", **params.get("view", {})}}
 
+    def _views_update(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"view": {"id": params.get("view_id"), "team_id": TEAM, **params.get("view", {})}}
+
     def _views_open(self, params: dict[str, Any]) -> dict[str, Any]:
         return {"view": {"id": f"V{next(self._ids)}", "team_id": TEAM, **params.get("view", {})}}
 
@@ -344,11 +347,12 @@ class SlackUser:
         return await self.post(body, self.signed_headers(body), "application/x-www-form-urlencoded")
 
     async def press_button(
-        self, action_id: str, value: str, response_name: str = "button"
+        self, action_id: str, value: str, response_name: str = "button", in_view: dict[str, Any] | None = None
     ) -> tuple[int, dict[str, Any] | str]:
-        """Press the button ``action_id`` carrying ``value`` on a message in the user's DM;
-        bob answers through the response URL (see ``slack.named("response_url")``)."""
-        payload = {
+        """Press the button ``action_id`` carrying ``value`` on a message in the user's DM
+        (bob answers through the response URL: ``slack.named("response_url")``), or, with
+        ``in_view``, on that Home tab or modal (which has no response URL)."""
+        payload: dict[str, Any] = {
             "type": "block_actions",
             "team": {"id": TEAM, "domain": "bob-test"},
             "user": {"id": self.user_id, "username": "someone", "team_id": TEAM},
@@ -368,6 +372,10 @@ class SlackUser:
                 }
             ],
         }
+        if in_view is not None:
+            del payload["channel"], payload["response_url"]
+            payload["container"] = {"type": "view", "view_id": in_view["id"]}
+            payload["view"] = in_view
         body = urlencode({"payload": json.dumps(payload)})
         return await self.post(body, self.signed_headers(body), "application/x-www-form-urlencoded")
 

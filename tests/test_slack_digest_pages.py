@@ -187,3 +187,33 @@ def test_a_digest_stored_before_alerts_were_kept_is_paged_from_its_text_whole():
     text = json.dumps(pages)
     assert all(f"CASE{n:07d}" in text for n in range(600))
     assert "```" not in text  # a stored backtick cannot open or close code
+
+
+async def test_the_home_tab_opens_a_digest_in_a_modal_and_pages_it_there(long_digest, bot_user):
+    slack = bot_user.slack
+    await bot_user.open_home()
+    [home] = await slack.wait_for(lambda: slack.named("views.publish"))
+    buttons = [b["accessory"] for b in home.params["view"]["blocks"] if "accessory" in b]
+    assert {b["value"] for b in buttons} == {str(long_digest["daily"])}
+    assert limit_problems(home.params["view"]["blocks"], max_blocks=100) == []
+    await bot_user.press_button("digest_open", buttons[0]["value"], in_view={"id": "VHOME", "type": "home"})
+    [opened] = await slack.wait_for(lambda: slack.named("views.open"))
+    modal = opened.params["view"]
+    assert modal["type"] == "modal" and limit_problems(modal["blocks"], max_blocks=100) == []
+    assert "Page 1 of" in json.dumps(modal["blocks"]) and cases_on(modal["blocks"])
+    shown = cases_on(modal["blocks"])
+    await bot_user.press_button(
+        "digest_next", nav_value(modal["blocks"], "Next"), in_view={"id": "VMODAL", "type": "modal"}
+    )
+    [updated] = await slack.wait_for(lambda: slack.named("views.update"))
+    assert updated.params["view_id"] == "VMODAL"
+    shown += cases_on(updated.params["view"]["blocks"])
+    assert sorted(shown) == sorted(long_digest["cases"])
+    assert slack.named("response_url") == []
+
+
+async def test_a_home_button_pressed_by_someone_else_opens_only_the_refusal(long_digest, bot_user):
+    lee = bot_user.as_user(SLACK_IDS["lee"])
+    await lee.press_button("digest_open", str(long_digest["daily"]), in_view={"id": "VHOME", "type": "home"})
+    [opened] = await bot_user.slack.wait_for(lambda: bot_user.slack.named("views.open"))
+    assert "CASE" not in opened.text and "There is no message" in opened.text
