@@ -90,7 +90,8 @@ class RunResult:
             *topics,
             f"{self.digests} digests to mailboxes ({kinds})"
             + (f", {self.skipped} already delivered" if self.skipped else ""),
-            f"{self.emails} emails would be queued",
+            f"{self.emails} emails would be queued"
+            + (f", and {self.slack_dms} Slack DMs" if self.slack_dms else ""),
         ]
         return "\n".join(lines)
 

@@ -155,3 +155,12 @@ async def test_a_dm_slack_refuses_for_now_is_retried_later(book, sessions, deliv
     del slack.failures["chat.postMessage"]
     assert (await drain_slack_dms(sessions, client, config)).sent == 0  # not due yet
     assert dm_channel("U0ANA") not in slack.history
+
+
+def test_a_dry_run_counts_the_dms_it_would_queue_and_queues_none(book, sessions, engine, delivery):
+    from mailer.dry_run import preview_daily_summary
+
+    digest_book(book)
+    preview = preview_daily_summary(engine, DAY, delivery)
+    assert "3 emails would be queued, and 2 Slack DMs" in preview.preview()
+    assert dm_rows(sessions) == []
