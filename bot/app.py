@@ -13,7 +13,7 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import digest_actions, help_command, home
+from bot import crw_actions, digest_actions, help_command, home
 from bot.deps import BotDeps
 from bot.library_logs import slack_library_logger
 from bot.registry import COMMAND_MODULES, ListenerModule
@@ -25,7 +25,13 @@ from store.errors import BobError
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
-LISTENER_MODULES: tuple[ListenerModule, ...] = (*COMMAND_MODULES, help_command, home, digest_actions)
+LISTENER_MODULES: tuple[ListenerModule, ...] = (
+    *COMMAND_MODULES,
+    help_command,
+    home,
+    digest_actions,
+    crw_actions,
+)
 
 
 def build_app(deps: BotDeps, client: AsyncWebClient | None = None) -> AsyncApp:

@@ -270,11 +270,17 @@ class SlackUser:
         return await self.post(body, self.signed_headers(body), "application/x-www-form-urlencoded")
 
     async def press_button(
-        self, action_id: str, value: str, response_name: str = "button", in_view: dict[str, Any] | None = None
+        self,
+        action_id: str,
+        value: str,
+        response_name: str = "button",
+        in_view: dict[str, Any] | None = None,
+        pick: bool = False,
     ) -> tuple[int, dict[str, Any] | str]:
         """Press the button ``action_id`` carrying ``value`` on a message in the user's DM
         (bob answers through the response URL: ``slack.named("response_url")``), or, with
-        ``in_view``, on that Home tab or modal (which has no response URL)."""
+        ``in_view``, on that Home tab or modal (which has no response URL); with ``pick``,
+        choose ``value`` in the menu ``action_id`` instead."""
         payload: dict[str, Any] = {
             "type": "block_actions",
             "team": {"id": TEAM, "domain": "bob-test"},
@@ -287,10 +293,10 @@ class SlackUser:
             "response_url": self.slack.response_url(response_name),
             "actions": [
                 {
-                    "type": "button",
+                    "type": "static_select" if pick else "button",
                     "action_id": action_id,
                     "block_id": "digest",
-                    "value": value,
+                    **({"selected_option": {"value": value}} if pick else {"value": value}),
                     "action_ts": f"{time.time():.6f}",
                 }
             ],

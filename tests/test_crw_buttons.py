@@ -1,0 +1,65 @@
+"""The CRW list's "Open a case" menu and the case view's "Close case" button, through signed
+requests: each answers as its slash command twin, refusals and audit included."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import select
+
+from bot.block_limits import limit_problems
+from store.models import AuditEntry
+from tests.bot_people import CONSUMER_PHONE
+
+
+async def press(user, action_id: str, value: str, pick: bool = False) -> dict:
+    before = len(user.slack.named("response_url"))
+    status, _ = await user.press_button(action_id, value, pick=pick)
+    assert status == 200
+    answers = await user.slack.wait_for(lambda: user.slack.named("response_url")[before:])
+    return answers[0].params
+
+
+def audit_rows(sessions) -> list[tuple]:
+    with sessions() as s:
+        return s.execute(
+            select(AuditEntry.action, AuditEntry.target, AuditEntry.outcome, AuditEntry.detail).order_by(
+                AuditEntry.id
+            )
+        ).all()
+
+
+async def test_the_list_menu_opens_a_case_and_its_close_button_opens_the_form(cast):
+    ana = cast.as_("ana")
+    _, listing = await ana.command_reply("crw list")
+    assert limit_problems(listing["blocks"]) == []
+    [menu] = [e for b in listing["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert [o["value"] for o in menu["options"]] == ["CRW-000101", "CRW-000102"]
+    shown = await press(ana, "crw_case_open", "CRW-000101", pick=True)
+    assert shown["replace_original"] is False and shown["text"] == "CRW case CRW-000101."
+    assert CONSUMER_PHONE in json.dumps(shown["blocks"])
+    [close] = [e for b in shown["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert (close["action_id"], close["value"]) == ("crw_case_close", "CRW-000101")
+    await ana.press_button("crw_case_close", "CRW-000101")
+    [opened] = await ana.slack.wait_for(lambda: ana.slack.named("views.open"))
+    assert opened.params["view"]["callback_id"] == "crw_close"
+    assert opened.params["view"]["private_metadata"] == "CRW-000101"
+
+
+async def test_a_pick_by_someone_without_the_right_is_refused_and_audited_as_the_command(cast, sessions):
+    omar = cast.as_("omar")
+    _, by_command = await omar.command("crw show CRW-000101")
+    after_command = audit_rows(sessions)
+    assert after_command[-1][:3] == ("crw.show", "CRW-000101", "refused")
+    by_menu = await press(omar, "crw_case_open", "CRW-000101", pick=True)
+    assert by_menu["text"] == by_command
+    assert "Zelda" not in json.dumps(by_menu)
+    assert audit_rows(sessions)[len(after_command) :] == after_command[-1:]
+
+
+async def test_closing_a_case_closed_since_gets_a_clear_answer_and_no_form(cast):
+    ana = cast.as_("ana")
+    answer = await press(ana, "crw_case_close", "CRW-000103")
+    assert answer["text"] == "CRW case CRW-000103 is closed already."
+    assert ana.slack.named("views.open") == []
+    assert (await press(ana, "crw_case_open", "<!channel>", pick=True))["text"].startswith("That control")
