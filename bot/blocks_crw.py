@@ -33,7 +33,8 @@ from rules.crw import RISK_LABELS, CrwTiles
 
 CLOSE_CALLBACK = "crw_close"
 OPEN_CASE = "crw_case_open"  # the case list's menu
-CLOSE_CASE = "crw_case_close"  # the case view's button
+CLOSE_CASE = "crw_case_close"  # the case view's buttons
+ADD_NOTE = "crw_case_note"
 MENU_OPTIONS = 100  # Slack's limit for a static select
 REASON_BLOCK = "resolution_reason"
 STEPS_BLOCK = "resolution_steps"
@@ -190,6 +191,12 @@ def case_detail_reply(detail: CrwCaseDetail, zone: ZoneInfo) -> Reply:
                 f"interaction · `/bob crw close {detail.case_number}` closes it"
             )
         )
+        note = {
+            "type": "button",
+            "action_id": ADD_NOTE,
+            "text": plain("Add note"),
+            "value": detail.case_number,
+        }
         close = {
             "type": "button",
             "action_id": CLOSE_CASE,
@@ -197,7 +204,7 @@ def case_detail_reply(detail: CrwCaseDetail, zone: ZoneInfo) -> Reply:
             "value": detail.case_number,
             "style": "danger",
         }
-        blocks.append({"type": "actions", "elements": [close]})
+        blocks.append({"type": "actions", "elements": [note, close]})
     return Reply(text=f"CRW case {detail.case_number}.", blocks=blocks)
 
 

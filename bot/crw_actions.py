@@ -1,10 +1,11 @@
 """The CRW lists' and case view's controls: the case list's "Open a case" menu shows the case
-picked, and the case view's "Close case" button opens the close form.
+picked; the case view's "Add note" and "Close case" buttons open the note and close forms.
 
 Each is its slash command's twin: the menu answers exactly as `/bob crw show <case>` (same
-reach checks, same audit) and the button checks and opens exactly what `/bob crw close <case>`
-opens, so a press from someone without the right gets the command's refusal. A case closed
-since the list was shown gets a clear "closed already" instead of a form.
+reach checks, same audit), the note form adds the note as `/bob crw note` does, and the close
+button checks and opens exactly what `/bob crw close <case>` opens, so a press from someone
+without the right gets the command's refusal. A case closed since the list was shown gets a
+clear "closed already" instead of a form.
 """
 
 from __future__ import annotations
@@ -15,11 +16,16 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.answers import open_form
-from bot.blocks_crw import CLOSE_CASE, OPEN_CASE, close_modal
+from bot.actor import linked_enroller_id
+from bot.answers import field_error, open_form
+from bot.block_kit import submitted_values
+from bot.blocks_crw import ADD_NOTE, CLOSE_CASE, OPEN_CASE, close_modal
+from bot.blocks_crw_forms import NOTE_BLOCK, NOTE_CALLBACK, note_modal, noted_view
 from bot.crw_command import CrwShowCommand, close_refusal, crw_reply
 from bot.deps import BotDeps
 from bot.parsing import record_number
+from rules.casework.crw_cases import add_note
+from store.errors import BobError
 
 NOT_A_CASE = "That control no longer points at a CRW case; type `/bob crw list` for the list."
 FORM_FAILED = "Slack did not open the close form; please try `/bob crw close` again."
@@ -36,6 +42,33 @@ async def _ephemeral(respond: AsyncRespond, text: str, blocks: list[dict[str, An
     await respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
 
 
+def submit_note(deps: BotDeps, slack_user_id: str, case_number: str, text: str) -> dict[str, str]:
+    """Add the form's note; the errors to show on the form (none when it was added)."""
+    actor_id = linked_enroller_id(deps.sessions, slack_user_id)
+    if actor_id is None:
+        return {NOTE_BLOCK: "Link your Slack account first with /bob link."}
+    try:
+        add_note(deps.sessions, actor_id, case_number, text, deps.clock())
+    except BobError as exc:
+        return {NOTE_BLOCK: field_error(exc)}
+    return {}
+
+
+async def _open_form(
+    deps: BotDeps, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient, form: Any
+) -> None:
+    """Open ``form(case)`` for the button's case, or say why not (the close command's checks)."""
+    case_number = picked_case((body.get("actions") or [{}])[0])
+    if case_number is None:
+        await _ephemeral(respond, NOT_A_CASE)
+        return
+    refusal = await asyncio.to_thread(close_refusal, deps, body["user"]["id"], case_number)
+    if refusal is None:
+        refusal = await open_form(client, body, form(case_number), FORM_FAILED)
+    if refusal is not None:
+        await _ephemeral(respond, refusal)
+
+
 def register(app: AsyncApp, deps: BotDeps) -> None:
     async def open_case(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
@@ -50,15 +83,24 @@ def register(app: AsyncApp, deps: BotDeps) -> None:
         ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
     ) -> None:
         await ack()
-        case_number = picked_case((body.get("actions") or [{}])[0])
-        if case_number is None:
-            await _ephemeral(respond, NOT_A_CASE)
-            return
-        refusal = await asyncio.to_thread(close_refusal, deps, body["user"]["id"], case_number)
-        if refusal is None:
-            refusal = await open_form(client, body, close_modal(case_number), FORM_FAILED)
-        if refusal is not None:
-            await _ephemeral(respond, refusal)
+        await _open_form(deps, body, respond, client, close_modal)
+
+    async def note_case(
+        ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
+        await ack()
+        await _open_form(deps, body, respond, client, note_modal)
+
+    async def answer_note_form(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        case_number = str(view.get("private_metadata", ""))
+        text = submitted_values(view).get(NOTE_BLOCK, "")
+        errors = await asyncio.to_thread(submit_note, deps, body["user"]["id"], case_number, text)
+        if errors:
+            await ack(response_action="errors", errors=errors)
+        else:
+            await ack(response_action="update", view=noted_view(case_number))
 
     app.action(OPEN_CASE)(open_case)
     app.action(CLOSE_CASE)(close_case)
+    app.action(ADD_NOTE)(note_case)
+    app.view(NOTE_CALLBACK)(answer_note_form)

@@ -38,7 +38,8 @@ async def test_the_list_menu_opens_a_case_and_its_close_button_opens_the_form(ca
     shown = await press(ana, "crw_case_open", "CRW-000101", pick=True)
     assert shown["replace_original"] is False and shown["text"] == "CRW case CRW-000101."
     assert CONSUMER_PHONE in json.dumps(shown["blocks"])
-    [close] = [e for b in shown["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    note, close = [e for b in shown["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert (note["action_id"], note["value"]) == ("crw_case_note", "CRW-000101")
     assert (close["action_id"], close["value"]) == ("crw_case_close", "CRW-000101")
     await ana.press_button("crw_case_close", "CRW-000101")
     [opened] = await ana.slack.wait_for(lambda: ana.slack.named("views.open"))
@@ -63,3 +64,29 @@ async def test_closing_a_case_closed_since_gets_a_clear_answer_and_no_form(cast)
     assert answer["text"] == "CRW case CRW-000103 is closed already."
     assert ana.slack.named("views.open") == []
     assert (await press(ana, "crw_case_open", "<!channel>", pick=True))["text"].startswith("That control")
+
+
+async def test_add_note_opens_a_form_whose_note_lands_on_the_case(cast, sessions):
+    ana = cast.as_("ana")
+    await ana.press_button("crw_case_note", "CRW-000102")
+    [opened] = await ana.slack.wait_for(lambda: ana.slack.named("views.open"))
+    view = opened.params["view"]
+    assert (view["callback_id"], view["private_metadata"]) == ("crw_note", "CRW-000102")
+    status, answer = await ana.submit_view(
+        view, {"note_text": {"value": {"type": "plain_text_input", "value": "Called <back>"}}}
+    )
+    assert status == 200 and answer["response_action"] == "update"
+    _, shown = await ana.command_reply("crw show CRW-000102")
+    assert "Called &lt;back&gt;" in json.dumps(shown["blocks"])
+    status, answer = await ana.submit_view(
+        view, {"note_text": {"value": {"type": "plain_text_input", "value": "  "}}}
+    )
+    assert answer["response_action"] == "errors" and "note_text" in answer["errors"]
+
+
+async def test_add_note_by_someone_without_the_right_gets_the_commands_refusal(cast):
+    omar = cast.as_("omar")
+    answer = await press(omar, "crw_case_note", "CRW-000101")
+    _, by_command = await omar.command("crw close CRW-000101")
+    assert answer["text"] == by_command
+    assert omar.slack.named("views.open") == []
