@@ -35,6 +35,7 @@ CLOSE_CALLBACK = "crw_close"
 OPEN_CASE = "crw_case_open"  # the case list's menu
 CLOSE_CASE = "crw_case_close"  # the case view's buttons
 ADD_NOTE = "crw_case_note"
+TRANSFER = "crw_case_transfer"
 MENU_OPTIONS = 100  # Slack's limit for a static select
 REASON_BLOCK = "resolution_reason"
 STEPS_BLOCK = "resolution_steps"
@@ -159,7 +160,9 @@ def _case_line(row: CrwCaseRow, with_assignee: bool) -> str:
     return f"{line} · {inert(row.assignee)}" if with_assignee else line
 
 
-def case_detail_reply(detail: CrwCaseDetail, zone: ZoneInfo) -> Reply:
+def case_detail_reply(detail: CrwCaseDetail, zone: ZoneInfo, can_transfer: bool = False) -> Reply:
+    """The case view; an open case gets Add note and Close buttons, and Transfer for those
+    who may transfer cases."""
     facts = [
         ("Risk", f"{detail.risk} {detail.risk_label}"),
         ("Status", status_words(detail.status)),
@@ -204,7 +207,11 @@ def case_detail_reply(detail: CrwCaseDetail, zone: ZoneInfo) -> Reply:
             "value": detail.case_number,
             "style": "danger",
         }
-        blocks.append({"type": "actions", "elements": [note, close]})
+        buttons = [note, close]
+        if can_transfer:
+            transfer = {"type": "button", "action_id": TRANSFER, "text": plain("Transfer")}
+            buttons.append({**transfer, "value": detail.case_number})
+        blocks.append({"type": "actions", "elements": buttons})
     return Reply(text=f"CRW case {detail.case_number}.", blocks=blocks)
 
 

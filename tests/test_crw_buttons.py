@@ -90,3 +90,38 @@ async def test_add_note_by_someone_without_the_right_gets_the_commands_refusal(c
     _, by_command = await omar.command("crw close CRW-000101")
     assert answer["text"] == by_command
     assert omar.slack.named("views.open") == []
+
+
+async def test_a_manager_transfers_a_case_from_its_view_to_an_eligible_level_2(cast, sessions):
+    max_ = cast.as_("max")
+    _, shown = await max_.command_reply("crw show CRW-000101")
+    buttons = [e["action_id"] for b in shown["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert buttons == ["crw_case_note", "crw_case_close", "crw_case_transfer"]
+    await max_.press_button("crw_case_transfer", "CRW-000101")
+    [opened] = await max_.slack.wait_for(lambda: max_.slack.named("views.open"))
+    view = opened.params["view"]
+    [menu] = [b["element"] for b in view["blocks"] if b["type"] == "input"]
+    assert [o["text"]["text"] for o in menu["options"]] == [
+        "Lee Levelto (License 0A22222)",
+        "Nia Nolink (License 0A33333)",
+    ]  # Agent Level 2s of Sunrise only: not Olga of Moonrise, not Ana who holds the case
+    chosen = {"transfer_to": {"value": {"type": "static_select", "selected_option": {"value": "0A22222"}}}}
+    status, answer = await max_.submit_view(view, chosen)
+    assert status == 200 and answer["response_action"] == "update"
+    assert "moved from Ana Agent" in json.dumps(answer["view"])
+    [told] = await max_.slack.wait_for(lambda: max_.slack.named("chat.postMessage"))
+    assert told.params["channel"] == "U0LEE" and "CRW-000101" in told.params["text"]
+    assert audit_rows(sessions)[-1][:3] == ("crw.transfer", "CRW-000101", "ok")
+
+
+async def test_an_agent_pressing_transfer_gets_the_commands_refusal_and_audit(cast, sessions):
+    ana = cast.as_("ana")
+    _, shown = await ana.command_reply("crw show CRW-000101")
+    assert "crw_case_transfer" not in json.dumps(shown["blocks"])  # not offered to an agent
+    _, by_command = await ana.command("transfer CRW-000101 0A22222")
+    by_command_audit = audit_rows(sessions)[-1]
+    answer = await press(ana, "crw_case_transfer", "CRW-000101")
+    assert answer["text"] == by_command
+    assert by_command_audit[:3] == ("crw.transfer", "CRW-000101", "refused")
+    assert audit_rows(sessions)[-1] == by_command_audit
+    assert ana.slack.named("views.open") == []
