@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, field, fields
+from dataclasses import MISSING, Field, dataclass, field, fields
 from datetime import time
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin, get_type_hints
@@ -141,7 +141,7 @@ def _build_section(name: str, cls: type, raw: Any, env: dict[str, str]) -> Any:
                 "(or a file path in "
                 f"{SECRET_ENV[(name, key)]}_FILE), not in the config file"
             )
-        values[key] = _coerce(f"{name}.{key}", known[key].default, value)
+        values[key] = _coerce(f"{name}.{key}", _default_of(known[key]), value)
     for (section, key), var in {**SECRET_ENV, **PLAIN_ENV}.items():
         if section == name:
             secret = _read_secret(var, env)
@@ -170,13 +170,32 @@ def _check_ranges(name: str, cls: type, values: dict[str, Any]) -> None:
         raise ConfigError(f"{name}.{setting.name} = {value!r} is out of range; use {allowed}")
 
 
+def _default_of(setting: Field[Any]) -> Any:
+    """A setting's default, also for one (a table) whose default comes from a factory."""
+    if setting.default is MISSING and setting.default_factory is not MISSING:
+        return setting.default_factory()
+    return setting.default
+
+
 def _coerce(key: str, default: Any, value: Any) -> Any:
     expected = type(default)
+    if expected is dict:
+        return _coerce_rates(key, value)
     if expected is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
     if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
         raise ConfigError(f"{key} = {value!r} should be a {expected.__name__}")
     return value
+
+
+def _coerce_rates(key: str, value: Any) -> dict[str, float]:
+    """A table of names to rates, each a number above 0 (``{ "chat.postMessage" = 20 }``)."""
+    if not isinstance(value, dict):
+        raise ConfigError(f'{key} = {value!r} should be a table, e.g. {{ "chat.postMessage" = 20 }}')
+    for name, rate in value.items():
+        if isinstance(rate, bool) or not isinstance(rate, int | float) or rate <= 0:
+            raise ConfigError(f"{key}.{name} = {rate!r} should be a number above 0 (calls per second)")
+    return {name: float(rate) for name, rate in value.items()}
 
 
 def load_config(path: str | os.PathLike[str] | None = None, env: dict[str, str] | None = None) -> Config:

@@ -1,13 +1,13 @@
 """`bob serve`: the scheduler, the Slack bot and the web mailbox in one asyncio process.
 
 Jobs (all in the agency time zone): the Daily Summary each morning, the outbox drain every
-minute, the weekly Book of Business snapshot (Friday 21:00), the expiry of old export
-files, and the nightly purge of what ``[retention]`` lets go (once per business date; on
-start too, when its hour has passed). Missed Daily Summaries are caught up on start (back
-to the first one this database ran, or its first `bob serve`) and re-checked every few
-minutes, so a run whose process died is finished by another. Several `bob serve` processes may share
-one PostgreSQL database: the run ledger and the outbox claims keep them from doing any
-piece of work twice.
+minute, the digest DM drain (with Slack configured), the weekly Book of Business snapshot
+(Friday 21:00), the expiry of old export files, and the nightly purge of what
+``[retention]`` lets go (once per business date; on start too, when its hour has passed).
+Missed Daily Summaries are caught up on start (back to the first one this database ran,
+or its first `bob serve`) and re-checked every few minutes, so a run whose process died
+is finished by another. Several `bob serve` processes may share one PostgreSQL database:
+the run ledger and the outbox and DM claims keep them from doing any piece of work twice.
 """
 
 from __future__ import annotations
@@ -21,11 +21,14 @@ from datetime import timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
+from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import select
 
 from app.http_server import start_http
 from app.purge import PurgeJob
 from app.runtime import Runtime
+from bot.dm_drain import drain_slack_dms
+from bot.web_client import web_client
 from exports.expiry import expire_exports
 from exports.snapshots import take_snapshot
 from mailer.metrics import count_drain
@@ -105,6 +108,7 @@ class ServedJobs:
             timedelta(seconds=schedule.run_lease_seconds),
         )
         self.monitor = operator_monitor(runtime)
+        self.slack_client: AsyncWebClient | None = None
 
     async def start_up(self) -> None:
         """Note the first start on this database, catch up the dates missed since, purge if
@@ -129,6 +133,20 @@ class ServedJobs:
             await self.monitor.drained(result)
         if result.sent or result.retried or result.failed:
             log.info("outbox: %s", result.summary())
+
+    async def drain_dms(self) -> None:
+        """Post the queued digest DMs (with Slack configured; one client, so its pace and
+        Retry-After holds span every run)."""
+        if self.slack_client is None:
+            self.slack_client = web_client(self.runtime.config.slack)
+        result = await drain_slack_dms(
+            self.runtime.sessions,
+            self.slack_client,
+            self.runtime.config.slack,
+            web_base_url=self.runtime.config.web.base_url,
+        )
+        if result.sent or result.retried or result.failed:
+            log.info("slack DMs: %s", result.summary())
 
     async def snapshot(self) -> None:
         rows = await asyncio.to_thread(_snapshot_every_agency, self.runtime)
@@ -169,6 +187,15 @@ class ServedJobs:
                 IntervalTrigger(seconds=WEB_SESSION_CHECK_SECONDS),
                 self.forget_web_sessions,
             ),
+            *self._slack_jobs(),
+        ]
+
+    def _slack_jobs(self) -> list[ScheduledJob]:
+        slack = self.runtime.config.slack
+        if not slack.bot_token:
+            return []
+        return [
+            ScheduledJob("slack_dm_drain", IntervalTrigger(seconds=slack.dm_drain_seconds), self.drain_dms)
         ]
 
 

@@ -13,19 +13,28 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import help_command, home, web_button
+from bot import crw_actions, digest_actions, help_command, home, web_button
 from bot.deps import BotDeps
 from bot.library_logs import slack_library_logger
 from bot.metrics import time_slack_requests, time_web_requests
 from bot.registry import COMMAND_MODULES, ListenerModule
+from bot.scopes import check_scopes
 from bot.settings import SlackConfig
 from bot.verification import MAX_BODY_BYTES, SignedRequests, bolt_request, require_a_slack_user
+from bot.web_client import web_client
 from store.errors import BobError
 
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
-LISTENER_MODULES: tuple[ListenerModule, ...] = (*COMMAND_MODULES, help_command, home, web_button)
+LISTENER_MODULES: tuple[ListenerModule, ...] = (
+    *COMMAND_MODULES,
+    help_command,
+    home,
+    digest_actions,
+    crw_actions,
+    web_button,
+)
 
 
 def build_app(deps: BotDeps, client: AsyncWebClient | None = None) -> AsyncApp:
@@ -33,11 +42,7 @@ def build_app(deps: BotDeps, client: AsyncWebClient | None = None) -> AsyncApp:
     (Bolt's own check, which logs refused bodies, is off)."""
     settings = deps.slack
     if client is None:
-        client = AsyncWebClient(
-            token=settings.bot_token,
-            base_url=settings.api_base_url or AsyncWebClient.BASE_URL,
-            logger=slack_library_logger(),
-        )
+        client = web_client(settings)
     app = AsyncApp(
         client=client,
         signing_secret=settings.signing_secret,
@@ -106,6 +111,7 @@ async def start_bot(deps: BotDeps, client: AsyncWebClient | None = None) -> Runn
     settings = deps.slack
     require_slack_secrets(settings)
     app = build_app(deps, client)
+    await check_scopes(app.client)
     if settings.app_token:
         handler = AsyncSocketModeHandler(app, settings.app_token)
         await handler.connect_async()

@@ -32,6 +32,11 @@ from rules.casework.crw_rows import CrwCaseDetail, CrwCaseRow, EnrollerActivity
 from rules.crw import RISK_LABELS, CrwTiles
 
 CLOSE_CALLBACK = "crw_close"
+OPEN_CASE = "crw_case_open"  # the case list's menu
+CLOSE_CASE = "crw_case_close"  # the case view's buttons
+ADD_NOTE = "crw_case_note"
+TRANSFER = "crw_case_transfer"
+MENU_OPTIONS = 100  # Slack's limit for a static select
 REASON_BLOCK = "resolution_reason"
 STEPS_BLOCK = "resolution_steps"
 STEPS_CHARS = 3000
@@ -126,9 +131,25 @@ def case_list_reply(rows: list[CrwCaseRow], risk: int | None, aging_days: int | 
         blocks=[
             header(whose),
             *lines_sections(lines),
+            _case_picker(rows),
             context(f"{shown} · riskiest and oldest first, at most 50 · `/bob crw show <case>` opens one"),
         ],
     )
+
+
+def _case_picker(rows: list[CrwCaseRow]) -> Block:
+    """A menu of the listed cases: picking one shows it, as `/bob crw show <case>` does."""
+    options = [
+        option(row.case_number, row.case_number, f"{row.risk} {row.risk_label} · {days(row.age_days)}")
+        for row in rows[:MENU_OPTIONS]
+    ]
+    menu = {
+        "type": "static_select",
+        "action_id": OPEN_CASE,
+        "placeholder": plain("Open a case"),
+        "options": options,
+    }
+    return {"type": "actions", "elements": [menu]}
 
 
 def _case_line(row: CrwCaseRow, with_assignee: bool) -> str:
@@ -139,7 +160,9 @@ def _case_line(row: CrwCaseRow, with_assignee: bool) -> str:
     return f"{line} · {inert(row.assignee)}" if with_assignee else line
 
 
-def case_detail_reply(detail: CrwCaseDetail, zone: ZoneInfo) -> Reply:
+def case_detail_reply(detail: CrwCaseDetail, zone: ZoneInfo, can_transfer: bool = False) -> Reply:
+    """The case view; an open case gets Add note and Close buttons, and Transfer for those
+    who may transfer cases."""
     facts = [
         ("Risk", f"{detail.risk} {detail.risk_label}"),
         ("Status", status_words(detail.status)),
@@ -171,6 +194,24 @@ def case_detail_reply(detail: CrwCaseDetail, zone: ZoneInfo) -> Reply:
                 f"interaction · `/bob crw close {detail.case_number}` closes it"
             )
         )
+        note = {
+            "type": "button",
+            "action_id": ADD_NOTE,
+            "text": plain("Add note"),
+            "value": detail.case_number,
+        }
+        close = {
+            "type": "button",
+            "action_id": CLOSE_CASE,
+            "text": plain("Close case"),
+            "value": detail.case_number,
+            "style": "danger",
+        }
+        buttons = [note, close]
+        if can_transfer:
+            transfer = {"type": "button", "action_id": TRANSFER, "text": plain("Transfer")}
+            buttons.append({**transfer, "value": detail.case_number})
+        blocks.append({"type": "actions", "elements": buttons})
     return Reply(text=f"CRW case {detail.case_number}.", blocks=blocks)
 
 

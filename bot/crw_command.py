@@ -44,10 +44,12 @@ from bot.parsing import (
 )
 from bot.replies import sentence
 from bot.routing import command_is
+from rules.access import Action, may
 from rules.casework.crw_cases import RESOLUTION_REASONS, add_note, close_case
 from rules.casework.crw_queries import agency_overview, list_cases, my_tiles, show_case
 from rules.casework.crw_reach import CrwRefused
 from store.errors import BobError
+from store.models import Enroller
 
 USAGE = (
     "`/bob crw` - your Consumer Retention Workspace tiles; "
@@ -193,13 +195,19 @@ def _answer(deps: BotDeps, command: CrwCommand, actor_id: int, now: datetime) ->
             return case_list_reply(rows, command.risk, command.aging_days, command.agency)
         case CrwShowCommand():
             detail = show_case(deps.sessions, actor_id, command.case_number, now)
-            return case_detail_reply(detail, deps.zone)
+            return case_detail_reply(detail, deps.zone, _may_transfer(deps, actor_id))
         case CrwNoteCommand():
             add_note(deps.sessions, actor_id, command.case_number, command.text, now)
             return Reply(
                 f"Noted on CRW case {command.case_number}. "
                 f"`/bob crw show {command.case_number}` shows its notes."
             )
+
+
+def _may_transfer(deps: BotDeps, actor_id: int) -> bool:
+    with deps.sessions() as session:
+        actor = session.get(Enroller, actor_id)
+        return actor is not None and may(actor, Action.TRANSFER_CRW_CASE)
 
 
 def close_refusal(deps: BotDeps, slack_user_id: str, case_number: str) -> str | None:

@@ -1,4 +1,5 @@
-"""The App Home tab: the user's secure mailbox. Only its owner ever sees a Home tab."""
+"""The App Home tab: the user's secure mailbox, each digest with an "Open digest" button (the
+whole digest, paged, in a modal). Only its owner ever sees a Home tab."""
 
 from __future__ import annotations
 
@@ -10,14 +11,26 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.actor import linked_enroller_id
 from bot.deps import BotDeps
+from bot.digest_blocks import OPEN_DIGEST
 from bot.identity import LINK_HOWTO
 from bot.mailbox_command import mailbox_line
 from bot.web_button import open_in_browser
 from rules.mailbox import mailbox_listing
+from store.mailbox import MailboxEntry
 
 
 def _section(text: str) -> dict[str, Any]:
     return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def _entry(entry: MailboxEntry) -> dict[str, Any]:
+    button = {
+        "type": "button",
+        "action_id": OPEN_DIGEST,
+        "text": {"type": "plain_text", "text": "Open digest"},
+        "value": str(entry.id),
+    }
+    return {**_section(mailbox_line(entry)), "accessory": button}
 
 
 def home_view(deps: BotDeps, slack_user_id: str) -> dict[str, Any]:
@@ -31,9 +44,9 @@ def home_view(deps: BotDeps, slack_user_id: str) -> dict[str, Any]:
     elif not entries:
         blocks.append(_section("Your secure mailbox is empty."))
     else:
-        blocks.append(_section("Newest first. Open a digest with `/bob mailbox <id>`."))
+        blocks.append(_section("Newest first. Open a digest here or with `/bob mailbox <id>`."))
         blocks.append({"type": "divider"})
-        blocks.extend(_section(mailbox_line(entry)) for entry in entries)
+        blocks.extend(_entry(entry) for entry in entries)
     button = open_in_browser(deps, reader_id) if reader_id is not None else None
     if button is not None:
         blocks.insert(1, button)

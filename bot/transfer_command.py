@@ -64,6 +64,7 @@ class AssigneeMessage:
 class TransferReply:
     text: str
     message: AssigneeMessage | None = None
+    moved: bool = False
 
 
 def transfer_reply(deps: BotDeps, slack_user_id: str, command: TransferCommand) -> TransferReply:
@@ -79,13 +80,15 @@ def transfer_reply(deps: BotDeps, slack_user_id: str, command: TransferCommand) 
     number = moved.case_number
     done = f"CRW case {number} moved from {inert(moved.from_enroller)} to {inert(moved.to_enroller)}."
     if moved.to_slack_user_id is None:
-        return TransferReply(f"{done} They have not linked Slack to bob, so please tell them yourself.")
+        return TransferReply(
+            f"{done} They have not linked Slack to bob, so please tell them yourself.", moved=True
+        )
     message = AssigneeMessage(
         moved.to_slack_user_id,
         f"{manager_name} transferred CRW case {number} to you. "
         f"`/bob crw show {number}` shows the case and how to reach the consumer.",
     )
-    return TransferReply(f"{done} They were told in a direct message.", message)
+    return TransferReply(f"{done} They were told in a direct message.", message, moved=True)
 
 
 async def tell_assignee(client: AsyncWebClient, respond: AsyncRespond, message: AssigneeMessage) -> None:

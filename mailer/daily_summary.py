@@ -34,6 +34,7 @@ from store.db import insert_ignoring_duplicates
 from store.history import ANALYZE_AFTER, record_history, refresh_statistics
 from store.models import DigestKind, MailboxMessage, utcnow
 from store.outbox import QueuedEmail, queue_emails
+from store.slack_dms import QueuedDm, queue_dms
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,7 @@ class RunResult:
     skipped: int = 0
     by_kind: dict[str, int] = field(default_factory=dict)
     emails: int = 0
+    slack_dms: int = 0
 
     def summary(self) -> str:
         if not self.ran:
@@ -63,6 +65,7 @@ class RunResult:
         return (
             f"{self.business_date}: {sum(self.alerts.values())} new alerts, "
             f"{self.digests} digests delivered to mailboxes and queued as email"
+            + (f" ({self.slack_dms} as Slack DMs too)" if self.slack_dms else "")
             + (f", {self.skipped} already delivered" if self.skipped else "")
         )
 
@@ -78,7 +81,8 @@ class RunResult:
             *topics,
             f"{self.digests} digests to mailboxes ({kinds})"
             + (f", {self.skipped} already delivered" if self.skipped else ""),
-            f"{self.emails} emails would be queued",
+            f"{self.emails} emails would be queued"
+            + (f", and {self.slack_dms} Slack DMs" if self.slack_dms else ""),
         ]
         return "\n".join(lines)
 
@@ -94,9 +98,12 @@ def _delivered(session: Session, day: date) -> set[tuple[int, str]]:
     }
 
 
-def _store_batch(session: Session, batch: list[Digest], settings: DeliverySettings, day: date) -> int:
-    """Write each digest to its mailbox and queue its email, in the caller's transaction;
-    returns the number of emails queued."""
+def _store_batch(
+    session: Session, batch: list[Digest], settings: DeliverySettings, day: date
+) -> tuple[int, int]:
+    """Write each digest to its mailbox and queue its email, and its Slack DM when the
+    recipient linked Slack, in the caller's transaction; returns the numbers of emails and
+    DMs queued."""
     mailbox_rows: list[dict[str, Any]] = []
     emails: list[QueuedEmail] = []
     now = utcnow()
@@ -135,7 +142,13 @@ def _store_batch(session: Session, batch: list[Digest], settings: DeliverySettin
         insert_ignoring_duplicates(session, MailboxMessage).on_conflict_do_nothing(), mailbox_rows
     )
     queue_emails(session, emails, settings.from_address)
-    return len(emails)
+    dms = [
+        QueuedDm(digest.recipient.id, digest.kind, day, digest.recipient.slack_user_id)
+        for digest in batch
+        if digest.recipient.slack_user_id
+    ]
+    queue_dms(session, dms)
+    return len(emails), len(dms)
 
 
 def run_daily_summary(
@@ -204,7 +217,9 @@ def _commit(
     result: RunResult,
 ) -> int:
     with factory() as session, session.begin():
-        result.emails += _store_batch(session, batch, settings, day)
+        emails, dms = _store_batch(session, batch, settings, day)
+        result.emails += emails
+        result.slack_dms += dms
         save_progress(session, run, stats, settings.lease)
     for digest in batch:
         result.by_kind[digest.kind.value] = result.by_kind.get(digest.kind.value, 0) + 1

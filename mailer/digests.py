@@ -44,6 +44,7 @@ class Person:
     name: str
     email: str
     license_number: str
+    slack_user_id: str | None = None  # set when they linked Slack: the digest is DMed too
 
 
 @dataclass(frozen=True)
@@ -89,8 +90,9 @@ class Audience:
     managers: dict[int, list[Person]] = field(default_factory=lambda: defaultdict(list))
 
 
-def _person(row: Row[int, int, str, str, str, str]) -> Person:
-    return Person(row.id, row.agency_id, f"{row.first_name} {row.last_name}", row.email, row.license_number)
+def _person(row: Row[int, int, str, str, str, str, str | None]) -> Person:
+    name = f"{row.first_name} {row.last_name}"
+    return Person(row.id, row.agency_id, name, row.email, row.license_number, row.slack_user_id)
 
 
 def audience(session: Session, day: date) -> Audience:
@@ -122,9 +124,15 @@ def _has_book(cutoff: datetime) -> ColumnElement[bool]:
 
 def _people(
     cutoff: datetime, agencies: Select[int], condition: ColumnElement[bool]
-) -> Select[int, int, str, str, str, str]:
+) -> Select[int, int, str, str, str, str, str | None]:
     """Enrollers of ``agencies`` who were active at ``cutoff`` and meet ``condition``."""
-    person = (Enroller.first_name, Enroller.last_name, Enroller.email, Enroller.license_number)
+    person = (
+        Enroller.first_name,
+        Enroller.last_name,
+        Enroller.email,
+        Enroller.license_number,
+        Enroller.slack_user_id,
+    )
     return (
         select(Enroller.id, Enroller.agency_id, *person)
         .join(EnrollerPeriod, EnrollerPeriod.enroller_id == Enroller.id)

@@ -16,9 +16,9 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from mailer.workers import worker_id
 from store.db import insert_ignoring_duplicates
 from store.models import JobRun, RunStatus, utcnow
+from store.workers import worker_id
 
 # The row that remembers when `bob serve` first started on this database.
 SERVE_JOB, FIRST_START = "serve", "first_start"

@@ -30,8 +30,8 @@ from mailer.outbox_claims import (
 )
 from mailer.settings import SmtpConfig
 from mailer.smtp import DeliveryError, SessionFault, SmtpChannel
-from mailer.workers import worker_id
 from store.models import OutboxStatus, utcnow
+from store.workers import worker_id
 
 # However many attempts have failed, the next one is at most this far away.
 MAX_RETRY_DELAY = timedelta(hours=1)

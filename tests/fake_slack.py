@@ -1,8 +1,10 @@
 """A local stand-in for Slack's Web API and response URLs that records what users would see.
 
-It answers the calls bob makes (auth.test, chat.*, conversations.open, views.publish,
-views.open and the three steps of files_upload_v2), keeps the uploaded bytes, and can be told to
-fail a method.
+It answers the calls bob makes (auth.test, chat.*, conversations.open and .history,
+views.publish, views.open and the three steps of files_upload_v2), keeps the uploaded bytes and
+every message posted per channel, and can be told to fail a method, to refuse one for a missing
+scope (with Slack's ``needed``), or to answer some of a method's calls with 429 and Retry-After.
+Every answer carries the token's scopes in ``x-oauth-scopes``, as Slack's do.
 """
 
 from __future__ import annotations
@@ -17,33 +19,30 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from aiohttp import ClientSession, web
+from aiohttp import ClientSession, WSMsgType, web
 from slack_sdk.signature import SignatureVerifier
 
-BOT_USER = "UBOB"
-TEAM = "T0TEST"
+from tests.fake_slack_methods import TEAM, Call, SlackMethods, dm_channel
+
+ALL_SCOPES = ("commands", "chat:write", "im:write", "im:history", "files:write")
 
 
 @dataclass
-class Call:
-    """One request the app made: a Web API method, an upload or a response_url post."""
-
-    method: str
-    params: dict[str, Any]
-
-    @property
-    def text(self) -> str:
-        """Everything a person could read in this call, as one string."""
-        return json.dumps(self.params, ensure_ascii=False)
-
-
-@dataclass
-class FakeSlack:
+class FakeSlack(SlackMethods):
     calls: list[Call] = field(default_factory=list)
     uploads: dict[str, bytes] = field(default_factory=dict)
     failures: dict[str, str] = field(default_factory=dict)
-    # What auth.test reports in its X-OAuth-Scopes header, as Slack does.
-    scopes: str = "commands,chat:write,im:write,files:write,users:read"
+    scopes: list[str] = field(default_factory=lambda: list(ALL_SCOPES))
+    refused_scopes: dict[str, str] = field(default_factory=dict)
+    throttled: dict[str, tuple[set[int], int]] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+    rate_limited: list[tuple[str, float]] = field(default_factory=list)
+    history: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    posted: list[Call] = field(default_factory=list)
+    latency: float = 0.0
+    sockets: list[web.WebSocketResponse] = field(default_factory=list)
+    socket_acks: list[dict[str, Any]] = field(default_factory=list)
+    record_calls: bool = True
     base: str = ""
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
@@ -58,6 +57,20 @@ class FakeSlack:
     def fail(self, method: str, error: str = "internal_error") -> None:
         """Answer every later call of ``method`` with ``ok: false``."""
         self.failures[method] = error
+
+    def refuse_for_scope(self, method: str, needed: str) -> None:
+        """Answer every later call of ``method`` as Slack does when the app lacks ``needed``."""
+        self.refused_scopes[method] = needed
+        self.scopes = [scope for scope in self.scopes if scope != needed]
+
+    def rate_limit(self, method: str, calls: set[int], retry_after: int = 1) -> None:
+        """Answer the ``calls``-th calls of ``method`` (counting from 1) with HTTP 429 and
+        ``Retry-After: retry_after``."""
+        self.throttled[method] = (calls, retry_after)
+
+    def dms_to(self, user_id: str) -> list[dict[str, Any]]:
+        """The messages in the DM with ``user_id``, oldest first."""
+        return list(self.history.get(dm_channel(user_id), []))
 
     def named(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
@@ -75,6 +88,8 @@ class FakeSlack:
     async def start(self) -> None:
         app = web.Application(client_max_size=200 * 1024 * 1024)
         app.router.add_post("/api/{method}", self._api)
+        app.router.add_get("/api/{method}", self._api)  # slack_sdk reads history with GET
+        app.router.add_get("/link", self._socket)
         app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_post("/response/{name}", self._response)
         self._runner = web.AppRunner(app, access_log=None)
@@ -85,12 +100,16 @@ class FakeSlack:
         self.base = f"http://{host}:{port}"
 
     async def stop(self) -> None:
+        for socket in self.sockets:
+            await socket.close()
         if self._runner is not None:
             await self._runner.cleanup()
 
     async def _params(self, request: web.Request) -> dict[str, Any]:
         params: dict[str, Any] = dict(request.query)
-        if request.content_type == "application/json":
+        if request.method == "GET":
+            pass
+        elif request.content_type == "application/json":
             params.update(await request.json())
         else:
             params.update(await request.post())
@@ -102,14 +121,56 @@ class FakeSlack:
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         params = await self._params(request)
-        self.calls.append(Call(method, params))
+        if self.record_calls:
+            self.calls.append(Call(method, params))
+        if self.latency:
+            await asyncio.sleep(self.latency)
+        headers = {"x-oauth-scopes": ",".join(self.scopes)}
+        number = self.counts[method] = self.counts.get(method, 0) + 1
+        if method in self.throttled and number in self.throttled[method][0]:
+            retry_after = self.throttled[method][1]
+            self.rate_limited.append((method, time.monotonic()))
+            headers["Retry-After"] = str(retry_after)
+            return web.json_response({"ok": False, "error": "ratelimited"}, status=429, headers=headers)
+        if method in self.refused_scopes:
+            needed = self.refused_scopes[method]
+            refusal = {
+                "ok": False,
+                "error": "missing_scope",
+                "needed": needed,
+                "provided": ",".join(self.scopes),
+            }
+            return web.json_response(refusal, headers=headers)
         if method in self.failures:
-            return web.json_response({"ok": False, "error": self.failures[method]})
+            return web.json_response({"ok": False, "error": self.failures[method]}, headers=headers)
         answer = getattr(self, "_" + method.replace(".", "_"), None)
         if answer is None:
-            return web.json_response({"ok": False, "error": "unknown_method"}, status=404)
-        headers = {"X-OAuth-Scopes": self.scopes} if method == "auth.test" else None
+            return web.json_response({"ok": False, "error": "unknown_method"}, status=404, headers=headers)
         return web.json_response({"ok": True, **answer(params)}, headers=headers)
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        """Socket Mode: the app connects here (the URL apps.connections.open gave it), is
+        greeted with hello, and acknowledges each envelope sent to it by its id."""
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        await socket.send_json({"type": "hello", "num_connections": 1, "debug_info": {"host": "fake"}})
+        self.sockets.append(socket)
+        async for message in socket:
+            if message.type == WSMsgType.TEXT:
+                self.socket_acks.append(json.loads(message.data))
+        return socket
+
+    async def send_envelope(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """Send a Socket Mode envelope (``slash_commands``, ``interactive``, ``events_api``) to
+        the connected app and return its acknowledgement."""
+        socket = await self.wait_for(lambda: self.sockets and self.sockets[-1])
+        envelope_id = str(uuid.uuid4())
+        await socket.send_json(
+            {"envelope_id": envelope_id, "type": kind, "payload": payload, "accepts_response_payload": True}
+        )
+        return await self.wait_for(
+            lambda: next((ack for ack in self.socket_acks if ack.get("envelope_id") == envelope_id), None)
+        )
 
     async def _upload(self, request: web.Request) -> web.Response:
         file_id = request.match_info["file_id"]
@@ -122,39 +183,6 @@ class FakeSlack:
     async def _response(self, request: web.Request) -> web.Response:
         self.calls.append(Call("response_url", await request.json()))
         return web.Response(text="ok")
-
-    def _auth_test(self, params: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "url": "https://bob-test.slack.com/",
-            "team": "Test",
-            "user": "bob",
-            "team_id": TEAM,
-            "user_id": BOT_USER,
-            "bot_id": "BBOB",
-        }
-
-    def _chat_postMessage(self, params: dict[str, Any]) -> dict[str, Any]:
-        return {"channel": params.get("channel"), "ts": f"{next(self._ids)}.000100"}
-
-    def _chat_postEphemeral(self, params: dict[str, Any]) -> dict[str, Any]:
-        return {"message_ts": f"{next(self._ids)}.000200"}
-
-    def _conversations_open(self, params: dict[str, Any]) -> dict[str, Any]:
-        return {"channel": {"id": "D" + str(params.get("users", "")).lstrip("U")}}
-
-    def _views_publish(self, params: dict[str, Any]) -> dict[str, Any]:
-        return {"view": {"id": f"V{next(self._ids)}", **params.get("view", {})}}
-
-    def _views_open(self, params: dict[str, Any]) -> dict[str, Any]:
-        return {"view": {"id": f"V{next(self._ids)}", "team_id": TEAM, **params.get("view", {})}}
-
-    def _files_getUploadURLExternal(self, params: dict[str, Any]) -> dict[str, Any]:
-        file_id = f"F{next(self._ids)}"
-        return {"upload_url": f"{self.base}/upload/{file_id}", "file_id": file_id}
-
-    def _files_completeUploadExternal(self, params: dict[str, Any]) -> dict[str, Any]:
-        files = params.get("files", [])
-        return {"files": [{"id": f["id"], "title": f.get("title", "")} for f in files]}
 
 
 @dataclass
@@ -238,6 +266,45 @@ class SlackUser:
             "view": {**view, "state": {"values": values}, "hash": uuid.uuid4().hex},
             "response_urls": [],
         }
+        body = urlencode({"payload": json.dumps(payload)})
+        return await self.post(body, self.signed_headers(body), "application/x-www-form-urlencoded")
+
+    async def press_button(
+        self,
+        action_id: str,
+        value: str,
+        response_name: str = "button",
+        in_view: dict[str, Any] | None = None,
+        pick: bool = False,
+    ) -> tuple[int, dict[str, Any] | str]:
+        """Press the button ``action_id`` carrying ``value`` on a message in the user's DM
+        (bob answers through the response URL: ``slack.named("response_url")``), or, with
+        ``in_view``, on that Home tab or modal (which has no response URL); with ``pick``,
+        choose ``value`` in the menu ``action_id`` instead."""
+        payload: dict[str, Any] = {
+            "type": "block_actions",
+            "team": {"id": TEAM, "domain": "bob-test"},
+            "user": {"id": self.user_id, "username": "someone", "team_id": TEAM},
+            "api_app_id": "A0BOB",
+            "token": "legacy-unused",
+            "trigger_id": f"trigger-{uuid.uuid4().hex}",
+            "container": {"type": "message", "channel_id": dm_channel(self.user_id), "is_ephemeral": False},
+            "channel": {"id": dm_channel(self.user_id), "name": "directmessage"},
+            "response_url": self.slack.response_url(response_name),
+            "actions": [
+                {
+                    "type": "static_select" if pick else "button",
+                    "action_id": action_id,
+                    "block_id": "digest",
+                    **({"selected_option": {"value": value}} if pick else {"value": value}),
+                    "action_ts": f"{time.time():.6f}",
+                }
+            ],
+        }
+        if in_view is not None:
+            del payload["channel"], payload["response_url"]
+            payload["container"] = {"type": "view", "view_id": in_view["id"]}
+            payload["view"] = in_view
         body = urlencode({"payload": json.dumps(payload)})
         return await self.post(body, self.signed_headers(body), "application/x-www-form-urlencoded")
 

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from mailer.daily_summary import run_daily_summary
-from store.models import Alert, JobRun, MailboxMessage, OutboxEmail, Role, RunStatus
+from store.models import Alert, JobRun, MailboxMessage, OutboxEmail, Role, RunStatus, SlackDm
 from tests.factories import Book
 
 DAY = date(2026, 11, 23)
@@ -21,15 +21,22 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture
 def busy_book(book: Book) -> dict[str, int]:
-    """Two agencies, seven agents with alerts on most consumers, a manager each."""
-    counts = {"enrollers": 0, "managers": 0}
+    """Two agencies, seven agents with alerts on most consumers, a manager each; every other
+    agent and the Sunrise manager linked Slack."""
+    counts = {"enrollers": 0, "managers": 0, "linked": 0}
     for code in ("sunrise", "moonlight"):
         agency = book.agency(code, code.title())
-        book.enroller(agency, "Max", code.title(), role=Role.AGENCY_MANAGER)
+        linked = code == "sunrise"
+        book.enroller(
+            agency, "Max", code.title(), role=Role.AGENCY_MANAGER, slack_user_id="UMAX" if linked else None
+        )
         counts["managers"] += 1
+        counts["linked"] += linked
         for n in range(7 if code == "sunrise" else 4):
-            agent = book.enroller(agency, f"Agent{n}", code.title())
+            slack_user_id = f"U{code.upper()}{n}" if n % 2 == 0 else None
+            agent = book.enroller(agency, f"Agent{n}", code.title(), slack_user_id=slack_user_id)
             counts["enrollers"] += 1
+            counts["linked"] += slack_user_id is not None
             for _ in range(3):
                 consumer = book.consumer(agent)
                 book.notice(consumer, datetime(2026, 11, 22, 20, tzinfo=UTC))
@@ -46,7 +53,7 @@ def child(db_url: str, crash_at: str = "none", batch: int = 3) -> subprocess.Com
     )
 
 
-def assert_exactly_once(sessions, expected_digests: int) -> None:
+def assert_exactly_once(sessions, expected_digests: int, expected_dms: int) -> None:
     with sessions() as s:
         per_key = s.execute(
             select(MailboxMessage.recipient_id, MailboxMessage.kind, func.count()).group_by(
@@ -56,6 +63,7 @@ def assert_exactly_once(sessions, expected_digests: int) -> None:
         assert len(per_key) == expected_digests
         assert all(count == 1 for *_, count in per_key)
         assert s.scalar(select(func.count()).select_from(OutboxEmail)) == expected_digests
+        assert s.scalar(select(func.count()).select_from(SlackDm)) == expected_dms
         # Every digest shows every alert of its recipient recorded for the date.
         alerts = dict(
             s.execute(
@@ -84,7 +92,7 @@ def test_a_run_killed_at_any_step_resumes_and_delivers_each_digest_once(
         assert s.scalar(select(JobRun.status)) == RunStatus.RUNNING  # the dead process's claim
     resumed = run_daily_summary(sessions, DAY, delivery)  # another pid on this host takes over
     assert resumed.ran
-    assert_exactly_once(sessions, busy_book["enrollers"] + busy_book["managers"])
+    assert_exactly_once(sessions, busy_book["enrollers"] + busy_book["managers"], busy_book["linked"])
     with sessions() as s:
         assert s.scalar(select(func.count()).select_from(Alert)) == 33
 
@@ -114,4 +122,4 @@ def test_two_processes_on_one_date_deliver_one_set(db_url, sessions, busy_book):
     assert [p.returncode for p in procs] == [0, 0], outputs
     ran = sorted(out.split()[1] for out, _ in outputs)
     assert ran == ["False", "True"]  # exactly one claimed the date
-    assert_exactly_once(sessions, busy_book["enrollers"] + busy_book["managers"])
+    assert_exactly_once(sessions, busy_book["enrollers"] + busy_book["managers"], busy_book["linked"])

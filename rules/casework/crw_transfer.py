@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from rules.access import Action, audit, may, require
+from rules.access import Action, audit, may, require, roles_allowed
 from rules.casework.crw_reach import CrwRefused, managers_only, reachable_case, run_crw_action
 from rules.people import enrollers_named
 from store.models import CrwCase, CrwStatus, Enroller
@@ -91,5 +91,34 @@ def transfer_case(
         return TransferResult(
             crw_case.case_number, previous.display_name, target.display_name, target.id, target.slack_user_id
         )
+
+    return run_crw_action(sessions, "crw.transfer", case_number, actor_id, now, work)
+
+
+@dataclass(frozen=True)
+class TransferChoice:
+    license_number: str
+    name: str
+
+
+def transfer_choices(
+    sessions: sessionmaker[Session], actor_id: int, case_number: str, now: datetime
+) -> list[TransferChoice]:
+    """Who a manager may move the case to: the active Agent Level 2s of their agency but its
+    assignee (the transfer form's list). Refused, and audited, as a transfer would be."""
+
+    def work(session: Session, actor: Enroller) -> list[TransferChoice]:
+        crw_case = _transferable_case(session, actor, case_number)
+        eligible = session.scalars(
+            select(Enroller)
+            .where(
+                Enroller.agency_id == actor.agency_id,
+                Enroller.active.is_(True),
+                Enroller.role.in_(roles_allowed(Action.RECEIVE_CRW_CASE)),
+                Enroller.id != crw_case.assigned_enroller_id,
+            )
+            .order_by(Enroller.last_name, Enroller.first_name, Enroller.id)
+        )
+        return [TransferChoice(e.license_number, e.display_name) for e in eligible]
 
     return run_crw_action(sessions, "crw.transfer", case_number, actor_id, now, work)

@@ -28,6 +28,7 @@ from store.models.history import DelegationPeriod, EnrollerPeriod, EnrollmentPer
 from store.models.incidents import Incident
 from store.models.ledgers import Alert, JobRun, RunStatus
 from store.models.people import Agency, Enroller, LinkCode, RateLimit, Role
+from store.models.slack_dms import SlackDm
 from store.models.web import SignInLink, WebSession
 
 __all__ = [
@@ -73,6 +74,7 @@ __all__ = [
     "Role",
     "RunStatus",
     "SignInLink",
+    "SlackDm",
     "Snapshot",
     "SnapshotRow",
     "UtcDateTime",

@@ -1,7 +1,8 @@
 """Who holds a claim: this process, named by host and pid.
 
-The run ledger reads a holder back to see whether it died on this host; the outbox adds a
-random tag, so two drains in one process hold different claims.
+The run ledger reads a holder back to see whether it died on this host; the outbox and the
+Slack DM drain add a random tag, so two drains in one process hold different claims. It lives
+in the store because the mailer and the bot both claim rows there.
 """
 
 from __future__ import annotations

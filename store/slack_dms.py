@@ -1,0 +1,53 @@
+"""The queue of digest DMs, a table the bot drains: queued in the caller's transaction (the
+Daily Summary's, beside the mailbox entry and the email), exactly once per digest."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from store.db import insert_ignoring_duplicates
+from store.models import DigestKind, OutboxStatus, SlackDm, utcnow
+
+
+@dataclass(frozen=True)
+class QueuedDm:
+    recipient_id: int
+    kind: DigestKind
+    business_date: date
+    slack_user_id: str
+
+
+def queue_dms(session: Session, dms: Sequence[QueuedDm]) -> None:
+    """Add ``dms`` to the queue; a digest queued before is kept as it was."""
+    if not dms:
+        return
+    now = utcnow()
+    rows: list[dict[str, Any]] = [
+        {
+            "recipient_id": dm.recipient_id,
+            "kind": dm.kind,
+            "business_date": dm.business_date,
+            "slack_user_id": dm.slack_user_id,
+            "status": OutboxStatus.QUEUED,
+            "attempts": 0,
+            "claims": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
+        for dm in dms
+    ]
+    session.execute(insert_ignoring_duplicates(session, SlackDm).on_conflict_do_nothing(), rows)
+
+
+def dm_counts(session: Session) -> dict[str, int]:
+    """How many DMs are queued, sending, sent and failed."""
+    counts = {status.value: 0 for status in OutboxStatus}
+    for status, count in session.execute(select(SlackDm.status, func.count()).group_by(SlackDm.status)):
+        counts[OutboxStatus(status).value] = count
+    return counts
