@@ -50,9 +50,10 @@ def mailbox_line(entry: MailboxEntry) -> str:
 def mailbox_reply(deps: BotDeps, slack_user_id: str, command: MailboxCommand) -> Reply:
     """The list of the user's digests, or one digest whole: its first page, with buttons to
     the others."""
-    if command.message_id is not None:
-        return page_reply(deps, slack_user_id, command.message_id, 1)
     reader_id = linked_enroller_id(deps.sessions, slack_user_id)
+    if command.message_id is not None:
+        reply = page_reply(deps, slack_user_id, command.message_id, 1)
+        return _with_browser_button(deps, reader_id, reply, f"/mailbox/{command.message_id}")
     if reader_id is None:
         return Reply(LINK_HOWTO)
     entries = mailbox_listing(deps.sessions, reader_id, deps.clock())
@@ -62,6 +63,16 @@ def mailbox_reply(deps: BotDeps, slack_user_id: str, command: MailboxCommand) ->
     text = f"*Your secure mailbox* (newest first; open one with `/bob mailbox <id>`)\n{lines}"
     button = open_in_browser(deps, reader_id, "/mailbox")
     return Reply(text) if button is None else Reply(text, [section(text), button])
+
+
+def _with_browser_button(deps: BotDeps, reader_id: int | None, reply: Reply, next_path: str) -> Reply:
+    """``reply`` with an "Open in browser" button (a one-time sign-in link to ``next_path``)
+    under it, for a linked reader shown a page (never under a refusal); as it was without a
+    web address."""
+    if reader_id is None or not reply.blocks:
+        return reply
+    button = open_in_browser(deps, reader_id, next_path)
+    return reply if button is None else Reply(reply.text, [*reply.blocks, button])
 
 
 def register(app: AsyncApp, deps: BotDeps) -> None:
