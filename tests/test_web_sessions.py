@@ -109,6 +109,7 @@ async def test_sign_out_everywhere_ends_every_browser_of_that_person(
         assert '<button type="submit" name="everywhere" value="yes">Sign out everywhere</button>' in html
         await browser.client.post("/signout", data={"csrf_token": csrf_in(html), "everywhere": "yes"})
         assert session_rows(sessions) == 0
+        assert [e.outcome for e in audit_log(sessions, "web.signout")] == ["signed_out_all"]
         assert not await signed_in(other)
     finally:
         await other.client.close()
