@@ -3,11 +3,12 @@
 This is the only module that reads the config file or the environment. A section that a
 lower layer reads is that layer's own frozen dataclass, which holds its keys, defaults and
 allowed values (a ``Literal`` type): ``[smtp]`` and ``[mail]`` in ``mailer.settings``,
-``[slack]`` in ``bot.settings``, ``[exports]`` in ``exports.settings``, ``[web]`` in
-``web.settings``. ``[database]`` and
-``[schedule]`` belong to the composition root (it opens the engine and wires the jobs) and
-live here. The composition root hands each layer its section as it is, so no default is
-ever restated. Every key is documented in ``config.example.toml``.
+``[slack]`` in ``bot.settings``, ``[exports]`` in ``exports.settings``, ``[retention]`` in
+``store.retention_settings``, ``[ops]`` in ``ops.settings``, ``[web]`` in ``web.settings``.
+``[database]``, ``[schedule]`` and ``[logging]`` belong to the composition root (it opens
+the engine, wires the jobs and sets up logging) and live here.
+The composition root hands each layer its section as it is, so no default is ever restated.
+Every key is documented in ``config.example.toml``.
 
 An unknown key, a value of the wrong kind or a number out of range raises :class:`ConfigError`
 naming the key, so a typo never silently falls back to a default. A number's range sits beside
@@ -30,7 +31,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.settings import SlackConfig
 from exports.settings import ExportsConfig
 from mailer.settings import MailConfig, SmtpConfig
+from ops.settings import OpsConfig
 from store.errors import BobError
+from store.retention_settings import RetentionConfig
 from store.zones import DEFAULT_TIME_ZONE
 from web.settings import WebConfig
 
@@ -70,6 +73,14 @@ class ScheduleConfig:
 
 
 @dataclass(frozen=True)
+class LoggingConfig:
+    """How bob's log lines look: ``text`` for a person, ``json`` (one object per line) for a
+    log collector."""
+
+    format: Literal["text", "json"] = "text"
+
+
+@dataclass(frozen=True)
 class Config:
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
@@ -77,6 +88,9 @@ class Config:
     mail: MailConfig = field(default_factory=MailConfig)
     slack: SlackConfig = field(default_factory=SlackConfig)
     exports: ExportsConfig = field(default_factory=ExportsConfig)
+    retention: RetentionConfig = field(default_factory=RetentionConfig)
+    logging: LoggingConfig = field(default_factory=LoggingConfig)
+    ops: OpsConfig = field(default_factory=OpsConfig)
     web: WebConfig = field(default_factory=WebConfig)
 
 
@@ -208,6 +222,12 @@ def _validate(config: Config) -> None:
         ) from None
     config.schedule.daily_summary_time  # noqa: B018
     config.schedule.snapshot_time  # noqa: B018
+    _parse_hhmm("retention.purge_at", config.retention.purge_at)
+    longer = config.retention.shorter_than_audit()
+    if longer:
+        raise ConfigError(
+            f"retention.{longer[0]} is longer than retention.audit_days; audit entries are kept longest"
+        )
     _validate_base_url(config.web.base_url)
     if config.smtp.host and not config.smtp.from_address:
         raise ConfigError("smtp.from_address is empty; set the sender address for bob's email")

@@ -8,7 +8,7 @@ import dataclasses
 
 from sqlalchemy import select
 
-from app.cli_serve import serve_logging
+from app.commands.serve import serve_logging
 from app.config import Config
 from app.runtime import Runtime
 from app.serve import run_forever

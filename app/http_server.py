@@ -15,6 +15,7 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from app.runtime import Runtime
 from bot.app import EVENTS_PATH, add_slack_events, build_app, require_slack_secrets
 from bot.deps import BotDeps
+from bot.metrics import time_web_requests
 from bot.verification import MAX_BODY_BYTES
 from store.errors import BobError
 from web.app import mount_web
@@ -67,7 +68,7 @@ async def start_http(runtime: Runtime, stack: AsyncExitStack, *, with_bot: bool)
     sock = _listen(slack.host, slack.port)
     host, port = sock.getsockname()[:2]
     deps = web_deps(runtime, f"http://{host}:{port}")
-    application = web.Application(client_max_size=MAX_BODY_BYTES)
+    application = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[time_web_requests])
     if with_bot:  # buttons only to an address people can reach, never to a loopback fallback
         await _add_bot(runtime, stack, application, runtime.config.web.base_url)
     mount_web(application, deps)

@@ -1,10 +1,11 @@
 """`bob serve`: the scheduler, the Slack bot and the web mailbox in one asyncio process.
 
 Jobs (all in the agency time zone): the Daily Summary each morning, the outbox drain every
-minute, the weekly Book of Business snapshot (Friday 21:00), and the expiry of old export
-files. Missed Daily Summaries are caught up on start (back to the first one this database
-ran, or its first `bob serve`) and re-checked every few minutes, so a run whose process died
-is finished by another. Several `bob serve` processes may share
+minute, the weekly Book of Business snapshot (Friday 21:00), the expiry of old export
+files, and the nightly purge of what ``[retention]`` lets go (once per business date; on
+start too, when its hour has passed). Missed Daily Summaries are caught up on start (back
+to the first one this database ran, or its first `bob serve`) and re-checked every few
+minutes, so a run whose process died is finished by another. Several `bob serve` processes may share
 one PostgreSQL database: the run ledger and the outbox claims keep them from doing any
 piece of work twice.
 """
@@ -12,17 +13,22 @@ piece of work twice.
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import signal
 from contextlib import AsyncExitStack
+from datetime import timedelta
 
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import select
 
 from app.http_server import start_http
+from app.purge import PurgeJob
 from app.runtime import Runtime
 from exports.expiry import expire_exports
 from exports.snapshots import take_snapshot
+from mailer.metrics import count_drain
 from mailer.scheduler import (
     DailySummaryJob,
     ScheduledJob,
@@ -33,9 +39,14 @@ from mailer.scheduler import (
 from mailer.sender import drain_outbox
 from mailer.settings import SmtpConfig
 from mailer.sink import smtp_or_capture
+from mailer.smtp import SessionFault
+from ops.alerting import OperatorAlerts
+from ops.http import Readiness, ops_app, start_ops_server
+from ops.monitor import Monitor
 from rules.calendar import business_date
 from rules.web_signin import forget_spent_links
 from store.db import transaction
+from store.errors import BobError
 from store.models import Agency, utcnow
 from store.rate_limits import forget_ended_windows
 from web.sessions import forget_ended_sessions
@@ -46,6 +57,15 @@ log = logging.getLogger(__name__)
 
 EXPORT_EXPIRY_CHECK_SECONDS = 300
 WEB_SESSION_CHECK_SECONDS = 300
+
+
+def operator_monitor(runtime: Runtime) -> Monitor | None:
+    """The operators' watch when ``[ops]`` names someone to tell; None otherwise."""
+    config = runtime.config
+    if not (config.ops.operator_emails or config.ops.alert_slack_channel):
+        return None
+    alerts = OperatorAlerts(runtime.sessions, config.ops, config.slack, config.smtp.from_address)
+    return Monitor(runtime, alerts)
 
 
 def _snapshot_every_agency(runtime: Runtime) -> int:
@@ -83,16 +103,35 @@ class ServedJobs:
             schedule.daily_summary_time,
             schedule.catch_up_days,
         )
+        self.purge = PurgeJob(
+            runtime.sessions,
+            runtime.config.retention,
+            schedule.zone,
+            timedelta(seconds=schedule.run_lease_seconds),
+        )
+        self.monitor = operator_monitor(runtime)
 
     async def start_up(self) -> None:
-        """Note the first start on this database, then catch up the dates missed since."""
+        """Note the first start on this database, catch up the dates missed since, purge if
+        today's purge is due and not done, and run the operators' checks once."""
         await self.daily.start()
+        await self.purge.run_if_due()
+        if self.monitor is not None:
+            await self.monitor.check()
 
     async def catch_up(self) -> None:
         await self.daily.catch_up()
 
     async def drain(self) -> None:
-        result = await drain_outbox(self.runtime.sessions, self.smtp)
+        try:
+            result = await drain_outbox(self.runtime.sessions, self.smtp)
+        except SessionFault as fault:
+            if self.monitor is not None:
+                await self.monitor.smtp_refused(str(fault))
+            raise
+        count_drain(result)
+        if self.monitor is not None:
+            await self.monitor.drained(result)
         if result.sent or result.retried or result.failed:
             log.info("outbox: %s", result.summary())
 
@@ -106,11 +145,18 @@ class ServedJobs:
     async def forget_web_sessions(self) -> None:
         await asyncio.to_thread(_forget_web_sessions, self.runtime)
 
+    def _watch(self) -> list[ScheduledJob]:
+        """The operators' checks, when ``[ops]`` names someone to tell."""
+        if self.monitor is None:
+            return []
+        every = IntervalTrigger(seconds=self.runtime.config.ops.check_every_seconds)
+        return [ScheduledJob("ops_monitor", every, self.monitor.check)]
+
     def scheduled(self) -> list[ScheduledJob]:
         """Each job with its trigger, in the agency time zone."""
         schedule = self.runtime.config.schedule
         zone = schedule.zone
-        return [
+        return self._watch() + [
             ScheduledJob(
                 "daily_summary", daily_trigger(schedule.daily_summary_time, zone), self.daily.run_today
             ),
@@ -122,12 +168,30 @@ class ServedJobs:
                 self.snapshot,
             ),
             ScheduledJob("expire_exports", IntervalTrigger(seconds=EXPORT_EXPIRY_CHECK_SECONDS), self.expire),
+            ScheduledJob("purge", daily_trigger(self.purge.at, zone), self.purge.run_if_due),
             ScheduledJob(
                 "forget_web_sessions",
                 IntervalTrigger(seconds=WEB_SESSION_CHECK_SECONDS),
                 self.forget_web_sessions,
             ),
         ]
+
+
+async def _start_ops(runtime: Runtime, scheduler: AsyncIOScheduler, stack: AsyncExitStack) -> None:
+    """Answer /healthz, /readyz and /metrics on ``[ops]``'s address, when a port is set."""
+    ops = runtime.config.ops
+    if not ops.port:
+        return
+    readiness = Readiness(runtime.engine, lambda: bool(scheduler.running))
+    try:
+        url, stop = await start_ops_server(ops_app(readiness, runtime.sessions), ops.host, ops.port)
+    except OSError as exc:
+        why = "is in use, perhaps by another bob serve" if exc.errno == errno.EADDRINUSE else exc.strerror
+        raise BobError(
+            f"{ops.host}:{ops.port} {why}: /healthz and /metrics cannot listen there; set ops.port"
+        ) from None
+    stack.push_async_callback(stop)
+    log.info("health and metrics at %s (/healthz, /readyz, /metrics)", url)
 
 
 async def serve(runtime: Runtime, stop: asyncio.Event, *, with_bot: bool | None = None) -> None:
@@ -143,6 +207,7 @@ async def serve(runtime: Runtime, stop: asyncio.Event, *, with_bot: bool | None 
         scheduler = build_scheduler(jobs.scheduled(), config.schedule.zone)
         scheduler.start()
         stack.callback(scheduler.shutdown, wait=False)
+        await _start_ops(runtime, scheduler, stack)
         schedule = config.schedule
         log.info(
             "bob serve started: Daily Summary at %s %s, catch-up over %d days",
@@ -159,7 +224,11 @@ async def serve(runtime: Runtime, stop: asyncio.Event, *, with_bot: bool | None 
         await start_http(runtime, stack, with_bot=wants_bot)
 
         await jobs.start_up()
-        await jobs.drain()
+        try:
+            await jobs.drain()
+        except SessionFault as fault:  # the server's or the settings': keep serving, drain again later
+            log.error("outbox drain on start failed: %s", fault)
+        log.info("start-up done: missed dates caught up, outbox drained")
         await stop.wait()
 
 

@@ -16,6 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import help_command, home, web_button
 from bot.deps import BotDeps
 from bot.library_logs import slack_library_logger
+from bot.metrics import time_slack_requests, time_web_requests
 from bot.registry import COMMAND_MODULES, ListenerModule
 from bot.settings import SlackConfig
 from bot.verification import MAX_BODY_BYTES, SignedRequests, bolt_request, require_a_slack_user
@@ -44,6 +45,7 @@ def build_app(deps: BotDeps, client: AsyncWebClient | None = None) -> AsyncApp:
         logger=slack_library_logger(),
         request_verification_enabled=False,
     )
+    app.middleware(time_slack_requests)
     app.middleware(require_a_slack_user)
     for module in LISTENER_MODULES:
         module.register(app, deps)
@@ -76,7 +78,7 @@ def add_slack_events(application: web.Application, app: AsyncApp, signing_secret
 
 def web_app(app: AsyncApp, signing_secret: str) -> web.Application:
     """An aiohttp application serving Slack's requests only."""
-    application = web.Application(client_max_size=MAX_BODY_BYTES)
+    application = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[time_web_requests])
     add_slack_events(application, app, signing_secret)
     return application
 

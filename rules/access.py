@@ -120,6 +120,11 @@ def access_table() -> str:
     return "\n".join(lines) + "\n"
 
 
+# The audit log's column widths (store.models.audit): PostgreSQL refuses longer words.
+AUDIT_ACTION_MAX = 40
+AUDIT_OUTCOME_MAX = 20
+
+
 def audit(
     session: Session,
     actor: Enroller | int | None,
@@ -134,6 +139,9 @@ def audit(
     """Record that ``actor`` (an enroller, an enroller's id, or nobody known) tried ``action``
     on ``target`` and how it ended. ``slack_user_id`` names the Slack user who asked when it
     is not the actor's own (a link attempt). ``detail`` must hold no PII."""
+    if len(action) > AUDIT_ACTION_MAX or len(outcome) > AUDIT_OUTCOME_MAX:
+        # bob's own words, not input: too long is a bug, caught on SQLite as on PostgreSQL.
+        raise ValueError(f"audit words too long: {action!r} / {outcome!r}")
     actor_id = actor.id if isinstance(actor, Enroller) else actor
     if slack_user_id is None and isinstance(actor, Enroller):
         slack_user_id = actor.slack_user_id

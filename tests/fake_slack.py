@@ -42,6 +42,8 @@ class FakeSlack:
     calls: list[Call] = field(default_factory=list)
     uploads: dict[str, bytes] = field(default_factory=dict)
     failures: dict[str, str] = field(default_factory=dict)
+    # What auth.test reports in its X-OAuth-Scopes header, as Slack does.
+    scopes: str = "commands,chat:write,im:write,files:write,users:read"
     base: str = ""
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
@@ -106,7 +108,8 @@ class FakeSlack:
         answer = getattr(self, "_" + method.replace(".", "_"), None)
         if answer is None:
             return web.json_response({"ok": False, "error": "unknown_method"}, status=404)
-        return web.json_response({"ok": True, **answer(params)})
+        headers = {"X-OAuth-Scopes": self.scopes} if method == "auth.test" else None
+        return web.json_response({"ok": True, **answer(params)}, headers=headers)
 
     async def _upload(self, request: web.Request) -> web.Response:
         file_id = request.match_info["file_id"]

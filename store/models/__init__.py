@@ -25,6 +25,7 @@ from store.models.delivery import DigestKind, MailboxMessage, OutboxEmail, Outbo
 from store.models.exports import ExportRecord, ExportScope, ExportStatus, Snapshot, SnapshotRow
 from store.models.help_requests import HelpCategory, HelpRequest, HelpRequestUpdate, HelpStatus
 from store.models.history import DelegationPeriod, EnrollerPeriod, EnrollmentPeriod
+from store.models.incidents import Incident
 from store.models.ledgers import Alert, JobRun, RunStatus
 from store.models.people import Agency, Enroller, LinkCode, RateLimit, Role
 from store.models.web import SignInLink, WebSession
@@ -58,6 +59,7 @@ __all__ = [
     "HelpRequest",
     "HelpRequestUpdate",
     "HelpStatus",
+    "Incident",
     "JobRun",
     "LinkCode",
     "MailboxMessage",
