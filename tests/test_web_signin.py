@@ -25,8 +25,8 @@ def emails_to(sessions, address: str) -> int:
         )
 
 
-async def test_the_emailed_link_signs_in_and_lands_on_the_page_asked_for(cast, browser, sessions):
-    digest = cast.digests["ana:daily_summary"]
+async def test_the_emailed_link_signs_in_and_lands_on_the_page_asked_for(web_people, browser, sessions):
+    digest = web_people.digests["ana:daily_summary"]
     response = await browser.get(f"/mailbox/{digest}")
     assert response.status == 303
     assert response.headers["Location"] == f"/signin?next=/mailbox/{digest}"
@@ -42,12 +42,12 @@ async def test_the_emailed_link_signs_in_and_lands_on_the_page_asked_for(cast, b
         stored = s.scalars(select(SignInLink.token_hash)).one()
     assert stored == token_hash(token_in(email)) and token_in(email) not in stored
     assert [(e.actor_id, e.outcome) for e in audit_log(sessions, "web.signin")] == [
-        (cast.ids["ana"], "signed_in")
+        (web_people.ids["ana"], "signed_in")
     ]
     assert [e.outcome for e in audit_log(sessions, "web.signin_requested")] == ["link_sent"]
 
 
-async def test_opening_the_link_changes_nothing_until_sign_in_is_pressed(cast, browser, sessions):
+async def test_opening_the_link_changes_nothing_until_sign_in_is_pressed(web_people, browser, sessions):
     await browser.ask_for_link(ANA)
     token = token_in(newest_email(sessions, ANA))
     for _ in range(3):  # a mail scanner following the link spends nothing
@@ -59,7 +59,7 @@ async def test_opening_the_link_changes_nothing_until_sign_in_is_pressed(cast, b
     assert await browser.use_token(token) == "/mailbox"
 
 
-async def test_the_reply_is_the_same_whether_or_not_the_address_is_on_file(cast, browser, sessions):
+async def test_the_reply_is_the_same_whether_or_not_the_address_is_on_file(web_people, browser, sessions):
     known = await browser.ask_for_link(ANA)
     unknown = await browser.ask_for_link("nobody@agency.test")
     inactive = await browser.ask_for_link("gus.gone@agency.test")
@@ -74,12 +74,12 @@ async def test_the_reply_is_the_same_whether_or_not_the_address_is_on_file(cast,
     assert all(e.detail is None and e.target is None for e in audit_log(sessions, "web.signin_requested"))
 
 
-async def test_a_license_number_finds_the_address_on_file(cast, browser, sessions):
+async def test_a_license_number_finds_the_address_on_file(web_people, browser, sessions):
     await browser.ask_for_link(" 0a11111 ")
     assert emails_to(sessions, ANA) == 1
 
 
-async def test_a_link_works_once(cast, browser, sessions):
+async def test_a_link_works_once(web_people, browser, sessions):
     await browser.ask_for_link(ANA)
     token = token_in(newest_email(sessions, ANA))
     assert await browser.use_token(token) == "/mailbox"
@@ -90,7 +90,7 @@ async def test_a_link_works_once(cast, browser, sessions):
     assert outcomes == [("signed_in", None), ("refused", {"reason": "used"})]
 
 
-async def test_a_link_expires_after_15_minutes(cast, browser, sessions, later):
+async def test_a_link_expires_after_15_minutes(web_people, browser, sessions, later):
     await browser.ask_for_link(ANA)
     token = token_in(newest_email(sessions, ANA))
     later(minutes=15, seconds=1)
@@ -101,13 +101,13 @@ async def test_a_link_expires_after_15_minutes(cast, browser, sessions, later):
         assert s.scalar(select(func.count()).select_from(WebSession)) == 0
 
 
-async def test_a_link_just_inside_15_minutes_still_works(cast, browser, sessions, later):
+async def test_a_link_just_inside_15_minutes_still_works(web_people, browser, sessions, later):
     await browser.ask_for_link(ANA)
     later(minutes=14, seconds=59)
     assert await browser.use_token(token_in(newest_email(sessions, ANA))) == "/mailbox"
 
 
-async def test_a_made_up_or_mangled_token_signs_nobody_in(cast, browser, sessions):
+async def test_a_made_up_or_mangled_token_signs_nobody_in(web_people, browser, sessions):
     made_up = "A" * 43
     response = await browser.post(
         "/signin/link", {"token": made_up}, token_from=f"/signin/link?token={made_up}"
@@ -121,17 +121,17 @@ async def test_a_made_up_or_mangled_token_signs_nobody_in(cast, browser, session
     assert [e.detail for e in audit_log(sessions, "web.signin")] == [{"reason": "unknown"}]
 
 
-async def test_an_enroller_deactivated_after_the_email_cannot_sign_in(cast, browser, sessions):
+async def test_an_enroller_deactivated_after_the_email_cannot_sign_in(web_people, browser, sessions):
     await browser.ask_for_link(ANA)
     with transaction(sessions) as s:
-        s.execute(update(Enroller).where(Enroller.id == cast.ids["ana"]).values(active=False))
+        s.execute(update(Enroller).where(Enroller.id == web_people.ids["ana"]).values(active=False))
     token = token_in(newest_email(sessions, ANA))
     response = await browser.post("/signin/link", {"token": token}, token_from=f"/signin/link?token={token}")
     assert response.status == 400 and "no longer active" in await response.text()
     assert [e.detail for e in audit_log(sessions, "web.signin")] == [{"reason": "inactive"}]
 
 
-async def test_five_links_an_hour_per_address_even_asked_at_once(cast, browser, sessions, later):
+async def test_five_links_an_hour_per_address_even_asked_at_once(web_people, browser, sessions, later):
     html = await browser.page("/signin")
     form = {"csrf_token": csrf_in(html), "who": ANA, "next": "/mailbox"}
     answers = await asyncio.gather(*(browser.client.post("/signin", data=form) for _ in range(8)))
@@ -143,25 +143,25 @@ async def test_five_links_an_hour_per_address_even_asked_at_once(cast, browser, 
     assert emails_to(sessions, ANA) == 6
 
 
-async def test_an_address_not_on_file_is_limited_alike(cast, browser, sessions):
+async def test_an_address_not_on_file_is_limited_alike(web_people, browser, sessions):
     statuses = [(await browser.ask_for_link("nobody@agency.test")).status for _ in range(6)]
     assert statuses == [200] * 5 + [429]
 
 
-async def test_one_client_gets_twenty_links_an_hour_whatever_it_asks_for(cast, browser, sessions):
+async def test_one_client_gets_twenty_links_an_hour_whatever_it_asks_for(web_people, browser, sessions):
     statuses = [(await browser.ask_for_link(f"someone{n}@agency.test")).status for n in range(21)]
     assert statuses == [200] * 20 + [429]
     assert (await browser.ask_for_link(ANA)).status == 429
     assert emails_to(sessions, ANA) == 0
 
 
-async def test_sign_in_never_sends_the_browser_to_another_site(cast, browser):
+async def test_sign_in_never_sends_the_browser_to_another_site(web_people, browser):
     for elsewhere in ("https://evil.test/", "//evil.test", "/\\evil.test", "javascript:alert(1)"):
         assert await browser.sign_in(ANA, next_path=elsewhere) == "/mailbox"
         browser.forget()
 
 
-async def test_an_empty_or_oversized_address_is_a_clear_400(cast, browser, sessions):
+async def test_an_empty_or_oversized_address_is_a_clear_400(web_people, browser, sessions):
     for who in ("", "   ", "a" * 300):
         response = await browser.ask_for_link(who)
         assert response.status == 400
@@ -169,8 +169,8 @@ async def test_an_empty_or_oversized_address_is_a_clear_400(cast, browser, sessi
     assert audit_log(sessions, "web.signin_requested") == []
 
 
-async def test_a_link_minted_for_a_slack_user_signs_them_in(cast, browser, sessions, web_clock):
+async def test_a_link_minted_for_a_slack_user_signs_them_in(web_people, browser, sessions, web_clock):
     with transaction(sessions) as s:
-        minted = mint_signin_link(s, cast.ids["max"], web_clock(), "/mailbox?folder=archive")
+        minted = mint_signin_link(s, web_people.ids["max"], web_clock(), "/mailbox?folder=archive")
     assert await browser.use_token(minted.token) == "/mailbox?folder=archive"
     assert "Signed in as Max Manager" in await browser.page("/mailbox")

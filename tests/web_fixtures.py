@@ -14,7 +14,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
 from mailer.daily_summary import run_daily_summary
-from store.models import AuditEntry, MailboxMessage, OutboxEmail, Role
+from store.models import AuditEntry, EnrollmentStatus, MailboxMessage, OutboxEmail, Role
 from tests.bot_people import Clock
 from web.app import web_application
 from web.deps import WebDeps
@@ -27,15 +27,16 @@ CONTACT_NAME, CONTACT_PHONE = "Alicia Ramos", "(916) 555-0101"
 
 
 @dataclass
-class Cast:
+class WebPeople:
     ids: dict[str, int]
-    digests: dict[str, int] = field(default_factory=dict)  # "ana" / "max" -> message id
+    digests: dict[str, int] = field(default_factory=dict)  # "max:manager_summary" -> message id
 
 
 @pytest.fixture
-def cast(book, sessions, delivery) -> Cast:
-    """Sunrise: Ana (agent, two alerts), Lee (agent, one), Max (manager); Moonrise: Omar
-    (manager). The Daily Summary of DAY has run, so each has digests in their mailbox."""
+def web_people(book, sessions, delivery) -> WebPeople:
+    """Sunrise: Ana (agent, two NOD notices), Lee (agent, a NOD notice and a binder payment
+    pending), Max (manager); Moonrise: Omar (manager, no alerts). The Daily Summary of DAY
+    has run, so each has digests in their mailbox (``digests["ana:daily_summary"]``...)."""
     sunrise, moonrise = book.agency(), book.agency("moonrise", "Moonrise Health")
     ids = {
         "ana": book.enroller(sunrise, "Ana", "Agent", license_number="0A11111"),
@@ -51,11 +52,13 @@ def cast(book, sessions, delivery) -> Cast:
     book.notice(alicia, YESTERDAY)
     book.notice(book.consumer(ids["ana"], case_number="CASE-ANA-2"), YESTERDAY)
     book.notice(book.consumer(ids["lee"], case_number="CASE-LEE-1"), YESTERDAY)
+    lee_pending = book.consumer(ids["lee"], case_number="CASE-LEE-2")
+    book.enrollment(lee_pending, EnrollmentStatus.PENDING, at=YESTERDAY, binder_paid=False)
     run_daily_summary(sessions, DAY, delivery)
     with sessions() as s:
         rows = s.execute(select(MailboxMessage.recipient_id, MailboxMessage.kind, MailboxMessage.id))
         digests = {f"{who}:{kind.value}": mid for rid, kind, mid in rows for who in ids if ids[who] == rid}
-    return Cast(ids, digests)
+    return WebPeople(ids, digests)
 
 
 class Browser:

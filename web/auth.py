@@ -49,12 +49,23 @@ async def who_is_asking(request: web.Request, handler: Handler) -> web.StreamRes
     form_secret = _cookie(request, FORM_COOKIE)
     fresh = form_secret is None
     request[FORM_SEED] = signed_in.token if signed_in else (form_secret or new_form_secret())
-    response = await handler(request)
-    if token and signed_in is None:
-        response.del_cookie(SESSION_COOKIE, path="/")
-    if fresh and signed_in is None:
-        set_cookie(response, deps, FORM_COOKIE, request[FORM_SEED])
+    try:
+        response = await handler(request)
+    except web.HTTPException as exc:  # a redirect or refusal carries the cookies too
+        _cookies(exc, deps, request, stale=bool(token and signed_in is None), fresh=fresh)
+        raise
+    _cookies(response, deps, request, stale=bool(token and signed_in is None), fresh=fresh)
     return response
+
+
+def _cookies(
+    response: web.StreamResponse, deps: WebDeps, request: web.Request, *, stale: bool, fresh: bool
+) -> None:
+    """Clear a session cookie that signs nobody in; give a new browser its form cookie."""
+    if stale:
+        response.del_cookie(SESSION_COOKIE, path="/")
+    if fresh and request[SIGNED_IN] is None:
+        set_cookie(response, deps, FORM_COOKIE, request[FORM_SEED])
 
 
 def set_cookie(response: web.StreamResponse, deps: WebDeps, name: str, value: str) -> None:
