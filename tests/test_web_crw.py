@@ -20,10 +20,10 @@ ANA, MAX, LEE, OMAR = (
 
 
 @pytest.fixture
-def cases(cast, book):
+def cases(web_people, book):
     """Ana: an open Very High case 3 days old, an open Low one 40 days old, and one closed
     after 10 days; Lee: one open case; Omar's agency: one open case."""
-    ana, lee = cast.ids["ana"], cast.ids["lee"]
+    ana, lee = web_people.ids["ana"], web_people.ids["lee"]
     rosa = book.consumer(ana, first_name="Rosa", last_name="Ricci", primary_phone="(916) 555-0199")
     book.crw_case(rosa, ana, NOW - timedelta(days=3), risk=5, case_number="CRW-ANA-HOT")
     book.crw_case(book.consumer(ana), ana, NOW - timedelta(days=40), risk=2, reason="<b>Moved</b> & gone")
@@ -31,7 +31,7 @@ def cases(cast, book):
     book.crw_case(book.consumer(lee), lee, NOW - timedelta(days=8), risk=4, case_number="CRW-LEE-1")
     omar_agent = book.enroller(book.agency("moon2", "Moon Two"), "Mo", "Moon")
     book.crw_case(book.consumer(omar_agent), omar_agent, NOW - timedelta(days=1), case_number="CRW-MOON-1")
-    return cast
+    return web_people
 
 
 def chart_says(html: str, title: str) -> str:

@@ -25,10 +25,10 @@ MADE = NOW - timedelta(minutes=10)  # 09:50 AM in Los Angeles
 
 
 @pytest.fixture
-def ana_export(cast, sessions, tmp_path):
+def ana_export(web_people, sessions, tmp_path):
     """Ana's own book, exported ten minutes ago (it expires in 50 minutes)."""
     config = ExportsConfig(directory=str(tmp_path / "exports"))
-    plan = plan_export(sessions, config, ExportRequest(cast.ids["ana"], via="slack"), MADE)
+    plan = plan_export(sessions, config, ExportRequest(web_people.ids["ana"], via="slack"), MADE)
     return run_export(sessions, config, plan, MADE)
 
 
@@ -78,7 +78,7 @@ async def test_an_expired_export_is_gone_with_a_clear_reason(browser, later, ana
     assert "expired" in await response.text()
 
 
-async def test_managers_see_the_agency_exports_and_other_agencies_do_not(browser, cast, ana_export):
+async def test_managers_see_the_agency_exports_and_other_agencies_do_not(browser, web_people, ana_export):
     await browser.sign_in(MAX)
     html = await browser.page("/exports")
     agency = html.split("Your agency's exports", 1)[1]

@@ -20,12 +20,12 @@ ANA, LEE, OMAR, SUE = (
 
 
 @pytest.fixture
-def filed(cast, book, sessions):
+def filed(web_people, book, sessions):
     """Ana filed a request yesterday; Sue (support staff) took it up an hour ago."""
     sue = book.enroller(book.agency("bob-support", "Support Desk"), "Sue", "Support", role=Role.SUPPORT_STAFF)
     hr = create_request(
         sessions,
-        cast.ids["ana"],
+        web_people.ids["ana"],
         HelpCategory.PROFILE,
         "License <renewal>",
         "It shows expired.",
