@@ -25,7 +25,7 @@ from exports.planning import ExportRequest, plan_export
 from exports.settings import ExportsConfig
 from rules.casework.help_requests import create_request
 from store.models import HelpCategory
-from tests.browser import DESKTOP, PHONE, chromium, screenshot_path  # noqa: F401 (chromium: a fixture)
+from tests.browser import DESKTOP, PHONE, screenshot_path
 from tests.web_fixtures import NOW, audit_log, newest_email
 from web.app import web_application
 from web.deps import WebDeps
