@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.cli_core import at_least
 from app.config import DatabaseConfig
+from app.demo_web import demo_web_config, serve_demo
 from app.runtime import Runtime
 from mailer.daily_summary import run_daily_summary
 from mailer.sender import drain_outbox
@@ -44,6 +45,12 @@ def register(commands: Any) -> None:
     demo.add_argument("--consumers", type=at_least(1), default=1500)
     demo.add_argument("--days", type=at_least(1), default=3, help="business dates to run, ending today")
     demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument(
+        "--serve",
+        action="store_true",
+        help="then serve the web mailbox (and the scheduler, mail captured) until Ctrl-C, and print "
+        "a one-time sign-in link for a demo agency manager",
+    )
     demo.set_defaults(handler=demo_command)
 
 
@@ -55,9 +62,13 @@ def demo_command(runtime: Runtime, args: argparse.Namespace) -> None:
         database=DatabaseConfig(url=f"sqlite:///{DEMO_DB}"),
         smtp=dataclasses.replace(runtime.config.smtp, host=""),
     )
+    if args.serve:
+        config = demo_web_config(config)
     demo = Runtime(config)
     try:
         _run(demo, args)
+        if args.serve:
+            serve_demo(demo)
     finally:
         demo.close()
 
@@ -176,6 +187,10 @@ def _print_next_steps(people: DemoPeople) -> None:
         f"help-request list --as {people.support}" if people.support else None,
         "outbox status",
     ]
+    print(
+        "\nThe web mailbox: `bob demo --serve` builds the demo, serves it and prints a one-time "
+        "sign-in link for an agency manager."
+    )
     print("\nTry next:")
     for step in steps:
         if step is not None:

@@ -6,9 +6,11 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import re
 import socket
 from datetime import UTC, datetime, timedelta
 
+from aiohttp import ClientSession
 from sqlalchemy import func, select
 
 from app.cli_serve import serve_logging
@@ -77,6 +79,8 @@ async def test_serve_catches_up_drains_and_answers_slack(book, sessions, db_url,
         user = SlackUser(f"http://127.0.0.1:{port}/slack/events", fake, SECRET, user_id="U0ANA")
         status, reply = await user.command("help")
         assert status == 200 and "/bob export" in reply
+        status, page = await fetch(f"http://127.0.0.1:{port}/signin")  # the web pages share the port
+        assert status == 200 and "Email me a sign-in link" in page
     finally:
         stop.set()
         await asyncio.wait_for(task, timeout=10)
@@ -89,12 +93,22 @@ async def test_serve_catches_up_drains_and_answers_slack(book, sessions, db_url,
     assert "Slack is not configured" not in caplog.text
 
 
-async def test_serve_without_slack_runs_the_mailer_only(book, db_url, tmp_path, caplog):
+async def fetch(url: str) -> tuple[int, str]:
+    async with ClientSession() as http, http.get(url, allow_redirects=False) as response:
+        assert response.headers["Content-Security-Policy"].startswith("default-src 'self'")
+        return response.status, await response.text()
+
+
+async def test_serve_without_slack_runs_the_mailer_and_the_web_pages(book, db_url, tmp_path, caplog):
     caplog.set_level(logging.INFO)
     runtime = Runtime(config_for(db_url, tmp_path))
     stop = asyncio.Event()
     task = asyncio.create_task(serve(runtime, stop))
-    await asyncio.sleep(0.5)
+    await wait_until(lambda: "web mailbox at" in caplog.text)
+    mailbox = re.search(r"web mailbox at (http://127\.0\.0\.1:\d+/mailbox)", caplog.text).group(1)
+    status, page = await fetch(mailbox.replace("/mailbox", "/signin"))
+    assert status == 200 and "Email me a sign-in link" in page
+    assert (await fetch(mailbox))[0] == 303  # signed out: to the sign-in page
     stop.set()
     await asyncio.wait_for(task, timeout=10)
     runtime.close()
