@@ -41,8 +41,15 @@ FAILING_IMPACTS = {"minor", "moderate", "serious", "critical"}
 def seeded(web_people, book, sessions, tmp_path):
     """The web fixtures' agency with CRW cases, a help request, and Max's agency export."""
     ana, lee, max_ = web_people.ids["ana"], web_people.ids["lee"], web_people.ids["max"]
-    for days, risk, who in ((2, 5, ana), (12, 4, ana), (33, 3, lee), (50, 2, lee), (70, 1, max_)):
-        book.crw_case(book.consumer(who), who, NOW - timedelta(days=days), risk=risk)
+    for days, risk, who, reason in (
+        (2, 5, ana, "Premium increase"),
+        (5, 5, ana, "Moved out of state"),
+        (12, 4, ana, "Premium increase"),
+        (33, 3, lee, "Loss of employer coverage"),
+        (50, 2, lee, "Premium increase"),
+        (70, 1, max_, "Switched to Medi-Cal at renewal"),
+    ):
+        book.crw_case(book.consumer(who), who, NOW - timedelta(days=days), risk=risk, reason=reason)
     book.crw_case(book.consumer(ana), ana, NOW - timedelta(days=20), closed=NOW - timedelta(days=5))
     create_request(sessions, ana, HelpCategory.PROFILE, "License renewal", "Shows expired.", NOW)
     config = ExportsConfig(directory=str(tmp_path / "exports"))
@@ -153,6 +160,7 @@ async def test_a_manager_reads_filters_marks_downloads_and_signs_out(
     await page.get_by_role("link", name="Exports").click()
     await page.get_by_role("heading", name="Your exports").wait_for()
     await no_accessibility_violations(page, "the exports page")
+    await screenshots(page, "exports")
     async with page.expect_download() as waiting:
         await page.get_by_role("link", name=re.compile("Download BookOfBusiness_Agency")).click()
     download = await waiting.value

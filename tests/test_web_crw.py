@@ -53,8 +53,8 @@ async def test_my_tiles_are_svg_bar_charts_of_my_cases(browser, cases):
     assert "&lt;b&gt;Moved&lt;/b&gt; &amp; gone: 1" in chart_says(html, "Cases by reason")
     assert "<b>Moved</b>" not in html
     assert "<dt>Open cases</dt><dd>2</dd>" in html and "<dd>10.0 days</dd>" in html
-    bars = re.findall(r'<rect class="bar" x="130" y="\d+" width="([\d.]+)"', html)
-    assert bars[:5] == ["190.0", "0.0", "0.0", "190.0", "0.0"]  # priority: the largest fills the room
+    bars = re.findall(r'<rect class="bar" x="150" y="\d+" width="([\d.]+)"', html)
+    assert bars[:5] == ["170.0", "0.0", "0.0", "170.0", "0.0"]  # priority: the largest fills the room
     assert "<script" not in html and "style=" not in html
     assert "CRW-ANA-HOT" in html and "CRW-LEE-1" not in html
     assert 'href="/crw/agency"' not in html  # an agent has no agency view

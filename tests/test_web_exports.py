@@ -37,7 +37,7 @@ async def test_the_history_shows_status_rows_and_expiry_in_agency_time(browser, 
     html = await browser.page("/exports")
     assert "<h1>Your exports</h1>" in html
     assert "11/23/2026 09:50 AM PST" in html and "11/23/2026 10:50 AM PST" in html  # requested, expires
-    assert "succeeded" in html and f"<td>{ana_export.row_count:,}</td>" in html
+    assert "succeeded" in html and f'<td data-label="Rows">{ana_export.row_count:,}</td>' in html
     assert f'href="/exports/{ana_export.token}/download"' in html
     assert ana_export.password not in html  # the password goes by the other channel only
     assert "Your agency's exports" not in html

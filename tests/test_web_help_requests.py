@@ -41,7 +41,7 @@ async def test_support_staff_see_every_request_and_its_status(browser, filed):
     await browser.sign_in(SUE)
     html = await browser.page("/help-requests")
     assert f'href="/help-requests/{filed}"' in html
-    assert "<td>In progress</td>" in html and "<dt>In progress</dt><dd>1</dd>" in html
+    assert '<td data-label="Status">In progress</td>' in html and "<dt>In progress</dt><dd>1</dd>" in html
     assert "License &lt;renewal&gt;" in html and "<renewal>" not in html
     assert "11/23/2026 09:00 AM PST" in html  # the last change, in the agency's time
     detail = await browser.page(f"/help-requests/{filed}")

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from rules.crw import RISK_LABELS, CrwTiles
 
 WIDTH = 360
-LABEL_WIDTH = 130
+LABEL_WIDTH = 150
 VALUE_ROOM = 40  # right of the longest bar, for its number
-BAR_HEIGHT = 18
+BAR_HEIGHT = 20
 GAP = 8
-MAX_LABEL_CHARS = 20
+MAX_LABEL_CHARS = 18
 
 
 @dataclass(frozen=True)
