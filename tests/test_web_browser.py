@@ -84,7 +84,10 @@ async def chromium_page(chromium):
         context = await browser.new_context(viewport=DESKTOP, accept_downloads=True)
         page = await context.new_page()
         page.set_default_timeout(10_000)
+        page.console_errors = []  # a CSP refusal (inline script or style) is logged here
+        page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
         yield page
+        assert page.console_errors == []
         await context.close()
         await browser.close()
 
@@ -127,6 +130,11 @@ async def test_a_manager_reads_filters_marks_downloads_and_signs_out(
     await page.goto(digest_url)
     assert page.url.startswith(f"{live_server}/signin?next=")
     await no_accessibility_violations(page, "the sign-in page")
+    await page.keyboard.press("Tab")  # the first stop skips to the content, and shows it has focus
+    focused = await page.evaluate(
+        "() => [document.activeElement.textContent, getComputedStyle(document.activeElement).outlineStyle]"
+    )
+    assert focused == ["Skip to content", "solid"]
     await page.get_by_label("Email address or license number on file").fill(MAX)
     await page.get_by_role("button", name="Email me a sign-in link").click()
     await page.get_by_role("heading", name="Check your email").wait_for()
