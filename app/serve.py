@@ -34,11 +34,15 @@ from mailer.sender import drain_outbox
 from mailer.settings import SmtpConfig
 from mailer.sink import smtp_or_capture
 from rules.calendar import business_date
+from rules.web_signin import forget_spent_links
+from store.db import transaction
 from store.models import Agency, utcnow
+from web.sessions import forget_ended_sessions
 
 log = logging.getLogger(__name__)
 
 EXPORT_EXPIRY_CHECK_SECONDS = 300
+WEB_SESSION_CHECK_SECONDS = 300
 
 
 def _snapshot_every_agency(runtime: Runtime) -> int:
@@ -48,6 +52,16 @@ def _snapshot_every_agency(runtime: Runtime) -> int:
     with runtime.sessions() as session:
         agency_ids = list(session.scalars(select(Agency.id).order_by(Agency.id)))
     return sum(take_snapshot(runtime.sessions, agency_id, day, now) for agency_id in agency_ids)
+
+
+def _forget_web_sessions(runtime: Runtime) -> None:
+    """Delete ended web sessions and long-spent sign-in links (housekeeping, no business rule)."""
+    now = utcnow()
+    with transaction(runtime.sessions) as session:
+        ended = forget_ended_sessions(session, now, runtime.config.web)
+        spent = forget_spent_links(session, now)
+    if ended or spent:
+        log.info("web: %d ended sessions and %d spent sign-in links deleted", ended, spent)
 
 
 class ServedJobs:
@@ -84,6 +98,9 @@ class ServedJobs:
     async def expire(self) -> None:
         await asyncio.to_thread(expire_exports, self.runtime.sessions, utcnow())
 
+    async def forget_web_sessions(self) -> None:
+        await asyncio.to_thread(_forget_web_sessions, self.runtime)
+
     def scheduled(self) -> list[ScheduledJob]:
         """Each job with its trigger, in the agency time zone."""
         schedule = self.runtime.config.schedule
@@ -100,6 +117,11 @@ class ServedJobs:
                 self.snapshot,
             ),
             ScheduledJob("expire_exports", IntervalTrigger(seconds=EXPORT_EXPIRY_CHECK_SECONDS), self.expire),
+            ScheduledJob(
+                "forget_web_sessions",
+                IntervalTrigger(seconds=WEB_SESSION_CHECK_SECONDS),
+                self.forget_web_sessions,
+            ),
         ]
 
 

@@ -15,13 +15,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from store.models import SignInLink
 
 SIGNIN_LINK_PATH = "/signin/link"
 LINK_LIFETIME = timedelta(minutes=15)
+# A spent or expired link is kept this long, so using it again says "used" or "expired"
+# rather than "not one bob sent"; then it is deleted.
+KEEP_SPENT_LINKS = timedelta(days=1)
 DEFAULT_NEXT = "/mailbox"
 MAX_NEXT_CHARS = 200
 
@@ -105,3 +108,9 @@ def why_unusable(session: Session, token: str) -> str:
     if used_at is None:
         return "unknown"
     return "used" if used_at[0] is not None else "expired"
+
+
+def forget_spent_links(session: Session, now: datetime) -> int:
+    """Delete links that expired more than :data:`KEEP_SPENT_LINKS` ago."""
+    result = session.execute(delete(SignInLink).where(SignInLink.expires_at < now - KEEP_SPENT_LINKS))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -47,6 +47,7 @@ class MailboxDocument(MailboxEntry):
     # Each alert as data: case_number, topic, topic_title, enroller {name, license_number},
     # contact {name, phone, email}; None for digests stored before bob kept them.
     alerts: list[dict[str, Any]] | None = None
+    archived_at: datetime | None = None  # set when the recipient archived it (the web mailbox)
 
 
 _ENTRY = (
@@ -85,9 +86,13 @@ def message_document(session: Session, recipient_id: int, message_id: int) -> Ma
     """One digest of the recipient's own as it is (reading it changes nothing); another
     person's is 'not found'."""
     row = session.execute(
-        select(*_ENTRY, MailboxMessage.body_text, MailboxMessage.body_html, MailboxMessage.alerts).where(
-            MailboxMessage.id == message_id, MailboxMessage.recipient_id == recipient_id
-        )
+        select(
+            *_ENTRY,
+            MailboxMessage.body_text,
+            MailboxMessage.body_html,
+            MailboxMessage.alerts,
+            MailboxMessage.archived_at,
+        ).where(MailboxMessage.id == message_id, MailboxMessage.recipient_id == recipient_id)
     ).first()
     if row is None:
         raise NotFound(f"there is no message {message_id} in this mailbox", "not_found")
@@ -102,4 +107,5 @@ def message_document(session: Session, recipient_id: int, message_id: int) -> Ma
         row.body_text,
         row.body_html,
         row.alerts,
+        row.archived_at,
     )

@@ -203,6 +203,8 @@ async def test_mark_read_unread_archive_and_back(web_people, browser, sessions):
     assert response.headers["Location"] == "/mailbox"
     assert "Daily Summary - 11/23/2026" not in await browser.page("/mailbox")
     assert "Daily Summary - 11/23/2026" in await browser.page("/mailbox?folder=archive")
+    archived = await browser.page(f"/mailbox/{digest}")
+    assert 'value="restore">Back to inbox' in archived and 'value="archive"' not in archived
     await mark(browser, digest, "restore")
     assert "Daily Summary - 11/23/2026" in await browser.page("/mailbox")
     bad = await mark(browser, digest, "delete")

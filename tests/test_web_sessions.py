@@ -4,16 +4,18 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select, update
 
-from rules.web_signin import mint_signin_link
+from rules.web_signin import forget_spent_links, mint_signin_link
 from store.db import transaction
 from store.models import Enroller, MailboxMessage, WebSession
-from tests.web_fixtures import Browser, csrf_in
+from tests.web_fixtures import NOW, Browser, audit_log, csrf_in
 from web.app import web_application
 from web.deps import WebDeps
+from web.sessions import forget_ended_sessions
 from web.settings import WebConfig
 
 ANA = "ana.agent@agency.test"
@@ -81,6 +83,9 @@ async def test_sign_out_deletes_the_session_and_the_old_cookie_no_longer_works(w
     )
     assert response.status == 303 and response.headers["Location"] == "/signin?signed_out=1"
     assert session_rows(sessions) == 0
+    assert [(e.actor_id, e.outcome) for e in audit_log(sessions, "web.signout")] == [
+        (web_people.ids["ana"], "signed_out")
+    ]
     assert "You are signed out." in await browser.page("/signin?signed_out=1")
     replayed = await browser.get("/mailbox", cookies={"bob_session": token})
     assert replayed.status == 303
@@ -101,6 +106,7 @@ async def test_sign_out_everywhere_ends_every_browser_of_that_person(
         await other.sign_in(ANA)
         assert session_rows(sessions) == 2
         html = await browser.page("/mailbox")
+        assert '<button type="submit" name="everywhere" value="yes">Sign out everywhere</button>' in html
         await browser.client.post("/signout", data={"csrf_token": csrf_in(html), "everywhere": "yes"})
         assert session_rows(sessions) == 0
         assert not await signed_in(other)
@@ -181,3 +187,27 @@ async def test_a_post_without_a_session_goes_to_sign_in_not_to_the_post(web_peop
         f"/mailbox/{digest}/mark", data={"mark": "read", "csrf_token": csrf_in(html)}, allow_redirects=False
     )
     assert response.status == 303 and response.headers["Location"] == "/signin?next=/mailbox"
+
+
+async def test_signing_in_again_in_the_same_browser_replaces_its_session(web_people, browser, sessions):
+    await browser.sign_in(ANA)
+    first = browser.cookie("bob_session")
+    with transaction(sessions) as s:
+        token = mint_signin_link(s, web_people.ids["max"], NOW).token
+    assert await browser.use_token(token) == "/mailbox"
+    assert browser.cookie("bob_session") != first
+    assert session_rows(sessions) == 1
+    assert "Signed in as Max Manager" in await browser.page("/mailbox")
+
+
+async def test_serve_forgets_ended_sessions_and_long_spent_links(web_people, browser, sessions, web_config):
+    await browser.sign_in(ANA)
+    with transaction(sessions) as s:
+        mint_signin_link(s, web_people.ids["max"], NOW)
+    with transaction(sessions) as s:
+        assert forget_ended_sessions(s, NOW + timedelta(minutes=29), web_config) == 0
+        assert forget_spent_links(s, NOW + timedelta(hours=24)) == 0
+    with transaction(sessions) as s:
+        assert forget_ended_sessions(s, NOW + timedelta(minutes=31), web_config) == 1
+        assert forget_spent_links(s, NOW + timedelta(hours=24, minutes=16)) == 2
+    assert session_rows(sessions) == 0

@@ -174,3 +174,16 @@ async def test_a_link_minted_for_a_slack_user_signs_them_in(web_people, browser,
         minted = mint_signin_link(s, web_people.ids["max"], web_clock(), "/mailbox?folder=archive")
     assert await browser.use_token(minted.token) == "/mailbox?folder=archive"
     assert "Signed in as Max Manager" in await browser.page("/mailbox")
+
+
+async def test_two_clicks_at_once_sign_in_once(web_people, browser, sessions):
+    await browser.ask_for_link(ANA)
+    token = token_in(newest_email(sessions, ANA))
+    page = await browser.page(f"/signin/link?token={token}")
+    form = {"csrf_token": csrf_in(page), "token": token}
+    answers = await asyncio.gather(
+        *(browser.client.post("/signin/link", data=form, allow_redirects=False) for _ in range(5))
+    )
+    assert sorted(r.status for r in answers) == [303] + [400] * 4
+    with sessions() as s:
+        assert s.scalar(select(func.count()).select_from(WebSession)) == 1

@@ -87,6 +87,19 @@ def form_token(request: web.Request) -> str:
     return csrf_token(request[FORM_SEED])
 
 
+async def posted_form(request: web.Request) -> Mapping[str, object]:
+    """The posted form once it carries this browser's CSRF token; a body that is not a
+    readable form (bad encoding, a broken multipart) is a 400, not a failure."""
+    try:
+        form = await request.post()
+    except (ValueError, UnicodeDecodeError, AssertionError):
+        raise web.HTTPBadRequest(
+            reason="Bad request", text="bob could not read that form; reload the page."
+        ) from None
+    check_csrf(request, form)
+    return form
+
+
 def check_csrf(request: web.Request, form: Mapping[str, object]) -> None:
     """Refuse a form post that does not carry this browser's CSRF token (403)."""
     if not csrf_ok(request[FORM_SEED], form.get(CSRF_FIELD)):

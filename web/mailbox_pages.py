@@ -13,7 +13,7 @@ from rules.topics import TOPICS
 from rules.web_links import DIGEST_SLUGS
 from store.mailbox import NotFound
 from store.models import DigestKind
-from web.auth import check_csrf, deps_of, signed_in_or_redirect
+from web.auth import deps_of, posted_form, signed_in_or_redirect
 from web.digest_view import digest_view
 from web.forms import digest_filters, mailbox_query, parse_date, parse_id
 from web.pages import local_time, page
@@ -85,8 +85,7 @@ async def digest_of_email(request: web.Request) -> web.Response:
 async def mark_digest(request: web.Request) -> web.Response:
     signed_in = signed_in_or_redirect(request)
     message_id = parse_id(request.match_info["id"])
-    form = await request.post()
-    check_csrf(request, form)
+    form = await posted_form(request)
     change = MARKS.get(str(form.get("mark", "")))
     if change is None:
         raise web.HTTPBadRequest(reason="Bad request", text="Choose read, unread, archive or restore.")

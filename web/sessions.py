@@ -77,3 +77,15 @@ def end_every_session(session: Session, enroller_id: int) -> int:
     """Sign the enroller out in every browser; returns how many sessions ended."""
     result = session.execute(delete(WebSession).where(WebSession.enroller_id == enroller_id))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def forget_ended_sessions(session: Session, now: datetime, config: WebConfig) -> int:
+    """Delete sessions that have ended (idle or past their lifetime) but were never seen again;
+    `bob serve` runs this every few minutes so the table holds live sessions only."""
+    result = session.execute(
+        delete(WebSession).where(
+            (WebSession.last_seen_at < now - config.idle_timeout)
+            | (WebSession.created_at < now - config.lifetime)
+        )
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -11,9 +11,10 @@ import re
 
 from aiohttp import web
 
+from rules.access import audit
 from rules.web_signin import SIGNIN_LINK_PATH, safe_next
 from store.db import transaction
-from web.auth import SIGNED_IN, check_csrf, deps_of, set_cookie, signed_in_or_redirect
+from web.auth import SIGNED_IN, deps_of, posted_form, set_cookie, signed_in_or_redirect
 from web.pages import page
 from web.sessions import SESSION_COOKIE, end_every_session, end_session
 from web.signin_requests import request_signin_link, sign_in_with_link
@@ -36,8 +37,7 @@ async def signin_form(request: web.Request) -> web.Response:
 
 
 async def ask_for_link(request: web.Request) -> web.Response:
-    form = await request.post()
-    check_csrf(request, form)
+    form = await posted_form(request)
     asked, next_path = form.get("who"), safe_next(_text(form.get("next")))
     if not isinstance(asked, str) or not asked.strip() or len(asked) > MAX_ASKED_CHARS:
         return page(
@@ -61,10 +61,11 @@ async def confirm_link(request: web.Request) -> web.Response:
 
 
 async def use_link(request: web.Request) -> web.Response:
-    form = await request.post()
-    check_csrf(request, form)
+    form = await posted_form(request)
     token = _token(_text(form.get("token")))
-    result = await asyncio.to_thread(sign_in_with_link, deps_of(request), token)
+    current = request[SIGNED_IN]
+    replacing = current.session_id if current is not None else None
+    result = await asyncio.to_thread(sign_in_with_link, deps_of(request), token, replacing)
     if result.session_token is None:
         why = REFUSALS.get(result.refusal or "unknown", REFUSALS["unknown"])
         return page(request, "signin.html", status=400, next_path="/mailbox", signed_out=False, problem=why)
@@ -75,16 +76,18 @@ async def use_link(request: web.Request) -> web.Response:
 
 async def sign_out(request: web.Request) -> web.Response:
     signed_in = signed_in_or_redirect(request)
-    form = await request.post()
-    check_csrf(request, form)
+    form = await posted_form(request)
     everywhere = form.get("everywhere") == "yes"
 
     def end() -> None:
-        with transaction(deps_of(request).sessions) as session:
+        deps = deps_of(request)
+        with transaction(deps.sessions) as session:
             if everywhere:
                 end_every_session(session, signed_in.enroller_id)
             else:
                 end_session(session, signed_in.session_id)
+            outcome = "signed_out_everywhere" if everywhere else "signed_out"
+            audit(session, signed_in.enroller_id, "web.signout", None, outcome, deps.clock())
 
     await asyncio.to_thread(end)
     response = web.HTTPSeeOther("/signin?signed_out=1")

@@ -24,7 +24,7 @@ from store.models import Enroller
 from store.outbox import queue_emails
 from store.rate_limits import claim_use
 from web.deps import WebDeps
-from web.sessions import start_session
+from web.sessions import end_session, start_session
 
 LINKS_PER_ADDRESS = 5
 LINKS_PER_CLIENT = 20
@@ -82,9 +82,10 @@ class SignInResult:
     refusal: str | None = None
 
 
-def sign_in_with_link(deps: WebDeps, token: str) -> SignInResult:
-    """Spend the link and start a session; a used, expired, unknown link or an inactive
-    enroller signs nobody in. Either way the attempt is audited."""
+def sign_in_with_link(deps: WebDeps, token: str, replacing: int | None = None) -> SignInResult:
+    """Spend the link and start a session (ending the browser's session ``replacing``, if it
+    had one); a used, expired, unknown link or an inactive enroller signs nobody in. Either
+    way the attempt is audited."""
     now = deps.clock()
     with transaction(deps.sessions) as session:
         attempt = Attempt("web.signin", None, now)
@@ -98,6 +99,8 @@ def sign_in_with_link(deps: WebDeps, token: str) -> SignInResult:
         if not enroller.active or not may(enroller, Action.SIGN_IN_ON_THE_WEB):
             attempt.record(session, "refused", {"reason": "inactive"})
             return SignInResult(refusal="inactive")
+        if replacing is not None:
+            end_session(session, replacing)
         session_token = start_session(session, enroller.id, now)
         attempt.record(session, "signed_in")
         return SignInResult(session_token, used.next_path)
