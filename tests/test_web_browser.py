@@ -189,7 +189,7 @@ async def test_a_manager_reads_filters_marks_downloads_and_signs_out(
     await no_accessibility_violations(page, "the agency's CRW page")
     await screenshots(page, "crw-agency")
 
-    await page.get_by_role("button", name="Sign out").click()
+    await page.get_by_role("button", name="Sign out", exact=True).click()
     await page.get_by_text("You are signed out.").wait_for()
     await page.goto(digest_url)
     assert page.url.startswith(f"{live_server}/signin?next=")
