@@ -1,0 +1,351 @@
+"""Web mailbox latency: 20 signed-in readers at once, with and without a 100k-row agency
+export running in the same process.
+
+Seeds one agency of N consumers (``bob seed``'s generator) into a fresh SQLite file, stores a
+Daily Manager Summary of 2,000 alerts (40 enrollers, every topic, rendered by the mailbox's own
+templates) for its manager and 365 Daily Summaries (a year) for one agent, and serves bob's web
+pages (``web.app.web_application``, what `bob serve` mounts) on a local port. Twenty readers,
+each with their own server-side session, ask again and again: even ones the manager's digest
+page, odd ones the agent's mailbox list. Latency is from sending a request to having read the
+whole page. First a round with nothing else running (the floor), then the same load while the
+manager's agency export is planned, built and encrypted in a worker thread of the same
+process, as `/bob export agency` does. Peak RSS is the process's VmHWM, reset after seeding.
+
+The load generator shares the server's event loop, as a worst case: its own work counts in
+the figures. Target: p99 <= 150 ms during the export.
+
+    .venv/bin/python bench/web.py                  # 100k-row agency export
+    .venv/bin/python bench/web.py --rows 20000 --idle-seconds 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import aiohttp  # noqa: E402
+from aiohttp import web  # noqa: E402
+from sqlalchemy import select  # noqa: E402
+from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
+
+from exports.building import run_export  # noqa: E402
+from exports.planning import ExportRequest, plan_export  # noqa: E402
+from exports.settings import ExportsConfig  # noqa: E402
+from mailer.digests import Digest, Person  # noqa: E402
+from rules.templating import render  # noqa: E402
+from rules.topics import TOPICS  # noqa: E402
+from store.db import make_engine, session_factory  # noqa: E402
+from store.migrate import upgrade  # noqa: E402
+from store.models import Agency, Consumer, DigestKind, Enroller, MailboxMessage, Role  # noqa: E402
+from store.seed import SeedPlan, seed_book  # noqa: E402
+from web.app import web_application  # noqa: E402
+from web.deps import WebDeps  # noqa: E402
+from web.sessions import SESSION_COOKIE, start_session  # noqa: E402
+from web.settings import WebConfig  # noqa: E402
+
+READERS = 20
+DIGEST_ALERTS = 2_000
+DIGEST_ENROLLERS = 40
+MAILBOX_DAYS = 365
+TARGET_P99_MS = 150.0
+AS_OF = datetime(2026, 11, 20, 18, tzinfo=UTC)
+DAY = date(2026, 11, 20)
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def peak_rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def reset_peak_rss() -> None:
+    """Start VmHWM again from the current RSS (Linux: 5 > clear_refs), so seeding does not count."""
+    Path("/proc/self/clear_refs").write_text("5")
+
+
+def _seeded(rows: int, folder: str) -> str:
+    url = f"sqlite:///{folder}/bob.db"
+    engine = make_engine(url)
+    upgrade(engine)
+    seed_book(engine, SeedPlan(agencies=1, consumers=rows, seed=2026, as_of=AS_OF))
+    engine.dispose()
+    return url
+
+
+def _manager_context(session: Session, agency: Agency, agents: list[Enroller]) -> dict[str, Any]:
+    """A Daily Manager Summary's context with DIGEST_ALERTS alerts of real seeded consumers."""
+    consumers = session.execute(
+        select(
+            Consumer.case_number,
+            Consumer.first_name,
+            Consumer.last_name,
+            Consumer.primary_phone,
+            Consumer.email,
+        )
+        .order_by(Consumer.id)
+        .limit(DIGEST_ALERTS)
+    ).all()
+    enrollers = []
+    share = DIGEST_ALERTS // len(agents)
+    for n, agent in enumerate(agents):
+        mine = consumers[n * share : (n + 1) * share]
+        topics = []
+        for t, topic in enumerate(TOPICS):
+            alerts = [
+                {"case_number": c[0], "contact_name": f"{c[1]} {c[2]}", "phone": c[3], "email": c[4]}
+                for c in mine[t :: len(TOPICS)]
+            ]
+            if alerts:
+                topics.append({"name": topic.name, "title": topic.title, "alerts": alerts})
+        total = sum(len(t["alerts"]) for t in topics)
+        enrollers.append(
+            {
+                "name": agent.display_name,
+                "license_number": agent.license_number,
+                "topics": topics,
+                "total": total,
+            }
+        )
+    counts = [
+        {
+            "title": topic.title,
+            "count": sum(len(t["alerts"]) for e in enrollers for t in e["topics"] if t["name"] == topic.name),
+        }
+        for topic in TOPICS
+    ]
+    return {
+        "business_date": DAY,
+        "agency": agency.name,
+        "enrollers": enrollers,
+        "enrollers_with_alerts": len(enrollers),
+        "counts": counts,
+        "total": sum(e["total"] for e in enrollers),
+        "crw_tiles": None,
+    }
+
+
+def _store(session: Session, digest: Digest, day: date) -> None:
+    context = {**digest.context, "mailbox_hint": "Open it in bob's web mailbox.", "digest_url": ""}
+    full = render(f"mailbox/{digest.kind.value}", context)
+    session.add(
+        MailboxMessage(
+            recipient_id=digest.recipient.id,
+            kind=digest.kind,
+            business_date=day,
+            subject=full.subject,
+            alert_count=digest.total,
+            body_text=full.text,
+            body_html=full.html,
+            alerts=digest.alerts(),
+            created_at=AS_OF,
+        )
+    )
+
+
+def _person(enroller: Enroller) -> Person:
+    return Person(
+        enroller.id, enroller.agency_id, enroller.display_name, enroller.email, enroller.license_number
+    )
+
+
+@dataclass
+class Cast:
+    manager_id: int
+    agent_id: int
+    digest_id: int
+
+
+def store_digests(sessions: sessionmaker[Session]) -> Cast:
+    """The manager's 2,000-alert digest and one agent's year of daily digests."""
+    with sessions.begin() as session:
+        agency = session.scalars(select(Agency)).one()
+        people = session.scalars(
+            select(Enroller).where(Enroller.agency_id == agency.id).order_by(Enroller.id)
+        ).all()
+        manager = next(p for p in people if p.role == Role.AGENCY_MANAGER)
+        agents = [p for p in people if p.role in (Role.AGENT_L1, Role.AGENT_L2)][:DIGEST_ENROLLERS]
+        context = _manager_context(session, agency, agents)
+        _store(
+            session,
+            Digest(
+                DigestKind.MANAGER_SUMMARY,
+                _person(manager),
+                {**context, "recipient_name": manager.display_name},
+            ),
+            DAY,
+        )
+        agent = agents[0]
+        own = context["enrollers"][0]
+        for back in range(MAILBOX_DAYS):
+            daily = {
+                "business_date": DAY - timedelta(days=back),
+                "agency": agency.name,
+                "recipient_name": agent.display_name,
+                "enroller": {"name": own["name"], "license_number": own["license_number"]},
+                "topics": own["topics"][:2],
+                "counts": context["counts"],
+                "total": sum(len(t["alerts"]) for t in own["topics"][:2]),
+                "crw": [],
+            }
+            _store(
+                session, Digest(DigestKind.DAILY_SUMMARY, _person(agent), daily), DAY - timedelta(days=back)
+            )
+        session.flush()
+        digest_id = session.scalar(
+            select(MailboxMessage.id).where(MailboxMessage.kind == DigestKind.MANAGER_SUMMARY)
+        )
+        return Cast(manager.id, agent.id, int(digest_id or 0))
+
+
+@dataclass
+class Load:
+    digest: list[float] = field(default_factory=list)
+    mailbox: list[float] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def all(self) -> list[float]:
+        return self.digest + self.mailbox
+
+
+async def readers(base: str, tokens: list[str], digest_id: int, until: asyncio.Event | float) -> Load:
+    """READERS readers asking one page after another until ``until`` (an event, or seconds)."""
+    load = Load()
+    stop_at = time.perf_counter() + until if isinstance(until, float) else None
+
+    def done() -> bool:
+        return until.is_set() if isinstance(until, asyncio.Event) else time.perf_counter() >= (stop_at or 0)
+
+    async def reader(n: int) -> None:
+        path, times = (f"/mailbox/{digest_id}", load.digest) if n % 2 == 0 else ("/mailbox", load.mailbox)
+        async with aiohttp.ClientSession(base, cookies={SESSION_COOKIE: tokens[n]}) as client:
+            while not done():
+                started = time.perf_counter()
+                async with client.get(path, allow_redirects=False) as response:
+                    await response.read()
+                    assert response.status == 200, (path, response.status)
+                times.append((time.perf_counter() - started) * 1000)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(reader(n) for n in range(READERS)))
+    load.seconds = time.perf_counter() - started
+    return load
+
+
+def sign_in_readers(sessions: sessionmaker[Session], cast: Cast) -> list[str]:
+    with sessions.begin() as session:
+        return [
+            start_session(session, cast.manager_id if n % 2 == 0 else cast.agent_id, AS_OF)
+            for n in range(READERS)
+        ]
+
+
+def figures(load: Load) -> dict[str, Any]:
+    every = load.all
+    return {
+        "digest_p50": statistics.median(load.digest),
+        "digest_p99": percentile(load.digest, 0.99),
+        "mailbox_p50": statistics.median(load.mailbox),
+        "mailbox_p99": percentile(load.mailbox, 0.99),
+        "p50": statistics.median(every),
+        "p99": percentile(every, 0.99),
+        "requests": len(every),
+        "rps": len(every) / load.seconds,
+        "rss_mb": peak_rss_mb(),
+    }
+
+
+async def measure_async(url: str, folder: str, idle_seconds: float) -> dict[str, Any]:
+    sessions = session_factory(make_engine(url))
+    cast = store_digests(sessions)
+    tokens = sign_in_readers(sessions, cast)
+    config = WebConfig(base_url="", session_idle_minutes=60 * 24, session_lifetime_hours=24 * 30)
+    deps = WebDeps(
+        sessions, config, from_address="bob@agency.example.com", clock=lambda: AS_OF + timedelta(minutes=1)
+    )
+    runner = web.AppRunner(web_application(deps), access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    base = f"http://127.0.0.1:{port}"
+    try:
+        await readers(base, tokens, cast.digest_id, 1.0)  # warm up: templates, connection pool
+        reset_peak_rss()
+        idle = figures(await readers(base, tokens, cast.digest_id, idle_seconds))
+        exports = ExportsConfig(directory=f"{folder}/exports")
+        finished = asyncio.Event()
+
+        def export() -> float:
+            started = time.perf_counter()
+            plan = plan_export(sessions, exports, ExportRequest(cast.manager_id, "agency", via="web"), AS_OF)
+            result = run_export(sessions, exports, plan, AS_OF)
+            assert result.row_count > 0
+            return time.perf_counter() - started
+
+        async def export_then_stop() -> float:
+            try:
+                return await asyncio.to_thread(export)
+            finally:
+                finished.set()
+
+        export_s, busy_load = await asyncio.gather(
+            export_then_stop(), readers(base, tokens, cast.digest_id, finished)
+        )
+        busy = figures(busy_load)
+    finally:
+        await runner.cleanup()
+    return {"idle": idle, "busy": busy, "export_s": export_s, "passed": busy["p99"] <= TARGET_P99_MS}
+
+
+def measure(rows: int, idle_seconds: float = 10.0) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="bob-bench-web-") as folder:
+        url = _seeded(rows, folder)
+        return {"rows": rows, **asyncio.run(measure_async(url, folder, idle_seconds))}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--rows", type=int, default=100_000, help="consumers in the agency (the export's rows)"
+    )
+    parser.add_argument(
+        "--idle-seconds", type=float, default=10.0, help="length of the round without the export"
+    )
+    args = parser.parse_args()
+    r = measure(args.rows, args.idle_seconds)
+    print(
+        f"{'round':<14} {'digest p50':>10} {'digest p99':>10} {'list p50':>8} {'list p99':>8} "
+        f"{'p50 ms':>7} {'p99 ms':>7} {'requests':>8} {'req/s':>6} {'peak RSS':>9}"
+    )
+    for name, f in (("no export", r["idle"]), (f"export {r['rows']:,}", r["busy"])):
+        print(
+            f"{name:<14} {f['digest_p50']:>10.0f} {f['digest_p99']:>10.0f} {f['mailbox_p50']:>8.0f} "
+            f"{f['mailbox_p99']:>8.0f} {f['p50']:>7.0f} {f['p99']:>7.0f} {f['requests']:>8} {f['rps']:>6.1f} "
+            f"{f['rss_mb']:>6.0f} MB"
+        )
+    print(
+        f"export of {r['rows']:,} rows took {r['export_s']:.1f} s under the load; "
+        f"{'PASS' if r['passed'] else 'MISS'} (target p99 <= {TARGET_P99_MS:.0f} ms during the export)"
+    )
+
+
+if __name__ == "__main__":
+    main()
