@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import update
 
 from rules.casework.help_requests import create_request, update_request
-from store.models import HelpCategory, HelpStatus, Role
+from store.models import Agency, HelpCategory, HelpStatus, Role
 from tests.web_fixtures import NOW
 
 ANA, LEE, OMAR, SUE = (
@@ -57,3 +58,12 @@ async def test_the_filer_sees_theirs_and_others_get_404(browser, filed):
         assert filed not in await browser.page("/help-requests")
         assert (await browser.get(f"/help-requests/{filed}")).status == 404
     assert (await browser.get("/help-requests/%3Cscript%3E")).status == 404
+
+
+async def test_times_are_shown_in_the_readers_agency_zone(browser, filed, web_people, sessions):
+    with sessions.begin() as s:  # Sunrise moves to the East Coast
+        s.execute(update(Agency).where(Agency.code == "sunrise").values(time_zone="America/New_York"))
+    await browser.sign_in(ANA)
+    html = await browser.page(f"/help-requests/{filed}")
+    assert "11/23/2026 12:00 PM EST" in html  # Sue's change, an hour before 18:00 UTC
+    assert "PST" not in html

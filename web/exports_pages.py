@@ -26,7 +26,7 @@ from exports.history import ExportHistoryEntry, fetch_export, list_exports
 from rules.access import Action
 from web.auth import deps_of, signed_in_or_redirect
 from web.pages import local_time, page
-from web.permissions import allowed_actions
+from web.permissions import reader
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TOKEN = re.compile(r"[A-Za-z0-9_-]{6,64}")
@@ -44,7 +44,7 @@ def _read(
     """The reader's exports, and the agency's when their role may see them."""
     mine = list_exports(sessions, enroller_id, now)
     agency = None
-    if Action.READ_AGENCY_EXPORTS in allowed_actions(sessions, enroller_id):
+    if Action.READ_AGENCY_EXPORTS in reader(sessions, enroller_id).actions:
         agency = agency_exports(sessions, enroller_id, now)
     return mine, agency
 
