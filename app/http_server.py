@@ -69,8 +69,8 @@ async def start_http(runtime: Runtime, stack: AsyncExitStack, *, with_bot: bool)
     host, port = sock.getsockname()[:2]
     deps = web_deps(runtime, f"http://{host}:{port}")
     application = web.Application(client_max_size=MAX_BODY_BYTES)
-    if with_bot:
-        await _add_bot(runtime, stack, application, deps.base_url)
+    if with_bot:  # buttons only to an address people can reach, never to a loopback fallback
+        await _add_bot(runtime, stack, application, runtime.config.web.base_url)
     mount_web(application, deps)
     runner = web.AppRunner(application, access_log=None)
     await runner.setup()

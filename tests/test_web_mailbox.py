@@ -230,3 +230,15 @@ async def test_a_digest_emails_link_opens_its_page_after_sign_in(web_people, bro
 async def test_the_root_goes_to_the_mailbox(web_people, browser):
     response = await browser.get("/")
     assert response.status == 303 and response.headers["Location"] == "/mailbox"
+
+
+async def test_reading_and_signing_in_logs_no_pii(web_people, browser, caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    await browser.sign_in(ANA)
+    await browser.page(f"/mailbox/{web_people.digests['ana:daily_summary']}")
+    browser.forget()
+    await browser.ask_for_link("nobody@agency.test")
+    for secret in ("Alicia", "555-0101", "alicia@consumer.test", ANA, "nobody@agency.test", "0A11111"):
+        assert secret not in caplog.text

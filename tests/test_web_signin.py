@@ -187,3 +187,32 @@ async def test_two_clicks_at_once_sign_in_once(web_people, browser, sessions):
     assert sorted(r.status for r in answers) == [303] + [400] * 4
     with sessions() as s:
         assert s.scalar(select(func.count()).select_from(WebSession)) == 1
+
+
+async def test_behind_a_proxy_the_configured_header_names_the_client(web_people, sessions, web_clock):
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from tests.web_fixtures import Browser
+    from web.app import web_application
+    from web.deps import WebDeps
+    from web.settings import WebConfig
+
+    async def statuses(config: WebConfig, forwarded: list[str]) -> list[int]:
+        deps = WebDeps(sessions, config, from_address="bob@agency.test", clock=web_clock)
+        async with TestClient(TestServer(web_application(deps), host="127.0.0.1")) as client:
+            browser = Browser(client, sessions)
+            html = await browser.page("/signin")
+            found = []
+            for n, address in enumerate(forwarded):
+                response = await client.post(
+                    "/signin",
+                    data={"csrf_token": csrf_in(html), "who": f"p{n}@{len(forwarded)}.test"},
+                    headers={"X-Forwarded-For": address},
+                )
+                found.append(response.status)
+            return found
+
+    spread = [f"203.0.113.9, 198.51.100.{n % 2}" for n in range(22)]  # two clients behind the proxy
+    proxied = WebConfig(client_address_header="X-Forwarded-For")
+    assert await statuses(proxied, spread) == [200] * 22
+    assert await statuses(WebConfig(), spread) == [200] * 20 + [429] * 2  # the header is not trusted

@@ -32,7 +32,7 @@ async def mailbox(request: web.Request) -> web.Response:
     deps = deps_of(request)
     found = await asyncio.to_thread(mailbox_page, deps.sessions, signed_in.enroller_id, query, deps.clock())
     filters = {k: v for k, v in request.query.items() if k in ("from", "to", "topic", "folder") and v}
-    return page(
+    return await page(
         request,
         "mailbox.html",
         found=found,
@@ -54,7 +54,7 @@ async def digest(request: web.Request) -> web.Response:
     except NotFound:
         raise web.HTTPNotFound() from None
     view = digest_view(document.alerts, enroller, topic) if document.alerts is not None else None
-    return page(
+    return await page(
         request,
         "digest.html",
         document=document,

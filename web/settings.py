@@ -20,6 +20,10 @@ class WebConfig:
     # A session unused this long is ended; a session ends this long after sign-in regardless.
     session_idle_minutes: int = field(default=30, metadata={"min": 1, "max": 1440})
     session_lifetime_hours: int = field(default=12, metadata={"min": 1, "max": 720})
+    # Behind a proxy every request comes from the proxy's address; name the header it puts the
+    # client's address in (e.g. "X-Forwarded-For": its last entry is used), so sign-in limits
+    # apply per client. Empty: the connection's address (the header could be forged).
+    client_address_header: str = ""
 
     @property
     def idle_timeout(self) -> timedelta:

@@ -33,14 +33,14 @@ async def signin_form(request: web.Request) -> web.Response:
     next_path = safe_next(request.query.get("next"))
     if request[SIGNED_IN] is not None:
         raise web.HTTPSeeOther(next_path)
-    return page(request, "signin.html", next_path=next_path, signed_out="signed_out" in request.query)
+    return await page(request, "signin.html", next_path=next_path, signed_out="signed_out" in request.query)
 
 
 async def ask_for_link(request: web.Request) -> web.Response:
     form = await posted_form(request)
     asked, next_path = form.get("who"), safe_next(_text(form.get("next")))
     if not isinstance(asked, str) or not asked.strip() or len(asked) > MAX_ASKED_CHARS:
-        return page(
+        return await page(
             request,
             "signin.html",
             status=400,
@@ -48,16 +48,16 @@ async def ask_for_link(request: web.Request) -> web.Response:
             signed_out=False,
             problem="Type the email address or license number bob has on file for you.",
         )
-    client = request.remote or "unknown"
+    client = client_address(request)
     within = await asyncio.to_thread(request_signin_link, deps_of(request), asked.strip(), client, next_path)
     if not within:
-        return page(request, "signin_sent.html", status=429, rate_limited=True)
-    return page(request, "signin_sent.html", rate_limited=False)
+        return await page(request, "signin_sent.html", status=429, rate_limited=True)
+    return await page(request, "signin_sent.html", rate_limited=False)
 
 
 async def confirm_link(request: web.Request) -> web.Response:
     token = _token(request.query.get("token"))
-    return page(request, "signin_link.html", token=token)
+    return await page(request, "signin_link.html", token=token)
 
 
 async def use_link(request: web.Request) -> web.Response:
@@ -68,7 +68,9 @@ async def use_link(request: web.Request) -> web.Response:
     result = await asyncio.to_thread(sign_in_with_link, deps_of(request), token, replacing)
     if result.session_token is None:
         why = REFUSALS.get(result.refusal or "unknown", REFUSALS["unknown"])
-        return page(request, "signin.html", status=400, next_path="/mailbox", signed_out=False, problem=why)
+        return await page(
+            request, "signin.html", status=400, next_path="/mailbox", signed_out=False, problem=why
+        )
     response = web.HTTPSeeOther(result.next_path)
     set_cookie(response, deps_of(request), SESSION_COOKIE, result.session_token)
     raise response
@@ -93,6 +95,15 @@ async def sign_out(request: web.Request) -> web.Response:
     response = web.HTTPSeeOther("/signin?signed_out=1")
     response.del_cookie(SESSION_COOKIE, path="/")
     raise response
+
+
+def client_address(request: web.Request) -> str:
+    """Who is asking, for the per-client limit: the last address the configured proxy header
+    lists (the one the proxy itself added), else the connection's address."""
+    header = deps_of(request).web.client_address_header
+    forwarded = request.headers.get(header, "") if header else ""
+    last = forwarded.split(",")[-1].strip()
+    return last[:64] if last else (request.remote or "unknown")
 
 
 def _text(value: object) -> str | None:
