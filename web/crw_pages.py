@@ -36,7 +36,7 @@ async def my_crw(request: web.Request) -> web.Response:
         return tiles, cases, reader(deps.sessions, signed_in.enroller_id, deps.zone).actions
 
     tiles, cases, actions = await asyncio.to_thread(read)
-    return page(
+    return await page(
         request,
         "crw.html",
         heading="Your Consumer Retention Workspace",
@@ -61,7 +61,7 @@ async def agency_crw(request: web.Request) -> web.Response:
         tiles, activity, cases = await asyncio.to_thread(read)
     except Refused:
         raise web.HTTPNotFound() from None
-    return page(
+    return await page(
         request,
         "crw.html",
         heading="Your agency's Consumer Retention Workspace",
@@ -86,7 +86,7 @@ async def crw_case(request: web.Request) -> web.Response:
     except Refused:
         raise web.HTTPNotFound() from None
     zone = (await asyncio.to_thread(reader, deps.sessions, signed_in.enroller_id, deps.zone)).zone
-    return page(
+    return await page(
         request,
         "crw_case.html",
         case=detail,

@@ -54,7 +54,7 @@ async def exports(request: web.Request) -> web.Response:
     deps = deps_of(request)
     now = deps.clock()
     mine, agency = await asyncio.to_thread(_read, deps.sessions, signed_in.enroller_id, now)
-    return page(request, "exports.html", mine=mine, agency=agency, now=now, when=when)
+    return await page(request, "exports.html", mine=mine, agency=agency, now=now, when=when)
 
 
 async def download(request: web.Request) -> web.StreamResponse:

@@ -34,7 +34,7 @@ async def help_requests(request: web.Request) -> web.Response:
         lambda: list_requests(deps.sessions, signed_in.enroller_id, deps.clock(), open_only=open_only)
     )
     counts = Counter(view.status for view in found)
-    return page(
+    return await page(
         request,
         "help_requests.html",
         requests=[(local_time(view.updated_at, zone), view) for view in found],
@@ -57,7 +57,7 @@ async def help_request(request: web.Request) -> web.Response:
     except Refused:
         raise web.HTTPNotFound() from None
     zone = (await asyncio.to_thread(reader, deps.sessions, signed_in.enroller_id, deps.zone)).zone
-    return page(
+    return await page(
         request,
         "help_request.html",
         view=view,
