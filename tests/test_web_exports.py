@@ -9,10 +9,12 @@ from datetime import timedelta
 
 import msoffcrypto
 import pytest
+from sqlalchemy import update
 
 from exports.building import run_export
 from exports.planning import ExportRequest, plan_export
 from exports.settings import ExportsConfig
+from store.models import Agency
 from tests.web_fixtures import NOW, audit_log
 
 ANA, MAX, LEE, OMAR = (
@@ -95,3 +97,12 @@ async def test_the_exports_page_needs_sign_in(browser, ana_export):
     assert response.status == 303 and response.headers["Location"] == "/signin?next=/exports"
     response = await browser.get(f"/exports/{ana_export.token}/download")
     assert response.status == 303
+
+
+async def test_an_export_the_agency_has_since_turned_off_says_so(browser, sessions, ana_export):
+    with sessions.begin() as s:
+        s.execute(update(Agency).values(prevent_downline_exports=True))
+    await browser.sign_in(ANA)
+    response = await browser.get(f"/exports/{ana_export.token}/download")
+    assert response.status == 403
+    assert "turned off Book of Business exports for agents" in await response.text()

@@ -32,6 +32,12 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TOKEN = re.compile(r"[A-Za-z0-9_-]{6,64}")
 # Refusals that mean "there is no such export of yours": the same 404 as a made-up token.
 NOT_YOURS = {"not_found", "unknown_requester", "other_agency", "role_cannot_export", "agent_scope"}
+# The reader's own export that cannot be had now says why: still being built, turned off by the
+# agency since, or else failed, expired or deleted.
+NOT_NOW: dict[str, type[web.HTTPException]] = {
+    "processing": web.HTTPConflict,
+    "downline_exports_prevented": web.HTTPForbidden,
+}
 
 
 def when(moment: datetime | None, zone: str) -> str:
@@ -70,7 +76,7 @@ async def download(request: web.Request) -> web.StreamResponse:
     except ExportRefused as refused:
         if refused.reason in NOT_YOURS:
             raise web.HTTPNotFound() from None
-        status = web.HTTPConflict if refused.reason == "processing" else web.HTTPGone
+        status = NOT_NOW.get(refused.reason, web.HTTPGone)
         raise status(reason="Export not available", text=f"Sorry: {refused}.") from None
     name = path.name.removeprefix(f"{token}_")
     headers = {
