@@ -84,10 +84,10 @@ async def chromium_page(chromium):
         context = await browser.new_context(viewport=DESKTOP, accept_downloads=True)
         page = await context.new_page()
         page.set_default_timeout(10_000)
-        page.console_errors = []  # a CSP refusal (inline script or style) is logged here
-        page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
+        errors: list[str] = []  # a CSP refusal (inline script or style) is logged here
+        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
         yield page
-        assert page.console_errors == []
+        assert errors == []
         await context.close()
         await browser.close()
 
