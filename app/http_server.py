@@ -44,7 +44,6 @@ def web_deps(runtime: Runtime, listen_url: str) -> WebDeps:
         config.web,
         from_address=config.smtp.from_address,
         listen_url=listen_url,
-        time_zone=config.schedule.time_zone,
     )
 
 

@@ -37,7 +37,10 @@ from rules.calendar import business_date
 from rules.web_signin import forget_spent_links
 from store.db import transaction
 from store.models import Agency, utcnow
+from store.rate_limits import forget_ended_windows
 from web.sessions import forget_ended_sessions
+from web.signin_requests import HOUR as SIGNIN_LIMIT_WINDOW
+from web.signin_requests import KEY_PREFIX as SIGNIN_LIMIT_KEYS
 
 log = logging.getLogger(__name__)
 
@@ -55,11 +58,13 @@ def _snapshot_every_agency(runtime: Runtime) -> int:
 
 
 def _forget_web_sessions(runtime: Runtime) -> None:
-    """Delete ended web sessions and long-spent sign-in links (housekeeping, no business rule)."""
+    """Delete ended web sessions, long-spent sign-in links and the ended windows of sign-in
+    limits (housekeeping, no business rule)."""
     now = utcnow()
     with transaction(runtime.sessions) as session:
         ended = forget_ended_sessions(session, now, runtime.config.web)
         spent = forget_spent_links(session, now)
+        forget_ended_windows(session, SIGNIN_LIMIT_KEYS, SIGNIN_LIMIT_WINDOW, now)
     if ended or spent:
         log.info("web: %d ended sessions and %d spent sign-in links deleted", ended, spent)
 

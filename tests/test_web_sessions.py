@@ -109,6 +109,7 @@ async def test_sign_out_everywhere_ends_every_browser_of_that_person(
         assert '<button type="submit" name="everywhere" value="yes">Sign out everywhere</button>' in html
         await browser.client.post("/signout", data={"csrf_token": csrf_in(html), "everywhere": "yes"})
         assert session_rows(sessions) == 0
+        assert [e.outcome for e in audit_log(sessions, "web.signout")] == ["signed_out_all"]
         assert not await signed_in(other)
     finally:
         await other.client.close()
@@ -211,3 +212,28 @@ async def test_serve_forgets_ended_sessions_and_long_spent_links(web_people, bro
         assert forget_ended_sessions(s, NOW + timedelta(minutes=31), web_config) == 1
         assert forget_spent_links(s, NOW + timedelta(hours=24, minutes=16)) == 2
     assert session_rows(sessions) == 0
+
+
+async def test_serves_housekeeping_runs_on_the_store(web_people, browser, sessions, db_url, caplog):
+    import dataclasses
+    import logging
+
+    from app.config import Config, DatabaseConfig
+    from app.runtime import Runtime
+    from app.serve import _forget_web_sessions
+
+    caplog.set_level(logging.INFO)
+    await browser.sign_in(ANA)
+    with transaction(sessions) as s:  # a session last seen a day ago
+        s.execute(
+            update(WebSession).values(
+                last_seen_at=NOW - timedelta(days=1), created_at=NOW - timedelta(days=1)
+            )
+        )
+    runtime = Runtime(dataclasses.replace(Config(), database=DatabaseConfig(url=db_url)))
+    try:
+        _forget_web_sessions(runtime)
+    finally:
+        runtime.close()
+    assert session_rows(sessions) == 0
+    assert "web: 1 ended sessions" in caplog.text

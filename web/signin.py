@@ -88,7 +88,7 @@ async def sign_out(request: web.Request) -> web.Response:
                 end_every_session(session, signed_in.enroller_id)
             else:
                 end_session(session, signed_in.session_id)
-            outcome = "signed_out_everywhere" if everywhere else "signed_out"
+            outcome = "signed_out_all" if everywhere else "signed_out"
             audit(session, signed_in.enroller_id, "web.signout", None, outcome, deps.clock())
 
     await asyncio.to_thread(end)
