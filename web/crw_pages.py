@@ -20,7 +20,7 @@ from store.errors import Refused
 from web.auth import deps_of, signed_in_or_redirect
 from web.charts import tile_charts
 from web.pages import local_time, page
-from web.permissions import reader
+from web.permissions import allowed_actions
 
 CASE_NUMBER = re.compile(r"[A-Za-z0-9-]{1,40}")
 
@@ -33,7 +33,7 @@ async def my_crw(request: web.Request) -> web.Response:
     def read() -> tuple[CrwTiles, list[CrwCaseRow], frozenset[Action]]:
         tiles = my_tiles(deps.sessions, signed_in.enroller_id, now)
         cases = list_cases(deps.sessions, signed_in.enroller_id, now)
-        return tiles, cases, reader(deps.sessions, signed_in.enroller_id, deps.zone).actions
+        return tiles, cases, allowed_actions(deps.sessions, signed_in.enroller_id)
 
     tiles, cases, actions = await asyncio.to_thread(read)
     return await page(
@@ -85,7 +85,7 @@ async def crw_case(request: web.Request) -> web.Response:
         )
     except Refused:
         raise web.HTTPNotFound() from None
-    zone = (await asyncio.to_thread(reader, deps.sessions, signed_in.enroller_id, deps.zone)).zone
+    zone = signed_in.time_zone
     return await page(
         request,
         "crw_case.html",

@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import re
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from aiohttp.helpers import content_disposition_header
@@ -26,7 +25,7 @@ from exports.history import ExportHistoryEntry, fetch_export, list_exports
 from rules.access import Action
 from web.auth import deps_of, signed_in_or_redirect
 from web.pages import local_time, page
-from web.permissions import reader
+from web.permissions import allowed_actions
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TOKEN = re.compile(r"[A-Za-z0-9_-]{6,64}")
@@ -41,7 +40,7 @@ NOT_NOW: dict[str, type[web.HTTPException]] = {
 
 
 def when(moment: datetime | None, zone: str) -> str:
-    return local_time(moment, ZoneInfo(zone)) if moment else "–"
+    return local_time(moment, zone) if moment else "–"
 
 
 def _read(
@@ -50,7 +49,7 @@ def _read(
     """The reader's exports, and the agency's when their role may see them."""
     mine = list_exports(sessions, enroller_id, now)
     agency = None
-    if Action.READ_AGENCY_EXPORTS in reader(sessions, enroller_id).actions:
+    if Action.READ_AGENCY_EXPORTS in allowed_actions(sessions, enroller_id):
         agency = agency_exports(sessions, enroller_id, now)
     return mine, agency
 

@@ -15,7 +15,6 @@ from store.errors import Refused
 from store.models import HelpStatus
 from web.auth import deps_of, signed_in_or_redirect
 from web.pages import local_time, page
-from web.permissions import reader
 
 REQUEST_NUMBER = re.compile(r"[A-Za-z0-9-]{1,40}")
 STATUS_WORDS = {status.value: status.value.replace("_", " ").capitalize() for status in HelpStatus}
@@ -29,7 +28,7 @@ async def help_requests(request: web.Request) -> web.Response:
     signed_in = signed_in_or_redirect(request)
     open_only = request.query.get("show") == "open"
     deps = deps_of(request)
-    zone = (await asyncio.to_thread(reader, deps.sessions, signed_in.enroller_id, deps.zone)).zone
+    zone = signed_in.time_zone
     found = await asyncio.to_thread(
         lambda: list_requests(deps.sessions, signed_in.enroller_id, deps.clock(), open_only=open_only)
     )
@@ -56,7 +55,7 @@ async def help_request(request: web.Request) -> web.Response:
         )
     except Refused:
         raise web.HTTPNotFound() from None
-    zone = (await asyncio.to_thread(reader, deps.sessions, signed_in.enroller_id, deps.zone)).zone
+    zone = signed_in.time_zone
     return await page(
         request,
         "help_request.html",
