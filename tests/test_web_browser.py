@@ -188,6 +188,13 @@ async def test_a_manager_reads_filters_marks_downloads_and_signs_out(
     await page.get_by_role("heading", name="Your agency's Consumer Retention Workspace").wait_for()
     await no_accessibility_violations(page, "the agency's CRW page")
     await screenshots(page, "crw-agency")
+    await page.get_by_role("link", name="CRW-", exact=False).first.click()
+    await page.get_by_role("heading", name=re.compile("^CRW case CRW-"), level=1).wait_for()
+    await no_accessibility_violations(page, "a CRW case")
+    await page.get_by_role("link", name="Help requests", exact=True).click()
+    await page.locator("main table a").first.click()
+    await page.get_by_role("heading", name=re.compile("^Help request HR-"), level=1).wait_for()
+    await no_accessibility_violations(page, "a help request")
 
     await page.get_by_role("button", name="Sign out", exact=True).click()
     await page.get_by_text("You are signed out.").wait_for()
