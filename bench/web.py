@@ -39,9 +39,9 @@ sys.path.insert(0, str(ROOT))
 
 import aiohttp  # noqa: E402
 from aiohttp import web  # noqa: E402
-from sqlalchemy import select  # noqa: E402
 from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
 
+from bench.web_digests import Cast, store_digests  # noqa: E402
 from bot.app import EVENTS_PATH, add_slack_events, build_app  # noqa: E402
 from bot.deps import BotDeps  # noqa: E402
 from bot.settings import SlackConfig  # noqa: E402
@@ -49,12 +49,8 @@ from bot.verification import MAX_BODY_BYTES  # noqa: E402
 from exports.building import run_export  # noqa: E402
 from exports.planning import ExportRequest, plan_export  # noqa: E402
 from exports.settings import ExportsConfig  # noqa: E402
-from mailer.digests import Digest, Person  # noqa: E402
-from rules.templating import render  # noqa: E402
-from rules.topics import TOPICS  # noqa: E402
 from store.db import make_engine, session_factory  # noqa: E402
 from store.migrate import upgrade  # noqa: E402
-from store.models import Agency, Consumer, DigestKind, Enroller, MailboxMessage, Role  # noqa: E402
 from store.seed import SeedPlan, seed_book  # noqa: E402
 from tests.fake_slack import FakeSlack, SlackUser  # noqa: E402
 from web.app import mount_web  # noqa: E402
@@ -66,9 +62,6 @@ READERS = 20
 SLACK_ROUND = 20  # concurrent /bob help commands per round, as P4 sends
 SLACK_PAUSE_S = 0.5
 SECRET = "bench-signing-secret"
-DIGEST_ALERTS = 2_000
-DIGEST_ENROLLERS = 40
-MAILBOX_DAYS = 365
 TARGET_P99_MS = 150.0
 TARGET_ACK_P99_MS = 300.0  # P4's target, which must still hold during the web load
 AS_OF = datetime(2026, 11, 20, 18, tzinfo=UTC)
@@ -99,131 +92,6 @@ def _seeded(rows: int, folder: str) -> str:
     seed_book(engine, SeedPlan(agencies=1, consumers=rows, seed=2026, as_of=AS_OF))
     engine.dispose()
     return url
-
-
-def _manager_context(session: Session, agency: Agency, agents: list[Enroller]) -> dict[str, Any]:
-    """A Daily Manager Summary's context with DIGEST_ALERTS alerts of real seeded consumers."""
-    consumers = session.execute(
-        select(
-            Consumer.case_number,
-            Consumer.first_name,
-            Consumer.last_name,
-            Consumer.primary_phone,
-            Consumer.email,
-        )
-        .order_by(Consumer.id)
-        .limit(DIGEST_ALERTS)
-    ).all()
-    enrollers = []
-    share = DIGEST_ALERTS // len(agents)
-    for n, agent in enumerate(agents):
-        mine = consumers[n * share : (n + 1) * share]
-        topics = []
-        for t, topic in enumerate(TOPICS):
-            alerts = [
-                {"case_number": c[0], "contact_name": f"{c[1]} {c[2]}", "phone": c[3], "email": c[4]}
-                for c in mine[t :: len(TOPICS)]
-            ]
-            if alerts:
-                topics.append({"name": topic.name, "title": topic.title, "alerts": alerts})
-        total = sum(len(t["alerts"]) for t in topics)
-        enrollers.append(
-            {
-                "name": agent.display_name,
-                "license_number": agent.license_number,
-                "topics": topics,
-                "total": total,
-            }
-        )
-    counts = [
-        {
-            "title": topic.title,
-            "count": sum(len(t["alerts"]) for e in enrollers for t in e["topics"] if t["name"] == topic.name),
-        }
-        for topic in TOPICS
-    ]
-    return {
-        "business_date": DAY,
-        "agency": agency.name,
-        "enrollers": enrollers,
-        "enrollers_with_alerts": len(enrollers),
-        "counts": counts,
-        "total": sum(e["total"] for e in enrollers),
-        "crw_tiles": None,
-    }
-
-
-def _store(session: Session, digest: Digest, day: date) -> None:
-    context = {**digest.context, "mailbox_hint": "Open it in bob's web mailbox.", "digest_url": ""}
-    full = render(f"mailbox/{digest.kind.value}", context)
-    session.add(
-        MailboxMessage(
-            recipient_id=digest.recipient.id,
-            kind=digest.kind,
-            business_date=day,
-            subject=full.subject,
-            alert_count=digest.total,
-            body_text=full.text,
-            body_html=full.html,
-            alerts=digest.alerts(),
-            created_at=AS_OF,
-        )
-    )
-
-
-def _person(enroller: Enroller) -> Person:
-    return Person(
-        enroller.id, enroller.agency_id, enroller.display_name, enroller.email, enroller.license_number
-    )
-
-
-@dataclass
-class Cast:
-    manager_id: int
-    agent_id: int
-    digest_id: int
-
-
-def store_digests(sessions: sessionmaker[Session]) -> Cast:
-    """The manager's 2,000-alert digest and one agent's year of daily digests."""
-    with sessions.begin() as session:
-        agency = session.scalars(select(Agency)).one()
-        people = session.scalars(
-            select(Enroller).where(Enroller.agency_id == agency.id).order_by(Enroller.id)
-        ).all()
-        manager = next(p for p in people if p.role == Role.AGENCY_MANAGER)
-        agents = [p for p in people if p.role in (Role.AGENT_L1, Role.AGENT_L2)][:DIGEST_ENROLLERS]
-        context = _manager_context(session, agency, agents)
-        _store(
-            session,
-            Digest(
-                DigestKind.MANAGER_SUMMARY,
-                _person(manager),
-                {**context, "recipient_name": manager.display_name},
-            ),
-            DAY,
-        )
-        agent = agents[0]
-        own = context["enrollers"][0]
-        for back in range(MAILBOX_DAYS):
-            daily = {
-                "business_date": DAY - timedelta(days=back),
-                "agency": agency.name,
-                "recipient_name": agent.display_name,
-                "enroller": {"name": own["name"], "license_number": own["license_number"]},
-                "topics": own["topics"][:2],
-                "counts": context["counts"],
-                "total": sum(len(t["alerts"]) for t in own["topics"][:2]),
-                "crw": [],
-            }
-            _store(
-                session, Digest(DigestKind.DAILY_SUMMARY, _person(agent), daily), DAY - timedelta(days=back)
-            )
-        session.flush()
-        digest_id = session.scalar(
-            select(MailboxMessage.id).where(MailboxMessage.kind == DigestKind.MANAGER_SUMMARY)
-        )
-        return Cast(manager.id, agent.id, int(digest_id or 0))
 
 
 @dataclass
@@ -327,7 +195,7 @@ async def serve(sessions: sessionmaker[Session], slack: FakeSlack) -> web.AppRun
 
 async def measure_async(url: str, folder: str, idle_seconds: float) -> dict[str, Any]:
     sessions = session_factory(make_engine(url))
-    cast = store_digests(sessions)
+    cast = store_digests(sessions, DAY, AS_OF)
     tokens = sign_in_readers(sessions, cast)
     slack = FakeSlack()
     await slack.start()
