@@ -250,7 +250,11 @@ async def test_a_batch_that_is_all_retries_leaves_the_rest_for_the_next_drain(se
         handler.rcpt_replies[address] = deque(["421 4.3.2 shutting down"])
     queue(sessions, *addresses)
     assert await drain(sessions, replace(smtp, batch_size=2), tls) == DrainResult(retried=2)
-    assert sorted(row.attempts for row in outbox(sessions).values()) == [0, 0, 0, 0, 1, 1]
+    rows = outbox(sessions).values()
+    assert sorted(row.attempts for row in rows) == [0, 0, 0, 0, 1, 1]
+    # The batch claimed while the first was sent is given back as it was, not left "sending".
+    untried = {(row.status, row.claimed_by, row.lease_until) for row in rows if not row.attempts}
+    assert untried == {("queued", None, None)}
 
 
 async def test_a_sent_link_code_or_password_is_not_kept_in_the_outbox(sessions, smtp, handler, tls):
