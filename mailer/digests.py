@@ -48,11 +48,28 @@ class Person:
 
 @dataclass(frozen=True)
 class Digest:
-    """One digest to deliver: who, which kind, and the context its templates render."""
+    """One digest to deliver: who, which kind, and the context its templates render.
+
+    ``shared`` is the part of the context that is the same for every recipient of this text:
+    a Daily Manager Summary's mailbox text depends on the agency alone, so it is rendered from
+    ``shared`` (without the recipient's name) once per agency, not once per manager.
+    """
 
     kind: DigestKind
     recipient: Person
     context: dict[str, Any]
+    shared: dict[str, Any] | None = None
+
+    @property
+    def text_key(self) -> tuple[str, str, int]:
+        """What determines the mailbox text: the agency for a manager summary, else the recipient."""
+        if self.shared is not None:
+            return (self.kind.value, "agency", self.recipient.agency_id)
+        return (self.kind.value, "recipient", self.recipient.id)
+
+    @property
+    def mailbox_context(self) -> dict[str, Any]:
+        return self.context if self.shared is None else self.shared
 
     @property
     def total(self) -> int:
@@ -60,10 +77,11 @@ class Digest:
 
     def alerts(self) -> list[dict[str, Any]]:
         """Every alert of the digest as data, as the mailbox keeps it beside the rendered text."""
+        context = self.mailbox_context
         sections = (
-            self.context["enrollers"]
+            context["enrollers"]
             if self.kind is DigestKind.MANAGER_SUMMARY
-            else [{**self.context["enroller"], "topics": self.context["topics"]}]
+            else [{**context["enroller"], "topics": context["topics"]}]
         )
         return [
             {
@@ -249,7 +267,7 @@ def _agency_digests(
         "crw_tiles": crw.tiles.get(agency_id),
     }
     for person in managers:
-        yield Digest(DigestKind.MANAGER_SUMMARY, person, {**shared, "recipient_name": person.name})
+        yield Digest(DigestKind.MANAGER_SUMMARY, person, {**shared, "recipient_name": person.name}, shared)
 
 
 def digests_for(session: Session, day: date) -> Iterator[Digest]:

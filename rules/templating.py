@@ -38,7 +38,10 @@ class Rendered:
 
 @lru_cache(maxsize=4)
 def environment(root: str = str(TEMPLATES)) -> Environment:
+    """One environment per template folder, built once: each template is compiled on first use
+    and kept; no file is checked for changes afterwards (a new release restarts the process)."""
     env = Environment(
+        auto_reload=False,
         loader=FileSystemLoader(root),
         autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
         undefined=StrictUndefined,
