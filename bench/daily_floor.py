@@ -170,18 +170,22 @@ def fingerprint(rows: list[tuple[str, int, int]]) -> dict[str, Any]:
     return {"per_topic": dict(sorted(Counter(t for t, _, _ in rows).items())), "alerts_hash": digest}
 
 
+# Subscripts, not attributes: Jinja looks a subscript up as a key first, the fast path for dicts.
 ALERTS_TXT = (
-    "{% for t in topics %}{{ t.title }} ({{ t.alerts|length }})\n{% for a in t.alerts %}"
-    "  - Case {{ a.case_number }} | {{ t.title }} | {{ a.contact_name }}, {{ a.phone }}, {{ a.email }}\n"
+    "{% for t in topics %}{{ t['title'] }} ({{ t['alerts']|length }})\n{% for a in t['alerts'] %}"
+    "  - Case {{ a['case_number'] }} | {{ t['title'] }} | "
+    "{{ a['contact_name'] }}, {{ a['phone'] }}, {{ a['email'] }}\n"
     "{% endfor %}{% endfor %}"
 )
 ALERTS_HTML = (
-    "{% for t in topics %}<h3>{{ t.title }} ({{ t.alerts|length }})</h3><table>\n{% for a in t.alerts %}"
-    "<tr><td>{{ a.case_number }}</td><td>{{ t.title }}</td>"
-    "<td>{{ a.contact_name }}<br>{{ a.phone }}<br>{{ a.email }}</td></tr>\n{% endfor %}</table>{% endfor %}"
+    "{% for t in topics %}<h3>{{ t['title'] }} ({{ t['alerts']|length }})</h3><table>\n"
+    "{% for a in t['alerts'] %}"
+    "<tr><td>{{ a['case_number'] }}</td><td>{{ t['title'] }}</td>"
+    "<td>{{ a['contact_name'] }}<br>{{ a['phone'] }}<br>{{ a['email'] }}</td></tr>\n"
+    "{% endfor %}</table>{% endfor %}"
 )
-COUNTS = "{% for c in counts %}{{ c.title }}: {{ c.count }}\n{% endfor %}"
-ENROLLERS_TXT = "{% for e in enrollers %}== {{ e.name }}: {{ e.total }}\n{% set topics = e.topics %}"
+COUNTS = "{% for c in counts %}{{ c['title'] }}: {{ c['count'] }}\n{% endfor %}"
+ENROLLERS_TXT = "{% for e in enrollers %}== {{ e['name'] }}: {{ e['total'] }}\n{% set topics = e['topics'] %}"
 
 
 def templates() -> dict[str, dict[str, Any]]:
