@@ -10,9 +10,8 @@ from sqlalchemy import Engine, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Config
-from mailer.daily_summary import DeliverySettings
+from mailer.settings import DeliverySettings
 from store.db import DatabaseError, check_connection, make_engine, session_factory
-from store.migrate import upgrade
 
 
 @dataclass
@@ -33,9 +32,6 @@ class Runtime:
         """Return pooled connections; a command ends with this."""
         if "engine" in self.__dict__:
             self.engine.dispose()
-
-    def migrate(self) -> None:
-        upgrade(self.engine)
 
     def has_schema(self) -> bool:
         """Whether bob's migrations ever ran on this database."""

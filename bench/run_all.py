@@ -12,6 +12,8 @@
   ``bench/outbox_drain.py``. Target: ≥ 80 % of bare and ≥ 1,000 messages/s.
 * P4 Slack ack latency, 20 concurrent signed commands during a 100k-row agency export:
   ``bench/slack_ack.py``. Target: p99 ≤ 300 ms.
+* CLI start-up, median of 10 fresh processes next to ``python -c "import sqlalchemy"``:
+  ``bench/cli_startup.py``. Target: ``--help`` ≤ 0.3 s; a command with nothing to do ≤ 0.6 s.
 
     .venv/bin/python bench/run_all.py                 # everything (P1 at 1M: about 25 minutes)
     .venv/bin/python bench/run_all.py --quick         # 10k and 100k only
@@ -39,7 +41,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import make_url, text  # noqa: E402
 from sqlalchemy.exc import OperationalError  # noqa: E402
 
-from bench import daily_run, outbox_drain, slack_ack  # noqa: E402
+from bench import cli_startup, daily_run, outbox_drain, slack_ack  # noqa: E402
 from bench import export as export_bench  # noqa: E402
 from store.db import make_engine  # noqa: E402
 from store.migrate import upgrade  # noqa: E402
@@ -206,6 +208,25 @@ def slack_acks(opts: Options, rows: int = 100_000) -> Iterator[Row]:
     yield Row(cells, r["passed"], ["target p99 <= 300 ms"])
 
 
+def cli_starts(opts: Options) -> Iterator[Row]:
+    r = cli_startup.measure()
+    floor = r["python -c 'import sqlalchemy'"]["median_s"]
+    assert floor is not None
+    for label, figures in r.items():
+        median, target = figures["median_s"], figures["target_s"]
+        if target is None or median is None:
+            continue
+        cells = (
+            "CLI",
+            "sqlite",
+            label.removeprefix("bob "),
+            f"{median:.2f} s (target <= {target} s)",
+            f"import sqlalchemy {floor:.2f} s",
+            f"{median / floor:.2f}x",
+        )
+        yield Row(cells, median <= target)
+
+
 # One line per bench: the name --only selects it by, and the function yielding its rows.
 BENCHES: dict[str, Callable[[Options], Iterator[Row]]] = {
     "P1": daily_runs,
@@ -213,6 +234,7 @@ BENCHES: dict[str, Callable[[Options], Iterator[Row]]] = {
     "P2-dm": slack_export,
     "P3": drains,
     "P4": slack_acks,
+    "CLI": cli_starts,
 }
 
 

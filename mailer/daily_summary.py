@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from mailer.digests import Digest, digests_for
 from mailer.run_ledger import claim, finish, save_progress
+from mailer.settings import DeliverySettings
 from rules.ledger import record_alerts
 from rules.templating import Rendered, render
 from rules.topics import TOPICS_BY_NAME
@@ -37,17 +38,6 @@ log = logging.getLogger(__name__)
 
 JOB = "daily_summary"
 BATCH = 500
-
-
-@dataclass(frozen=True)
-class DeliverySettings:
-    """What a run needs from ``[smtp]``, ``[mail]`` and ``[schedule]``, built once by the
-    composition root (no defaults here: the config sections hold them)."""
-
-    from_address: str
-    mailbox_hint: str
-    include_pii_in_email: bool
-    lease: timedelta
 
 
 # How a dry run names each digest kind: the subject line recipients see.

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from app.cli_serve import serve_logging
+from app.commands.serve import serve_logging
 from app.config import Config, DatabaseConfig, ScheduleConfig
 from app.runtime import Runtime
 from app.serve import serve
