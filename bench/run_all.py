@@ -121,6 +121,7 @@ def daily_runs(opts: Options) -> Iterator[Row]:
             notes = [
                 f"alerts {r['alerts']:,} per topic {r['per_topic']}; digests {r['digests']:,} {r['by_kind']}"
             ]
+            notes += [f"each run, in order: {r['runs']}"]
             notes += [f"{'PASS' if ok else 'MISS'} {what}" for what, ok in checks]
             yield Row(cells, all(ok for _, ok in checks), notes)
 
