@@ -326,6 +326,9 @@ def main() -> int:
     parser.add_argument("--phase", choices=PHASES, help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--existing", help="measure a database seeded earlier by this script (one size)")
+    parser.add_argument(
+        "--rounds", type=int, default=ROUNDS, help="floor/full pairs; the best of each counts"
+    )
     args = parser.parse_args()
     day = date.fromisoformat(args.date)
     sizes = [int(size.replace("_", "")) for size in args.sizes.split(",")]
@@ -336,14 +339,14 @@ def main() -> int:
     print(f"Daily Summary run on {day}, database: {args.db.split('@')[-1]}")
     print(
         "floor = bare SQL for the alerts and audience + bare Jinja2 per distinct text + one bulk "
-        f"insert of mailbox and outbox rows; floor and full interleaved, best of {ROUNDS}"
+        f"insert of mailbox and outbox rows; floor and full interleaved, best of {args.rounds}"
     )
     print_header()
     missed = 0
     database = "sqlite" if args.db == "sqlite" else "postgresql"
     with tempfile.TemporaryDirectory(prefix="bob-bench-") as folder:
         for size in sizes:
-            row = measure(args.db, size, day, Path(folder), existing=args.existing)
+            row = measure(args.db, size, day, Path(folder), args.rounds, args.existing)
             print_row(row)
             print(f"  alerts per topic {row['per_topic']}; digests {row['by_kind']}")
             print(f"  each run, in order: {row['runs']}")
