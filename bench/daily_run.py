@@ -336,14 +336,15 @@ def main() -> int:
         extra = (sizes[0],) if args.phase == "seed" else ()
         print(json.dumps(PHASES[args.phase](args.url, day, *extra)))
         return 0
-    print(f"Daily Summary run on {day}, database: {args.db.split('@')[-1]}")
+    where = args.existing or args.db
+    database = "sqlite" if where.startswith("sqlite") else "postgresql"
+    print(f"Daily Summary run on {day}, database: {database} {where.split('@')[-1]}")
     print(
         "floor = bare SQL for the alerts and audience + bare Jinja2 per distinct text + one bulk "
         f"insert of mailbox and outbox rows; floor and full interleaved, best of {args.rounds}"
     )
     print_header()
     missed = 0
-    database = "sqlite" if args.db == "sqlite" else "postgresql"
     with tempfile.TemporaryDirectory(prefix="bob-bench-") as folder:
         for size in sizes:
             row = measure(args.db, size, day, Path(folder), args.rounds, args.existing)
