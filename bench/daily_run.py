@@ -1,18 +1,21 @@
-"""Benchmark: the Daily Summary run against its floor, on seeded books of 10k, 100k and 1M.
+"""Benchmark: the Daily Summary run against its honest floor, on seeded books of 10k, 100k and 1M.
 
 For each size N: seed N consumers with N/100 enrollers (one agency per 50 enrollers) into a
-fresh database, then measure, each phase in its own fresh process (so seeding never inflates
-the run's peak RSS):
+fresh database, then run, each in its own fresh process and from the same seeded state
+(the date's alerts, runs, mailbox and outbox rows deleted after each):
 
-* select: every topic's ``INSERT … SELECT`` into the empty alert ledger
-  (``rules.ledger.record_alerts``), rolled back; the SQL alone.
-* render: ``rules.templating.render`` of ``mailbox/daily_summary`` and
-  ``mailbox/manager_summary`` (subject, text and HTML) for every digest of the date, from
-  contexts built beforehand (not timed); Jinja2 alone.
-* full: ``run_daily_summary`` (rules, ledger, digests, mailbox, outbox) and its peak RSS.
+* floor: ``bench/daily_floor.py``, independent of bob's selectors and templates: one plain
+  set-based SQL query for the alerts and one for the audience, one bare Jinja2 rendering
+  per distinct digest text and per email, and one bulk insert each of the mailbox and
+  outbox rows.
+* full: ``run_daily_summary`` (history sync, rules, ledger, digests, mailbox, outbox) and
+  its peak RSS (``VmHWM`` of that process, interpreter and imports included).
 
-The floor is select + render; the ratio is full / floor. Targets at 1M consumers / 10k
-enrollers: full <= 2x floor, <= 60 s, peak RSS <= 500 MB.
+floor, full, floor, full, ... three times; each figure is the best of the three, the ratio
+is best full / best floor. Every run must see the same alerts (per topic, and the same
+(topic, recipient, consumer) rows) and write the same digests, or the benchmark fails.
+Targets at 1M consumers / 10k enrollers: full <= 1.5x floor, <= 12 s on PostgreSQL and
+<= 15 s on SQLite, peak RSS <= 300 MB; at the smaller sizes full <= 2x floor.
 
     .venv/bin/python bench/daily_run.py                      # 10k, 100k, 1M on SQLite
     .venv/bin/python bench/daily_run.py --sizes 10000,100000 --db postgresql+psycopg://...
@@ -33,21 +36,17 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import make_url, text
-
-from mailer.daily_summary import DeliverySettings, run_daily_summary
-from mailer.digests import digests_for
-from rules.ledger import record_alerts
-from rules.templating import render
-from store.zones import local_midnight
+from sqlalchemy import Date, bindparam, make_url, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.daily_floor import fingerprint, run_floor  # noqa: E402
 from bench.export import peak_rss_mb  # noqa: E402
+from mailer.daily_summary import DeliverySettings, run_daily_summary  # noqa: E402
 from store.db import make_engine, session_factory
 from store.migrate import upgrade
 from store.seed import SeedPlan, seed_book
-from store.zones import DEFAULT_TIME_ZONE
+from store.zones import DEFAULT_TIME_ZONE, local_midnight
 
 ZONE = ZoneInfo(DEFAULT_TIME_ZONE)
 SETTINGS = DeliverySettings(
@@ -57,7 +56,35 @@ SETTINGS = DeliverySettings(
     lease=timedelta(minutes=15),
     web_base_url="",
 )
-TARGETS = {"ratio": 2.0, "seconds": 60.0, "rss_mb": 500.0}
+ROUNDS = 3
+# Issue 14 at 1M consumers / 10k enrollers: <= 1.5x the floor, <= 12 s on PostgreSQL and
+# <= 15 s on SQLite, peak RSS <= 300 MB (issue 11's <= 2x, 60 s, 500 MB are looser).
+TARGETS: dict[str, Any] = {
+    "ratio": 1.5,
+    "ratio_below_1m": 2.0,
+    "seconds": {"sqlite": 15.0, "postgresql": 12.0},
+    "rss_mb": 300.0,
+}
+
+
+def verdicts(row: dict[str, Any], database: str) -> list[tuple[str, bool]]:
+    """Each target that applies to ``row`` (a ``measure`` result) and whether it was met."""
+    big = row["consumers"] >= 1_000_000
+    ratio = TARGETS["ratio"] if big else TARGETS["ratio_below_1m"]
+    checks = [(f"full/floor {row['ratio']:.2f} (<= {ratio})", row["ratio"] <= ratio)]
+    if big:
+        seconds = TARGETS["seconds"][database]
+        checks.append((f"full {row['full_s']:.1f} s (<= {seconds:.0f})", row["full_s"] <= seconds))
+        checks.append(
+            (
+                f"peak RSS {row['rss_mb']:.0f} MB (<= {TARGETS['rss_mb']:.0f})",
+                row["rss_mb"] <= TARGETS["rss_mb"],
+            )
+        )
+    checks.append(
+        (row["disagreement"] or "floor and full saw the same alerts and digests", not row["disagreement"])
+    )
+    return checks
 
 
 def phase_seed(url: str, day: date, consumers: int) -> dict[str, Any]:
@@ -72,6 +99,9 @@ def phase_seed(url: str, day: date, consumers: int) -> dict[str, Any]:
         as_of=local_midnight(day, ZONE),
     )
     result = seed_book(engine, plan)
+    if engine.dialect.name == "sqlite":  # the seed analyzes PostgreSQL; give SQLite statistics too
+        with engine.begin() as conn:
+            conn.execute(text("ANALYZE"))
     return {
         "seconds": result.seconds,
         "rows": result.rows,
@@ -80,49 +110,63 @@ def phase_seed(url: str, day: date, consumers: int) -> dict[str, Any]:
     }
 
 
-def phase_select(url: str, day: date) -> dict[str, Any]:
-    sessions = session_factory(make_engine(url))
-    with sessions() as session:
-        session.execute(text("SELECT count(*) FROM alerts"))  # open the file, warm nothing else
-        started = time.perf_counter()
-        added = record_alerts(session, day)
-        seconds = time.perf_counter() - started
-        session.rollback()
-    return {"seconds": seconds, "alerts": sum(added.values())}
+def phase_floor(url: str, day: date) -> dict[str, Any]:
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        conn.execute(text("SELECT count(*) FROM alerts"))  # open the file, warm nothing else
+    cpu = time.process_time()
+    result = run_floor(engine, day)
+    return {**result, "cpu_s": time.process_time() - cpu, "rss_mb": peak_rss_mb()}
 
 
 def phase_full(url: str, day: date) -> dict[str, Any]:
-    sessions = session_factory(make_engine(url))
-    started = time.perf_counter()
+    engine = make_engine(url)
+    sessions = session_factory(engine)
+    with engine.connect() as conn:
+        conn.execute(text("SELECT count(*) FROM alerts"))
+    started, cpu = time.perf_counter(), time.process_time()
     result = run_daily_summary(sessions, day, SETTINGS)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    rss = peak_rss_mb()
+    with engine.connect() as conn:
+        rows = conn.execute(ALERTS_OF_DAY, {"day": day}).all()
+        kinds = dict(conn.execute(MAILBOX_OF_DAY, {"day": day}).all())
     return {
         "seconds": seconds,
-        "rss_mb": peak_rss_mb(),
-        "alerts": sum(result.alerts.values()),
+        "cpu_s": cpu,
+        "rss_mb": rss,
         "digests": result.digests,
+        "by_kind": dict(sorted(kinds.items())),
+        **fingerprint([(t, r, c) for t, r, c in rows]),
     }
 
 
-def phase_render(url: str, day: date) -> dict[str, Any]:
-    sessions = session_factory(make_engine(url))
-    with sessions() as session:
-        hint = {"mailbox_hint": SETTINGS.mailbox_hint}
-        work = [
-            (f"mailbox/{digest.kind.value}", {**digest.context, **hint})
-            for digest in digests_for(session, day)
-        ]
-    started = time.perf_counter()
-    for kind, context in work:
-        render(kind, context)
-    return {"seconds": time.perf_counter() - started, "digests": len(work)}
+ALERTS_OF_DAY = text(
+    "SELECT topic, recipient_id, consumer_id FROM alerts WHERE business_date = :day"
+).bindparams(bindparam("day", type_=Date()))
+MAILBOX_OF_DAY = text(
+    "SELECT kind, count(*) FROM mailbox_messages WHERE business_date = :day GROUP BY kind"
+).bindparams(bindparam("day", type_=Date()))
+
+
+def reset(url: str, day: date) -> None:
+    """Back to the seeded state: no alert, run, mailbox or outbox row of the date (the seed
+    writes none), and on PostgreSQL no dead rows or stale statistics left by the last run."""
+    engine = make_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("DELETE FROM alerts"))
+        conn.execute(text("DELETE FROM job_runs"))
+        conn.execute(text("DELETE FROM mailbox_messages"))
+        conn.execute(text("DELETE FROM outbox"))
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("VACUUM ANALYZE alerts, job_runs, mailbox_messages, outbox"))
+    engine.dispose()
 
 
 PHASES: dict[str, Callable[..., dict[str, Any]]] = {
     "seed": phase_seed,
-    "select": phase_select,
+    "floor": phase_floor,
     "full": phase_full,
-    "render": phase_render,
 }
 
 
@@ -164,40 +208,100 @@ class FreshDatabase:
             self.admin.dispose()
 
 
-def measure(db: str, size: int, day: date, folder: Path) -> dict[str, Any]:
-    fresh = FreshDatabase(db, size, folder)
+class Existing:
+    """A database seeded earlier, left in place."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def drop(self) -> None:
+        pass
+
+
+def _seeded(url: str) -> dict[str, Any]:
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        enrollers = conn.execute(text("SELECT count(*) FROM enrollers")).scalar_one()
+    engine.dispose()
+    return {"seconds": float("nan"), "enrollers": enrollers}
+
+
+def measure(
+    db: str, size: int, day: date, folder: Path, rounds: int = ROUNDS, existing: str | None = None
+) -> dict[str, Any]:
+    """Seed once, then floor and full run interleaved ``rounds`` times, each in a fresh
+    process from the seeded state (reset after each); best of the rounds for each.
+
+    ``existing``: a database this script's seed phase filled before (same size and date),
+    measured in place instead of seeding a fresh one (a 1M seed takes minutes)."""
+    fresh = FreshDatabase(db, size, folder) if existing is None else Existing(existing)
+    floors: list[dict[str, Any]] = []
+    fulls: list[dict[str, Any]] = []
     try:
-        seed = _child("seed", fresh.url, day, size)
-        select = _child("select", fresh.url, day, size)
-        full = _child("full", fresh.url, day, size)
-        rendering = _child("render", fresh.url, day, size)
+        seed = _child("seed", fresh.url, day, size) if existing is None else _seeded(existing)
+        reset(fresh.url, day)
+        for _ in range(rounds):
+            floors.append(_child("floor", fresh.url, day, size))
+            reset(fresh.url, day)
+            fulls.append(_child("full", fresh.url, day, size))
+            reset(fresh.url, day)
     finally:
         fresh.drop()
-    floor = select["seconds"] + rendering["seconds"]
+    floor = min(floors, key=lambda r: r["seconds"])
+    full = min(fulls, key=lambda r: r["seconds"])
     return {
         "consumers": size,
         "enrollers": seed["enrollers"],
         "seed_s": seed["seconds"],
-        "select_s": select["seconds"],
-        "render_s": rendering["seconds"],
-        "floor_s": floor,
+        "sql_s": floor["sql_s"],
+        "render_s": floor["render_s"],
+        "write_s": floor["write_s"],
+        "floor_s": floor["seconds"],
         "full_s": full["seconds"],
-        "ratio": full["seconds"] / floor,
-        "rss_mb": full["rss_mb"],
-        "alerts": full["alerts"],
+        "ratio": full["seconds"] / floor["seconds"],
+        "rss_mb": max(r["rss_mb"] for r in fulls),
+        "alerts": sum(full["per_topic"].values()),
         "digests": full["digests"],
-        "same_alerts": select["alerts"] == full["alerts"],
-        "same_digests": rendering["digests"] == full["digests"],
+        "per_topic": full["per_topic"],
+        "by_kind": full["by_kind"],
+        "disagreement": disagreement(floors, fulls),
+        "runs": _runs(floors, fulls),
     }
+
+
+def _runs(floors: list[dict[str, Any]], fulls: list[dict[str, Any]]) -> str:
+    """Every run's wall time, and its own CPU time (which on PostgreSQL leaves out the server's)."""
+
+    def times(runs: list[dict[str, Any]]) -> str:
+        return ", ".join(f"{r['seconds']:.2f} ({r['cpu_s']:.2f} cpu)" for r in runs)
+
+    return f"floor {times(floors)} s; full {times(fulls)} s"
+
+
+def disagreement(floors: list[dict[str, Any]], fulls: list[dict[str, Any]]) -> str:
+    """Empty when every floor and every full run saw the same alerts (per topic, and the same
+    rows) and wrote the same digests; else what differs, in counts."""
+    keys = ("per_topic", "alerts_hash", "digests", "by_kind")
+    seen = {json.dumps({k: r[k] for k in keys}, sort_keys=True) for r in [*floors, *fulls]}
+    if len(seen) == 1:
+        return ""
+    described = [{k: r[k] for k in keys if k != "alerts_hash"} for r in [*floors, *fulls]]
+    if len({json.dumps(d, sort_keys=True) for d in described}) == 1:
+        return "the same counts, but other (topic, recipient, consumer) alert rows"
+    return "alerts or digests differ: " + " | ".join(
+        f"{phase} {d}"
+        for phase, d in zip(["floor"] * len(floors) + ["full"] * len(fulls), described, strict=True)
+    )
 
 
 # (column, width, format spec)
 COLUMNS = (
     ("consumers", 10, ","),
     ("enrollers", 9, ","),
-    ("seed_s", 8, ".1f"),
-    ("select_s", 8, ".2f"),
+    ("seed_s", 7, ".1f"),
+    ("sql_s", 7, ".2f"),
     ("render_s", 8, ".2f"),
+    ("write_s", 7, ".2f"),
     ("floor_s", 8, ".2f"),
     ("full_s", 8, ".2f"),
     ("ratio", 6, ".2f"),
@@ -222,6 +326,10 @@ def main() -> int:
     parser.add_argument("--date", default="2026-09-01", help="business date (all 8 topics apply on 09-01)")
     parser.add_argument("--phase", choices=PHASES, help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
+    parser.add_argument("--existing", help="measure a database seeded earlier by this script (one size)")
+    parser.add_argument(
+        "--rounds", type=int, default=ROUNDS, help="floor/full pairs; the best of each counts"
+    )
     args = parser.parse_args()
     day = date.fromisoformat(args.date)
     sizes = [int(size.replace("_", "")) for size in args.sizes.split(",")]
@@ -229,28 +337,25 @@ def main() -> int:
         extra = (sizes[0],) if args.phase == "seed" else ()
         print(json.dumps(PHASES[args.phase](args.url, day, *extra)))
         return 0
-    print(f"Daily Summary run on {day}, database: {args.db.split('@')[-1]}")
+    where = args.existing or args.db
+    database = "sqlite" if where.startswith("sqlite") else "postgresql"
+    print(f"Daily Summary run on {day}, database: {database} {where.split('@')[-1]}")
     print(
-        "select = INSERT..SELECT of every topic into the empty ledger (rolled back); "
-        "render = Jinja2 mailbox text+HTML of the same digests; floor = select + render"
+        "floor = bare SQL for the alerts and audience + bare Jinja2 per distinct text + one bulk "
+        f"insert of mailbox and outbox rows; floor and full interleaved, best of {args.rounds}"
     )
     print_header()
-    failed = False
+    missed = 0
     with tempfile.TemporaryDirectory(prefix="bob-bench-") as folder:
         for size in sizes:
-            row = measure(args.db, size, day, Path(folder))
+            row = measure(args.db, size, day, Path(folder), args.rounds, args.existing)
             print_row(row)
-            if not (row["same_alerts"] and row["same_digests"]):
-                print(f"  warning: phases disagree at {size:,} (alerts or digests differ)")
-                failed = True
-            if size >= 1_000_000:
-                verdict = [
-                    f"full/floor {row['ratio']:.2f} (target <= {TARGETS['ratio']})",
-                    f"full {row['full_s']:.1f} s (target <= {TARGETS['seconds']:.0f})",
-                    f"peak RSS {row['rss_mb']:.0f} MB (target <= {TARGETS['rss_mb']:.0f})",
-                ]
-                print("  at 1M: " + "; ".join(verdict))
-    return 1 if failed else 0
+            print(f"  alerts per topic {row['per_topic']}; digests {row['by_kind']}")
+            print(f"  each run, in order: {row['runs']}")
+            for what, passed in verdicts(row, database):
+                print(f"  {'PASS' if passed else 'MISS'} {what}")
+                missed += not passed
+    return 1 if missed else 0
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ from mailer.digests import Digest, digests_for
 from mailer.run_ledger import claim, finish, save_progress
 from mailer.settings import DeliverySettings
 from rules.ledger import record_alerts
-from rules.templating import render
+from rules.templating import Rendered, render
 from rules.topics import TOPICS_BY_NAME
 from rules.web_links import digest_url
 from store.db import insert_ignoring_duplicates
@@ -98,57 +98,90 @@ def _delivered(session: Session, day: date) -> set[tuple[int, str]]:
     }
 
 
-def _store_batch(
-    session: Session, batch: list[Digest], settings: DeliverySettings, day: date
-) -> tuple[int, int]:
-    """Write each digest to its mailbox and queue its email, and its Slack DM when the
-    recipient linked Slack, in the caller's transaction; returns the numbers of emails and
-    DMs queued."""
-    mailbox_rows: list[dict[str, Any]] = []
-    emails: list[QueuedEmail] = []
-    now = utcnow()
-    for digest in batch:
-        context = {
-            **digest.context,
-            "mailbox_hint": settings.mailbox_hint,
-            "digest_url": digest_url(settings.web_base_url, day, digest.kind),
+@dataclass
+class _SharedText:
+    """The last mailbox text rendered from a shared context, with its alerts as data: digests
+    come agency by agency, so one entry is enough to render each distinct text once."""
+
+    key: tuple[str, str, int] | None = None
+    rendered: Rendered | None = None
+    alerts: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class _DigestWriter:
+    """Renders and writes batches of digests for one run, rendering a text shared by several
+    recipients (an agency's Daily Manager Summary) once."""
+
+    settings: DeliverySettings
+    day: date
+    last: _SharedText = field(default_factory=_SharedText)
+
+    def _mailbox(self, digest: Digest) -> tuple[Rendered, list[dict[str, Any]]]:
+        if digest.shared is not None and self.last.key == digest.text_key and self.last.rendered:
+            return self.last.rendered, self.last.alerts
+        context = {**digest.mailbox_context, **self._links(digest)}
+        rendered, alerts = render(f"mailbox/{digest.kind.value}", context), digest.alerts()
+        if digest.shared is not None:
+            self.last = _SharedText(digest.text_key, rendered, alerts)
+        return rendered, alerts
+
+    def _links(self, digest: Digest) -> dict[str, str]:
+        """Where the recipient reads the digest: the same for every recipient of a text."""
+        return {
+            "mailbox_hint": self.settings.mailbox_hint,
+            "digest_url": digest_url(self.settings.web_base_url, self.day, digest.kind),
         }
-        full = render(f"mailbox/{digest.kind.value}", context)
-        mailbox_rows.append(
-            {
-                "recipient_id": digest.recipient.id,
-                "kind": digest.kind,
-                "business_date": day,
-                "subject": full.subject,
-                "alert_count": digest.total,
-                "body_text": full.text,
-                "body_html": full.html,
-                "alerts": digest.alerts(),
-                "created_at": now,
-            }
-        )
-        email = full if settings.include_pii_in_email else render(f"email/{digest.kind.value}", context)
-        emails.append(
-            QueuedEmail(
-                message_key=f"{digest.kind.value}:{digest.recipient.id}:{day.isoformat()}",
-                to_address=digest.recipient.email,
-                subject=email.subject,
-                body_text=email.text,
-                body_html=email.html,
-                recipient_id=digest.recipient.id,
+
+    def store(self, session: Session, batch: list[Digest]) -> tuple[int, int]:
+        """Write each digest to its mailbox and queue its email, and its Slack DM when the
+        recipient linked Slack, in the caller's transaction; returns the numbers of emails and
+        DMs queued."""
+        mailbox_rows: list[dict[str, Any]] = []
+        emails: list[QueuedEmail] = []
+        now, day = utcnow(), self.day
+        for digest in batch:
+            full, alerts = self._mailbox(digest)
+            mailbox_rows.append(
+                {
+                    "recipient_id": digest.recipient.id,
+                    "kind": digest.kind,
+                    "business_date": day,
+                    "subject": full.subject,
+                    "alert_count": digest.total,
+                    "body_text": full.text,
+                    "body_html": full.html,
+                    "alerts": alerts,
+                    "created_at": now,
+                }
             )
+            emails.append(self._email(digest, full))
+        session.execute(
+            insert_ignoring_duplicates(session, MailboxMessage).on_conflict_do_nothing(), mailbox_rows
         )
-    session.execute(
-        insert_ignoring_duplicates(session, MailboxMessage).on_conflict_do_nothing(), mailbox_rows
-    )
-    queue_emails(session, emails, settings.from_address)
-    dms = [
-        QueuedDm(digest.recipient.id, digest.kind, day, digest.recipient.slack_user_id)
-        for digest in batch
-        if digest.recipient.slack_user_id
-    ]
-    queue_dms(session, dms)
-    return len(emails), len(dms)
+        queue_emails(session, emails, self.settings.from_address)
+        dms = [
+            QueuedDm(digest.recipient.id, digest.kind, day, digest.recipient.slack_user_id)
+            for digest in batch
+            if digest.recipient.slack_user_id
+        ]
+        queue_dms(session, dms)
+        return len(emails), len(dms)
+
+    def _email(self, digest: Digest, full: Rendered) -> QueuedEmail:
+        if self.settings.include_pii_in_email:
+            email = full
+        else:
+            context = {**digest.context, **self._links(digest)}
+            email = render(f"email/{digest.kind.value}", context)
+        return QueuedEmail(
+            message_key=f"{digest.kind.value}:{digest.recipient.id}:{self.day.isoformat()}",
+            to_address=digest.recipient.email,
+            subject=email.subject,
+            body_text=email.text,
+            body_html=email.html,
+            recipient_id=digest.recipient.id,
+        )
 
 
 def run_daily_summary(
@@ -170,6 +203,7 @@ def run_daily_summary(
     stats: dict[str, Any] = dict(run.stats or {})
     try:
         result.alerts = _alerts_once(factory, day, run, stats, settings)
+        writer = _DigestWriter(settings, day)
         with factory() as reader:
             done = _delivered(reader, day)
             batch: list[Digest] = []
@@ -179,10 +213,10 @@ def run_daily_summary(
                     continue
                 batch.append(digest)
                 if len(batch) >= BATCH:
-                    result.digests += _commit(factory, batch, settings, day, run, stats, after_batch, result)
+                    result.digests += _commit(factory, batch, writer, run, stats, after_batch, result)
                     batch = []
             if batch:
-                result.digests += _commit(factory, batch, settings, day, run, stats, after_batch, result)
+                result.digests += _commit(factory, batch, writer, run, stats, after_batch, result)
         stats.update(digests=result.digests + result.skipped)
         finish(factory, run, stats)
     except Exception as exc:
@@ -209,18 +243,17 @@ def _alerts_once(
 def _commit(
     factory: sessionmaker[Session],
     batch: list[Digest],
-    settings: DeliverySettings,
-    day: date,
+    writer: _DigestWriter,
     run: Any,
     stats: dict[str, Any],
     after_batch: Callable[[int], None] | None,
     result: RunResult,
 ) -> int:
     with factory() as session, session.begin():
-        emails, dms = _store_batch(session, batch, settings, day)
+        emails, dms = writer.store(session, batch)
         result.emails += emails
         result.slack_dms += dms
-        save_progress(session, run, stats, settings.lease)
+        save_progress(session, run, stats, writer.settings.lease)
     for digest in batch:
         result.by_kind[digest.kind.value] = result.by_kind.get(digest.kind.value, 0) + 1
     if after_batch:

@@ -49,35 +49,39 @@ class Person:
 
 @dataclass(frozen=True)
 class Digest:
-    """One digest to deliver: who, which kind, and the context its templates render."""
+    """One digest to deliver: who, which kind, and the context its templates render.
+
+    ``shared`` is the part of the context that is the same for every recipient of this text:
+    a Daily Manager Summary's mailbox text depends on the agency alone, so it is rendered from
+    ``shared`` (without the recipient's name) once per agency, not once per manager.
+    """
 
     kind: DigestKind
     recipient: Person
     context: dict[str, Any]
+    shared: dict[str, Any] | None = None
+
+    @property
+    def text_key(self) -> tuple[str, str, int]:
+        """What determines the mailbox text: the agency for a manager summary, else the recipient."""
+        if self.shared is not None:
+            return (self.kind.value, "agency", self.recipient.agency_id)
+        return (self.kind.value, "recipient", self.recipient.id)
+
+    @property
+    def mailbox_context(self) -> dict[str, Any]:
+        return self.context if self.shared is None else self.shared
 
     @property
     def total(self) -> int:
         return int(self.context["total"])
 
     def alerts(self) -> list[dict[str, Any]]:
-        """Every alert of the digest as data, as the mailbox keeps it beside the rendered text."""
-        sections = (
-            self.context["enrollers"]
-            if self.kind is DigestKind.MANAGER_SUMMARY
-            else [{**self.context["enroller"], "topics": self.context["topics"]}]
-        )
-        return [
-            {
-                "case_number": alert["case_number"],
-                "topic": topic["name"],
-                "topic_title": topic["title"],
-                "enroller": {"name": section["name"], "license_number": section["license_number"]},
-                "contact": {"name": alert["contact_name"], "phone": alert["phone"], "email": alert["email"]},
-            }
-            for section in sections
-            for topic in section["topics"]
-            for alert in topic["alerts"]
-        ]
+        """Every alert of the digest as data, as the mailbox keeps it beside the rendered text
+        (built with the context, in the same pass over the alert rows)."""
+        context = self.mailbox_context
+        sections = context["enrollers"] if self.kind is DigestKind.MANAGER_SUMMARY else [context]
+        return [record for section in sections for topic in section["topics"] for record in topic["records"]]
 
 
 @dataclass
@@ -168,20 +172,35 @@ def _alert_rows(session: Session, day: date) -> Iterator[Row[*tuple[Any, ...]]]:
     yield from session.execute(query)
 
 
-def _topic_sections(rows: Iterable[Row[*tuple[Any, ...]]]) -> list[dict[str, Any]]:
-    by_topic: dict[str, list[dict[str, Any]]] = defaultdict(list)
+def _topic_sections(
+    rows: Iterable[Row[*tuple[Any, ...]]], enroller: dict[str, str] | None
+) -> list[dict[str, Any]]:
+    """One recipient's alerts by topic, in topic order: what the templates show (``alerts``)
+    and what the mailbox keeps as data (``records``), built in one pass over the rows."""
+    by_topic: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}
     for row in rows:
-        by_topic[row.topic].append(
+        alerts, records = by_topic.setdefault(row.topic, ([], []))
+        name = f"{row.first_name} {row.last_name}"
+        alerts.append(
             {
                 "case_number": row.case_number,
-                "contact_name": f"{row.first_name} {row.last_name}",
+                "contact_name": name,
                 "phone": row.primary_phone,
                 "email": row.email,
             }
         )
+        records.append(
+            {
+                "case_number": row.case_number,
+                "topic": row.topic,
+                "topic_title": TOPICS_BY_NAME[row.topic].title,
+                "enroller": enroller,
+                "contact": {"name": name, "phone": row.primary_phone, "email": row.email},
+            }
+        )
     return [
-        {"name": name, "title": TOPICS_BY_NAME[name].title, "alerts": alerts}
-        for name, alerts in sorted(by_topic.items(), key=lambda item: TOPIC_ORDER[item[0]])
+        {"name": name, "title": TOPICS_BY_NAME[name].title, "alerts": alerts, "records": records}
+        for name, (alerts, records) in sorted(by_topic.items(), key=lambda item: TOPIC_ORDER[item[0]])
     ]
 
 
@@ -257,7 +276,7 @@ def _agency_digests(
         "crw_tiles": crw.tiles.get(agency_id),
     }
     for person in managers:
-        yield Digest(DigestKind.MANAGER_SUMMARY, person, {**shared, "recipient_name": person.name})
+        yield Digest(DigestKind.MANAGER_SUMMARY, person, {**shared, "recipient_name": person.name}, shared)
 
 
 def digests_for(session: Session, day: date) -> Iterator[Digest]:
@@ -267,8 +286,12 @@ def digests_for(session: Session, day: date) -> Iterator[Digest]:
     crw = _crw_data(session, day, who)
     seen: set[int] = set()
     for agency_id, agency_rows in groupby(_alert_rows(session, day), key=lambda r: r.agency_id):
+        names = {
+            p.id: {"name": p.name, "license_number": p.license_number}
+            for p in who.enrollers.get(agency_id, [])
+        }
         sections = {
-            recipient_id: _topic_sections(rows)
+            recipient_id: _topic_sections(rows, names.get(recipient_id))
             for recipient_id, rows in groupby(agency_rows, key=lambda r: r.recipient_id)
         }
         seen.add(agency_id)

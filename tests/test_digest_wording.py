@@ -145,3 +145,19 @@ def test_mailbox_show_json_carries_the_alerts_as_data(env, sunrise, capsys):
     assert [a["case_number"] for a in alerts["0M33333"]] == ["CASE-A1", "CASE-A2"]
     assert all(a["enroller"]["license_number"] == "0A11111" for a in alerts["0M33333"])
     assert {"name", "phone", "email"} <= set(alerts["0A11111"][0]["contact"])
+
+
+def test_a_key_of_a_plain_dict_wins_over_a_dict_method_of_the_same_name(tmp_path):
+    """bob's environment reads ``x.name`` of a plain dict as its key first (the fast path), and
+    still falls back to attributes, and to StrictUndefined for what neither has."""
+    from jinja2 import UndefinedError
+
+    from rules.templating import environment
+
+    env = environment(str(tmp_path))
+    assert (
+        env.from_string("{{ row.count }} {{ row.title }}").render(row={"count": 3, "title": "NOD"}) == "3 NOD"
+    )
+    assert env.from_string("{{ d.items() | list }}").render(d={"a": 1}) == "[('a', 1)]"
+    with pytest.raises(UndefinedError):
+        env.from_string("{{ row.missing }}").render(row={"count": 3})

@@ -204,3 +204,40 @@ def test_crw_updates_in_the_daily_summary_and_tiles_in_the_manager_summary(
     assert "<th>Open CRW cases</th><td>2</td>" in manager.body_html
     quiet = mailbox(sessions, agencies["quiet"])["daily_summary"]
     assert "Consumer Retention Workspace" not in quiet.body_text
+
+
+def test_an_agencys_manager_summary_is_rendered_once_for_all_its_managers(
+    agencies, sessions, delivery, monkeypatch
+):
+    """The mailbox Daily Manager Summary depends on the agency alone: Sunrise's two managers
+    get the same text from one rendering, while each email still greets its own recipient."""
+    import mailer.daily_summary as daily
+
+    rendered: list[str] = []
+
+    def counting_render(kind, context, *args, **kwargs):
+        rendered.append(kind)
+        return render(kind, context, *args, **kwargs)
+
+    monkeypatch.setattr(daily, "render", counting_render)
+    run_daily_summary(sessions, DAY, delivery)
+    assert rendered.count("mailbox/manager_summary") == 2  # Sunrise and Moonlight
+    assert rendered.count("email/manager_summary") == 3  # Max, Pia, Mona
+    assert rendered.count("mailbox/daily_summary") == 3  # Ana, Quinn, Sam
+    max_box = mailbox(sessions, agencies["max"])["manager_summary"]
+    pia_box = mailbox(sessions, agencies["pia"])["manager_summary"]
+    assert (max_box.body_text, max_box.body_html) == (pia_box.body_text, pia_box.body_html)
+    assert max_box.alerts == pia_box.alerts and len(max_box.alerts) == 2
+    [max_email], [pia_email] = email_to(sessions, agencies["max"]), email_to(sessions, agencies["pia"])
+    assert "Hello Max Manager" in max_email.body_text and "Hello Pia Primary" in pia_email.body_text
+
+
+def test_the_mailbox_manager_summary_does_not_depend_on_the_recipient(agencies, sessions):
+    """Rendered without a recipient's name (StrictUndefined would refuse a template that used
+    one), so sharing the text between managers cannot show one the other's name."""
+    with sessions() as s:
+        record_history(s)
+        managers = [d for d in digests_for(s, DAY) if d.kind is DigestKind.MANAGER_SUMMARY]
+    assert managers and all(d.shared is not None and "recipient_name" not in d.shared for d in managers)
+    texts = render("mailbox/manager_summary", {**managers[0].shared, "mailbox_hint": "x"})
+    assert "Sunrise Insurance" in texts.text
