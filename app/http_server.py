@@ -10,6 +10,7 @@ import socket
 from contextlib import AsyncExitStack
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
 from app.runtime import Runtime
@@ -19,6 +20,7 @@ from bot.metrics import time_web_requests
 from bot.scopes import check_scopes
 from bot.verification import MAX_BODY_BYTES
 from store.errors import BobError
+from store.log_context import request_id, working_on
 from web.app import mount_web
 from web.deps import WebDeps
 
@@ -37,6 +39,14 @@ def bot_deps(runtime: Runtime, web_base_url: str = "") -> BotDeps:
         time_zone=config.schedule.time_zone,
         web_base_url=web_base_url,
     )
+
+
+@web.middleware
+async def tag_requests(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Every log line a request writes (in threads it starts too) carries its own id, so a
+    log collector groups one Slack command's or one page's lines."""
+    with working_on(request_id()):
+        return await handler(request)
 
 
 def web_deps(runtime: Runtime, listen_url: str) -> WebDeps:
@@ -69,7 +79,9 @@ async def start_http(runtime: Runtime, stack: AsyncExitStack, *, with_bot: bool)
     sock = _listen(slack.host, slack.port)
     host, port = sock.getsockname()[:2]
     deps = web_deps(runtime, f"http://{host}:{port}")
-    application = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[time_web_requests])
+    application = web.Application(
+        client_max_size=MAX_BODY_BYTES, middlewares=[tag_requests, time_web_requests]
+    )
     if with_bot:  # buttons only to an address people can reach, never to a loopback fallback
         await _add_bot(runtime, stack, application, runtime.config.web.base_url)
     mount_web(application, deps)

@@ -7,6 +7,7 @@ an identifier of work (``daily_summary:2026-11-30``), never a person.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -23,3 +24,8 @@ def working_on(run_id: str) -> Iterator[None]:
         yield
     finally:
         current_run.reset(token)
+
+
+def request_id() -> str:
+    """A fresh id for one HTTP request (Slack's or a web page's): random, so it names no one."""
+    return f"request:{secrets.token_hex(6)}"

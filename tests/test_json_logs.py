@@ -109,3 +109,40 @@ async def test_a_served_day_logs_json_lines_without_pii(book, sessions, db_url, 
     for value in (*PII.values(), "ana.agent@agency.test", "7654321", "76543.21", "9876", "555-0199"):
         shown = value.isoformat() if isinstance(value, date) else str(value)
         assert shown not in text, shown
+
+
+async def test_each_http_request_tags_its_log_lines_with_its_own_id():
+    """A line logged while serving a request (on the loop or in a worker thread) carries a
+    request id, different for each request; a line outside any request carries none."""
+    from aiohttp import web
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from app.http_server import tag_requests
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonLines())
+    logger = logging.getLogger("bob.test.requests")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+
+    async def page(request: web.Request) -> web.Response:
+        logger.info("on the loop")
+        await asyncio.to_thread(logger.info, "in a thread")
+        return web.Response(text="ok")
+
+    application = web.Application(middlewares=[tag_requests])
+    application.router.add_get("/", page)
+    client = TestClient(TestServer(application))
+    await client.start_server()
+    try:
+        for _ in range(2):
+            assert (await client.get("/")).status == 200
+    finally:
+        await client.close()
+    logger.info("outside")
+    logger.removeHandler(handler)
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    ids = [line.get("run_id") for line in lines]
+    assert ids[0] == ids[1] and ids[2] == ids[3] and ids[0] != ids[2]
+    assert all(str(i).startswith("request:") for i in ids[:4]) and ids[4] is None
