@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime, timedelta
 
 from app.purge import run_purge
 from mailer.daily_summary import run_daily_summary
-from mailer.workers import worker_id
 from store.models import OutboxEmail, OutboxStatus
 from store.retention_settings import RetentionConfig
+from store.workers import worker_id
 
 NOW = datetime(2026, 11, 30, 14, 0, tzinfo=UTC)  # 06:00 in Los Angeles
 DAY = date(2026, 11, 29)
