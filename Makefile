@@ -29,7 +29,7 @@ test: lint
 lint: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
-	$(BIN)/mypy app store rules mailer bot exports
+	$(BIN)/mypy app store rules mailer bot exports ops web
 
 bench: setup
 	$(BIN)/python bench/run_all.py

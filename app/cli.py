@@ -1,32 +1,25 @@
-"""The `bob` command line. Each area registers its subcommands from its own module.
-
-A user mistake (bad config, unreachable database, bad argument) ends in one line on
-stderr and exit status 2; a bug still shows its traceback. A refusal from the rules names a
-command by its words in backticks, the same for chat and the command line (`crw list`);
-here it is written as the command to type (`bob crw list --as 0A00015`).
+"""The `bob` command line: what can be typed. Each area registers its subcommands from its
+own parser module (``app/cli_*.py``), which names the function that runs each one
+("app.commands.core:summary_run"). Parsing imports no heavy library, so `bob --help`,
+`bob <cmd> --help` and a mistyped argument answer at once (tests/test_cli_startup.py holds
+the list); :func:`app.commands.run` then loads what the chosen command needs.
 """
 
 from __future__ import annotations
 
 import argparse
-import logging
 import pkgutil
-import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from importlib import import_module
 
 import app
-from app.config import load_config
-from app.runtime import Runtime
-from store.errors import BobError
 
-# Every module app/cli_*.py has `register(subparsers)`; each adds its commands and sets `handler`.
+# Every module app/cli_*.py has `register(subparsers)`; each adds its commands and sets
+# `handler` to "module:function" of what runs the command.
 COMMAND_MODULES = sorted(
     f"app.{module.name}" for module in pkgutil.iter_modules(app.__path__) if module.name.startswith("cli_")
 )
-
-Handler = Callable[[Runtime, argparse.Namespace], int | None]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,41 +33,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def on_the_command_line(message: str, args: argparse.Namespace) -> str:
-    """``message`` with each backticked bob command (`crw list`) written in full, acting as
-    the same person (`bob crw list --as 0A00015`)."""
-    who = getattr(args, "actor", None) or getattr(args, "requester", None)
-
-    def in_full(hint: re.Match[str]) -> str:
-        words = hint.group(1)
-        if words.split()[0] not in args.command_names:
-            return hint.group(0)
-        return f"`bob {words}{f' --as {who}' if who else ''}`"
-
-    return re.sub(r"`([^`]+)`", in_full, message)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    handler: Handler = args.handler
-    runtime: Runtime | None = None
-    try:
-        runtime = Runtime(load_config(args.config))
-        return int(handler(runtime, args) or 0)
-    except BobError as exc:
-        print(f"bob: error: {on_the_command_line(str(exc), args)}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("bob: interrupted", file=sys.stderr)
-        return 130
-    finally:
-        if runtime is not None:
-            runtime.close()
+    args = build_parser().parse_args(argv)
+    # Only a parsed command loads the config, the store and its own libraries.
+    from app.commands import run
+
+    return run(args)
 
 
 if __name__ == "__main__":

@@ -1,9 +1,5 @@
-"""`bob import`: load bob's own files, a CalHEERS Book of Business or a HealthSherpa export.
-
-The progress bar goes to stderr, and only on a terminal (see :mod:`app.progress`), with the
-time remaining when the number of rows is known (a CSV file); the summary line goes to
-stdout. Neither ever shows a value from the file.
-"""
+"""`bob import`: load bob's own files, a CalHEERS Book of Business or a HealthSherpa export
+(what it does: :mod:`app.commands.importing`)."""
 
 from __future__ import annotations
 
@@ -12,14 +8,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from app.progress import progress_bar
-from app.runtime import Runtime
-from store.errors import BobError
-from store.importers.calheers import import_calheers
 from store.importers.cells import CellError, parse_moment
-from store.importers.dictionary import import_bob_files
-from store.importers.healthsherpa import import_healthsherpa
-from store.importers.records import ImportSummary
 
 FORMATS = ("calheers-bob", "healthsherpa")
 
@@ -48,7 +37,7 @@ def register(commands: Any) -> None:
     secret = parser.add_mutually_exclusive_group()
     secret.add_argument("--password", help="password of an encrypted workbook")
     secret.add_argument("--password-file", type=Path, help="file holding that password")
-    parser.set_defaults(handler=import_command)
+    parser.set_defaults(handler="app.commands.importing:import_command")
 
 
 def moment_argument(text: str) -> date | datetime:
@@ -60,64 +49,3 @@ def moment_argument(text: str) -> date | datetime:
         raise argparse.ArgumentTypeError(
             f"{text!r} is not a date or date-time; write YYYY-MM-DD or YYYY-MM-DDTHH:MM"
         ) from None
-
-
-def _password(args: argparse.Namespace) -> str | None:
-    if args.password_file is None:
-        return args.password
-    try:
-        return args.password_file.read_text(encoding="utf-8").rstrip("\r\n")
-    except OSError:
-        raise BobError(f"cannot read the password file {args.password_file}; check the path") from None
-
-
-def _csv_rows(path: Path) -> int | None:
-    """The data rows of a CSV file, counted by line ends (a quoted line break counts one
-    more, so the time left is an estimate); None for anything else."""
-    if path.suffix.lower() != ".csv" or not path.is_file():
-        return None
-    with path.open("rb") as data:
-        lines = sum(block.count(b"\n") for block in iter(lambda: data.read(1 << 20), b""))
-    return max(lines - 1, 0)
-
-
-def import_command(runtime: Runtime, args: argparse.Namespace) -> None:
-    runtime.require_schema()
-    file: str = args.file or ""
-    if args.source in FORMATS:
-        if args.file is None:
-            raise BobError(f"give the file to import: bob import {args.source} FILE --agency CODE")
-        if args.agency is None:
-            raise BobError(f"say whose book it is: bob import {args.source} FILE --agency CODE")
-    elif args.file is not None:
-        raise BobError(
-            f"unknown format {args.source!r}: use calheers-bob, healthsherpa, or a path to bob's own files"
-        )
-    summaries: list[ImportSummary]
-    total = _csv_rows(Path(file or args.source))
-    with progress_bar("importing", "rows", total) as bar:
-        progress = bar.advance
-        if args.source == "calheers-bob":
-            summaries = [
-                import_calheers(
-                    Path(file), runtime.sessions, args.agency, _password(args), progress, as_of=args.as_of
-                )
-            ]
-        elif args.source == "healthsherpa":
-            summaries = [
-                import_healthsherpa(Path(file), runtime.sessions, args.agency, progress, as_of=args.as_of)
-            ]
-        else:
-            summaries = import_bob_files(
-                Path(args.source),
-                runtime.sessions,
-                args.agency,
-                _password(args),
-                progress,
-                default_zone=runtime.config.schedule.time_zone,
-                as_of=args.as_of,
-            )
-    for summary in summaries:
-        print(summary.line())
-        if summary.ignored_columns:
-            print(f"  ignored columns bob does not keep: {', '.join(summary.ignored_columns)}")

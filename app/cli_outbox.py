@@ -1,75 +1,28 @@
-"""`bob outbox status|drain|failed|retry`: look at the email outbox, send what is due, and
-queue failed emails again once their cause is fixed."""
+"""`bob outbox status|drain|failed|retry`: the email outbox (what they do:
+:mod:`app.commands.outbox`, and :mod:`app.commands.outbox_drain` for sending)."""
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import dataclasses
-import json
 from typing import Any
-
-from app.runtime import Runtime
-from mailer.sender import drain_outbox
-from mailer.sink import smtp_or_capture
-from store.models import utcnow
-from store.outbox import failed_emails, outbox_counts, retry_failed
 
 
 def register(commands: Any) -> None:
     outbox = commands.add_parser("outbox", help="the email outbox")
     outbox_sub = outbox.add_subparsers(dest="outbox_command", required=True, metavar="ACTION")
-    status = outbox_sub.add_parser("status", help="count queued, sending, sent and failed emails")
+    status = outbox_sub.add_parser(
+        "status", help="count queued, sending, sent and failed emails; the oldest queued one's age"
+    )
     status.add_argument("--json", action="store_true", help="print JSON")
-    status.set_defaults(handler=outbox_status)
+    status.set_defaults(handler="app.commands.outbox:outbox_status")
     drain = outbox_sub.add_parser(
         "drain",
         help="send every email that is due (captured as .eml files when smtp.host is empty)",
     )
     drain.add_argument("--once", action="store_true", help="send one batch, then stop")
-    drain.set_defaults(handler=outbox_drain)
+    drain.set_defaults(handler="app.commands.outbox_drain:outbox_drain")
     failed = outbox_sub.add_parser("failed", help="list failed emails with their reasons (no addresses)")
     failed.add_argument("--json", action="store_true", help="print JSON")
-    failed.set_defaults(handler=outbox_failed)
+    failed.set_defaults(handler="app.commands.outbox:outbox_failed")
     retry = outbox_sub.add_parser("retry", help="queue failed emails again (all, or those named)")
     retry.add_argument("ids", nargs="*", type=int, metavar="ID", help="ids from `bob outbox failed`")
-    retry.set_defaults(handler=outbox_retry)
-
-
-def outbox_status(runtime: Runtime, args: argparse.Namespace) -> None:
-    runtime.require_schema()
-    with runtime.sessions() as session:
-        counts = outbox_counts(session)
-    if args.json:
-        print(json.dumps(counts))
-    else:
-        print("  ".join(f"{status}: {count}" for status, count in counts.items()))
-
-
-def outbox_drain(runtime: Runtime, args: argparse.Namespace) -> None:
-    runtime.require_schema()
-    config = runtime.config
-    with smtp_or_capture(config.smtp, config.mail.capture_dir) as (smtp, captured_in):
-        result = asyncio.run(drain_outbox(runtime.sessions, smtp, once=args.once))
-    print(result.summary())
-    if captured_in is not None:
-        print(f"smtp.host is empty: emails are captured as .eml files in {captured_in}")
-
-
-def outbox_failed(runtime: Runtime, args: argparse.Namespace) -> None:
-    runtime.require_schema()
-    with runtime.sessions() as session:
-        failed = failed_emails(session)
-    if args.json:
-        print(json.dumps([dataclasses.asdict(email) for email in failed]))
-        return
-    for email in failed:
-        print(f"{email.id}  {email.subject}  attempts: {email.attempts}  {email.reason}")
-    print(f"failed: {len(failed)}" + ("; queue them again with `bob outbox retry`" if failed else ""))
-
-
-def outbox_retry(runtime: Runtime, args: argparse.Namespace) -> None:
-    runtime.require_schema()
-    with runtime.sessions.begin() as session:
-        queued = retry_failed(session, utcnow(), args.ids)
-    print(f"queued again: {queued}; they leave with the next outbox drain (bob serve, or bob outbox drain)")
+    retry.set_defaults(handler="app.commands.outbox:outbox_retry")

@@ -1,13 +1,8 @@
-"""`bob serve`: run the scheduler (and the Slack bot when configured) until stopped."""
+"""`bob serve`: run the scheduler and the Slack bot (what it does: :mod:`app.commands.serve`)."""
 
 from __future__ import annotations
 
-import argparse
-import logging
 from typing import Any
-
-from app.runtime import Runtime
-from app.serve import run_forever
 
 
 def register(commands: Any) -> None:
@@ -18,22 +13,4 @@ def register(commands: Any) -> None:
         "snapshot and expires old exports; serves the Slack bot when BOB_SLACK_BOT_TOKEN and "
         "BOB_SLACK_SIGNING_SECRET are set. Catches up missed Daily Summaries on start.",
     )
-    serve.set_defaults(handler=serve_command)
-
-
-# Libraries whose INFO lines are chatter (a line per scheduled run, per SMTP connection).
-CHATTY_LOGGERS = ("apscheduler", "mail.log")
-
-
-def serve_logging(verbose: bool) -> None:
-    """A service says what it does: bob's own events at INFO, problems at WARNING and above;
-    the libraries' INFO chatter only with ``--verbose``."""
-    logging.getLogger().setLevel(logging.INFO)
-    for name in CHATTY_LOGGERS:
-        logging.getLogger(name).setLevel(logging.INFO if verbose else logging.WARNING)
-
-
-def serve_command(runtime: Runtime, args: argparse.Namespace) -> None:
-    serve_logging(args.verbose)
-    runtime.require_schema()
-    run_forever(runtime)
+    serve.set_defaults(handler="app.commands.serve:serve_command")

@@ -3,10 +3,12 @@
 This is the only module that reads the config file or the environment. A section that a
 lower layer reads is that layer's own frozen dataclass, which holds its keys, defaults and
 allowed values (a ``Literal`` type): ``[smtp]`` and ``[mail]`` in ``mailer.settings``,
-``[slack]`` in ``bot.settings``, ``[exports]`` in ``exports.settings``. ``[database]`` and
-``[schedule]`` belong to the composition root (it opens the engine and wires the jobs) and
-live here. The composition root hands each layer its section as it is, so no default is
-ever restated. Every key is documented in ``config.example.toml``.
+``[slack]`` in ``bot.settings``, ``[exports]`` in ``exports.settings``, ``[retention]`` in
+``store.retention_settings``, ``[ops]`` in ``ops.settings``, ``[web]`` in ``web.settings``.
+``[database]``, ``[schedule]`` and ``[logging]`` belong to the composition root (it opens
+the engine, wires the jobs and sets up logging) and live here.
+The composition root hands each layer its section as it is, so no default is ever restated.
+Every key is documented in ``config.example.toml``.
 
 An unknown key, a value of the wrong kind or a number out of range raises :class:`ConfigError`
 naming the key, so a typo never silently falls back to a default. A number's range sits beside
@@ -23,13 +25,17 @@ from dataclasses import MISSING, Field, dataclass, field, fields
 from datetime import time
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin, get_type_hints
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.settings import SlackConfig
 from exports.settings import ExportsConfig
 from mailer.settings import MailConfig, SmtpConfig
+from ops.settings import OpsConfig
 from store.errors import BobError
+from store.retention_settings import RetentionConfig
 from store.zones import DEFAULT_TIME_ZONE
+from web.settings import WebConfig
 
 
 class ConfigError(BobError):
@@ -67,6 +73,14 @@ class ScheduleConfig:
 
 
 @dataclass(frozen=True)
+class LoggingConfig:
+    """How bob's log lines look: ``text`` for a person, ``json`` (one object per line) for a
+    log collector."""
+
+    format: Literal["text", "json"] = "text"
+
+
+@dataclass(frozen=True)
 class Config:
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
@@ -74,6 +88,10 @@ class Config:
     mail: MailConfig = field(default_factory=MailConfig)
     slack: SlackConfig = field(default_factory=SlackConfig)
     exports: ExportsConfig = field(default_factory=ExportsConfig)
+    retention: RetentionConfig = field(default_factory=RetentionConfig)
+    logging: LoggingConfig = field(default_factory=LoggingConfig)
+    ops: OpsConfig = field(default_factory=OpsConfig)
+    web: WebConfig = field(default_factory=WebConfig)
 
 
 # Secrets: (section, key) -> environment variable; VAR_FILE names a file holding the value.
@@ -223,5 +241,25 @@ def _validate(config: Config) -> None:
         ) from None
     config.schedule.daily_summary_time  # noqa: B018
     config.schedule.snapshot_time  # noqa: B018
+    _parse_hhmm("retention.purge_at", config.retention.purge_at)
+    longer = config.retention.shorter_than_audit()
+    if longer:
+        raise ConfigError(
+            f"retention.{longer[0]} is longer than retention.audit_days; audit entries are kept longest"
+        )
+    _validate_base_url(config.web.base_url)
     if config.smtp.host and not config.smtp.from_address:
         raise ConfigError("smtp.from_address is empty; set the sender address for bob's email")
+
+
+def _validate_base_url(base_url: str) -> None:
+    """Links in emails point at ``web.base_url``: it must be a plain http(s) origin (a path
+    prefix is allowed), with no query or fragment that a link could not be appended to."""
+    if not base_url:
+        return
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError(
+            f"web.base_url = {base_url!r} is not an http(s) address; write it as "
+            '"https://bob.example.org" (where people open bob in a browser)'
+        )

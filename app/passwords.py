@@ -15,10 +15,6 @@ from app.runtime import Runtime
 from exports.password_email import email_password
 from store.errors import BobError
 
-SHOW_PASSWORD_HELP = (
-    "print the password here instead of emailing it (only where exports.password_delivery is ephemeral)"
-)
-
 
 def check_password_choice(runtime: Runtime, args: argparse.Namespace) -> None:
     """Refuse --show-password before any work when the operator wants passwords emailed."""

@@ -10,9 +10,8 @@ from sqlalchemy import Engine, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Config
-from mailer.daily_summary import DeliverySettings
+from mailer.settings import DeliverySettings
 from store.db import DatabaseError, check_connection, make_engine, session_factory
-from store.migrate import upgrade
 
 
 @dataclass
@@ -34,9 +33,6 @@ class Runtime:
         if "engine" in self.__dict__:
             self.engine.dispose()
 
-    def migrate(self) -> None:
-        upgrade(self.engine)
-
     def has_schema(self) -> bool:
         """Whether bob's migrations ever ran on this database."""
         return inspect(self.engine).has_table("alembic_version")
@@ -56,4 +52,5 @@ class Runtime:
             mailbox_hint=self.config.mail.mailbox_hint,
             include_pii_in_email=self.config.mail.include_pii_in_email,
             lease=timedelta(seconds=self.config.schedule.run_lease_seconds),
+            web_base_url=self.config.web.base_url,
         )

@@ -1,12 +1,13 @@
-"""`bob serve`: the scheduler and the Slack bot in one asyncio process.
+"""`bob serve`: the scheduler, the Slack bot and the web mailbox in one asyncio process.
 
 Jobs (all in the agency time zone): the Daily Summary each morning, the outbox drain every
 minute, the digest DM drain (with Slack configured), the weekly Book of Business snapshot
-(Friday 21:00), and the expiry of old export files. Missed Daily Summaries are caught up on
-start (back to the first one this database ran, or its first `bob serve`) and re-checked
-every few minutes, so a run whose process died is finished by another. Several `bob serve`
-processes may share one PostgreSQL database: the run ledger and the outbox and DM claims
-keep them from doing any piece of work twice.
+(Friday 21:00), the expiry of old export files, and the nightly purge of what
+``[retention]`` lets go (once per business date; on start too, when its hour has passed).
+Missed Daily Summaries are caught up on start (back to the first one this database ran, or
+its first `bob serve`) and re-checked every few minutes, so a run whose process died is
+finished by another. Several `bob serve` processes may share one PostgreSQL database: the run
+ledger and the outbox and DM claims keep them from doing any piece of work twice.
 """
 
 from __future__ import annotations
@@ -16,18 +17,21 @@ import errno
 import logging
 import signal
 from contextlib import AsyncExitStack
+from datetime import timedelta
 
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import select
 
+from app.http_server import start_http
+from app.purge import PurgeJob
 from app.runtime import Runtime
-from bot.app import start_bot
-from bot.deps import BotDeps
 from bot.dm_drain import drain_slack_dms
 from bot.web_client import web_client
 from exports.expiry import expire_exports
 from exports.snapshots import take_snapshot
+from mailer.metrics import count_drain
 from mailer.scheduler import (
     DailySummaryJob,
     ScheduledJob,
@@ -38,25 +42,30 @@ from mailer.scheduler import (
 from mailer.sender import drain_outbox
 from mailer.settings import SmtpConfig
 from mailer.sink import smtp_or_capture
+from mailer.smtp import SessionFault
+from ops.alerting import OperatorAlerts
+from ops.http import Readiness, ops_app, start_ops_server
+from ops.monitor import Monitor
 from rules.calendar import business_date
+from rules.web_signin import forget_spent_links
+from store.db import transaction
 from store.errors import BobError
 from store.models import Agency, utcnow
+from web.sessions import forget_ended_sessions
 
 log = logging.getLogger(__name__)
 
 EXPORT_EXPIRY_CHECK_SECONDS = 300
+WEB_SESSION_CHECK_SECONDS = 300
 
 
-def bot_deps(runtime: Runtime) -> BotDeps:
-    """The bot's config sections as they are, plus the sender address and the agency zone."""
+def operator_monitor(runtime: Runtime) -> Monitor | None:
+    """The operators' watch when ``[ops]`` names someone to tell; None otherwise."""
     config = runtime.config
-    return BotDeps(
-        runtime.sessions,
-        config.slack,
-        config.exports,
-        from_address=config.smtp.from_address,
-        time_zone=config.schedule.time_zone,
-    )
+    if not (config.ops.operator_emails or config.ops.alert_slack_channel):
+        return None
+    alerts = OperatorAlerts(runtime.sessions, config.ops, config.slack, config.smtp.from_address)
+    return Monitor(runtime, alerts)
 
 
 def _snapshot_every_agency(runtime: Runtime) -> int:
@@ -66,6 +75,16 @@ def _snapshot_every_agency(runtime: Runtime) -> int:
     with runtime.sessions() as session:
         agency_ids = list(session.scalars(select(Agency.id).order_by(Agency.id)))
     return sum(take_snapshot(runtime.sessions, agency_id, day, now) for agency_id in agency_ids)
+
+
+def _forget_web_sessions(runtime: Runtime) -> None:
+    """Delete ended web sessions and long-spent sign-in links (housekeeping, no business rule)."""
+    now = utcnow()
+    with transaction(runtime.sessions) as session:
+        ended = forget_ended_sessions(session, now, runtime.config.web)
+        spent = forget_spent_links(session, now)
+    if ended or spent:
+        log.info("web: %d ended sessions and %d spent sign-in links deleted", ended, spent)
 
 
 class ServedJobs:
@@ -82,17 +101,36 @@ class ServedJobs:
             schedule.daily_summary_time,
             schedule.catch_up_days,
         )
+        self.purge = PurgeJob(
+            runtime.sessions,
+            runtime.config.retention,
+            schedule.zone,
+            timedelta(seconds=schedule.run_lease_seconds),
+        )
+        self.monitor = operator_monitor(runtime)
         self.slack_client: AsyncWebClient | None = None
 
     async def start_up(self) -> None:
-        """Note the first start on this database, then catch up the dates missed since."""
+        """Note the first start on this database, catch up the dates missed since, purge if
+        today's purge is due and not done, and run the operators' checks once."""
         await self.daily.start()
+        await self.purge.run_if_due()
+        if self.monitor is not None:
+            await self.monitor.check()
 
     async def catch_up(self) -> None:
         await self.daily.catch_up()
 
     async def drain(self) -> None:
-        result = await drain_outbox(self.runtime.sessions, self.smtp)
+        try:
+            result = await drain_outbox(self.runtime.sessions, self.smtp)
+        except SessionFault as fault:
+            if self.monitor is not None:
+                await self.monitor.smtp_refused(str(fault))
+            raise
+        count_drain(result)
+        if self.monitor is not None:
+            await self.monitor.drained(result)
         if result.sent or result.retried or result.failed:
             log.info("outbox: %s", result.summary())
 
@@ -101,7 +139,10 @@ class ServedJobs:
         Retry-After holds span every run)."""
         if self.slack_client is None:
             self.slack_client = web_client(self.runtime.config.slack)
-        result = await drain_slack_dms(self.runtime.sessions, self.slack_client, self.runtime.config.slack)
+        config = self.runtime.config
+        result = await drain_slack_dms(
+            self.runtime.sessions, self.slack_client, config.slack, web_base_url=config.web.base_url
+        )
         if result.sent or result.retried or result.failed:
             log.info("slack DMs: %s", result.summary())
 
@@ -112,11 +153,21 @@ class ServedJobs:
     async def expire(self) -> None:
         await asyncio.to_thread(expire_exports, self.runtime.sessions, utcnow())
 
+    async def forget_web_sessions(self) -> None:
+        await asyncio.to_thread(_forget_web_sessions, self.runtime)
+
+    def _watch(self) -> list[ScheduledJob]:
+        """The operators' checks, when ``[ops]`` names someone to tell."""
+        if self.monitor is None:
+            return []
+        every = IntervalTrigger(seconds=self.runtime.config.ops.check_every_seconds)
+        return [ScheduledJob("ops_monitor", every, self.monitor.check)]
+
     def scheduled(self) -> list[ScheduledJob]:
         """Each job with its trigger, in the agency time zone."""
         schedule = self.runtime.config.schedule
         zone = schedule.zone
-        return [
+        return self._watch() + [
             ScheduledJob(
                 "daily_summary", daily_trigger(schedule.daily_summary_time, zone), self.daily.run_today
             ),
@@ -128,6 +179,12 @@ class ServedJobs:
                 self.snapshot,
             ),
             ScheduledJob("expire_exports", IntervalTrigger(seconds=EXPORT_EXPIRY_CHECK_SECONDS), self.expire),
+            ScheduledJob("purge", daily_trigger(self.purge.at, zone), self.purge.run_if_due),
+            ScheduledJob(
+                "forget_web_sessions",
+                IntervalTrigger(seconds=WEB_SESSION_CHECK_SECONDS),
+                self.forget_web_sessions,
+            ),
             *self._slack_jobs(),
         ]
 
@@ -135,30 +192,30 @@ class ServedJobs:
         slack = self.runtime.config.slack
         if not slack.bot_token:
             return []
-        return [
-            ScheduledJob("slack_dm_drain", IntervalTrigger(seconds=slack.dm_drain_seconds), self.drain_dms)
-        ]
+        every = IntervalTrigger(seconds=slack.dm_drain_seconds)
+        return [ScheduledJob("slack_dm_drain", every, self.drain_dms)]
 
 
-async def _start_bot(runtime: Runtime, stack: AsyncExitStack) -> None:
-    """Start the Slack bot; it stops when ``stack`` closes. A port it cannot listen on (another
-    `bob serve` holds it) is one line for the operator, not a traceback."""
-    slack = runtime.config.slack
+async def _start_ops(runtime: Runtime, scheduler: AsyncIOScheduler, stack: AsyncExitStack) -> None:
+    """Answer /healthz, /readyz and /metrics on ``[ops]``'s address, when a port is set."""
+    ops = runtime.config.ops
+    if not ops.port:
+        return
+    readiness = Readiness(runtime.engine, lambda: bool(scheduler.running))
     try:
-        bot = await start_bot(bot_deps(runtime))
+        url, stop = await start_ops_server(ops_app(readiness, runtime.sessions), ops.host, ops.port)
     except OSError as exc:
         why = "is in use, perhaps by another bob serve" if exc.errno == errno.EADDRINUSE else exc.strerror
         raise BobError(
-            f"{slack.host}:{slack.port} {why}: the Slack bot cannot listen there; "
-            "stop the other process or set slack.port"
+            f"{ops.host}:{ops.port} {why}: /healthz and /metrics cannot listen there; set ops.port"
         ) from None
-    stack.push_async_callback(bot.stop)
-    log.info("Slack bot listening at %s", bot.url or "Socket Mode")
+    stack.push_async_callback(stop)
+    log.info("health and metrics at %s (/healthz, /readyz, /metrics)", url)
 
 
 async def serve(runtime: Runtime, stop: asyncio.Event, *, with_bot: bool | None = None) -> None:
-    """Run until ``stop`` is set. The bot starts when Slack credentials are configured (or
-    ``with_bot`` says so); without them bob runs as a mailer only and says so."""
+    """Run until ``stop`` is set. The web pages are always served; the bot starts when Slack
+    credentials are configured (or ``with_bot`` says so), and without them bob says so."""
     runtime.require_schema()
     config = runtime.config
     async with AsyncExitStack() as stack:
@@ -169,6 +226,7 @@ async def serve(runtime: Runtime, stop: asyncio.Event, *, with_bot: bool | None 
         scheduler = build_scheduler(jobs.scheduled(), config.schedule.zone)
         scheduler.start()
         stack.callback(scheduler.shutdown, wait=False)
+        await _start_ops(runtime, scheduler, stack)
         schedule = config.schedule
         log.info(
             "bob serve started: Daily Summary at %s %s, catch-up over %d days",
@@ -178,13 +236,18 @@ async def serve(runtime: Runtime, stop: asyncio.Event, *, with_bot: bool | None 
         )
 
         wants_bot = bool(config.slack.bot_token) if with_bot is None else with_bot
-        if wants_bot:
-            await _start_bot(runtime, stack)
-        else:
-            log.info("Slack is not configured (BOB_SLACK_BOT_TOKEN): running the mailer only")
+        if not wants_bot:
+            log.info(
+                "Slack is not configured (BOB_SLACK_BOT_TOKEN): running the mailer and the web pages only"
+            )
+        await start_http(runtime, stack, with_bot=wants_bot)
 
         await jobs.start_up()
-        await jobs.drain()
+        try:
+            await jobs.drain()
+        except SessionFault as fault:  # the server's or the settings': keep serving, drain again later
+            log.error("outbox drain on start failed: %s", fault)
+        log.info("start-up done: missed dates caught up, outbox drained")
         await stop.wait()
 
 

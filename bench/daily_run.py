@@ -55,6 +55,7 @@ SETTINGS = DeliverySettings(
     mailbox_hint="Use /bob mailbox.",
     include_pii_in_email=False,
     lease=timedelta(minutes=15),
+    web_base_url="",
 )
 TARGETS = {"ratio": 2.0, "seconds": 60.0, "rss_mb": 500.0}
 

@@ -9,6 +9,8 @@
   ``bench/outbox_drain.py``. Target: ≥ 80 % of bare and ≥ 1,000 messages/s.
 * P4 Slack ack latency, 20 concurrent signed commands during a 100k-row agency export:
   ``bench/slack_ack.py``. Target: p99 ≤ 300 ms.
+* CLI start-up, median of 10 fresh processes next to ``python -c "import sqlalchemy"``:
+  ``bench/cli_startup.py``. Target: ``--help`` ≤ 0.3 s; a command with nothing to do ≤ 0.6 s.
 
     .venv/bin/python bench/run_all.py                 # everything (P1 at 1M: about 15 minutes)
     .venv/bin/python bench/run_all.py --quick         # 10k and 100k only
@@ -33,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import make_url, text  # noqa: E402
 from sqlalchemy.exc import OperationalError  # noqa: E402
 
-from bench import daily_run, outbox_drain, slack_ack  # noqa: E402
+from bench import cli_startup, daily_run, outbox_drain, slack_ack  # noqa: E402
 from bench import export as export_bench  # noqa: E402
 from store.db import make_engine  # noqa: E402
 from store.migrate import upgrade  # noqa: E402
@@ -168,10 +170,29 @@ def slack_acks(rows: int) -> Iterator[Row]:
     )
 
 
+def cli_starts() -> Iterator[Row]:
+    r = cli_startup.measure()
+    floor = r["python -c 'import sqlalchemy'"]["median_s"]
+    assert floor is not None
+    for label, figures in r.items():
+        median, target = figures["median_s"], figures["target_s"]
+        if target is None or median is None:
+            continue
+        yield (
+            "CLI",
+            "sqlite",
+            label.removeprefix("bob "),
+            f"{median:.2f} s (target <= {target} s)",
+            f"import sqlalchemy {floor:.2f} s",
+            f"{median / floor:.2f}x",
+            median <= target,
+        )
+
+
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="10k and 100k consumers only")
-    parser.add_argument("--only", default="P1,P2,P3,P4", help="e.g. P1,P3")
+    parser.add_argument("--only", default="P1,P2,P3,P4,CLI", help="e.g. P1,P3")
     parser.add_argument("--sizes", help="P1 consumer counts, comma-separated (overrides --quick)")
     parser.add_argument(
         "--db", default="sqlite,postgresql", help="databases for P1 and P3: sqlite, postgresql or both"
@@ -227,6 +248,7 @@ def main() -> int:
         "P2": lambda: exports([10_000, 100_000] if args.quick else [10_000, 100_000, 500_000]),
         "P3": lambda: drains(databases, 5_000),
         "P4": lambda: slack_acks(100_000),
+        "CLI": cli_starts,
     }
     missed = run_benches(benches, wanted)
     print(f"# {len(missed)} missed" + (": " + "; ".join(missed) if missed else ""))

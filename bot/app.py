@@ -13,11 +13,13 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import crw_actions, digest_actions, help_command, home
+from bot import crw_actions, digest_actions, help_command, home, web_button
 from bot.deps import BotDeps
 from bot.library_logs import slack_library_logger
+from bot.metrics import time_slack_requests, time_web_requests
 from bot.registry import COMMAND_MODULES, ListenerModule
 from bot.scopes import check_scopes
+from bot.settings import SlackConfig
 from bot.verification import MAX_BODY_BYTES, SignedRequests, bolt_request, require_a_slack_user
 from bot.web_client import web_client
 from store.errors import BobError
@@ -29,6 +31,7 @@ LISTENER_MODULES: tuple[ListenerModule, ...] = (
     *COMMAND_MODULES,
     help_command,
     home,
+    web_button,
     digest_actions,
     crw_actions,
 )
@@ -47,15 +50,16 @@ def build_app(deps: BotDeps, client: AsyncWebClient | None = None) -> AsyncApp:
         logger=slack_library_logger(),
         request_verification_enabled=False,
     )
+    app.middleware(time_slack_requests)
     app.middleware(require_a_slack_user)
     for module in LISTENER_MODULES:
         module.register(app, deps)
     return app
 
 
-def web_app(app: AsyncApp, signing_secret: str) -> web.Application:
-    """An aiohttp application that hands Slack's requests at ``EVENTS_PATH`` to ``app`` once
-    they are verified (see ``bot.verification``); reading stops at ``MAX_BODY_BYTES`` (413)."""
+def add_slack_events(application: web.Application, app: AsyncApp, signing_secret: str) -> None:
+    """Hand Slack's requests at ``EVENTS_PATH`` of ``application`` to ``app`` once they are
+    verified (see ``bot.verification``); reading stops at ``MAX_BODY_BYTES`` (413)."""
     signed = SignedRequests(signing_secret)
 
     async def events(request: web.Request) -> web.Response:
@@ -74,9 +78,22 @@ def web_app(app: AsyncApp, signing_secret: str) -> web.Application:
             return web.Response(status=400, text="bob does not handle this request")
         return await to_aiohttp_response(response)
 
-    application = web.Application(client_max_size=MAX_BODY_BYTES)
     application.router.add_post(EVENTS_PATH, events)
+
+
+def web_app(app: AsyncApp, signing_secret: str) -> web.Application:
+    """An aiohttp application serving Slack's requests only."""
+    application = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[time_web_requests])
+    add_slack_events(application, app, signing_secret)
     return application
+
+
+def require_slack_secrets(settings: SlackConfig) -> None:
+    if not settings.bot_token or not settings.signing_secret:
+        raise BobError(
+            "the Slack bot needs BOB_SLACK_BOT_TOKEN and BOB_SLACK_SIGNING_SECRET in the "
+            "environment (or *_FILE paths); find them under your Slack app's settings"
+        )
 
 
 @dataclass(frozen=True)
@@ -92,11 +109,7 @@ async def start_bot(deps: BotDeps, client: AsyncWebClient | None = None) -> Runn
     """Start serving; call ``stop()`` on shutdown. Binds only the configured host (127.0.0.1
     by default), never every interface."""
     settings = deps.slack
-    if not settings.bot_token or not settings.signing_secret:
-        raise BobError(
-            "the Slack bot needs BOB_SLACK_BOT_TOKEN and BOB_SLACK_SIGNING_SECRET in the "
-            "environment (or *_FILE paths); find them under your Slack app's settings"
-        )
+    require_slack_secrets(settings)
     app = build_app(deps, client)
     await check_scopes(app.client)
     if settings.app_token:

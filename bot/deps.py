@@ -29,6 +29,8 @@ class BotDeps:
     from_address: str
     time_zone: str = DEFAULT_TIME_ZONE
     clock: Callable[[], datetime] = utcnow
+    # Where the web mailbox is reached; empty: no "Open in browser" buttons.
+    web_base_url: str = ""
 
     @property
     def pepper(self) -> bytes:

@@ -80,14 +80,16 @@ async def drain_slack_dms(
     once: bool = False,
     now: Callable[[], datetime] = utcnow,
     worker: str | None = None,
+    web_base_url: str = "",
 ) -> DmDrainResult:
-    """Post every DM that is due (one batch with ``once``) and return the counts."""
+    """Post every DM that is due (one batch with ``once``) and return the counts; with
+    ``web_base_url`` (``[web] base_url``) each DM links its digest's web page."""
     worker = worker or f"{worker_id()}:{secrets.token_hex(4)}"
     result = DmDrainResult()
     batch = await asyncio.to_thread(claim_dms, sessions, worker, now(), slack)
     if batch:
         async with pooled(client):
-            await _post_and_log(sessions, client, slack, batch, once, now, worker, result)
+            await _post_and_log(sessions, client, slack, batch, once, now, worker, result, web_base_url)
     return result
 
 
@@ -115,13 +117,14 @@ async def _post_and_log(
     now: Callable[[], datetime],
     worker: str,
     result: DmDrainResult,
+    web_base_url: str,
 ) -> None:
     """Post each batch, then log it and claim the next in one transaction, until none is
     left; a fault of the app is raised once the DMs not tried are queued again."""
     while batch:
         outcomes: list[DmOutcome] = []
         try:
-            fault = await post_batch(client, batch, slack, now, outcomes)
+            fault = await post_batch(client, batch, slack, now, outcomes, web_base_url)
         except BaseException:
             await asyncio.to_thread(record_outcomes, sessions, worker, outcomes)
             raise
@@ -140,6 +143,7 @@ async def post_batch(
     slack: SlackConfig,
     now: Callable[[], datetime],
     outcomes: list[DmOutcome],
+    web_base_url: str = "",
 ) -> SlackAppFault | None:
     """Post ``batch`` with ``slack.dm_connections`` requests in flight, adding each outcome
     to ``outcomes`` as soon as it is known; after a fault of the app no more are tried."""
@@ -152,7 +156,7 @@ async def post_batch(
             if now() >= dm.lease_until:
                 continue  # our claim ran out: another process may be posting it now
             try:
-                outcomes.append(await deliver(client, dm, slack, now))
+                outcomes.append(await deliver(client, dm, slack, now, web_base_url))
             except SlackAppFault as fault:
                 faults.append(fault)
 
@@ -163,7 +167,11 @@ async def post_batch(
 
 
 async def deliver(
-    client: AsyncWebClient, dm: ClaimedDm, slack: SlackConfig, now: Callable[[], datetime]
+    client: AsyncWebClient,
+    dm: ClaimedDm,
+    slack: SlackConfig,
+    now: Callable[[], datetime],
+    web_base_url: str = "",
 ) -> DmOutcome:
     """Post one DM and say how it ended; raises :class:`SlackAppFault` for the app's faults."""
     if dm.digest is None:
@@ -177,7 +185,7 @@ async def deliver(
             return DmOutcome(
                 dm.id, OutboxStatus.SENT, sent_at=now(), channel_id=found[0], message_ts=found[1]
             )
-        reply = digest_dm(dm.digest, slack.web_base_url)
+        reply = digest_dm(dm.digest, web_base_url)
         answer = await client.chat_postMessage(
             channel=dm.slack_user_id,
             text=reply.text,

@@ -14,6 +14,7 @@ from bot.deps import BotDeps
 from bot.digest_blocks import OPEN_DIGEST
 from bot.identity import LINK_HOWTO
 from bot.mailbox_command import mailbox_line
+from bot.web_button import open_in_browser
 from rules.mailbox import mailbox_listing
 from store.mailbox import MailboxEntry
 
@@ -46,6 +47,9 @@ def home_view(deps: BotDeps, slack_user_id: str) -> dict[str, Any]:
         blocks.append(_section("Newest first. Open a digest here or with `/bob mailbox <id>`."))
         blocks.append({"type": "divider"})
         blocks.extend(_entry(entry) for entry in entries)
+    button = open_in_browser(deps, reader_id) if reader_id is not None else None
+    if button is not None:
+        blocks.insert(1, button)
     return {"type": "home", "blocks": blocks}
 
 

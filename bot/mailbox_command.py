@@ -10,13 +10,14 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.actor import linked_enroller_id
 from bot.answers import ack_reply
-from bot.block_kit import Reply
+from bot.block_kit import Reply, section
 from bot.deps import BotDeps
 from bot.digest_actions import page_reply
 from bot.identity import LINK_HOWTO
 from bot.parsing import BadCommand, SubCommand, whole_number
 from bot.routing import command_is
 from bot.slack_text import inert
+from bot.web_button import open_in_browser
 from rules.mailbox import mailbox_listing
 from store.mailbox import MailboxEntry
 
@@ -48,17 +49,26 @@ def mailbox_line(entry: MailboxEntry) -> str:
 
 def mailbox_reply(deps: BotDeps, slack_user_id: str, command: MailboxCommand) -> Reply:
     """The list of the user's digests, or one digest whole: its first page, with buttons to
-    the others."""
-    if command.message_id is not None:
-        return page_reply(deps, slack_user_id, command.message_id, 1)
+    the others; with an "Open in browser" button when the web mailbox has an address."""
     reader_id = linked_enroller_id(deps.sessions, slack_user_id)
     if reader_id is None:
         return Reply(LINK_HOWTO)
-    entries = mailbox_listing(deps.sessions, reader_id, deps.clock())
-    if not entries:
-        return Reply("Your secure mailbox is empty.")
-    lines = "\n".join(mailbox_line(e) for e in entries)
-    return Reply(f"*Your secure mailbox* (newest first; open one with `/bob mailbox <id>`)\n{lines}")
+    if command.message_id is not None:
+        reply = page_reply(deps, slack_user_id, command.message_id, 1)
+        if not reply.blocks:  # refused: nothing to open in a browser either
+            return reply
+        next_path = f"/mailbox/{command.message_id}"
+    else:
+        entries = mailbox_listing(deps.sessions, reader_id, deps.clock())
+        if not entries:
+            return Reply("Your secure mailbox is empty.")
+        lines = "\n".join(mailbox_line(e) for e in entries)
+        reply = Reply(f"*Your secure mailbox* (newest first; open one with `/bob mailbox <id>`)\n{lines}")
+        next_path = "/mailbox"
+    button = open_in_browser(deps, reader_id, next_path)
+    if button is None:
+        return reply
+    return Reply(reply.text, [*(reply.blocks or [section(reply.text)]), button])
 
 
 def register(app: AsyncApp, deps: BotDeps) -> None:

@@ -23,9 +23,6 @@ class SlackConfig:
     signing_secret: str = field(default="", repr=False)
     app_token: str = field(default="", repr=False)
     api_base_url: str = ""
-    # Where the web mailbox is served (e.g. "https://bob.agency.example"); empty: DMs carry
-    # no "Open in browser" button.
-    web_base_url: str = ""
     # Calls per second per Web API method ("chat.postMessage" = 20); a method not listed is
     # not paced. Every method waits out a 429's Retry-After, whatever its pace.
     pace_per_second: dict[str, float] = field(default_factory=_default_pace)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -26,6 +27,7 @@ from exports.columns import COLUMNS, HEADERS, KINDS, book_query
 from exports.encryption import encrypt_workbook, generate_password
 from exports.errors import ExportFailed
 from exports.masking import mask_rows, masked_kinds
+from exports.metrics import count_export
 from exports.planning import ExportPlan
 from exports.scope import BookScope, record_scope, sheet_name
 from exports.settings import ExportsConfig
@@ -68,12 +70,14 @@ def run_export(
     directory = Path(config.directory)
     path = directory / f"{plan.token}_{plan.file_name}"
     password = generate_password()
+    started = time.monotonic()
     try:
         _create_folder(directory)
         with sessions() as session:
             row_count = _build(session, plan, path, password, now, progress)
     except BaseException as exc:
         _fail(sessions, plan, path, exc, now)
+        count_export("failed", started)
         if not isinstance(exc, Exception):
             raise
         raise ExportFailed(f"the export failed: {_failure_reason(exc)}") from None
@@ -90,6 +94,7 @@ def run_export(
         expires_at=now + timedelta(minutes=config.expiry_minutes),
     )
     log.info("export %s succeeded: %d rows", plan.export_id, row_count)
+    count_export("succeeded", started)
     return ExportResult(plan.export_id, plan.token, path, plan.file_name, password, row_count)
 
 

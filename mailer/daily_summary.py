@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -25,9 +25,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from mailer.digests import Digest, digests_for
 from mailer.run_ledger import claim, finish, save_progress
+from mailer.settings import DeliverySettings
 from rules.ledger import record_alerts
 from rules.templating import render
 from rules.topics import TOPICS_BY_NAME
+from rules.web_links import digest_url
 from store.db import insert_ignoring_duplicates
 from store.history import ANALYZE_AFTER, record_history, refresh_statistics
 from store.models import DigestKind, MailboxMessage, utcnow
@@ -38,17 +40,6 @@ log = logging.getLogger(__name__)
 
 JOB = "daily_summary"
 BATCH = 500
-
-
-@dataclass(frozen=True)
-class DeliverySettings:
-    """What a run needs from ``[smtp]``, ``[mail]`` and ``[schedule]``, built once by the
-    composition root (no defaults here: the config sections hold them)."""
-
-    from_address: str
-    mailbox_hint: str
-    include_pii_in_email: bool
-    lease: timedelta
 
 
 # How a dry run names each digest kind: the subject line recipients see.
@@ -117,7 +108,11 @@ def _store_batch(
     emails: list[QueuedEmail] = []
     now = utcnow()
     for digest in batch:
-        context = {**digest.context, "mailbox_hint": settings.mailbox_hint}
+        context = {
+            **digest.context,
+            "mailbox_hint": settings.mailbox_hint,
+            "digest_url": digest_url(settings.web_base_url, day, digest.kind),
+        }
         full = render(f"mailbox/{digest.kind.value}", context)
         mailbox_rows.append(
             {

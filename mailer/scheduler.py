@@ -15,6 +15,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from time import monotonic
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -23,9 +24,11 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.orm import Session, sessionmaker
 
 from mailer.daily_summary import JOB, DeliverySettings, RunResult, run_daily_summary
+from mailer.metrics import RUN_SECONDS, count_daily_summary
 from mailer.run_ledger import first_recorded, record_first_start
 from rules.calendar import business_date, days, local_instant
 from store.errors import BobError
+from store.log_context import working_on
 from store.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -67,7 +70,8 @@ class DailySummaryJob:
 
     async def run_today(self) -> RunResult:
         day = business_date(self.clock(), self.zone)
-        return await asyncio.to_thread(run_daily_summary, self.sessions, day, self.settings)
+        with working_on(f"{JOB}:{day.isoformat()}"):
+            return await self._run(day)
 
     async def start(self) -> list[RunResult]:
         """What `bob serve` does first: note its first start on this database, then catch up."""
@@ -84,11 +88,18 @@ class DailySummaryJob:
         for day in due_business_dates(now, self.zone, self.at, self.look_back_days):
             if day < first_day:
                 continue
-            result = await asyncio.to_thread(run_daily_summary, self.sessions, day, self.settings)
-            if result.ran:
-                log.info("caught up %s", result.summary())
+            with working_on(f"{JOB}:{day.isoformat()}"):
+                result = await self._run(day)
+                if result.ran:
+                    log.info("caught up %s", result.summary())
             results.append(result)
         return results
+
+    async def _run(self, day: date) -> RunResult:
+        started = monotonic()
+        result = await asyncio.to_thread(run_daily_summary, self.sessions, day, self.settings)
+        count_daily_summary(result, monotonic() - started)
+        return result
 
 
 def build_scheduler(jobs: list[ScheduledJob], zone: ZoneInfo) -> AsyncIOScheduler:
@@ -110,7 +121,8 @@ def build_scheduler(jobs: list[ScheduledJob], zone: ZoneInfo) -> AsyncIOSchedule
 def _logged(job: ScheduledJob) -> Callable[[], Awaitable[None]]:
     async def run() -> None:
         try:
-            await job.run()
+            with working_on(f"{job.name}@{utcnow():%Y-%m-%dT%H:%M:%SZ}"), RUN_SECONDS.labels(job.name).time():
+                await job.run()
         except BobError as exc:  # a user-fixable problem: its message is PII-free by contract
             log.error("job %s failed: %s", job.name, exc)
         except Exception as exc:  # driver messages may quote row values: log the type only

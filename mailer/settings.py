@@ -1,12 +1,15 @@
-"""The ``[smtp]`` and ``[mail]`` settings, owned by the mailer and read into it by app.config.
+"""The ``[smtp]`` and ``[mail]`` settings, owned by the mailer and read into it by app.config,
+and what a Daily Summary run takes from them.
 
 Each key's default, and a number's allowed range, lives here and nowhere else;
-``config.example.toml`` documents them.
+``config.example.toml`` documents them. Plain dataclasses: the config (and `bob --help`)
+reads them without importing SQLAlchemy.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Literal
 
 
@@ -35,3 +38,15 @@ class MailConfig:
     capture_dir: str = "var/mail"
     mailbox_hint: str = "Read it in Slack: type /bob mailbox. No Slack access yet? Ask your agency manager."
     include_pii_in_email: bool = False
+
+
+@dataclass(frozen=True)
+class DeliverySettings:
+    """What a run needs from ``[smtp]``, ``[mail]`` and ``[schedule]``, built once by the
+    composition root (no defaults here: the config sections hold them)."""
+
+    from_address: str
+    mailbox_hint: str
+    include_pii_in_email: bool
+    lease: timedelta
+    web_base_url: str  # ``[web] base_url``: each digest email links to its page there ("" for none)

@@ -56,6 +56,7 @@ class Action(enum.Enum):
     UPDATE_HELP_REQUEST = "Update a help request's status"
     LINK_SLACK_ACCOUNT = "Link their Slack account"
     READ_OWN_MAILBOX = "Read their own secure mailbox"
+    SIGN_IN_ON_THE_WEB = "Sign in to the web mailbox (by emailed link or from Slack)"
     RECEIVE_MANAGER_SUMMARY = "Receive the Daily Manager Summary"
 
 
@@ -75,6 +76,7 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.UPDATE_HELP_REQUEST: SUPPORT_STAFF,
     Action.LINK_SLACK_ACCOUNT: EVERYONE,
     Action.READ_OWN_MAILBOX: EVERYONE,
+    Action.SIGN_IN_ON_THE_WEB: EVERYONE,
     Action.RECEIVE_MANAGER_SUMMARY: MANAGER_SUMMARY_RECIPIENTS,
 }
 
@@ -118,6 +120,11 @@ def access_table() -> str:
     return "\n".join(lines) + "\n"
 
 
+# The audit log's column widths (store.models.audit): PostgreSQL refuses longer words.
+AUDIT_ACTION_MAX = 40
+AUDIT_OUTCOME_MAX = 20
+
+
 def audit(
     session: Session,
     actor: Enroller | int | None,
@@ -132,6 +139,9 @@ def audit(
     """Record that ``actor`` (an enroller, an enroller's id, or nobody known) tried ``action``
     on ``target`` and how it ended. ``slack_user_id`` names the Slack user who asked when it
     is not the actor's own (a link attempt). ``detail`` must hold no PII."""
+    if len(action) > AUDIT_ACTION_MAX or len(outcome) > AUDIT_OUTCOME_MAX:
+        # bob's own words, not input: too long is a bug, caught on SQLite as on PostgreSQL.
+        raise ValueError(f"audit words too long: {action!r} / {outcome!r}")
     actor_id = actor.id if isinstance(actor, Enroller) else actor
     if slack_user_id is None and isinstance(actor, Enroller):
         slack_user_id = actor.slack_user_id

@@ -17,9 +17,9 @@ from typing import Any, Literal
 from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from rules.crw_words import RISK_LABELS
 from store.models import CrwCase, CrwStatus, Enroller
 
-RISK_LABELS = {1: "Very Low Risk", 2: "Low Risk", 3: "Medium Risk", 4: "High Risk", 5: "Very High Risk"}
 # (upper bound in days, label); None is the open-ended last bucket.
 AGING_BUCKETS: tuple[tuple[int | None, str], ...] = (
     (7, "<7 days"),

@@ -1,21 +1,31 @@
-"""Reading a secure mailbox, for the bot, the App Home tab and the CLI alike.
+"""Reading a secure mailbox, for the bot, the App Home tab, the CLI and the web pages alike.
 
 An enroller reads only their own digests (``Action.READ_OWN_MAILBOX``); a message id that
 is not theirs is answered like one that does not exist, and that refusal is audited with
-the message id only. Successful reads are not audited, like every other read in bob.
+the message id only. Successful reads are not audited, like every other read in bob, except
+a digest opened on the web (``mailbox.opened``): a browser page can be left open, printed or
+saved, so who opened which digest is kept.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from rules.access import Action, Attempt, audit_refusals, require
-from store.mailbox import MailboxDocument, MailboxEntry, NotFound, mailbox_messages, read_message
-from store.models import Enroller
+from rules.access import Action, Attempt, audit, audit_refusals, require
+from store.mailbox import (
+    MailboxDocument,
+    MailboxEntry,
+    NotFound,
+    mailbox_messages,
+    message_document,
+    read_message,
+)
+from store.mailbox_folders import DigestPage, MailboxQuery, digest_on, list_digests, mark_digest
+from store.models import DigestKind, Enroller
 
 T = TypeVar("T")
 
@@ -48,4 +58,54 @@ def open_message(
     attempt = Attempt("mailbox.read", f"message:{message_id}", now)
     return _as_reader(
         sessions, reader_id, attempt, lambda session: read_message(session, reader_id, message_id)
+    )
+
+
+def mailbox_page(
+    sessions: sessionmaker[Session], reader_id: int, query: MailboxQuery, now: datetime
+) -> DigestPage:
+    """One page of the reader's own digests, filtered as ``query`` says."""
+    attempt = Attempt("mailbox.list", "own", now)
+    return _as_reader(sessions, reader_id, attempt, lambda session: list_digests(session, reader_id, query))
+
+
+def view_digest(
+    sessions: sessionmaker[Session], reader_id: int, message_id: int, now: datetime
+) -> MailboxDocument:
+    """One digest of the reader's own, as it is (its read mark is the reader's to set); the
+    opening is audited."""
+    attempt = Attempt("mailbox.opened", f"message:{message_id}", now)
+
+    def opened(session: Session) -> MailboxDocument:
+        document = message_document(session, reader_id, message_id)
+        audit(session, reader_id, attempt.action, attempt.target, "opened", now)
+        return document
+
+    return _as_reader(sessions, reader_id, attempt, opened)
+
+
+def digest_id_on(
+    sessions: sessionmaker[Session], reader_id: int, day: date, kind: DigestKind, now: datetime
+) -> int:
+    """The id of the reader's digest of ``kind`` for business date ``day``."""
+    attempt = Attempt("mailbox.read", f"{kind.value}:{day.isoformat()}", now)
+    return _as_reader(sessions, reader_id, attempt, lambda session: digest_on(session, reader_id, day, kind))
+
+
+def mark(
+    sessions: sessionmaker[Session],
+    reader_id: int,
+    message_id: int,
+    now: datetime,
+    *,
+    read: bool | None = None,
+    archived: bool | None = None,
+) -> None:
+    """Mark the reader's own digest read or unread, archived or back in the inbox."""
+    attempt = Attempt("mailbox.mark", f"message:{message_id}", now)
+    _as_reader(
+        sessions,
+        reader_id,
+        attempt,
+        lambda session: mark_digest(session, reader_id, message_id, now, read=read, archived=archived),
     )

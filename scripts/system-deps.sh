@@ -1,13 +1,15 @@
 #!/bin/sh
 # Installs and starts what the test suite drives besides Python packages: Debian postfix's
-# smtp-sink (SMTP fault injection), LibreOffice with UNO (opens encrypted workbooks), and a
-# running PostgreSQL on 127.0.0.1. Idempotent and quick when all is in place. Without root or
+# smtp-sink (SMTP fault injection), LibreOffice with UNO (opens encrypted workbooks), Debian's
+# chromium (the web mailbox's browser tests; Playwright drives it, no browser is downloaded), and
+# a running PostgreSQL on 127.0.0.1. Idempotent and quick when all is in place. Without root or
 # apt the tests that need these tools skip and say why.
 set -u
 need=""
 command -v smtp-sink >/dev/null 2>&1 || need="$need postfix"
 { command -v soffice >/dev/null 2>&1 && /usr/bin/python3 -c "import uno" >/dev/null 2>&1; } \
   || need="$need libreoffice-calc-nogui python3-uno"
+[ -x /usr/bin/chromium ] || need="$need chromium"
 if [ -n "$need" ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
     echo "system-deps: installing$need"

@@ -3,7 +3,7 @@ CLI, the Slack bot and the Home tab alike."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -47,6 +47,7 @@ class MailboxDocument(MailboxEntry):
     # Each alert as data: case_number, topic, topic_title, enroller {name, license_number},
     # contact {name, phone, email}; None for digests stored before bob kept them.
     alerts: list[dict[str, Any]] | None = None
+    archived_at: datetime | None = None  # set when the recipient archived it (the web mailbox)
 
 
 _ENTRY = (
@@ -73,17 +74,28 @@ def mailbox_messages(session: Session, recipient_id: int, limit: int = 20) -> li
 
 def read_message(session: Session, recipient_id: int, message_id: int) -> MailboxDocument:
     """One digest of the recipient's own, marked read; another person's is 'not found'."""
+    document = message_document(session, recipient_id, message_id)
+    if document.read_at is not None:
+        return document
+    read_at = utcnow()
+    session.execute(update(MailboxMessage).where(MailboxMessage.id == message_id).values(read_at=read_at))
+    return replace(document, read_at=read_at)
+
+
+def message_document(session: Session, recipient_id: int, message_id: int) -> MailboxDocument:
+    """One digest of the recipient's own as it is (reading it changes nothing); another
+    person's is 'not found'."""
     row = session.execute(
-        select(*_ENTRY, MailboxMessage.body_text, MailboxMessage.body_html, MailboxMessage.alerts).where(
-            MailboxMessage.id == message_id, MailboxMessage.recipient_id == recipient_id
-        )
+        select(
+            *_ENTRY,
+            MailboxMessage.body_text,
+            MailboxMessage.body_html,
+            MailboxMessage.alerts,
+            MailboxMessage.archived_at,
+        ).where(MailboxMessage.id == message_id, MailboxMessage.recipient_id == recipient_id)
     ).first()
     if row is None:
         raise NotFound(f"there is no message {message_id} in this mailbox", "not_found")
-    read_at = row.read_at
-    if read_at is None:
-        read_at = utcnow()
-        session.execute(update(MailboxMessage).where(MailboxMessage.id == message_id).values(read_at=read_at))
     return MailboxDocument(
         row.id,
         str(row.kind),
@@ -91,8 +103,9 @@ def read_message(session: Session, recipient_id: int, message_id: int) -> Mailbo
         row.subject,
         row.alert_count,
         row.created_at,
-        read_at,
+        row.read_at,
         row.body_text,
         row.body_html,
         row.alerts,
+        row.archived_at,
     )

@@ -82,6 +82,24 @@ def outbox_counts(session: Session) -> dict[str, int]:
     return counts
 
 
+@dataclass(frozen=True)
+class QueueAge:
+    """How long the queue has waited: when its oldest email was queued and when the next
+    attempt is due (None when nothing is queued)."""
+
+    oldest_queued_at: datetime | None
+    next_attempt_at: datetime | None
+
+
+def queue_age(session: Session) -> QueueAge:
+    row = session.execute(
+        select(func.min(OutboxEmail.created_at), func.min(OutboxEmail.next_attempt_at)).where(
+            OutboxEmail.status == OutboxStatus.QUEUED
+        )
+    ).one()
+    return QueueAge(row[0], row[1])
+
+
 def failed_emails(session: Session) -> list[FailedEmail]:
     """Every email that failed for good, oldest first."""
     rows = session.execute(

@@ -26,7 +26,7 @@ from store.db import make_engine, session_factory
 from store.migrate import upgrade
 from tests.factories import Book
 
-pytest_plugins = ["tests.bot_people"]  # the Slack test fixtures: running bot, fake Slack, people
+pytest_plugins = ["tests.bot_people", "tests.web_fixtures"]  # Slack and web test fixtures
 
 PG_ADMIN_URL = os.environ.get("BOB_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -155,6 +155,7 @@ def delivery() -> DeliverySettings:
         mailbox_hint="Use /bob mailbox.",
         include_pii_in_email=False,
         lease=timedelta(minutes=15),
+        web_base_url="",
     )
 
 

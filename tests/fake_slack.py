@@ -32,7 +32,8 @@ class FakeSlack(SlackMethods):
     calls: list[Call] = field(default_factory=list)
     uploads: dict[str, bytes] = field(default_factory=dict)
     failures: dict[str, str] = field(default_factory=dict)
-    scopes: list[str] = field(default_factory=lambda: list(ALL_SCOPES))
+    # What every answer reports in its X-OAuth-Scopes header, as Slack does.
+    scopes: str = ",".join((*ALL_SCOPES, "users:read"))
     refused_scopes: dict[str, str] = field(default_factory=dict)
     throttled: dict[str, tuple[set[int], int]] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
@@ -61,7 +62,7 @@ class FakeSlack(SlackMethods):
     def refuse_for_scope(self, method: str, needed: str) -> None:
         """Answer every later call of ``method`` as Slack does when the app lacks ``needed``."""
         self.refused_scopes[method] = needed
-        self.scopes = [scope for scope in self.scopes if scope != needed]
+        self.scopes = ",".join(scope for scope in self.scopes.split(",") if scope != needed)
 
     def rate_limit(self, method: str, calls: set[int], retry_after: int = 1) -> None:
         """Answer the ``calls``-th calls of ``method`` (counting from 1) with HTTP 429 and
@@ -125,7 +126,7 @@ class FakeSlack(SlackMethods):
             self.calls.append(Call(method, params))
         if self.latency:
             await asyncio.sleep(self.latency)
-        headers = {"x-oauth-scopes": ",".join(self.scopes)}
+        headers = {"X-OAuth-Scopes": self.scopes}
         number = self.counts[method] = self.counts.get(method, 0) + 1
         if method in self.throttled and number in self.throttled[method][0]:
             retry_after = self.throttled[method][1]

@@ -45,6 +45,7 @@ def main(url: str, day: str, crash_at: str, batch: str) -> None:
         mailbox_hint="Use /bob mailbox.",
         include_pii_in_email=False,
         lease=timedelta(minutes=15),
+        web_base_url="",
     )
     result = daily.run_daily_summary(
         session_factory(make_engine(url)), date.fromisoformat(day), settings, after_batch=hook

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app import cli_export
 from app.cli import main
+from app.commands import export as export_commands
 from app.config import Config, ConfigError, DatabaseConfig, load_config
 from app.runtime import Runtime
 from app.serve import serve
@@ -122,7 +122,7 @@ def people(book):
 
 @pytest.fixture
 def config_file(tmp_path: Path, db_url: str, monkeypatch) -> Path:
-    monkeypatch.setattr(cli_export, "utcnow", lambda: NOW)
+    monkeypatch.setattr(export_commands, "utcnow", lambda: NOW)
     path = tmp_path / "bob.toml"
     path.write_text(f'[database]\nurl = "{db_url}"\n[exports]\ndirectory = "{tmp_path}/store"\n')
     return path
@@ -170,7 +170,7 @@ def test_an_export_whose_copy_fails_is_recorded_failed(
     def disk_full(*args: object, **kwargs: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(cli_export.shutil, "copyfileobj", disk_full)
+    monkeypatch.setattr(export_commands.shutil, "copyfileobj", disk_full)
     assert export_to(config_file, out) == 2
     assert "No space left on device" in one_line_error(capsys)
     assert export_statuses(sessions) == ["failed"]

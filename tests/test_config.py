@@ -75,11 +75,28 @@ def test_secrets_come_from_the_environment_or_a_file(tmp_path):
         ),
         ("[schedule]\ndaily_summary_at = '6am'\n", r"schedule\.daily_summary_at = '6am' is not a time"),
         ("[smtp\n", r"is not valid TOML"),
+        ("[retention]\nsnapshots_kept = 1\n", r"retention\.snapshots_kept = 1 is out of range; use 2 to 520"),
+        ("[retention]\nmailbox_days = 7\n", r"retention\.mailbox_days = 7 is out of range; use 30 to 3660"),
+        ("[retention]\naudit_days = 90\n", r"retention\.audit_days = 90 is out of range"),
+        ("[retention]\npurge_at = 'nightly'\n", r"retention\.purge_at = 'nightly' is not a time"),
+        (
+            "[retention]\nmailbox_days = 1000\naudit_days = 400\n",
+            r"retention\.mailbox_days is longer than retention\.audit_days; audit entries are kept longest",
+        ),
     ],
 )
 def test_each_mistake_names_the_key(tmp_path, text, message):
     with pytest.raises(ConfigError, match=message):
         load_config(write(tmp_path, text), env={})
+
+
+def test_retention_defaults_keep_audit_entries_longest(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    retention = load_config(env={}).retention
+    assert retention.snapshots_kept == 8
+    assert retention.audit_days > max(
+        retention.mailbox_days, retention.export_history_days, retention.sign_in_days
+    )
 
 
 def test_a_missing_config_file_says_so(tmp_path):

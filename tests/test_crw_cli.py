@@ -10,8 +10,9 @@ import msoffcrypto
 import pytest
 from sqlalchemy import select
 
-from app import cli_crw, cli_help
 from app.cli import main
+from app.commands import crw as crw_commands
+from app.commands import help_requests as help_commands
 from store.models import OutboxEmail, Role
 from tests.export_fixtures import open_workbook
 
@@ -23,8 +24,8 @@ def env(monkeypatch, db_url, tmp_path):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("BOB_DATABASE_URL", db_url)
     monkeypatch.delenv("BOB_CONFIG", raising=False)
-    monkeypatch.setattr(cli_crw, "utcnow", lambda: NOW)
-    monkeypatch.setattr(cli_help, "utcnow", lambda: NOW)
+    monkeypatch.setattr(crw_commands, "utcnow", lambda: NOW)
+    monkeypatch.setattr(help_commands, "utcnow", lambda: NOW)
 
 
 @pytest.fixture

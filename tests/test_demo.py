@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import re
 import shlex
+import socket
+import sys
 from email import message_from_bytes
 from email.policy import default
 
+from aiohttp import ClientConnectionError, ClientSession, CookieJar
 from sqlalchemy import create_engine, func, select
 
 from app.cli import main
@@ -62,3 +68,58 @@ def test_every_try_next_command_works_on_the_demo_people(tmp_path, monkeypatch, 
     for words in commands:
         assert main(words) == 0, words
         assert capsys.readouterr().err == "", words
+
+
+async def test_demo_serve_prints_a_link_that_opens_the_manager_digest(tmp_path):
+    """`bob demo --serve`: one command, then a browser signs in with the printed link."""
+    port = free_port()
+    (tmp_path / "bob.toml").write_text(f"[slack]\nport = {port}\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BOB_")}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "app.cli", "demo", "--serve", "--agencies", "1", "--consumers", "200",
+        "--days", "1", cwd=tmp_path, env=env, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        link = await asyncio.wait_for(_printed_link(process), timeout=120)
+        assert link.startswith(f"http://127.0.0.1:{port}/signin/link?token=")
+        async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as browser:
+            page = await _when_served(browser, link)
+            token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+            form = {"csrf_token": token, "token": link.split("token=")[1]}
+            async with browser.post(link.split("?")[0], data=form) as digest:
+                html = await digest.text()
+                assert digest.status == 200 and "Daily Manager Summary" in html
+                assert '<nav aria-label="Contents" class="toc">' in html
+    finally:
+        process.terminate()
+        assert await asyncio.wait_for(process.wait(), timeout=20) == 0
+    captured = [
+        message_from_bytes(path.read_bytes(), policy=default).get_body(("plain",)).get_content()
+        for path in (tmp_path / "var/mail").glob("*.eml")
+    ]
+    assert captured and all(f"http://127.0.0.1:{port}/mailbox/" in text for text in captured)
+
+
+async def _printed_link(process) -> str:
+    while line := await process.stdout.readline():
+        found = re.search(r"(http://\S+/signin/link\?token=\S+)", line.decode())
+        if found:
+            return found.group(1)
+    raise AssertionError("bob demo --serve printed no sign-in link")
+
+
+async def _when_served(browser, link: str) -> str:
+    for _ in range(100):
+        try:
+            async with browser.get(link) as response:
+                return await response.text()
+        except ClientConnectionError:
+            await asyncio.sleep(0.2)
+    raise AssertionError("the demo's web mailbox never answered")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app import cli_export
 from app.cli import main
+from app.commands import export as export_commands
 from store.models import ExportRecord, OutboxEmail
 from tests.export_fixtures import NOW, People, build_people, open_workbook
 
@@ -24,7 +24,7 @@ def people(book) -> People:
 
 @pytest.fixture(autouse=True)
 def frozen_clock(monkeypatch):
-    monkeypatch.setattr(cli_export, "utcnow", lambda: NOW)
+    monkeypatch.setattr(export_commands, "utcnow", lambda: NOW)
 
 
 @pytest.fixture

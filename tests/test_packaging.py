@@ -25,7 +25,7 @@ def _listed_packages() -> set[str]:
 
 def test_every_package_folder_is_listed_for_the_wheel():
     found = set()
-    for top in ("app", "bot", "exports", "mailer", "rules", "store"):
+    for top in ("app", "bot", "exports", "mailer", "ops", "rules", "store", "web"):
         for folder in [ROOT / top, *(ROOT / top).rglob("*")]:
             if folder.is_dir() and "migrations" not in folder.parts and any(folder.glob("*.py")):
                 found.add(".".join(folder.relative_to(ROOT).parts))

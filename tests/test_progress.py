@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from app import cli_export, progress
+from app import progress
 from app.cli import main
+from app.commands import export as export_commands
 from app.progress import progress_bar
 from tests.export_fixtures import NOW, build_people
 
@@ -33,7 +34,7 @@ def env(monkeypatch, db_url, tmp_path):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("BOB_DATABASE_URL", db_url)
     monkeypatch.delenv("BOB_CONFIG", raising=False)
-    monkeypatch.setattr(cli_export, "utcnow", lambda: NOW)
+    monkeypatch.setattr(export_commands, "utcnow", lambda: NOW)
 
 
 def test_the_bar_counts_with_a_rate_and_time_left_when_the_total_is_known(terminal):

@@ -6,12 +6,14 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import re
 import socket
 from datetime import UTC, datetime, timedelta
 
+from aiohttp import ClientSession
 from sqlalchemy import func, select
 
-from app.cli_serve import serve_logging
+from app.commands.serve import serve_logging
 from app.config import Config, DatabaseConfig, ScheduleConfig
 from app.runtime import Runtime
 from app.serve import serve
@@ -37,7 +39,7 @@ def config_for(db_url: str, tmp_path, slack: SlackConfig | None = None) -> Confi
         database=DatabaseConfig(url=db_url),
         schedule=ScheduleConfig(catch_up_days=2),
         mail=MailConfig(capture_dir=str(tmp_path / "mail")),
-        slack=slack or SlackConfig(),
+        slack=slack or SlackConfig(port=0),
     )
 
 
@@ -77,6 +79,8 @@ async def test_serve_catches_up_drains_and_answers_slack(book, sessions, db_url,
         user = SlackUser(f"http://127.0.0.1:{port}/slack/events", fake, SECRET, user_id="U0ANA")
         status, reply = await user.command("help")
         assert status == 200 and "/bob export" in reply
+        status, page = await fetch(f"http://127.0.0.1:{port}/signin")  # the web pages share the port
+        assert status == 200 and "Email me a sign-in link" in page
     finally:
         stop.set()
         await asyncio.wait_for(task, timeout=10)
@@ -86,19 +90,31 @@ async def test_serve_catches_up_drains_and_answers_slack(book, sessions, db_url,
         assert s.scalar(select(func.count()).select_from(MailboxMessage)) == len(due)
         assert set(s.scalars(select(JobRun.status))) == {RunStatus.DONE}
     assert len(list((tmp_path / "mail").glob("*.eml"))) == len(due)
-    assert "running the mailer only" not in caplog.text
+    assert "Slack is not configured" not in caplog.text
 
 
-async def test_serve_without_slack_runs_the_mailer_only(book, db_url, tmp_path, caplog):
+async def fetch(url: str) -> tuple[int, str]:
+    async with ClientSession() as http, http.get(url, allow_redirects=False) as response:
+        assert response.headers["Content-Security-Policy"].startswith("default-src 'self'")
+        return response.status, await response.text()
+
+
+async def test_serve_without_slack_runs_the_mailer_and_the_web_pages(book, db_url, tmp_path, caplog):
     caplog.set_level(logging.INFO)
     runtime = Runtime(config_for(db_url, tmp_path))
     stop = asyncio.Event()
     task = asyncio.create_task(serve(runtime, stop))
-    await asyncio.sleep(0.5)
+    await wait_until(lambda: "web mailbox at" in caplog.text)
+    mailbox = re.search(r"web mailbox at (http://127\.0\.0\.1:\d+/mailbox)", caplog.text).group(1)
+    status, page = await fetch(mailbox.replace("/mailbox", "/signin"))
+    assert status == 200 and "Email me a sign-in link" in page
+    assert (await fetch(mailbox))[0] == 303  # signed out: to the sign-in page
     stop.set()
     await asyncio.wait_for(task, timeout=10)
     runtime.close()
-    assert "Slack is not configured (BOB_SLACK_BOT_TOKEN): running the mailer only" in caplog.text
+    assert "Slack is not configured (BOB_SLACK_BOT_TOKEN): running the mailer and the web pages only" in (
+        caplog.text
+    )
     ours = [r for r in caplog.records if r.name.split(".")[0] in ("app", "mailer", "bot")]
     assert "emails are captured as .eml files" in caplog.text and "bob serve started" in caplog.text
     assert ours and all(r.levelno == logging.INFO for r in ours)  # normal events are no warnings

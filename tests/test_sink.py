@@ -99,4 +99,11 @@ def test_bob_outbox_drain_captures_when_smtp_is_not_configured(
     assert "sent: 0  retried: 0  failed: 0" in capsys.readouterr().out
     assert main(["outbox", "status", "--json"]) == 0
     counts = json.loads(capsys.readouterr().out)
-    assert counts == {"queued": 0, "sending": 0, "sent": 2, "failed": 0}
+    assert counts == {
+        "queued": 0,
+        "sending": 0,
+        "sent": 2,
+        "failed": 0,
+        "oldest_queued_seconds": None,
+        "next_attempt_at": None,
+    }

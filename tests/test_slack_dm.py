@@ -96,8 +96,8 @@ async def test_open_in_browser_appears_only_when_the_web_mailbox_is_configured(
 ):
     digest_book(book)
     run_daily_summary(sessions, DAY, delivery)
-    client, config = client_for(slack, web_base_url="https://bob.agency.test/")
-    await drain_slack_dms(sessions, client, config)
+    client, config = client_for(slack)
+    await drain_slack_dms(sessions, client, config, web_base_url="https://bob.agency.test/")
     [ana] = slack.dms_to("U0ANA")
     [buttons] = [b for b in ana["blocks"] if b["type"] == "actions"]
     with sessions() as s:

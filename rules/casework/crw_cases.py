@@ -14,19 +14,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from rules.access import audit
 from rules.casework.crw_reach import CrwRefused, reachable_case, run_crw_action
+from rules.crw_words import RESOLUTION_REASONS
 from store.control_characters import has_control_character
 from store.models import CrwCase, CrwNote, CrwStatus, Enroller
 
-RESOLUTION_REASONS: tuple[str, ...] = (
-    "Renewed - same plan",
-    "Renewed - new plan",
-    "Moved to Medi-Cal",
-    "Obtained other coverage",
-    "Moved out of state",
-    "Consumer declined",
-    "Unable to contact",
-    "Other",
-)
 NOTE_LIMIT = 4000
 
 

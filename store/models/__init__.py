@@ -25,9 +25,11 @@ from store.models.delivery import DigestKind, MailboxMessage, OutboxEmail, Outbo
 from store.models.exports import ExportRecord, ExportScope, ExportStatus, Snapshot, SnapshotRow
 from store.models.help_requests import HelpCategory, HelpRequest, HelpRequestUpdate, HelpStatus
 from store.models.history import DelegationPeriod, EnrollerPeriod, EnrollmentPeriod
+from store.models.incidents import Incident
 from store.models.ledgers import Alert, JobRun, RunStatus
 from store.models.people import Agency, Enroller, LinkCode, RateLimit, Role
 from store.models.slack_dms import SlackDm
+from store.models.web import SignInLink, WebSession
 
 __all__ = [
     "Agency",
@@ -58,6 +60,7 @@ __all__ = [
     "HelpRequest",
     "HelpRequestUpdate",
     "HelpStatus",
+    "Incident",
     "JobRun",
     "LinkCode",
     "MailboxMessage",
@@ -70,9 +73,11 @@ __all__ = [
     "RateLimit",
     "Role",
     "RunStatus",
+    "SignInLink",
     "SlackDm",
     "Snapshot",
     "SnapshotRow",
     "UtcDateTime",
+    "WebSession",
     "utcnow",
 ]

@@ -42,6 +42,8 @@ class MailboxMessage(Base):
     alerts: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Set when the recipient archives the digest (the web mailbox hides it from the inbox).
+    archived_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class OutboxEmail(Base):

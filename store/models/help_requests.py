@@ -2,28 +2,13 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from store.help_request_terms import HelpCategory, HelpStatus
 from store.models.base import Base, UtcDateTime, _enum, utcnow
-
-
-class HelpCategory(enum.StrEnum):
-    CONSUMER_CASE = "Consumer Case/Application Issue"
-    PROFILE = "Agency/Entity or Enroller Profile Issue"
-    CONTRACTS = "Agent Contracts or Certification Services"
-    SERVICE_CENTER = "Agent/CEC Service Center"
-
-
-class HelpStatus(enum.StrEnum):
-    SUBMITTED = "submitted"
-    IN_PROGRESS = "in_progress"
-    PENDING_INFORMATION = "pending_information"
-    RESOLVED = "resolved"
-    CLOSED = "closed"
 
 
 class HelpRequest(Base):

@@ -1,0 +1,116 @@
+"""`bob --help` answers at once: building and reading the parser imports no heavy library.
+
+Each check runs in a fresh interpreter (this test process has imported everything already)
+and reads the modules that interpreter ended with. Which commands are fast is measured by
+``bench/cli_startup.py``; this guards the cause, the imports, without a clock.
+"""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import json
+import subprocess
+import sys
+
+import pytest
+
+from app.cli import build_parser
+from app.commands import command_handler
+
+# Libraries a parser must never import: each costs from 20 ms to half a second at start.
+HEAVY = (
+    "aiohttp",
+    "aiosmtpd",
+    "aiosmtplib",
+    "alembic",
+    "apscheduler",
+    "cryptography",
+    "jinja2",
+    "mako",
+    "msoffcrypto",
+    "openpyxl",
+    "psycopg",
+    "rich",
+    "slack_bolt",
+    "slack_sdk",
+    "sqlalchemy",
+)
+
+# Runs bob with each argv given as JSON in one interpreter; prints the modules it then holds.
+RUN_BOB = """
+import json, sys
+from app.cli import main
+for argv in json.loads(sys.argv[1]):
+    try:
+        main(argv)
+    except SystemExit:
+        pass
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def modules_after(*argvs: list[str], env: dict[str, str] | None = None) -> set[str]:
+    """The top-level packages a fresh interpreter holds after running bob with ``argvs``."""
+    done = subprocess.run(
+        [sys.executable, "-c", RUN_BOB, json.dumps(argvs)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+        env=env,
+    )
+    return {name.partition(".")[0] for name in json.loads(done.stdout.splitlines()[-1])}
+
+
+def commands_of(parser: argparse.ArgumentParser) -> argparse._SubParsersAction | None:
+    found = [action for action in parser._actions if isinstance(action, argparse._SubParsersAction)]
+    return found[0] if found else None
+
+
+def command_paths(parser: argparse.ArgumentParser, words: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every command (``("summary", "run")``) and command group (``("summary",)``) of ``parser``."""
+    commands = commands_of(parser)
+    if commands is None:
+        return []
+    paths: list[tuple[str, ...]] = []
+    for name, sub in commands.choices.items():
+        paths += [(*words, name), *command_paths(sub, (*words, name))]
+    return paths
+
+
+def test_bob_help_imports_no_heavy_library():
+    assert modules_after(["--help"]) & set(HEAVY) == set()
+
+
+def test_no_commands_help_imports_a_heavy_library():
+    every_help = [[*path, "--help"] for path in command_paths(build_parser())]
+    assert len(every_help) > 30
+    assert modules_after(*every_help) & set(HEAVY) == set()
+
+
+def test_a_mistyped_argument_imports_no_heavy_library():
+    assert modules_after(["summary", "run", "--date", "yesterday"]) & set(HEAVY) == set()
+
+
+def test_outbox_status_loads_the_store_and_nothing_for_sending(tmp_path):
+    """Looking at the outbox needs SQLAlchemy, not Alembic or the SMTP client; and the probe
+    does see a library once a command uses it (`db upgrade` and Alembic)."""
+    env = {"BOB_DATABASE_URL": f"sqlite:///{tmp_path / 'bob.db'}", "PATH": "/usr/bin:/bin"}
+    assert {"sqlalchemy", "alembic"} <= modules_after(["db", "upgrade"], env=env)
+    loaded = modules_after(["outbox", "status"], env=env)
+    assert "sqlalchemy" in loaded
+    assert loaded & {"alembic", "aiosmtplib", "aiosmtpd", "jinja2", "openpyxl", "slack_bolt"} == set()
+
+
+@pytest.mark.parametrize("path", command_paths(build_parser()), ids=" ".join)
+def test_every_command_names_a_function_that_exists(path):
+    """A command names its function as a string, so a typo would surface only when run."""
+    parser = build_parser()
+    for word in path:
+        parser = commands_of(parser).choices[word]
+    if commands_of(parser) is not None:  # a group such as `bob summary`: its actions name them
+        assert parser.get_default("handler") is None
+        return
+    function = command_handler(parser.get_default("handler"))
+    assert list(inspect.signature(function).parameters) == ["runtime", "args"]

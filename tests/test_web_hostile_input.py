@@ -1,0 +1,60 @@
+"""Hostile requests to every web route end in a 4xx page (or a redirect), never a 500 or a
+traceback: odd bodies, content types, cookies, paths and query strings."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.web_fixtures import csrf_in
+
+ANA = "ana.agent@agency.test"
+BODIES = [
+    ("application/x-www-form-urlencoded", b"%%%=%%%&&&=="),
+    ("application/x-www-form-urlencoded", b"csrf_token=\xff\xfe&who=\x00"),
+    ("multipart/form-data; boundary=nope", b"--other\r\nnot a part\r\n"),
+    ("multipart/form-data", b"no boundary at all"),
+    ("application/json", b'{"who": "ana"}'),
+    ("text/plain", b"who=ana"),
+    ("application/x-www-form-urlencoded", b"who=" + b"a" * 200_000),
+]
+
+
+@pytest.mark.parametrize("path", ["/signin", "/signin/link", "/signout", "/mailbox/1/mark"])
+async def test_odd_form_bodies_are_refused_plainly(web_people, browser, path):
+    await browser.sign_in(ANA)
+    for content_type, body in BODIES:
+        response = await browser.client.post(
+            path, data=body, headers={"Content-Type": content_type}, allow_redirects=False
+        )
+        text = await response.text()
+        assert 300 <= response.status < 500, (path, content_type, response.status)
+        assert "Traceback" not in text
+
+
+async def test_odd_cookies_and_queries_are_harmless(web_people, browser):
+    digest = web_people.digests["ana:daily_summary"]
+    for cookie in ("", "x" * 3000, "\u00e9\u00e9", "a;b", "../../etc"):
+        response = await browser.get("/mailbox", cookies={"bob_session": cookie, "bob_form": cookie})
+        assert response.status == 303
+    await browser.sign_in(ANA)
+    for query in ("from=%00", "topic=%ff", "page=%20", "from=2026-11-01&from=2026-11-02", "to=\u0661\u0662"):
+        response = await browser.get(f"/mailbox?{query}")
+        assert response.status in (200, 400), query
+    for path in (
+        f"/mailbox/{digest}?enroller=%00",
+        f"/mailbox/{digest}?topic=%ff",
+        "/mailbox/%ff",
+        "/mailbox/1e9",
+    ):
+        response = await browser.get(path)
+        assert response.status in (400, 404), path
+
+
+async def test_a_sign_in_field_with_control_characters_gets_the_usual_reply(web_people, browser, sessions):
+    html = await browser.page("/signin")
+    response = await browser.client.post(
+        "/signin",
+        data={"csrf_token": csrf_in(html), "who": "ana\x00.agent@agency.test"},
+        allow_redirects=False,
+    )
+    assert response.status == 200 and "If that email address" in await response.text()

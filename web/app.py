@@ -1,0 +1,40 @@
+"""The web mailbox's routes and middlewares, mounted on the aiohttp application `bob serve`
+runs (the same one, and the same port, as Slack's events)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from rules.templating import TEMPLATES
+from web import mailbox_pages, signin
+from web.auth import DEPS, who_is_asking
+from web.deps import WebDeps
+from web.pages import error_pages
+from web.security import security_headers
+
+STATIC = TEMPLATES / "web" / "static"
+# Form posts are a few fields; a body larger than this is refused (413) before it is read.
+MAX_FORM_BYTES = 16 * 1024
+
+
+async def home(request: web.Request) -> web.Response:
+    raise web.HTTPSeeOther("/mailbox")
+
+
+def mount_web(application: web.Application, deps: WebDeps) -> None:
+    """Add the pages, their middlewares and the static stylesheet to ``application`` (before it
+    starts). The middlewares run outermost first: headers, error pages, who is asking."""
+    application[DEPS] = deps
+    application.middlewares.extend([security_headers, error_pages, who_is_asking])
+    router = application.router
+    router.add_get("/", home, name="home")
+    signin.add_routes(router)
+    mailbox_pages.add_routes(router)
+    router.add_static("/static/", path=str(STATIC), name="static", append_version=False)
+
+
+def web_application(deps: WebDeps) -> web.Application:
+    """An application serving the web pages only (the tests', and a manager off Slack's)."""
+    application = web.Application(client_max_size=MAX_FORM_BYTES)
+    mount_web(application, deps)
+    return application

@@ -1,0 +1,106 @@
+"""The mailbox pages: the list of digests, one digest, a digest email's link, and the read
+and archive marks (form posts with the CSRF token). Another person's digest is a 404."""
+
+from __future__ import annotations
+
+import asyncio
+from urllib.parse import urlencode
+
+from aiohttp import web
+
+from rules.mailbox import digest_id_on, mailbox_page, mark, view_digest
+from rules.topics import TOPICS
+from rules.web_links import DIGEST_SLUGS
+from store.mailbox import NotFound
+from store.models import DigestKind
+from web.auth import deps_of, posted_form, signed_in_or_redirect
+from web.digest_view import digest_view
+from web.forms import digest_filters, mailbox_query, parse_date, parse_id
+from web.pages import local_time, page
+
+MARKS = {
+    "read": {"read": True},
+    "unread": {"read": False},
+    "archive": {"archived": True},
+    "restore": {"archived": False},
+}
+
+
+async def mailbox(request: web.Request) -> web.Response:
+    signed_in = signed_in_or_redirect(request)
+    query = mailbox_query(request.query)
+    deps = deps_of(request)
+    found = await asyncio.to_thread(mailbox_page, deps.sessions, signed_in.enroller_id, query, deps.clock())
+    filters = {k: v for k, v in request.query.items() if k in ("from", "to", "topic", "folder") and v}
+    return await page(
+        request,
+        "mailbox.html",
+        found=found,
+        query=query,
+        topics=TOPICS,
+        page_link=lambda n: "/mailbox?" + urlencode({**filters, "page": n}),
+    )
+
+
+async def digest(request: web.Request) -> web.Response:
+    signed_in = signed_in_or_redirect(request)
+    message_id = parse_id(request.match_info["id"])
+    enroller, topic = digest_filters(request.query)
+    deps = deps_of(request)
+    try:
+        document = await asyncio.to_thread(
+            view_digest, deps.sessions, signed_in.enroller_id, message_id, deps.clock()
+        )
+    except NotFound:
+        raise web.HTTPNotFound() from None
+    view = digest_view(document.alerts, enroller, topic) if document.alerts is not None else None
+    return await page(
+        request,
+        "digest.html",
+        document=document,
+        manager=document.kind == DigestKind.MANAGER_SUMMARY.value,
+        view=view,
+        enroller=enroller,
+        topic=topic,
+        created=local_time(document.created_at, deps.zone),
+    )
+
+
+async def digest_of_email(request: web.Request) -> web.Response:
+    signed_in = signed_in_or_redirect(request)
+    day = parse_date(request.match_info["day"], "business")
+    kind = DIGEST_SLUGS.get(request.match_info["kind"])
+    if day is None or kind is None:
+        raise web.HTTPNotFound()
+    deps = deps_of(request)
+    try:
+        found = await asyncio.to_thread(
+            digest_id_on, deps.sessions, signed_in.enroller_id, day, kind, deps.clock()
+        )
+    except NotFound:
+        raise web.HTTPNotFound() from None
+    raise web.HTTPSeeOther(f"/mailbox/{found}")
+
+
+async def mark_digest(request: web.Request) -> web.Response:
+    signed_in = signed_in_or_redirect(request)
+    message_id = parse_id(request.match_info["id"])
+    form = await posted_form(request)
+    change = MARKS.get(str(form.get("mark", "")))
+    if change is None:
+        raise web.HTTPBadRequest(reason="Bad request", text="Choose read, unread, archive or restore.")
+    deps = deps_of(request)
+    try:
+        await asyncio.to_thread(
+            lambda: mark(deps.sessions, signed_in.enroller_id, message_id, deps.clock(), **change)
+        )
+    except NotFound:
+        raise web.HTTPNotFound() from None
+    raise web.HTTPSeeOther("/mailbox" if "archived" in change else f"/mailbox/{message_id}")
+
+
+def add_routes(router: web.UrlDispatcher) -> None:
+    router.add_get("/mailbox", mailbox, name="mailbox")
+    router.add_get(r"/mailbox/{id:\d+}", digest, name="digest")
+    router.add_get(r"/mailbox/{day:[0-9-]{10}}/{kind}", digest_of_email, name="digest_of_email")
+    router.add_post(r"/mailbox/{id:\d+}/mark", mark_digest, name="mark_digest")
