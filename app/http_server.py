@@ -16,6 +16,7 @@ from app.runtime import Runtime
 from bot.app import EVENTS_PATH, add_slack_events, build_app, require_slack_secrets
 from bot.deps import BotDeps
 from bot.metrics import time_web_requests
+from bot.scopes import check_scopes
 from bot.verification import MAX_BODY_BYTES
 from store.errors import BobError
 from web.app import mount_web
@@ -45,7 +46,6 @@ def web_deps(runtime: Runtime, listen_url: str) -> WebDeps:
         config.web,
         from_address=config.smtp.from_address,
         listen_url=listen_url,
-        time_zone=config.schedule.time_zone,
     )
 
 
@@ -90,6 +90,7 @@ async def _add_bot(
     slack = runtime.config.slack
     require_slack_secrets(slack)
     bolt = build_app(bot_deps(runtime, base_url))
+    await check_scopes(bolt.client)
     if slack.app_token:
         handler = AsyncSocketModeHandler(bolt, slack.app_token)
         await handler.connect_async()

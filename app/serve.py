@@ -4,10 +4,10 @@ Jobs (all in the agency time zone): the Daily Summary each morning, the outbox d
 minute, the digest DM drain (with Slack configured), the weekly Book of Business snapshot
 (Friday 21:00), the expiry of old export files, and the nightly purge of what
 ``[retention]`` lets go (once per business date; on start too, when its hour has passed).
-Missed Daily Summaries are caught up on start (back to the first one this database ran, or
-its first `bob serve`) and re-checked every few minutes, so a run whose process died is
-finished by another. Several `bob serve` processes may share one PostgreSQL database: the run
-ledger and the outbox and DM claims keep them from doing any piece of work twice.
+Missed Daily Summaries are caught up on start (back to the first one this database ran,
+or its first `bob serve`) and re-checked every few minutes, so a run whose process died
+is finished by another. Several `bob serve` processes may share one PostgreSQL database:
+the run ledger and the outbox and DM claims keep them from doing any piece of work twice.
 """
 
 from __future__ import annotations
@@ -51,7 +51,10 @@ from rules.web_signin import forget_spent_links
 from store.db import transaction
 from store.errors import BobError
 from store.models import Agency, utcnow
+from store.rate_limits import forget_ended_windows
 from web.sessions import forget_ended_sessions
+from web.signin_requests import HOUR as SIGNIN_LIMIT_WINDOW
+from web.signin_requests import KEY_PREFIX as SIGNIN_LIMIT_KEYS
 
 log = logging.getLogger(__name__)
 
@@ -78,11 +81,13 @@ def _snapshot_every_agency(runtime: Runtime) -> int:
 
 
 def _forget_web_sessions(runtime: Runtime) -> None:
-    """Delete ended web sessions and long-spent sign-in links (housekeeping, no business rule)."""
+    """Delete ended web sessions, long-spent sign-in links and the ended windows of sign-in
+    limits (housekeeping, no business rule)."""
     now = utcnow()
     with transaction(runtime.sessions) as session:
         ended = forget_ended_sessions(session, now, runtime.config.web)
         spent = forget_spent_links(session, now)
+        forget_ended_windows(session, SIGNIN_LIMIT_KEYS, SIGNIN_LIMIT_WINDOW, now)
     if ended or spent:
         log.info("web: %d ended sessions and %d spent sign-in links deleted", ended, spent)
 
@@ -139,9 +144,11 @@ class ServedJobs:
         Retry-After holds span every run)."""
         if self.slack_client is None:
             self.slack_client = web_client(self.runtime.config.slack)
-        config = self.runtime.config
         result = await drain_slack_dms(
-            self.runtime.sessions, self.slack_client, config.slack, web_base_url=config.web.base_url
+            self.runtime.sessions,
+            self.slack_client,
+            self.runtime.config.slack,
+            web_base_url=self.runtime.config.web.base_url,
         )
         if result.sent or result.retried or result.failed:
             log.info("slack DMs: %s", result.summary())
@@ -192,8 +199,9 @@ class ServedJobs:
         slack = self.runtime.config.slack
         if not slack.bot_token:
             return []
-        every = IntervalTrigger(seconds=slack.dm_drain_seconds)
-        return [ScheduledJob("slack_dm_drain", every, self.drain_dms)]
+        return [
+            ScheduledJob("slack_dm_drain", IntervalTrigger(seconds=slack.dm_drain_seconds), self.drain_dms)
+        ]
 
 
 async def _start_ops(runtime: Runtime, scheduler: AsyncIOScheduler, stack: AsyncExitStack) -> None:

@@ -11,6 +11,9 @@
   ``bench/slack_ack.py``. Target: p99 ≤ 300 ms.
 * CLI start-up, median of 10 fresh processes next to ``python -c "import sqlalchemy"``:
   ``bench/cli_startup.py``. Target: ``--help`` ≤ 0.3 s; a command with nothing to do ≤ 0.6 s.
+* P5 web pages, 20 signed-in readers of a 2,000-alert manager digest and a 365-digest mailbox
+  during a 100k-row agency export, with P4's probe on the same port: ``bench/web.py``.
+  Target: page p99 ≤ 150 ms, and the Slack ack p99 still ≤ 300 ms.
 
     .venv/bin/python bench/run_all.py                 # everything (P1 at 1M: about 15 minutes)
     .venv/bin/python bench/run_all.py --quick         # 10k and 100k only
@@ -37,6 +40,7 @@ from sqlalchemy.exc import OperationalError  # noqa: E402
 
 from bench import cli_startup, daily_run, outbox_drain, slack_ack  # noqa: E402
 from bench import export as export_bench  # noqa: E402
+from bench import web as web_bench  # noqa: E402
 from store.db import make_engine  # noqa: E402
 from store.migrate import upgrade  # noqa: E402
 from store.seed import SeedPlan, seed_book  # noqa: E402
@@ -189,10 +193,34 @@ def cli_starts() -> Iterator[Row]:
         )
 
 
+def web_pages(rows: int) -> Iterator[Row]:
+    r = web_bench.measure(rows)
+    idle, busy = r["idle"], r["busy"]
+    yield (
+        "P5",
+        "sqlite",
+        f"{rows:,}",
+        f"pages p50 {busy['p50']:.0f} ms, p99 {busy['p99']:.0f} ms, {busy['rps']:.0f} req/s, "
+        f"{busy['rss_mb']:.0f} MB",
+        f"no export p50 {idle['p50']:.0f}, p99 {idle['p99']:.0f} ms",
+        "-",
+        busy["p99"] <= web_bench.TARGET_P99_MS,
+    )
+    yield (
+        "P5",
+        "sqlite",
+        f"{rows:,}",
+        f"Slack ack p50 {busy['ack_p50']:.0f} ms, p99 {busy['ack_p99']:.0f} ms",
+        f"no export p50 {idle['ack_p50']:.0f}, p99 {idle['ack_p99']:.0f} ms",
+        "-",
+        busy["ack_p99"] <= web_bench.TARGET_ACK_P99_MS,
+    )
+
+
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="10k and 100k consumers only")
-    parser.add_argument("--only", default="P1,P2,P3,P4,CLI", help="e.g. P1,P3")
+    parser.add_argument("--only", default="P1,P2,P3,P4,P5,CLI", help="e.g. P1,P3")
     parser.add_argument("--sizes", help="P1 consumer counts, comma-separated (overrides --quick)")
     parser.add_argument(
         "--db", default="sqlite,postgresql", help="databases for P1 and P3: sqlite, postgresql or both"
@@ -249,6 +277,7 @@ def main() -> int:
         "P3": lambda: drains(databases, 5_000),
         "P4": lambda: slack_acks(100_000),
         "CLI": cli_starts,
+        "P5": lambda: web_pages(100_000),
     }
     missed = run_benches(benches, wanted)
     print(f"# {len(missed)} missed" + (": " + "; ".join(missed) if missed else ""))

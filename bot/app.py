@@ -31,9 +31,9 @@ LISTENER_MODULES: tuple[ListenerModule, ...] = (
     *COMMAND_MODULES,
     help_command,
     home,
-    web_button,
     digest_actions,
     crw_actions,
+    web_button,
 )
 
 

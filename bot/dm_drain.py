@@ -82,8 +82,8 @@ async def drain_slack_dms(
     worker: str | None = None,
     web_base_url: str = "",
 ) -> DmDrainResult:
-    """Post every DM that is due (one batch with ``once``) and return the counts; with
-    ``web_base_url`` (``[web] base_url``) each DM links its digest's web page."""
+    """Post every DM that is due (one batch with ``once``) and return the counts. With
+    ``web_base_url`` (``[web] base_url``) each DM links to its digest's web page."""
     worker = worker or f"{worker_id()}:{secrets.token_hex(4)}"
     result = DmDrainResult()
     batch = await asyncio.to_thread(claim_dms, sessions, worker, now(), slack)

@@ -49,26 +49,30 @@ def mailbox_line(entry: MailboxEntry) -> str:
 
 def mailbox_reply(deps: BotDeps, slack_user_id: str, command: MailboxCommand) -> Reply:
     """The list of the user's digests, or one digest whole: its first page, with buttons to
-    the others; with an "Open in browser" button when the web mailbox has an address."""
+    the others."""
     reader_id = linked_enroller_id(deps.sessions, slack_user_id)
-    if reader_id is None:
-        return Reply(LINK_HOWTO)
     if command.message_id is not None:
         reply = page_reply(deps, slack_user_id, command.message_id, 1)
-        if not reply.blocks:  # refused: nothing to open in a browser either
-            return reply
-        next_path = f"/mailbox/{command.message_id}"
-    else:
-        entries = mailbox_listing(deps.sessions, reader_id, deps.clock())
-        if not entries:
-            return Reply("Your secure mailbox is empty.")
-        lines = "\n".join(mailbox_line(e) for e in entries)
-        reply = Reply(f"*Your secure mailbox* (newest first; open one with `/bob mailbox <id>`)\n{lines}")
-        next_path = "/mailbox"
-    button = open_in_browser(deps, reader_id, next_path)
-    if button is None:
+        return _with_browser_button(deps, reader_id, reply, f"/mailbox/{command.message_id}")
+    if reader_id is None:
+        return Reply(LINK_HOWTO)
+    entries = mailbox_listing(deps.sessions, reader_id, deps.clock())
+    if not entries:
+        return Reply("Your secure mailbox is empty.")
+    lines = "\n".join(mailbox_line(e) for e in entries)
+    text = f"*Your secure mailbox* (newest first; open one with `/bob mailbox <id>`)\n{lines}"
+    button = open_in_browser(deps, reader_id, "/mailbox")
+    return Reply(text) if button is None else Reply(text, [section(text), button])
+
+
+def _with_browser_button(deps: BotDeps, reader_id: int | None, reply: Reply, next_path: str) -> Reply:
+    """``reply`` with an "Open in browser" button (a one-time sign-in link to ``next_path``)
+    under it, for a linked reader shown a page (never under a refusal); as it was without a
+    web address."""
+    if reader_id is None or not reply.blocks:
         return reply
-    return Reply(reply.text, [*(reply.blocks or [section(reply.text)]), button])
+    button = open_in_browser(deps, reader_id, next_path)
+    return reply if button is None else Reply(reply.text, [*reply.blocks, button])
 
 
 def register(app: AsyncApp, deps: BotDeps) -> None:

@@ -13,7 +13,7 @@ body, so ``bob outbox retry`` can send it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -68,25 +68,18 @@ def claim_batch(
         return _claim(session, worker, moment, smtp)
 
 
-def log_and_claim(
-    sessions: sessionmaker[Session],
-    worker: str,
-    outcomes: list[Outcome],
-    unsent: list[int],
-    now: Callable[[], datetime],
-    smtp: SmtpConfig,
-    claim: bool,
-) -> list[ClaimedEmail]:
-    """Write a batch's outcomes, give back the ``unsent`` emails and (if ``claim``) claim the
-    next batch, in one transaction: between two batches the connections wait for this, so it
-    is kept to one round."""
-    with sessions.begin() as session:
-        _record(session, worker, outcomes)
-        _release(session, worker, unsent)
-        return _claim(session, worker, now(), smtp) if claim else []
+def log_outcomes(
+    sessions: sessionmaker[Session], worker: str, outcomes: list[Outcome], unsent: Sequence[int] = ()
+) -> None:
+    """Write a batch's outcomes and give back the ``unsent`` emails in one transaction, each
+    only while this worker still holds it."""
+    if outcomes or unsent:
+        with sessions.begin() as session:
+            _record(session, worker, outcomes)
+            _release(session, worker, unsent)
 
 
-def _release(session: Session, worker: str, row_ids: list[int]) -> None:
+def _release(session: Session, worker: str, row_ids: Sequence[int]) -> None:
     """Queue the emails we claimed but did not try again as they were (same attempts, same
     due time), so none is left "sending" past its lease; one another worker holds now stays
     theirs."""
@@ -152,13 +145,6 @@ def _claimed(rows: Sequence[Row[Any]], lease_until: datetime) -> list[ClaimedEma
         )
         for row in sorted(rows, key=lambda row: row.id)
     ]
-
-
-def record_outcomes(sessions: sessionmaker[Session], worker: str, outcomes: list[Outcome]) -> None:
-    """Write each outcome in one transaction, only for rows this worker still holds."""
-    if outcomes:
-        with sessions.begin() as session:
-            _record(session, worker, outcomes)
 
 
 def _record(session: Session, worker: str, outcomes: list[Outcome]) -> None:

@@ -23,7 +23,6 @@ from ops.schema import database_revision, head_revision
 from store.errors import BobError
 
 # What bob's Slack features call: slash commands, replies and DMs, the App Home, file uploads.
-REQUIRED_SLACK_SCOPES = frozenset(REQUIRED_SCOPES)  # bot/scopes.py, as slack/manifest.json
 MIN_FREE_BYTES = 1 << 30  # an agency export of 1M rows is about 150 MB; keep room for several
 
 
@@ -77,7 +76,7 @@ async def slack_check(runtime: Runtime) -> Check:
     except (SlackClientError, OSError) as exc:
         return failed("slack", f"Slack cannot be reached ({type(exc).__name__})", "check slack.api_base_url")
     granted = {s.strip() for s in str(answer.headers.get("x-oauth-scopes", "")).split(",") if s.strip()}
-    missing = sorted(REQUIRED_SLACK_SCOPES - granted)
+    missing = sorted(set(REQUIRED_SCOPES) - granted)  # one list: bot.scopes
     if missing:
         return failed(
             "slack",

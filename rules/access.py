@@ -45,6 +45,7 @@ class Action(enum.Enum):
     EXPORT_AGENCY_BOOK = "Export the agency's Book of Business (All Agents)"
     EXPORT_AGENT_BOOK = "Export one agent's Book of Business"
     FETCH_OWN_EXPORT = "List and fetch their own exports"
+    READ_AGENCY_EXPORTS = "See the agency's export history (who exported which book, when)"
     WORK_OWN_CRW_CASES = "Read, note and close the CRW cases assigned to them"
     WORK_AGENCY_CRW_CASES = "Read, note and close any CRW case of the agency; see its CRW activity"
     TRANSFER_CRW_CASE = "Transfer a CRW case within the agency"
@@ -65,6 +66,7 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.EXPORT_AGENCY_BOOK: AGENCY_MANAGERS,
     Action.EXPORT_AGENT_BOOK: AGENCY_MANAGERS,
     Action.FETCH_OWN_EXPORT: EVERYONE,
+    Action.READ_AGENCY_EXPORTS: AGENCY_MANAGERS,
     Action.WORK_OWN_CRW_CASES: EVERYONE,
     Action.WORK_AGENCY_CRW_CASES: AGENCY_MANAGERS,
     Action.TRANSFER_CRW_CASE: AGENCY_MANAGERS,

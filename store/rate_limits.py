@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, or_
+from sqlalchemy import case, delete, or_
 from sqlalchemy.orm import Session
 
 from store.db import insert_ignoring_duplicates
@@ -28,3 +28,12 @@ def claim_use(session: Session, key: str, limit: int, window: timedelta, now: da
         where=or_(ended, RateLimit.used < limit),
     ).returning(RateLimit.used)
     return session.execute(claim).first() is not None
+
+
+def forget_ended_windows(session: Session, prefix: str, window: timedelta, now: datetime) -> int:
+    """Delete the counts of keys starting with ``prefix`` whose window has ended: they limit
+    nothing any more, and a key may be a hash of an address asked about."""
+    ended = delete(RateLimit).where(
+        RateLimit.key.startswith(prefix, autoescape=True), RateLimit.window_start <= now - window
+    )
+    return int(session.execute(ended).rowcount or 0)  # type: ignore[attr-defined]

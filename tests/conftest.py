@@ -26,7 +26,11 @@ from store.db import make_engine, session_factory
 from store.migrate import upgrade
 from tests.factories import Book
 
-pytest_plugins = ["tests.bot_people", "tests.web_fixtures"]  # Slack and web test fixtures
+pytest_plugins = [
+    "tests.bot_people",
+    "tests.web_fixtures",
+    "tests.browser",
+]  # Slack, web and browser fixtures
 
 PG_ADMIN_URL = os.environ.get("BOB_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 

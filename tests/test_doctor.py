@@ -69,14 +69,15 @@ async def test_slack_token_and_scopes_are_checked_with_auth_test(db_url, tmp_pat
     runtime = runtime_for(db_url, tmp_path, slack=slack)
     try:
         assert (await slack_check(runtime)).ok
-        fake.scopes = "commands,chat:write"
+        fake.scopes = ["commands", "chat:write"]
         lacking = await slack_check(runtime)
         fake.fail("auth.test", "invalid_auth")
         refused = await slack_check(runtime)
     finally:
         await fake.stop()
-    assert not lacking.ok
-    assert lacking.found == "the bot token lacks the scopes files:write, im:history, im:write"
+    assert (
+        not lacking.ok and lacking.found == "the bot token lacks the scopes files:write, im:history, im:write"
+    )
     assert "OAuth & Permissions" in lacking.fix
     assert not refused.ok and "invalid_auth" in refused.found and "xoxb" not in refused.line()
     assert {call.method for call in fake.calls} == {"auth.test"}

@@ -145,6 +145,9 @@ capture_dir = "{folder / "mail"}"
 
 [exports]
 directory = "{folder / "exports"}"
+
+[slack]
+port = 0  # each process serves the web pages on a port of its own
 """,
         encoding="utf-8",
     )

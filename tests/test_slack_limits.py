@@ -73,7 +73,7 @@ async def test_a_missing_scope_stops_the_drain_and_names_the_scope(sessions, sla
 
 
 async def test_a_missing_scope_is_named_at_start_up(deps, slack, caplog):
-    slack.scopes = "commands,chat:write,files:write"
+    slack.scopes = ["commands", "chat:write", "files:write"]
     caplog.set_level(logging.ERROR, logger="bot.scopes")
     running = await start_bot(deps)
     await running.stop()

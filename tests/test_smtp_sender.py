@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.cli import main
 from mailer.outbox_claims import ClaimedEmail, claim_batch
+from mailer.outcome_log import CHUNK
 from mailer.sender import DrainResult, drain_outbox, failure_outcome
 from mailer.settings import SmtpConfig
 from mailer.smtp import DeliveryError, OutgoingEmail, SmtpChannel
@@ -250,7 +251,11 @@ async def test_a_batch_that_is_all_retries_leaves_the_rest_for_the_next_drain(se
         handler.rcpt_replies[address] = deque(["421 4.3.2 shutting down"])
     queue(sessions, *addresses)
     assert await drain(sessions, replace(smtp, batch_size=2), tls) == DrainResult(retried=2)
-    assert sorted(row.attempts for row in outbox(sessions).values()) == [0, 0, 0, 0, 1, 1]
+    rows = outbox(sessions).values()
+    assert sorted(row.attempts for row in rows) == [0, 0, 0, 0, 1, 1]
+    # The batch claimed while the first was sent is given back as it was, not left "sending".
+    untried = {(row.status, row.claimed_by, row.lease_until) for row in rows if not row.attempts}
+    assert untried == {("queued", None, None)}
 
 
 async def test_a_sent_link_code_or_password_is_not_kept_in_the_outbox(sessions, smtp, handler, tls):
@@ -359,6 +364,26 @@ async def test_a_drain_stopped_halfway_logs_what_it_sent_and_never_resends_it(se
     after_lease = T0 + timedelta(seconds=smtp.lease_seconds + 1)
     assert await drain(sessions, smtp, tls, at=after_lease) == DrainResult(sent=len(addresses) - len(sent))
     assert sorted(r.rcpt_tos[0] for r in handler.received if r.rcpt_tos[0] in sent) == sorted(sent)
+
+
+async def test_outcomes_are_written_while_the_batch_is_still_being_sent(sessions, smtp, handler, tls):
+    addresses = [f"agent{i:03}@agency.test" for i in range(CHUNK + 20)]
+    # All but the last few go through; those stall until the drain is stopped.
+    handler.data_faults = {a: deque(["stall"]) for a in addresses[-smtp.connections :]}
+    handler.stall_seconds = 15
+    queue(sessions, *addresses)
+    one_batch = replace(smtp, batch_size=len(addresses), timeout_seconds=5)
+    task = asyncio.create_task(drain(sessions, one_batch, tls))
+    deadline = time.monotonic() + 4  # before the stalled email times out and ends the batch
+    while sum(row.status == "sent" for row in outbox(sessions).values()) < CHUNK:
+        assert time.monotonic() < deadline, "no outcome was written before the batch ended"
+        await asyncio.sleep(0.05)
+    assert not task.done()  # one batch, still being sent, already partly logged
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    sent = {address for address, row in outbox(sessions).items() if row.status == "sent"}
+    assert len(sent) >= CHUNK and sent <= {r.rcpt_tos[0] for r in handler.received}
 
 
 CHILD = """

@@ -242,3 +242,20 @@ async def test_reading_and_signing_in_logs_no_pii(web_people, browser, caplog):
     await browser.ask_for_link("nobody@agency.test")
     for secret in ("Alicia", "555-0101", "alicia@consumer.test", ANA, "nobody@agency.test", "0A11111"):
         assert secret not in caplog.text
+
+
+async def test_times_are_us_dates_in_the_readers_agency_zone(web_people, browser, sessions):
+    from sqlalchemy import update
+
+    from store.models import Agency
+
+    with transaction(sessions) as s:
+        s.execute(update(Agency).where(Agency.code == "moonrise").values(time_zone="America/New_York"))
+    await browser.sign_in(OMAR)
+    omars = await browser.page(f"/mailbox/{web_people.digests['omar:manager_summary']}")
+    assert re.search(r"delivered \d\d/\d\d/\d{4} \d\d:\d\d [AP]M EST", omars)
+    browser.forget()
+    await browser.sign_in(MAX)
+    maxs = await browser.page(f"/mailbox/{web_people.digests['max:manager_summary']}")
+    assert re.search(r"delivered \d\d/\d\d/\d{4} \d\d:\d\d [AP]M PST", maxs)
+    assert "Business date 11/23/2026" in maxs

@@ -214,3 +214,28 @@ async def test_serve_forgets_ended_sessions_and_long_spent_links(web_people, bro
         assert forget_ended_sessions(s, NOW + timedelta(minutes=31), web_config) == 1
         assert forget_spent_links(s, NOW + timedelta(hours=24, minutes=16)) == 2
     assert session_rows(sessions) == 0
+
+
+async def test_serves_housekeeping_runs_on_the_store(web_people, browser, sessions, db_url, caplog):
+    import dataclasses
+    import logging
+
+    from app.config import Config, DatabaseConfig
+    from app.runtime import Runtime
+    from app.serve import _forget_web_sessions
+
+    caplog.set_level(logging.INFO)
+    await browser.sign_in(ANA)
+    with transaction(sessions) as s:  # a session last seen a day ago
+        s.execute(
+            update(WebSession).values(
+                last_seen_at=NOW - timedelta(days=1), created_at=NOW - timedelta(days=1)
+            )
+        )
+    runtime = Runtime(dataclasses.replace(Config(), database=DatabaseConfig(url=db_url)))
+    try:
+        _forget_web_sessions(runtime)
+    finally:
+        runtime.close()
+    assert session_rows(sessions) == 0
+    assert "web: 1 ended sessions" in caplog.text

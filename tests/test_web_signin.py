@@ -216,3 +216,25 @@ async def test_behind_a_proxy_the_configured_header_names_the_client(web_people,
     proxied = WebConfig(client_address_header="X-Forwarded-For")
     assert await statuses(proxied, spread) == [200] * 22
     assert await statuses(WebConfig(), spread) == [200] * 20 + [429] * 2  # the header is not trusted
+
+
+async def test_ended_limit_windows_are_forgotten_and_hold_no_address_in_clear(web_people, browser, sessions):
+    from datetime import timedelta
+
+    from store.models import RateLimit
+    from store.rate_limits import claim_use, forget_ended_windows
+    from tests.web_fixtures import NOW
+    from web.signin_requests import HOUR, KEY_PREFIX
+
+    await browser.ask_for_link(ANA)
+    with transaction(sessions) as s:
+        claim_use(s, "link-user:U0ANA", 3, HOUR, NOW)  # the bot's own limit is not the web's to forget
+    with sessions() as s:
+        keys = list(s.scalars(select(RateLimit.key)))
+    assert len([k for k in keys if k.startswith(KEY_PREFIX)]) == 3  # client, address asked, enroller
+    assert not any("ana" in k.lower() or "127.0.0.1" in k for k in keys if k.startswith(KEY_PREFIX))
+    with transaction(sessions) as s:
+        assert forget_ended_windows(s, KEY_PREFIX, HOUR, NOW + timedelta(minutes=59)) == 0
+        assert forget_ended_windows(s, KEY_PREFIX, HOUR, NOW + HOUR) == 3
+    with sessions() as s:
+        assert list(s.scalars(select(RateLimit.key))) == ["link-user:U0ANA"]

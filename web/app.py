@@ -6,7 +6,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from rules.templating import TEMPLATES
-from web import mailbox_pages, signin
+from web import crw_pages, exports_pages, help_pages, mailbox_pages, signin
 from web.auth import DEPS, who_is_asking
 from web.deps import WebDeps
 from web.pages import error_pages
@@ -30,6 +30,8 @@ def mount_web(application: web.Application, deps: WebDeps) -> None:
     router.add_get("/", home, name="home")
     signin.add_routes(router)
     mailbox_pages.add_routes(router)
+    for pages in (exports_pages, crw_pages, help_pages):
+        pages.add_routes(router)
     router.add_static("/static/", path=str(STATIC), name="static", append_version=False)
 
 

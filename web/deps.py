@@ -5,12 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from store.models import utcnow
-from store.zones import DEFAULT_TIME_ZONE
 from web.settings import WebConfig
 
 
@@ -22,7 +20,6 @@ class WebDeps:
     # bob's own listening address, e.g. "http://127.0.0.1:3000": links point there when
     # ``web.base_url`` is empty.
     listen_url: str = "http://127.0.0.1:3000"
-    time_zone: str = DEFAULT_TIME_ZONE
     clock: Callable[[], datetime] = utcnow
 
     @property
@@ -32,7 +29,3 @@ class WebDeps:
     @property
     def secure_cookies(self) -> bool:
         return self.base_url.startswith("https://")
-
-    @property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.time_zone)

@@ -62,7 +62,7 @@ async def digest(request: web.Request) -> web.Response:
         view=view,
         enroller=enroller,
         topic=topic,
-        created=local_time(document.created_at, deps.zone),
+        created=local_time(document.created_at, signed_in.time_zone),
     )
 
 

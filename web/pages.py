@@ -8,13 +8,14 @@ import logging
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from rules.templating import TEMPLATES
+from store.zones import DEFAULT_TIME_ZONE
 from web.auth import FORM_SEED, NOT_PAGES, SIGNED_IN, form_token
 from web.security import CSRF_FIELD
 
@@ -34,8 +35,13 @@ def environment() -> Environment:
     return env
 
 
-def local_time(moment: datetime, zone: ZoneInfo) -> str:
-    """A stored UTC time as people read it: US date and 12-hour time in the agency zone."""
+def local_time(moment: datetime, time_zone: str) -> str:
+    """A stored UTC time as people read it: US date and 12-hour time in the agency's zone (an
+    unknown zone name falls back to the configured one's default, Los Angeles)."""
+    try:
+        zone = ZoneInfo(time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo(DEFAULT_TIME_ZONE)
     return moment.astimezone(zone).strftime("%m/%d/%Y %I:%M %p %Z")
 
 

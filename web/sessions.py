@@ -16,7 +16,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from rules.web_signin import token_hash
-from store.models import Enroller, WebSession
+from store.models import Agency, Enroller, WebSession
 from web.settings import WebConfig
 
 SESSION_COOKIE = "bob_session"
@@ -31,6 +31,7 @@ class SignedIn:
     session_id: int
     token: str  # the cookie's value: the seed of this session's CSRF token
     name: str  # shown in the page header, to the enroller themself only
+    time_zone: str  # their agency's: times on the pages are shown in it
 
 
 def start_session(session: Session, enroller_id: int, now: datetime) -> str:
@@ -54,8 +55,10 @@ def current_session(session: Session, token: str, now: datetime, config: WebConf
             Enroller.active,
             Enroller.first_name,
             Enroller.last_name,
+            Agency.time_zone,
         )
         .join(Enroller, Enroller.id == WebSession.enroller_id)
+        .join(Agency, Agency.id == Enroller.agency_id)
         .where(WebSession.token_hash == token_hash(token))
     ).first()
     if row is None:
@@ -66,7 +69,7 @@ def current_session(session: Session, token: str, now: datetime, config: WebConf
         return None
     if now - row.last_seen_at >= TOUCH_EVERY:
         session.execute(update(WebSession).where(WebSession.id == row.id).values(last_seen_at=now))
-    return SignedIn(row.enroller_id, row.id, token, f"{row.first_name} {row.last_name}")
+    return SignedIn(row.enroller_id, row.id, token, f"{row.first_name} {row.last_name}", row.time_zone)
 
 
 def end_session(session: Session, session_id: int) -> None:

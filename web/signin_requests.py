@@ -31,9 +31,12 @@ LINKS_PER_CLIENT = 20
 HOUR = timedelta(hours=1)
 
 
+KEY_PREFIX = "web-signin-"
+
+
 def _key(kind: str, value: str) -> str:
     """A rate-limit key that does not hold the address or IP asked about in clear."""
-    return f"web-signin-{kind}:{hashlib.sha256(f'bob web {kind} {value}'.encode()).hexdigest()}"
+    return f"{KEY_PREFIX}{kind}:{hashlib.sha256(f'bob web {kind} {value}'.encode()).hexdigest()}"
 
 
 def request_signin_link(deps: WebDeps, asked: str, client: str, next_path: str) -> bool:

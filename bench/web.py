@@ -1,0 +1,274 @@
+"""Web mailbox latency: 20 signed-in readers at once, with and without a 100k-row agency
+export running in the same process.
+
+Seeds one agency of N consumers (``bob seed``'s generator) into a fresh SQLite file, stores a
+Daily Manager Summary of 2,000 alerts (40 enrollers, every topic, rendered by the mailbox's own
+templates) for its manager and 365 Daily Summaries (a year) for one agent, and serves bob's web
+pages and Slack's events in one aiohttp application on a local port, as `bob serve` does
+(``web.app.mount_web`` and ``bot.app.add_slack_events``, with the tests' fake Slack). Twenty readers,
+each with their own server-side session, ask again and again: even ones the manager's digest
+page, odd ones the agent's mailbox list. Latency is from sending a request to having read the
+whole page. First a round with nothing else running (the floor), then the same load while the
+manager's agency export is planned, built and encrypted in a worker thread of the same
+process, as `/bob export agency` does. Peak RSS is the process's VmHWM, reset after seeding.
+
+Meanwhile rounds of 20 signed ``/bob help`` commands (P4's probe), one every half second, time
+Slack's acknowledgements on the same port. The load generator shares the server's event loop,
+as a worst case: its own work counts in the figures. Targets during the export: page p99 <=
+150 ms, and the Slack ack p99 still <= 300 ms.
+
+    .venv/bin/python bench/web.py                  # 100k-row agency export
+    .venv/bin/python bench/web.py --rows 20000 --idle-seconds 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import aiohttp  # noqa: E402
+from aiohttp import web  # noqa: E402
+from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
+
+from bench.web_digests import Cast, store_digests  # noqa: E402
+from bot.app import EVENTS_PATH, add_slack_events, build_app  # noqa: E402
+from bot.deps import BotDeps  # noqa: E402
+from bot.settings import SlackConfig  # noqa: E402
+from bot.verification import MAX_BODY_BYTES  # noqa: E402
+from exports.building import run_export  # noqa: E402
+from exports.planning import ExportRequest, plan_export  # noqa: E402
+from exports.settings import ExportsConfig  # noqa: E402
+from store.db import make_engine, session_factory  # noqa: E402
+from store.migrate import upgrade  # noqa: E402
+from store.seed import SeedPlan, seed_book  # noqa: E402
+from tests.fake_slack import FakeSlack, SlackUser  # noqa: E402
+from web.app import mount_web  # noqa: E402
+from web.deps import WebDeps  # noqa: E402
+from web.sessions import SESSION_COOKIE, start_session  # noqa: E402
+from web.settings import WebConfig  # noqa: E402
+
+READERS = 20
+SLACK_ROUND = 20  # concurrent /bob help commands per round, as P4 sends
+SLACK_PAUSE_S = 0.5
+SECRET = "bench-signing-secret"
+TARGET_P99_MS = 150.0
+TARGET_ACK_P99_MS = 300.0  # P4's target, which must still hold during the web load
+AS_OF = datetime(2026, 11, 20, 18, tzinfo=UTC)
+DAY = date(2026, 11, 20)
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def peak_rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def reset_peak_rss() -> None:
+    """Start VmHWM again from the current RSS (Linux: 5 > clear_refs), so seeding does not count."""
+    Path("/proc/self/clear_refs").write_text("5")
+
+
+def _seeded(rows: int, folder: str) -> str:
+    url = f"sqlite:///{folder}/bob.db"
+    engine = make_engine(url)
+    upgrade(engine)
+    seed_book(engine, SeedPlan(agencies=1, consumers=rows, seed=2026, as_of=AS_OF))
+    engine.dispose()
+    return url
+
+
+@dataclass
+class Load:
+    digest: list[float] = field(default_factory=list)
+    mailbox: list[float] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def all(self) -> list[float]:
+        return self.digest + self.mailbox
+
+
+async def readers(base: str, tokens: list[str], digest_id: int, until: asyncio.Event | float) -> Load:
+    """READERS readers asking one page after another until ``until`` (an event, or seconds)."""
+    load = Load()
+    stop_at = time.perf_counter() + until if isinstance(until, float) else None
+
+    def done() -> bool:
+        return until.is_set() if isinstance(until, asyncio.Event) else time.perf_counter() >= (stop_at or 0)
+
+    async def reader(n: int) -> None:
+        path, times = (f"/mailbox/{digest_id}", load.digest) if n % 2 == 0 else ("/mailbox", load.mailbox)
+        async with aiohttp.ClientSession(base, cookies={SESSION_COOKIE: tokens[n]}) as client:
+            while not done():
+                started = time.perf_counter()
+                async with client.get(path, allow_redirects=False) as response:
+                    await response.read()
+                    assert response.status == 200, (path, response.status)
+                times.append((time.perf_counter() - started) * 1000)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(reader(n) for n in range(READERS)))
+    load.seconds = time.perf_counter() - started
+    return load
+
+
+async def slack_rounds(user: SlackUser, until: asyncio.Event | float) -> list[float]:
+    """Rounds of SLACK_ROUND signed ``/bob help`` at once, a pause between, until ``until``:
+    each command's time to its HTTP answer (the ack Slack waits for), in ms."""
+    acks: list[float] = []
+    stop_at = time.perf_counter() + until if isinstance(until, float) else None
+
+    def done() -> bool:
+        return until.is_set() if isinstance(until, asyncio.Event) else time.perf_counter() >= (stop_at or 0)
+
+    async def timed() -> None:
+        started = time.perf_counter()
+        status, reply = await user.command("help")
+        assert status == 200 and reply, (status, reply)
+        acks.append((time.perf_counter() - started) * 1000)
+
+    while not done():
+        await asyncio.gather(*(timed() for _ in range(SLACK_ROUND)))
+        await asyncio.sleep(SLACK_PAUSE_S)
+    return acks
+
+
+def sign_in_readers(sessions: sessionmaker[Session], cast: Cast) -> list[str]:
+    with sessions.begin() as session:
+        return [
+            start_session(session, cast.manager_id if n % 2 == 0 else cast.agent_id, AS_OF)
+            for n in range(READERS)
+        ]
+
+
+def figures(load: Load, acks: list[float]) -> dict[str, Any]:
+    every = load.all
+    return {
+        "ack_p50": statistics.median(acks),
+        "ack_p99": percentile(acks, 0.99),
+        "digest_p50": statistics.median(load.digest),
+        "digest_p99": percentile(load.digest, 0.99),
+        "mailbox_p50": statistics.median(load.mailbox),
+        "mailbox_p99": percentile(load.mailbox, 0.99),
+        "p50": statistics.median(every),
+        "p99": percentile(every, 0.99),
+        "requests": len(every),
+        "rps": len(every) / load.seconds,
+        "rss_mb": peak_rss_mb(),
+    }
+
+
+async def serve(sessions: sessionmaker[Session], slack: FakeSlack) -> web.AppRunner:
+    """One aiohttp application with Slack's events and the web pages, as `bob serve` builds it."""
+    web_config = WebConfig(base_url="", session_idle_minutes=60 * 24, session_lifetime_hours=24 * 30)
+    clock = lambda: AS_OF + timedelta(minutes=1)  # noqa: E731
+    deps = WebDeps(sessions, web_config, from_address="bob@agency.example.com", clock=clock)
+    slack_config = SlackConfig(
+        bot_token="xoxb-bench", signing_secret=SECRET, api_base_url=slack.api_url, port=0
+    )
+    bot = BotDeps(sessions, slack_config, ExportsConfig(), from_address="bob@agency.example.com")
+    application = web.Application(client_max_size=MAX_BODY_BYTES)
+    add_slack_events(application, build_app(bot), SECRET)
+    mount_web(application, deps)
+    runner = web.AppRunner(application, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    return runner
+
+
+async def measure_async(url: str, folder: str, idle_seconds: float) -> dict[str, Any]:
+    sessions = session_factory(make_engine(url))
+    cast = store_digests(sessions, DAY, AS_OF)
+    tokens = sign_in_readers(sessions, cast)
+    slack = FakeSlack()
+    await slack.start()
+    runner = await serve(sessions, slack)
+    base = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    user = SlackUser(f"{base}{EVENTS_PATH}", slack, SECRET, user_id="U0BENCH")
+    try:
+        await asyncio.gather(readers(base, tokens, cast.digest_id, 1.0), slack_rounds(user, 1.0))  # warm up
+        reset_peak_rss()
+        idle_load, idle_acks = await asyncio.gather(
+            readers(base, tokens, cast.digest_id, idle_seconds), slack_rounds(user, idle_seconds)
+        )
+        idle = figures(idle_load, idle_acks)
+        exports = ExportsConfig(directory=f"{folder}/exports")
+        finished = asyncio.Event()
+
+        def export() -> float:
+            started = time.perf_counter()
+            plan = plan_export(sessions, exports, ExportRequest(cast.manager_id, "agency", via="web"), AS_OF)
+            result = run_export(sessions, exports, plan, AS_OF)
+            assert result.row_count > 0
+            return time.perf_counter() - started
+
+        async def export_then_stop() -> float:
+            try:
+                return await asyncio.to_thread(export)
+            finally:
+                finished.set()
+
+        export_s, busy_load, busy_acks = await asyncio.gather(
+            export_then_stop(), readers(base, tokens, cast.digest_id, finished), slack_rounds(user, finished)
+        )
+        busy = figures(busy_load, busy_acks)
+    finally:
+        await runner.cleanup()
+        await slack.stop()
+    passed = busy["p99"] <= TARGET_P99_MS and busy["ack_p99"] <= TARGET_ACK_P99_MS
+    return {"idle": idle, "busy": busy, "export_s": export_s, "passed": passed}
+
+
+def measure(rows: int, idle_seconds: float = 10.0) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="bob-bench-web-") as folder:
+        url = _seeded(rows, folder)
+        return {"rows": rows, **asyncio.run(measure_async(url, folder, idle_seconds))}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--rows", type=int, default=100_000, help="consumers in the agency (the export's rows)"
+    )
+    parser.add_argument(
+        "--idle-seconds", type=float, default=10.0, help="length of the round without the export"
+    )
+    args = parser.parse_args()
+    r = measure(args.rows, args.idle_seconds)
+    print(
+        f"{'round':<14} {'digest p50':>10} {'digest p99':>10} {'list p50':>8} {'list p99':>8} "
+        f"{'p50 ms':>7} {'p99 ms':>7} {'requests':>8} {'req/s':>6} {'peak RSS':>9} "
+        f"{'ack p50':>7} {'ack p99':>7}"
+    )
+    for name, f in (("no export", r["idle"]), (f"export {r['rows']:,}", r["busy"])):
+        print(
+            f"{name:<14} {f['digest_p50']:>10.0f} {f['digest_p99']:>10.0f} {f['mailbox_p50']:>8.0f} "
+            f"{f['mailbox_p99']:>8.0f} {f['p50']:>7.0f} {f['p99']:>7.0f} {f['requests']:>8} {f['rps']:>6.1f} "
+            f"{f['rss_mb']:>6.0f} MB {f['ack_p50']:>7.0f} {f['ack_p99']:>7.0f}"
+        )
+    print(
+        f"export of {r['rows']:,} rows took {r['export_s']:.1f} s under the load; "
+        f"{'PASS' if r['passed'] else 'MISS'} (targets during the export: "
+        f"page p99 <= {TARGET_P99_MS:.0f} ms, Slack ack p99 <= {TARGET_ACK_P99_MS:.0f} ms)"
+    )
+
+
+if __name__ == "__main__":
+    main()

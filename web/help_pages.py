@@ -1,0 +1,71 @@
+"""The help requests page: the requests the reader may read and where each stands. Support
+staff see every request, agency managers their agency's, everyone else their own (the rule
+is :mod:`rules.casework.help_requests`'); one outside the reader's reach answers 404."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections import Counter
+
+from aiohttp import web
+
+from rules.casework.help_requests import list_requests, show_request
+from store.errors import Refused
+from store.models import HelpStatus
+from web.auth import deps_of, signed_in_or_redirect
+from web.pages import local_time, page
+
+REQUEST_NUMBER = re.compile(r"[A-Za-z0-9-]{1,40}")
+STATUS_WORDS = {status.value: status.value.replace("_", " ").capitalize() for status in HelpStatus}
+
+
+def status_words(status: str) -> str:
+    return STATUS_WORDS.get(status, status)
+
+
+async def help_requests(request: web.Request) -> web.Response:
+    signed_in = signed_in_or_redirect(request)
+    open_only = request.query.get("show") == "open"
+    deps = deps_of(request)
+    zone = signed_in.time_zone
+    found = await asyncio.to_thread(
+        lambda: list_requests(deps.sessions, signed_in.enroller_id, deps.clock(), open_only=open_only)
+    )
+    counts = Counter(view.status for view in found)
+    return await page(
+        request,
+        "help_requests.html",
+        requests=[(local_time(view.updated_at, zone), view) for view in found],
+        counts=[(STATUS_WORDS[s.value], counts.get(s.value, 0)) for s in HelpStatus],
+        open_only=open_only,
+        status_words=status_words,
+    )
+
+
+async def help_request(request: web.Request) -> web.Response:
+    signed_in = signed_in_or_redirect(request)
+    number = request.match_info["number"]
+    if not REQUEST_NUMBER.fullmatch(number):
+        raise web.HTTPNotFound()
+    deps = deps_of(request)
+    try:
+        view = await asyncio.to_thread(
+            show_request, deps.sessions, signed_in.enroller_id, number, deps.clock()
+        )
+    except Refused:
+        raise web.HTTPNotFound() from None
+    zone = signed_in.time_zone
+    return await page(
+        request,
+        "help_request.html",
+        view=view,
+        created=local_time(view.created_at, zone),
+        updates=[(local_time(u["at"], zone), u) for u in view.updates],
+        status_words=status_words,
+    )
+
+
+def add_routes(router: web.UrlDispatcher) -> None:
+    router.add_get("/help-requests", help_requests, name="help_requests")
+    router.add_get("/help-requests/{number}", help_request, name="help_request")
