@@ -22,6 +22,7 @@ from store.mailbox import MailboxDocument
 FIRST_ALERTS = 3  # alerts of each topic the DM shows
 PAGE_BLOCKS = 20
 PAGE_CHARS = 12_000
+LINE_CHARS = 2_900  # a stored line longer than a section holds goes on in the next one
 OPEN_DIGEST = "digest_open"
 PREVIOUS_PAGE = "digest_previous"
 NEXT_PAGE = "digest_next"
@@ -120,14 +121,19 @@ def _enroller_of(alert: dict[str, Any]) -> str:
     return f"{enroller.get('name', '')} (License {enroller.get('license_number', '')})"
 
 
+def _text_lines(text: str) -> Iterator[str]:
+    """The text's lines, inert, a line too long for one section split (never cut)."""
+    for line in text.splitlines():
+        shown = inert(line)
+        for start in range(0, max(len(shown), 1), LINE_CHARS):
+            yield shown[start : start + LINE_CHARS]
+
+
 def _groups(doc: MailboxDocument) -> Iterator[tuple[str, list[str]]]:
     """The digest's parts in order, each a heading and its lines: topics for an enroller,
     enrollers for a manager, then the CRW part."""
     if doc.alerts is None:  # stored before bob kept alerts as data: the text, whole
-        yield (
-            "Digest",
-            [f"`{line}`" if line.strip() else " " for line in map(inert, doc.body_text.splitlines())],
-        )
+        yield "Digest", [f"`{part}`" if part.strip() else " " for part in _text_lines(doc.body_text)]
         return
     if _is_manager_summary(doc):
         for enroller, of_enroller in groupby(doc.alerts, key=_enroller_of):

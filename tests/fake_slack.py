@@ -32,7 +32,7 @@ class FakeSlack(SlackMethods):
     calls: list[Call] = field(default_factory=list)
     uploads: dict[str, bytes] = field(default_factory=dict)
     failures: dict[str, str] = field(default_factory=dict)
-    scopes: list[str] = field(default_factory=lambda: list(ALL_SCOPES))
+    scopes: list[str] | str = field(default_factory=lambda: list(ALL_SCOPES))
     refused_scopes: dict[str, str] = field(default_factory=dict)
     throttled: dict[str, tuple[set[int], int]] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
@@ -58,10 +58,14 @@ class FakeSlack(SlackMethods):
         """Answer every later call of ``method`` with ``ok: false``."""
         self.failures[method] = error
 
+    def granted(self) -> str:
+        """The scopes as Slack's header lists them; a test may set ``scopes`` as that string."""
+        return self.scopes if isinstance(self.scopes, str) else ",".join(self.scopes)
+
     def refuse_for_scope(self, method: str, needed: str) -> None:
         """Answer every later call of ``method`` as Slack does when the app lacks ``needed``."""
         self.refused_scopes[method] = needed
-        self.scopes = [scope for scope in self.scopes if scope != needed]
+        self.scopes = [scope for scope in self.granted().split(",") if scope != needed]
 
     def rate_limit(self, method: str, calls: set[int], retry_after: int = 1) -> None:
         """Answer the ``calls``-th calls of ``method`` (counting from 1) with HTTP 429 and
@@ -125,7 +129,7 @@ class FakeSlack(SlackMethods):
             self.calls.append(Call(method, params))
         if self.latency:
             await asyncio.sleep(self.latency)
-        headers = {"x-oauth-scopes": ",".join(self.scopes)}
+        headers = {"x-oauth-scopes": self.granted()}
         number = self.counts[method] = self.counts.get(method, 0) + 1
         if method in self.throttled and number in self.throttled[method][0]:
             retry_after = self.throttled[method][1]
@@ -138,7 +142,7 @@ class FakeSlack(SlackMethods):
                 "ok": False,
                 "error": "missing_scope",
                 "needed": needed,
-                "provided": ",".join(self.scopes),
+                "provided": self.granted(),
             }
             return web.json_response(refusal, headers=headers)
         if method in self.failures:

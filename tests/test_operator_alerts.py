@@ -230,13 +230,13 @@ async def test_a_slack_token_missing_scopes_is_told_by_email_and_cleared_when_gr
     runtime = runtime_for(db_url, tmp_path, slack, runtimes)
     moment = [LATE]
     monitor = monitor_at(runtime, moment)
-    slack.scopes = "commands,im:write,files:write"
+    slack.scopes = "commands,im:write,im:history,files:write"
     await monitor.check_slack()
     await monitor.check_slack()  # within the hour: not asked again
     assert len(slack.named("auth.test")) == 1
     with sessions() as s:
         assert s.scalars(select(Incident.detail)).one() == "the bot token lacks the scopes chat:write"
-    slack.scopes = "commands,chat:write,im:write,files:write"
+    slack.scopes = "commands,chat:write,im:write,im:history,files:write"
     moment[0] += timedelta(hours=1)
     await monitor.check_slack()
     assert _queued_to_operators(sessions) == {

@@ -46,9 +46,9 @@ async def max_on_slack(web_people, book, sessions, slack, clock):
 
 
 def button_url(reply: dict) -> str:
-    (actions,) = [b for b in reply.get("blocks", []) if b["type"] == "actions"]
-    (button,) = actions["elements"]
-    assert button["text"]["text"] == "Open in browser"
+    """The "Open in browser" button's URL (a paged digest also has its Previous/Next block)."""
+    actions = [b for b in reply.get("blocks", []) if b["type"] == "actions"]
+    (button,) = [e for b in actions for e in b["elements"] if e["text"]["text"] == "Open in browser"]
     return button["url"]
 
 
