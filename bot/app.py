@@ -13,7 +13,7 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import crw_actions, digest_actions, help_command, home, web_button
+from bot import crw_actions, digest_actions, help_command, home, home_actions, web_button
 from bot.deps import BotDeps
 from bot.library_logs import slack_library_logger
 from bot.metrics import time_slack_requests, time_web_requests
@@ -31,6 +31,7 @@ LISTENER_MODULES: tuple[ListenerModule, ...] = (
     *COMMAND_MODULES,
     help_command,
     home,
+    home_actions,
     digest_actions,
     crw_actions,
     web_button,

@@ -38,6 +38,7 @@ from bot.crw_command import CrwShowCommand, close_refusal, crw_reply
 from bot.deps import BotDeps
 from bot.identity import LINK_HOWTO
 from bot.parsing import record_number
+from bot.press_answers import press_respond
 from bot.replies import sentence
 from bot.transfer_command import AssigneeMessage, TransferCommand, transfer_reply
 from rules.casework.crw_cases import add_note
@@ -113,8 +114,11 @@ async def _tell(client: AsyncWebClient, message: AssigneeMessage | None) -> None
 
 
 def register(app: AsyncApp, deps: BotDeps) -> None:
-    async def open_case(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+    async def open_case(
+        ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
         await ack()
+        respond = press_respond(body, respond, client)  # the Home tab's menu has no response URL
         case_number = picked_case((body.get("actions") or [{}])[0])
         if case_number is None:
             await _ephemeral(respond, NOT_A_CASE)

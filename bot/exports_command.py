@@ -43,7 +43,7 @@ class ExportFetchCommand:
 def _parse_exports(words: list[str]) -> ExportsCommand | ExportFetchCommand | BadCommand:
     if not words:
         return ExportsCommand()
-    if words[0].lower() == "get" and len(words) == 2 and _TOKEN.match(words[1]):
+    if words[0].lower() == "get" and len(words) == 2 and is_export_token(words[1]):
         return ExportFetchCommand(token=words[1])
     return BadCommand(
         "Use `/bob exports` to list your exports, or `/bob exports get <token>` with a token from that list."
@@ -101,6 +101,25 @@ def fetch_reply(deps: BotDeps, slack_user_id: str, token: str) -> tuple[str, Pat
     )
 
 
+def is_export_token(value: object) -> bool:
+    """Whether ``value`` (typed, or carried back by a button) has the shape of an export token."""
+    return isinstance(value, str) and _TOKEN.match(value) is not None
+
+
+async def send_file_again(
+    client: AsyncWebClient, slack_user_id: str, path: Path, respond: AsyncRespond
+) -> None:
+    """Upload a fetched export to the user's DM again (`/bob exports get` and "Fetch again")."""
+    try:
+        dm = await open_dm(client, slack_user_id)
+        await upload_file(client, dm, path, path.name, comment="Your export, sent again.")
+    except (SlackApiError, SlackClientError, OSError):
+        await respond(
+            text="Slack would not take the file just now; try again in a few minutes.",
+            response_type="ephemeral",
+        )
+
+
 def register(app: AsyncApp, deps: BotDeps) -> None:
     fetched: Handoff[Path] = Handoff()
 
@@ -119,16 +138,8 @@ def register(app: AsyncApp, deps: BotDeps) -> None:
 
     async def send_again(body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond) -> None:
         path = await fetched.take(body["trigger_id"])
-        if path is None:
-            return
-        try:
-            dm = await open_dm(client, body["user_id"])
-            await upload_file(client, dm, path, path.name, comment="Your export, sent again.")
-        except (SlackApiError, SlackClientError, OSError):
-            await respond(
-                text="Slack would not take the file just now; try again in a few minutes.",
-                response_type="ephemeral",
-            )
+        if path is not None:
+            await send_file_again(client, body["user_id"], path, respond)
 
     app.command("/bob", matchers=[command_is(SUBCOMMAND.read, ExportsCommand)])(answer_history)
     app.command("/bob", matchers=[command_is(SUBCOMMAND.read, ExportFetchCommand)])(

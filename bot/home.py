@@ -1,5 +1,6 @@
 """The App Home tab: the user's secure mailbox, each digest with an "Open digest" button (the
-whole digest, paged, in a modal). Only its owner ever sees a Home tab."""
+whole digest, paged, in a modal), then their CRW tiles, recent exports and open help requests
+(bot.home_sections). Only its owner ever sees a Home tab."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.actor import linked_enroller_id
 from bot.deps import BotDeps
 from bot.digest_blocks import OPEN_DIGEST
+from bot.home_sections import work_sections
 from bot.identity import LINK_HOWTO
 from bot.mailbox_command import mailbox_line
 from bot.web_button import open_in_browser
@@ -50,6 +52,8 @@ def home_view(deps: BotDeps, slack_user_id: str) -> dict[str, Any]:
     button = open_in_browser(deps, reader_id) if reader_id is not None else None
     if button is not None:
         blocks.insert(1, button)
+    if reader_id is not None:
+        blocks.extend(work_sections(deps, reader_id, deps.clock()))
     return {"type": "home", "blocks": blocks}
 
 
