@@ -212,6 +212,11 @@ def case_detail_reply(detail: CrwCaseDetail, zone: ZoneInfo, can_transfer: bool 
             transfer = {"type": "button", "action_id": TRANSFER, "text": plain("Transfer")}
             buttons.append({**transfer, "value": detail.case_number})
         blocks.append({"type": "actions", "elements": buttons})
+    if detail.status == "closed":
+        blocks.insert(
+            1, section(f"CRW case {detail.case_number} is closed; notes and closing are for open cases.")
+        )
+        return Reply(text=f"CRW case {detail.case_number} is closed.", blocks=blocks)
     return Reply(text=f"CRW case {detail.case_number}.", blocks=blocks)
 
 

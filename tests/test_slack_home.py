@@ -181,5 +181,5 @@ async def test_open_crw_case_from_home_answers_as_crw_show(filed, sessions):
     assert audit_rows(sessions)[-1] == ("crw.show", "CRW-000101", "refused")
     await ana.press_button("crw_case_open", "CRW-000103", in_view=HOME, pick=True)  # closed since
     [closed] = await ephemerals(ana, 1)
-    assert "Closed" in json.dumps(closed["blocks"])
+    assert closed["text"] == "CRW case CRW-000103 is closed."
     assert "crw_case_close" not in json.dumps(closed["blocks"])
