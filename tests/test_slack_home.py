@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -17,7 +17,18 @@ from bot.identity import LINK_HOWTO
 from bot.settings import SlackConfig
 from exports.settings import ExportsConfig
 from rules.casework.help_requests import create_request
-from store.models import AuditEntry, HelpCategory, OutboxEmail
+from store.db import transaction
+from store.models import (
+    AuditEntry,
+    DigestKind,
+    Enroller,
+    ExportRecord,
+    ExportScope,
+    ExportStatus,
+    HelpCategory,
+    MailboxMessage,
+    OutboxEmail,
+)
 from tests.bot_people import CONSUMER_NAME, CONSUMER_PHONE, NOW, SECRET, SLACK_IDS
 from tests.fake_slack_methods import dm_channel
 
@@ -183,3 +194,52 @@ async def test_open_crw_case_from_home_answers_as_crw_show(filed, sessions):
     [closed] = await ephemerals(ana, 1)
     assert closed["text"] == "CRW case CRW-000103 is closed."
     assert "crw_case_close" not in json.dumps(closed["blocks"])
+
+
+async def test_a_full_home_stays_within_100_blocks_and_shows_stored_text_inert(filed, book, sessions):
+    ana_id = filed.ids["ana"]
+    hostile = "<!channel> `boom` & <https://evil.example|Verify>"
+    with transaction(sessions) as s:
+        for day in range(1, 26):  # more digests than the mailbox lists
+            s.add(
+                MailboxMessage(
+                    recipient_id=ana_id,
+                    kind=DigestKind.DAILY_SUMMARY,
+                    business_date=date(2026, 10, day),
+                    subject=f"Daily Summary - 10/{day:02d}/2026",
+                    alert_count=3,
+                    body_text="x",
+                    body_html="",
+                )
+            )
+        for n in range(8):  # more exports than the tab shows
+            s.add(
+                ExportRecord(
+                    token=f"token-{n:04d}-abcdef",
+                    requested_by_id=ana_id,
+                    requested_via="slack",
+                    agency_id=s.get_one(Enroller, ana_id).agency_id,
+                    scope=ExportScope.AGENT,
+                    subject_enroller_id=ana_id,
+                    status=ExportStatus.SUCCEEDED,
+                    row_count=5,
+                    file_name=f"book-{n}.xlsx",
+                    file_path=f"/nonexistent/book-{n}.xlsx",
+                    requested_at=NOW - timedelta(minutes=n),
+                    expires_at=NOW + timedelta(minutes=30),
+                )
+            )
+    for n in range(120):  # more open cases than a menu holds
+        book.crw_case(
+            book.consumer(ana_id), ana_id, NOW - timedelta(days=5), risk=3, case_number=f"CRW-9{n:05d}"
+        )
+    for _ in range(7):
+        create_request(sessions, ana_id, HelpCategory.CONSUMER_CASE, hostile, "Details.", NOW)
+    blocks = await home_of(filed.as_("ana"))
+    assert limit_problems(blocks, max_blocks=100) == [] and len(blocks) <= 100
+    assert len(elements(blocks, "home_export_fetch")) == 5 and len(elements(blocks, "digest_open")) == 20
+    [menu] = elements(blocks, "crw_case_open")
+    assert 2 < len(menu["options"]) <= 100
+    text = json.dumps(blocks)
+    assert "*8* open filed by you" in text  # the fixture's one and these seven
+    assert "<!channel>" not in text and "<https://evil" not in text and "&lt;!channel&gt;" in text
