@@ -23,6 +23,7 @@ from bot.deliver import open_dm
 from bot.deps import BotDeps
 from bot.export_command import ExportCommand, deliver, plan_reply
 from bot.exports_command import fetch_reply, is_export_token, send_file_again
+from bot.home import home_view
 from bot.home_sections import EXPORT_MY_BOOK, FETCH_AGAIN
 from bot.press_answers import press_respond
 
@@ -62,18 +63,33 @@ async def fetch_again(
         await send_file_again(client, slack_user_id, path, answer)
 
 
+async def refresh_home(deps: BotDeps, body: dict[str, Any], client: AsyncWebClient) -> None:
+    """Draw the Home tab again after a press on it, so it shows the new export (or no longer
+    offers one that expired)."""
+    if body.get("view", {}).get("type") != "home":
+        return
+    slack_user_id = body["user"]["id"]
+    view = await asyncio.to_thread(home_view, deps, slack_user_id)
+    try:
+        await client.views_publish(user_id=slack_user_id, view=view)
+    except (SlackApiError, SlackClientError) as exc:
+        log.warning("the Home tab was not redrawn (%s)", type(exc).__name__)
+
+
 def register(app: AsyncApp, deps: BotDeps) -> None:
     async def on_export(
         ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
     ) -> None:
         await ack()
         await export_my_book(deps, body, client, press_respond(body, respond, client))
+        await refresh_home(deps, body, client)
 
     async def on_fetch(
         ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
     ) -> None:
         await ack()
         await fetch_again(deps, body, client, press_respond(body, respond, client))
+        await refresh_home(deps, body, client)
 
     app.action(EXPORT_MY_BOOK)(on_export)
     app.action(FETCH_AGAIN)(on_fetch)

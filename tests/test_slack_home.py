@@ -136,7 +136,7 @@ async def test_export_my_book_dms_the_file_and_emails_its_password(filed, sessio
     assert await ana.press_button("home_export_book", button["value"], in_view=HOME) == (200, "")
     [complete] = await ana.slack.wait_for(lambda: ana.slack.named("files.completeUploadExternal"))
     assert complete.params["channel_id"] == dm_channel(SLACK_IDS["ana"])
-    await ana.slack.wait_for(lambda: "password was emailed" in json.dumps(ana.slack.calls[-1].params))
+    await ana.slack.wait_for(lambda: len(ana.slack.named("views.publish")) == 2)  # after the last answer
     preparing, done = await ephemerals(ana)
     assert done["text"].endswith("Its password was emailed to the address on file.")
     assert preparing["text"].startswith("Preparing your Book of Business: 5 consumers")
@@ -144,6 +144,9 @@ async def test_export_my_book_dms_the_file_and_emails_its_password(filed, sessio
     with sessions() as s:
         assert s.scalars(select(OutboxEmail.subject)).all() == ["Your bob export password"]
     assert ("export.request", "allowed") in {(a, o) for a, _, o in audit_rows(sessions)}
+    [redrawn] = await ana.slack.wait_for(lambda: ana.slack.named("views.publish")[1:])
+    assert redrawn.params["user_id"] == SLACK_IDS["ana"]  # the tab now offers the new export
+    assert len(elements(redrawn.params["view"]["blocks"], "home_export_fetch")) == 1
 
 
 async def test_fetch_again_sends_the_file_until_it_expires_and_only_to_its_owner(filed, sessions, clock):
