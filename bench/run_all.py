@@ -7,6 +7,9 @@
   Target: ≥ 2× openpyxl's rows/s; at 500k rows ≤ 150 MB peak RSS.
 * P3 outbox drain of 5,000 emails to smtp-sink next to bare pooled aiosmtplib:
   ``bench/outbox_drain.py``. Target: ≥ 80 % of bare and ≥ 1,000 messages/s.
+* SEL each topic's selection alone, its time and query plan, SQLite as built and after
+  ``ANALYZE`` and PostgreSQL: ``bench/selector_plans.py``. Target: no topic slower after
+  ``ANALYZE``; each one-time topic starts from its events.
 * P4 Slack ack latency, 20 concurrent signed commands during a 100k-row agency export:
   ``bench/slack_ack.py``. Target: p99 ≤ 300 ms.
 
@@ -33,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import make_url, text  # noqa: E402
 from sqlalchemy.exc import OperationalError  # noqa: E402
 
-from bench import daily_run, outbox_drain, slack_ack  # noqa: E402
+from bench import daily_run, outbox_drain, selector_plans, slack_ack  # noqa: E402
 from bench import export as export_bench  # noqa: E402
 from store.db import make_engine  # noqa: E402
 from store.migrate import upgrade  # noqa: E402
@@ -171,7 +174,7 @@ def slack_acks(rows: int) -> Iterator[Row]:
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="10k and 100k consumers only")
-    parser.add_argument("--only", default="P1,P2,P3,P4", help="e.g. P1,P3")
+    parser.add_argument("--only", default="P1,SEL,P2,P3,P4", help="e.g. P1,P3")
     parser.add_argument("--sizes", help="P1 consumer counts, comma-separated (overrides --quick)")
     parser.add_argument(
         "--db", default="sqlite,postgresql", help="databases for P1 and P3: sqlite, postgresql or both"
@@ -224,6 +227,7 @@ def main() -> int:
     databases = chosen_databases(args.db, args.pg)
     benches: dict[str, Callable[[], Iterator[Row]]] = {
         "P1": lambda: daily_runs(databases, sizes, args.pg_max),
+        "SEL": lambda: selector_plans.table_rows(databases, sizes, args.pg_max),
         "P2": lambda: exports([10_000, 100_000] if args.quick else [10_000, 100_000, 500_000]),
         "P3": lambda: drains(databases, 5_000),
         "P4": lambda: slack_acks(100_000),
