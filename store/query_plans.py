@@ -57,5 +57,7 @@ def first_step(lines: list[str]) -> str:
 
 
 def join_order(lines: list[str]) -> list[str]:
-    """SQLite: the tables in the order the plan reads them."""
-    return [step.split()[1] for step in steps(lines)]
+    """SQLite: the tables in the order the plan reads them (a table read through two indexes
+    at once, ``MULTI-INDEX OR``, counted once)."""
+    tables = [step.split()[1] for step in steps(lines)]
+    return [table for n, table in enumerate(tables) if n == 0 or tables[n - 1] != table]
