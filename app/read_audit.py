@@ -7,8 +7,7 @@ from __future__ import annotations
 import getpass
 
 from app.runtime import Runtime
-from rules.access import audit
-from store.db import transaction
+from rules.access import Via, record_read
 from store.models import utcnow
 
 
@@ -22,5 +21,4 @@ def os_user() -> str:
 
 def record_cli_read(runtime: Runtime, actor_id: int, action: str, target: str) -> None:
     """Audit one successful read (``mailbox.read``, ``crw.show``…) of ``target``."""
-    with transaction(runtime.sessions) as session:
-        audit(session, actor_id, action, target, "ok", utcnow(), {"channel": "cli", "os_user": os_user()})
+    record_read(runtime.sessions, actor_id, action, target, utcnow(), Via("cli", os_user=os_user()))
