@@ -19,6 +19,11 @@ def os_user() -> str:
         return "unknown"
 
 
+def cli_via() -> Via:
+    """The command line, with the operating-system user who typed the command."""
+    return Via("cli", os_user=os_user())
+
+
 def record_cli_read(runtime: Runtime, actor_id: int, action: str, target: str) -> None:
     """Audit one successful read (``mailbox.read``, ``crw.show``…) of ``target``."""
-    record_read(runtime.sessions, actor_id, action, target, utcnow(), Via("cli", os_user=os_user()))
+    record_read(runtime.sessions, actor_id, action, target, utcnow(), cli_via())

@@ -40,11 +40,11 @@ def page_reply(deps: BotDeps, slack_user_id: str, message_id: int, page: int) ->
     read; anyone else is refused."""
 
     def read(reader_id: int, now: datetime) -> Reply:
+        via = Via("slack", slack_user_id=slack_user_id)
         try:
-            document = open_message(deps.sessions, reader_id, message_id, now)
+            document = open_message(deps.sessions, reader_id, message_id, now, via)
         except NotFound as exc:
             return Reply(f"{sentence(exc)} Type `/bob mailbox` for the list.")
-        via = Via("slack", slack_user_id=slack_user_id)
         record_read(deps.sessions, reader_id, "mailbox.read", f"message:{message_id}", now, via)
         return digest_page(document, page)
 

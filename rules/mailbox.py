@@ -56,10 +56,13 @@ def mailbox_listing(
 
 
 def open_message(
-    sessions: sessionmaker[Session], reader_id: int, message_id: int, now: datetime
+    sessions: sessionmaker[Session], reader_id: int, message_id: int, now: datetime, via: Via | None = None
 ) -> MailboxDocument:
-    """One digest of the reader's own, marked read; any other id is refused as not found."""
+    """One digest of the reader's own, marked read; any other id is refused as not found (the
+    refusal names the channel ``via``, as the read its caller records does)."""
     attempt = Attempt("mailbox.read", f"message:{message_id}", now)
+    if via is not None:
+        attempt.detail, attempt.slack_user_id = via.detail(), via.slack_user_id
     return _as_reader(
         sessions, reader_id, attempt, lambda session: read_message(session, reader_id, message_id)
     )

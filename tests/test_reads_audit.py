@@ -104,7 +104,14 @@ async def test_the_digest_buttons_record_each_page_read_and_refuse_others(cast, 
     assert rows(sessions, "mailbox.read") == [
         read,
         read,
-        ("mailbox.read", cast.ids["lee"], f"message:{digest}", "refused", {"reason": "not_found"}, "U0LEE"),
+        (
+            "mailbox.read",
+            cast.ids["lee"],
+            f"message:{digest}",
+            "refused",
+            {"reason": "not_found", "channel": "slack"},
+            "U0LEE",
+        ),
     ]
     assert_no_pii(sessions)
 
@@ -196,4 +203,21 @@ async def test_bob_audit_lists_the_reads_of_every_channel(
     slack_read = next(r for r in listed if r["channel"] == "slack")
     assert slack_read["actor_slack_id"] == "U0ANA"
     assert next(r for r in listed if r["channel"] == "cli")["os_user"]
+    assert_no_pii(sessions)
+
+
+def test_a_refused_digest_read_names_its_channel_too(web_people, cli_at, sessions, monkeypatch, capsys):
+    monkeypatch.setenv("LOGNAME", "opsadmin")
+    digest = web_people.digests["ana:daily_summary"]
+    assert cli_at(WEB_NOW, "mailbox", "show", "0A22222", str(digest)) != 0
+    assert rows(sessions, "mailbox.read") == [
+        (
+            "mailbox.read",
+            web_people.ids["lee"],
+            f"message:{digest}",
+            "refused",
+            {"reason": "not_found", "channel": "cli", "os_user": "opsadmin"},
+            None,
+        )
+    ]
     assert_no_pii(sessions)
