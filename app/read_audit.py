@@ -7,8 +7,7 @@ from __future__ import annotations
 import getpass
 
 from app.runtime import Runtime
-from rules.access import audit
-from store.db import transaction
+from rules.access import Via, record_read
 from store.models import utcnow
 
 
@@ -20,7 +19,11 @@ def os_user() -> str:
         return "unknown"
 
 
+def cli_via() -> Via:
+    """The command line, with the operating-system user who typed the command."""
+    return Via("cli", os_user=os_user())
+
+
 def record_cli_read(runtime: Runtime, actor_id: int, action: str, target: str) -> None:
     """Audit one successful read (``mailbox.read``, ``crw.show``…) of ``target``."""
-    with transaction(runtime.sessions) as session:
-        audit(session, actor_id, action, target, "ok", utcnow(), {"channel": "cli", "os_user": os_user()})
+    record_read(runtime.sessions, actor_id, action, target, utcnow(), cli_via())

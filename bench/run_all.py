@@ -10,6 +10,9 @@
   ``/bob export agency`` through the fake Slack, file in the DM and password sent ≤ 3 s.
 * P3 outbox drain of 5,000 emails to smtp-sink next to bare pooled aiosmtplib:
   ``bench/outbox_drain.py``. Target: ≥ 80 % of bare and ≥ 1,000 messages/s.
+* SEL each topic's selection alone, its time and query plan, SQLite as built and after
+  ``ANALYZE`` and PostgreSQL: ``bench/selector_plans.py``. Target: no topic slower after
+  ``ANALYZE``; each one-time topic starts from its events.
 * P4 Slack ack latency, 20 concurrent signed commands during a 100k-row agency export:
   ``bench/slack_ack.py``. Target: p99 ≤ 300 ms.
 * CLI start-up, median of 10 fresh processes next to ``python -c "import sqlalchemy"``:
@@ -44,7 +47,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import make_url, text  # noqa: E402
 from sqlalchemy.exc import OperationalError  # noqa: E402
 
-from bench import cli_startup, daily_run, outbox_drain, slack_ack  # noqa: E402
+from bench import cli_startup, daily_run, outbox_drain, selector_plans, slack_ack  # noqa: E402
 from bench import export as export_bench  # noqa: E402
 from bench import web as web_bench  # noqa: E402
 from store.db import make_engine  # noqa: E402
@@ -256,9 +259,15 @@ def web_pages(opts: Options, rows: int = 100_000) -> Iterator[Row]:
     yield Row(acks, busy["ack_p99"] <= web_bench.TARGET_ACK_P99_MS, ["target Slack ack p99 <= 300 ms"])
 
 
+def selections(opts: Options) -> Iterator[Row]:
+    for topic_row in selector_plans.table_rows(opts.databases, opts.sizes, opts.pg_max):
+        yield Row(topic_row[:6], topic_row[6])
+
+
 # One line per bench: the name --only selects it by, and the function yielding its rows.
 BENCHES: dict[str, Callable[[Options], Iterator[Row]]] = {
     "P1": daily_runs,
+    "SEL": selections,
     "P2": exports,
     "P2-dm": slack_export,
     "P3": drains,

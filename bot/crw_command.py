@@ -44,7 +44,7 @@ from bot.parsing import (
 )
 from bot.replies import sentence
 from bot.routing import command_is
-from rules.access import Action, may
+from rules.access import Action, Via, may, record_read
 from rules.casework.crw_cases import RESOLUTION_REASONS, add_note, close_case
 from rules.casework.crw_queries import agency_overview, list_cases, my_tiles, show_case
 from rules.casework.crw_reach import CrwRefused
@@ -173,10 +173,10 @@ CrwCommand = CrwTilesCommand | CrwAgencyCommand | CrwListCommand | CrwShowComman
 
 def crw_reply(deps: BotDeps, slack_user_id: str, command: CrwCommand) -> Reply:
     """The answer to one CRW command, for the linked enroller (or the link instructions)."""
-    return linked_reply(deps, slack_user_id, partial(_answer, deps, command))
+    return linked_reply(deps, slack_user_id, partial(_answer, deps, Via("slack", slack_user_id), command))
 
 
-def _answer(deps: BotDeps, command: CrwCommand, actor_id: int, now: datetime) -> Reply:
+def _answer(deps: BotDeps, via: Via, command: CrwCommand, actor_id: int, now: datetime) -> Reply:
     match command:
         case CrwTilesCommand():
             return tiles_reply(my_tiles(deps.sessions, actor_id, now), now, deps.zone)
@@ -192,9 +192,11 @@ def _answer(deps: BotDeps, command: CrwCommand, actor_id: int, now: datetime) ->
                 aging_days=command.aging_days,
                 agency=command.agency,
             )
+            record_read(deps.sessions, actor_id, "crw.list", "agency" if command.agency else "own", now, via)
             return case_list_reply(rows, command.risk, command.aging_days, command.agency)
         case CrwShowCommand():
             detail = show_case(deps.sessions, actor_id, command.case_number, now)
+            record_read(deps.sessions, actor_id, "crw.show", detail.case_number, now, via)
             return case_detail_reply(detail, deps.zone, _may_transfer(deps, actor_id))
         case CrwNoteCommand():
             add_note(deps.sessions, actor_id, command.case_number, command.text, now)

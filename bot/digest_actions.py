@@ -25,6 +25,7 @@ from bot.deps import BotDeps
 from bot.digest_blocks import NEXT_PAGE, OPEN_DIGEST, OPEN_IN_BROWSER, PREVIOUS_PAGE, digest_page
 from bot.parsing import whole_number
 from bot.replies import sentence
+from rules.access import Via, record_read
 from rules.mailbox import open_message
 from store.mailbox import NotFound
 
@@ -35,13 +36,17 @@ STALE_BUTTON = "This button no longer points at a digest; type `/bob mailbox` fo
 
 
 def page_reply(deps: BotDeps, slack_user_id: str, message_id: int, page: int) -> Reply:
-    """Page ``page`` of digest ``message_id`` for its owner; anyone else is refused."""
+    """Page ``page`` of digest ``message_id`` for its owner, each page shown audited as a
+    read; anyone else is refused."""
 
     def read(reader_id: int, now: datetime) -> Reply:
+        via = Via("slack", slack_user_id=slack_user_id)
         try:
-            return digest_page(open_message(deps.sessions, reader_id, message_id, now), page)
+            document = open_message(deps.sessions, reader_id, message_id, now, via)
         except NotFound as exc:
             return Reply(f"{sentence(exc)} Type `/bob mailbox` for the list.")
+        record_read(deps.sessions, reader_id, "mailbox.read", f"message:{message_id}", now, via)
+        return digest_page(document, page)
 
     return linked_reply(deps, slack_user_id, read)
 

@@ -24,6 +24,7 @@ from bot.replies import sentence
 from bot.routing import command_is
 from bot.slack_text import inert
 from exports.history import ExportHistoryEntry, fetch_export, list_exports
+from rules.access import Via
 from store.errors import BobError
 
 USAGE = "`/bob exports` - your exports; `/bob exports get <token>` sends one again until it expires"
@@ -91,7 +92,8 @@ def fetch_reply(deps: BotDeps, slack_user_id: str, token: str) -> tuple[str, Pat
             return LINK_HOWTO, None
         requester_id = enroller.id
     try:
-        path = fetch_export(deps.sessions, requester_id, token, deps.clock())
+        via = Via("slack", slack_user_id=slack_user_id)
+        path = fetch_export(deps.sessions, requester_id, token, deps.clock(), via)
     except BobError as exc:
         return sentence(exc), None
     return (

@@ -34,6 +34,7 @@ from bot.identity import LINK_HOWTO
 from bot.parsing import BadCommand, SubCommand, joined, note_too_long, record_number, shown
 from bot.replies import status_words
 from bot.routing import command_is
+from rules.access import Via, record_read
 from rules.casework.help_requests import (
     HelpRefused,
     HelpRequestView,
@@ -130,16 +131,20 @@ HelpRequestCommand = HelpRequestShowCommand | HelpRequestListCommand | HelpReque
 
 
 def help_request_reply(deps: BotDeps, slack_user_id: str, command: HelpRequestCommand) -> Reply:
-    return linked_reply(deps, slack_user_id, partial(_answer, deps, command))
+    return linked_reply(deps, slack_user_id, partial(_answer, deps, Via("slack", slack_user_id), command))
 
 
-def _answer(deps: BotDeps, command: HelpRequestCommand, actor_id: int, now: datetime) -> Reply:
+def _answer(deps: BotDeps, via: Via, command: HelpRequestCommand, actor_id: int, now: datetime) -> Reply:
     match command:
         case HelpRequestShowCommand():
             shown = show_request(deps.sessions, actor_id, command.number, now)
+            record_read(deps.sessions, actor_id, "help.show", shown.number, now, via)
             return request_detail_reply(shown, deps.zone)
         case HelpRequestListCommand():
             listed = list_requests(deps.sessions, actor_id, now, open_only=command.open_only)
+            record_read(
+                deps.sessions, actor_id, "help.list", "open" if command.open_only else "all", now, via
+            )
             return request_list_reply(listed, command.open_only)
         case HelpRequestUpdateCommand():
             updated = update_request(

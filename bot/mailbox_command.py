@@ -18,6 +18,7 @@ from bot.parsing import BadCommand, SubCommand, whole_number
 from bot.routing import command_is
 from bot.slack_text import inert
 from bot.web_button import open_in_browser
+from rules.access import Via, record_read
 from rules.mailbox import mailbox_listing
 from store.mailbox import MailboxEntry
 
@@ -56,7 +57,11 @@ def mailbox_reply(deps: BotDeps, slack_user_id: str, command: MailboxCommand) ->
         return _with_browser_button(deps, reader_id, reply, f"/mailbox/{command.message_id}")
     if reader_id is None:
         return Reply(LINK_HOWTO)
-    entries = mailbox_listing(deps.sessions, reader_id, deps.clock())
+    now = deps.clock()
+    entries = mailbox_listing(deps.sessions, reader_id, now)
+    record_read(
+        deps.sessions, reader_id, "mailbox.list", "own", now, Via("slack", slack_user_id=slack_user_id)
+    )
     if not entries:
         return Reply("Your secure mailbox is empty.")
     lines = "\n".join(mailbox_line(e) for e in entries)

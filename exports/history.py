@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from exports.building import remove_file
 from exports.errors import ExportRefused
 from exports.scope import not_linked, record_scope, require_rights_still
-from rules.access import Attempt, act, audit
+from rules.access import Attempt, Via, act, audit, audit_read
 from store.db import transaction
 from store.models import Agency, AuditEntry, Enroller, ExportRecord, ExportStatus
 
@@ -103,10 +103,15 @@ def _entry(session: Session, record: ExportRecord, with_changes: bool) -> Export
     )
 
 
-def fetch_export(sessions: sessionmaker[Session], requester_id: int, token: str, now: datetime) -> Path:
+def fetch_export(
+    sessions: sessionmaker[Session], requester_id: int, token: str, now: datetime, via: Via
+) -> Path:
     """The stored (encrypted) file of one of the requester's exports, until it expires, and
-    only while the requester could still ask for it (active, same role rights, same agency)."""
-    attempt = Attempt("export.fetch", "export:unknown", now)
+    only while the requester could still ask for it (active, same role rights, same agency).
+    Fetched or refused, the try is audited with the channel ``via`` it came through."""
+    attempt = Attempt(
+        "export.fetch", "export:unknown", now, detail=via.detail(), slack_user_id=via.slack_user_id
+    )
 
     def work(session: Session, requester: Enroller) -> Path:
         record = session.scalars(
@@ -118,7 +123,7 @@ def fetch_export(sessions: sessionmaker[Session], requester_id: int, token: str,
             attempt.target = f"export:{record.id}"
             require_rights_still(session, requester, record)
         path = _available_file(record, now)
-        attempt.record(session, "allowed")
+        audit_read(session, requester, attempt.action, attempt.target or "export:unknown", now, via)
         return path
 
     return act(sessions, requester_id, attempt, work, not_linked())

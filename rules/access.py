@@ -9,6 +9,10 @@ One helper writes an audit entry (:func:`audit`), and one pattern runs an action
 refusal must be remembered (:func:`audit_refusals`, :func:`act`): the refusal is written to
 the audit log, committed, and only then raised, so a refused attempt leaves a trace even
 though nothing else changes. Audit entries hold ids, reason codes and counts, never PII.
+
+A successful read of consumer data (a digest, a CRW case, a help request, an export) is
+recorded by :func:`record_read` the same way whichever channel it came through (:class:`Via`:
+Slack, the web or the command line), so one `bob audit --action mailbox` shows them all.
 """
 
 from __future__ import annotations
@@ -219,3 +223,35 @@ def act(
         return work(session, actor)
 
     return audit_refusals(sessions, attempt, as_actor)
+
+
+@dataclass(frozen=True)
+class Via:
+    """The channel a read came through, as an access review traces it: the Slack user who
+    asked, or the operating-system user who typed the command (``--as`` names the enroller)."""
+
+    channel: str  # "slack", "web" or "cli"
+    slack_user_id: str | None = None
+    os_user: str | None = None
+
+    def detail(self) -> dict[str, str]:
+        detail = {"channel": self.channel}
+        if self.os_user is not None:
+            detail["os_user"] = self.os_user
+        return detail
+
+
+def audit_read(
+    session: Session, reader: Enroller | int, action: str, target: str, at: datetime, via: Via
+) -> None:
+    """Record one successful read (``mailbox.read``, ``crw.show``…) of ``target`` (an id or a
+    case, request or message number, never PII) in ``session``'s transaction."""
+    audit(session, reader, action, target, "ok", at, via.detail(), slack_user_id=via.slack_user_id)
+
+
+def record_read(
+    sessions: sessionmaker[Session], reader_id: int, action: str, target: str, at: datetime, via: Via
+) -> None:
+    """:func:`audit_read` in its own transaction, for a read that has already succeeded."""
+    with transaction(sessions) as session:
+        audit_read(session, reader_id, action, target, at, via)

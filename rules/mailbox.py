@@ -2,9 +2,13 @@
 
 An enroller reads only their own digests (``Action.READ_OWN_MAILBOX``); a message id that
 is not theirs is answered like one that does not exist, and that refusal is audited with
-the message id only. Successful reads are not audited, like every other read in bob, except
-a digest opened on the web (``mailbox.opened``): a browser page can be left open, printed or
-saved, so who opened which digest is kept.
+the message id only. A successful read is audited through
+:func:`rules.access.audit_read` with its channel (Slack, web, CLI): ``mailbox.read`` for a
+digest (each Slack page, each web opening), ``mailbox.list`` for a listing asked for by a
+command or a page. The App Home tab's listing is not audited: it shows ids, business dates,
+subjects (the digest kind and date) and alert counts, no consumer data, and Slack renders it
+whenever the user clicks the app, so it would bury the reads that matter; every digest opened
+from it is audited like any other.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from typing import TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from rules.access import Action, Attempt, audit, audit_refusals, require
+from rules.access import Action, Attempt, Via, audit_read, audit_refusals, require
 from store.mailbox import (
     MailboxDocument,
     MailboxEntry,
@@ -52,10 +56,13 @@ def mailbox_listing(
 
 
 def open_message(
-    sessions: sessionmaker[Session], reader_id: int, message_id: int, now: datetime
+    sessions: sessionmaker[Session], reader_id: int, message_id: int, now: datetime, via: Via | None = None
 ) -> MailboxDocument:
-    """One digest of the reader's own, marked read; any other id is refused as not found."""
+    """One digest of the reader's own, marked read; any other id is refused as not found (the
+    refusal names the channel ``via``, as the read its caller records does)."""
     attempt = Attempt("mailbox.read", f"message:{message_id}", now)
+    if via is not None:
+        attempt.detail, attempt.slack_user_id = via.detail(), via.slack_user_id
     return _as_reader(
         sessions, reader_id, attempt, lambda session: read_message(session, reader_id, message_id)
     )
@@ -64,21 +71,28 @@ def open_message(
 def mailbox_page(
     sessions: sessionmaker[Session], reader_id: int, query: MailboxQuery, now: datetime
 ) -> DigestPage:
-    """One page of the reader's own digests, filtered as ``query`` says."""
-    attempt = Attempt("mailbox.list", "own", now)
-    return _as_reader(sessions, reader_id, attempt, lambda session: list_digests(session, reader_id, query))
+    """One page of the reader's own digests, filtered as ``query`` says (the web mailbox page,
+    audited as a listing on the web)."""
+    attempt = Attempt("mailbox.list", "own", now, detail={"channel": "web"})
+
+    def listed(session: Session) -> DigestPage:
+        found = list_digests(session, reader_id, query)
+        audit_read(session, reader_id, attempt.action, "own", now, Via("web"))
+        return found
+
+    return _as_reader(sessions, reader_id, attempt, listed)
 
 
 def view_digest(
     sessions: sessionmaker[Session], reader_id: int, message_id: int, now: datetime
 ) -> MailboxDocument:
     """One digest of the reader's own, as it is (its read mark is the reader's to set); the
-    opening is audited."""
-    attempt = Attempt("mailbox.opened", f"message:{message_id}", now)
+    opening is audited as a read on the web."""
+    attempt = Attempt("mailbox.read", f"message:{message_id}", now, detail={"channel": "web"})
 
     def opened(session: Session) -> MailboxDocument:
         document = message_document(session, reader_id, message_id)
-        audit(session, reader_id, attempt.action, attempt.target, "opened", now)
+        audit_read(session, reader_id, attempt.action, f"message:{message_id}", now, Via("web"))
         return document
 
     return _as_reader(sessions, reader_id, attempt, opened)

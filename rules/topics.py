@@ -14,12 +14,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, String, and_, cast, func, literal, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from rules.policies import DailyUntilResolved, EveryNDaysWhile, Once, OnDates, Policy
 from store.history import held, in_effect
+from store.join_order import in_order
 from store.models import (
     Consent,
     ConsumerFlag,
@@ -86,15 +88,24 @@ def _delegated(window: SelectionWindow) -> ColumnElement[bool]:
     )
 
 
-def _from_delegations(event_key: ColumnElement[str]) -> Candidates:
+def _events_delegated(
+    events: Any, consumer_id: ColumnElement[int] | InstrumentedAttribute[int], event_key: ColumnElement[str]
+) -> Candidates:
+    """Start from ``events`` (a table, tables or subquery: the few rows of the window) and
+    look each one's delegation and enroller up by index, in that order on every database,
+    so the plan never walks every delegation (see :mod:`store.join_order`)."""
     return (
         select(
             DelegationPeriod.enroller_id.label("recipient_id"),
             DelegationPeriod.consumer_id.label("consumer_id"),
             event_key,
         )
-        .join(Enroller, Enroller.id == DelegationPeriod.enroller_id)
-        .join(EnrollerPeriod, EnrollerPeriod.enroller_id == DelegationPeriod.enroller_id)
+        .select_from(in_order(events, DelegationPeriod, Enroller, EnrollerPeriod))
+        .where(
+            DelegationPeriod.consumer_id == consumer_id,
+            Enroller.id == DelegationPeriod.enroller_id,
+            EnrollerPeriod.enroller_id == DelegationPeriod.enroller_id,
+        )
     )
 
 
@@ -104,17 +115,15 @@ def _news(began: InstrumentedAttribute[datetime], window: SelectionWindow) -> Co
 
 
 def binder_payment_pending(window: SelectionWindow) -> Candidates:
-    return (
-        _from_delegations(_key("enrollment:", EnrollmentPeriod.enrollment_id))
-        .join(EnrollmentPeriod, EnrollmentPeriod.consumer_id == DelegationPeriod.consumer_id)
-        .join(Enrollment, Enrollment.id == EnrollmentPeriod.enrollment_id)
-        .where(
-            _delegated(window),
-            Enrollment.coverage == Coverage.HEALTH,
-            EnrollmentPeriod.status == EnrollmentStatus.PENDING,
-            EnrollmentPeriod.binder_paid.is_(False),
-            in_effect(EnrollmentPeriod, window.cutoff),
-        )
+    enrollments = in_order(EnrollmentPeriod, Enrollment)
+    key = _key("enrollment:", EnrollmentPeriod.enrollment_id)
+    return _events_delegated(enrollments, EnrollmentPeriod.consumer_id, key).where(
+        _delegated(window),
+        Enrollment.id == EnrollmentPeriod.enrollment_id,
+        Enrollment.coverage == Coverage.HEALTH,
+        EnrollmentPeriod.status == EnrollmentStatus.PENDING,
+        EnrollmentPeriod.binder_paid.is_(False),
+        in_effect(EnrollmentPeriod, window.cutoff),
     )
 
 
@@ -125,22 +134,19 @@ def consent_valid_thru(window: SelectionWindow) -> Candidates:
         .group_by(Consent.consumer_id)
         .subquery()
     )
-    return (
-        _from_delegations(_key("consent:", latest.c.consumer_id))
-        .join(latest, latest.c.consumer_id == DelegationPeriod.consumer_id)
-        .where(
-            _delegated(window),
-            latest.c.valid_thru >= window.day,
-            latest.c.valid_thru < window.day.replace(year=window.day.year + 1),
-        )
+    key = _key("consent:", latest.c.consumer_id)
+    return _events_delegated(latest, latest.c.consumer_id, key).where(
+        _delegated(window),
+        latest.c.valid_thru >= window.day,
+        latest.c.valid_thru < window.day.replace(year=window.day.year + 1),
     )
 
 
 def _open_flag(kind: FlagKind) -> Selector:
     def selector(window: SelectionWindow) -> Candidates:
+        key = _key(f"{kind.value}:", DelegationPeriod.consumer_id)
         return (
-            _from_delegations(_key(f"{kind.value}:", DelegationPeriod.consumer_id))
-            .join(ConsumerFlag, ConsumerFlag.consumer_id == DelegationPeriod.consumer_id)
+            _events_delegated(ConsumerFlag, ConsumerFlag.consumer_id, key)
             .where(
                 _delegated(window),
                 ConsumerFlag.kind == kind,
@@ -154,28 +160,21 @@ def _open_flag(kind: FlagKind) -> Selector:
 
 
 def nod_notice(window: SelectionWindow) -> Candidates:
-    return (
-        _from_delegations(_key("notice:", Notice.id))
-        .join(Notice, Notice.consumer_id == DelegationPeriod.consumer_id)
-        .where(
-            _delegated(window),
-            Notice.kind == NoticeKind.NOD,
-            _news(Notice.created_at, window),
-        )
+    return _events_delegated(Notice, Notice.consumer_id, _key("notice:", Notice.id)).where(
+        _delegated(window),
+        Notice.kind == NoticeKind.NOD,
+        _news(Notice.created_at, window),
     )
 
 
 def _enrollment_became(status: EnrollmentStatus) -> Selector:
     def selector(window: SelectionWindow) -> Candidates:
-        return (
-            _from_delegations(_key(f"{status.value}:", EnrollmentPeriod.enrollment_id))
-            .join(EnrollmentPeriod, EnrollmentPeriod.consumer_id == DelegationPeriod.consumer_id)
-            .where(
-                _delegated(window),
-                EnrollmentPeriod.status == status,
-                in_effect(EnrollmentPeriod, window.cutoff),
-                _news(EnrollmentPeriod.status_since, window),
-            )
+        key = _key(f"{status.value}:", EnrollmentPeriod.enrollment_id)
+        return _events_delegated(EnrollmentPeriod, EnrollmentPeriod.consumer_id, key).where(
+            _delegated(window),
+            EnrollmentPeriod.status == status,
+            _news(EnrollmentPeriod.status_since, window),
+            in_effect(EnrollmentPeriod, window.cutoff),
         )
 
     selector.__name__ = f"enrollment_{status.value}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import logging
 import re
 import time
@@ -263,7 +264,7 @@ async def test_a_slack_upload_failure_is_reported_and_the_history_says_failed(
     assert "failed" in history and "ratelimited" in history
 
 
-async def test_the_history_lists_exports_and_one_can_be_fetched_again(user, slack):
+async def test_the_history_lists_exports_and_one_can_be_fetched_again(user, slack, sessions, people):
     await user.command("export")
     await delivered(slack)
     _, history = await user.command("exports")
@@ -274,6 +275,19 @@ async def test_the_history_lists_exports_and_one_can_be_fetched_again(user, slac
     await slack.wait_for(lambda: len(slack.named("files.completeUploadExternal")) == 2)
     _, other = await user.as_user("U0MAX").command(f"exports get {token}")
     assert "Sending" not in other
+    with sessions() as s:
+        export_id = s.scalars(select(ExportRecord.id)).one()
+        fetches = s.execute(
+            select(AuditEntry.actor_id, AuditEntry.target, AuditEntry.outcome, AuditEntry.detail)
+            .where(AuditEntry.action == "export.fetch")
+            .order_by(AuditEntry.id)
+        ).all()
+        audited = json.dumps([[e.target, e.detail] for e in s.scalars(select(AuditEntry))])
+    assert [tuple(f) for f in fetches] == [
+        (people["ana"], f"export:{export_id}", "ok", {"channel": "slack"}),
+        (people["max"], "export:unknown", "refused", {"reason": "not_found", "channel": "slack"}),
+    ]
+    assert not [value for value in seeded_pii(sessions) if value in audited]
 
 
 async def test_fetching_again_is_refused_once_the_agency_prevents_agents_exports(

@@ -19,6 +19,7 @@ from exports.expiry import expire_exports
 from exports.history import fail_export, fetch_export, list_exports
 from exports.planning import ExportRequest, plan_export
 from exports.settings import ExportsConfig
+from rules.access import Via
 from store.models import Agency, AuditEntry, Consumer, ExportRecord, ExportStatus
 from tests.export_fixtures import NOW, RICH_ROW, People, build_people, decrypt, open_workbook
 
@@ -204,7 +205,7 @@ def test_a_failure_midway_leaves_status_failed_and_no_file(sessions, config, peo
         ).all()
         assert outcomes == ["failed"]
     with pytest.raises(ExportRefused, match="failed"):
-        fetch_export(sessions, people.ana, plan.token, NOW)
+        fetch_export(sessions, people.ana, plan.token, NOW, Via("slack"))
 
 
 def test_a_failure_in_the_real_encryption_removes_the_partial_file(sessions, config, people, monkeypatch):
@@ -249,7 +250,7 @@ def test_failing_a_built_export_deletes_its_file_and_says_why(sessions, config, 
     assert entry.status == "failed" and entry.error == "Slack refused the upload (ratelimited)"
     assert entry.deleted_at == later and not entry.available(later)
     with pytest.raises(ExportRefused, match="ratelimited"):
-        fetch_export(sessions, people.ana, plan.token, later)
+        fetch_export(sessions, people.ana, plan.token, later, Via("slack"))
     with sessions() as session:
         audit = session.execute(
             select(AuditEntry.actor_id, AuditEntry.outcome, AuditEntry.detail).where(
@@ -267,17 +268,17 @@ def test_a_plan_is_built_once(sessions, config, people):
 
 def test_a_file_can_be_fetched_until_it_expires_then_it_is_deleted(sessions, config, people):
     plan, result = export(sessions, config, ExportRequest(people.ana))
-    fetched = fetch_export(sessions, people.ana, plan.token, NOW + timedelta(minutes=59))
+    fetched = fetch_export(sessions, people.ana, plan.token, NOW + timedelta(minutes=59), Via("slack"))
     assert fetched == result.path
     with pytest.raises(ExportRefused, match="no export of yours"):
-        fetch_export(sessions, people.max, plan.token, NOW)
+        fetch_export(sessions, people.max, plan.token, NOW, Via("slack"))
     assert expire_exports(sessions, NOW + timedelta(minutes=59)) == 0
     assert result.path.exists()
     assert expire_exports(sessions, NOW + timedelta(minutes=60)) == 1
     assert not result.path.exists()
     assert expire_exports(sessions, NOW + timedelta(minutes=61)) == 0
     with pytest.raises(ExportRefused, match="expired"):
-        fetch_export(sessions, people.ana, plan.token, NOW + timedelta(minutes=61))
+        fetch_export(sessions, people.ana, plan.token, NOW + timedelta(minutes=61), Via("slack"))
     [entry] = list_exports(sessions, people.ana, NOW + timedelta(minutes=61))
     assert entry.deleted_at == NOW + timedelta(minutes=60)
 

@@ -13,6 +13,7 @@ from exports.errors import ExportRefused
 from exports.history import fetch_export
 from exports.planning import ExportRequest, plan_export
 from exports.settings import ExportsConfig
+from rules.access import Via
 from store.models import Agency, AuditEntry, Enroller, ExportRecord, ExportScope, Role
 from tests.export_fixtures import NOW, People, build_people
 
@@ -160,7 +161,7 @@ def change(sessions, model, key, **values) -> None:
 
 def refetch_refusal(sessions, requester: int, token: str) -> str:
     with pytest.raises(ExportRefused) as refusal:
-        fetch_export(sessions, requester, token, NOW + timedelta(minutes=5))
+        fetch_export(sessions, requester, token, NOW + timedelta(minutes=5), Via("slack"))
     with sessions() as session:
         audit = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
     assert (audit.action, audit.outcome, audit.actor_id) == ("export.fetch", "refused", requester)
@@ -170,7 +171,7 @@ def refetch_refusal(sessions, requester: int, token: str) -> str:
 
 def test_an_agents_export_cannot_be_fetched_once_the_agency_prevents_exports(sessions, config, people):
     token = built(sessions, config, ExportRequest(people.ana))
-    assert fetch_export(sessions, people.ana, token, NOW + timedelta(minutes=5)).is_file()
+    assert fetch_export(sessions, people.ana, token, NOW + timedelta(minutes=5), Via("slack")).is_file()
     change(sessions, Agency, people.sunrise, prevent_downline_exports=True)
     assert refetch_refusal(sessions, people.ana, token) == "downline_exports_prevented"
 

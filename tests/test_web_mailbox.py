@@ -129,9 +129,9 @@ async def test_opening_a_digest_is_audited_and_leaves_it_unread(web_people, brow
     await browser.sign_in(ANA)
     await browser.page(f"/mailbox/{digest}")
     assert read_at(sessions, digest) is None  # GET changes nothing; reading is marked by hand
-    entries = audit_log(sessions, "mailbox.opened")
+    entries = audit_log(sessions, "mailbox.read")
     assert [(e.actor_id, e.target, e.outcome, e.detail) for e in entries] == [
-        (web_people.ids["ana"], f"message:{digest}", "opened", None)
+        (web_people.ids["ana"], f"message:{digest}", "ok", {"channel": "web"})
     ]
 
 
@@ -185,9 +185,14 @@ async def test_another_persons_digest_is_not_found(web_people, browser, sessions
     )
     assert refused.status == 404
     assert read_at(sessions, maxs) is None
-    refusals = [(e.actor_id, e.target, e.outcome) for e in audit_log(sessions, "mailbox.opened")]
-    assert (web_people.ids["omar"], f"message:{maxs}", "refused") in refusals
-    assert (web_people.ids["omar"], f"message:{maxs}", "opened") not in refusals
+    refusals = [(e.actor_id, e.target, e.outcome, e.detail) for e in audit_log(sessions, "mailbox.read")]
+    assert (
+        web_people.ids["omar"],
+        f"message:{maxs}",
+        "refused",
+        {"reason": "not_found", "channel": "web"},
+    ) in refusals
+    assert (web_people.ids["omar"], f"message:{maxs}", "ok", {"channel": "web"}) not in refusals
 
 
 async def test_mark_read_unread_archive_and_back(web_people, browser, sessions):

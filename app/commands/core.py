@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 from app.progress import progress_bar
-from app.read_audit import record_cli_read
+from app.read_audit import cli_via, record_cli_read
 from app.runtime import Runtime
 from mailer.daily_summary import RunResult, run_daily_summary
 from mailer.dry_run import preview_daily_summaries, preview_daily_summary
@@ -118,7 +118,7 @@ def _mailbox_line(row: MailboxEntry) -> str:
 
 def mailbox_show(runtime: Runtime, args: argparse.Namespace) -> None:
     reader = actor_id(runtime, args.enroller, acting=False)
-    message = open_message(runtime.sessions, reader, args.message_id, utcnow())
+    message = open_message(runtime.sessions, reader, args.message_id, utcnow(), cli_via())
     record_cli_read(runtime, reader, "mailbox.read", f"message:{args.message_id}")
     payload = {
         **message.as_dict(),

@@ -34,6 +34,9 @@ class EnrollmentPeriod(Base):
     __table_args__ = (
         _one_open_period("enrollment_history", "enrollment_id"),
         Index("ix_enrollment_history_status", "status", "valid_to"),
+        # The one-time topics' window: statuses that began within the lookback (led by the
+        # time, so the pending-binder topic keeps the index above).
+        Index("ix_enrollment_history_status_since", "status_since", "status"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -69,7 +72,10 @@ class EnrollerPeriod(Base):
     """Whether an enroller was active over one period."""
 
     __tablename__ = "enroller_history"
-    __table_args__ = (_one_open_period("enroller_history", "enroller_id"),)
+    __table_args__ = (
+        _one_open_period("enroller_history", "enroller_id"),
+        Index("ix_enroller_history_enroller", "enroller_id", "valid_from"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     enroller_id: Mapped[int] = mapped_column(ForeignKey("enrollers.id"))
