@@ -17,6 +17,7 @@ from bot.home_sections import work_sections
 from bot.identity import LINK_HOWTO
 from bot.mailbox_command import mailbox_line
 from bot.web_button import open_in_browser
+from rules.access import Via
 from rules.mailbox import mailbox_listing
 from store.mailbox import MailboxEntry
 
@@ -53,7 +54,8 @@ def home_view(deps: BotDeps, slack_user_id: str) -> dict[str, Any]:
     if button is not None:
         blocks.insert(1, button)
     if reader_id is not None:
-        blocks.extend(work_sections(deps, reader_id, deps.clock()))
+        via = Via("slack", slack_user_id=slack_user_id)
+        blocks.extend(work_sections(deps, reader_id, deps.clock(), via))
     return {"type": "home", "blocks": blocks}
 
 

@@ -17,7 +17,7 @@ from bot.deps import BotDeps
 from bot.replies import sentence, status_words
 from bot.slack_text import code, inert
 from exports.history import ExportHistoryEntry, list_exports
-from rules.access import Action, may
+from rules.access import Action, Via, may, record_read
 from rules.casework.crw_queries import list_cases, my_tiles
 from rules.casework.help_queue import open_help_requests
 from rules.crw import RISK_LABELS
@@ -29,8 +29,9 @@ FETCH_AGAIN = "home_export_fetch"
 SHOWN_EXPORTS = 5
 
 
-def work_sections(deps: BotDeps, actor_id: int, now: datetime) -> list[Block]:
-    """CRW, exports and help requests for the linked enroller ``actor_id``."""
+def work_sections(deps: BotDeps, actor_id: int, now: datetime, via: Via) -> list[Block]:
+    """CRW, exports and help requests for the linked enroller ``actor_id``; the reads that
+    `/bob crw list` and `/bob help-request list open` record are recorded alike."""
     blocks: list[Block] = []
     for title, build in (
         ("Consumer Retention Workspace", _crw),
@@ -39,20 +40,23 @@ def work_sections(deps: BotDeps, actor_id: int, now: datetime) -> list[Block]:
     ):
         blocks += [divider(), header(title)]
         try:
-            blocks += build(deps, actor_id, now)
+            blocks += build(deps, actor_id, now, via)
         except BobError as exc:
             blocks.append(section(sentence(exc)))
     return blocks
 
 
-def _crw(deps: BotDeps, actor_id: int, now: datetime) -> list[Block]:
+def _crw(deps: BotDeps, actor_id: int, now: datetime, via: Via) -> list[Block]:
     tiles = my_tiles(deps.sessions, actor_id, now)
     by_risk = "\n".join(
         f"{risk} {RISK_LABELS[risk]}: {tiles.open_by_risk.get(risk, 0):,}" for risk in sorted(RISK_LABELS)
     )
     aging = "\n".join(f"{bucket}: {n:,}" for bucket, n in tiles.aging.items())
     blocks = [fields([("Open cases", f"{tiles.open_cases:,}"), ("By priority", by_risk), ("Aging", aging)])]
-    rows = list_cases(deps.sessions, actor_id, now) if tiles.open_cases else []
+    rows = []
+    if tiles.open_cases:
+        rows = list_cases(deps.sessions, actor_id, now)
+        record_read(deps.sessions, actor_id, "crw.list", "own", now, via)
     if rows:
         options = [
             option(row.case_number, row.case_number, f"{row.risk} {row.risk_label} · {days(row.age_days)}")
@@ -84,7 +88,7 @@ def _button(action_id: str, text: str, value: str) -> Block:
     return {"type": "button", "action_id": action_id, "text": plain(text), "value": value}
 
 
-def _exports(deps: BotDeps, actor_id: int, now: datetime) -> list[Block]:
+def _exports(deps: BotDeps, actor_id: int, now: datetime, via: Via) -> list[Block]:
     blocks: list[Block] = []
     for entry in list_exports(deps.sessions, actor_id, now, limit=SHOWN_EXPORTS):
         line = section(_export_line(entry, now))
@@ -104,8 +108,9 @@ def _may(deps: BotDeps, actor_id: int, action: Action) -> bool:
         return actor is not None and may(actor, action)
 
 
-def _help_requests(deps: BotDeps, actor_id: int, now: datetime) -> list[Block]:
+def _help_requests(deps: BotDeps, actor_id: int, now: datetime, via: Via) -> list[Block]:
     found = open_help_requests(deps.sessions, actor_id, now)
+    record_read(deps.sessions, actor_id, "help.list", "open", now, via)
     zone = deps.zone
     whose = "in the exchange's queue" if found.whole_queue else "filed by you"
     lines = [
