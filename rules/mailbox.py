@@ -19,9 +19,11 @@ from rules.access import Action, Attempt, audit, audit_refusals, require
 from store.mailbox import (
     MailboxDocument,
     MailboxEntry,
+    MailboxHeading,
     NotFound,
     mailbox_messages,
     message_document,
+    message_heading,
     read_message,
 )
 from store.mailbox_folders import DigestPage, MailboxQuery, digest_on, list_digests, mark_digest
@@ -71,17 +73,28 @@ def mailbox_page(
 
 def view_digest(
     sessions: sessionmaker[Session], reader_id: int, message_id: int, now: datetime
-) -> MailboxDocument:
-    """One digest of the reader's own, as it is (its read mark is the reader's to set); the
-    opening is audited."""
+) -> MailboxHeading:
+    """One digest of the reader's own, as it is (its read mark is the reader's to set), without
+    its content (see :func:`digest_content`); the opening is audited."""
     attempt = Attempt("mailbox.opened", f"message:{message_id}", now)
 
-    def opened(session: Session) -> MailboxDocument:
-        document = message_document(session, reader_id, message_id)
+    def opened(session: Session) -> MailboxHeading:
+        heading = message_heading(session, reader_id, message_id)
         audit(session, reader_id, attempt.action, attempt.target, "opened", now)
-        return document
+        return heading
 
     return _as_reader(sessions, reader_id, attempt, opened)
+
+
+def digest_content(
+    sessions: sessionmaker[Session], reader_id: int, message_id: int, now: datetime
+) -> MailboxDocument:
+    """The whole of one digest of the reader's own, bodies and alerts (the opening itself is
+    audited by :func:`view_digest`)."""
+    attempt = Attempt("mailbox.opened", f"message:{message_id}", now)
+    return _as_reader(
+        sessions, reader_id, attempt, lambda session: message_document(session, reader_id, message_id)
+    )
 
 
 def digest_id_on(

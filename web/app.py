@@ -9,6 +9,7 @@ from rules.templating import TEMPLATES
 from web import crw_pages, exports_pages, help_pages, mailbox_pages, signin
 from web.auth import DEPS, who_is_asking
 from web.deps import WebDeps
+from web.digest_cache import RENDERED_DIGESTS, RenderedDigests
 from web.pages import error_pages
 from web.security import security_headers
 
@@ -25,6 +26,7 @@ def mount_web(application: web.Application, deps: WebDeps) -> None:
     """Add the pages, their middlewares and the static stylesheet to ``application`` (before it
     starts). The middlewares run outermost first: headers, error pages, who is asking."""
     application[DEPS] = deps
+    application[RENDERED_DIGESTS] = RenderedDigests()
     application.middlewares.extend([security_headers, error_pages, who_is_asking])
     router = application.router
     router.add_get("/", home, name="home")
