@@ -20,6 +20,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import select
 
 from app.http_server import start_http
+from app.interpreter import share_the_interpreter
 from app.runtime import Runtime
 from exports.expiry import expire_exports
 from exports.snapshots import take_snapshot
@@ -157,6 +158,7 @@ async def serve(runtime: Runtime, stop: asyncio.Event, *, with_bot: bool | None 
                 "Slack is not configured (BOB_SLACK_BOT_TOKEN): running the mailer and the web pages only"
             )
         await start_http(runtime, stack, with_bot=wants_bot)
+        share_the_interpreter()
 
         await jobs.start_up()
         await jobs.drain()

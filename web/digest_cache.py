@@ -37,6 +37,11 @@ class RenderedDigests:
     def __len__(self) -> int:
         return len(self._kept)
 
+    def clear(self) -> None:
+        with self._lock:
+            self._kept.clear()
+            self.bytes = 0
+
     def get(self, key: FragmentKey) -> Markup | None:
         with self._lock:
             found = self._kept.get(key)
