@@ -11,6 +11,8 @@ page, odd ones the agent's mailbox list. Latency is from sending a request to ha
 whole page. First a round with nothing else running (the floor), then the same load while the
 manager's agency export is planned, built and encrypted in a worker thread of the same
 process, as `/bob export agency` does. Peak RSS is the process's VmHWM, reset after seeding.
+Before the rounds, one request at a time: the digest page with its alert part rendered afresh
+and kept (web.digest_cache), and the mailbox list, wall and process CPU time.
 
 Meanwhile rounds of 20 signed ``/bob help`` commands (P4's probe), one every half second, time
 Slack's acknowledgements on the same port. The load generator shares the server's event loop,
