@@ -1,6 +1,7 @@
 """The alert part of digest pages, rendered once and kept: a 2,000-alert manager digest is
 about 500 KB of HTML and 30-40 ms of CPU to read, regroup and render (4-6 ms kept, per
-bench/web.py), and its content never changes once stored (only its read and archived marks do, and they sit outside this part).
+bench/web.py), and its content never changes once stored (only its read and archived marks
+do, and they sit outside this part).
 
 Kept in process memory only, as the page itself is, least recently used first out, bounded by
 size. A key is a digest's id and the page's filters; the caller checks that the digest is the
