@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from exports.agency_history import AgencyExportLine, agency_exports
 from exports.errors import ExportRefused
 from exports.history import ExportHistoryEntry, fetch_export, list_exports
-from rules.access import Action
+from rules.access import Action, Via
 from web.auth import deps_of, signed_in_or_redirect
 from web.pages import local_time, page
 from web.permissions import allowed_actions
@@ -70,7 +70,7 @@ async def download(request: web.Request) -> web.StreamResponse:
     deps = deps_of(request)
     try:
         path = await asyncio.to_thread(
-            fetch_export, deps.sessions, signed_in.enroller_id, token, deps.clock()
+            fetch_export, deps.sessions, signed_in.enroller_id, token, deps.clock(), Via("web")
         )
     except ExportRefused as refused:
         if refused.reason in NOT_YOURS:
