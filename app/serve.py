@@ -25,6 +25,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import select
 
 from app.http_server import start_http
+from app.interpreter import share_the_interpreter
 from app.purge import PurgeJob
 from app.runtime import Runtime
 from bot.dm_drain import drain_slack_dms
@@ -249,6 +250,7 @@ async def serve(runtime: Runtime, stop: asyncio.Event, *, with_bot: bool | None 
                 "Slack is not configured (BOB_SLACK_BOT_TOKEN): running the mailer and the web pages only"
             )
         await start_http(runtime, stack, with_bot=wants_bot)
+        share_the_interpreter()
 
         await jobs.start_up()
         try:

@@ -11,6 +11,8 @@ page, odd ones the agent's mailbox list. Latency is from sending a request to ha
 whole page. First a round with nothing else running (the floor), then the same load while the
 manager's agency export is planned, built and encrypted in a worker thread of the same
 process, as `/bob export agency` does. Peak RSS is the process's VmHWM, reset after seeding.
+Before the rounds, one request at a time: the digest page with its alert part rendered afresh
+and kept (web.digest_cache), and the mailbox list, wall and process CPU time.
 
 Meanwhile rounds of 20 signed ``/bob help`` commands (P4's probe), one every half second, time
 Slack's acknowledgements on the same port. The load generator shares the server's event loop,
@@ -41,6 +43,7 @@ import aiohttp  # noqa: E402
 from aiohttp import web  # noqa: E402
 from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
 
+from app.interpreter import share_the_interpreter  # noqa: E402
 from bench.web_digests import Cast, store_digests  # noqa: E402
 from bot.app import EVENTS_PATH, add_slack_events, build_app  # noqa: E402
 from bot.deps import BotDeps  # noqa: E402
@@ -55,6 +58,7 @@ from store.seed import SeedPlan, seed_book  # noqa: E402
 from tests.fake_slack import FakeSlack, SlackUser  # noqa: E402
 from web.app import mount_web  # noqa: E402
 from web.deps import WebDeps  # noqa: E402
+from web.digest_cache import RENDERED_DIGESTS, RenderedDigests  # noqa: E402
 from web.sessions import SESSION_COOKIE, start_session  # noqa: E402
 from web.settings import WebConfig  # noqa: E402
 
@@ -150,6 +154,24 @@ async def slack_rounds(user: SlackUser, until: asyncio.Event | float) -> list[fl
     return acks
 
 
+async def one_at_a_time(base: str, token: str, path: str, kept: RenderedDigests | None) -> dict[str, float]:
+    """One request at a time, nothing else running: median wall and CPU ms (the process's CPU
+    time, load-independent enough), ``kept`` emptied before each when given (uncached)."""
+    walls: list[float] = []
+    cpus: list[float] = []
+    async with aiohttp.ClientSession(base, cookies={SESSION_COOKIE: token}) as client:
+        for _ in range(7):
+            if kept is not None:
+                kept.clear()
+            started, cpu = time.perf_counter(), time.process_time()
+            async with client.get(path, allow_redirects=False) as response:
+                body = await response.read()
+                assert response.status == 200, (path, response.status)
+            walls.append((time.perf_counter() - started) * 1000)
+            cpus.append((time.process_time() - cpu) * 1000)
+    return {"wall": statistics.median(walls), "cpu": statistics.median(cpus), "kb": len(body) / 1024}
+
+
 def sign_in_readers(sessions: sessionmaker[Session], cast: Cast) -> list[str]:
     with sessions.begin() as session:
         return [
@@ -200,10 +222,18 @@ async def measure_async(url: str, folder: str, idle_seconds: float) -> dict[str,
     slack = FakeSlack()
     await slack.start()
     runner = await serve(sessions, slack)
+    share_the_interpreter()  # as `bob serve` does once listening
     base = f"http://127.0.0.1:{runner.addresses[0][1]}"
     user = SlackUser(f"{base}{EVENTS_PATH}", slack, SECRET, user_id="U0BENCH")
     try:
         await asyncio.gather(readers(base, tokens, cast.digest_id, 1.0), slack_rounds(user, 1.0))  # warm up
+        kept = runner.app[RENDERED_DIGESTS]
+        digest_path = f"/mailbox/{cast.digest_id}"
+        alone = {
+            "digest uncached": await one_at_a_time(base, tokens[0], digest_path, kept),
+            "digest cached": await one_at_a_time(base, tokens[0], digest_path, None),
+            "mailbox list": await one_at_a_time(base, tokens[1], "/mailbox", None),
+        }
         reset_peak_rss()
         idle_load, idle_acks = await asyncio.gather(
             readers(base, tokens, cast.digest_id, idle_seconds), slack_rounds(user, idle_seconds)
@@ -233,7 +263,7 @@ async def measure_async(url: str, folder: str, idle_seconds: float) -> dict[str,
         await runner.cleanup()
         await slack.stop()
     passed = busy["p99"] <= TARGET_P99_MS and busy["ack_p99"] <= TARGET_ACK_P99_MS
-    return {"idle": idle, "busy": busy, "export_s": export_s, "passed": passed}
+    return {"idle": idle, "busy": busy, "export_s": export_s, "passed": passed, "alone": alone}
 
 
 def measure(rows: int, idle_seconds: float = 10.0) -> dict[str, Any]:
@@ -252,6 +282,8 @@ def main() -> None:
     )
     args = parser.parse_args()
     r = measure(args.rows, args.idle_seconds)
+    for name, one in r["alone"].items():
+        print(f"one request alone, {name}: {one['wall']:.1f} ms, CPU {one['cpu']:.1f} ms, {one['kb']:.0f} KB")
     print(
         f"{'round':<14} {'digest p50':>10} {'digest p99':>10} {'list p50':>8} {'list p99':>8} "
         f"{'p50 ms':>7} {'p99 ms':>7} {'requests':>8} {'req/s':>6} {'peak RSS':>9} "

@@ -23,9 +23,11 @@ from rules.access import Action, Attempt, Via, audit_read, audit_refusals, requi
 from store.mailbox import (
     MailboxDocument,
     MailboxEntry,
+    MailboxHeading,
     NotFound,
     mailbox_messages,
     message_document,
+    message_heading,
     read_message,
 )
 from store.mailbox_folders import DigestPage, MailboxQuery, digest_on, list_digests, mark_digest
@@ -85,17 +87,28 @@ def mailbox_page(
 
 def view_digest(
     sessions: sessionmaker[Session], reader_id: int, message_id: int, now: datetime
-) -> MailboxDocument:
-    """One digest of the reader's own, as it is (its read mark is the reader's to set); the
-    opening is audited as a read on the web."""
+) -> MailboxHeading:
+    """One digest of the reader's own, as it is (its read mark is the reader's to set), without
+    its content (see :func:`digest_content`); the opening is audited as a read on the web."""
     attempt = Attempt("mailbox.read", f"message:{message_id}", now, detail={"channel": "web"})
 
-    def opened(session: Session) -> MailboxDocument:
-        document = message_document(session, reader_id, message_id)
+    def opened(session: Session) -> MailboxHeading:
+        heading = message_heading(session, reader_id, message_id)
         audit_read(session, reader_id, attempt.action, f"message:{message_id}", now, Via("web"))
-        return document
+        return heading
 
     return _as_reader(sessions, reader_id, attempt, opened)
+
+
+def digest_content(
+    sessions: sessionmaker[Session], reader_id: int, message_id: int, now: datetime
+) -> MailboxDocument:
+    """The whole of one digest of the reader's own, bodies and alerts (the opening itself is
+    audited by :func:`view_digest`)."""
+    attempt = Attempt("mailbox.opened", f"message:{message_id}", now)
+    return _as_reader(
+        sessions, reader_id, attempt, lambda session: message_document(session, reader_id, message_id)
+    )
 
 
 def digest_id_on(

@@ -178,7 +178,7 @@ async def test_a_manager_reads_filters_marks_downloads_and_signs_out(
     ) and download.suggested_filename.endswith(".xlsx")
     with open(saved, "rb") as workbook:
         assert msoffcrypto.OfficeFile(io.BytesIO(workbook.read())).is_encrypted()
-    assert [e.outcome for e in audit_log(sessions, "export.fetch")] == ["allowed"]
+    assert [e.outcome for e in audit_log(sessions, "export.fetch")] == ["ok"]
 
     for link, heading in (("Help requests", "Help requests"), ("CRW", "Your Consumer Retention Workspace")):
         await page.get_by_role("link", name=link, exact=True).click()

@@ -55,7 +55,8 @@ async def test_a_download_is_the_encrypted_workbook_and_is_audited(browser, sess
     assert response.headers["Content-Disposition"] == f'attachment; filename="{ana_export.file_name}"'
     assert response.headers["Cache-Control"] == "no-store"
     fetches = audit_log(sessions, "export.fetch")
-    assert [(e.target, e.outcome) for e in fetches] == [(f"export:{ana_export.export_id}", "allowed")]
+    assert [(e.target, e.outcome) for e in fetches] == [(f"export:{ana_export.export_id}", "ok")]
+    assert all(e.detail == {"channel": "web"} for e in fetches)
 
 
 async def test_someone_elses_export_is_not_found_and_the_try_is_audited(browser, sessions, ana_export):

@@ -3,14 +3,18 @@ runs (the same one, and the same port, as Slack's events)."""
 
 from __future__ import annotations
 
+import asyncio
+
 from aiohttp import web
 
 from rules.templating import TEMPLATES
 from web import crw_pages, exports_pages, help_pages, mailbox_pages, signin
 from web.auth import DEPS, who_is_asking
 from web.deps import WebDeps
+from web.digest_cache import RENDERED_DIGESTS, RenderedDigests
 from web.pages import error_pages
 from web.security import security_headers
+from web.turns import AT_ONCE, TURNS, in_turn
 
 STATIC = TEMPLATES / "web" / "static"
 # Form posts are a few fields; a body larger than this is refused (413) before it is read.
@@ -23,9 +27,11 @@ async def home(request: web.Request) -> web.Response:
 
 def mount_web(application: web.Application, deps: WebDeps) -> None:
     """Add the pages, their middlewares and the static stylesheet to ``application`` (before it
-    starts). The middlewares run outermost first: headers, error pages, who is asking."""
+    starts). The middlewares run outermost first: headers, error pages, turns, who is asking."""
     application[DEPS] = deps
-    application.middlewares.extend([security_headers, error_pages, who_is_asking])
+    application[RENDERED_DIGESTS] = RenderedDigests()
+    application[TURNS] = asyncio.Semaphore(AT_ONCE)
+    application.middlewares.extend([security_headers, error_pages, in_turn, who_is_asking])
     router = application.router
     router.add_get("/", home, name="home")
     signin.add_routes(router)

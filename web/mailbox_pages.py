@@ -7,16 +7,19 @@ import asyncio
 from urllib.parse import urlencode
 
 from aiohttp import web
+from markupsafe import Markup
 
-from rules.mailbox import digest_id_on, mailbox_page, mark, view_digest
+from rules.mailbox import digest_content, digest_id_on, mailbox_page, mark, view_digest
 from rules.topics import TOPICS
 from rules.web_links import DIGEST_SLUGS
 from store.mailbox import NotFound
 from store.models import DigestKind
 from web.auth import deps_of, posted_form, signed_in_or_redirect
+from web.deps import WebDeps
+from web.digest_cache import RENDERED_DIGESTS, FragmentKey
 from web.digest_view import digest_view
 from web.forms import digest_filters, mailbox_query, parse_date, parse_id
-from web.pages import local_time, page
+from web.pages import environment, local_time, page
 
 MARKS = {
     "read": {"read": True},
@@ -43,27 +46,50 @@ async def mailbox(request: web.Request) -> web.Response:
 
 
 async def digest(request: web.Request) -> web.Response:
+    """One digest: whose it is is checked (and the opening audited) on every request, before
+    its kept alert part is looked for."""
     signed_in = signed_in_or_redirect(request)
     message_id = parse_id(request.match_info["id"])
     enroller, topic = digest_filters(request.query)
     deps = deps_of(request)
     try:
-        document = await asyncio.to_thread(
+        heading = await asyncio.to_thread(
             view_digest, deps.sessions, signed_in.enroller_id, message_id, deps.clock()
         )
     except NotFound:
         raise web.HTTPNotFound() from None
-    view = digest_view(document.alerts, enroller, topic) if document.alerts is not None else None
+    key: FragmentKey = (heading.id, enroller, topic)
+    render = lambda: asyncio.to_thread(alerts_part, deps, signed_in.enroller_id, key)  # noqa: E731
     return await page(
         request,
         "digest.html",
-        document=document,
-        manager=document.kind == DigestKind.MANAGER_SUMMARY.value,
-        view=view,
-        enroller=enroller,
-        topic=topic,
-        created=local_time(document.created_at, signed_in.time_zone),
+        document=heading,
+        alerts_part=await request.app[RENDERED_DIGESTS].fragment(key, render),
+        created=local_time(heading.created_at, signed_in.time_zone),
     )
+
+
+def alerts_part(deps: WebDeps, reader_id: int, key: FragmentKey) -> Markup:
+    """The digest's alert part (counts, filters, contents, sections, text) as HTML: the same
+    for everyone who may read it, at any time, so it is rendered once and kept."""
+    message_id, enroller, topic = key
+    try:
+        document = digest_content(deps.sessions, reader_id, message_id, deps.clock())
+    except NotFound:  # it was there a moment ago: mailbox messages are not deleted
+        raise web.HTTPNotFound() from None
+    view = digest_view(document.alerts, enroller, topic) if document.alerts is not None else None
+    html = (
+        environment()
+        .get_template("web/_digest_alerts.html")
+        .render(
+            document=document,
+            manager=document.kind == DigestKind.MANAGER_SUMMARY.value,
+            view=view,
+            enroller=enroller,
+            topic=topic,
+        )
+    )
+    return Markup(html)
 
 
 async def digest_of_email(request: web.Request) -> web.Response:

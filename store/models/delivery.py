@@ -28,7 +28,11 @@ class MailboxMessage(Base):
     """A digest in the recipient's secure mailbox; may hold PII, so it never leaves by email."""
 
     __tablename__ = "mailbox_messages"
-    __table_args__ = (UniqueConstraint("recipient_id", "kind", "business_date"),)
+    __table_args__ = (
+        UniqueConstraint("recipient_id", "kind", "business_date"),
+        # the web mailbox lists a person's digests newest business date first, 25 a page
+        Index("ix_mailbox_messages_recipient_date", "recipient_id", "business_date"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     recipient_id: Mapped[int] = mapped_column(ForeignKey("enrollers.id"), index=True)
