@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.web_fixtures import NOW
+from tests.web_fixtures import NOW, audit_log
 
 ANA, MAX, LEE, OMAR = (
     "ana.agent@agency.test",
@@ -89,3 +89,21 @@ async def test_another_agencys_manager_gets_404_for_our_case(browser, cases):
     await browser.sign_in(OMAR)
     assert (await browser.get("/crw/cases/CRW-ANA-HOT")).status == 404
     assert "CRW-ANA-HOT" not in await browser.page("/crw/agency")
+
+
+async def test_reading_cases_on_the_web_is_on_record(browser, cases, sessions):
+    await browser.sign_in(ANA)
+    await browser.page("/crw")
+    await browser.page("/crw/cases/CRW-ANA-HOT")
+    assert (await browser.get("/crw/cases/CRW-LEE-1")).status == 404  # refused, audited as refused
+    reads = [
+        (e.actor_id, e.action, e.target, e.outcome, e.detail)
+        for action in ("crw.list", "crw.show")
+        for e in audit_log(sessions, action)
+    ]
+    ana = cases.ids["ana"]
+    assert [read for read in reads if read[3] == "ok"] == [
+        (ana, "crw.list", "own", "ok", {"channel": "web"}),
+        (ana, "crw.show", "CRW-ANA-HOT", "ok", {"channel": "web"}),
+    ]
+    assert [read[2:4] for read in reads if read[3] != "ok"] == [("CRW-LEE-1", "refused")]

@@ -10,7 +10,7 @@ from sqlalchemy import update
 
 from rules.casework.help_requests import create_request, update_request
 from store.models import Agency, HelpCategory, HelpStatus, Role
-from tests.web_fixtures import NOW
+from tests.web_fixtures import NOW, audit_log
 
 ANA, LEE, OMAR, SUE = (
     "ana.agent@agency.test",
@@ -67,3 +67,19 @@ async def test_times_are_shown_in_the_readers_agency_zone(browser, filed, web_pe
     html = await browser.page(f"/help-requests/{filed}")
     assert "11/23/2026 12:00 PM EST" in html  # Sue's change, an hour before 18:00 UTC
     assert "PST" not in html
+
+
+async def test_reading_help_requests_on_the_web_is_on_record(browser, filed, web_people, sessions):
+    await browser.sign_in(ANA)
+    await browser.page("/help-requests?show=open")
+    await browser.page(f"/help-requests/{filed}")
+    reads = [
+        (e.actor_id, e.action, e.target, e.outcome, e.detail)
+        for action in ("help.list", "help.show")
+        for e in audit_log(sessions, action)
+    ]
+    ana = web_people.ids["ana"]
+    assert reads == [
+        (ana, "help.list", "open", "ok", {"channel": "web"}),
+        (ana, "help.show", filed, "ok", {"channel": "web"}),
+    ]

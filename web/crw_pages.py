@@ -12,9 +12,9 @@ import re
 
 from aiohttp import web
 
-from rules.access import Action
+from rules.access import Action, Via, record_read
 from rules.casework.crw_queries import agency_overview, list_cases, my_tiles, show_case
-from rules.casework.crw_rows import CrwCaseRow, EnrollerActivity
+from rules.casework.crw_rows import CrwCaseDetail, CrwCaseRow, EnrollerActivity
 from rules.crw import CrwTiles
 from store.errors import Refused
 from web.auth import deps_of, signed_in_or_redirect
@@ -33,6 +33,7 @@ async def my_crw(request: web.Request) -> web.Response:
     def read() -> tuple[CrwTiles, list[CrwCaseRow], frozenset[Action]]:
         tiles = my_tiles(deps.sessions, signed_in.enroller_id, now)
         cases = list_cases(deps.sessions, signed_in.enroller_id, now)
+        record_read(deps.sessions, signed_in.enroller_id, "crw.list", "own", now, Via("web"))
         return tiles, cases, allowed_actions(deps.sessions, signed_in.enroller_id)
 
     tiles, cases, actions = await asyncio.to_thread(read)
@@ -55,7 +56,9 @@ async def agency_crw(request: web.Request) -> web.Response:
 
     def read() -> tuple[CrwTiles, list[EnrollerActivity], list[CrwCaseRow]]:
         tiles, activity = agency_overview(deps.sessions, signed_in.enroller_id, now)
-        return tiles, activity, list_cases(deps.sessions, signed_in.enroller_id, now, agency=True)
+        cases = list_cases(deps.sessions, signed_in.enroller_id, now, agency=True)
+        record_read(deps.sessions, signed_in.enroller_id, "crw.list", "agency", now, Via("web"))
+        return tiles, activity, cases
 
     try:
         tiles, activity, cases = await asyncio.to_thread(read)
@@ -79,10 +82,15 @@ async def crw_case(request: web.Request) -> web.Response:
     if not CASE_NUMBER.fullmatch(number):
         raise web.HTTPNotFound()
     deps = deps_of(request)
+    now = deps.clock()
+
+    def read() -> CrwCaseDetail:
+        detail = show_case(deps.sessions, signed_in.enroller_id, number, now)
+        record_read(deps.sessions, signed_in.enroller_id, "crw.show", detail.case_number, now, Via("web"))
+        return detail
+
     try:
-        detail = await asyncio.to_thread(
-            show_case, deps.sessions, signed_in.enroller_id, number, deps.clock()
-        )
+        detail = await asyncio.to_thread(read)
     except Refused:
         raise web.HTTPNotFound() from None
     zone = signed_in.time_zone

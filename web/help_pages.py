@@ -10,7 +10,8 @@ from collections import Counter
 
 from aiohttp import web
 
-from rules.casework.help_requests import list_requests, show_request
+from rules.access import Via, record_read
+from rules.casework.help_requests import HelpRequestView, list_requests, show_request
 from store.errors import Refused
 from store.models import HelpStatus
 from web.auth import deps_of, signed_in_or_redirect
@@ -29,9 +30,15 @@ async def help_requests(request: web.Request) -> web.Response:
     open_only = request.query.get("show") == "open"
     deps = deps_of(request)
     zone = signed_in.time_zone
-    found = await asyncio.to_thread(
-        lambda: list_requests(deps.sessions, signed_in.enroller_id, deps.clock(), open_only=open_only)
-    )
+    now = deps.clock()
+
+    def read() -> list[HelpRequestView]:
+        found = list_requests(deps.sessions, signed_in.enroller_id, now, open_only=open_only)
+        target = "open" if open_only else "all"
+        record_read(deps.sessions, signed_in.enroller_id, "help.list", target, now, Via("web"))
+        return found
+
+    found = await asyncio.to_thread(read)
     counts = Counter(view.status for view in found)
     return await page(
         request,
@@ -49,10 +56,15 @@ async def help_request(request: web.Request) -> web.Response:
     if not REQUEST_NUMBER.fullmatch(number):
         raise web.HTTPNotFound()
     deps = deps_of(request)
+    now = deps.clock()
+
+    def read() -> HelpRequestView:
+        view = show_request(deps.sessions, signed_in.enroller_id, number, now)
+        record_read(deps.sessions, signed_in.enroller_id, "help.show", view.number, now, Via("web"))
+        return view
+
     try:
-        view = await asyncio.to_thread(
-            show_request, deps.sessions, signed_in.enroller_id, number, deps.clock()
-        )
+        view = await asyncio.to_thread(read)
     except Refused:
         raise web.HTTPNotFound() from None
     zone = signed_in.time_zone
