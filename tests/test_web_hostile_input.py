@@ -58,3 +58,16 @@ async def test_a_sign_in_field_with_control_characters_gets_the_usual_reply(web_
         allow_redirects=False,
     )
     assert response.status == 200 and "If that email address" in await response.text()
+
+
+@pytest.mark.parametrize("token", ["é", "\u00b2", "x" * 5000])
+async def test_a_csrf_token_of_any_text_is_refused_not_an_error(browser, token):
+    response = await browser.client.post("/signin", data={"csrf_token": token, "who": "x"})
+    assert response.status == 403
+
+
+@pytest.mark.parametrize("path", ["/mailbox?page=%C2%B2", "/mailbox/" + "9" * 5000, "/mailbox/%C2%B2"])
+async def test_numbers_int_cannot_read_are_a_clear_answer(web_people, browser, path):
+    await browser.sign_in("ana.agent@agency.test")
+    response = await browser.get(path)
+    assert response.status in (400, 404), path

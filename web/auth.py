@@ -62,7 +62,7 @@ def _cookies(
     response: web.StreamResponse, deps: WebDeps, request: web.Request, *, stale: bool, fresh: bool
 ) -> None:
     """Clear a session cookie that signs nobody in; give a new browser its form cookie."""
-    if stale:
+    if stale and SESSION_COOKIE not in response.cookies:  # never undo a sign-in just made
         response.del_cookie(SESSION_COOKIE, path="/")
     if fresh and request[SIGNED_IN] is None:
         set_cookie(response, deps, FORM_COOKIE, request[FORM_SEED])

@@ -21,8 +21,9 @@ from markupsafe import Markup
 
 MAX_BYTES = 32 * 1024 * 1024  # ~60 full 2,000-alert digests
 
-# (message id, enroller filter, topic filter)
-FragmentKey = tuple[int, str | None, str | None]
+# (message id, when it was stored, enroller filter, topic filter): the time as well, so a
+# message id SQLite hands out again after a purge can never find another digest's part.
+FragmentKey = tuple[int, str, str | None, str | None]
 
 
 class RenderedDigests:

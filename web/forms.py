@@ -54,17 +54,23 @@ def parse_license(text: str | None) -> str | None:
     return text
 
 
+def _digits(text: str, most: int) -> bool:
+    """ASCII digits only, and few enough for ``int``: "²" is a digit to ``isdigit`` but not
+    to ``int``, and 5,000 digits exceed what ``int`` converts."""
+    return text.isascii() and text.isdigit() and len(text) <= most
+
+
 def parse_page(text: str | None) -> int:
     if text is None:
         return 1
-    if not text.isdigit() or not 1 <= int(text) <= MAX_PAGE:
+    if not _digits(text, 6) or not 1 <= int(text) <= MAX_PAGE:
         raise bad_input(f"The page must be a number from 1 to {MAX_PAGE}.")
     return int(text)
 
 
 def parse_id(text: str) -> int:
     """A digest id from the address; one no database can hold is a page that is not there."""
-    if not text.isdigit() or int(text) > MAX_ID:
+    if not _digits(text, 19) or int(text) > MAX_ID:
         raise web.HTTPNotFound()
     return int(text)
 

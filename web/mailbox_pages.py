@@ -58,7 +58,7 @@ async def digest(request: web.Request) -> web.Response:
         )
     except NotFound:
         raise web.HTTPNotFound() from None
-    key: FragmentKey = (heading.id, enroller, topic)
+    key: FragmentKey = (heading.id, heading.created_at.isoformat(), enroller, topic)
     render = lambda: asyncio.to_thread(alerts_part, deps, signed_in.enroller_id, key)  # noqa: E731
     return await page(
         request,
@@ -72,7 +72,7 @@ async def digest(request: web.Request) -> web.Response:
 def alerts_part(deps: WebDeps, reader_id: int, key: FragmentKey) -> Markup:
     """The digest's alert part (counts, filters, contents, sections, text) as HTML: the same
     for everyone who may read it, at any time, so it is rendered once and kept."""
-    message_id, enroller, topic = key
+    message_id, _, enroller, topic = key
     try:
         document = digest_content(deps.sessions, reader_id, message_id, deps.clock())
     except NotFound:  # it was there a moment ago: mailbox messages are not deleted

@@ -55,4 +55,6 @@ def csrf_token(seed: str) -> str:
 
 
 def csrf_ok(seed: str | None, given: object) -> bool:
-    return bool(seed) and isinstance(given, str) and hmac.compare_digest(csrf_token(seed or ""), given)
+    if not seed or not isinstance(given, str) or not given.isascii():  # compare_digest takes ASCII only
+        return False
+    return hmac.compare_digest(csrf_token(seed), given)
