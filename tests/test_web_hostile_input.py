@@ -71,3 +71,27 @@ async def test_numbers_int_cannot_read_are_a_clear_answer(web_people, browser, p
     await browser.sign_in("ana.agent@agency.test")
     response = await browser.get(path)
     assert response.status in (400, 404), path
+
+
+async def test_a_form_larger_than_bobs_is_refused_on_the_port_slack_shares(sessions, web_clock, web_config):
+    """bob serve's one port takes Slack's large payloads; a web form is still held to its own
+    small limit (413), whatever the application's."""
+    from aiohttp import web
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from bot.verification import MAX_BODY_BYTES
+    from web.app import mount_web
+    from web.auth import MAX_FORM_BYTES
+    from web.deps import WebDeps
+
+    application = web.Application(client_max_size=MAX_BODY_BYTES)
+    mount_web(application, WebDeps(sessions, web_config, from_address="bob@agency.test", clock=web_clock))
+    client = TestClient(TestServer(application, host="127.0.0.1"))
+    await client.start_server()
+    try:
+        big = {"csrf_token": "x", "who": "y" * (MAX_FORM_BYTES + 1)}
+        assert (await client.post("/signin", data=big)).status == 413
+        small = {"csrf_token": "x", "who": "y"}
+        assert (await client.post("/signin", data=small)).status == 403  # read, then refused for CSRF
+    finally:
+        await client.close()

@@ -9,7 +9,7 @@ from aiohttp import web
 
 from rules.templating import TEMPLATES
 from web import crw_pages, exports_pages, help_pages, mailbox_pages, signin
-from web.auth import DEPS, who_is_asking
+from web.auth import DEPS, MAX_FORM_BYTES, who_is_asking
 from web.deps import WebDeps
 from web.digest_cache import RENDERED_DIGESTS, RenderedDigests
 from web.pages import error_pages
@@ -17,8 +17,6 @@ from web.security import security_headers
 from web.turns import AT_ONCE, TURNS, in_turn
 
 STATIC = TEMPLATES / "web" / "static"
-# Form posts are a few fields; a body larger than this is refused (413) before it is read.
-MAX_FORM_BYTES = 16 * 1024
 
 
 async def home(request: web.Request) -> web.Response:

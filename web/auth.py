@@ -14,6 +14,9 @@ from web.deps import WebDeps
 from web.security import CSRF_FIELD, FORM_COOKIE, csrf_ok, csrf_token, new_form_secret
 from web.sessions import SESSION_COOKIE, SignedIn, current_session
 
+# Form posts are a few fields; a body larger than this is refused (413).
+MAX_FORM_BYTES = 16 * 1024
+
 DEPS = web.AppKey("bob_web_deps", WebDeps)
 SIGNED_IN: web.RequestKey[SignedIn | None] = web.RequestKey("bob_signed_in")
 FORM_SEED = web.RequestKey("bob_form_seed", str)
@@ -89,7 +92,10 @@ def form_token(request: web.Request) -> str:
 
 async def posted_form(request: web.Request) -> Mapping[str, object]:
     """The posted form once it carries this browser's CSRF token; a body that is not a
-    readable form (bad encoding, a broken multipart) is a 400, not a failure."""
+    readable form (bad encoding, a broken multipart) is a 400, not a failure, and one larger
+    than a form of bob's is a 413 (the port's own limit is Slack's, much larger)."""
+    if len(await request.read()) > MAX_FORM_BYTES:
+        raise web.HTTPRequestEntityTooLarge(MAX_FORM_BYTES, request.content_length or 0)
     try:
         form = await request.post()
     except (ValueError, UnicodeDecodeError, AssertionError):
