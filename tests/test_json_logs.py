@@ -83,7 +83,8 @@ async def test_a_served_day_logs_json_lines_without_pii(book, sessions, db_url, 
     agency = book.agency()
     agent = book.enroller(agency, "Ana", "Agent", slack_user_id="U0ANA")
     consumer = book.consumer(agent, **PII)
-    book.notice(consumer, datetime.now(UTC) - timedelta(days=1))
+    # Two days back: a date already due alerts it at any hour (yesterday's waits for 06:00 today).
+    book.notice(consumer, datetime.now(UTC) - timedelta(days=2))
     fake = FakeSlack()
     await fake.start()
     port = free_port()

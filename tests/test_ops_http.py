@@ -98,7 +98,8 @@ async def test_metrics_count_a_served_day_and_name_no_one(book, sessions, db_url
     agency = book.agency()
     agent = book.enroller(agency, "Ana", "Agent", slack_user_id="U0ANA")
     consumer = book.consumer(agent, first_name="Zebulon", last_name="Quackenbush", ssn="987-65-4321")
-    book.notice(consumer, datetime.now(UTC) - timedelta(days=1))
+    # Two days back: a date already due alerts it at any hour (yesterday's waits for 06:00 today).
+    book.notice(consumer, datetime.now(UTC) - timedelta(days=2))
     record_first_start(sessions, datetime.now(UTC) - timedelta(days=3))
     fake = FakeSlack()
     await fake.start()

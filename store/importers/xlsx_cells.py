@@ -109,7 +109,10 @@ def scanned_cells(content: str, strings: list[str], dates: set[int]) -> list[Any
     plain string or value (rich text, a formula), a comment, or quoting the scan skips."""
     if "<!" in content or "<?" in content or "='" in content or " =" in content:
         return None
-    cells = CELL_ELEMENT.findall(content)
+    try:
+        cells = CELL_ELEMENT.findall(content)
+    except SystemError:  # CPython 3.11's re fails on some possessive backtracking (a cell
+        return None  # with a repeated attribute, found by fuzzing): the XML parser decides
     if len(cells) != content.count("<c"):  # a cell the scan could not read whole
         return None
     values: list[Any] = []
