@@ -131,13 +131,13 @@ def case_list_reply(rows: list[CrwCaseRow], risk: int | None, aging_days: int | 
         blocks=[
             header(whose),
             *lines_sections(lines),
-            _case_picker(rows),
+            case_picker(rows),
             context(f"{shown} · riskiest and oldest first, at most 50 · `/bob crw show <case>` opens one"),
         ],
     )
 
 
-def _case_picker(rows: list[CrwCaseRow]) -> Block:
+def case_picker(rows: list[CrwCaseRow], placeholder: str = "Open a case") -> Block:
     """A menu of the listed cases: picking one shows it, as `/bob crw show <case>` does."""
     options = [
         option(row.case_number, row.case_number, f"{row.risk} {row.risk_label} · {days(row.age_days)}")
@@ -146,7 +146,7 @@ def _case_picker(rows: list[CrwCaseRow]) -> Block:
     menu = {
         "type": "static_select",
         "action_id": OPEN_CASE,
-        "placeholder": plain("Open a case"),
+        "placeholder": plain(placeholder),
         "options": options,
     }
     return {"type": "actions", "elements": [menu]}

@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.block_kit import Block, context, cut, divider, fields, header, local_time, option, plain, section
-from bot.blocks_crw import MENU_OPTIONS, OPEN_CASE, days
+from bot.block_kit import Block, context, cut, divider, fields, header, local_time, plain, section
+from bot.blocks_crw import case_picker
 from bot.deps import BotDeps
 from bot.replies import sentence, status_words
 from bot.slack_text import code, inert
@@ -58,17 +58,7 @@ def _crw(deps: BotDeps, actor_id: int, now: datetime, via: Via) -> list[Block]:
         rows = list_cases(deps.sessions, actor_id, now)
         record_read(deps.sessions, actor_id, "crw.list", "own", now, via)
     if rows:
-        options = [
-            option(row.case_number, row.case_number, f"{row.risk} {row.risk_label} · {days(row.age_days)}")
-            for row in rows[:MENU_OPTIONS]
-        ]
-        menu = {
-            "type": "static_select",
-            "action_id": OPEN_CASE,
-            "placeholder": plain("Open CRW case"),
-            "options": options,
-        }
-        blocks.append({"type": "actions", "elements": [menu]})
+        blocks.append(case_picker(rows, "Open CRW case"))
     blocks.append(context("Your open cases, riskiest first · `/bob crw list` lists them"))
     return blocks
 
