@@ -58,7 +58,7 @@ class MailboxHeading(MailboxEntry):
     archived_at: datetime | None = None
 
 
-_ENTRY = (
+ENTRY_COLUMNS = (
     MailboxMessage.id,
     MailboxMessage.kind,
     MailboxMessage.business_date,
@@ -72,7 +72,7 @@ _ENTRY = (
 def mailbox_messages(session: Session, recipient_id: int, limit: int = 20) -> list[MailboxEntry]:
     """The recipient's digests, newest business date first (manager summary after daily)."""
     rows = session.execute(
-        select(*_ENTRY)
+        select(*ENTRY_COLUMNS)
         .where(MailboxMessage.recipient_id == recipient_id)
         .order_by(MailboxMessage.business_date.desc(), MailboxMessage.id.desc())
         .limit(limit)
@@ -95,7 +95,7 @@ def message_document(session: Session, recipient_id: int, message_id: int) -> Ma
     person's is 'not found'."""
     row = session.execute(
         select(
-            *_ENTRY,
+            *ENTRY_COLUMNS,
             MailboxMessage.body_text,
             MailboxMessage.body_html,
             MailboxMessage.alerts,
@@ -123,7 +123,7 @@ def message_heading(session: Session, recipient_id: int, message_id: int) -> Mai
     """One digest of the recipient's own without its content (a few columns, no 2,000 alerts to
     decode); another person's is 'not found'."""
     row = session.execute(
-        select(*_ENTRY, MailboxMessage.archived_at).where(
+        select(*ENTRY_COLUMNS, MailboxMessage.archived_at).where(
             MailboxMessage.id == message_id, MailboxMessage.recipient_id == recipient_id
         )
     ).first()

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from sqlalchemy import ColumnElement, Text, cast, func, select, update
 from sqlalchemy.orm import Session
 
-from store.mailbox import NotFound
+from store.mailbox import ENTRY_COLUMNS, NotFound
 from store.models import DigestKind, MailboxMessage
 
 PER_PAGE = 25
@@ -74,15 +74,7 @@ def list_digests(session: Session, recipient_id: int, query: MailboxQuery) -> Di
     conditions = _matching(recipient_id, query)
     total = session.scalar(select(func.count()).select_from(MailboxMessage).where(*conditions)) or 0
     rows = session.execute(
-        select(
-            MailboxMessage.id,
-            MailboxMessage.kind,
-            MailboxMessage.business_date,
-            MailboxMessage.subject,
-            MailboxMessage.alert_count,
-            MailboxMessage.created_at,
-            MailboxMessage.read_at,
-        )
+        select(*ENTRY_COLUMNS)
         .where(*conditions)
         .order_by(MailboxMessage.business_date.desc(), MailboxMessage.id.desc())
         .limit(PER_PAGE)
