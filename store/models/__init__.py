@@ -23,16 +23,20 @@ from store.models.cases import (
 from store.models.crw_cases import CrwCase, CrwNote, CrwStatus
 from store.models.delivery import DigestKind, MailboxMessage, OutboxEmail, OutboxStatus
 from store.models.exports import ExportRecord, ExportScope, ExportStatus, Snapshot, SnapshotRow
+from store.models.follow_ups import OUTSTANDING, FollowUp, FollowUpKind, FollowUpSource, FollowUpStatus
 from store.models.help_requests import HelpCategory, HelpRequest, HelpRequestUpdate, HelpStatus
 from store.models.history import DelegationPeriod, EnrollerPeriod, EnrollmentPeriod
 from store.models.incidents import Incident
 from store.models.ledgers import Alert, JobRun, RunStatus
 from store.models.people import Agency, Enroller, LinkCode, RateLimit, Role
+from store.models.preferences import AgencySchedule, DeliveryPreference, QuietTopic
 from store.models.slack_dms import SlackDm
 from store.models.web import SignInLink, WebSession
 
 __all__ = [
+    "OUTSTANDING",
     "Agency",
+    "AgencySchedule",
     "Alert",
     "AuditEntry",
     "Base",
@@ -46,6 +50,7 @@ __all__ = [
     "Delegation",
     "DelegationPeriod",
     "DelegationStatus",
+    "DeliveryPreference",
     "DigestKind",
     "Enroller",
     "EnrollerPeriod",
@@ -56,6 +61,10 @@ __all__ = [
     "ExportScope",
     "ExportStatus",
     "FlagKind",
+    "FollowUp",
+    "FollowUpKind",
+    "FollowUpSource",
+    "FollowUpStatus",
     "HelpCategory",
     "HelpRequest",
     "HelpRequestUpdate",
@@ -70,6 +79,7 @@ __all__ = [
     "OutboxEmail",
     "OutboxStatus",
     "Program",
+    "QuietTopic",
     "RateLimit",
     "Role",
     "RunStatus",

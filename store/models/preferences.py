@@ -1,0 +1,60 @@
+"""How the Daily Summary reaches each person, and each agency's defaults and clock.
+
+The secure mailbox always receives every digest; these rows govern only the email and the
+Slack DM. A person with no row of their own follows their agency's defaults, and an agency
+with no row follows bob's (everything on, delivered at the agency's run time).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from sqlalchemy import Boolean, ForeignKey, String, Time
+from sqlalchemy.orm import Mapped, mapped_column
+
+from store.models.base import Base, UtcDateTime, utcnow
+
+
+class AgencySchedule(Base):
+    """An agency's own clock: when its daily job runs (local ``daily_summary_at`` in
+    ``agencies.time_zone``), the window its people may pick a delivery time from, and the
+    defaults a new enroller starts with. ``None`` means bob's configured default."""
+
+    __tablename__ = "agency_schedules"
+
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), primary_key=True)
+    daily_summary_at: Mapped[time | None] = mapped_column(Time)
+    earliest_delivery: Mapped[time | None] = mapped_column(Time)
+    latest_delivery: Mapped[time | None] = mapped_column(Time)
+    default_email_digest: Mapped[bool] = mapped_column(Boolean, default=True)
+    default_slack_digest: Mapped[bool] = mapped_column(Boolean, default=True)
+    default_email_no_alerts: Mapped[bool] = mapped_column(Boolean, default=True)
+    default_slack_no_alerts: Mapped[bool] = mapped_column(Boolean, default=True)
+    default_deliver_at: Mapped[time | None] = mapped_column(Time)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+
+
+class DeliveryPreference(Base):
+    """One enroller's choices. ``deliver_at`` is a local time in the agency's zone that delays
+    their email and DM (never the mailbox entry); ``None`` sends as soon as the run is done."""
+
+    __tablename__ = "delivery_preferences"
+
+    enroller_id: Mapped[int] = mapped_column(ForeignKey("enrollers.id"), primary_key=True)
+    email_digest: Mapped[bool] = mapped_column(Boolean, default=True)
+    slack_digest: Mapped[bool] = mapped_column(Boolean, default=True)
+    email_no_alerts: Mapped[bool] = mapped_column(Boolean, default=True)
+    slack_no_alerts: Mapped[bool] = mapped_column(Boolean, default=True)
+    deliver_at: Mapped[time | None] = mapped_column(Time)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+
+
+class QuietTopic(Base):
+    """A non-contract topic (one of bob's own) this enroller chose not to be emailed or
+    messaged about. The eight CalHEERS topics can never be quieted."""
+
+    __tablename__ = "quiet_topics"
+
+    enroller_id: Mapped[int] = mapped_column(ForeignKey("enrollers.id"), primary_key=True)
+    topic: Mapped[str] = mapped_column(String(40), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
