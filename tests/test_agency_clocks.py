@@ -17,14 +17,16 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 import store.models.base
 from mailer.agency_clocks import AgencyClock, agency_clocks
-from mailer.run_ledger import record_first_start
+from mailer.run_ledger import claim_agencies, record_first_start
 from mailer.scheduler import DailySummaryJob
 from rules.calendar import business_date, local_instant
-from store.models import AgencySchedule, DigestKind, Enroller, JobRun, MailboxMessage, Role, RunStatus
+from store.db import make_engine, session_factory
+from store.migrate import upgrade
+from store.models import Agency, AgencySchedule, DigestKind, Enroller, JobRun, MailboxMessage, Role, RunStatus
 
 ROOT = Path(__file__).resolve().parents[1]
 LA, NY, KOLKATA = ZoneInfo("America/Los_Angeles"), ZoneInfo("America/New_York"), ZoneInfo("Asia/Kolkata")
@@ -312,3 +314,37 @@ def test_two_processes_ticking_together_run_each_agencys_date_once_at_its_time(
     assert_each_ran_once_at(sessions, expected_starts(clocks_of(sessions), moments))
     runners = {run.claimed_by.rpartition(":")[2] for [run] in ledger(sessions).values()}
     assert runners <= {str(process.pid) for process in processes}
+
+
+def test_a_database_upgraded_through_0015_keeps_its_old_runs_and_claims_per_agency(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade(engine, "0014")
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO agencies (code, name, time_zone, prevent_downline_exports,"
+                " mask_exports_by_default, created_at) VALUES ('sunrise', 'Sunrise', :zone, 0, 0, :at)"
+            ),
+            {"zone": LA.key, "at": "2026-11-01 00:00:00"},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO job_runs (job, run_key, status, claimed_by, lease_until, attempts,"
+                " started_at, stats) VALUES ('daily_summary', :day, 'done', 'old:1', :at, 1, :at, '{}')"
+            ),
+            {"day": "2026-11-02", "at": "2026-11-02 14:00:00"},
+        )
+    upgrade(engine)
+    sessions = session_factory(engine)
+    with sessions() as s:
+        agency = s.scalar(select(Agency.id))
+    lease = timedelta(minutes=15)
+    assert claim_agencies(sessions, "daily_summary", "2026-11-02", [agency], lease) == []  # done before
+    [run] = claim_agencies(sessions, "daily_summary", "2026-11-03", [agency], lease)
+    assert run.agency_id == agency
+    assert claim_agencies(sessions, "daily_summary", "2026-11-03", [agency], lease) == []  # held, live
+    record_first_start(sessions, datetime(2026, 11, 1, tzinfo=UTC))
+    record_first_start(sessions, datetime(2026, 11, 5, tzinfo=UTC))  # still one row without an agency
+    with sessions() as s:
+        assert s.scalar(select(func.count()).where(JobRun.job == "serve")) == 1
+    engine.dispose()
