@@ -176,7 +176,7 @@ class ServedJobs:
         zone = schedule.zone
         tick = daily_summary_tick(schedule.catch_up_every_seconds, utcnow())
         return self._watch() + [
-            ScheduledJob("daily_summary", tick, self.run_due_summaries),
+            ScheduledJob("daily_summary", tick, self.run_due_summaries, max_instances=2),
             ScheduledJob("outbox_drain", IntervalTrigger(seconds=schedule.outbox_drain_seconds), self.drain),
             ScheduledJob(
                 "weekly_snapshot",

@@ -38,9 +38,14 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class ScheduledJob:
+    """A job and its trigger. ``max_instances`` above 1 lets a tick start while an earlier
+    one still runs (the Daily Summary's: another agency's time may come during a long run;
+    the run ledger keeps the two apart)."""
+
     name: str
     trigger: BaseTrigger
     run: Callable[[], Awaitable[object]]
+    max_instances: int = 1
 
 
 def daily_trigger(at: time, zone: ZoneInfo) -> CronTrigger:
@@ -52,8 +57,8 @@ def weekly_trigger(day_of_week: str, at: time, zone: ZoneInfo) -> CronTrigger:
 
 
 def daily_summary_tick(every_seconds: int, now: datetime) -> IntervalTrigger:
-    """Every ``every_seconds`` from the next whole minute: at 60, on each minute, when every
-    agency's HH:MM falls in every zone bob serves."""
+    """Every ``every_seconds``, counted from the next whole minute: at 60 the tick falls on
+    each minute, so a run starts on its agency's HH:MM (zone offsets are whole minutes)."""
     start = now.replace(second=0, microsecond=0) + timedelta(minutes=1)
     return IntervalTrigger(seconds=every_seconds, start_date=start)
 
@@ -112,7 +117,8 @@ class DailySummaryJob:
 
 
 def build_scheduler(jobs: list[ScheduledJob], zone: ZoneInfo) -> AsyncIOScheduler:
-    """An AsyncIOScheduler with one entry per job; never two instances of a job at once."""
+    """An AsyncIOScheduler with one entry per job, each running at most ``max_instances`` at
+    once."""
     scheduler = AsyncIOScheduler(timezone=zone)
     for job in jobs:
         scheduler.add_job(
@@ -120,7 +126,7 @@ def build_scheduler(jobs: list[ScheduledJob], zone: ZoneInfo) -> AsyncIOSchedule
             trigger=job.trigger,
             id=job.name,
             name=job.name,
-            max_instances=1,
+            max_instances=job.max_instances,
             coalesce=True,
             misfire_grace_time=300,
         )

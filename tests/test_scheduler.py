@@ -171,3 +171,22 @@ async def test_the_scheduler_runs_jobs_and_survives_a_failing_one(caplog):
         scheduler.shutdown(wait=False)
     assert "job fails failed: RuntimeError" in caplog.text
     assert "900-00-0001" not in caplog.text
+
+
+async def test_a_tick_starts_while_an_earlier_tick_still_runs_up_to_its_instances():
+    running, release = [], asyncio.Event()
+
+    async def long_run() -> None:
+        running.append(1)
+        await release.wait()
+
+    scheduler = build_scheduler(
+        [ScheduledJob("daily_summary", IntervalTrigger(seconds=0.1), long_run, 2)], LA
+    )
+    scheduler.start()
+    try:
+        await asyncio.sleep(0.6)
+        assert len(running) == 2  # the second tick did not wait for the first; a third did
+    finally:
+        release.set()
+        scheduler.shutdown(wait=False)
