@@ -44,9 +44,11 @@ def _died_here(holder: str) -> bool:
 def claim(
     factory: sessionmaker[Session], job: str, run_key: str, lease: timedelta, now: datetime | None = None
 ) -> JobRun | None:
-    """Claim the run; returns its row, or None when it is done or another live process holds it."""
+    """Claim the run done once for the whole deployment (no agency); returns its row, or None
+    when it is done or another live process holds it."""
     now = now or utcnow()
     me = worker_id()
+    whole = (JobRun.job == job) & (JobRun.run_key == run_key) & JobRun.agency_id.is_(None)
     try:
         with factory() as session, session.begin():
             run = JobRun(
@@ -63,13 +65,13 @@ def claim(
     except IntegrityError:
         pass
     with factory() as session, session.begin():
-        holder = session.scalar(select(JobRun.claimed_by).where(JobRun.job == job, JobRun.run_key == run_key))
+        holder = session.scalar(select(JobRun.claimed_by).where(whole))
         stale = (JobRun.lease_until < now) | (JobRun.status == RunStatus.FAILED)
         if holder and _died_here(holder):
             stale = stale | (JobRun.claimed_by == holder)
         taken = session.execute(
             update(JobRun)
-            .where(JobRun.job == job, JobRun.run_key == run_key, JobRun.status != RunStatus.DONE, stale)
+            .where(whole, JobRun.status != RunStatus.DONE, stale)
             .values(
                 claimed_by=me,
                 lease_until=now + lease,
@@ -80,7 +82,7 @@ def claim(
         )
         if taken.rowcount != 1:  # type: ignore[attr-defined]
             return None
-        return session.scalars(select(JobRun).where(JobRun.job == job, JobRun.run_key == run_key)).one()
+        return session.scalars(select(JobRun).where(whole)).one()
 
 
 def claim_agencies(
