@@ -348,3 +348,36 @@ def test_a_database_upgraded_through_0015_keeps_its_old_runs_and_claims_per_agen
     with sessions() as s:
         assert s.scalar(select(func.count()).where(JobRun.job == "serve")) == 1
     engine.dispose()
+
+
+def test_an_agency_held_by_a_live_process_is_left_out_until_its_lease_runs_out(
+    three_agencies, sessions, delivery
+):
+    from mailer.daily_summary import run_daily_summary
+
+    day, now = date(2026, 11, 2), datetime(2026, 11, 2, 15, tzinfo=UTC)
+    harbor = three_agencies["harbor"]
+    with sessions.begin() as s:  # another host's process is working on Harbor's date
+        s.add(
+            JobRun(
+                job="daily_summary",
+                run_key=day.isoformat(),
+                agency_id=harbor,
+                status=RunStatus.RUNNING,
+                claimed_by="elsewhere:4242",
+                lease_until=now + timedelta(days=3650),
+                started_at=now,
+                stats={},
+            )
+        )
+    result = run_daily_summary(sessions, day, delivery)
+    assert result.by_kind == {"daily_summary": 2, "manager_summary": 2}  # Sunrise's and Lotus's
+    assert {agency for agency, _ in ledger(sessions)} == set(three_agencies.values())
+    assert (
+        claim_agencies(sessions, "daily_summary", day.isoformat(), [harbor], timedelta(minutes=15), now) == []
+    )
+    later = now + timedelta(days=3651)  # its lease ran out: the process died on its host
+    [taken] = claim_agencies(
+        sessions, "daily_summary", day.isoformat(), [harbor], timedelta(minutes=15), later
+    )
+    assert (taken.agency_id, taken.attempts) == (harbor, 2)
