@@ -248,9 +248,7 @@ async def test_a_time_in_the_hour_dst_skips_or_repeats_runs_once(
     ] == expected_utc
 
 
-def test_a_run_by_hand_without_dates_of_its_own_clock_still_covers_every_agency(
-    three_agencies, sessions, delivery
-):
+def test_a_run_by_hand_covers_every_agency_once_whatever_its_clock(three_agencies, sessions, delivery):
     from mailer.daily_summary import run_daily_summary
 
     result = run_daily_summary(sessions, date(2026, 11, 2), delivery)
