@@ -53,7 +53,7 @@ class ScheduleConfig:
     daily_summary_at: str = "06:00"
     catch_up_days: int = field(default=7, metadata={"min": 0, "max": 366})
     max_back_days: int = field(default=62, metadata={"min": 0, "max": 3660})
-    catch_up_every_seconds: int = field(default=300, metadata={"min": 1})
+    catch_up_every_seconds: int = field(default=60, metadata={"min": 1})
     outbox_drain_seconds: int = field(default=60, metadata={"min": 1})
     snapshot_day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "fri"
     snapshot_at: str = "21:00"

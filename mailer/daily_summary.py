@@ -1,10 +1,12 @@
 """The Daily Summary run for one business date: rules → alert ledger → mailbox + outbox.
 
-The run is claimed in the run ledger first, so only one process works on a date. It has
-two phases, each safe to repeat after a crash:
+Each agency's run of the date is claimed in the run ledger first, so only one process works
+on an (agency, date); the agencies one call won are worked together. It has two phases,
+each safe to repeat after a crash:
 
-1. *alerts*: every topic is evaluated and recorded in the alert ledger in one transaction;
-   the run ledger then notes the phase as done, so a resumed run never re-evaluates (and a
+1. *alerts*: every topic is evaluated for the won agencies and recorded in the alert ledger
+   in one transaction; each agency's run row then notes the phase as done (with its alerts
+   per topic), so a resumed run never re-evaluates that agency (and a
    fact that turned true after the crash waits for tomorrow instead of slipping into only
    some of today's digests).
 2. *digests*: for each recipient, the full digest goes to the secure mailbox and its email
@@ -15,7 +17,8 @@ two phases, each safe to repeat after a crash:
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -24,15 +27,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from mailer.digests import Digest, digests_for
-from mailer.run_ledger import claim, finish, save_progress
+from mailer.run_ledger import claim_agencies, extend_leases, finish, save_progress
 from mailer.settings import DeliverySettings
-from rules.ledger import record_alerts
+from rules.ledger import alerts_by_agency, record_alerts
 from rules.templating import Rendered, render
 from rules.topics import TOPICS_BY_NAME
 from rules.web_links import digest_url
 from store.db import insert_ignoring_duplicates
 from store.history import ANALYZE_AFTER, record_history, refresh_statistics
-from store.models import DigestKind, MailboxMessage, utcnow
+from store.models import Agency, DigestKind, Enroller, JobRun, MailboxMessage, utcnow
 from store.outbox import QueuedEmail, queue_emails
 from store.slack_dms import QueuedDm, queue_dms
 
@@ -87,15 +90,14 @@ class RunResult:
         return "\n".join(lines)
 
 
-def _delivered(session: Session, day: date) -> set[tuple[int, str]]:
-    return {
-        (recipient_id, str(kind))
-        for recipient_id, kind in session.execute(
-            select(MailboxMessage.recipient_id, MailboxMessage.kind).where(
-                MailboxMessage.business_date == day
-            )
-        )
-    }
+def _delivered(session: Session, day: date, agency_ids: list[int]) -> set[tuple[int, str]]:
+    """The digests of ``day`` already in the mailboxes of ``agency_ids``' people."""
+    query = (
+        select(MailboxMessage.recipient_id, MailboxMessage.kind)
+        .join(Enroller, Enroller.id == MailboxMessage.recipient_id)
+        .where(MailboxMessage.business_date == day, Enroller.agency_id.in_(agency_ids))
+    )
+    return {(recipient_id, str(kind)) for recipient_id, kind in session.execute(query)}
 
 
 @dataclass
@@ -189,73 +191,98 @@ def run_daily_summary(
     day: date,
     settings: DeliverySettings,
     *,
+    agency_ids: Collection[int] | None = None,
     after_batch: Callable[[int], None] | None = None,
 ) -> RunResult:
-    """Run the Daily Summary for ``day`` once; a repeated or concurrent call does nothing.
+    """Run the Daily Summary of ``day`` once for each of ``agency_ids`` (default: every
+    agency); an agency whose run is done or held elsewhere is left out, and a call that wins
+    no agency does nothing.
 
-    ``after_batch`` is called with the number of digests written so far after each committed
-    batch (progress reporting, and the crash tests' hook).
+    Each (agency, date) is claimed on its own, so agencies on different clocks run apart;
+    the agencies won together are worked as one set (one statement per topic and zone, not
+    per agency). ``after_batch`` is called with the number of digests written so far after
+    each committed batch (progress reporting, and the crash tests' hook).
     """
-    run = claim(factory, JOB, day.isoformat(), settings.lease)
-    result = RunResult(day, ran=run is not None)
-    if run is None:
+    if agency_ids is None:
+        with factory() as session:
+            agency_ids = list(session.scalars(select(Agency.id)))
+    runs = {
+        run.agency_id: run
+        for run in claim_agencies(factory, JOB, day.isoformat(), agency_ids, settings.lease)
+        if run.agency_id is not None
+    }
+    result = RunResult(day, ran=bool(runs))
+    if not runs:
         return result
-    stats: dict[str, Any] = dict(run.stats or {})
+    claimed = list(runs)
+    written: Counter[int] = Counter()
     try:
-        result.alerts = _alerts_once(factory, day, run, stats, settings)
+        alerts = _alerts_once(factory, day, runs, settings)
+        for counts in alerts.values():
+            for topic, n in counts.items():
+                result.alerts[topic] = result.alerts.get(topic, 0) + n
         writer = _DigestWriter(settings, day)
         with factory() as reader:
-            done = _delivered(reader, day)
+            done = _delivered(reader, day, claimed)
             batch: list[Digest] = []
-            for digest in digests_for(reader, day):
+            for digest in digests_for(reader, day, claimed):
                 if (digest.recipient.id, digest.kind.value) in done:
                     result.skipped += 1
+                    written[digest.recipient.agency_id] += 1
                     continue
                 batch.append(digest)
                 if len(batch) >= BATCH:
-                    result.digests += _commit(factory, batch, writer, run, stats, after_batch, result)
+                    result.digests += _commit(
+                        factory, batch, writer, runs.values(), after_batch, result, written
+                    )
                     batch = []
             if batch:
-                result.digests += _commit(factory, batch, writer, run, stats, after_batch, result)
-        stats.update(digests=result.digests + result.skipped)
-        finish(factory, run, stats)
+                result.digests += _commit(factory, batch, writer, runs.values(), after_batch, result, written)
+        for agency_id, run in runs.items():
+            finish(factory, run, {"alerts": alerts[agency_id], "digests": written[agency_id]})
     except Exception as exc:
-        finish(factory, run, stats, error=f"{type(exc).__name__}")
+        for run in runs.values():
+            finish(factory, run, dict(run.stats or {}), error=f"{type(exc).__name__}")
         raise
     log.info("daily summary %s", result.summary())
     return result
 
 
 def _alerts_once(
-    factory: sessionmaker[Session], day: date, run: Any, stats: dict[str, Any], settings: DeliverySettings
-) -> dict[str, int]:
-    """Record the day's alerts (a count per topic), unless an interrupted earlier run of the
-    day already did."""
-    if "alerts" not in stats:
-        with factory() as session, session.begin():
+    factory: sessionmaker[Session], day: date, runs: dict[int, JobRun], settings: DeliverySettings
+) -> dict[int, dict[str, int]]:
+    """Record the day's alerts of the claimed agencies whose earlier, interrupted run had not
+    recorded them yet; returns each agency's alerts of the day per topic."""
+    pending = {agency_id: run for agency_id, run in runs.items() if "alerts" not in (run.stats or {})}
+    with factory() as session, session.begin():
+        if pending:
             if record_history(session) >= ANALYZE_AFTER:  # what changed since, read as history
                 refresh_statistics(session)
-            stats["alerts"] = record_alerts(session, day)
-            save_progress(session, run, stats, settings.lease)
-    return stats["alerts"]
+            record_alerts(session, day, agency_ids=list(pending))
+        counts = alerts_by_agency(session, day, list(runs))
+        for agency_id, run in pending.items():
+            run.stats = {**(run.stats or {}), "alerts": counts[agency_id]}
+            save_progress(session, run, run.stats, settings.lease)
+    return counts
 
 
 def _commit(
     factory: sessionmaker[Session],
     batch: list[Digest],
     writer: _DigestWriter,
-    run: Any,
-    stats: dict[str, Any],
+    runs: Collection[JobRun],
     after_batch: Callable[[int], None] | None,
     result: RunResult,
+    written: Counter[int],
 ) -> int:
     with factory() as session, session.begin():
         emails, dms = writer.store(session, batch)
         result.emails += emails
         result.slack_dms += dms
-        save_progress(session, run, stats, writer.settings.lease)
+        extend_leases(session, runs, writer.settings.lease)
     for digest in batch:
         result.by_kind[digest.kind.value] = result.by_kind.get(digest.kind.value, 0) + 1
+        written[digest.recipient.agency_id] += 1
     if after_batch:
         after_batch(result.digests + len(batch))
     return len(batch)

@@ -1,6 +1,7 @@
 """Who gets which digest for a business date, and the plain context dict of each.
 
-This module only decides and gathers; :mod:`mailer.daily_summary` renders and stores. The alert
+This module only decides and gathers; :mod:`mailer.daily_summary` renders and stores. A run
+gathers the digests of the agencies it claimed (each agency runs on its own clock). The alert
 rows of the date are streamed once, ordered by agency and enroller, so memory holds one
 agency's alerts at a time however large the book is.
 """
@@ -8,14 +9,14 @@ agency's alerts at a time however large the book is.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import groupby
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Row, Select, exists, select
+from sqlalchemy import ColumnElement, Row, Select, exists, select, true
 from sqlalchemy.orm import Session
 
 from rules.access import Action, roles_allowed
@@ -99,17 +100,24 @@ def _person(row: Row[int, int, str, str, str, str, str | None]) -> Person:
     return Person(row.id, row.agency_id, name, row.email, row.license_number, row.slack_user_id)
 
 
-def audience(session: Session, day: date) -> Audience:
+def _among(agency_ids: Collection[int] | None) -> ColumnElement[bool]:
+    """Every agency (``None``), or only ``agency_ids``."""
+    return true() if agency_ids is None else Agency.id.in_(list(agency_ids))
+
+
+def audience(session: Session, day: date, agency_ids: Collection[int] | None = None) -> Audience:
     """Enrollers with actively delegated consumers, and each agency's managers and primary
     contacts, as they stood at each agency's cutoff of ``day`` (so a replay reaches the people
-    an on-time run reached). Sized by the number of enrollers, never by the number of consumers."""
+    an on-time run reached), of ``agency_ids`` (default: every agency). Sized by the number of
+    enrollers, never by the number of consumers."""
     result = Audience(agencies={})
-    for agency_id, name, zone in session.execute(select(Agency.id, Agency.name, Agency.time_zone)):
+    chosen = select(Agency.id, Agency.name, Agency.time_zone).where(_among(agency_ids))
+    for agency_id, name, zone in session.execute(chosen):
         result.agencies[agency_id] = name
         result.zones[agency_id] = zone
     for zone in sorted(set(result.zones.values())):
         cutoff = local_midnight(day, ZoneInfo(zone))
-        agencies = select(Agency.id).where(Agency.time_zone == zone)
+        agencies = select(Agency.id).where(Agency.time_zone == zone, _among(agency_ids))
         for row in session.execute(_people(cutoff, agencies, _has_book(cutoff))):
             result.enrollers[row.agency_id].append(_person(row))
         managers = Enroller.role.in_(roles_allowed(Action.RECEIVE_MANAGER_SUMMARY))
@@ -150,8 +158,9 @@ def _people(
     )
 
 
-def _alert_rows(session: Session, day: date) -> Iterator[Row[*tuple[Any, ...]]]:
-    """The ledger rows of ``day`` with the consumer contact they show, agency by agency."""
+def _alert_rows(session: Session, day: date, agency_ids: Collection[int]) -> Iterator[Row[*tuple[Any, ...]]]:
+    """The ledger rows of ``day`` of ``agency_ids`` with the consumer contact they show, agency
+    by agency."""
     query = (
         select(
             Enroller.agency_id,
@@ -165,7 +174,7 @@ def _alert_rows(session: Session, day: date) -> Iterator[Row[*tuple[Any, ...]]]:
         )
         .join(Consumer, Consumer.id == Alert.consumer_id)
         .join(Enroller, Enroller.id == Alert.recipient_id)
-        .where(Alert.business_date == day)
+        .where(Alert.business_date == day, Enroller.agency_id.in_(list(agency_ids)))
         .order_by(Enroller.agency_id, Alert.recipient_id, Alert.topic, Consumer.case_number)
         .execution_options(yield_per=STREAM_BATCH)
     )
@@ -279,13 +288,15 @@ def _agency_digests(
         yield Digest(DigestKind.MANAGER_SUMMARY, person, {**shared, "recipient_name": person.name}, shared)
 
 
-def digests_for(session: Session, day: date) -> Iterator[Digest]:
-    """Every digest due on ``day``: each enroller's Daily Summary and each manager's Daily
-    Manager Summary, with the No Alerts variants where nothing fired."""
-    who = audience(session, day)
+def digests_for(session: Session, day: date, agency_ids: Collection[int] | None = None) -> Iterator[Digest]:
+    """Every digest due on ``day`` in ``agency_ids`` (default: every agency): each enroller's
+    Daily Summary and each manager's Daily Manager Summary, with the No Alerts variants where
+    nothing fired."""
+    who = audience(session, day, agency_ids)
     crw = _crw_data(session, day, who)
     seen: set[int] = set()
-    for agency_id, agency_rows in groupby(_alert_rows(session, day), key=lambda r: r.agency_id):
+    rows = _alert_rows(session, day, list(who.agencies))
+    for agency_id, agency_rows in groupby(rows, key=lambda r: r.agency_id):
         names = {
             p.id: {"name": p.name, "license_number": p.license_number}
             for p in who.enrollers.get(agency_id, [])

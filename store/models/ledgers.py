@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from store.models.base import Base, UtcDateTime, _enum, utcnow
@@ -41,14 +41,34 @@ class Alert(Base):
 
 
 class JobRun(Base):
-    """The run ledger: one row per (job, run key), claimed by INSERT before the work starts."""
+    """The run ledger: one row per (job, run key, agency), claimed by INSERT before the work
+    starts.
+
+    ``agency_id`` is set for work done agency by agency (each agency's Daily Summary of a
+    business date, run on the agency's own clock); it is null for work done once for the
+    whole deployment (the purge, `bob serve`'s first start) and for the Daily Summaries run
+    before 0015, when one run covered every agency. The partial unique index keeps those
+    agency-less rows unique per (job, run key), which the constraint alone would not (null
+    never equals null).
+    """
 
     __tablename__ = "job_runs"
-    __table_args__ = (UniqueConstraint("job", "run_key"),)
+    __table_args__ = (
+        UniqueConstraint("job", "run_key", "agency_id"),
+        Index(
+            "uq_job_runs_job_run_key_whole",
+            "job",
+            "run_key",
+            unique=True,
+            sqlite_where=text("agency_id IS NULL"),
+            postgresql_where=text("agency_id IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     job: Mapped[str] = mapped_column(String(40))
     run_key: Mapped[str] = mapped_column(String(40))
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
     status: Mapped[RunStatus] = mapped_column(_enum(RunStatus, "run_status"))
     claimed_by: Mapped[str] = mapped_column(String(80))
     lease_until: Mapped[datetime] = mapped_column(UtcDateTime)
