@@ -29,6 +29,7 @@ from mailer.settings import DeliverySettings
 from rules.ledger import record_alerts
 from rules.templating import Rendered, render
 from rules.topics import TOPICS_BY_NAME
+from rules.unsubscribe import list_unsubscribe, unsubscribe_keys, unsubscribe_token
 from rules.web_links import digest_url
 from store.db import insert_ignoring_duplicates
 from store.history import ANALYZE_AFTER, record_history, refresh_statistics
@@ -140,6 +141,7 @@ class _DigestWriter:
         mailbox_rows: list[dict[str, Any]] = []
         emails: list[QueuedEmail] = []
         now, day = utcnow(), self.day
+        unsubscribe = self._unsubscribe_links(session, batch)
         for digest in batch:
             full, alerts = self._mailbox(digest)
             mailbox_rows.append(
@@ -155,7 +157,7 @@ class _DigestWriter:
                     "created_at": now,
                 }
             )
-            emails.append(self._email(digest, full))
+            emails.append(self._email(digest, full, unsubscribe.get(digest.recipient.id)))
         session.execute(
             insert_ignoring_duplicates(session, MailboxMessage).on_conflict_do_nothing(), mailbox_rows
         )
@@ -168,7 +170,23 @@ class _DigestWriter:
         queue_dms(session, dms)
         return len(emails), len(dms)
 
-    def _email(self, digest: Digest, full: Rendered) -> QueuedEmail:
+    def _unsubscribe_links(self, session: Session, batch: list[Digest]) -> dict[int, str]:
+        """Each recipient's List-Unsubscribe value: their one-click link when bob has a web
+        address (and the secret that signs it), and the configured mailto."""
+        settings = self.settings
+        keys: dict[int, str] = {}
+        if settings.web_base_url and settings.unsubscribe_secret:
+            keys = unsubscribe_keys(session, {digest.recipient.id for digest in batch})
+        links: dict[int, str] = {}
+        for digest in batch:
+            key = keys.get(digest.recipient.id)
+            token = unsubscribe_token(settings.unsubscribe_secret, key) if key else None
+            value = list_unsubscribe(settings.web_base_url, token, settings.unsubscribe_address)
+            if value:
+                links[digest.recipient.id] = value
+        return links
+
+    def _email(self, digest: Digest, full: Rendered, unsubscribe: str | None) -> QueuedEmail:
         if self.settings.include_pii_in_email:
             email = full
         else:
@@ -181,6 +199,7 @@ class _DigestWriter:
             body_text=email.text,
             body_html=email.html,
             recipient_id=digest.recipient.id,
+            list_unsubscribe=unsubscribe,
         )
 
 

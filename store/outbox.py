@@ -38,6 +38,7 @@ class QueuedEmail:
     body_text: str
     body_html: str | None = None
     recipient_id: int | None = None
+    list_unsubscribe: str | None = None  # digests only: how to stop them (RFC 2369 / 8058)
 
 
 def message_id(message_key: str, from_address: str) -> str:
@@ -62,6 +63,7 @@ def queue_emails(session: Session, emails: list[QueuedEmail], from_address: str)
             "subject": email.subject,
             "body_text": email.body_text,
             "body_html": email.body_html,
+            "list_unsubscribe": email.list_unsubscribe,
             "status": OutboxStatus.QUEUED,
             "attempts": 0,
             "next_attempt_at": now,

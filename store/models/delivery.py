@@ -64,6 +64,9 @@ class OutboxEmail(Base):
     subject: Mapped[str] = mapped_column(String(200))
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text)
+    # A digest's List-Unsubscribe value (RFC 2369: "<https://...>, <mailto:...>"), sent as is
+    # with List-Unsubscribe-Post when it holds an http(s) link (RFC 8058); None for other mail.
+    list_unsubscribe: Mapped[str | None] = mapped_column(String(600))
     status: Mapped[OutboxStatus] = mapped_column(_enum(OutboxStatus, "outbox_status"))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
