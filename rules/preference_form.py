@@ -14,7 +14,8 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from rules.preferences import QUIETABLE_TOPICS, Changes, DeliveryWindow, Preferences, parse_delivery_time
+from rules import preferences
+from rules.preferences import Changes, DeliveryWindow, Preferences, parse_delivery_time
 from rules.topics import TOPICS_BY_NAME
 
 AGENCY_DEFAULT = "default"  # the delivery-time choice "follow the agency's default"
@@ -79,7 +80,7 @@ def delivery_summary(prefs: Preferences) -> str:
 
 def quiet_choices() -> list[Choice]:
     """The topics a person may quiet (bob's own, never the eight CalHEERS ones), by title."""
-    return [Choice(name, TOPICS_BY_NAME[name].title) for name in QUIETABLE_TOPICS]
+    return [Choice(name, TOPICS_BY_NAME[name].title) for name in preferences.QUIETABLE_TOPICS]
 
 
 @dataclass(frozen=True)

@@ -11,17 +11,20 @@ never a redirect (RFC 8058, 3.2).
 from __future__ import annotations
 
 import asyncio
-from urllib.parse import urlencode
+from email.parser import BytesParser
+from email.policy import HTTP
+from urllib.parse import parse_qsl, urlencode
 
 from aiohttp import web
 
 from rules.unsubscribe import ONE_CLICK, UNSUBSCRIBE_PATH
-from web.auth import SIGNED_IN, bounded_form, deps_of
+from web.auth import MAX_FORM_BYTES, SIGNED_IN, deps_of
 from web.pages import page
 from web.signin import client_address
 from web.unsubscribe import Outcome, check_link, unsubscribe
 
 MAX_TOKEN_CHARS = 100
+MAX_FIELDS = 10  # a one-click post has one
 SETTINGS_PATH = "/settings"
 TITLES = {
     Outcome.VALID: "Stop the Daily Summary emails?",
@@ -39,9 +42,7 @@ def _token(request: web.Request) -> str:
 
 
 async def _answer(request: web.Request, outcome: Outcome) -> web.Response:
-    settings_link = (
-        SETTINGS_PATH if request[SIGNED_IN] else "/signin?" + urlencode({"next": SETTINGS_PATH})
-    )
+    settings_link = SETTINGS_PATH if request[SIGNED_IN] else "/signin?" + urlencode({"next": SETTINGS_PATH})
     return await page(
         request,
         "unsubscribe.html",
@@ -58,10 +59,42 @@ async def confirm_unsubscribe(request: web.Request) -> web.Response:
     return await _answer(request, outcome)
 
 
-async def one_click_unsubscribe(request: web.Request) -> web.Response:
-    form = await bounded_form(request)
+async def one_click_body(request: web.Request) -> bool:
+    """Whether the body says ``List-Unsubscribe=One-Click``, form-encoded as most mail clients
+    send it or as multipart/form-data as RFC 8058's own example does. Read here, from the
+    bounded bytes: this post carries no CSRF token, so it does not go through ``posted_form``,
+    and aiohttp cannot parse a multipart body once its bytes have been read."""
+    body = await request.read()
+    if len(body) > MAX_FORM_BYTES:
+        raise web.HTTPRequestEntityTooLarge(MAX_FORM_BYTES, len(body))
+    try:
+        if request.content_type == "multipart/form-data":
+            fields = _multipart_fields(request.headers.get("Content-Type", ""), body)
+        else:
+            fields = dict(parse_qsl(body.decode("utf-8", "replace"), max_num_fields=MAX_FIELDS))
+    except ValueError:  # more fields than a one-click post has
+        return False
     field, value = ONE_CLICK.split("=")
-    if form.get(field) != value:
+    return fields.get(field) == value
+
+
+def _multipart_fields(content_type: str, body: bytes) -> dict[str, str]:
+    """A multipart/form-data body's text fields, by name (the standard library's MIME parser
+    reads it, given the request's Content-Type as the message's header)."""
+    head = f"Content-Type: {content_type[:200]}\r\n\r\n".encode("latin-1", "replace")
+    message = BytesParser(policy=HTTP).parsebytes(head + body)
+    if not message.is_multipart():
+        return {}
+    fields = {}
+    for part in list(message.iter_parts())[:MAX_FIELDS]:  # type: ignore[attr-defined]
+        name, payload = part.get_param("name", header="content-disposition"), part.get_payload(decode=True)
+        if isinstance(name, str) and isinstance(payload, bytes):
+            fields[name] = payload.decode("utf-8", "replace").strip()
+    return fields
+
+
+async def one_click_unsubscribe(request: web.Request) -> web.Response:
+    if not await one_click_body(request):
         raise web.HTTPBadRequest(
             reason="Not a one-click unsubscribe",
             text="This address takes the one-click unsubscribe of bob's emails; open the link "

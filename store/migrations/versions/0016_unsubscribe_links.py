@@ -1,7 +1,7 @@
 """one-click unsubscribe: a random key per enroller, and the outbox's List-Unsubscribe value
 
 Revision ID: 0016
-Revises: 0014
+Revises: 0015
 Create Date: 2026-11-30 09:40:00.000000
 """
 from alembic import op
@@ -10,7 +10,7 @@ import store.models
 
 
 revision = '0016'
-down_revision = '0014'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 
