@@ -38,6 +38,8 @@ class QueuedEmail:
     body_text: str
     body_html: str | None = None
     recipient_id: int | None = None
+    # Not sent before this instant (a digest's delivery time); None: as soon as it is drained.
+    not_before: datetime | None = None
 
 
 def message_id(message_key: str, from_address: str) -> str:
@@ -49,7 +51,8 @@ def message_id(message_key: str, from_address: str) -> str:
 
 
 def queue_emails(session: Session, emails: list[QueuedEmail], from_address: str) -> None:
-    """Add ``emails`` to the outbox; a key queued before is silently kept as it was."""
+    """Add ``emails`` to the outbox, each due at its ``not_before`` (or now); a key queued
+    before is silently kept as it was."""
     if not emails:
         return
     now = utcnow()
@@ -64,7 +67,7 @@ def queue_emails(session: Session, emails: list[QueuedEmail], from_address: str)
             "body_html": email.body_html,
             "status": OutboxStatus.QUEUED,
             "attempts": 0,
-            "next_attempt_at": now,
+            "next_attempt_at": max(email.not_before or now, now),
             "created_at": now,
         }
         for email in emails
