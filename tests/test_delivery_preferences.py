@@ -6,6 +6,7 @@ Messages that are not digests (sign-in links, link codes, export passwords) igno
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 import pytest
@@ -217,7 +218,7 @@ def nia(book, sessions):
     """An agent who turned every digest off and asked for them at 17:00."""
     agency = book.agency(code="nia")
     nia = book.enroller(agency, "Nia", "Nodigest", license_number="0A77777")
-    choose(sessions, nia, Changes(**ALL_OFF.settings(), deliver_at=time(17, 0)))  # type: ignore[arg-type]
+    choose(sessions, nia, replace(ALL_OFF, deliver_at=time(17, 0)))
     return nia
 
 
