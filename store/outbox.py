@@ -39,6 +39,8 @@ class QueuedEmail:
     body_html: str | None = None
     recipient_id: int | None = None
     list_unsubscribe: str | None = None  # digests only: how to stop them (RFC 2369 / 8058)
+    # Not sent before this instant (a digest's delivery time); None: as soon as it is drained.
+    not_before: datetime | None = None
 
 
 def message_id(message_key: str, from_address: str) -> str:
@@ -50,7 +52,8 @@ def message_id(message_key: str, from_address: str) -> str:
 
 
 def queue_emails(session: Session, emails: list[QueuedEmail], from_address: str) -> None:
-    """Add ``emails`` to the outbox; a key queued before is silently kept as it was."""
+    """Add ``emails`` to the outbox, each due at its ``not_before`` (or now); a key queued
+    before is silently kept as it was."""
     if not emails:
         return
     now = utcnow()
@@ -66,7 +69,7 @@ def queue_emails(session: Session, emails: list[QueuedEmail], from_address: str)
             "list_unsubscribe": email.list_unsubscribe,
             "status": OutboxStatus.QUEUED,
             "attempts": 0,
-            "next_attempt_at": now,
+            "next_attempt_at": max(email.not_before or now, now),
             "created_at": now,
         }
         for email in emails

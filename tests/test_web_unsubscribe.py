@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from datetime import timedelta
 
 import aiohttp
 import pytest
@@ -16,7 +17,7 @@ from sqlalchemy import select
 
 import web.unsubscribe
 from mailer.daily_summary import run_daily_summary
-from store.models import OutboxEmail, Role
+from store.models import MailboxMessage, OutboxEmail, Role
 from store.preferences import effective_preferences
 from tests.web_fixtures import DAY, YESTERDAY, audit_log
 from web.app import web_application
@@ -186,3 +187,24 @@ async def test_an_odd_body_is_a_plain_refusal_not_an_error(sessions, people, hea
 async def test_a_body_larger_than_a_form_is_refused(sessions, people):
     status, _ = await mail_client_post(link_of(sessions, people["ana"]), b"x" * 20_000)
     assert status == 413 and email_digest_on(sessions, people["ana"])
+
+
+async def test_after_unsubscribing_the_next_digest_reaches_the_mailbox_but_not_the_inbox(
+    sessions, people, delivery, server
+):
+    await mail_client_post(link_of(sessions, people["ana"]))
+    next_day = DAY + timedelta(days=1)
+    run_daily_summary(
+        sessions, next_day, dataclasses.replace(delivery, web_base_url=server, unsubscribe_secret=SECRET)
+    )
+    with sessions() as s:
+        emailed = set(
+            s.scalars(
+                select(OutboxEmail.recipient_id).where(OutboxEmail.message_key.contains(next_day.isoformat()))
+            )
+        )
+        in_mailbox = set(
+            s.scalars(select(MailboxMessage.recipient_id).where(MailboxMessage.business_date == next_day))
+        )
+    assert people["ana"] in in_mailbox and people["ana"] not in emailed
+    assert people["max"] in emailed
