@@ -17,9 +17,11 @@ from datetime import date, datetime, time, timedelta
 from rules import preferences
 from rules.preferences import Changes, DeliveryWindow, Preferences, parse_delivery_time
 from rules.topics import TOPICS_BY_NAME
+from store.errors import Refused
 
 AGENCY_DEFAULT = "default"  # the delivery-time choice "follow the agency's default"
 TIME_STEP = timedelta(minutes=30)
+MAX_TIME_CHARS = 20  # "HH:MM", or a word a forged form sends instead
 
 # Each switch in the users' words.
 SWITCH_LABELS: Mapping[str, str] = {
@@ -107,7 +109,9 @@ def changes_of(prefs: Preferences, submitted: Submitted) -> Changes:
         if "deliver_at" in prefs.chosen:
             reset = frozenset({"deliver_at"})
     else:
-        picked = parse_delivery_time("delivery time", submitted.deliver_at[:10])
+        if len(submitted.deliver_at) > MAX_TIME_CHARS:
+            raise Refused("choose a delivery time from the list", "bad_value")
+        picked = parse_delivery_time("delivery time", submitted.deliver_at)
         if picked != prefs.deliver_at or "deliver_at" not in prefs.chosen:
             deliver_at = picked
     quiet = frozenset(submitted.quiet)
