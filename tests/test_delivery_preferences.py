@@ -25,6 +25,7 @@ from rules.access import Via
 from rules.preferences import BOB_WINDOW, CONTRACT_TOPICS, QUIETABLE_TOPICS, Changes, Channel, Preferences
 from rules.topics import TOPICS, TOPICS_BY_NAME
 from store.models import DigestKind, FlagKind, MailboxMessage, OutboxEmail, QuietTopic, Role, SlackDm
+from store.outbox import QueueAge, queue_age
 from store.preferences import change_preferences, effective_preferences
 from tests.quiet_topics import STAND_IN, stand_in_topic  # noqa: F401 - the fixture
 from tests.slack_dm_helpers import client_for
@@ -202,8 +203,12 @@ async def test_a_delivery_time_holds_the_email_and_dm_but_never_the_mailbox_entr
     just_before, at_nine = nine - timedelta(minutes=1), nine
     with capture_server(tmp_path / "mail") as server:
         smtp = SmtpConfig(host="127.0.0.1", port=server.port, security="none", from_address="bob@agency.test")
+        with sessions() as session:  # a held email has not waited yet: no false alarm
+            assert queue_age(session, just_before) == QueueAge(run_at, run_at, held=1)
         assert (await drain_outbox(sessions, smtp, now=lambda: just_before)).sent == 1
         assert emails(sessions)[ana].sent_at is None
+        with sessions() as session:  # from nine on it waits like any other
+            assert queue_age(session, nine + timedelta(minutes=5)) == QueueAge(nine, nine, held=0)
         assert (await drain_outbox(sessions, smtp, now=lambda: at_nine)).sent == 1
     assert emails(sessions)[ana].sent_at == at_nine
     client, config = client_for(slack)

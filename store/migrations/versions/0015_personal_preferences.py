@@ -1,6 +1,6 @@
 """personal preferences: a setting a person has not chosen is NULL (it follows the agency's
-default), a row notes when the person chose (imports leave their choices alone), and a
-queued digest DM keeps the topics it leaves out
+default), a row notes when the person chose (imports leave their choices alone), a queued
+digest DM keeps the topics it leaves out, and an email held for a delivery time says until when
 
 Revision ID: 0015
 Revises: 0014
@@ -27,9 +27,13 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('chosen_at', store.models.UtcDateTime(timezone=True), nullable=True))
     with op.batch_alter_table("slack_dms", schema=None) as batch_op:
         batch_op.add_column(sa.Column("quiet_topics", sa.JSON(), nullable=True))
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("not_before", store.models.UtcDateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_column("not_before")
     with op.batch_alter_table("slack_dms", schema=None) as batch_op:
         batch_op.drop_column("quiet_topics")
     # a setting not chosen becomes bob's default (on), as it read before
