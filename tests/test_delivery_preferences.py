@@ -175,6 +175,19 @@ def test_a_manager_who_quiets_a_topic_gets_a_summary_email_without_it(sessions, 
     assert summary.kind == DigestKind.MANAGER_SUMMARY and summary.alert_count == 3
 
 
+@pytest.mark.usefixtures("stand_in_topic")
+def test_with_pii_in_email_a_quiet_topic_is_left_out_of_the_full_text_too(sessions, delivery, people, book):
+    book.flag(book.consumer(people["ana"]), FlagKind.ENROLLMENT_UPDATE_PENDING, NOTICE_AT)
+    for who in ("ana", "max"):
+        choose(sessions, people[who], Changes(quiet=frozenset({STAND_IN})))
+    run_daily_summary(sessions, DAY, replace(delivery, include_pii_in_email=True))
+    for who in ("ana", "max"):
+        email, entry = emails(sessions)[people[who]], mailbox(sessions)[people[who]]
+        assert "NOD Notice" in email.body_text and STAND_IN_TITLE not in email.body_text
+        assert STAND_IN_TITLE not in (email.body_html or "") and STAND_IN_TITLE in entry.body_text
+    assert emails(sessions)[people["bo"]].body_text == mailbox(sessions)[people["bo"]].body_text
+
+
 @pytest.mark.parametrize(
     ("zone", "day", "run_at", "nine_local"),
     [
