@@ -23,7 +23,7 @@ from rules.access import Action, Attempt, Via, act, audit, may, may_choose_deliv
 from rules.preferences import (
     BOB_DEFAULTS,
     BOB_WINDOW,
-    SWITCHES,
+    SETTING_NAMES,
     AgencyChanges,
     Changes,
     DeliveryWindow,
@@ -65,15 +65,14 @@ def _resolved() -> Select[Any]:
     """Every enroller's resolved settings, one row per quiet topic (or one with topic NULL)."""
     settings = [
         func.coalesce(getattr(DeliveryPreference, name), _agency_default(name)).label(name)
-        for name in (*SWITCHES, "deliver_at")
+        for name in SETTING_NAMES
     ]
-    chosen = [getattr(DeliveryPreference, name).is_not(None).label(f"chose_{name}") for name in SWITCHES]
+    chosen = [getattr(DeliveryPreference, name).is_not(None).label(f"chose_{name}") for name in SETTING_NAMES]
     return (
         select(
             Enroller.id,
             *settings,
             *chosen,
-            DeliveryPreference.deliver_at.is_not(None).label("chose_deliver_at"),
             _window_end(AgencySchedule.earliest_delivery, BOB_WINDOW.earliest).label("earliest"),
             _window_end(AgencySchedule.latest_delivery, BOB_WINDOW.latest).label("latest"),
             func.coalesce(Agency.time_zone, DEFAULT_TIME_ZONE).label("time_zone"),
@@ -106,7 +105,7 @@ def _preferences(rows: Iterable[Any]) -> dict[int, Preferences]:
             quiet_topics=frozenset(),
             window=window,
             time_zone=row.time_zone,
-            chosen=frozenset(name for name in (*SWITCHES, "deliver_at") if getattr(row, f"chose_{name}")),
+            chosen=frozenset(name for name in SETTING_NAMES if getattr(row, f"chose_{name}")),
         )
     return {
         enroller_id: _with_quiet(prefs, quiet.get(enroller_id, set())) for enroller_id, prefs in found.items()
