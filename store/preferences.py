@@ -23,7 +23,7 @@ from rules.access import Action, Attempt, Via, act, audit, may, may_choose_deliv
 from rules.preferences import (
     BOB_DEFAULTS,
     BOB_WINDOW,
-    SWITCHES,
+    SETTING_NAMES,
     AgencyChanges,
     Changes,
     DeliveryWindow,
@@ -65,15 +65,14 @@ def _resolved() -> Select[Any]:
     """Every enroller's resolved settings, one row per quiet topic (or one with topic NULL)."""
     settings = [
         func.coalesce(getattr(DeliveryPreference, name), _agency_default(name)).label(name)
-        for name in (*SWITCHES, "deliver_at")
+        for name in SETTING_NAMES
     ]
-    chosen = [getattr(DeliveryPreference, name).is_not(None).label(f"chose_{name}") for name in SWITCHES]
+    chosen = [getattr(DeliveryPreference, name).is_not(None).label(f"chose_{name}") for name in SETTING_NAMES]
     return (
         select(
             Enroller.id,
             *settings,
             *chosen,
-            DeliveryPreference.deliver_at.is_not(None).label("chose_deliver_at"),
             _window_end(AgencySchedule.earliest_delivery, BOB_WINDOW.earliest).label("earliest"),
             _window_end(AgencySchedule.latest_delivery, BOB_WINDOW.latest).label("latest"),
             func.coalesce(Agency.time_zone, DEFAULT_TIME_ZONE).label("time_zone"),
@@ -106,7 +105,7 @@ def _preferences(rows: Iterable[Any]) -> dict[int, Preferences]:
             quiet_topics=frozenset(),
             window=window,
             time_zone=row.time_zone,
-            chosen=frozenset(name for name in (*SWITCHES, "deliver_at") if getattr(row, f"chose_{name}")),
+            chosen=frozenset(name for name in SETTING_NAMES if getattr(row, f"chose_{name}")),
         )
     return {
         enroller_id: _with_quiet(prefs, quiet.get(enroller_id, set())) for enroller_id, prefs in found.items()
@@ -152,7 +151,7 @@ def set_preferences(
     if person is None or not may_choose_delivery(actor, person):
         raise NOT_ALLOWED
     check_changes(changes, effective_preferences(session, enroller_id).window)
-    _write(session, enroller_id, changes)
+    _write(session, enroller_id, changes, at)
     detail = {**via.detail(), "changes": changes.as_detail()}
     audit(
         session,
@@ -189,18 +188,19 @@ def turn_email_digests_off(session: Session, enroller_id: int, via: Via, at: dat
     """The recipient's own one-click unsubscribe (their token, checked by the caller, stands
     for them): email digests off, audited as ``prefs.unsubscribe``."""
     changes = Changes(email_digest=False)
-    _write(session, enroller_id, changes)
+    _write(session, enroller_id, changes, at)
     detail = {**via.detail(), "changes": changes.as_detail()}
     audit(session, enroller_id, "prefs.unsubscribe", f"enroller:{enroller_id}", "ok", at, detail)
     session.flush()
     return effective_preferences(session, enroller_id)
 
 
-def _write(session: Session, enroller_id: int, changes: Changes) -> None:
+def _write(session: Session, enroller_id: int, changes: Changes, at: datetime) -> None:
     row = session.get(DeliveryPreference, enroller_id)
     if row is None:
         row = DeliveryPreference(enroller_id=enroller_id)
         session.add(row)
+    row.chosen_at = at
     for name, value in changes.settings().items():
         setattr(row, name, value)
     for name in changes.reset:
@@ -299,3 +299,38 @@ def change_agency_defaults(
         lambda session, actor: set_agency_defaults(session, agency_id, changes, actor, via, at),
         NOT_ACTIVE,
     )
+
+
+def import_preferences(session: Session, imported: dict[int, dict[str, object]]) -> set[int]:
+    """Set the preferences an import file gives (enroller id → setting → value) for each
+    enroller who has not chosen their own; a person's own choice is never overwritten.
+    Returns the enrollers whose preferences changed. A chunk's enrollers are read at once."""
+    if not imported:
+        return set()
+    stored = {
+        row.enroller_id: row
+        for row in session.scalars(
+            select(DeliveryPreference).where(DeliveryPreference.enroller_id.in_(imported))
+        )
+    }
+    changed: set[int] = set()
+    for enroller_id, values in imported.items():
+        row = stored.get(enroller_id)
+        if row is None:
+            session.add(DeliveryPreference(enroller_id=enroller_id, **values))
+            changed.add(enroller_id)
+        elif row.chosen_at is None and any(getattr(row, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(row, name, value)
+            changed.add(enroller_id)
+    session.flush()
+    return changed
+
+
+def agency_windows(session: Session, agency_ids: Iterable[int]) -> dict[int, DeliveryWindow]:
+    """Each agency's delivery window (bob's where the agency set none)."""
+    found = {agency_id: BOB_WINDOW for agency_id in agency_ids}
+    query = select(AgencySchedule.agency_id, AgencySchedule.earliest_delivery, AgencySchedule.latest_delivery)
+    for agency_id, earliest, latest in session.execute(query.where(AgencySchedule.agency_id.in_(found))):
+        found[agency_id] = DeliveryWindow(earliest or BOB_WINDOW.earliest, latest or BOB_WINDOW.latest)
+    return found

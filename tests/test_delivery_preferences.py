@@ -25,6 +25,7 @@ from rules.access import Via
 from rules.preferences import BOB_WINDOW, CONTRACT_TOPICS, QUIETABLE_TOPICS, Changes, Channel, Preferences
 from rules.topics import TOPICS, TOPICS_BY_NAME
 from store.models import DigestKind, FlagKind, MailboxMessage, OutboxEmail, QuietTopic, Role, SlackDm
+from store.outbox import QueueAge, queue_age
 from store.preferences import change_preferences, effective_preferences
 from tests.quiet_topics import STAND_IN, stand_in_topic  # noqa: F401 - the fixture
 from tests.slack_dm_helpers import client_for
@@ -174,6 +175,19 @@ def test_a_manager_who_quiets_a_topic_gets_a_summary_email_without_it(sessions, 
     assert summary.kind == DigestKind.MANAGER_SUMMARY and summary.alert_count == 3
 
 
+@pytest.mark.usefixtures("stand_in_topic")
+def test_with_pii_in_email_a_quiet_topic_is_left_out_of_the_full_text_too(sessions, delivery, people, book):
+    book.flag(book.consumer(people["ana"]), FlagKind.ENROLLMENT_UPDATE_PENDING, NOTICE_AT)
+    for who in ("ana", "max"):
+        choose(sessions, people[who], Changes(quiet=frozenset({STAND_IN})))
+    run_daily_summary(sessions, DAY, replace(delivery, include_pii_in_email=True))
+    for who in ("ana", "max"):
+        email, entry = emails(sessions)[people[who]], mailbox(sessions)[people[who]]
+        assert "NOD Notice" in email.body_text and STAND_IN_TITLE not in email.body_text
+        assert STAND_IN_TITLE not in (email.body_html or "") and STAND_IN_TITLE in entry.body_text
+    assert emails(sessions)[people["bo"]].body_text == mailbox(sessions)[people["bo"]].body_text
+
+
 @pytest.mark.parametrize(
     ("zone", "day", "run_at", "nine_local"),
     [
@@ -202,8 +216,12 @@ async def test_a_delivery_time_holds_the_email_and_dm_but_never_the_mailbox_entr
     just_before, at_nine = nine - timedelta(minutes=1), nine
     with capture_server(tmp_path / "mail") as server:
         smtp = SmtpConfig(host="127.0.0.1", port=server.port, security="none", from_address="bob@agency.test")
+        with sessions() as session:  # a held email has not waited yet: no false alarm
+            assert queue_age(session, just_before) == QueueAge(run_at, run_at, held=1)
         assert (await drain_outbox(sessions, smtp, now=lambda: just_before)).sent == 1
         assert emails(sessions)[ana].sent_at is None
+        with sessions() as session:  # from nine on it waits like any other
+            assert queue_age(session, nine + timedelta(minutes=5)) == QueueAge(nine, nine, held=0)
         assert (await drain_outbox(sessions, smtp, now=lambda: at_nine)).sent == 1
     assert emails(sessions)[ana].sent_at == at_nine
     client, config = client_for(slack)

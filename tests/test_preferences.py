@@ -25,6 +25,7 @@ from store.preferences import (
     change_preferences,
     effective_preferences,
     preferences_for,
+    turn_email_digests_off,
 )
 from tests.quiet_topics import STAND_IN, stand_in_topic  # noqa: F401 - the fixture
 
@@ -248,3 +249,12 @@ def test_a_delivery_time_is_written_hh_mm(text, value):
 def test_any_other_time_is_refused_in_one_line(text):
     with pytest.raises(Refused, match=r"^deliver_at must be a time written HH:MM \(24-hour\), not '"):
         parse_delivery_time("deliver_at", text)
+
+
+def test_one_click_unsubscribe_turns_email_digests_off_on_the_persons_own_record(sessions, people):
+    with sessions.begin() as session:
+        prefs = turn_email_digests_off(session, people["ana"], Via("web"), AT)
+    assert (prefs.email_digest, prefs.slack_digest, prefs.chosen) == (False, True, {"email_digest"})
+    (entry,) = _audit(sessions, "prefs.unsubscribe")
+    assert (entry.actor_id, entry.target, entry.outcome) == (people["ana"], f"enroller:{people['ana']}", "ok")
+    assert entry.detail == {"channel": "web", "changes": {"email_digest": False}}

@@ -47,6 +47,9 @@ class DeliveryPreference(Base):
     email_no_alerts: Mapped[bool | None] = mapped_column(Boolean)
     slack_no_alerts: Mapped[bool | None] = mapped_column(Boolean)
     deliver_at: Mapped[time | None] = mapped_column(Time)
+    # When the person (or someone for them) last chose; NULL while only imports set the row,
+    # which an import may then change again (it never overwrites a person's own choice).
+    chosen_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
 
