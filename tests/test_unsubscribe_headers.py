@@ -23,6 +23,7 @@ from tests.web_fixtures import DAY, YESTERDAY
 
 SECRET = "test-unsubscribe-secret-0123456789abcdef"
 BASE = "https://bob.agency.test"
+MAILTO = "<mailto:unsubscribe@agency.test?subject=unsubscribe>"
 
 
 def unsubscribing(delivery, address: str = "unsubscribe@agency.test"):
@@ -155,3 +156,33 @@ async def test_sign_in_links_link_codes_passwords_and_operator_alerts_carry_no_u
     assert [m["Subject"] for m in digests] == ["Daily Summary - 11/23/2026"]
     assert len(others) == len(contexts)
     assert all(m["List-Unsubscribe-Post"] is None for m in others)
+
+
+def test_the_header_is_folded_between_its_links_and_the_post_header_follows_it():
+    from mailer.mime import message_bytes
+
+    raw = message_bytes(
+        from_address="bob@agency.test",
+        to_address="ana@agency.test",
+        subject="Daily Summary - 11/23/2026",
+        date=datetime(2026, 11, 23, 14, 0, tzinfo=UTC),
+        message_id="<x@agency.test>",
+        body_text="Hello",
+        body_html=None,
+        list_unsubscribe=f"<{BASE}/unsubscribe/{'A' * 43}>, {MAILTO}",
+    )
+    head = raw.split(b"\r\n\r\n")[0].split(b"\r\n")
+    start = head.index(f"List-Unsubscribe: <{BASE}/unsubscribe/{'A' * 43}>,".encode())
+    assert head[start + 1] == f" {MAILTO}".encode()
+    assert head[start + 2] == b"List-Unsubscribe-Post: List-Unsubscribe=One-Click"
+    mailto_only = message_bytes(
+        from_address="bob@agency.test",
+        to_address="ana@agency.test",
+        subject="s",
+        date=datetime(2026, 11, 23, 14, 0, tzinfo=UTC),
+        message_id="<y@agency.test>",
+        body_text="Hello",
+        body_html=None,
+        list_unsubscribe=MAILTO,
+    )
+    assert b"List-Unsubscribe: <mailto:" in mailto_only and b"List-Unsubscribe-Post" not in mailto_only
