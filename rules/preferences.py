@@ -98,6 +98,14 @@ class Settings:
 BOB_DEFAULTS = Settings()
 SETTING_NAMES: tuple[str, ...] = tuple(f.name for f in fields(Settings))
 SWITCHES: tuple[str, ...] = tuple(name for name in SETTING_NAMES if name != "deliver_at")
+# Each setting in the users' words, the same on every door (Slack, the web, the command line).
+SETTING_LABELS = {
+    "email_digest": "Daily Summary by email",
+    "slack_digest": "Daily Summary as a Slack DM",
+    "email_no_alerts": "No Alerts digests by email",
+    "slack_no_alerts": "No Alerts digests in Slack",
+    "deliver_at": "Delivery time",
+}
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from bot.identity import link_pepper, request_link_code
 from exports.password_email import email_password
 from mailer.daily_summary import run_daily_summary
 from mailer.digests import Digest, Person
+from mailer.dry_run import preview_daily_summary
 from mailer.sender import drain_outbox
 from mailer.settings import SmtpConfig
 from mailer.sink import capture_server
@@ -108,6 +109,14 @@ def test_email_off_keeps_the_dm_and_slack_off_keeps_the_email(sessions, delivery
     assert (result.emails, result.slack_dms) == (2, 2)
     assert set(emails(sessions)) == {people["bo"], people["max"]}
     assert set(dms(sessions)) == {people["ana"], people["bo"]}
+
+
+def test_a_dry_run_counts_the_emails_and_dms_preferences_let_through(sessions, engine, delivery, people):
+    choose(sessions, people["ana"], Changes(email_digest=False))
+    choose(sessions, people["bo"], Changes(slack_digest=False))
+    preview = preview_daily_summary(engine, DAY, delivery)
+    assert (preview.digests, preview.emails, preview.slack_dms) == (3, 2, 2)
+    assert "2 emails would be queued, and 2 Slack DMs" in preview.preview()
 
 
 def test_no_alerts_digests_are_chosen_per_channel(sessions, delivery, people, book):

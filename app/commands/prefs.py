@@ -17,6 +17,7 @@ from rules.access import Action, may, may_choose_delivery
 from rules.people import enroller_on_file
 from rules.preferences import (
     QUIETABLE_TOPICS,
+    SETTING_LABELS,
     SWITCHES,
     AgencyChanges,
     Changes,
@@ -44,13 +45,6 @@ WORDS = {
     "deliver_at": "deliver-at",
 }
 SETTINGS_BY_WORD = {word: name for name, word in WORDS.items()}
-LABELS = {
-    "email_digest": "Daily Summary by email",
-    "slack_digest": "Daily Summary as a Slack DM",
-    "email_no_alerts": "No Alerts digests by email",
-    "slack_no_alerts": "No Alerts digests in Slack",
-    "deliver_at": "Delivery time",
-}
 
 
 def _on_off(value: bool) -> str:
@@ -99,8 +93,8 @@ def _lines(prefs: Preferences, license_number: str) -> list[str]:
 
     lines = [f"Delivery preferences of {license_number} (the secure mailbox always gets every digest):"]
     for name in SWITCHES:
-        lines.append(f"  {LABELS[name]:<30} {_on_off(getattr(prefs, name))}{source(name)}")
-    lines.append(f"  {LABELS['deliver_at']:<30} {_at(prefs.deliver_at)}{source('deliver_at')}")
+        lines.append(f"  {SETTING_LABELS[name]:<30} {_on_off(getattr(prefs, name))}{source(name)}")
+    lines.append(f"  {SETTING_LABELS['deliver_at']:<30} {_at(prefs.deliver_at)}{source('deliver_at')}")
     lines.append(f"  {'Window':<30} {prefs.window} {prefs.time_zone}")
     quiet = ", ".join(sorted(prefs.quiet_topics)) or "none"
     may_quiet = ", ".join(QUIETABLE_TOPICS) or "none yet (the CalHEERS topics always reach you)"
@@ -183,8 +177,8 @@ def _print_agency(found: AgencyDefaults, as_json: bool) -> None:
         return
     print("Your agency's defaults (for everyone who has not chosen):")
     for name in SWITCHES:
-        print(f"  {LABELS[name]:<30} {_on_off(getattr(defaults, name))}")
-    print(f"  {LABELS['deliver_at']:<30} {_at(defaults.deliver_at)}")
+        print(f"  {SETTING_LABELS[name]:<30} {_on_off(getattr(defaults, name))}")
+    print(f"  {SETTING_LABELS['deliver_at']:<30} {_at(defaults.deliver_at)}")
     print(f"  {'Window':<30} {found.window}")
 
 
