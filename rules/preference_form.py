@@ -15,7 +15,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from rules import preferences
-from rules.preferences import Changes, DeliveryWindow, Preferences, parse_delivery_time
+from rules.preferences import (
+    SETTING_LABELS,
+    SWITCHES,
+    Changes,
+    DeliveryWindow,
+    Preferences,
+    parse_delivery_time,
+)
 from rules.topics import TOPICS_BY_NAME
 from store.errors import Refused
 
@@ -23,13 +30,8 @@ AGENCY_DEFAULT = "default"  # the delivery-time choice "follow the agency's defa
 TIME_STEP = timedelta(minutes=30)
 MAX_TIME_CHARS = 20  # "HH:MM", or a word a forged form sends instead
 
-# Each switch in the users' words.
-SWITCH_LABELS: Mapping[str, str] = {
-    "email_digest": "Daily Summary by email",
-    "slack_digest": "Daily Summary as a Slack message",
-    "email_no_alerts": "Email me on days with no alerts",
-    "slack_no_alerts": "Message me on Slack on days with no alerts",
-}
+# Each switch in the users' words, as every door shows it.
+SWITCH_LABELS: Mapping[str, str] = {name: SETTING_LABELS[name] for name in SWITCHES}
 SLACK_SWITCHES = frozenset({"slack_digest", "slack_no_alerts"})
 
 

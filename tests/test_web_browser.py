@@ -227,11 +227,11 @@ async def test_an_agent_changes_her_settings_and_unsubscribes_in_one_click(
     await page.get_by_role("heading", name="Settings", level=1).wait_for()
     await no_accessibility_violations(page, "the settings page")
     await screenshots(page, "settings")
-    await page.get_by_label("Email me on days with no alerts").uncheck()
+    await page.get_by_label("No Alerts digests by email").uncheck()
     await page.get_by_label("Send my email").select_option(label="7:30 AM")
     await page.get_by_role("button", name="Save settings").click()
     await page.get_by_text("Saved.").wait_for()
-    assert not await page.get_by_label("Email me on days with no alerts").is_checked()
+    assert not await page.get_by_label("No Alerts digests by email").is_checked()
     with sessions() as s:
         prefs = effective_preferences(s, ana)
     assert (prefs.email_no_alerts, prefs.deliver_at.isoformat()) == (False, "07:30:00")
