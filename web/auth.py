@@ -91,17 +91,9 @@ def form_token(request: web.Request) -> str:
 
 
 async def posted_form(request: web.Request) -> Mapping[str, object]:
-    """The posted form (:func:`bounded_form`) once it carries this browser's CSRF token."""
-    form = await bounded_form(request)
-    check_csrf(request, form)
-    return form
-
-
-async def bounded_form(request: web.Request) -> Mapping[str, object]:
-    """The posted form, unchecked: a body that is not a readable form (bad encoding, a broken
-    multipart) is a 400, not a failure, and one larger than a form of bob's is a 413 (the
-    port's own limit is Slack's, much larger). Only a post that must come without a cookie
-    (a mail client's one-click unsubscribe) uses it alone; pages use :func:`posted_form`."""
+    """The posted form once it carries this browser's CSRF token; a body that is not a
+    readable form (bad encoding, a broken multipart) is a 400, not a failure, and one larger
+    than a form of bob's is a 413 (the port's own limit is Slack's, much larger)."""
     if len(await request.read()) > MAX_FORM_BYTES:
         raise web.HTTPRequestEntityTooLarge(MAX_FORM_BYTES, request.content_length or 0)
     try:
@@ -110,6 +102,7 @@ async def bounded_form(request: web.Request) -> Mapping[str, object]:
         raise web.HTTPBadRequest(
             reason="Bad request", text="bob could not read that form; reload the page."
         ) from None
+    check_csrf(request, form)
     return form
 
 
