@@ -82,8 +82,8 @@ class Digest:
 
     def leaving_out(self, quiet: frozenset[str]) -> Digest:
         """This digest as one recipient's email and DM show it: the alerts on ``quiet`` topics
-        left out, counts and totals without them (the mailbox keeps the whole digest). With no
-        alert on a quiet topic it is this digest itself."""
+        left out, counts and totals without them, and how many were left out (``quieted``; the
+        mailbox keeps the whole digest). With no alert on a quiet topic it is this digest itself."""
         if not quiet or not any(topic in quiet for topic in self.topics()):
             return self
         if self.kind is DigestKind.MANAGER_SUMMARY:
@@ -96,6 +96,7 @@ class Digest:
                 "counts": _counts((t for e in enrollers for t in e["topics"]), quiet),
                 "total": sum(e["total"] for e in enrollers),
             }
+            shared["quieted"] = self.total - shared["total"]
             return Digest(
                 self.kind, self.recipient, {**shared, "recipient_name": self.recipient.name}, shared
             )
@@ -106,6 +107,7 @@ class Digest:
             "counts": _counts(topics, quiet),
             "total": sum(len(t["alerts"]) for t in topics),
         }
+        context["quieted"] = self.total - context["total"]
         return Digest(self.kind, self.recipient, context)
 
     def alerts(self) -> list[dict[str, Any]]:

@@ -147,6 +147,8 @@ async def test_a_quiet_topic_is_left_out_of_email_and_dm_but_stays_in_the_mailbo
     email = emails(sessions)[people["ana"]]
     assert "has 2 alerts" in email.body_text and "NOD Notice" in email.body_text
     assert STAND_IN_TITLE not in email.body_text and STAND_IN_TITLE not in email.body_html
+    note = "1 alert on topics you quieted is left out here; it is in your secure mailbox."
+    assert note in email.body_text and f"<p>{note}</p>" in email.body_html
     assert dms(sessions)[people["ana"]].quiet_topics == [STAND_IN]
     client, config = client_for(slack)
     await drain_slack_dms(sessions, client, config)

@@ -4,6 +4,7 @@ audit entry every change leaves."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import event, select
@@ -14,6 +15,7 @@ from rules.preferences import (
     CONTRACT_TOPICS,
     AgencyChanges,
     Changes,
+    local_instant,
     parse_delivery_time,
     parse_switch,
 )
@@ -258,3 +260,11 @@ def test_one_click_unsubscribe_turns_email_digests_off_on_the_persons_own_record
     (entry,) = _audit(sessions, "prefs.unsubscribe")
     assert (entry.actor_id, entry.target, entry.outcome) == (people["ana"], f"enroller:{people['ana']}", "ok")
     assert entry.detail == {"channel": "web", "changes": {"email_digest": False}}
+
+
+def test_a_time_the_clocks_skip_or_repeat_is_read_once_and_never_lost():
+    pacific = ZoneInfo("America/Los_Angeles")
+    # 02:30 does not exist on 8 March: it is read as 03:30 daylight time
+    assert local_instant(date(2026, 3, 8), time(2, 30), pacific) == datetime(2026, 3, 8, 10, 30, tzinfo=UTC)
+    # 01:30 happens twice on 1 November: the first time counts
+    assert local_instant(date(2026, 11, 1), time(1, 30), pacific) == datetime(2026, 11, 1, 8, 30, tzinfo=UTC)
