@@ -10,8 +10,13 @@ each safe to repeat after a crash:
    fact that turned true after the crash waits for tomorrow instead of slipping into only
    some of today's digests).
 2. *digests*: for each recipient, the full digest goes to the secure mailbox and its email
-   to the outbox in the same transaction, in batches; recipients whose digest exists are
-   skipped, so every digest is written exactly once.
+   and Slack DM to their queues in the same transaction, in batches; recipients whose digest
+   exists are skipped, so every digest is written exactly once.
+
+The mailbox always receives every digest. The email and the DM follow the recipient's
+delivery preferences (:mod:`rules.preferences`), read for every recipient of the run in one
+query: a channel turned off, or a No Alerts digest where they take none, is not queued; their
+quiet topics are left out; and both wait in their queues until the recipient's delivery time.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -30,13 +35,16 @@ from mailer.digests import Digest, digests_for
 from mailer.run_ledger import claim_agencies, extend_leases, finish, save_progress
 from mailer.settings import DeliverySettings
 from rules.ledger import alerts_by_agency, record_alerts
+from rules.preferences import Channel, Preferences
 from rules.templating import Rendered, render
 from rules.topics import TOPICS_BY_NAME
+from rules.unsubscribe import list_unsubscribe, unsubscribe_keys, unsubscribe_token
 from rules.web_links import digest_url
 from store.db import insert_ignoring_duplicates
 from store.history import ANALYZE_AFTER, record_history, refresh_statistics
 from store.models import Agency, DigestKind, Enroller, JobRun, MailboxMessage, utcnow
 from store.outbox import QueuedEmail, queue_emails
+from store.preferences import effective_preferences, preferences_for
 from store.slack_dms import QueuedDm, queue_dms
 
 log = logging.getLogger(__name__)
@@ -67,8 +75,8 @@ class RunResult:
             return f"{self.business_date}: already done (or running elsewhere); nothing to do"
         return (
             f"{self.business_date}: {sum(self.alerts.values())} new alerts, "
-            f"{self.digests} digests delivered to mailboxes and queued as email"
-            + (f" ({self.slack_dms} as Slack DMs too)" if self.slack_dms else "")
+            f"{self.digests} digests delivered to mailboxes, {self.emails} queued as email"
+            + (f" ({self.slack_dms} as Slack DMs)" if self.slack_dms else "")
             + (f", {self.skipped} already delivered" if self.skipped else "")
         )
 
@@ -113,17 +121,18 @@ class _SharedText:
 @dataclass
 class _DigestWriter:
     """Renders and writes batches of digests for one run, rendering a text shared by several
-    recipients (an agency's Daily Manager Summary) once."""
+    recipients (an agency's Daily Manager Summary) once. ``preferences`` holds every
+    recipient's delivery preferences, read once for the run."""
 
     settings: DeliverySettings
     day: date
+    preferences: dict[int, Preferences] = field(default_factory=dict)
     last: _SharedText = field(default_factory=_SharedText)
 
     def _mailbox(self, digest: Digest) -> tuple[Rendered, list[dict[str, Any]]]:
         if digest.shared is not None and self.last.key == digest.text_key and self.last.rendered:
             return self.last.rendered, self.last.alerts
-        context = {**digest.mailbox_context, **self._links(digest)}
-        rendered, alerts = render(f"mailbox/{digest.kind.value}", context), digest.alerts()
+        rendered, alerts = render(f"mailbox/{digest.kind.value}", self._context(digest)), digest.alerts()
         if digest.shared is not None:
             self.last = _SharedText(digest.text_key, rendered, alerts)
         return rendered, alerts
@@ -136,14 +145,34 @@ class _DigestWriter:
         }
 
     def store(self, session: Session, batch: list[Digest]) -> tuple[int, int]:
-        """Write each digest to its mailbox and queue its email, and its Slack DM when the
-        recipient linked Slack, in the caller's transaction; returns the numbers of emails and
-        DMs queued."""
+        """Write each digest to its mailbox, and queue its email and (when the recipient linked
+        Slack) its DM as their preferences say, in the caller's transaction; returns the
+        numbers of emails and DMs queued."""
         mailbox_rows: list[dict[str, Any]] = []
         emails: list[QueuedEmail] = []
+        dms: list[QueuedDm] = []
         now, day = utcnow(), self.day
+        unsubscribe = self._unsubscribe_links(session, batch)
         for digest in batch:
             full, alerts = self._mailbox(digest)
+            prefs = self._preferences(session, digest.recipient.id)
+            topics = [alert["topic"] for alert in alerts]
+            not_before = prefs.not_before(day)
+            if prefs.delivers(Channel.EMAIL, topics):
+                emails.append(
+                    self._email(digest, full, prefs, not_before, unsubscribe.get(digest.recipient.id))
+                )
+            if digest.recipient.slack_user_id and prefs.delivers(Channel.SLACK, topics):
+                dms.append(
+                    QueuedDm(
+                        digest.recipient.id,
+                        digest.kind,
+                        day,
+                        digest.recipient.slack_user_id,
+                        tuple(sorted(prefs.quiet_topics)),
+                        not_before,
+                    )
+                )
             mailbox_rows.append(
                 {
                     "recipient_id": digest.recipient.id,
@@ -157,25 +186,48 @@ class _DigestWriter:
                     "created_at": now,
                 }
             )
-            emails.append(self._email(digest, full))
         session.execute(
             insert_ignoring_duplicates(session, MailboxMessage).on_conflict_do_nothing(), mailbox_rows
         )
         queue_emails(session, emails, self.settings.from_address)
-        dms = [
-            QueuedDm(digest.recipient.id, digest.kind, day, digest.recipient.slack_user_id)
-            for digest in batch
-            if digest.recipient.slack_user_id
-        ]
         queue_dms(session, dms)
         return len(emails), len(dms)
 
-    def _email(self, digest: Digest, full: Rendered) -> QueuedEmail:
+    def _unsubscribe_links(self, session: Session, batch: list[Digest]) -> dict[int, str]:
+        """Each recipient's List-Unsubscribe value: their one-click link when bob has a web
+        address (and the secret that signs it), and the configured mailto."""
+        settings = self.settings
+        keys: dict[int, str] = {}
+        if settings.web_base_url and settings.unsubscribe_secret:
+            keys = unsubscribe_keys(session, {digest.recipient.id for digest in batch})
+        links: dict[int, str] = {}
+        for digest in batch:
+            key = keys.get(digest.recipient.id)
+            token = unsubscribe_token(settings.unsubscribe_secret, key) if key else None
+            value = list_unsubscribe(settings.web_base_url, token, settings.unsubscribe_address)
+            if value:
+                links[digest.recipient.id] = value
+        return links
+
+    def _preferences(self, session: Session, recipient_id: int) -> Preferences:
+        """The recipient's preferences as read for the run (someone added since is read now)."""
+        if recipient_id not in self.preferences:
+            self.preferences[recipient_id] = effective_preferences(session, recipient_id)
+        return self.preferences[recipient_id]
+
+    def _email(
+        self,
+        digest: Digest,
+        full: Rendered,
+        prefs: Preferences,
+        not_before: datetime | None,
+        unsubscribe: str | None,
+    ) -> QueuedEmail:
+        shown = digest.leaving_out(prefs.quiet_topics)
         if self.settings.include_pii_in_email:
-            email = full
+            email = full if shown is digest else render(f"mailbox/{digest.kind.value}", self._context(shown))
         else:
-            context = {**digest.context, **self._links(digest)}
-            email = render(f"email/{digest.kind.value}", context)
+            email = render(f"email/{digest.kind.value}", self._context(shown, mailbox=False))
         return QueuedEmail(
             message_key=f"{digest.kind.value}:{digest.recipient.id}:{self.day.isoformat()}",
             to_address=digest.recipient.email,
@@ -183,7 +235,12 @@ class _DigestWriter:
             body_text=email.text,
             body_html=email.html,
             recipient_id=digest.recipient.id,
+            list_unsubscribe=unsubscribe,
+            not_before=not_before,
         )
+
+    def _context(self, digest: Digest, mailbox: bool = True) -> dict[str, Any]:
+        return {**(digest.mailbox_context if mailbox else digest.context), **self._links(digest)}
 
 
 def run_daily_summary(
@@ -221,8 +278,8 @@ def run_daily_summary(
         for counts in alerts.values():
             for topic, n in counts.items():
                 result.alerts[topic] = result.alerts.get(topic, 0) + n
-        writer = _DigestWriter(settings, day)
         with factory() as reader:
+            writer = _DigestWriter(settings, day, preferences_for(reader, agency_ids=claimed))
             done = _delivered(reader, day, claimed)
             batch: list[Digest] = []
             for digest in digests_for(reader, day, claimed):

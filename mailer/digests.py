@@ -77,6 +77,40 @@ class Digest:
     def total(self) -> int:
         return int(self.context["total"])
 
+    def topics(self) -> list[str]:
+        """The topic of each of the digest's alerts (one entry per alert)."""
+        return [record["topic"] for record in self.alerts()]
+
+    def leaving_out(self, quiet: frozenset[str]) -> Digest:
+        """This digest as one recipient's email and DM show it: the alerts on ``quiet`` topics
+        left out, counts and totals without them, and how many were left out (``quieted``; the
+        mailbox keeps the whole digest). With no alert on a quiet topic it is this digest itself."""
+        if not quiet or not any(topic in quiet for topic in self.topics()):
+            return self
+        if self.kind is DigestKind.MANAGER_SUMMARY:
+            assert self.shared is not None
+            enrollers = [_enroller_leaving_out(e, quiet) for e in self.shared["enrollers"]]
+            shared = {
+                **self.shared,
+                "enrollers": enrollers,
+                "enrollers_with_alerts": sum(1 for e in enrollers if e["total"]),
+                "counts": _counts((t for e in enrollers for t in e["topics"]), quiet),
+                "total": sum(e["total"] for e in enrollers),
+            }
+            shared["quieted"] = self.total - shared["total"]
+            return Digest(
+                self.kind, self.recipient, {**shared, "recipient_name": self.recipient.name}, shared
+            )
+        topics = [t for t in self.context["topics"] if t["name"] not in quiet]
+        context = {
+            **self.context,
+            "topics": topics,
+            "counts": _counts(topics, quiet),
+            "total": sum(len(t["alerts"]) for t in topics),
+        }
+        context["quieted"] = self.total - context["total"]
+        return Digest(self.kind, self.recipient, context)
+
     def alerts(self) -> list[dict[str, Any]]:
         """Every alert of the digest as data, as the mailbox keeps it beside the rendered text
         (built with the context, in the same pass over the alert rows)."""
@@ -213,12 +247,22 @@ def _topic_sections(
     ]
 
 
-def _counts(sections: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Alerts per topic, every topic listed, over one enroller's sections or a whole agency's."""
+def _counts(sections: Iterable[dict[str, Any]], quiet: frozenset[str] = frozenset()) -> list[dict[str, Any]]:
+    """Alerts per topic, every topic listed but the ``quiet`` ones, over one enroller's
+    sections or a whole agency's."""
     found: Counter[str] = Counter()
     for section in sections:
         found[section["name"]] += len(section["alerts"])
-    return [{"title": topic.title, "count": found.get(topic.name, 0)} for topic in TOPICS]
+    return [
+        {"title": topic.title, "count": found.get(topic.name, 0)}
+        for topic in TOPICS
+        if topic.name not in quiet
+    ]
+
+
+def _enroller_leaving_out(enroller: dict[str, Any], quiet: frozenset[str]) -> dict[str, Any]:
+    topics = [t for t in enroller["topics"] if t["name"] not in quiet]
+    return {**enroller, "topics": topics, "total": sum(len(t["alerts"]) for t in topics)}
 
 
 @dataclass(frozen=True)

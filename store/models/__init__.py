@@ -31,6 +31,7 @@ from store.models.ledgers import Alert, JobRun, RunStatus
 from store.models.people import Agency, Enroller, LinkCode, RateLimit, Role
 from store.models.preferences import AgencySchedule, DeliveryPreference, QuietTopic
 from store.models.slack_dms import SlackDm
+from store.models.unsubscribe import UnsubscribeKey
 from store.models.web import SignInLink, WebSession
 
 __all__ = [
@@ -88,6 +89,7 @@ __all__ = [
     "Snapshot",
     "SnapshotRow",
     "UtcDateTime",
+    "UnsubscribeKey",
     "WebSession",
     "utcnow",
 ]
