@@ -36,6 +36,8 @@ async def main(url: str, look_back_days: str) -> None:
         include_pii_in_email=False,
         lease=timedelta(minutes=15),
         web_base_url="",
+        unsubscribe_secret="",
+        unsubscribe_address="",
     )
     engine = make_engine(url)
     job = DailySummaryJob(session_factory(engine), settings, time(6, 0), int(look_back_days))
