@@ -1,6 +1,6 @@
 """The `bob` command line: what can be typed. Each area registers its subcommands from its
 own parser module (``app/cli_*.py``), which names the function that runs each one
-("app.commands.core:summary_run"). Parsing imports no heavy library, so `bob --help`,
+("app.commands.summary:summary_run"). Parsing imports no heavy library, so `bob --help`,
 `bob <cmd> --help` and a mistyped argument answer at once (tests/test_cli_startup.py holds
 the list); :func:`app.commands.run` then loads what the chosen command needs.
 """

@@ -73,11 +73,14 @@ def queue_emails(session: Session, emails: list[QueuedEmail], from_address: str)
 
 
 def outbox_counts(session: Session) -> dict[str, int]:
-    """How many emails are queued, sending, sent and failed."""
+    """How many emails are queued, sending, sent and failed.
+
+    This and :func:`queue_age` read the table's columns, not the mapped class's: a select of
+    mapped attributes first configures every mapper of the store (about 40 ms), which
+    `bob outbox status` would pay for two counts."""
+    outbox = OutboxEmail.__table__
     counts = {status.value: 0 for status in OutboxStatus}
-    for status, count in session.execute(
-        select(OutboxEmail.status, func.count()).group_by(OutboxEmail.status)
-    ):
+    for status, count in session.execute(select(outbox.c.status, func.count()).group_by(outbox.c.status)):
         counts[OutboxStatus(status).value] = count
     return counts
 
@@ -92,9 +95,10 @@ class QueueAge:
 
 
 def queue_age(session: Session) -> QueueAge:
+    outbox = OutboxEmail.__table__
     row = session.execute(
-        select(func.min(OutboxEmail.created_at), func.min(OutboxEmail.next_attempt_at)).where(
-            OutboxEmail.status == OutboxStatus.QUEUED
+        select(func.min(outbox.c.created_at), func.min(outbox.c.next_attempt_at)).where(
+            outbox.c.status == OutboxStatus.QUEUED
         )
     ).one()
     return QueueAge(row[0], row[1])

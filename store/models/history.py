@@ -11,19 +11,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer
 from sqlalchemy.orm import Mapped, mapped_column
 
 from store.models.base import Base, UtcDateTime, _enum
 from store.models.cases import DelegationStatus, EnrollmentStatus
-
-OPEN = text("valid_to IS NULL")
+from store.models.partial_index import partial_index
 
 
 def _one_open_period(table: str, key: str) -> Index:
     """At most one open period per entity, enforced by the database: two writers racing to
     open one fail instead of splitting the history. Also the index every sync looks up."""
-    return Index(f"uq_{table}_open", key, unique=True, sqlite_where=OPEN, postgresql_where=OPEN)
+    return partial_index(f"uq_{table}_open", key, unique=True, where="valid_to IS NULL")
 
 
 class EnrollmentPeriod(Base):
