@@ -1,7 +1,7 @@
 """What a Daily Summary run did, in counts only (no PII), and how `bob summary run` reports it.
 
 Apart from the run (:mod:`mailer.daily_summary`) so that a date already done can be reported
-without loading the run's rules and templates.
+without loading the run's rules, their tables and the templates.
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from rules.topics import TOPICS_BY_NAME
 from store.models import DigestKind
 
 # The Daily Summary's name in the run ledger: one run per business date.
@@ -44,6 +43,8 @@ class RunResult:
 
     def preview(self) -> str:
         """The dry run's report: what the real run would write, per topic and per digest kind."""
+        from rules.topics import TOPICS_BY_NAME  # the topics' selectors and their tables: not for a done date
+
         head = f"{self.business_date} (dry run: nothing was stored or sent)"
         if not self.ran:
             return f"{head}: already done (or running elsewhere); a real run would do nothing"

@@ -12,6 +12,7 @@ import inspect
 import json
 import subprocess
 import sys
+from datetime import date, timedelta
 
 import pytest
 
@@ -50,8 +51,8 @@ print(json.dumps(sorted(sys.modules)))
 """
 
 
-def modules_after(*argvs: list[str], env: dict[str, str] | None = None) -> set[str]:
-    """The top-level packages a fresh interpreter holds after running bob with ``argvs``."""
+def every_module_after(*argvs: list[str], env: dict[str, str] | None = None) -> set[str]:
+    """The modules a fresh interpreter holds after running bob with ``argvs``."""
     done = subprocess.run(
         [sys.executable, "-c", RUN_BOB, json.dumps(argvs)],
         capture_output=True,
@@ -60,7 +61,12 @@ def modules_after(*argvs: list[str], env: dict[str, str] | None = None) -> set[s
         timeout=120,
         env=env,
     )
-    return {name.partition(".")[0] for name in json.loads(done.stdout.splitlines()[-1])}
+    return set(json.loads(done.stdout.splitlines()[-1]))
+
+
+def modules_after(*argvs: list[str], env: dict[str, str] | None = None) -> set[str]:
+    """The top-level packages a fresh interpreter holds after running bob with ``argvs``."""
+    return {name.partition(".")[0] for name in every_module_after(*argvs, env=env)}
 
 
 def commands_of(parser: argparse.ArgumentParser) -> argparse._SubParsersAction | None:
@@ -93,14 +99,54 @@ def test_a_mistyped_argument_imports_no_heavy_library():
     assert modules_after(["summary", "run", "--date", "yesterday"]) & set(HEAVY) == set()
 
 
+# What a command with nothing to do must not load: the libraries of the commands that send,
+# render, export or migrate; the PostgreSQL dialect on SQLite; the daily run and its topics.
+NOT_FOR_NOTHING_TO_DO = {
+    "aiosmtplib",
+    "aiosmtpd",
+    "alembic",
+    "jinja2",
+    "openpyxl",
+    "rich",
+    "slack_bolt",
+    "sqlalchemy.dialects.postgresql",
+    "mailer.daily_summary",
+    "rules.topics",
+}
+
+
+def on_sqlite(tmp_path) -> dict[str, str]:
+    return {"BOB_DATABASE_URL": f"sqlite:///{tmp_path / 'bob.db'}", "PATH": "/usr/bin:/bin"}
+
+
 def test_outbox_status_loads_the_store_and_nothing_for_sending(tmp_path):
-    """Looking at the outbox needs SQLAlchemy, not Alembic or the SMTP client; and the probe
-    does see a library once a command uses it (`db upgrade` and Alembic)."""
-    env = {"BOB_DATABASE_URL": f"sqlite:///{tmp_path / 'bob.db'}", "PATH": "/usr/bin:/bin"}
+    """Looking at the outbox needs SQLAlchemy and the outbox's table, not Alembic, the SMTP
+    client or the other tables; and the probe does see a library once a command uses it
+    (`db upgrade` and Alembic)."""
+    env = on_sqlite(tmp_path)
     assert {"sqlalchemy", "alembic"} <= modules_after(["db", "upgrade"], env=env)
-    loaded = modules_after(["outbox", "status"], env=env)
+    loaded = every_module_after(["outbox", "status"], env=env)
     assert "sqlalchemy" in loaded
-    assert loaded & {"alembic", "aiosmtplib", "aiosmtpd", "jinja2", "openpyxl", "slack_bolt"} == set()
+    assert loaded & NOT_FOR_NOTHING_TO_DO == set()
+    assert {name for name in loaded if name.startswith("store.models.")} == {
+        "store.models.base",
+        "store.models.delivery",
+    }
+
+
+def test_a_done_date_loads_the_run_ledger_and_not_the_run(tmp_path):
+    """`bob summary run` for a date already done reads the run ledger and stops: no rules,
+    templates, progress bar or tables beyond the ledger's; the first run loads them all."""
+    env, day = on_sqlite(tmp_path), (date.today() - timedelta(days=3)).isoformat()
+    run = ["summary", "run", "--date", day, "--allow-old"]
+    assert {"jinja2", "rules.topics"} <= every_module_after(["db", "upgrade"], run, env=env)
+    loaded = every_module_after(run, env=env)
+    assert loaded & NOT_FOR_NOTHING_TO_DO == set()
+    assert {name for name in loaded if name.startswith("store.models.")} <= {
+        "store.models.base",
+        "store.models.delivery",
+        "store.models.ledgers",
+    }
 
 
 @pytest.mark.parametrize("path", command_paths(build_parser()), ids=" ".join)

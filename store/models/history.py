@@ -39,8 +39,8 @@ class EnrollmentPeriod(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id"))
-    consumer_id: Mapped[int] = mapped_column(ForeignKey("consumers.id"))
+    enrollment_id: Mapped[int] = mapped_column(Integer, ForeignKey("enrollments.id"))
+    consumer_id: Mapped[int] = mapped_column(Integer, ForeignKey("consumers.id"))
     status: Mapped[EnrollmentStatus] = mapped_column(_enum(EnrollmentStatus, "enrollment_status"))
     binder_paid: Mapped[bool] = mapped_column(Boolean)
     status_since: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -59,9 +59,9 @@ class DelegationPeriod(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    delegation_id: Mapped[int] = mapped_column(ForeignKey("delegations.id"))
-    consumer_id: Mapped[int] = mapped_column(ForeignKey("consumers.id"))
-    enroller_id: Mapped[int] = mapped_column(ForeignKey("enrollers.id"))
+    delegation_id: Mapped[int] = mapped_column(Integer, ForeignKey("delegations.id"))
+    consumer_id: Mapped[int] = mapped_column(Integer, ForeignKey("consumers.id"))
+    enroller_id: Mapped[int] = mapped_column(Integer, ForeignKey("enrollers.id"))
     status: Mapped[DelegationStatus] = mapped_column(_enum(DelegationStatus, "delegation_status"))
     valid_from: Mapped[datetime] = mapped_column(UtcDateTime)
     valid_to: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -77,7 +77,7 @@ class EnrollerPeriod(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    enroller_id: Mapped[int] = mapped_column(ForeignKey("enrollers.id"))
+    enroller_id: Mapped[int] = mapped_column(Integer, ForeignKey("enrollers.id"))
     active: Mapped[bool] = mapped_column(Boolean)
     valid_from: Mapped[datetime] = mapped_column(UtcDateTime)
     valid_to: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -33,8 +33,8 @@ class Alert(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     topic: Mapped[str] = mapped_column(String(40))
-    recipient_id: Mapped[int] = mapped_column(ForeignKey("enrollers.id"))
-    consumer_id: Mapped[int] = mapped_column(ForeignKey("consumers.id"))
+    recipient_id: Mapped[int] = mapped_column(Integer, ForeignKey("enrollers.id"))
+    consumer_id: Mapped[int] = mapped_column(Integer, ForeignKey("consumers.id"))
     event_key: Mapped[str] = mapped_column(String(64))
     period_key: Mapped[str] = mapped_column(String(16))
     business_date: Mapped[date] = mapped_column(Date)
