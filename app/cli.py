@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from importlib import import_module
 
 import app
+from app.interpreter import collector_paused
 
 # Every module app/cli_*.py has `register(subparsers)`; each adds its commands and sets
 # `handler` to "module:function" of what runs the command.
@@ -34,11 +35,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    # Only a parsed command loads the config, the store and its own libraries.
-    from app.commands import run
+    with collector_paused() as imported:
+        args = build_parser().parse_args(argv)
+        # Only a parsed command loads the config, the store and its own libraries.
+        from app.commands import run
 
-    return run(args)
+        return run(args, imported)
 
 
 if __name__ == "__main__":
