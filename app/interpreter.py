@@ -2,7 +2,7 @@
 and how `bob serve`'s one process shares its interpreter lock between the event loop
 (Slack's acknowledgements, the web pages) and the worker threads (page rendering, exports).
 
-A command's imports build some 200,000 objects that live as long as the process and make
+A command's imports build some 90,000 tracked objects that live as long as the process and make
 almost no garbage, yet they set off about 120 collections (84 for ``import sqlalchemy``
 alone): 40-50 ms of CPU, an eighth of `bob outbox status` (measured with ``gc.callbacks``,
 bench/cli_startup.py). :func:`collector_paused` runs them with the collector off, then
