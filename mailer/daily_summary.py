@@ -33,69 +33,23 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from mailer.digests import Digest, digests_for
 from mailer.run_ledger import claim_agencies, extend_leases, finish, save_progress
+from mailer.run_result import JOB, RunResult
 from mailer.settings import DeliverySettings
 from rules.ledger import alerts_by_agency, record_alerts
 from rules.preferences import Channel, Preferences
 from rules.templating import Rendered, render
-from rules.topics import TOPICS_BY_NAME
 from rules.unsubscribe import list_unsubscribe, unsubscribe_keys, unsubscribe_token
 from rules.web_links import digest_url
 from store.db import insert_ignoring_duplicates
 from store.history import ANALYZE_AFTER, record_history, refresh_statistics
-from store.models import Agency, DigestKind, Enroller, JobRun, MailboxMessage, utcnow
+from store.models import Agency, Enroller, JobRun, MailboxMessage, utcnow
 from store.outbox import QueuedEmail, queue_emails
 from store.preferences import effective_preferences, preferences_for
 from store.slack_dms import QueuedDm, queue_dms
 
 log = logging.getLogger(__name__)
 
-JOB = "daily_summary"
 BATCH = 500
-
-
-# How a dry run names each digest kind: the subject line recipients see.
-KIND_TITLES = {DigestKind.DAILY_SUMMARY: "Daily Summary", DigestKind.MANAGER_SUMMARY: "Daily Manager Summary"}
-
-
-@dataclass
-class RunResult:
-    """What a run did, in counts only (no PII): new alerts per topic, digests per kind, emails queued."""
-
-    business_date: date
-    ran: bool
-    alerts: dict[str, int] = field(default_factory=dict)
-    digests: int = 0
-    skipped: int = 0
-    by_kind: dict[str, int] = field(default_factory=dict)
-    emails: int = 0
-    slack_dms: int = 0
-
-    def summary(self) -> str:
-        if not self.ran:
-            return f"{self.business_date}: already done (or running elsewhere); nothing to do"
-        return (
-            f"{self.business_date}: {sum(self.alerts.values())} new alerts, "
-            f"{self.digests} digests delivered to mailboxes, {self.emails} queued as email"
-            + (f" ({self.slack_dms} as Slack DMs)" if self.slack_dms else "")
-            + (f", {self.skipped} already delivered" if self.skipped else "")
-        )
-
-    def preview(self) -> str:
-        """The dry run's report: what the real run would write, per topic and per digest kind."""
-        head = f"{self.business_date} (dry run: nothing was stored or sent)"
-        if not self.ran:
-            return f"{head}: already done (or running elsewhere); a real run would do nothing"
-        topics = [f"  {TOPICS_BY_NAME[name].title}: {n}" for name, n in self.alerts.items() if n]
-        kinds = ", ".join(f"{self.by_kind.get(kind.value, 0)} {title}" for kind, title in KIND_TITLES.items())
-        lines = [
-            f"{head}: {sum(self.alerts.values())} new alerts",
-            *topics,
-            f"{self.digests} digests to mailboxes ({kinds})"
-            + (f", {self.skipped} already delivered" if self.skipped else ""),
-            f"{self.emails} emails would be queued"
-            + (f", and {self.slack_dms} Slack DMs" if self.slack_dms else ""),
-        ]
-        return "\n".join(lines)
 
 
 def _delivered(session: Session, day: date, agency_ids: list[int]) -> set[tuple[int, str]]:

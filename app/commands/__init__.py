@@ -47,13 +47,15 @@ def on_the_command_line(message: str, args: argparse.Namespace) -> str:
     return re.sub(r"`([^`]+)`", in_full, message)
 
 
-def run(args: argparse.Namespace) -> int:
-    """Run the parsed command with a runtime built from the config; its exit status."""
+def run(args: argparse.Namespace, imported: Callable[[], None] = lambda: None) -> int:
+    """Run the parsed command with a runtime built from the config; its exit status.
+    ``imported`` is called once the command's modules are (:func:`app.interpreter.collector_paused`)."""
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     handler = command_handler(args.handler)
+    imported()
     runtime: Runtime | None = None
     try:
         runtime = Runtime(load_config(args.config))

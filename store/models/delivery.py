@@ -35,7 +35,7 @@ class MailboxMessage(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    recipient_id: Mapped[int] = mapped_column(ForeignKey("enrollers.id"), index=True)
+    recipient_id: Mapped[int] = mapped_column(Integer, ForeignKey("enrollers.id"), index=True)
     kind: Mapped[DigestKind] = mapped_column(_enum(DigestKind, "digest_kind"))
     business_date: Mapped[date] = mapped_column(Date)
     subject: Mapped[str] = mapped_column(String(200))
@@ -59,7 +59,7 @@ class OutboxEmail(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     message_key: Mapped[str] = mapped_column(String(120), unique=True)
     message_id: Mapped[str] = mapped_column(String(200))
-    recipient_id: Mapped[int | None] = mapped_column(ForeignKey("enrollers.id"))
+    recipient_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("enrollers.id"))
     to_address: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(200))
     body_text: Mapped[str] = mapped_column(Text)

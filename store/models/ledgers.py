@@ -6,10 +6,11 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, UniqueConstraint, text
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from store.models.base import Base, UtcDateTime, _enum, utcnow
+from store.models.partial_index import partial_index
 
 
 class RunStatus(enum.StrEnum):
@@ -33,8 +34,8 @@ class Alert(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     topic: Mapped[str] = mapped_column(String(40))
-    recipient_id: Mapped[int] = mapped_column(ForeignKey("enrollers.id"))
-    consumer_id: Mapped[int] = mapped_column(ForeignKey("consumers.id"))
+    recipient_id: Mapped[int] = mapped_column(Integer, ForeignKey("enrollers.id"))
+    consumer_id: Mapped[int] = mapped_column(Integer, ForeignKey("consumers.id"))
     event_key: Mapped[str] = mapped_column(String(64))
     period_key: Mapped[str] = mapped_column(String(16))
     business_date: Mapped[date] = mapped_column(Date)
@@ -55,20 +56,15 @@ class JobRun(Base):
     __tablename__ = "job_runs"
     __table_args__ = (
         UniqueConstraint("job", "run_key", "agency_id"),
-        Index(
-            "uq_job_runs_job_run_key_whole",
-            "job",
-            "run_key",
-            unique=True,
-            sqlite_where=text("agency_id IS NULL"),
-            postgresql_where=text("agency_id IS NULL"),
+        partial_index(
+            "uq_job_runs_job_run_key_whole", "job", "run_key", where="agency_id IS NULL", unique=True
         ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     job: Mapped[str] = mapped_column(String(40))
     run_key: Mapped[str] = mapped_column(String(40))
-    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
+    agency_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("agencies.id"))
     status: Mapped[RunStatus] = mapped_column(_enum(RunStatus, "run_status"))
     claimed_by: Mapped[str] = mapped_column(String(80))
     lease_until: Mapped[datetime] = mapped_column(UtcDateTime)

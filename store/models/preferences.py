@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-from sqlalchemy import Boolean, ForeignKey, String, Time
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Time
 from sqlalchemy.orm import Mapped, mapped_column
 
 from store.models.base import Base, UtcDateTime, utcnow
@@ -22,7 +22,7 @@ class AgencySchedule(Base):
 
     __tablename__ = "agency_schedules"
 
-    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), primary_key=True)
+    agency_id: Mapped[int] = mapped_column(Integer, ForeignKey("agencies.id"), primary_key=True)
     daily_summary_at: Mapped[time | None] = mapped_column(Time)
     earliest_delivery: Mapped[time | None] = mapped_column(Time)
     latest_delivery: Mapped[time | None] = mapped_column(Time)
@@ -41,7 +41,7 @@ class DeliveryPreference(Base):
 
     __tablename__ = "delivery_preferences"
 
-    enroller_id: Mapped[int] = mapped_column(ForeignKey("enrollers.id"), primary_key=True)
+    enroller_id: Mapped[int] = mapped_column(Integer, ForeignKey("enrollers.id"), primary_key=True)
     email_digest: Mapped[bool | None] = mapped_column(Boolean)
     slack_digest: Mapped[bool | None] = mapped_column(Boolean)
     email_no_alerts: Mapped[bool | None] = mapped_column(Boolean)
@@ -59,6 +59,6 @@ class QuietTopic(Base):
 
     __tablename__ = "quiet_topics"
 
-    enroller_id: Mapped[int] = mapped_column(ForeignKey("enrollers.id"), primary_key=True)
+    enroller_id: Mapped[int] = mapped_column(Integer, ForeignKey("enrollers.id"), primary_key=True)
     topic: Mapped[str] = mapped_column(String(40), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

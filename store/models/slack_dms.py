@@ -28,7 +28,7 @@ class SlackDm(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    recipient_id: Mapped[int] = mapped_column(ForeignKey("enrollers.id"))
+    recipient_id: Mapped[int] = mapped_column(Integer, ForeignKey("enrollers.id"))
     kind: Mapped[DigestKind] = mapped_column(_enum(DigestKind, "digest_kind"))
     business_date: Mapped[date] = mapped_column(Date)
     slack_user_id: Mapped[str] = mapped_column(String(32))

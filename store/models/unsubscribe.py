@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from store.models.base import Base, UtcDateTime, utcnow
@@ -18,6 +18,6 @@ from store.models.base import Base, UtcDateTime, utcnow
 class UnsubscribeKey(Base):
     __tablename__ = "unsubscribe_keys"
 
-    enroller_id: Mapped[int] = mapped_column(ForeignKey("enrollers.id"), primary_key=True)
+    enroller_id: Mapped[int] = mapped_column(Integer, ForeignKey("enrollers.id"), primary_key=True)
     key: Mapped[str] = mapped_column(String(22), unique=True)  # 16 random bytes, base64url
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
