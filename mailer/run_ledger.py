@@ -14,7 +14,7 @@ from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import column, exists, func, select, table, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -42,14 +42,19 @@ def _died_here(holder: str) -> bool:
 
 
 def finished(factory: sessionmaker[Session], job: str, run_key: str) -> bool:
-    """Whether the run is done; a done run is never claimed again, so a caller can answer
-    at once. One indexed read of the table's columns: it loads no other model, configures no
-    mapper and flushes nothing (a claim that loses costs an INSERT, its rollback and an
-    UPDATE, after the ORM has imported and configured every model)."""
-    runs = JobRun.__table__
+    """Whether the run is done for the whole deployment: its agency-less row is done (a run
+    from before per-agency runs), or every agency's row is. A done run is never claimed again,
+    so a caller can answer at once. One read of the tables' columns: it loads no other model,
+    configures no mapper and flushes nothing (a claim that loses costs an INSERT, its rollback
+    and an UPDATE, after the ORM has imported and configured every model)."""
+    runs, agencies = JobRun.__table__, table("agencies", column("id"))
+    done = (runs.c.job == job) & (runs.c.run_key == run_key) & (runs.c.status == RunStatus.DONE)
+    whole = exists().where(done, runs.c.agency_id.is_(None))
+    undone = exists().where(
+        agencies.c.id.not_in(select(runs.c.agency_id).where(done, runs.c.agency_id.is_not(None)))
+    )
     with factory() as session:
-        status = session.scalar(select(runs.c.status).where(runs.c.job == job, runs.c.run_key == run_key))
-    return status == RunStatus.DONE
+        return bool(session.scalar(select(whole | (exists().select_from(agencies) & ~undone))))
 
 
 def claim(
