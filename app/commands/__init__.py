@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import re
 import sys
 from collections.abc import Callable
@@ -70,6 +71,11 @@ def run(args: argparse.Namespace, imported: Callable[[], None] = lambda: None) -
     except KeyboardInterrupt:
         print("bob: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader left (`bob people | head`): stop quietly, as a shell command would, and
+        # point stdout at /dev/null so flushing it at exit raises nothing either.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + 13  # killed by SIGPIPE, as the shell reports it
     finally:
         if runtime is not None:
             runtime.close()
