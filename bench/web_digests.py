@@ -56,7 +56,9 @@ def _manager_context(session: Session, agency: Agency, agents: list[Enroller], d
                 for a in alerts
             ]
             if alerts:
-                topics.append({"name": topic.name, "title": topic.title, "alerts": alerts, "records": records})
+                topics.append(
+                    {"name": topic.name, "title": topic.title, "alerts": alerts, "records": records}
+                )
         total = sum(len(t["alerts"]) for t in topics)
         enrollers.append(
             {
