@@ -215,20 +215,34 @@ def _child(
     with contextlib.suppress(OSError):
         os.nice(NICENESS)
     _send_logs(sending, level)
-    outcome: _Done | _Failed
     try:
         engine = make_engine(url)
+    except BobError as exc:  # the database cannot be reached: the parent closes the row
+        _hand_over(sending, _Failed(str(exc)))
+        return
+    sessions = session_factory(engine)
+    outcome: _Done | _Failed
+    try:
         try:
-            outcome = _Done(run_export(session_factory(engine), config, plan, now))
-        finally:
-            engine.dispose()
-    except BobError as exc:  # ExportFailed from run_export, or the database not reachable
-        outcome = _Failed(str(exc))
-    except Exception as exc:  # the message may quote a value: only the type is shown
-        outcome = _Failed(f"the export failed: the workbook could not be built ({type(exc).__name__})")
-    with contextlib.suppress(OSError):  # the parent stopped listening: it closes the row
+            outcome = _Done(run_export(sessions, config, plan, now))
+        except BobError as exc:  # ExportFailed: the row says failed already
+            outcome = _Failed(str(exc))
+        except Exception as exc:  # the message may quote a value: only the type is shown
+            outcome = _Failed(f"the export failed: the workbook could not be built ({type(exc).__name__})")
+        if not _hand_over(sending, outcome):  # bob stopped meanwhile: nobody gets the password
+            close_unfinished(sessions, config, plan, now, STOPPED)
+    finally:
+        engine.dispose()
+
+
+def _hand_over(sending: Connection, outcome: _Done | _Failed) -> bool:
+    """Send the outcome to the parent; False when the parent is no longer listening."""
+    try:
         sending.send(outcome)
         sending.close()
+    except OSError:
+        return False
+    return True
 
 
 class _PipeHandler(logging.Handler):

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from exports import worker
 from exports.errors import ExportFailed
 from exports.planning import ExportPlan, ExportRequest, plan_export
 from exports.settings import ExportsConfig
@@ -120,4 +121,21 @@ async def test_cancelling_the_wait_stops_the_worker_and_closes_the_export_as_fai
     assert record.status == ExportStatus.FAILED and record.error == STOPPED
     # Had the child finished first, its password never left it: failed all the same.
     assert builds in (["failed"], ["succeeded", "failed"])
+    assert list(Path(config.directory).glob("*")) == []
+
+
+def test_a_worker_whose_parent_stopped_listening_closes_its_export_as_failed(sessions, config, people):
+    plan = planned(sessions, config, people)
+    context = worker._context()
+    receiving, sending = context.Pipe(duplex=False)
+    receiving.close()  # bob stopped: nobody will take the workbook or its password
+    url = sessions.kw["bind"].url.render_as_string(hide_password=False)
+    child = context.Process(target=worker._child, args=(sending, url, config, plan, NOW, logging.INFO))
+    child.start()
+    sending.close()
+    child.join(WAIT_S)
+    assert child.exitcode == 0
+    record, builds = history(sessions, plan)
+    assert record.status == ExportStatus.FAILED and record.error == STOPPED
+    assert builds == ["succeeded", "failed"]
     assert list(Path(config.directory).glob("*")) == []
