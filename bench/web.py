@@ -57,7 +57,7 @@ from bot.verification import MAX_BODY_BYTES  # noqa: E402
 from exports.building import run_export  # noqa: E402
 from exports.planning import ExportRequest, plan_export  # noqa: E402
 from exports.settings import ExportsConfig  # noqa: E402
-from exports.worker import build_in_worker  # noqa: E402
+from exports.worker import build_in_worker, start_fork_server  # noqa: E402
 from store.db import make_engine, session_factory  # noqa: E402
 from store.migrate import upgrade  # noqa: E402
 from store.seed import SeedPlan, seed_book  # noqa: E402
@@ -273,6 +273,7 @@ async def measure_async(
     await slack.start()
     runner = await serve(sessions, slack)
     share_the_interpreter()  # as `bob serve` does once listening
+    await asyncio.to_thread(start_fork_server)  # likewise
     base = f"http://127.0.0.1:{runner.addresses[0][1]}"
     user = SlackUser(f"{base}{EVENTS_PATH}", slack, SECRET, user_id="U0BENCH")
     try:

@@ -33,6 +33,7 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from multiprocessing import forkserver
 from multiprocessing.connection import Connection
 from multiprocessing.context import ForkServerContext
 from multiprocessing.process import BaseProcess
@@ -81,6 +82,14 @@ def _context() -> ForkServerContext:
     context = cast(ForkServerContext, multiprocessing.get_context("forkserver"))
     context.set_forkserver_preload(["__main__", __name__])
     return context
+
+
+def start_fork_server() -> None:
+    """Start the fork server now rather than with the first export, which would otherwise wait
+    for it to import the export code (1-3 s on a busy machine); `bob serve` calls it once
+    listening. Idempotent."""
+    _context()
+    forkserver.ensure_running()
 
 
 async def build_in_worker(
