@@ -33,6 +33,7 @@ from bot.dm_drain import drain_slack_dms
 from bot.web_client import web_client
 from exports.expiry import expire_exports
 from exports.snapshots import take_snapshot
+from exports.worker import start_fork_server
 from mailer.metrics import count_drain
 from mailer.scheduler import (
     DailySummaryJob,
@@ -249,6 +250,8 @@ async def serve(runtime: Runtime, stop: asyncio.Event, *, with_bot: bool | None 
             )
         await start_http(runtime, stack, with_bot=wants_bot)
         share_the_interpreter()
+        if wants_bot:  # exports are asked for in Slack; their first one need not wait for this
+            await asyncio.to_thread(start_fork_server)
 
         await jobs.start_up()
         try:

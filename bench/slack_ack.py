@@ -37,6 +37,7 @@ from bot.app import start_bot  # noqa: E402
 from bot.deps import BotDeps  # noqa: E402
 from bot.settings import SlackConfig  # noqa: E402
 from exports.settings import ExportsConfig  # noqa: E402
+from exports.worker import start_fork_server  # noqa: E402
 from store.db import make_engine, session_factory  # noqa: E402
 from store.migrate import upgrade  # noqa: E402
 from store.models import Enroller, Role  # noqa: E402
@@ -92,6 +93,7 @@ async def manager_at_bot(url: str, folder: str) -> AsyncIterator[tuple[SlackUser
     config = SlackConfig(bot_token="xoxb-bench", signing_secret=SECRET, api_base_url=slack.api_url, port=0)
     deps = BotDeps(sessions, config, ExportsConfig(directory=folder), from_address="bob@agency.example.com")
     bot = await start_bot(deps)
+    await asyncio.to_thread(start_fork_server)  # as `bob serve` does once listening
     try:
         assert bot.url is not None
         user = SlackUser(bot.url, slack, SECRET, user_id=MANAGER)

@@ -1,5 +1,6 @@
-"""`/bob export`: answer at once with the row count, build the encrypted workbook in the
-background, upload it to the user's DM and send its password by another path.
+"""`/bob export`: answer at once with the row count, build the encrypted workbook in a
+process of its own (exports.worker), upload it to the user's DM and send its password by
+another path.
 
 The password goes as an ephemeral message where the command was typed (only the requester
 sees it, and it is not kept in the channel's history), or by email when the config says so,
@@ -25,10 +26,11 @@ from bot.parsing import BAD_AGENT_QUERY, BadCommand, SubCommand, is_agent_query,
 from bot.replies import sentence
 from bot.routing import command_is
 from bot.slack_text import inert
-from exports.building import ExportResult, run_export
+from exports.building import ExportResult
 from exports.errors import ExportRefused
 from exports.password_email import email_password
 from exports.planning import ExportPlan, ExportRequest, plan_export
+from exports.worker import build_in_worker
 from store.errors import BobError
 
 log = logging.getLogger(__name__)
@@ -142,9 +144,7 @@ async def deliver(
 async def _build(deps: BotDeps, planned: PlannedExport, respond: AsyncRespond) -> ExportResult | None:
     """The encrypted workbook, or None once the user has been told why it failed."""
     try:
-        return await asyncio.to_thread(
-            run_export, deps.sessions, deps.exports_config, planned.plan, deps.clock()
-        )
+        return await build_in_worker(deps.sessions, deps.exports_config, planned.plan, deps.clock())
     except BobError as exc:
         await respond(text=sentence(exc), response_type="ephemeral")
     except Exception as exc:

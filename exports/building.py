@@ -68,7 +68,7 @@ def run_export(
     ``progress`` is told each time more rows of the book are written.
     """
     directory = Path(config.directory)
-    path = directory / f"{plan.token}_{plan.file_name}"
+    path = export_path(config, plan)
     password = generate_password()
     started = time.monotonic()
     try:
@@ -96,6 +96,11 @@ def run_export(
     log.info("export %s succeeded: %d rows", plan.export_id, row_count)
     count_export("succeeded", started)
     return ExportResult(plan.export_id, plan.token, path, plan.file_name, password, row_count)
+
+
+def export_path(config: ExportsConfig, plan: ExportPlan) -> Path:
+    """Where the planned export's encrypted workbook is written."""
+    return Path(config.directory) / f"{plan.token}_{plan.file_name}"
 
 
 def _fail(

@@ -343,30 +343,30 @@ async def test_prevented_downline_exports_stop_agents_but_not_managers(user, sla
     assert "Preparing your Book of Business: 4 consumers" in manager_reply
 
 
-async def test_an_export_that_fails_midway_is_reported_and_leaves_no_file(
-    sessions, slack, tmp_path, people, monkeypatch
+async def test_an_export_that_fails_in_its_worker_process_is_reported_and_leaves_no_file(
+    sessions, slack, tmp_path, people
 ):
-    def disk_fills_up(plain, destination, password):
-        destination.write_bytes(b"half an encrypted file")
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr("exports.building.encrypt_workbook", disk_fills_up)
+    (tmp_path / "exports").write_text("a file where the export folder should be")
     running = await make_bot(sessions, slack, tmp_path)
     try:
         user = SlackUser(running.url, slack, SECRET, user_id="U0ANA")
         _, ack_text = await user.command("export")
         assert "Preparing" in ack_text
         [reply] = await slack.wait_for(lambda: slack.named("response_url"))
-        assert reply.params["text"] == (
-            "The export failed: the file could not be written (No space left on device)."
+        assert reply.params["text"].startswith(
+            "The export failed: the export folder cannot be created (File exists); "
+            "ask your bob administrator to check exports.directory"
         )
+        assert str(tmp_path) not in reply.params["text"]
         assert slack.named("files.getUploadURLExternal") == []
         with sessions() as s:
             record = s.scalars(select(ExportRecord)).one()
+            builds = s.scalars(select(AuditEntry.outcome).where(AuditEntry.action == "export.build")).all()
         assert record.status == "failed" and record.file_path is None
-        assert list((tmp_path / "exports").iterdir()) == []
+        assert builds == ["failed"]
+        assert (tmp_path / "exports").is_file()
         _, history = await user.command("exports")
-        assert "*failed*" in history and "could not be written" in history
+        assert "*failed*" in history and "folder cannot be created" in history
     finally:
         await running.stop()
 

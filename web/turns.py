@@ -1,7 +1,8 @@
 """Web pages take turns: at most twice as many are worked on at once as there are cores.
 
-Each page does its database reads and rendering in worker threads, and every thread competes
-for the one interpreter lock with the event loop, which answers Slack's acknowledgements. With
+Each page does its database reads (and a digest's alert part, when not kept) in worker
+threads, and every thread competes for the one interpreter lock with the event loop, which
+answers Slack's acknowledgements. With
 20 readers at once, every worker thread would share that lock and the loop would get a small
 part of it; kept to a few, the readers wait in line on the loop (costing nothing) and Slack's
 acks are not starved. Measured (bench/README.md): fewer turns, faster acks but slower pages;
