@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, Select
 
@@ -55,6 +55,15 @@ class ExportKind:
     keyed: bool = False
     snapshots: bool = False
     window: str | None = None  # what the About sheet says of the rows' dates; {since}
+
+    @property
+    def named(self) -> str:
+        """``what`` without its article: "your <named>", "their own <named>"."""
+        return self.what.removeprefix("the ")
+
+    def counted(self, rows: int) -> str:
+        """``rows`` in words: "1 consumer", "1,234 follow-ups"."""
+        return f"1 {self.row_noun[:-1]}" if rows == 1 else f"{rows:,} {self.row_noun}"
 
 
 _FOLLOW_UP_TARGETS = {"self": Action.EXPORT_OWN_FOLLOW_UPS, "agency": Action.EXPORT_AGENCY_FOLLOW_UPS}
@@ -143,3 +152,32 @@ def export_kind(key: str) -> ExportKind:
         known = ", ".join(EXPORT_KINDS)
         raise ExportRefused(f"unknown kind of export {key[:24]!r}; the kinds are {known}", "bad_kind")
     return kind
+
+
+# How people name the kinds other than the book, in chat and on the command line.
+_FOLLOW_UP_WORDS = {"dmi": "follow_ups_dmi", "svi": "follow_ups_svi"}
+KIND_WORDS = ("followups", "follow-ups", "at-risk", "roster")
+KIND_USAGE = {
+    "follow_ups": "followups [dmi|svi] [agency]",
+    "at_risk": "at-risk [agency]",
+    "roster": "roster",
+}
+
+
+def read_kind(words: Sequence[str]) -> tuple[str, Literal["self", "agency"]] | None:
+    """The kind and reach (``self`` or ``agency``) ``words`` ask for: `followups [dmi|svi]
+    [agency]`, `at-risk [agency]` or `roster` (the agency's), each word at most once, in
+    any order after the first. None when the first word names no such kind (the book's
+    own words: nothing, `agency`, `agent <name>`). Raises :class:`ExportRefused` with the
+    usage when the words cannot be read."""
+    if not words or words[0].lower() not in KIND_WORDS:
+        return None
+    first, rest = words[0].lower(), [word.lower() for word in words[1:]]
+    key = {"followups": "follow_ups", "follow-ups": "follow_ups"}.get(first, first.replace("-", "_"))
+    allowed = {"agency", *(_FOLLOW_UP_WORDS if key == "follow_ups" else ())} if key != "roster" else set()
+    chosen = [word for word in rest if word in _FOLLOW_UP_WORDS]
+    if any(word not in allowed for word in rest) or len(chosen) > 1 or rest.count("agency") > 1:
+        raise ExportRefused(f"write it as `export {KIND_USAGE[key]}`", "bad_target")
+    if key == "roster":
+        return key, "agency"
+    return (_FOLLOW_UP_WORDS[chosen[0]] if chosen else key), ("agency" if "agency" in rest else "self")

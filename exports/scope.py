@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from exports.columns import agency_scope, agent_scope
 from exports.errors import ExportRefused
-from exports.kinds import BOOK, ExportKind, export_kind
+from exports.kinds import BOOK, EXPORT_KINDS, ExportKind, export_kind
 from rules.access import AGENTS, require
 from rules.people import enrollers_named
 from store.models import Agency, Enroller, ExportRecord, ExportScope
@@ -92,7 +92,7 @@ def require_export_rights(requester: Enroller, target: str, agency: Agency, kind
     )
     require(requester, kind.targets.get("self", kind.targets[target]), cannot)
     only_own = ExportRefused(
-        f"agents can export only their own {kind.what.removeprefix('the ')}; "
+        f"agents can export only their own {kind.named}; "
         "ask your agency manager for the agency's"
         + (" or another agent's" if "agent" in kind.targets else ""),
         "agent_scope",
@@ -165,6 +165,14 @@ def record_scope(session: Session, record: ExportRecord) -> BookScope:
     if record.subject_enroller_id is not None:
         subject = session.get_one(Enroller, record.subject_enroller_id)
     return BookScope(record.scope, agency, subject)
+
+
+def record_label(session: Session, record: ExportRecord) -> str:
+    """What an export history line calls the export: whose book, and what of it when it is
+    not the Book of Business ("DMI follow-ups: All Agents of Sunrise Insurance")."""
+    label = record_scope(session, record).label
+    kind = EXPORT_KINDS.get(record.kind, BOOK)
+    return label if kind is BOOK else f"{kind.title}: {label}"
 
 
 def _slug(text: str) -> str:

@@ -2,8 +2,9 @@
 
 Sunrise: Ana (Agent Level 1) holds consumers with a DMI overdue, an SVI due in 3 days, a
 document due in 40 days, a DMI cleared and one long expired; Lee (Agent Level 2) one DMI due
-in 10 days, on a consumer also pending with Ana; Max manages Sunrise. Moonrise: Omar
-(manager) and Olga (agent) with one DMI due tomorrow. Today is Monday 2026-11-23 in Los Angeles.
+in 10 days, on a consumer also pending with Ana; Ana lost one consumer ten days ago (with a
+DMI still open) and another in 2020. Max manages Sunrise. Moonrise: Omar (manager) and Olga
+(agent) with one DMI due tomorrow. Today is Monday 2026-11-23 in Los Angeles.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from itertools import count
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
-from store.models import DelegationStatus, FollowUp, Role
+from store.models import Delegation, DelegationStatus, FollowUp, Role
 from store.models.follow_ups import FollowUpKind, FollowUpSource, FollowUpStatus
 from tests.factories import Book
 
@@ -106,6 +108,14 @@ def build_follow_up_book(book: Book, sessions: sessionmaker[Session]) -> FollowU
     shared = book.consumer(ids["lee"], case_number="CASE-SHARED")
     book.delegate(shared, ids["ana"], DelegationStatus.PENDING)
     gone = book.consumer(ids["ana"], DelegationStatus.REMOVED, case_number="CASE-GONE")
+    removed = NOW - timedelta(days=10)
+    with sessions() as session, session.begin():
+        session.execute(
+            update(Delegation)
+            .where(Delegation.consumer_id == gone)
+            .values(status_changed_at=removed, removed_at=removed)
+        )
+    book.consumer(ids["ana"], DelegationStatus.REMOVED, case_number="CASE-LONG-GONE")
     moon = book.consumer(ids["olga"], case_number="CASE-MOON")
     follow_up(sessions, zelda, FollowUpKind.DMI, TODAY - timedelta(days=2))
     follow_up(
