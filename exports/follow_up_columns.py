@@ -24,11 +24,11 @@ from sqlalchemy import ColumnElement, Select, and_, case, func, literal, select
 
 from exports.columns import BookColumn, Kind, delegated_agent
 from store.models import Consumer, Delegation, DelegationStatus, FollowUp
+from store.models.cases import IN_BOOK
 from store.models.follow_ups import OUTSTANDING, FollowUpKind, FollowUpSource, FollowUpStatus
 from store.zones import local_midnight
 
 WINDOW_MONTHS = 2
-IN_BOOK = (DelegationStatus.ACTIVE, DelegationStatus.PENDING)
 AT_RISK = (DelegationStatus.PENDING, DelegationStatus.REMOVED)
 
 T, D, N = Kind.TEXT, Kind.DATE, Kind.INTEGER

@@ -16,9 +16,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, case, func, literal, select
 
 from exports.columns import BookColumn, Kind, delegated_agent
-from exports.follow_up_columns import IN_BOOK, ExportDay
+from exports.follow_up_columns import ExportDay
 from rules.access import ROLE_NAMES
 from store.models import Delegation, FollowUp
+from store.models.cases import IN_BOOK
 from store.models.follow_ups import OUTSTANDING
 
 T, N = Kind.TEXT, Kind.INTEGER

@@ -22,14 +22,13 @@ from sqlalchemy.orm import Session, aliased, sessionmaker
 from rules.access import Action, Attempt, act, require
 from rules.casework.json_fields import json_fields
 from store.errors import Refused
-from store.models import Agency, Consumer, Delegation, DelegationStatus, Enroller, FollowUp
+from store.models import Agency, Consumer, Delegation, Enroller, FollowUp
+from store.models.cases import IN_BOOK
 from store.models.follow_ups import OUTSTANDING
 from store.models.people import display_name
 
 PAGE_SIZE = 40
 MAX_DUE_DAYS = 366  # HealthSherpa's exports look three months ahead; a year is plenty
-# A consumer is in an agent's book while the delegation is active or pending.
-IN_BOOK = (DelegationStatus.ACTIVE, DelegationStatus.PENDING)
 KIND_WORDS = {"dmi": "DMI", "svi": "SVI", "document": "Document"}
 
 _agent = aliased(Enroller, name="follow_up_agent")
