@@ -24,6 +24,7 @@ from bot.slack_text import code, inert
 from rules.access import Via, record_read
 from rules.casework.follow_up_queue import (
     MAX_DUE_DAYS,
+    MAX_PAGE,
     FollowUpFilter,
     FollowUpPage,
     FollowUpRow,
@@ -35,7 +36,6 @@ USAGE = (
     " - DMI, SVI and document follow-ups with their due dates"
 )
 OPTIONS = "`--due <days>`, `--overdue`, `--agency` and `--page N`"
-MAX_PAGE = 100_000
 
 
 @dataclass(frozen=True)

@@ -241,6 +241,7 @@ def test_the_cli_prints_json_of_the_whole_agency(people, cli_at, capsys):
     [
         (["--as", "0A11111", "--agency"], "Only an Agency Manager"),
         (["--as", "0B11111", "--due", "400"], "--due counts days, from 0 to 366"),
+        (["--as", "0A11111", "--page", "99999999999999999999"], "pages are numbered from 1 to 100,000"),
     ],
 )
 def test_the_cli_refuses_in_one_line(people, cli_at, capsys, args, error):

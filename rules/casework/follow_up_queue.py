@@ -29,6 +29,7 @@ from store.models.people import display_name
 
 PAGE_SIZE = 40
 MAX_DUE_DAYS = 366  # HealthSherpa's exports look three months ahead; a year is plenty
+MAX_PAGE = 100_000  # keeps the OFFSET a small integer on every database
 KIND_WORDS = {"dmi": "DMI", "svi": "SVI", "document": "Document"}
 
 _agent = aliased(Enroller, name="follow_up_agent")
@@ -94,8 +95,8 @@ def list_follow_ups(
     refusal (an agent asking for the agency, a bad filter) is audited before it is raised."""
     if wanted.due_within is not None and not 0 <= wanted.due_within <= MAX_DUE_DAYS:
         raise FollowUpRefused(f"--due counts days, from 0 to {MAX_DUE_DAYS}", "bad_filter")
-    if page < 1:
-        raise FollowUpRefused("pages are numbered from 1", "bad_filter")
+    if not 1 <= page <= MAX_PAGE:
+        raise FollowUpRefused(f"pages are numbered from 1 to {MAX_PAGE:,}", "bad_filter")
 
     def work(session: Session, actor: Enroller) -> FollowUpPage:
         if wanted.agency:
