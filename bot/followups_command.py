@@ -2,7 +2,10 @@
 document follow-ups, soonest due first, answered only to the person who asked (ephemeral).
 
 Lines show case numbers, never consumer names, as `/bob crw list` does; who may list what
-is :mod:`rules.casework.follow_up_queue`'s business, and a refusal becomes the reply.
+is :mod:`rules.casework.follow_up_queue`'s business, and a refusal becomes the reply. A long
+list comes in pages with Previous/Next buttons; a button carries the command's own words
+(`followups --overdue --page 2`), read back through the same parser and answered for
+whoever pressed it, so it reaches no more than typing the command would.
 """
 
 from __future__ import annotations
@@ -13,10 +16,10 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 
 from bot.answers import ack_reply, linked_reply
-from bot.block_kit import Reply, context, header, lines_sections
+from bot.block_kit import Block, Reply, context, header, lines_sections, plain
 from bot.deps import BotDeps
 from bot.parsing import BadCommand, SubCommand, shown, whole_number
 from bot.routing import command_is
@@ -36,6 +39,8 @@ USAGE = (
     " - DMI, SVI and document follow-ups with their due dates"
 )
 OPTIONS = "`--due <days>`, `--overdue`, `--agency` and `--page N`"
+PREVIOUS_PAGE, NEXT_PAGE = "followups_previous", "followups_next"
+STALE_BUTTON = "This button no longer points at a page of follow-ups; type `/bob followups`."
 
 
 @dataclass(frozen=True)
@@ -95,7 +100,7 @@ def page_reply(found: FollowUpPage, command: FollowUpsCommand) -> Reply:
     which = _which(command)
     if found.total == 0:
         return Reply(text=f"{whose}: none {which}.")
-    if not found.rows:
+    if not found.rows:  # a page past the end (typed, or a button after the list shrank)
         return Reply(
             text=f"{whose}: {found.total:,} {which}, on {found.pages:,} pages; "
             f"there is no page {command.page:,}."
@@ -104,15 +109,35 @@ def page_reply(found: FollowUpPage, command: FollowUpsCommand) -> Reply:
     where = f"page {found.page:,} of {found.pages:,} · " if found.pages > 1 else ""
     more = ""
     if found.page < found.pages:
-        more = f" · {code(_command_text(command, found.page + 1))} shows the next page"
-    return Reply(
-        text=f"{whose}: {found.total:,} {which}.",
-        blocks=[
-            header(f"{whose}: {found.total:,} {which}"),
-            *lines_sections(lines),
-            context(f"{where}soonest due first · today is {found.today:%m/%d/%Y}{more}"),
+        more = f" · {code('/bob ' + _command_words(command, found.page + 1))} shows the next page"
+    blocks = [
+        header(f"{whose}: {found.total:,} {which}"),
+        *lines_sections(lines),
+        context(f"{where}soonest due first · today is {found.today:%m/%d/%Y}{more}"),
+    ]
+    if found.pages > 1:
+        blocks.append(_page_buttons(command, found))
+    return Reply(text=f"{whose}: {found.total:,} {which}.", blocks=blocks)
+
+
+def _page_buttons(command: FollowUpsCommand, found: FollowUpPage) -> Block:
+    buttons = []
+    if found.page > 1:
+        buttons.append((PREVIOUS_PAGE, "Previous", found.page - 1))
+    if found.page < found.pages:
+        buttons.append((NEXT_PAGE, "Next", found.page + 1))
+    return {
+        "type": "actions",
+        "elements": [
+            {
+                "type": "button",
+                "action_id": action,
+                "text": plain(label),
+                "value": _command_words(command, page),
+            }
+            for action, label, page in buttons
         ],
-    )
+    }
 
 
 def _which(command: FollowUpsCommand) -> str:
@@ -143,8 +168,9 @@ def _line(row: FollowUpRow, with_agent: bool) -> str:
     return f"{line} · {inert(row.agent)}" if with_agent else line
 
 
-def _command_text(command: FollowUpsCommand, page: int) -> str:
-    words = ["/bob followups"]
+def _command_words(command: FollowUpsCommand, page: int) -> str:
+    """The command that shows ``page`` of the same list, as typed after `/bob`."""
+    words = ["followups"]
     if command.due_within is not None:
         words.append(f"--due {command.due_within}")
     if command.overdue:
@@ -161,4 +187,18 @@ def register(app: AsyncApp, deps: BotDeps) -> None:
         assert isinstance(command, FollowUpsCommand)
         await ack_reply(ack, await asyncio.to_thread(followups_reply, deps, body["user_id"], command))
 
+    async def turn_page(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        actions = body.get("actions") or [{}]
+        value = actions[0].get("value")
+        command = SUBCOMMAND.read(value) if isinstance(value, str) and len(value) <= 200 else None
+        reply = Reply(STALE_BUTTON)
+        if isinstance(command, FollowUpsCommand):
+            reply = await asyncio.to_thread(followups_reply, deps, body["user"]["id"], command)
+        await respond(
+            text=reply.text, blocks=reply.blocks or None, response_type="ephemeral", replace_original=True
+        )
+
     app.command("/bob", matchers=[command_is(SUBCOMMAND.read, FollowUpsCommand)])(answer)
+    app.action(PREVIOUS_PAGE)(turn_page)
+    app.action(NEXT_PAGE)(turn_page)

@@ -204,6 +204,37 @@ async def test_slack_answers_manager_agent_and_other_agency_each_their_own(peopl
     ]
 
 
+async def test_next_and_previous_turn_the_page_for_whoever_presses(people, bot_user, sessions, slack):
+    for _ in range(45):
+        follow_up(sessions, people.consumers["soon"], FollowUpKind.DOCUMENT, TODAY + timedelta(days=60))
+    first = await ask(bot_user.as_user(SLACK_IDS["max"]), "followups --agency")
+    [buttons] = [block for block in first["blocks"] if block["type"] == "actions"]
+    [next_button] = buttons["elements"]
+    assert next_button["action_id"] == "followups_next"
+    assert next_button["value"] == "followups --agency --page 2"
+    assert limit_problems(first["blocks"]) == []
+
+    status, _ = await bot_user.as_user(SLACK_IDS["max"]).press_button("followups_next", next_button["value"])
+    assert status == 200
+    [second] = await slack.wait_for(lambda: slack.named("response_url"))
+    text = json.dumps(second.params, ensure_ascii=False)
+    assert second.params["replace_original"] is True and second.params["response_type"] == "ephemeral"
+    assert "page 2 of 2" in text and "followups_previous" in text and "followups_next" not in text
+
+    # the same button pressed by an agent is answered as the agent's own command would be
+    await bot_user.as_user(SLACK_IDS["lee"]).press_button("followups_next", next_button["value"])
+    await slack.wait_for(lambda: len(slack.named("response_url")) == 2)
+    assert slack.named("response_url")[1].params["text"].startswith("Only an Agency Manager")
+    assert [target for _, target, _, _ in audit(sessions)] == ["agency", "agency", "agency"]
+
+
+@pytest.mark.parametrize("value", ["crw list --agency", "followups --page 0", "x" * 5000, ""])
+async def test_a_tampered_page_button_is_answered_as_stale(people, bot_user, slack, value):
+    await bot_user.as_user(SLACK_IDS["max"]).press_button("followups_next", value)
+    [reply] = await slack.wait_for(lambda: slack.named("response_url"))
+    assert reply.params["text"].startswith("This button no longer points at a page of follow-ups")
+
+
 async def test_an_unlinked_user_gets_link_instructions(people, bot_user):
     reply = await ask(bot_user.as_user("U0NOBODY"), "followups")
     assert "/bob link" in reply["text"] and "CASE-" not in json.dumps(reply, ensure_ascii=False)
