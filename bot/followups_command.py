@@ -102,7 +102,7 @@ def page_reply(found: FollowUpPage, command: FollowUpsCommand) -> Reply:
         return Reply(text=f"{whose}: none {which}.")
     if not found.rows:  # a page past the end (typed, or a button after the list shrank)
         return Reply(
-            text=f"{whose}: {found.total:,} {which}, on {found.pages:,} pages; "
+            text=f"{whose}: {found.total:,} {which}, on {_pages(found.pages)}; "
             f"there is no page {command.page:,}."
         )
     lines = [_line(row, command.agency) for row in found.rows]
@@ -148,6 +148,10 @@ def _which(command: FollowUpsCommand) -> str:
     if command.due_within is not None:
         return f"due within {_days(command.due_within)}"
     return "outstanding"
+
+
+def _pages(n: int) -> str:
+    return "1 page" if n == 1 else f"{n:,} pages"
 
 
 def _days(n: int) -> str:

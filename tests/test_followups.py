@@ -235,6 +235,12 @@ async def test_a_tampered_page_button_is_answered_as_stale(people, bot_user, sla
     assert reply.params["text"].startswith("This button no longer points at a page of follow-ups")
 
 
+def test_a_page_past_the_end_says_how_many_there_are(sessions, people):
+    command = FollowUpsCommand(page=7)
+    found = list_follow_ups(sessions, people.ids["ana"], NOW, command.wanted, command.page)
+    assert page_reply(found, command).text == "Your follow-ups: 4 outstanding, on 1 page; there is no page 7."
+
+
 async def test_an_unlinked_user_gets_link_instructions(people, bot_user):
     reply = await ask(bot_user.as_user("U0NOBODY"), "followups")
     assert "/bob link" in reply["text"] and "CASE-" not in json.dumps(reply, ensure_ascii=False)
