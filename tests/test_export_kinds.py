@@ -4,11 +4,11 @@ The same planning, writer, encryption and history as the Book of Business."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from exports.building import run_export
 from exports.errors import ExportRefused
@@ -18,7 +18,7 @@ from exports.kinds import EXPORT_KINDS, read_kind
 from exports.planning import ExportRequest, plan_export
 from exports.settings import ExportsConfig
 from rules.access import Via
-from store.models import Agency, AuditEntry, Enroller, ExportRecord, Role
+from store.models import Agency, AuditEntry, Delegation, Enroller, ExportRecord, Role
 from tests.export_fixtures import midnight, open_workbook
 from tests.follow_up_people import NOW, SECRET_NAME, build_follow_up_book
 
@@ -173,6 +173,24 @@ def test_the_at_risk_workbook_lists_pending_and_recently_removed_delegations(ses
         ("CASE-SHARED", "Pending", 1, 0, midnight(date(2026, 12, 3)), "Ana Agent (License 0A11111)"),
     ]
     assert "CASE-LONG-GONE" not in {r[0] for r in rows}, "removed in 2020: outside the two months"
+
+
+@pytest.mark.parametrize(
+    ("removed", "listed"),
+    [
+        (datetime(2026, 9, 23, 6, 59, tzinfo=UTC), False),  # 23:59 PDT on 09/22: before the window
+        (datetime(2026, 9, 23, 7, 0, tzinfo=UTC), True),  # local midnight that opens it
+    ],
+)
+def test_a_removal_counts_from_the_windows_local_midnight(sessions, config, people, removed, listed):
+    with sessions() as session, session.begin():
+        session.execute(
+            update(Delegation)
+            .where(Delegation.consumer_id == people.consumers["gone"])
+            .values(status_changed_at=removed, removed_at=removed)
+        )
+    _, _, workbook = export(sessions, config, people.ids["ana"], "at_risk")
+    assert ("CASE-GONE" in {row[0] for row in rows_of(workbook)}) is listed
 
 
 def test_the_roster_lists_the_agencys_enrollers_with_book_and_follow_ups(sessions, config, people):

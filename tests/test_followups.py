@@ -4,7 +4,7 @@ book or a manager's agency, never another agency's, with every read and refusal 
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -78,6 +78,20 @@ def test_overdue_flips_at_local_midnight_not_utc_midnight(sessions, people):
     late_evening = NOW.replace(day=24, hour=7, minute=30)
     found = list_follow_ups(sessions, people.ids["ana"], late_evening, FollowUpFilter(overdue=True))
     assert [r.case_number for r in found.rows] == ["CASE-ZELDA"]
+
+
+@pytest.mark.parametrize(
+    ("moment", "today"),
+    [
+        (datetime(2026, 11, 1, 7, 30, tzinfo=UTC), date(2026, 11, 1)),  # 00:30 PDT, before the change
+        (datetime(2026, 11, 2, 7, 30, tzinfo=UTC), date(2026, 11, 1)),  # 23:30 PST, after it
+        (datetime(2026, 11, 2, 8, 0, tzinfo=UTC), date(2026, 11, 2)),  # local midnight, PST
+    ],
+)
+def test_today_is_the_agencys_date_across_the_fall_dst_change(sessions, people, moment, today):
+    found = list_follow_ups(sessions, people.ids["ana"], moment, FollowUpFilter())
+    assert found.today == today
+    assert found.rows[0].days_left == (date(2026, 11, 21) - today).days
 
 
 def test_a_manager_lists_the_agency_with_each_agent_and_no_other_agency(sessions, people):
