@@ -25,7 +25,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, func, literal, select
 from exports.columns import BookColumn, Kind, delegated_agent
 from store.models import Consumer, Delegation, DelegationStatus, FollowUp
 from store.models.cases import IN_BOOK
-from store.models.follow_ups import OUTSTANDING, FollowUpKind, FollowUpSource, FollowUpStatus
+from store.models.follow_ups import RESOLVED, FollowUpKind, FollowUpSource, FollowUpStatus
 from store.zones import local_midnight
 
 WINDOW_MONTHS = 2
@@ -109,7 +109,7 @@ _FOLLOW_UP_SOURCE = {
 def follow_up_columns(day: ExportDay) -> tuple[BookColumn, ...]:
     """The follow-ups workbook's columns; "Overdue" is judged on ``day``, the export's date."""
     overdue = case(
-        (and_(FollowUp.status.in_(OUTSTANDING), FollowUp.due_on < day.day), literal("Y")), else_="N"
+        (and_(FollowUp.status.not_in(RESOLVED), FollowUp.due_on < day.day), literal("Y")), else_="N"
     )
     return (
         *_consumer_columns(),
@@ -160,7 +160,7 @@ def follow_up_count(
 def _outstanding(day: date | None = None) -> Any:
     """The consumer's outstanding follow-ups (overdue on ``day`` only, when given)."""
     query = select(func.count(FollowUp.id)).where(
-        FollowUp.consumer_id == Consumer.id, FollowUp.status.in_(OUTSTANDING)
+        FollowUp.consumer_id == Consumer.id, FollowUp.status.not_in(RESOLVED)
     )
     if day is not None:
         query = query.where(FollowUp.due_on < day)
@@ -169,7 +169,7 @@ def _outstanding(day: date | None = None) -> Any:
 
 _next_due = (
     select(func.min(FollowUp.due_on))
-    .where(FollowUp.consumer_id == Consumer.id, FollowUp.status.in_(OUTSTANDING))
+    .where(FollowUp.consumer_id == Consumer.id, FollowUp.status.not_in(RESOLVED))
     .correlate(Consumer)
     .scalar_subquery()
 )

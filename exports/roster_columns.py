@@ -20,7 +20,7 @@ from exports.follow_up_columns import ExportDay
 from rules.access import ROLE_NAMES
 from store.models import Delegation, FollowUp
 from store.models.cases import IN_BOOK
-from store.models.follow_ups import OUTSTANDING
+from store.models.follow_ups import RESOLVED
 
 T, N = Kind.TEXT, Kind.INTEGER
 
@@ -43,7 +43,7 @@ def _follow_ups(day: ExportDay | None) -> Any:
         .where(
             Delegation.enroller_id == delegated_agent.id,
             Delegation.status.in_(IN_BOOK),
-            FollowUp.status.in_(OUTSTANDING),
+            FollowUp.status.not_in(RESOLVED),
         )
     )
     if day is not None:

@@ -22,9 +22,10 @@ from sqlalchemy.orm import Session, aliased, sessionmaker
 from rules.access import Action, Attempt, act, require
 from rules.casework.json_fields import json_fields
 from store.errors import Refused
+from store.join_order import in_order
 from store.models import Agency, Consumer, Delegation, Enroller, FollowUp
 from store.models.cases import IN_BOOK
-from store.models.follow_ups import OUTSTANDING
+from store.models.follow_ups import RESOLVED
 from store.models.people import display_name
 
 PAGE_SIZE = 40
@@ -121,6 +122,9 @@ def list_follow_ups(
 
 
 def _rows_query(where: list[ColumnElement[bool]]) -> Select[*tuple[Any, ...]]:
+    """Read from the enroller(s) in reach, through their delegations, to the follow-ups of
+    those consumers: the cost follows the book asked about, not every follow-up on file
+    (the order is fixed, :mod:`store.join_order`, so statistics cannot flip it)."""
     return (
         select(
             Consumer.case_number,
@@ -132,18 +136,22 @@ def _rows_query(where: list[ColumnElement[bool]]) -> Select[*tuple[Any, ...]]:
             _agent.last_name,
             _agent.license_number,
         )
-        .select_from(FollowUp)
-        .join(Consumer, Consumer.id == FollowUp.consumer_id)
-        .join(Delegation, Delegation.consumer_id == FollowUp.consumer_id)
-        .join(_agent, _agent.id == Delegation.enroller_id)
-        .where(FollowUp.status.in_(OUTSTANDING), Delegation.status.in_(IN_BOOK), *where)
+        .select_from(in_order(_agent, Delegation, FollowUp, Consumer))
+        .where(
+            Delegation.enroller_id == _agent.id,
+            Delegation.status.in_(IN_BOOK),
+            FollowUp.consumer_id == Delegation.consumer_id,
+            FollowUp.status.not_in(RESOLVED),  # outstanding, looked up by consumer (see RESOLVED)
+            Consumer.id == FollowUp.consumer_id,
+            *where,
+        )
     )
 
 
 def _reach(actor: Enroller, agency: bool) -> list[ColumnElement[bool]]:
     if agency:
         return [_agent.agency_id == actor.agency_id]
-    return [Delegation.enroller_id == actor.id]
+    return [_agent.id == actor.id]
 
 
 def _due(wanted: FollowUpFilter, today: date) -> list[ColumnElement[bool]]:
