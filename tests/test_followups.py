@@ -287,6 +287,13 @@ def test_the_cli_prints_json_of_the_whole_agency(people, cli_at, capsys):
     }
 
 
+def test_another_agencys_manager_sees_only_their_own_agency_on_the_cli(people, cli_at, capsys):
+    assert cli_at(NOW, "followups", "--as", "0B11111", "--agency") == 0
+    out = capsys.readouterr().out
+    assert "CASE-MOON" in out and "Olga Otherlevel (License 0B22222)" in out
+    assert "CASE-ZELDA" not in out and "CASE-SHARED" not in out
+
+
 @pytest.mark.parametrize(
     ("args", "error"),
     [
