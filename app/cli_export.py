@@ -8,15 +8,20 @@ from typing import Any
 
 from app.arguments import AS_HELP, SHOW_PASSWORD_HELP, parse_date
 
-SCOPE_HELP = "nothing for your own book, `agency` for All Agents, or `agent <full name|license>`"
+SCOPE_HELP = (
+    "nothing for your own book, `agency` for All Agents, or `agent <full name|license>`; "
+    "or `followups [dmi|svi] [agency]`, `at-risk [agency]`, `roster` (managers)"
+)
 
 
 def register(commands: Any) -> None:
     export = commands.add_parser(
         "export",
-        help="export an encrypted Book of Business workbook",
-        description="Export a Book of Business as a password-encrypted .xlsx. Its password "
-        "is emailed to you (or printed with --show-password): never send the two together.",
+        help="export an encrypted Book of Business (or follow-ups, at-risk, roster) workbook",
+        description="Export a Book of Business, follow-ups (due from two months back onward), "
+        "delegations at risk (pending or recently removed) or the agency's roster as a "
+        "password-encrypted .xlsx. Its password is emailed to you (or printed with "
+        "--show-password): never send the two together.",
     )
     export.add_argument("scope", nargs="*", metavar="SCOPE", help=SCOPE_HELP)
     export.add_argument("--as", dest="requester", required=True, help=AS_HELP)
@@ -26,7 +31,7 @@ def register(commands: Any) -> None:
         dest="masked",
         action="store_true",
         default=None,
-        help="mask SSN, date of birth and income with asterisks",
+        help="mask SSN, date of birth and income (where the workbook has them) with asterisks",
     )
     masking.add_argument(
         "--unmasked",

@@ -2,6 +2,10 @@
 process of its own (exports.worker), upload it to the user's DM and send its password by
 another path.
 
+What can be exported is :mod:`exports.kinds`' business: the Book of Business (`/bob export`),
+follow-ups (`/bob export followups [dmi|svi] [agency]`), delegations at risk
+(`/bob export at-risk [agency]`) and, for managers, the roster (`/bob export roster`).
+
 The password goes as an ephemeral message where the command was typed (only the requester
 sees it, and it is not kept in the channel's history), or by email when the config says so,
 or when the command was typed in the very DM that receives the file.
@@ -23,11 +27,12 @@ from bot.deps import BotDeps
 from bot.handoff import Handoff
 from bot.identity import LINK_HOWTO, linked_enroller
 from bot.parsing import BAD_AGENT_QUERY, BadCommand, SubCommand, is_agent_query, joined, shown
-from bot.replies import sentence
+from bot.replies import plain_sentence, sentence
 from bot.routing import command_is
 from bot.slack_text import inert
 from exports.building import ExportResult
 from exports.errors import ExportRefused
+from exports.kinds import KIND_WORDS, read_kind
 from exports.password_email import email_password
 from exports.planning import ExportPlan, ExportRequest, plan_export
 from exports.worker import build_in_worker
@@ -37,9 +42,17 @@ log = logging.getLogger(__name__)
 
 USAGE = (
     "`/bob export [agency | agent <name or license>] [--masked] [--snapshot] [--changes]`"
-    " - your Book of Business as an encrypted workbook"
+    " - your Book of Business as an encrypted workbook; `/bob export followups [dmi|svi] [agency]`, "
+    "`/bob export at-risk [agency]`, managers: `/bob export roster`"
 )
 EXPORT_FLAGS = ("--masked", "--snapshot", "--changes")
+BOOK_ONLY_FLAGS = ("--snapshot", "--changes")
+OTHER_EXPORTS = (
+    "Export your own book with `/bob export`, the whole agency with `/bob export agency`, "
+    "one agent with `/bob export agent <name or license>`; follow-ups with "
+    "`/bob export followups [dmi|svi] [agency]`, delegations at risk with "
+    "`/bob export at-risk [agency]`, the roster with `/bob export roster`."
+)
 
 
 @dataclass(frozen=True)
@@ -49,6 +62,7 @@ class ExportCommand:
     masked: bool | None = None
     snapshot: bool = False
     include_changes: bool = False
+    kind: str = "book"  # a key of exports.kinds.EXPORT_KINDS
 
 
 def _parse_export(words: list[str]) -> ExportCommand | BadCommand:
@@ -68,6 +82,8 @@ def _parse_export(words: list[str]) -> ExportCommand | BadCommand:
     if not plain:
         return own_book
     scope, names = plain[0].lower(), plain[1:]
+    if scope in KIND_WORDS:
+        return _parse_other_kind(plain, own_book, flags)
     if scope == "agency" and not names:
         return replace(own_book, target="agency")
     if scope == "agent":
@@ -80,10 +96,22 @@ def _parse_export(words: list[str]) -> ExportCommand | BadCommand:
         if not is_agent_query(query):
             return BAD_AGENT_QUERY
         return replace(own_book, target="agent", agent_query=query)
-    return BadCommand(
-        "Export your own book with `/bob export`, the whole agency with `/bob export agency`, "
-        "or one agent with `/bob export agent <name or license>`."
-    )
+    return BadCommand(OTHER_EXPORTS)
+
+
+def _parse_other_kind(words: list[str], own: ExportCommand, flags: list[str]) -> ExportCommand | BadCommand:
+    """`followups [dmi|svi] [agency]`, `at-risk [agency]`, `roster` (see
+    :func:`exports.kinds.read_kind`), which take `--masked` but no snapshot."""
+    book_only = [flag for flag in flags if flag in BOOK_ONLY_FLAGS]
+    if book_only:
+        return BadCommand(f"`{book_only[0]}` is for the Book of Business only: `/bob export {book_only[0]}`.")
+    try:
+        kind_and_target = read_kind(words)
+    except ExportRefused as exc:
+        return BadCommand(plain_sentence(exc).replace("`export ", "`/bob export "))
+    assert kind_and_target is not None
+    kind, target = kind_and_target
+    return replace(own, kind=kind, target=target)
 
 
 SUBCOMMAND = SubCommand("export", USAGE, _parse_export)
@@ -114,15 +142,17 @@ def plan_reply(
         snapshot=command.snapshot,
         include_changes=command.include_changes,
         via="slack",
+        kind=command.kind,
     )
     try:
         plan = plan_export(deps.sessions, deps.exports_config, request, deps.clock())
     except ExportRefused as exc:
         return sentence(exc), None
-    consumers = "1 consumer" if plan.row_estimate == 1 else f"{plan.row_estimate:,} consumers"
+    kind = plan.export_kind
     text = (
-        f"Preparing your Book of Business: {consumers}… ({inert(plan.scope_label)}). The encrypted "
-        "workbook will arrive in your direct messages with bob; its password comes separately."
+        f"Preparing your {kind.named}: {kind.counted(plan.row_estimate)}… ({inert(plan.scope_label)}). "
+        "The encrypted workbook will arrive in your direct messages with bob; its password comes "
+        "separately."
     )
     return text, PlannedExport(plan, requester_id, slack_user_id, channel_id)
 
@@ -175,7 +205,8 @@ async def _upload(
             result.path,
             result.file_name,
             comment=(
-                f"Your Book of Business: {result.row_count:,} consumers, encrypted with a "
+                f"Your {planned.plan.export_kind.named}: "
+                f"{planned.plan.export_kind.counted(result.row_count)}, encrypted with a "
                 "password that was sent to you separately. You can fetch it again until it "
                 f"expires with `/bob exports get {result.token}`."
             ),

@@ -1,11 +1,16 @@
-"""The workbook's "About" sheet: whose book, as of when, from where, and how to handle it."""
+"""The workbook's "About" sheet: what it holds, whose, as of when, from where, and how to
+handle it; the same sheet for every kind of export, told by the kind's own data."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from exports.columns import COLUMNS, KINDS
+from exports.columns import KINDS, BookColumn
+from exports.follow_up_columns import ExportDay
+from exports.kinds import ExportKind
+from exports.masking import masked_headers
 from exports.scope import BookScope
 from exports.workbook import Sheet
 from store.importers.sources import ABOUT_AS_OF
@@ -23,6 +28,9 @@ class AboutFacts:
     baseline: Snapshot | None
     include_changes: bool
     as_of: datetime
+    kind: ExportKind
+    columns: Sequence[BookColumn]
+    day: ExportDay
 
 
 def about_sheet(facts: AboutFacts, row_count: int) -> Sheet:
@@ -37,9 +45,9 @@ def about_sheet(facts: AboutFacts, row_count: int) -> Sheet:
 
 
 def about_lines(facts: AboutFacts, row_count: int) -> list[tuple[str, str]]:
-    snapshot, record = facts.snapshot, facts.record
+    snapshot, record, kind = facts.snapshot, facts.record, facts.kind
     lines = [
-        ("Book of Business", facts.scope.label),
+        (kind.title, facts.scope.label),
         ("Scope", "Agency (All Agents)" if facts.scope.subject is None else "One agent"),
         ("As of", facts.as_of.strftime("%A %Y-%m-%d %H:%M %Z")),
         (ABOUT_AS_OF, facts.as_of.isoformat(timespec="seconds")),
@@ -49,21 +57,19 @@ def about_lines(facts: AboutFacts, row_count: int) -> list[tuple[str, str]]:
             if snapshot
             else "Live data from bob's store",
         ),
-        ("Consumers (rows)", f"{row_count:,}"),
-        (
-            "Masking",
-            "SSN, date of birth and annual income are masked with asterisks"
-            if record.masked
-            else "None: the file holds full SSN, date of birth and income",
-        ),
+        (f"{kind.row_noun.capitalize()} (rows)", f"{row_count:,}"),
+        ("Masking", _masking(facts.columns, record.masked)),
         ("Requested by", facts.requester.display_name),
         ("Requested via", record.requested_via),
         ("Export number", str(record.id)),
         (
             "Columns",
-            f"{len(COLUMNS)} (A-{COLUMNS[-1].letter}); a blank cell means not applicable or not provided",
+            f"{len(facts.columns)} (A-{facts.columns[-1].letter}); "
+            "a blank cell means not applicable or not provided",
         ),
     ]
+    if kind.window is not None:
+        lines.insert(5, ("Covers", kind.window.format(since=facts.day.window_start.isoformat())))
     if facts.include_changes:
         lines.append(
             (
@@ -73,5 +79,19 @@ def about_lines(facts: AboutFacts, row_count: int) -> list[tuple[str, str]]:
                 else "no earlier snapshot to compare with",
             )
         )
-    lines.append(("Handling", "Contains PII: keep it encrypted, do not forward it, delete it when done."))
+    if any(column.pii for column in facts.columns):
+        handling = "Contains PII: keep it encrypted, do not forward it, delete it when done."
+    else:
+        handling = "Names the agency's people: keep it encrypted, do not forward it, delete it when done."
+    lines.append(("Handling", handling))
     return lines
+
+
+def _masking(columns: Sequence[BookColumn], masked: bool) -> str:
+    headers = masked_headers(columns)
+    if not headers:
+        return "Nothing to mask: the file holds no SSN, date of birth or income"
+    words = headers[0] if len(headers) == 1 else ", ".join(headers[:-1]) + " and " + headers[-1]
+    if masked:
+        return f"{words} masked with asterisks"
+    return f"None: the file holds the full {words}"

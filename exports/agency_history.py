@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from exports.errors import ExportRefused
-from exports.scope import not_linked, record_scope
+from exports.scope import not_linked, record_label
 from rules.access import Action, Attempt, act, require
 from store.models import Agency, Enroller, ExportRecord
 
@@ -58,7 +58,7 @@ def _line(session: Session, record: ExportRecord, requester: Enroller, zone: str
     return AgencyExportLine(
         requested_at=record.requested_at,
         requester=requester.display_name,
-        scope_label=record_scope(session, record).label,
+        scope_label=record_label(session, record),
         status=str(record.status),
         row_count=record.row_count,
         expires_at=record.expires_at,

@@ -23,12 +23,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from exports.about_sheet import AboutFacts, about_sheet
 from exports.changes import changes, changes_sheet
-from exports.columns import COLUMNS, HEADERS, KINDS, book_query
+from exports.columns import BookColumn
 from exports.encryption import encrypt_workbook, generate_password
 from exports.errors import ExportFailed
+from exports.follow_up_columns import ExportDay
+from exports.kinds import BOOK, ExportKind, export_kind
 from exports.masking import mask_rows, masked_kinds
 from exports.metrics import count_export
-from exports.planning import ExportPlan
+from exports.planning import ExportPlan, export_day
 from exports.scope import BookScope, record_scope, sheet_name
 from exports.settings import ExportsConfig
 from exports.snapshots import KeyedRow, latest_snapshot, snapshot_rows
@@ -174,18 +176,25 @@ def _build(
     record = session.get(ExportRecord, plan.export_id)
     if record is None or record.status != ExportStatus.PROCESSING:
         raise ExportFailed("this export is not waiting to be built; request a new one")
+    kind = export_kind(record.kind)
     scope = record_scope(session, record)
     snapshot = session.get(Snapshot, plan.snapshot_id) if plan.snapshot_id else None
     as_of = (snapshot.taken_at if snapshot else now).astimezone(ZoneInfo(scope.agency.time_zone))
+    # The day the request was counted on, so the rows are those the plan promised.
+    day = export_day(scope, record.requested_at)
     # Streams opened below are closed in the finally, so a failure midway never leaves a
     # server-side cursor behind the session's back.
-    streams: list[Iterator[KeyedRow]] = [_keyed_rows(session, scope, snapshot, True)]
+    streams: list[Iterator[KeyedRow]] = [_keyed_rows(session, kind, scope, snapshot, True, day)]
     if progress is not None:
         streams[0] = _counted(streams[0], progress)
-    book = _book_sheet(scope, record, streams[0], snapshot.business_date if snapshot else as_of.date())
-    baseline, extra = _changes(session, plan, scope, snapshot, streams)
+    columns = kind.columns(day)
+    sheet_day = snapshot.business_date if snapshot else as_of.date()
+    book = _book_sheet(columns, scope, record, streams[0], sheet_day)
+    baseline, extra = _changes(session, plan, scope, snapshot, streams, day)
     requester = session.get_one(Enroller, record.requested_by_id)
-    facts = AboutFacts(scope, requester, record, snapshot, baseline, plan.include_changes, as_of)
+    facts = AboutFacts(
+        scope, requester, record, snapshot, baseline, plan.include_changes, as_of, kind, columns, day
+    )
     try:
         return encrypt_workbook(
             lambda plain: write_workbook(plain, book, lambda rows: about_sheet(facts, rows), extra),
@@ -212,13 +221,20 @@ def _counted(
     progress(done % every)
 
 
-def _book_sheet(scope: BookScope, record: ExportRecord, keyed: Iterator[KeyedRow], as_of: date) -> Sheet:
-    """The Book of Business sheet: the 48 columns, masked if the export asked for it."""
+def _book_sheet(
+    columns: Sequence[BookColumn],
+    scope: BookScope,
+    record: ExportRecord,
+    keyed: Iterator[KeyedRow],
+    as_of: date,
+) -> Sheet:
+    """The export's first sheet: its kind's columns, masked if the export asked for it."""
     rows: Iterator[Sequence[Any]] = (values for _, _, values in keyed)
-    kinds = list(KINDS)
+    kinds = [column.kind for column in columns]
     if record.masked:
-        rows, kinds = mask_rows(rows), masked_kinds(kinds)
-    return Sheet(sheet_name(scope, as_of), HEADERS, kinds, [column.width for column in COLUMNS], rows)
+        rows, kinds = mask_rows(rows, columns), masked_kinds(kinds, columns)
+    headers = [column.header for column in columns]
+    return Sheet(sheet_name(scope, as_of), headers, kinds, [column.width for column in columns], rows)
 
 
 def _changes(
@@ -227,6 +243,7 @@ def _changes(
     scope: BookScope,
     snapshot: Snapshot | None,
     streams: list[Iterator[KeyedRow]],
+    day: ExportDay,
 ) -> tuple[Snapshot | None, list[Sheet]]:
     """The "Changed since last snapshot" sheet, if asked for, and the snapshot it compares
     with; the two streams it reads are appended to ``streams`` for closing."""
@@ -236,21 +253,32 @@ def _changes(
     baseline = latest_snapshot(session, scope.agency.id, before=before)
     if baseline is None:
         return None, [changes_sheet(())]
-    streams.append(_keyed_rows(session, scope, snapshot, by_case_number=False))
+    streams.append(_keyed_rows(session, BOOK, scope, snapshot, False, day))
     streams.append(snapshot_rows(session, baseline.id, scope.subject_id, False))
     return baseline, [changes_sheet(changes(streams[1], streams[2]))]
 
 
 def _keyed_rows(
-    session: Session, scope: BookScope, snapshot: Snapshot | None, by_case_number: bool
+    session: Session,
+    kind: ExportKind,
+    scope: BookScope,
+    snapshot: Snapshot | None,
+    by_case_number: bool,
+    day: ExportDay,
 ) -> Iterator[KeyedRow]:
-    """The book's rows, live or from a snapshot, streamed in case number (or id) order."""
+    """The kind's rows, live or (a book) from a snapshot, streamed in the kind's order (or,
+    for the changes sheet, the book's in id order). A kind not keyed by
+    consumer and agent gets 0s for both."""
     if snapshot is not None:
         yield from snapshot_rows(session, snapshot.id, scope.subject_id, by_case_number)
         return
-    query = book_query(*scope.filters)
+    query = kind.rows(scope.filters, day)
     if not by_case_number:
         query = query.order_by(None).order_by(*query.selected_columns[:2])
     with session.execute(query, execution_options=_STREAM) as result:
-        for row in result:
-            yield row[0], row[1], row[2:]
+        if kind.keyed:
+            for row in result:
+                yield row[0], row[1], row[2:]
+        else:
+            for row in result:
+                yield 0, 0, row

@@ -42,6 +42,7 @@ from store.models import (
     Notice,
     NoticeKind,
 )
+from store.models.cases import IN_BOOK
 
 
 class Kind(enum.StrEnum):
@@ -66,7 +67,7 @@ class BookColumn:
     maskable: bool = False
 
 
-BOOK_STATUSES = (DelegationStatus.ACTIVE, DelegationStatus.PENDING)
+BOOK_STATUSES = IN_BOOK
 
 health = aliased(Enrollment, name="health")
 dental = aliased(Enrollment, name="dental")

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from exports.building import remove_file
 from exports.errors import ExportRefused
-from exports.scope import not_linked, record_scope, require_rights_still
+from exports.scope import not_linked, record_label, require_rights_still
 from rules.access import Attempt, Via, act, audit, audit_read
 from store.db import transaction
 from store.models import Agency, AuditEntry, Enroller, ExportRecord, ExportStatus
@@ -88,7 +88,7 @@ def _entry(session: Session, record: ExportRecord, with_changes: bool) -> Export
         export_id=record.id,
         token=record.token,
         requested_at=record.requested_at,
-        scope_label=record_scope(session, record).label,
+        scope_label=record_label(session, record),
         status=str(record.status),
         row_count=record.row_count,
         masked=record.masked,

@@ -1,7 +1,8 @@
-"""Whose Book of Business an export holds: one agent's, or the whole agency's ("All Agents").
+"""Whose book an export holds: one agent's, or the whole agency's ("All Agents").
 
 Who may export what (as in the CalHEERS portal and HealthSherpa; the roles are in
-:mod:`rules.access`):
+:mod:`rules.access`, and which action each kind of export needs at each reach is the
+kind's own row in :mod:`exports.kinds`). For the Book of Business:
 
 * agents (level 1 and 2) export their own book: consumers delegated to them, active or
   pending; not when their agency prevents exports for downline agents;
@@ -10,7 +11,9 @@ Who may export what (as in the CalHEERS portal and HealthSherpa; the roles are i
   last name or license number; a partial name finds nobody;
 * admin staff level 1 and support staff cannot export.
 
-The scope also names the file and the workbook's first sheet.
+Follow-ups and delegations at risk follow the same rules for their own book and the
+agency's; the roster of enrollers is the managers' alone. The scope also names the file
+and the workbook's first sheet.
 """
 
 from __future__ import annotations
@@ -24,16 +27,10 @@ from sqlalchemy.orm import Session
 
 from exports.columns import agency_scope, agent_scope
 from exports.errors import ExportRefused
-from rules.access import AGENTS, Action, require
+from exports.kinds import BOOK, EXPORT_KINDS, ExportKind, export_kind
+from rules.access import AGENTS, require
 from rules.people import enrollers_named
 from store.models import Agency, Enroller, ExportRecord, ExportScope
-
-# What each way of asking for a book needs the requester's role to allow.
-TARGETS = {
-    "self": Action.EXPORT_OWN_BOOK,
-    "agency": Action.EXPORT_AGENCY_BOOK,
-    "agent": Action.EXPORT_AGENT_BOOK,
-}
 
 
 @dataclass(frozen=True)
@@ -59,16 +56,14 @@ class BookScope:
         return agent_scope(self.subject.id)
 
 
-def authorize(session: Session, requester: Enroller, target: str, agent_query: str | None) -> BookScope:
-    """The book ``requester`` asks for with ``target``, if their role allows it."""
-    if target not in TARGETS:
-        raise ExportRefused(
-            f"unknown export target {target[:20]!r}; "
-            "use nothing (your own book), agency, or agent <full name or license number>",
-            "bad_target",
-        )
+def authorize(
+    session: Session, requester: Enroller, target: str, agent_query: str | None, kind: ExportKind = BOOK
+) -> BookScope:
+    """The book ``requester`` asks for with ``target``, if their role allows it for ``kind``."""
+    if target not in kind.targets:
+        raise ExportRefused(f"unknown export target {target[:20]!r}; {_target_words(kind)}", "bad_target")
     agency = session.get_one(Agency, requester.agency_id)
-    require_export_rights(requester, target, agency)
+    require_export_rights(requester, target, agency, kind)
     if target == "agency":
         return BookScope(ExportScope.AGENCY, agency, None)
     if target == "agent":
@@ -76,22 +71,38 @@ def authorize(session: Session, requester: Enroller, target: str, agent_query: s
     return BookScope(ExportScope.AGENT, agency, requester)
 
 
-def require_export_rights(requester: Enroller, target: str, agency: Agency) -> None:
+_TARGET_WORDS = {
+    "self": "nothing (your own book)",
+    "agency": "agency",
+    "agent": "agent <full name or license number>",
+}
+
+
+def _target_words(kind: ExportKind) -> str:
+    words = [_TARGET_WORDS[target] for target in kind.targets]
+    return "use " + (", ".join(words[:-1]) + ", or " + words[-1] if len(words) > 1 else words[0])
+
+
+def require_export_rights(requester: Enroller, target: str, agency: Agency, kind: ExportKind = BOOK) -> None:
     """Raise unless the requester's role, and their agency's setting for agents, let them
-    export a book of ``target``'s kind (see ``TARGETS``)."""
+    export ``kind`` at ``target``'s reach (the kind's ``targets``): a role that cannot
+    export the kind at all is told so first."""
     cannot = ExportRefused(
-        "your role cannot export the Book of Business; ask your agency manager", "role_cannot_export"
+        f"your role cannot export {kind.what}; ask your agency manager", "role_cannot_export"
     )
-    require(requester, Action.EXPORT_OWN_BOOK, cannot)
+    require(requester, kind.targets.get("self", kind.targets[target]), cannot)
     only_own = ExportRefused(
-        "agents can export only their own Book of Business; "
-        "ask your agency manager for the agency's or another agent's",
+        f"agents can export only their own {kind.named}; "
+        "ask your agency manager for the agency's"
+        + (" or another agent's" if "agent" in kind.targets else ""),
         "agent_scope",
     )
-    require(requester, TARGETS[target], only_own)
+    require(requester, kind.targets[target], only_own)
     if requester.role in AGENTS and agency.prevent_downline_exports:
         raise ExportRefused(
-            "your agency has turned off Book of Business exports for agents; ask your agency manager",
+            "your agency has turned off Book of Business exports for agents"
+            + ("" if kind is BOOK else f", {kind.what} included")
+            + "; ask your agency manager",
             "downline_exports_prevented",
         )
 
@@ -108,7 +119,8 @@ def require_rights_still(session: Session, requester: Enroller, record: ExportRe
         target = "agency"
     else:
         target = "self" if record.subject_enroller_id == requester.id else "agent"
-    require_export_rights(requester, target, session.get_one(Agency, record.agency_id))
+    kind = export_kind(record.kind)
+    require_export_rights(requester, target, session.get_one(Agency, record.agency_id), kind)
 
 
 def not_linked() -> ExportRefused:
@@ -155,19 +167,27 @@ def record_scope(session: Session, record: ExportRecord) -> BookScope:
     return BookScope(record.scope, agency, subject)
 
 
+def record_label(session: Session, record: ExportRecord) -> str:
+    """What an export history line calls the export: whose book, and what of it when it is
+    not the Book of Business ("DMI follow-ups: All Agents of Sunrise Insurance")."""
+    label = record_scope(session, record).label
+    kind = EXPORT_KINDS.get(record.kind, BOOK)
+    return label if kind is BOOK else f"{kind.title}: {label}"
+
+
 def _slug(text: str) -> str:
     return "-".join(re.findall(r"[A-Za-z0-9]+", text)) or "Unnamed"
 
 
-def file_name(scope: BookScope, as_of: date) -> str:
+def file_name(scope: BookScope, as_of: date, kind: ExportKind = BOOK) -> str:
     """``BookOfBusiness_Agency-Sunrise-Insurance_2026-11-20.xlsx`` or
-    ``BookOfBusiness_Ana-Agent_0A12345_2026-11-20.xlsx``: whose book, as of when."""
+    ``FollowUps-DMI_Ana-Agent_0A12345_2026-11-20.xlsx``: what, whose, as of when."""
     if scope.subject is None:
         who = f"Agency-{_slug(scope.agency.name)}"
     else:
         name = f"{scope.subject.first_name} {scope.subject.last_name}"
         who = f"{_slug(name)}_{_slug(scope.subject.license_number)}"
-    return f"BookOfBusiness_{who}_{as_of.isoformat()}.xlsx"
+    return f"{kind.file_prefix}_{who}_{as_of.isoformat()}.xlsx"
 
 
 def sheet_name(scope: BookScope, as_of: date) -> str:

@@ -48,8 +48,13 @@ class Action(enum.Enum):
     EXPORT_OWN_BOOK = "Export their own Book of Business"
     EXPORT_AGENCY_BOOK = "Export the agency's Book of Business (All Agents)"
     EXPORT_AGENT_BOOK = "Export one agent's Book of Business"
+    EXPORT_OWN_FOLLOW_UPS = "Export their own follow-ups and delegations at risk"
+    EXPORT_AGENCY_FOLLOW_UPS = "Export the agency's follow-ups and delegations at risk"
+    EXPORT_ROSTER = "Export the agency's roster of enrollers"
     FETCH_OWN_EXPORT = "List and fetch their own exports"
     READ_AGENCY_EXPORTS = "See the agency's export history (who exported which book, when)"
+    LIST_OWN_FOLLOW_UPS = "List the follow-ups (DMI, SVI, documents) due in their own book"
+    LIST_AGENCY_FOLLOW_UPS = "List the follow-ups due in the agency's book"
     WORK_OWN_CRW_CASES = "Read, note and close the CRW cases assigned to them"
     WORK_AGENCY_CRW_CASES = "Read, note and close any CRW case of the agency; see its CRW activity"
     TRANSFER_CRW_CASE = "Transfer a CRW case within the agency"
@@ -73,8 +78,13 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.EXPORT_OWN_BOOK: AGENTS | AGENCY_MANAGERS,
     Action.EXPORT_AGENCY_BOOK: AGENCY_MANAGERS,
     Action.EXPORT_AGENT_BOOK: AGENCY_MANAGERS,
+    Action.EXPORT_OWN_FOLLOW_UPS: AGENTS | AGENCY_MANAGERS,
+    Action.EXPORT_AGENCY_FOLLOW_UPS: AGENCY_MANAGERS,
+    Action.EXPORT_ROSTER: AGENCY_MANAGERS,
     Action.FETCH_OWN_EXPORT: EVERYONE,
     Action.READ_AGENCY_EXPORTS: AGENCY_MANAGERS,
+    Action.LIST_OWN_FOLLOW_UPS: EVERYONE,
+    Action.LIST_AGENCY_FOLLOW_UPS: AGENCY_MANAGERS,
     Action.WORK_OWN_CRW_CASES: EVERYONE,
     Action.WORK_AGENCY_CRW_CASES: AGENCY_MANAGERS,
     Action.TRANSFER_CRW_CASE: AGENCY_MANAGERS,

@@ -23,26 +23,32 @@ from exports.building import ExportResult, run_export
 from exports.errors import ExportFailed, ExportRefused
 from exports.expiry import expire_exports
 from exports.history import ExportHistoryEntry, fail_export, list_exports
+from exports.kinds import read_kind
 from exports.planning import ExportRequest, plan_export
 from exports.snapshots import take_snapshot
 from store.errors import BobError
 from store.models import Agency, utcnow
 
 
-def parse_scope(words: list[str]) -> tuple[str, str | None]:
-    """`[]` -> own book, `[agency]` -> the agency, `[agent, First, Last]` -> one agent."""
+def parse_scope(words: list[str]) -> tuple[str, str, str | None]:
+    """The kind, target and agent: `[]` -> own book, `[agency]` -> the agency's,
+    `[agent, First, Last]` -> one agent's; `[followups, dmi, agency]` and the other kinds as
+    :func:`exports.kinds.read_kind` reads them (the same words as in chat)."""
+    other = read_kind(words)
+    if other is not None:
+        return other[0], other[1], None
     if not words:
-        return "self", None
+        return "book", "self", None
     if words == ["agency"]:
-        return "agency", None
+        return "book", "agency", None
     if words[0] == "agent" and len(words) > 1:
-        return "agent", " ".join(words[1:])
+        return "book", "agent", " ".join(words[1:])
     raise BobError(f"cannot read the scope {' '.join(words)[:40]!r}; use {SCOPE_HELP}")
 
 
 def export_book(runtime: Runtime, args: argparse.Namespace) -> None:
     runtime.require_schema()
-    target, agent_query = parse_scope(args.scope)
+    kind, target, agent_query = parse_scope(args.scope)
     if args.out is not None:
         _check_out_folder(args.out)
     check_password_choice(runtime, args)
@@ -54,10 +60,12 @@ def export_book(runtime: Runtime, args: argparse.Namespace) -> None:
         snapshot=args.snapshot,
         include_changes=args.changes,
         via="cli",
+        kind=kind,
     )
     config = runtime.config.exports
     plan = plan_export(runtime.sessions, config, request, utcnow())
-    print(f"Preparing the Book of Business of {plan.scope_label}: {plan.row_estimate:,} consumers")
+    named = plan.export_kind.named
+    print(f"Preparing the {named} of {plan.scope_label}: {plan.export_kind.counted(plan.row_estimate)}")
     destination = args.out / plan.file_name if args.out else None
     if destination is not None and destination.exists():
         _fail(runtime, plan.export_id, destination, "a file of that name exists already in the --out folder")

@@ -20,6 +20,11 @@ class DelegationStatus(enum.StrEnum):
     REMOVED = "removed"
 
 
+#: A consumer is in an agent's book (the Book of Business, its follow-ups) while the
+#: delegation is active or pending.
+IN_BOOK = (DelegationStatus.ACTIVE, DelegationStatus.PENDING)
+
+
 class Program(enum.StrEnum):
     COVERED_CALIFORNIA = "Covered California"
     MEDI_CAL = "Medi-Cal"

@@ -24,7 +24,9 @@ class ExportScope(enum.StrEnum):
 
 
 class ExportRecord(Base):
-    """Export history: one row per requested Book of Business workbook (no PII)."""
+    """Export history: one row per requested workbook (no PII). ``kind`` names what the
+    workbook holds (``book``, ``follow_ups``, ``at_risk``, ``roster``…), one of
+    ``exports.kinds.EXPORT_KINDS``; rows older than the column are Books of Business."""
 
     __tablename__ = "exports"
     __table_args__ = (Index("ix_exports_requested_by", "requested_by_id", "requested_at"),)
@@ -35,6 +37,7 @@ class ExportRecord(Base):
     requested_via: Mapped[str] = mapped_column(String(16))
     agency_id: Mapped[int] = mapped_column(Integer, ForeignKey("agencies.id"))
     scope: Mapped[ExportScope] = mapped_column(_enum(ExportScope, "export_scope"))
+    kind: Mapped[str] = mapped_column(String(24), default="book", server_default="book")
     subject_enroller_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("enrollers.id"))
     masked: Mapped[bool] = mapped_column(Boolean, default=False)
     from_snapshot: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -37,6 +37,10 @@ class FollowUpSource(enum.StrEnum):
 
 #: Statuses in which a follow-up still needs someone to act before its due date.
 OUTSTANDING = (FollowUpStatus.OPEN, FollowUpStatus.SUBMITTED)
+#: The others. ``status NOT IN RESOLVED`` selects the outstanding ones without an equality on
+#: status, so SQLite (planning without statistics) looks a consumer's follow-ups up by
+#: consumer_id rather than walking every outstanding follow-up on file for each consumer.
+RESOLVED = tuple(status for status in FollowUpStatus if status not in OUTSTANDING)
 
 
 class FollowUp(Base):
