@@ -15,12 +15,12 @@ read everything in one pass: correlated aggregates, no per-row queries.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, literal, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal, null, select
 
 from exports.columns import BookColumn, Kind, delegated_agent
 from store.models import Consumer, Delegation, DelegationStatus, FollowUp
@@ -175,9 +175,22 @@ _next_due = (
 )
 
 
+def _while_delegated(value: Any) -> Any:
+    """A consumer who removed the delegation withdrew the agent's authority over their case:
+    the at-risk export says who left (case number and name) but no longer hands out their
+    date of birth, phone or email."""
+    return case((Delegation.status == DelegationStatus.REMOVED, null()), else_=value)
+
+
 def at_risk_columns(day: ExportDay) -> tuple[BookColumn, ...]:
+    case_number, first, last, born, phone, email = _consumer_columns()
     return (
-        *_consumer_columns(),
+        case_number,
+        first,
+        last,
+        replace(born, expression=_while_delegated(born.expression)),
+        replace(phone, expression=_while_delegated(phone.expression)),
+        replace(email, expression=_while_delegated(email.expression)),
         BookColumn("G", "Delegation Status", T, _delegation_status, 11),
         BookColumn("H", "Delegation Date", D, Delegation.delegated_on, 13),
         BookColumn("I", "Open Follow-ups", N, _outstanding(), 10),
