@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Insert, literal, select
+from sqlalchemy import Insert, Select, literal, select
 from sqlalchemy.orm import Session
 
 from rules.topics import ONE_TIME_LOOKBACK_DAYS, TOPICS, SelectionWindow, Topic
@@ -27,12 +27,19 @@ def calendars(session: Session) -> list[str]:
     return list(session.scalars(select(Agency.time_zone).distinct().order_by(Agency.time_zone)))
 
 
+def _agencies(topic: Topic, zone: str) -> Select[int]:
+    """The agencies of the calendar whose Daily Summary has ``topic``: bob's own topics only
+    where the agency has not turned them off."""
+    agencies = select(Agency.id).where(Agency.time_zone == zone)
+    return agencies.where(Agency.bob_topics.is_(True)) if topic.bobs_own else agencies
+
+
 def alerts_statement(session: Session, topic: Topic, day: date, zone: str) -> Insert:
     window = SelectionWindow(
         day=day,
         cutoff=local_midnight(day, ZoneInfo(zone)),
         lookback_start=local_midnight(day - timedelta(days=ONE_TIME_LOOKBACK_DAYS), ZoneInfo(zone)),
-        agency_ids=select(Agency.id).where(Agency.time_zone == zone),
+        agency_ids=_agencies(topic, zone),
     )
     candidate = topic.selector(window).subquery("candidate")
     due = select(
