@@ -46,6 +46,7 @@ from store.models import (
     Notice,
     NoticeKind,
 )
+from store.models.people import MAX_DUE_SOON_DAYS
 
 # A one-time event older than this many local days when first evaluated is history, not
 # news: importing a book with years of notices must not flood the first Daily Summary.
@@ -54,7 +55,6 @@ ONE_TIME_LOOKBACK_DAYS = 14
 # "Follow-up due soon" alerts this many days before the due date, unless the agency lists
 # its own days (``agencies.due_soon_days``, e.g. "30,15,5,1").
 DUE_SOON_DAYS = (30, 15, 5, 1)
-MAX_DUE_SOON_DAYS = 120  # the most days before a due date an agency may ask for
 
 
 @dataclass(frozen=True)

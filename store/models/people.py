@@ -27,6 +27,9 @@ def display_name(first: str, last: str, license_number: str) -> str:
     return f"{first} {last} (License {license_number})"
 
 
+MAX_DUE_SOON_DAYS = 120  # the most days before a due date an agency may list in due_soon_days
+
+
 class Agency(Base):
     __tablename__ = "agencies"
 
