@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, Row, Select, exists, select
 from sqlalchemy.orm import Session
 
+from mailer.follow_up_queue import QueueCounts, follow_up_queues, queue_counts
 from rules.access import Action, roles_allowed
 from rules.crw import crw_events, crw_tiles
 from rules.topics import TOPIC_ORDER, TOPICS, TOPICS_BY_NAME
@@ -243,7 +244,12 @@ def _crw_data(session: Session, day: date, who: Audience) -> CrwDigestData:
 
 
 def _agency_digests(
-    day: date, agency_id: int, who: Audience, sections: dict[int, list[dict[str, Any]]], crw: CrwDigestData
+    day: date,
+    agency_id: int,
+    who: Audience,
+    sections: dict[int, list[dict[str, Any]]],
+    crw: CrwDigestData,
+    queues: dict[int, list[dict[str, Any]]],
 ) -> Iterator[Digest]:
     agency = who.agencies[agency_id]
     enrollers: list[dict[str, Any]] = []
@@ -251,6 +257,8 @@ def _agency_digests(
         topics = sections.get(person.id, [])
         total = sum(len(t["alerts"]) for t in topics)
         enroller = {"name": person.name, "license_number": person.license_number}
+        queue = queues.get(person.id, [])
+        follow_up_counts = queue_counts(queue)
         context = {
             "business_date": day,
             "agency": agency,
@@ -260,9 +268,13 @@ def _agency_digests(
             "counts": _counts(topics),
             "total": total,
             "crw": crw.events.get(person.id, []),
+            "follow_ups": queue,
+            "follow_up_counts": follow_up_counts.as_dict(),
         }
         yield Digest(DigestKind.DAILY_SUMMARY, person, context)
-        enrollers.append({**enroller, "topics": topics, "total": total})
+        enrollers.append(
+            {**enroller, "topics": topics, "total": total, "follow_up_counts": follow_up_counts.as_dict()}
+        )
     managers = who.managers.get(agency_id, [])
     if not managers:
         return
@@ -274,9 +286,18 @@ def _agency_digests(
         "counts": _counts(t for topics in sections.values() for t in topics),
         "total": sum(e["total"] for e in enrollers),
         "crw_tiles": crw.tiles.get(agency_id),
+        "follow_up_counts": _summed(e["follow_up_counts"] for e in enrollers),
     }
     for person in managers:
         yield Digest(DigestKind.MANAGER_SUMMARY, person, {**shared, "recipient_name": person.name}, shared)
+
+
+def _summed(counts: Iterable[dict[str, int]]) -> dict[str, int]:
+    """An agency's follow-up counts: its enrollers' added up."""
+    totals = Counter[str]()
+    for one in counts:
+        totals.update(one)
+    return QueueCounts(totals["overdue"], totals["due_this_week"], totals["due_later"]).as_dict()
 
 
 def digests_for(session: Session, day: date) -> Iterator[Digest]:
@@ -284,6 +305,7 @@ def digests_for(session: Session, day: date) -> Iterator[Digest]:
     Manager Summary, with the No Alerts variants where nothing fired."""
     who = audience(session, day)
     crw = _crw_data(session, day, who)
+    queues = follow_up_queues(session, day, who.zones.values())
     seen: set[int] = set()
     for agency_id, agency_rows in groupby(_alert_rows(session, day), key=lambda r: r.agency_id):
         names = {
@@ -295,7 +317,7 @@ def digests_for(session: Session, day: date) -> Iterator[Digest]:
             for recipient_id, rows in groupby(agency_rows, key=lambda r: r.recipient_id)
         }
         seen.add(agency_id)
-        yield from _agency_digests(day, agency_id, who, sections, crw)
+        yield from _agency_digests(day, agency_id, who, sections, crw, queues)
     for agency_id in sorted(who.agencies):
         if agency_id not in seen:
-            yield from _agency_digests(day, agency_id, who, {}, crw)
+            yield from _agency_digests(day, agency_id, who, {}, crw, queues)
