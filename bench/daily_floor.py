@@ -375,7 +375,7 @@ def render_all(
     queues = _queues(queue_rows, day)
     enrollers_of: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for person in people:
-        if not person.has_book:
+        if not person.has_book and person.id not in sections:  # no book, no alert of the day
             continue
         name, topics = f"{person.first_name} {person.last_name}", sections.get(person.id, [])
         total = sum(len(t["alerts"]) for t in topics)

@@ -15,7 +15,7 @@ from itertools import groupby
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Row, Select, exists, select
+from sqlalchemy import ColumnElement, Row, Select, exists, or_, select
 from sqlalchemy.orm import Session
 
 from mailer.follow_up_queue import QueueCounts, follow_up_queues, queue_counts
@@ -101,9 +101,10 @@ def _person(row: Row[int, int, str, str, str, str, str | None]) -> Person:
 
 
 def audience(session: Session, day: date) -> Audience:
-    """Enrollers with actively delegated consumers, and each agency's managers and primary
-    contacts, as they stood at each agency's cutoff of ``day`` (so a replay reaches the people
-    an on-time run reached). Sized by the number of enrollers, never by the number of consumers."""
+    """Enrollers with actively delegated consumers (or an alert of the day), and each agency's
+    managers and primary contacts, as they stood at each agency's cutoff of ``day`` (so a replay
+    reaches the people an on-time run reached). Sized by the number of enrollers, never by the
+    number of consumers."""
     result = Audience(agencies={})
     for agency_id, name, zone in session.execute(select(Agency.id, Agency.name, Agency.time_zone)):
         result.agencies[agency_id] = name
@@ -111,12 +112,18 @@ def audience(session: Session, day: date) -> Audience:
     for zone in sorted(set(result.zones.values())):
         cutoff = local_midnight(day, ZoneInfo(zone))
         agencies = select(Agency.id).where(Agency.time_zone == zone)
-        for row in session.execute(_people(cutoff, agencies, _has_book(cutoff))):
+        for row in session.execute(_people(cutoff, agencies, or_(_has_book(cutoff), _alerted(day)))):
             result.enrollers[row.agency_id].append(_person(row))
         managers = Enroller.role.in_(roles_allowed(Action.RECEIVE_MANAGER_SUMMARY))
         for row in session.execute(_people(cutoff, agencies, managers)):
             result.managers[row.agency_id].append(_person(row))
     return result
+
+
+def _alerted(day: date) -> ColumnElement[bool]:
+    """An alert of the day for someone without a book: a pending delegation awaiting them,
+    or the last case that left their book."""
+    return exists().where(Alert.recipient_id == Enroller.id, Alert.business_date == day)
 
 
 def _has_book(cutoff: datetime) -> ColumnElement[bool]:

@@ -24,6 +24,7 @@ from store.models import (
     FlagKind,
     FollowUp,
     FollowUpStatus,
+    MailboxMessage,
 )
 from tests.test_frequency import LA, case_of, dates_of, local, simulate
 
@@ -217,3 +218,14 @@ def test_rerunning_every_date_adds_nothing(book, sessions, delivery, agent):
         assert sum(run_daily_summary(sessions, day, delivery).alerts.values()) == 0
     with sessions() as s:
         assert s.scalar(select(func.count()).select_from(Alert)) == before
+
+
+def test_an_agent_whose_only_case_awaits_acceptance_gets_a_daily_summary(book, sessions, delivery, agency):
+    newcomer = book.enroller(agency, "Nia", "New")
+    book.consumer(newcomer, DelegationStatus.PENDING, case_number="CASE-NEW-1")
+    run_daily_summary(sessions, date(2026, 11, 23), delivery)
+    with sessions() as s:
+        [body] = s.scalars(
+            select(MailboxMessage.body_text).where(MailboxMessage.recipient_id == newcomer)
+        ).all()
+    assert "Pending Delegation" in body and "CASE-NEW-1" in body
