@@ -14,7 +14,15 @@ from app.cli import main
 from store.importers.dictionary import import_bob_files
 from store.importers.healthsherpa_follow_ups import import_healthsherpa_follow_ups
 from store.importers.sources import SourceError
-from store.models import Consumer, DelegationStatus, FollowUp, FollowUpKind, FollowUpSource, FollowUpStatus
+from store.models import (
+    Agency,
+    Consumer,
+    DelegationStatus,
+    FollowUp,
+    FollowUpKind,
+    FollowUpSource,
+    FollowUpStatus,
+)
 
 NOW = datetime(2026, 11, 23, 15, tzinfo=UTC)
 LATER = datetime(2026, 11, 30, 15, tzinfo=UTC)
@@ -201,3 +209,21 @@ def test_bob_import_healthsherpa_svi_on_the_command_line(
     with sessions() as s:
         case = s.scalar(select(Consumer.case_number).join(FollowUp, FollowUp.consumer_id == Consumer.id))
     assert case == "4400000002"
+
+
+def test_agencies_file_turns_bobs_topics_off_and_lists_due_soon_days(sessions, tmp_path):
+    path = write(
+        tmp_path,
+        "agencies.csv",
+        "code,name,bob_topics,due_soon_days\n"
+        'sunrise,Sunrise,N,"5, 30,1"\n'
+        "moon,Moon,Y,\n"
+        'bad,Bad,Y,"0,200"\n'
+        "worse,Worse,maybe,\n",
+    )
+    [summary] = import_bob_files(path, sessions, now=NOW)
+    assert (summary.created, summary.rejected) == (2, 2), summary.line()
+    assert [line.split(",")[:2] for line in rejects(path)] == [["4", "due_soon_days"], ["5", "bob_topics"]]
+    with sessions() as s:
+        stored_agencies = {a.code: (a.bob_topics, a.due_soon_days) for a in s.scalars(select(Agency))}
+    assert stored_agencies == {"sunrise": (False, "30,5,1"), "moon": (True, None)}
