@@ -9,9 +9,11 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select, update
 
+from bot.digest_blocks import digest_dm, digest_page, digest_pages
 from mailer.daily_summary import run_daily_summary
 from mailer.digests import digests_for
 from store.history import record_history
+from store.mailbox import message_document
 from store.models import Agency, DigestKind, FollowUpKind, FollowUpStatus, MailboxMessage, OutboxEmail, Role
 
 DAY = date(2026, 11, 23)
@@ -112,3 +114,42 @@ def test_an_agency_that_turned_bobs_topics_off_gets_no_follow_ups_section(people
     assert found["follow_ups"] == [] and found["follow_up_counts"]["total"] == 0
     run_daily_summary(sessions, DAY, delivery)
     assert "Follow-ups" not in mailbox(sessions, people["ana"])["daily_summary"].body_text
+
+
+def slack_text(reply) -> str:
+    return "\n".join(str(block.get("text", {}).get("text", "")) for block in reply.blocks)
+
+
+def document(sessions, recipient_id: int, kind: str):
+    with sessions() as s:
+        message = mailbox(sessions, recipient_id)[kind]
+        return message_document(s, recipient_id, message.id)
+
+
+def test_the_slack_dm_and_its_pages_show_the_follow_ups(people, sessions, delivery):
+    run_daily_summary(sessions, DAY, delivery)
+    doc = document(sessions, people["ana"], "daily_summary")
+    dm = slack_text(digest_dm(doc))
+    assert "*Follow-ups*" in dm and "CASE-ANA-1" in dm and "Proof of income" in dm
+    paged = "\n".join(slack_text(digest_page(doc, n)) for n in range(1, len(digest_pages(doc)) + 1))
+    assert "*Follow-ups* (3)" in paged
+    assert paged.index("Proof of income") < paged.index("Signed application") < paged.index("Proof of move")
+    manager = slack_text(digest_dm(document(sessions, people["max"], "manager_summary")))
+    assert "Follow-ups: 2 overdue, 2 due within 7 days, 1 due later this month." in manager
+
+
+def test_a_no_alerts_dm_still_shows_the_follow_ups_coming_due(book, sessions, delivery):
+    agency = book.agency()
+    agent = book.enroller(agency, "Ana", "Agent")
+    # Due in 10 days: no due-soon day, so no alert, but on the queue.
+    book.follow_up(book.consumer(agent, case_number="CASE-1"), DAY + timedelta(days=10), RAISED)
+    quiet = book.enroller(agency, "Quinn", "Quiet")
+    book.consumer(quiet)
+    run_daily_summary(sessions, DAY, delivery)
+    doc = document(sessions, agent, "daily_summary")
+    assert doc.alert_count == 0
+    dm = slack_text(digest_dm(doc))
+    assert "due in 10 days" in dm and "CASE-1" in dm and "0 alerts" in dm
+    assert slack_text(digest_dm(document(sessions, quiet, "daily_summary"))).endswith(
+        "nothing needs you today."
+    )
