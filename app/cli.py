@@ -1,6 +1,6 @@
 """The `bob` command line: what can be typed. Each area registers its subcommands from its
 own parser module (``app/cli_*.py``), which names the function that runs each one
-("app.commands.core:summary_run"). Parsing imports no heavy library, so `bob --help`,
+("app.commands.summary:summary_run"). Parsing imports no heavy library, so `bob --help`,
 `bob <cmd> --help` and a mistyped argument answer at once (tests/test_cli_startup.py holds
 the list); :func:`app.commands.run` then loads what the chosen command needs.
 """
@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from importlib import import_module
 
 import app
+from app.interpreter import collector_paused
 
 # Every module app/cli_*.py has `register(subparsers)`; each adds its commands and sets
 # `handler` to "module:function" of what runs the command.
@@ -34,11 +35,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    # Only a parsed command loads the config, the store and its own libraries.
-    from app.commands import run
+    with collector_paused() as imported:
+        args = build_parser().parse_args(argv)
+        # Only a parsed command loads the config, the store and its own libraries.
+        from app.commands import run
 
-    return run(args)
+        return run(args, imported)
 
 
 if __name__ == "__main__":

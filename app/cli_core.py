@@ -1,5 +1,6 @@
 """Core commands: `bob db upgrade`, `bob summary run`, `bob mailbox …` (what they do:
-:mod:`app.commands.core`, and :mod:`app.commands.db` for the schema)."""
+:mod:`app.commands.summary`, :mod:`app.commands.core`, and :mod:`app.commands.db` for the
+schema)."""
 
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ def register(commands: Any) -> None:
     run.add_argument(
         "--dry-run", action="store_true", help="show what the date would produce; store and send nothing"
     )
-    run.set_defaults(handler="app.commands.core:summary_run")
+    run.set_defaults(handler="app.commands.summary:summary_run")
 
     mailbox = commands.add_parser("mailbox", help="read an enroller's secure mailbox")
     mailbox_sub = mailbox.add_subparsers(dest="mailbox_command", required=True, metavar="ACTION")

@@ -20,6 +20,7 @@ the environment or a ``*_FILE`` path, never from the TOML file that may be commi
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import MISSING, Field, dataclass, field, fields
 from datetime import time
@@ -35,7 +36,7 @@ from ops.settings import OpsConfig
 from store.errors import BobError
 from store.retention_settings import RetentionConfig
 from store.zones import DEFAULT_TIME_ZONE
-from web.settings import WebConfig
+from web.settings import MIN_SECRET_CHARS, WebConfig
 
 
 class ConfigError(BobError):
@@ -53,7 +54,7 @@ class ScheduleConfig:
     daily_summary_at: str = "06:00"
     catch_up_days: int = field(default=7, metadata={"min": 0, "max": 366})
     max_back_days: int = field(default=62, metadata={"min": 0, "max": 3660})
-    catch_up_every_seconds: int = field(default=300, metadata={"min": 1})
+    catch_up_every_seconds: int = field(default=60, metadata={"min": 1})
     outbox_drain_seconds: int = field(default=60, metadata={"min": 1})
     snapshot_day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "fri"
     snapshot_at: str = "21:00"
@@ -100,7 +101,11 @@ SECRET_ENV = {
     ("slack", "bot_token"): "BOB_SLACK_BOT_TOKEN",
     ("slack", "signing_secret"): "BOB_SLACK_SIGNING_SECRET",
     ("slack", "app_token"): "BOB_SLACK_APP_TOKEN",
+    ("web", "unsubscribe_secret"): "BOB_UNSUBSCRIBE_SECRET",
 }
+# An address that can stand in a header as is: ASCII, one @, none of the characters that
+# end or split a header's link.
+ADDRESS_SHAPE = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+")
 # Plain settings that deployments commonly set from the environment.
 PLAIN_ENV = {("database", "url"): "BOB_DATABASE_URL"}
 
@@ -248,8 +253,28 @@ def _validate(config: Config) -> None:
             f"retention.{longer[0]} is longer than retention.audit_days; audit entries are kept longest"
         )
     _validate_base_url(config.web.base_url)
+    _validate_unsubscribe(config.web, config.mail.unsubscribe_address)
     if config.smtp.host and not config.smtp.from_address:
         raise ConfigError("smtp.from_address is empty; set the sender address for bob's email")
+
+
+def _validate_unsubscribe(web: WebConfig, address: str) -> None:
+    """Every digest email carries a one-click unsubscribe link once there is a web address,
+    and the link needs its secret; the mailto needs a plain address to put in a header."""
+    secret = SECRET_ENV[("web", "unsubscribe_secret")]
+    if web.base_url and not web.unsubscribe_secret:
+        raise ConfigError(
+            f"web.base_url is set but web.unsubscribe_secret is not: set {secret} in the environment "
+            f"(or a file path in {secret}_FILE) to at least {MIN_SECRET_CHARS} random characters, e.g. "
+            "the output of `openssl rand -base64 33`; digest emails carry unsubscribe links signed with it"
+        )
+    if web.unsubscribe_secret and len(web.unsubscribe_secret) < MIN_SECRET_CHARS:
+        raise ConfigError(f"{secret} is too short; use at least {MIN_SECRET_CHARS} random characters")
+    if address and not ADDRESS_SHAPE.fullmatch(address):
+        raise ConfigError(
+            f"mail.unsubscribe_address = {address!r} is not a plain email address; write it as "
+            '"unsubscribe@agency.example" (no name, no spaces)'
+        )
 
 
 def _validate_base_url(base_url: str) -> None:

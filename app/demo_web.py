@@ -5,6 +5,7 @@ for the demo agency's manager, so a newcomer opens the manager digest straight a
 from __future__ import annotations
 
 import dataclasses
+import secrets
 
 from sqlalchemy import select
 
@@ -21,7 +22,8 @@ from store.models import Enroller, Role, utcnow
 
 def demo_web_config(config: Config) -> Config:
     """Serve the web pages only (no Slack, even if its tokens are in the environment), and
-    let the digest emails link to them."""
+    let the digest emails link to them; their unsubscribe links are signed with a secret of
+    this run's own unless ``BOB_UNSUBSCRIBE_SECRET`` is set (a demo's links need not outlive it)."""
     slack = config.slack
     if slack.port == 0:
         raise BobError("bob demo --serve needs a fixed slack.port to print its link; set one, e.g. 3000")
@@ -29,7 +31,11 @@ def demo_web_config(config: Config) -> Config:
     return dataclasses.replace(
         config,
         slack=dataclasses.replace(slack, bot_token="", app_token=""),
-        web=dataclasses.replace(config.web, base_url=base_url),
+        web=dataclasses.replace(
+            config.web,
+            base_url=base_url,
+            unsubscribe_secret=config.web.unsubscribe_secret or secrets.token_urlsafe(32),
+        ),
     )
 
 

@@ -53,4 +53,6 @@ class Runtime:
             include_pii_in_email=self.config.mail.include_pii_in_email,
             lease=timedelta(seconds=self.config.schedule.run_lease_seconds),
             web_base_url=self.config.web.base_url,
+            unsubscribe_secret=self.config.web.unsubscribe_secret,
+            unsubscribe_address=self.config.mail.unsubscribe_address,
         )

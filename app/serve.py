@@ -1,12 +1,13 @@
 """`bob serve`: the scheduler, the Slack bot and the web mailbox in one asyncio process.
 
-Jobs (all in the agency time zone): the Daily Summary each morning, the outbox drain every
+Jobs: each agency's Daily Summary at its own local time in its own zone (a tick every
+``schedule.catch_up_every_seconds`` runs the agencies whose time has come), the outbox drain every
 minute, the digest DM drain (with Slack configured), the weekly Book of Business snapshot
 (Friday 21:00), the expiry of old export files, and the nightly purge of what
 ``[retention]`` lets go (once per business date; on start too, when its hour has passed).
-Missed Daily Summaries are caught up on start (back to the first one this database ran,
-or its first `bob serve`) and re-checked every few minutes, so a run whose process died
-is finished by another. Several `bob serve` processes may share one PostgreSQL database:
+Missed Daily Summaries are caught up by the same tick, on start and after (back to the
+first one this database ran, or its first `bob serve`), so a run whose process died is
+finished by another. Several `bob serve` processes may share one PostgreSQL database:
 the run ledger and the outbox and DM claims keep them from doing any piece of work twice.
 """
 
@@ -37,6 +38,7 @@ from mailer.scheduler import (
     DailySummaryJob,
     ScheduledJob,
     build_scheduler,
+    daily_summary_tick,
     daily_trigger,
     weekly_trigger,
 )
@@ -101,11 +103,7 @@ class ServedJobs:
         self.smtp = smtp
         schedule = runtime.config.schedule
         self.daily = DailySummaryJob(
-            runtime.sessions,
-            runtime.delivery,
-            schedule.zone,
-            schedule.daily_summary_time,
-            schedule.catch_up_days,
+            runtime.sessions, runtime.delivery, schedule.daily_summary_time, schedule.catch_up_days
         )
         self.purge = PurgeJob(
             runtime.sessions,
@@ -124,8 +122,8 @@ class ServedJobs:
         if self.monitor is not None:
             await self.monitor.check()
 
-    async def catch_up(self) -> None:
-        await self.daily.catch_up()
+    async def run_due_summaries(self) -> None:
+        await self.daily.run_due()
 
     async def drain(self) -> None:
         try:
@@ -172,14 +170,13 @@ class ServedJobs:
         return [ScheduledJob("ops_monitor", every, self.monitor.check)]
 
     def scheduled(self) -> list[ScheduledJob]:
-        """Each job with its trigger, in the agency time zone."""
+        """Each job with its trigger; the cron ones in ``schedule.time_zone``, the Daily
+        Summary's tick in every agency's own."""
         schedule = self.runtime.config.schedule
         zone = schedule.zone
+        tick = daily_summary_tick(schedule.catch_up_every_seconds, utcnow())
         return self._watch() + [
-            ScheduledJob(
-                "daily_summary", daily_trigger(schedule.daily_summary_time, zone), self.daily.run_today
-            ),
-            ScheduledJob("catch_up", IntervalTrigger(seconds=schedule.catch_up_every_seconds), self.catch_up),
+            ScheduledJob("daily_summary", tick, self.run_due_summaries, max_instances=2),
             ScheduledJob("outbox_drain", IntervalTrigger(seconds=schedule.outbox_drain_seconds), self.drain),
             ScheduledJob(
                 "weekly_snapshot",
@@ -238,9 +235,10 @@ async def serve(runtime: Runtime, stop: asyncio.Event, *, with_bot: bool | None 
         await _start_ops(runtime, scheduler, stack)
         schedule = config.schedule
         log.info(
-            "bob serve started: Daily Summary at %s %s, catch-up over %d days",
+            "bob serve started: each agency's Daily Summary at its own time in its own zone "
+            "(%s where it set none), checked every %d s, catch-up over %d days",
             schedule.daily_summary_at,
-            schedule.time_zone,
+            schedule.catch_up_every_seconds,
             schedule.catch_up_days,
         )
 

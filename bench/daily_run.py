@@ -55,6 +55,8 @@ SETTINGS = DeliverySettings(
     include_pii_in_email=False,
     lease=timedelta(minutes=15),
     web_base_url="",
+    unsubscribe_secret="",
+    unsubscribe_address="",
 )
 ROUNDS = 3
 # Issue 14 at 1M consumers / 10k enrollers: <= 1.5x the floor, <= 12 s on PostgreSQL and

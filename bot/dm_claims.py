@@ -6,6 +6,9 @@ out), so two bob processes never post the same DM; outcomes are written only whi
 is still ours. Each claim adds one to ``claims`` and each outcome one to ``attempts``, so a
 claim that finds more claims than outcomes before it knows it took over from a process that
 died after claiming, and checks the DM for the message before posting it again.
+
+A DM shows its mailbox digest without the topics the recipient quieted when it was queued
+(the mailbox keeps them).
 """
 
 from __future__ import annotations
@@ -116,6 +119,7 @@ def _with_digests(
             SlackDm.business_date,
             SlackDm.slack_user_id,
             (Enroller.slack_user_id == SlackDm.slack_user_id) & Enroller.active,
+            SlackDm.quiet_topics,
             MailboxMessage.id.label("message_id"),
             MailboxMessage.subject,
             MailboxMessage.alert_count,
@@ -144,17 +148,18 @@ def _claimed(row: Any, counts: tuple[int, int], lease_until: datetime) -> Claime
     kind = str(row.kind)
     digest = None
     if row.message_id is not None:
+        alerts, alert_count = _leaving_out(row.alerts, row.alert_count, row.quiet_topics)
         digest = MailboxDocument(
             row.message_id,
             kind,
             row.business_date,
             row.subject,
-            row.alert_count,
+            alert_count,
             row.created_at,
             row.read_at,
             row.body_text,
             "",
-            row.alerts,
+            alerts,
         )
     return ClaimedDm(
         id=row.id,
@@ -166,6 +171,16 @@ def _claimed(row: Any, counts: tuple[int, int], lease_until: datetime) -> Claime
         still_linked=bool(row[5]),
         digest=digest,
     )
+
+
+def _leaving_out(
+    alerts: list[dict[str, Any]] | None, alert_count: int, quiet: list[str] | None
+) -> tuple[list[dict[str, Any]] | None, int]:
+    """The digest's alerts and their count without those on the ``quiet`` topics."""
+    if not quiet or alerts is None:
+        return alerts, alert_count
+    kept = [alert for alert in alerts if alert.get("topic") not in quiet]
+    return kept, alert_count - (len(alerts) - len(kept))
 
 
 def _release(session: Session, worker: str, row_ids: list[int]) -> None:

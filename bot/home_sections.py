@@ -18,7 +18,7 @@ from bot.replies import sentence, status_words
 from bot.slack_text import code, inert
 from exports.history import ExportHistoryEntry, list_exports
 from rules.access import Action, Via, may, record_read
-from rules.casework.crw_queries import list_cases, my_tiles
+from rules.casework.crw_queries import agency_overview, list_cases, my_tiles
 from rules.casework.help_queue import open_help_requests
 from rules.crw import RISK_LABELS
 from store.errors import BobError
@@ -47,7 +47,12 @@ def work_sections(deps: BotDeps, actor_id: int, now: datetime, via: Via) -> list
 
 
 def _crw(deps: BotDeps, actor_id: int, now: datetime, via: Via) -> list[Block]:
-    tiles = my_tiles(deps.sessions, actor_id, now)
+    """A manager sees the agency's tiles and cases (as `/bob crw agency` and `/bob crw list
+    --agency` show them); anyone else their own."""
+    agency = _may(deps, actor_id, Action.WORK_AGENCY_CRW_CASES)
+    tiles = (
+        agency_overview(deps.sessions, actor_id, now)[0] if agency else my_tiles(deps.sessions, actor_id, now)
+    )
     by_risk = "\n".join(
         f"{risk} {RISK_LABELS[risk]}: {tiles.open_by_risk.get(risk, 0):,}" for risk in sorted(RISK_LABELS)
     )
@@ -55,11 +60,16 @@ def _crw(deps: BotDeps, actor_id: int, now: datetime, via: Via) -> list[Block]:
     blocks = [fields([("Open cases", f"{tiles.open_cases:,}"), ("By priority", by_risk), ("Aging", aging)])]
     rows = []
     if tiles.open_cases:
-        rows = list_cases(deps.sessions, actor_id, now)
-        record_read(deps.sessions, actor_id, "crw.list", "own", now, via)
+        rows = list_cases(deps.sessions, actor_id, now, agency=agency)
+        record_read(deps.sessions, actor_id, "crw.list", "agency" if agency else "own", now, via)
     if rows:
         blocks.append(case_picker(rows, "Open CRW case"))
-    blocks.append(context("Your open cases, riskiest first · `/bob crw list` lists them"))
+    if agency:
+        blocks.append(
+            context("The agency's open cases, riskiest first · `/bob crw list --agency` lists them")
+        )
+    else:
+        blocks.append(context("Your open cases, riskiest first · `/bob crw list` lists them"))
     return blocks
 
 

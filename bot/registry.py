@@ -20,6 +20,7 @@ from bot import (
     help_request_command,
     link_command,
     mailbox_command,
+    settings_command,
     transfer_command,
 )
 from bot.deps import BotDeps
@@ -46,6 +47,7 @@ COMMAND_MODULES: tuple[CommandModule, ...] = (
     crw_command,
     transfer_command,
     help_request_command,
+    settings_command,
     link_command,
 )
 

@@ -1,101 +1,65 @@
 """The Daily Summary run for one business date: rules → alert ledger → mailbox + outbox.
 
-The run is claimed in the run ledger first, so only one process works on a date. It has
-two phases, each safe to repeat after a crash:
+Each agency's run of the date is claimed in the run ledger first, so only one process works
+on an (agency, date); the agencies one call won are worked together. It has two phases,
+each safe to repeat after a crash:
 
-1. *alerts*: every topic is evaluated and recorded in the alert ledger in one transaction;
-   the run ledger then notes the phase as done, so a resumed run never re-evaluates (and a
+1. *alerts*: every topic is evaluated for the won agencies and recorded in the alert ledger
+   in one transaction; each agency's run row then notes the phase as done (with its alerts
+   per topic), so a resumed run never re-evaluates that agency (and a
    fact that turned true after the crash waits for tomorrow instead of slipping into only
    some of today's digests).
 2. *digests*: for each recipient, the full digest goes to the secure mailbox and its email
-   to the outbox in the same transaction, in batches; recipients whose digest exists are
-   skipped, so every digest is written exactly once.
+   and Slack DM to their queues in the same transaction, in batches; recipients whose digest
+   exists are skipped, so every digest is written exactly once.
+
+The mailbox always receives every digest. The email and the DM follow the recipient's
+delivery preferences (:mod:`rules.preferences`), read for every recipient of the run in one
+query: a channel turned off, or a No Alerts digest where they take none, is not queued; their
+quiet topics are left out; and both wait in their queues until the recipient's delivery time.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from mailer.digests import Digest, digests_for
-from mailer.run_ledger import claim, finish, save_progress
+from mailer.run_ledger import claim_agencies, extend_leases, finish, save_progress
+from mailer.run_result import JOB, RunResult
 from mailer.settings import DeliverySettings
-from rules.ledger import record_alerts
+from rules.ledger import alerts_by_agency, record_alerts
+from rules.preferences import Channel, Preferences
 from rules.templating import Rendered, render
-from rules.topics import TOPICS_BY_NAME
+from rules.unsubscribe import list_unsubscribe, unsubscribe_keys, unsubscribe_token
 from rules.web_links import digest_url
 from store.db import insert_ignoring_duplicates
 from store.history import ANALYZE_AFTER, record_history, refresh_statistics
-from store.models import DigestKind, MailboxMessage, utcnow
+from store.models import Agency, Enroller, JobRun, MailboxMessage, utcnow
 from store.outbox import QueuedEmail, queue_emails
+from store.preferences import effective_preferences, preferences_for
 from store.slack_dms import QueuedDm, queue_dms
 
 log = logging.getLogger(__name__)
 
-JOB = "daily_summary"
 BATCH = 500
 
 
-# How a dry run names each digest kind: the subject line recipients see.
-KIND_TITLES = {DigestKind.DAILY_SUMMARY: "Daily Summary", DigestKind.MANAGER_SUMMARY: "Daily Manager Summary"}
-
-
-@dataclass
-class RunResult:
-    """What a run did, in counts only (no PII): new alerts per topic, digests per kind, emails queued."""
-
-    business_date: date
-    ran: bool
-    alerts: dict[str, int] = field(default_factory=dict)
-    digests: int = 0
-    skipped: int = 0
-    by_kind: dict[str, int] = field(default_factory=dict)
-    emails: int = 0
-    slack_dms: int = 0
-
-    def summary(self) -> str:
-        if not self.ran:
-            return f"{self.business_date}: already done (or running elsewhere); nothing to do"
-        return (
-            f"{self.business_date}: {sum(self.alerts.values())} new alerts, "
-            f"{self.digests} digests delivered to mailboxes and queued as email"
-            + (f" ({self.slack_dms} as Slack DMs too)" if self.slack_dms else "")
-            + (f", {self.skipped} already delivered" if self.skipped else "")
-        )
-
-    def preview(self) -> str:
-        """The dry run's report: what the real run would write, per topic and per digest kind."""
-        head = f"{self.business_date} (dry run: nothing was stored or sent)"
-        if not self.ran:
-            return f"{head}: already done (or running elsewhere); a real run would do nothing"
-        topics = [f"  {TOPICS_BY_NAME[name].title}: {n}" for name, n in self.alerts.items() if n]
-        kinds = ", ".join(f"{self.by_kind.get(kind.value, 0)} {title}" for kind, title in KIND_TITLES.items())
-        lines = [
-            f"{head}: {sum(self.alerts.values())} new alerts",
-            *topics,
-            f"{self.digests} digests to mailboxes ({kinds})"
-            + (f", {self.skipped} already delivered" if self.skipped else ""),
-            f"{self.emails} emails would be queued"
-            + (f", and {self.slack_dms} Slack DMs" if self.slack_dms else ""),
-        ]
-        return "\n".join(lines)
-
-
-def _delivered(session: Session, day: date) -> set[tuple[int, str]]:
-    return {
-        (recipient_id, str(kind))
-        for recipient_id, kind in session.execute(
-            select(MailboxMessage.recipient_id, MailboxMessage.kind).where(
-                MailboxMessage.business_date == day
-            )
-        )
-    }
+def _delivered(session: Session, day: date, agency_ids: list[int]) -> set[tuple[int, str]]:
+    """The digests of ``day`` already in the mailboxes of ``agency_ids``' people."""
+    query = (
+        select(MailboxMessage.recipient_id, MailboxMessage.kind)
+        .join(Enroller, Enroller.id == MailboxMessage.recipient_id)
+        .where(MailboxMessage.business_date == day, Enroller.agency_id.in_(agency_ids))
+    )
+    return {(recipient_id, str(kind)) for recipient_id, kind in session.execute(query)}
 
 
 @dataclass
@@ -111,17 +75,18 @@ class _SharedText:
 @dataclass
 class _DigestWriter:
     """Renders and writes batches of digests for one run, rendering a text shared by several
-    recipients (an agency's Daily Manager Summary) once."""
+    recipients (an agency's Daily Manager Summary) once. ``preferences`` holds every
+    recipient's delivery preferences, read once for the run."""
 
     settings: DeliverySettings
     day: date
+    preferences: dict[int, Preferences] = field(default_factory=dict)
     last: _SharedText = field(default_factory=_SharedText)
 
     def _mailbox(self, digest: Digest) -> tuple[Rendered, list[dict[str, Any]]]:
         if digest.shared is not None and self.last.key == digest.text_key and self.last.rendered:
             return self.last.rendered, self.last.alerts
-        context = {**digest.mailbox_context, **self._links(digest)}
-        rendered, alerts = render(f"mailbox/{digest.kind.value}", context), digest.alerts()
+        rendered, alerts = render(f"mailbox/{digest.kind.value}", self._context(digest)), digest.alerts()
         if digest.shared is not None:
             self.last = _SharedText(digest.text_key, rendered, alerts)
         return rendered, alerts
@@ -134,14 +99,34 @@ class _DigestWriter:
         }
 
     def store(self, session: Session, batch: list[Digest]) -> tuple[int, int]:
-        """Write each digest to its mailbox and queue its email, and its Slack DM when the
-        recipient linked Slack, in the caller's transaction; returns the numbers of emails and
-        DMs queued."""
+        """Write each digest to its mailbox, and queue its email and (when the recipient linked
+        Slack) its DM as their preferences say, in the caller's transaction; returns the
+        numbers of emails and DMs queued."""
         mailbox_rows: list[dict[str, Any]] = []
         emails: list[QueuedEmail] = []
+        dms: list[QueuedDm] = []
         now, day = utcnow(), self.day
+        unsubscribe = self._unsubscribe_links(session, batch)
         for digest in batch:
             full, alerts = self._mailbox(digest)
+            prefs = self._preferences(session, digest.recipient.id)
+            topics = [alert["topic"] for alert in alerts]
+            not_before = prefs.not_before(day)
+            if prefs.delivers(Channel.EMAIL, topics):
+                emails.append(
+                    self._email(digest, full, prefs, not_before, unsubscribe.get(digest.recipient.id))
+                )
+            if digest.recipient.slack_user_id and prefs.delivers(Channel.SLACK, topics):
+                dms.append(
+                    QueuedDm(
+                        digest.recipient.id,
+                        digest.kind,
+                        day,
+                        digest.recipient.slack_user_id,
+                        tuple(sorted(prefs.quiet_topics)),
+                        not_before,
+                    )
+                )
             mailbox_rows.append(
                 {
                     "recipient_id": digest.recipient.id,
@@ -155,25 +140,48 @@ class _DigestWriter:
                     "created_at": now,
                 }
             )
-            emails.append(self._email(digest, full))
         session.execute(
             insert_ignoring_duplicates(session, MailboxMessage).on_conflict_do_nothing(), mailbox_rows
         )
         queue_emails(session, emails, self.settings.from_address)
-        dms = [
-            QueuedDm(digest.recipient.id, digest.kind, day, digest.recipient.slack_user_id)
-            for digest in batch
-            if digest.recipient.slack_user_id
-        ]
         queue_dms(session, dms)
         return len(emails), len(dms)
 
-    def _email(self, digest: Digest, full: Rendered) -> QueuedEmail:
+    def _unsubscribe_links(self, session: Session, batch: list[Digest]) -> dict[int, str]:
+        """Each recipient's List-Unsubscribe value: their one-click link when bob has a web
+        address (and the secret that signs it), and the configured mailto."""
+        settings = self.settings
+        keys: dict[int, str] = {}
+        if settings.web_base_url and settings.unsubscribe_secret:
+            keys = unsubscribe_keys(session, {digest.recipient.id for digest in batch})
+        links: dict[int, str] = {}
+        for digest in batch:
+            key = keys.get(digest.recipient.id)
+            token = unsubscribe_token(settings.unsubscribe_secret, key) if key else None
+            value = list_unsubscribe(settings.web_base_url, token, settings.unsubscribe_address)
+            if value:
+                links[digest.recipient.id] = value
+        return links
+
+    def _preferences(self, session: Session, recipient_id: int) -> Preferences:
+        """The recipient's preferences as read for the run (someone added since is read now)."""
+        if recipient_id not in self.preferences:
+            self.preferences[recipient_id] = effective_preferences(session, recipient_id)
+        return self.preferences[recipient_id]
+
+    def _email(
+        self,
+        digest: Digest,
+        full: Rendered,
+        prefs: Preferences,
+        not_before: datetime | None,
+        unsubscribe: str | None,
+    ) -> QueuedEmail:
+        shown = digest.leaving_out(prefs.quiet_topics)
         if self.settings.include_pii_in_email:
-            email = full
+            email = full if shown is digest else render(f"mailbox/{digest.kind.value}", self._context(shown))
         else:
-            context = {**digest.context, **self._links(digest)}
-            email = render(f"email/{digest.kind.value}", context)
+            email = render(f"email/{digest.kind.value}", self._context(shown, mailbox=False))
         return QueuedEmail(
             message_key=f"{digest.kind.value}:{digest.recipient.id}:{self.day.isoformat()}",
             to_address=digest.recipient.email,
@@ -181,7 +189,12 @@ class _DigestWriter:
             body_text=email.text,
             body_html=email.html,
             recipient_id=digest.recipient.id,
+            list_unsubscribe=unsubscribe,
+            not_before=not_before,
         )
+
+    def _context(self, digest: Digest, mailbox: bool = True) -> dict[str, Any]:
+        return {**(digest.mailbox_context if mailbox else digest.context), **self._links(digest)}
 
 
 def run_daily_summary(
@@ -189,73 +202,98 @@ def run_daily_summary(
     day: date,
     settings: DeliverySettings,
     *,
+    agency_ids: Collection[int] | None = None,
     after_batch: Callable[[int], None] | None = None,
 ) -> RunResult:
-    """Run the Daily Summary for ``day`` once; a repeated or concurrent call does nothing.
+    """Run the Daily Summary of ``day`` once for each of ``agency_ids`` (default: every
+    agency); an agency whose run is done or held elsewhere is left out, and a call that wins
+    no agency does nothing.
 
-    ``after_batch`` is called with the number of digests written so far after each committed
-    batch (progress reporting, and the crash tests' hook).
+    Each (agency, date) is claimed on its own, so agencies on different clocks run apart;
+    the agencies won together are worked as one set (one statement per topic and zone, not
+    per agency). ``after_batch`` is called with the number of digests written so far after
+    each committed batch (progress reporting, and the crash tests' hook).
     """
-    run = claim(factory, JOB, day.isoformat(), settings.lease)
-    result = RunResult(day, ran=run is not None)
-    if run is None:
+    if agency_ids is None:
+        with factory() as session:
+            agency_ids = list(session.scalars(select(Agency.id)))
+    runs = {
+        run.agency_id: run
+        for run in claim_agencies(factory, JOB, day.isoformat(), agency_ids, settings.lease)
+        if run.agency_id is not None
+    }
+    result = RunResult(day, ran=bool(runs))
+    if not runs:
         return result
-    stats: dict[str, Any] = dict(run.stats or {})
+    claimed = list(runs)
+    written: Counter[int] = Counter()
     try:
-        result.alerts = _alerts_once(factory, day, run, stats, settings)
-        writer = _DigestWriter(settings, day)
+        alerts = _alerts_once(factory, day, runs, settings)
+        for counts in alerts.values():
+            for topic, n in counts.items():
+                result.alerts[topic] = result.alerts.get(topic, 0) + n
         with factory() as reader:
-            done = _delivered(reader, day)
+            writer = _DigestWriter(settings, day, preferences_for(reader, agency_ids=claimed))
+            done = _delivered(reader, day, claimed)
             batch: list[Digest] = []
-            for digest in digests_for(reader, day):
+            for digest in digests_for(reader, day, claimed):
                 if (digest.recipient.id, digest.kind.value) in done:
                     result.skipped += 1
+                    written[digest.recipient.agency_id] += 1
                     continue
                 batch.append(digest)
                 if len(batch) >= BATCH:
-                    result.digests += _commit(factory, batch, writer, run, stats, after_batch, result)
+                    result.digests += _commit(
+                        factory, batch, writer, runs.values(), after_batch, result, written
+                    )
                     batch = []
             if batch:
-                result.digests += _commit(factory, batch, writer, run, stats, after_batch, result)
-        stats.update(digests=result.digests + result.skipped)
-        finish(factory, run, stats)
+                result.digests += _commit(factory, batch, writer, runs.values(), after_batch, result, written)
+        for agency_id, run in runs.items():
+            finish(factory, run, {"alerts": alerts[agency_id], "digests": written[agency_id]})
     except Exception as exc:
-        finish(factory, run, stats, error=f"{type(exc).__name__}")
+        for run in runs.values():
+            finish(factory, run, dict(run.stats or {}), error=f"{type(exc).__name__}")
         raise
     log.info("daily summary %s", result.summary())
     return result
 
 
 def _alerts_once(
-    factory: sessionmaker[Session], day: date, run: Any, stats: dict[str, Any], settings: DeliverySettings
-) -> dict[str, int]:
-    """Record the day's alerts (a count per topic), unless an interrupted earlier run of the
-    day already did."""
-    if "alerts" not in stats:
-        with factory() as session, session.begin():
+    factory: sessionmaker[Session], day: date, runs: dict[int, JobRun], settings: DeliverySettings
+) -> dict[int, dict[str, int]]:
+    """Record the day's alerts of the claimed agencies whose earlier, interrupted run had not
+    recorded them yet; returns each agency's alerts of the day per topic."""
+    pending = {agency_id: run for agency_id, run in runs.items() if "alerts" not in (run.stats or {})}
+    with factory() as session, session.begin():
+        if pending:
             if record_history(session) >= ANALYZE_AFTER:  # what changed since, read as history
                 refresh_statistics(session)
-            stats["alerts"] = record_alerts(session, day)
-            save_progress(session, run, stats, settings.lease)
-    return stats["alerts"]
+            record_alerts(session, day, agency_ids=list(pending))
+        counts = alerts_by_agency(session, day, list(runs))
+        for agency_id, run in pending.items():
+            run.stats = {**(run.stats or {}), "alerts": counts[agency_id]}
+            save_progress(session, run, run.stats, settings.lease)
+    return counts
 
 
 def _commit(
     factory: sessionmaker[Session],
     batch: list[Digest],
     writer: _DigestWriter,
-    run: Any,
-    stats: dict[str, Any],
+    runs: Collection[JobRun],
     after_batch: Callable[[int], None] | None,
     result: RunResult,
+    written: Counter[int],
 ) -> int:
     with factory() as session, session.begin():
         emails, dms = writer.store(session, batch)
         result.emails += emails
         result.slack_dms += dms
-        save_progress(session, run, stats, writer.settings.lease)
+        extend_leases(session, runs, writer.settings.lease)
     for digest in batch:
         result.by_kind[digest.kind.value] = result.by_kind.get(digest.kind.value, 0) + 1
+        written[digest.recipient.agency_id] += 1
     if after_batch:
         after_batch(result.digests + len(batch))
     return len(batch)

@@ -1,6 +1,7 @@
 """Who gets which digest for a business date, and the plain context dict of each.
 
-This module only decides and gathers; :mod:`mailer.daily_summary` renders and stores. The alert
+This module only decides and gathers; :mod:`mailer.daily_summary` renders and stores. A run
+gathers the digests of the agencies it claimed (each agency runs on its own clock). The alert
 rows of the date are streamed once, ordered by agency and enroller, so memory holds one
 agency's alerts at a time however large the book is.
 """
@@ -8,14 +9,14 @@ agency's alerts at a time however large the book is.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import groupby
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Row, Select, exists, or_, select
+from sqlalchemy import ColumnElement, Row, Select, exists, or_, select, true
 from sqlalchemy.orm import Session
 
 from mailer.follow_up_queue import QueueCounts, follow_up_queues, queue_counts
@@ -77,6 +78,40 @@ class Digest:
     def total(self) -> int:
         return int(self.context["total"])
 
+    def topics(self) -> list[str]:
+        """The topic of each of the digest's alerts (one entry per alert)."""
+        return [record["topic"] for record in self.alerts()]
+
+    def leaving_out(self, quiet: frozenset[str]) -> Digest:
+        """This digest as one recipient's email and DM show it: the alerts on ``quiet`` topics
+        left out, counts and totals without them, and how many were left out (``quieted``; the
+        mailbox keeps the whole digest). With no alert on a quiet topic it is this digest itself."""
+        if not quiet or not any(topic in quiet for topic in self.topics()):
+            return self
+        if self.kind is DigestKind.MANAGER_SUMMARY:
+            assert self.shared is not None
+            enrollers = [_enroller_leaving_out(e, quiet) for e in self.shared["enrollers"]]
+            shared = {
+                **self.shared,
+                "enrollers": enrollers,
+                "enrollers_with_alerts": sum(1 for e in enrollers if e["total"]),
+                "counts": _counts((t for e in enrollers for t in e["topics"]), quiet),
+                "total": sum(e["total"] for e in enrollers),
+            }
+            shared["quieted"] = self.total - shared["total"]
+            return Digest(
+                self.kind, self.recipient, {**shared, "recipient_name": self.recipient.name}, shared
+            )
+        topics = [t for t in self.context["topics"] if t["name"] not in quiet]
+        context = {
+            **self.context,
+            "topics": topics,
+            "counts": _counts(topics, quiet),
+            "total": sum(len(t["alerts"]) for t in topics),
+        }
+        context["quieted"] = self.total - context["total"]
+        return Digest(self.kind, self.recipient, context)
+
     def alerts(self) -> list[dict[str, Any]]:
         """Every alert of the digest as data, as the mailbox keeps it beside the rendered text
         (built with the context, in the same pass over the alert rows)."""
@@ -100,18 +135,24 @@ def _person(row: Row[int, int, str, str, str, str, str | None]) -> Person:
     return Person(row.id, row.agency_id, name, row.email, row.license_number, row.slack_user_id)
 
 
-def audience(session: Session, day: date) -> Audience:
+def _among(agency_ids: Collection[int] | None) -> ColumnElement[bool]:
+    """Every agency (``None``), or only ``agency_ids``."""
+    return true() if agency_ids is None else Agency.id.in_(list(agency_ids))
+
+
+def audience(session: Session, day: date, agency_ids: Collection[int] | None = None) -> Audience:
     """Enrollers with actively delegated consumers (or an alert of the day), and each agency's
     managers and primary contacts, as they stood at each agency's cutoff of ``day`` (so a replay
-    reaches the people an on-time run reached). Sized by the number of enrollers, never by the
-    number of consumers."""
+    reaches the people an on-time run reached), of ``agency_ids`` (default: every agency). Sized
+    by the number of enrollers, never by the number of consumers."""
     result = Audience(agencies={})
-    for agency_id, name, zone in session.execute(select(Agency.id, Agency.name, Agency.time_zone)):
+    chosen = select(Agency.id, Agency.name, Agency.time_zone).where(_among(agency_ids))
+    for agency_id, name, zone in session.execute(chosen):
         result.agencies[agency_id] = name
         result.zones[agency_id] = zone
     for zone in sorted(set(result.zones.values())):
         cutoff = local_midnight(day, ZoneInfo(zone))
-        agencies = select(Agency.id).where(Agency.time_zone == zone)
+        agencies = select(Agency.id).where(Agency.time_zone == zone, _among(agency_ids))
         for row in session.execute(_people(cutoff, agencies, or_(_has_book(cutoff), _alerted(day)))):
             result.enrollers[row.agency_id].append(_person(row))
         managers = Enroller.role.in_(roles_allowed(Action.RECEIVE_MANAGER_SUMMARY))
@@ -158,8 +199,9 @@ def _people(
     )
 
 
-def _alert_rows(session: Session, day: date) -> Iterator[Row[*tuple[Any, ...]]]:
-    """The ledger rows of ``day`` with the consumer contact they show, agency by agency."""
+def _alert_rows(session: Session, day: date, agency_ids: Collection[int]) -> Iterator[Row[*tuple[Any, ...]]]:
+    """The ledger rows of ``day`` of ``agency_ids`` with the consumer contact they show, agency
+    by agency."""
     query = (
         select(
             Enroller.agency_id,
@@ -173,7 +215,7 @@ def _alert_rows(session: Session, day: date) -> Iterator[Row[*tuple[Any, ...]]]:
         )
         .join(Consumer, Consumer.id == Alert.consumer_id)
         .join(Enroller, Enroller.id == Alert.recipient_id)
-        .where(Alert.business_date == day)
+        .where(Alert.business_date == day, Enroller.agency_id.in_(list(agency_ids)))
         .order_by(Enroller.agency_id, Alert.recipient_id, Alert.topic, Consumer.case_number)
         .execution_options(yield_per=STREAM_BATCH)
     )
@@ -212,12 +254,22 @@ def _topic_sections(
     ]
 
 
-def _counts(sections: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Alerts per topic, every topic listed, over one enroller's sections or a whole agency's."""
+def _counts(sections: Iterable[dict[str, Any]], quiet: frozenset[str] = frozenset()) -> list[dict[str, Any]]:
+    """Alerts per topic, every topic listed but the ``quiet`` ones, over one enroller's
+    sections or a whole agency's."""
     found: Counter[str] = Counter()
     for section in sections:
         found[section["name"]] += len(section["alerts"])
-    return [{"title": topic.title, "count": found.get(topic.name, 0)} for topic in TOPICS]
+    return [
+        {"title": topic.title, "count": found.get(topic.name, 0)}
+        for topic in TOPICS
+        if topic.name not in quiet
+    ]
+
+
+def _enroller_leaving_out(enroller: dict[str, Any], quiet: frozenset[str]) -> dict[str, Any]:
+    topics = [t for t in enroller["topics"] if t["name"] not in quiet]
+    return {**enroller, "topics": topics, "total": sum(len(t["alerts"]) for t in topics)}
 
 
 @dataclass(frozen=True)
@@ -307,14 +359,16 @@ def _summed(counts: Iterable[dict[str, int]]) -> dict[str, int]:
     return QueueCounts(totals["overdue"], totals["due_this_week"], totals["due_later"]).as_dict()
 
 
-def digests_for(session: Session, day: date) -> Iterator[Digest]:
-    """Every digest due on ``day``: each enroller's Daily Summary and each manager's Daily
-    Manager Summary, with the No Alerts variants where nothing fired."""
-    who = audience(session, day)
+def digests_for(session: Session, day: date, agency_ids: Collection[int] | None = None) -> Iterator[Digest]:
+    """Every digest due on ``day`` in ``agency_ids`` (default: every agency): each enroller's
+    Daily Summary and each manager's Daily Manager Summary, with the No Alerts variants where
+    nothing fired."""
+    who = audience(session, day, agency_ids)
     crw = _crw_data(session, day, who)
-    queues = follow_up_queues(session, day, who.zones.values())
+    queues = follow_up_queues(session, day, who.zones)
     seen: set[int] = set()
-    for agency_id, agency_rows in groupby(_alert_rows(session, day), key=lambda r: r.agency_id):
+    rows = _alert_rows(session, day, list(who.agencies))
+    for agency_id, agency_rows in groupby(rows, key=lambda r: r.agency_id):
         names = {
             p.id: {"name": p.name, "license_number": p.license_number}
             for p in who.enrollers.get(agency_id, [])

@@ -41,9 +41,9 @@ STREAM_BATCH = 5000
 KIND_LABELS = {FollowUpKind.DMI: "DMI", FollowUpKind.SVI: "SVI", FollowUpKind.DOCUMENT: "Document"}
 
 
-def _queue(day: date, zone: str) -> Select[*tuple[Any, ...]]:
+def _queue(day: date, zone: str, agency_ids: list[int]) -> Select[*tuple[Any, ...]]:
     cutoff = local_midnight(day, ZoneInfo(zone))
-    agencies = select(Agency.id).where(Agency.time_zone == zone, Agency.bob_topics.is_(True))
+    agencies = select(Agency.id).where(Agency.id.in_(agency_ids), Agency.bob_topics.is_(True))
     return (
         select(
             DelegationPeriod.enroller_id,
@@ -76,11 +76,15 @@ def _queue(day: date, zone: str) -> Select[*tuple[Any, ...]]:
     )
 
 
-def follow_up_queues(session: Session, day: date, zones: Iterable[str]) -> dict[int, list[dict[str, Any]]]:
-    """Each enroller's queue on ``day``, soonest due first, as the templates show it."""
+def follow_up_queues(session: Session, day: date, zones: dict[int, str]) -> dict[int, list[dict[str, Any]]]:
+    """Each enroller's queue on ``day``, soonest due first, as the templates show it, for the
+    agencies of ``zones`` (agency id -> its time zone)."""
     queues: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for zone in sorted(set(zones)):
-        for row in session.execute(_queue(day, zone)):
+    by_zone: dict[str, list[int]] = defaultdict(list)
+    for agency_id, zone in zones.items():
+        by_zone[zone].append(agency_id)
+    for zone, agency_ids in sorted(by_zone.items()):
+        for row in session.execute(_queue(day, zone, agency_ids)):
             queues[row.enroller_id].append(
                 {
                     "due_on": row.due_on,

@@ -23,7 +23,7 @@ RUN_SECONDS = Histogram(
 
 DAILY_SUMMARY_SECONDS = Histogram(
     "bob_daily_summary_seconds",
-    "How long one business date's Daily Summary run took (every agency)",
+    "How long one Daily Summary run took (one business date, the agencies due together)",
     buckets=(0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600),
 )
 

@@ -31,15 +31,17 @@ def message_bytes(
     message_id: str,
     body_text: str,
     body_html: str | None,
+    list_unsubscribe: str | None = None,
 ) -> bytes:
-    """The whole message; addresses and subject must be free of line breaks (the caller
-    refuses those, as a header injection)."""
+    """The whole message; addresses, subject and ``list_unsubscribe`` must be free of line
+    breaks (the caller refuses those, as a header injection)."""
     headers = [
         _address("From", from_address),
         _address("To", to_address),
         _subject(subject),
         _header("Date", format_datetime(date)),
         _header("Message-ID", message_id),
+        *_unsubscribe(list_unsubscribe),
         b"MIME-Version: 1.0",
     ]
     text_part = _part("text/plain", body_text)
@@ -63,6 +65,19 @@ def message_bytes(
 
 def _header(name: str, value: str) -> bytes:
     return f"{name}: {value}".encode("ascii")
+
+
+def _unsubscribe(links: str | None) -> list[bytes]:
+    """``List-Unsubscribe`` (RFC 2369), one link per line, folded after each comma; and, when
+    it holds an http(s) link, ``List-Unsubscribe-Post`` (RFC 8058), which tells mail clients
+    they may unsubscribe with one POST, without opening a page."""
+    if not links:
+        return []
+    folded = links.replace(">, <", ">,\r\n <")
+    lines = [_header("List-Unsubscribe", folded)]
+    if "<http" in links:
+        lines.append(b"List-Unsubscribe-Post: List-Unsubscribe=One-Click")
+    return lines
 
 
 def _address(name: str, value: str) -> bytes:

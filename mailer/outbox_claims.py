@@ -123,6 +123,7 @@ def _claim(session: Session, worker: str, moment: datetime, smtp: SmtpConfig) ->
             OUTBOX.c.subject,
             OUTBOX.c.body_text,
             OUTBOX.c.body_html,
+            OUTBOX.c.list_unsubscribe,
         )
     )
     return _claimed(session.execute(claim).all(), lease_until)
@@ -141,6 +142,7 @@ def _claimed(rows: Sequence[Row[Any]], lease_until: datetime) -> list[ClaimedEma
                 subject=row.subject,
                 body_text=row.body_text,
                 body_html=row.body_html,
+                list_unsubscribe=row.list_unsubscribe,
             ),
         )
         for row in sorted(rows, key=lambda row: row.id)

@@ -38,6 +38,9 @@ class MailConfig:
     capture_dir: str = "var/mail"
     mailbox_hint: str = "Read it in Slack: type /bob mailbox. No Slack access yet? Ask your agency manager."
     include_pii_in_email: bool = False
+    # A mailbox your staff reads, offered in each digest's List-Unsubscribe beside the web
+    # link ("" for none).
+    unsubscribe_address: str = ""
 
 
 @dataclass(frozen=True)
@@ -50,3 +53,7 @@ class DeliverySettings:
     include_pii_in_email: bool
     lease: timedelta
     web_base_url: str  # ``[web] base_url``: each digest email links to its page there ("" for none)
+    # ``[web] unsubscribe_secret`` and ``[mail] unsubscribe_address``: each digest email's
+    # List-Unsubscribe (rules.unsubscribe); "" leaves out the web link, or the mailto.
+    unsubscribe_secret: str = field(repr=False)
+    unsubscribe_address: str

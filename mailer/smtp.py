@@ -72,6 +72,7 @@ class OutgoingEmail:
     subject: str
     body_text: str
     body_html: str | None
+    list_unsubscribe: str | None = None  # a digest's List-Unsubscribe value
 
 
 class SmtpChannel:
@@ -173,7 +174,7 @@ class SmtpChannel:
     def _message(self, email: OutgoingEmail) -> bytes:
         """The message as it goes on the wire, dated now; a line break in the address or
         subject (header injection) fails it for good."""
-        if any(ch in email.to_address + email.subject for ch in "\r\n"):
+        if any(ch in email.to_address + email.subject + (email.list_unsubscribe or "") for ch in "\r\n"):
             raise DeliveryError("the address or subject contains a line break", permanent=True)
         return message_bytes(
             from_address=self._smtp.from_address,
@@ -183,6 +184,7 @@ class SmtpChannel:
             message_id=email.message_id,
             body_text=email.body_text,
             body_html=email.body_html,
+            list_unsubscribe=email.list_unsubscribe,
         )
 
     def _drop(self) -> None:

@@ -1,8 +1,9 @@
 """What `bob serve` watches for its operators, each check raising or clearing one incident.
 
-* ``daily_summary``: the latest business date whose Daily Summary is due (its time plus
-  ``ops.daily_summary_grace_minutes``) has not finished, or failed; cleared once it is done.
-  Dates before this database's first Daily Summary or first `bob serve` are never due.
+* ``daily_summary``: for some agency, the latest business date whose Daily Summary is due by
+  the agency's own clock (its time plus ``ops.daily_summary_grace_minutes``) has not
+  finished, or failed; cleared once every agency's is done. Dates before this database's
+  first Daily Summary or first `bob serve` are never due.
 * ``smtp_session``: a drain met a session fault (server unreachable, login or relay
   refused); cleared by the next drain that sends.
 * ``email_failures``: ``ops.email_failures`` emails failed for good in this process within
@@ -23,13 +24,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.runtime import Runtime
+from mailer.agency_clocks import agency_clocks, run_states
 from mailer.daily_summary import JOB
 from mailer.run_ledger import first_recorded
 from mailer.sender import DrainResult
 from ops.alerting import OperatorAlerts
 from ops.doctor import slack_check
-from rules.calendar import business_date, local_instant
-from store.models import ExportRecord, ExportStatus, JobRun, RunStatus, utcnow
+from rules.calendar import business_date
+from store.models import ExportRecord, ExportStatus, RunStatus, utcnow
 
 SLACK_CHECK_EVERY = timedelta(hours=1)
 
@@ -58,24 +60,40 @@ class Monitor:
             await self.alerts.clear_incident("daily_summary")
 
     def _daily_summary_problem(self, now: datetime) -> str | None:
-        schedule = self.runtime.config.schedule
+        """The first agency (by id) whose latest due Daily Summary failed or has not finished;
+        failures are told before lateness."""
         grace = timedelta(minutes=self.ops.daily_summary_grace_minutes)
-        day = business_date(now, schedule.zone)
-        if local_instant(day, schedule.daily_summary_time, schedule.zone) + grace > now:
-            day -= timedelta(days=1)
         since = first_recorded(self.runtime.sessions, JOB)
-        if since is None or business_date(since, schedule.zone) > day:
+        if since is None:
             return None
         with self.runtime.sessions() as session:
-            run = session.scalars(
-                select(JobRun).where(JobRun.job == JOB, JobRun.run_key == day.isoformat())
-            ).first()
-        if run is not None and run.status is RunStatus.DONE:
+            clocks = agency_clocks(session, self.runtime.config.schedule.daily_summary_time)
+            due = {
+                clock.agency_id: day
+                for clock in clocks
+                if (day := clock.latest_due(now, grace)) >= business_date(since, clock.zone)
+            }
+            states = run_states(session, set(due.items()))
+        late = []
+        for clock in clocks:
+            if clock.agency_id not in due:
+                continue
+            day = due[clock.agency_id]
+            run = states.get((clock.agency_id, day))
+            if run is not None and run.status is RunStatus.FAILED:
+                why = run.error or "no reason recorded"
+                return f"the Daily Summary of {day} for {clock.name} failed ({why})"
+            if run is None or run.status is not RunStatus.DONE:
+                late.append((clock, day))
+        if not late:
             return None
-        if run is not None and run.status is RunStatus.FAILED:
-            return f"the Daily Summary of {day} failed ({run.error or 'no reason recorded'})"
-        late, at = self.ops.daily_summary_grace_minutes, _hhmm(schedule.daily_summary_time)
-        return f"the Daily Summary of {day} has not finished {late} minutes after {at}"
+        clock, day = late[0]
+        more = len(late) - 1
+        others = f" (and {more} more {'agency' if more == 1 else 'agencies'})" if more else ""
+        return (
+            f"the Daily Summary of {day} for {clock.name} has not finished "
+            f"{self.ops.daily_summary_grace_minutes} minutes after {_hhmm(clock.at)} {clock.zone.key}{others}"
+        )
 
     async def smtp_refused(self, reason: str) -> None:
         await self.alerts.raise_incident("smtp_session", reason)

@@ -63,6 +63,10 @@ class Action(enum.Enum):
     READ_OWN_MAILBOX = "Read their own secure mailbox"
     SIGN_IN_ON_THE_WEB = "Sign in to the web mailbox (by emailed link or from Slack)"
     RECEIVE_MANAGER_SUMMARY = "Receive the Daily Manager Summary"
+    CHOOSE_OWN_DELIVERY = "See and change how their own Daily Summary reaches them"
+    CHOOSE_AGENCY_DELIVERY = (
+        "See and change how the Daily Summary reaches the agency's people, and the agency's defaults"
+    )
 
 
 ALLOWED: dict[Action, frozenset[Role]] = {
@@ -84,6 +88,8 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.READ_OWN_MAILBOX: EVERYONE,
     Action.SIGN_IN_ON_THE_WEB: EVERYONE,
     Action.RECEIVE_MANAGER_SUMMARY: MANAGER_SUMMARY_RECIPIENTS,
+    Action.CHOOSE_OWN_DELIVERY: EVERYONE,
+    Action.CHOOSE_AGENCY_DELIVERY: AGENCY_MANAGERS,
 }
 
 ROLE_NAMES: dict[Role, str] = {
@@ -111,6 +117,14 @@ def require(enroller: Enroller, action: Action, refusal: Refused) -> None:
     """Raise ``refusal`` unless the enroller's role allows ``action``."""
     if not may(enroller, action):
         raise refusal
+
+
+def may_choose_delivery(actor: Enroller, person: Enroller) -> bool:
+    """Whether ``actor`` may see and change ``person``'s delivery preferences: their own, or,
+    for the agency's managers, those of anyone in their agency."""
+    if actor.id == person.id:
+        return may(actor, Action.CHOOSE_OWN_DELIVERY)
+    return actor.agency_id == person.agency_id and may(actor, Action.CHOOSE_AGENCY_DELIVERY)
 
 
 def access_table() -> str:

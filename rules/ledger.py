@@ -1,45 +1,54 @@
 """Evaluate every topic for one business date and record what fires in the alert ledger.
 
-Each (topic, calendar) pair is one ``INSERT … SELECT … ON CONFLICT DO NOTHING``: the
+A run covers the agencies it claimed (each agency's run starts on its own clock). Each
+(topic, calendar) pair is one ``INSERT … SELECT … ON CONFLICT DO NOTHING``: the
 selector finds the candidates, the policy's condition and period key decide what is due,
 and the ledger's unique key makes a second evaluation of the same date add nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Insert, Select, literal, select
+from sqlalchemy import ColumnElement, Insert, Select, func, literal, select, true
 from sqlalchemy.orm import Session
 
 from rules.topics import ONE_TIME_LOOKBACK_DAYS, TOPICS, SelectionWindow, Topic
 from store.db import insert_ignoring_duplicates
-from store.models import Agency, Alert
+from store.models import Agency, Alert, Enroller
 from store.zones import local_midnight
 
 _LEDGER_COLUMNS = ["topic", "recipient_id", "consumer_id", "event_key", "period_key", "business_date"]
 
 
-def calendars(session: Session) -> list[str]:
-    """The distinct agency time zones: one evaluation per local calendar."""
-    return list(session.scalars(select(Agency.time_zone).distinct().order_by(Agency.time_zone)))
+def _among(agency_ids: Collection[int] | None) -> ColumnElement[bool]:
+    """Every agency (``None``), or only ``agency_ids``."""
+    return true() if agency_ids is None else Agency.id.in_(list(agency_ids))
 
 
-def _agencies(topic: Topic, zone: str) -> Select[int]:
+def calendars(session: Session, agency_ids: Collection[int] | None = None) -> list[str]:
+    """The distinct time zones of the agencies: one evaluation per local calendar."""
+    zones = select(Agency.time_zone).where(_among(agency_ids)).distinct().order_by(Agency.time_zone)
+    return list(session.scalars(zones))
+
+
+def _agencies(topic: Topic, zone: str, agency_ids: Collection[int] | None) -> Select[int]:
     """The agencies of the calendar whose Daily Summary has ``topic``: bob's own topics only
     where the agency has not turned them off."""
-    agencies = select(Agency.id).where(Agency.time_zone == zone)
+    agencies = select(Agency.id).where(Agency.time_zone == zone, _among(agency_ids))
     return agencies.where(Agency.bob_topics.is_(True)) if topic.bobs_own else agencies
 
 
-def alerts_statement(session: Session, topic: Topic, day: date, zone: str) -> Insert:
+def alerts_statement(
+    session: Session, topic: Topic, day: date, zone: str, agency_ids: Collection[int] | None = None
+) -> Insert:
     window = SelectionWindow(
         day=day,
         cutoff=local_midnight(day, ZoneInfo(zone)),
         lookback_start=local_midnight(day - timedelta(days=ONE_TIME_LOOKBACK_DAYS), ZoneInfo(zone)),
-        agency_ids=_agencies(topic, zone),
+        agency_ids=_agencies(topic, zone, agency_ids),
     )
     candidate = topic.selector(window).subquery("candidate")
     due = select(
@@ -59,15 +68,36 @@ def alerts_statement(session: Session, topic: Topic, day: date, zone: str) -> In
     )
 
 
-def record_alerts(session: Session, day: date, topics: Iterable[Topic] = TOPICS) -> dict[str, int]:
-    """Insert the alerts due on ``day`` for every topic; returns new rows per topic."""
+def record_alerts(
+    session: Session,
+    day: date,
+    topics: Iterable[Topic] = TOPICS,
+    agency_ids: Collection[int] | None = None,
+) -> dict[str, int]:
+    """Insert the alerts due on ``day`` for every topic, for ``agency_ids`` (default: every
+    agency); returns new rows per topic."""
     added: dict[str, int] = {}
-    zones = calendars(session)
+    zones = calendars(session, agency_ids)
     for topic in topics:
         added[topic.name] = 0
         if not topic.policy.applies_on(day):
             continue
         for zone in zones:
-            result = session.execute(alerts_statement(session, topic, day, zone))
+            result = session.execute(alerts_statement(session, topic, day, zone, agency_ids))
             added[topic.name] += result.rowcount  # type: ignore[attr-defined]
     return added
+
+
+def alerts_by_agency(session: Session, day: date, agency_ids: Collection[int]) -> dict[int, dict[str, int]]:
+    """The ledger's alerts of ``day`` per agency and topic, every topic listed: what each
+    agency's run recorded (a date's alerts are recorded only by its runs)."""
+    counts = {agency_id: {topic.name: 0 for topic in TOPICS} for agency_id in agency_ids}
+    query = (
+        select(Enroller.agency_id, Alert.topic, func.count())
+        .join(Enroller, Enroller.id == Alert.recipient_id)
+        .where(Alert.business_date == day, Enroller.agency_id.in_(list(agency_ids)))
+        .group_by(Enroller.agency_id, Alert.topic)
+    )
+    for agency_id, topic, count in session.execute(query):
+        counts[agency_id][topic] = count
+    return counts

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, ExceptionContext, create_engine, event, make_url, text
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.exc import DatabaseError as DriverDatabaseError
 from sqlalchemy.orm import Session, sessionmaker
@@ -111,10 +110,17 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
 
 
 def insert_ignoring_duplicates(session: Session, table: Any) -> Any:
-    """An INSERT that skips rows whose unique key exists, on SQLite and PostgreSQL alike."""
+    """An INSERT that skips rows whose unique key exists, on SQLite and PostgreSQL alike.
+
+    Each dialect's module is imported here, for the database in use: PostgreSQL's loads its
+    asyncio drivers too (about 30 ms), which a command on SQLite need not pay."""
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
         return postgresql.insert(table)
     if dialect == "sqlite":
+        from sqlalchemy.dialects import sqlite
+
         return sqlite.insert(table)
     raise NotImplementedError(f"database {dialect!r} is not supported; use SQLite or PostgreSQL")

@@ -9,17 +9,19 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from store.models import JobRun
+from store.models import Agency, JobRun
 
 
 @dataclass(frozen=True)
 class RunEntry:
-    """One row of `bob runs`: a Daily Summary (every agency's, for one business date), a purge,
-    or `bob serve`'s first start. ``ran_by`` is the process that last held the claim."""
+    """One row of `bob runs`: an agency's Daily Summary of one business date (``agency`` is
+    None for a run from before runs were per agency, which covered every agency), a purge, or
+    `bob serve`'s first start. ``ran_by`` is the process that last held the claim."""
 
     id: int
     job: str
     run_key: str
+    agency: str | None
     state: str
     started_at: datetime
     finished_at: datetime | None
@@ -37,7 +39,12 @@ class RunEntry:
 
 
 def recent_runs(session: Session, limit: int, job: str | None = None) -> list[RunEntry]:
-    query = select(JobRun).order_by(JobRun.started_at.desc(), JobRun.id.desc()).limit(limit)
+    query = (
+        select(JobRun, Agency.name)
+        .outerjoin(Agency, Agency.id == JobRun.agency_id)
+        .order_by(JobRun.started_at.desc(), JobRun.id.desc())
+        .limit(limit)
+    )
     if job:
         query = query.where(JobRun.job == job)
     return [
@@ -45,6 +52,7 @@ def recent_runs(session: Session, limit: int, job: str | None = None) -> list[Ru
             run.id,
             run.job,
             run.run_key,
+            agency,
             run.status.value,
             run.started_at,
             run.finished_at,
@@ -53,5 +61,5 @@ def recent_runs(session: Session, limit: int, job: str | None = None) -> list[Ru
             run.claimed_by,
             run.error,
         )
-        for run in session.scalars(query)
+        for run, agency in session.execute(query)
     ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -21,10 +21,13 @@ class QueuedDm:
     kind: DigestKind
     business_date: date
     slack_user_id: str
+    quiet_topics: tuple[str, ...] = ()  # the recipient's quiet topics, left out of the DM
+    not_before: datetime | None = None  # their delivery time; None: as soon as it is drained
 
 
 def queue_dms(session: Session, dms: Sequence[QueuedDm]) -> None:
-    """Add ``dms`` to the queue; a digest queued before is kept as it was."""
+    """Add ``dms`` to the queue, each due at its ``not_before`` (or now); a digest queued
+    before is kept as it was."""
     if not dms:
         return
     now = utcnow()
@@ -34,10 +37,11 @@ def queue_dms(session: Session, dms: Sequence[QueuedDm]) -> None:
             "kind": dm.kind,
             "business_date": dm.business_date,
             "slack_user_id": dm.slack_user_id,
+            "quiet_topics": sorted(dm.quiet_topics) or None,
             "status": OutboxStatus.QUEUED,
             "attempts": 0,
             "claims": 0,
-            "next_attempt_at": now,
+            "next_attempt_at": max(dm.not_before or now, now),
             "created_at": now,
         }
         for dm in dms

@@ -160,6 +160,8 @@ def delivery() -> DeliverySettings:
         include_pii_in_email=False,
         lease=timedelta(minutes=15),
         web_base_url="",
+        unsubscribe_secret="",
+        unsubscribe_address="",
     )
 
 

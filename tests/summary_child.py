@@ -46,6 +46,8 @@ def main(url: str, day: str, crash_at: str, batch: str) -> None:
         include_pii_in_email=False,
         lease=timedelta(minutes=15),
         web_base_url="",
+        unsubscribe_secret="",
+        unsubscribe_address="",
     )
     result = daily.run_daily_summary(
         session_factory(make_engine(url)), date.fromisoformat(day), settings, after_batch=hook

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -111,3 +115,26 @@ def test_bob_people_lists_agencies_enrollers_and_roles(env, book, capsys):
     ]
     assert main(["people", "--agency", "nowhere"]) == 2
     assert "no agency has the code 'nowhere'; `bob people` lists them" in capsys.readouterr().err
+
+
+def test_a_reader_that_leaves_early_ends_the_command_quietly(tmp_path):
+    """`bob people | head`: the pipe closes under the command; it stops with the shell's SIGPIPE
+    status and no traceback."""
+    program = (
+        "import argparse, sys\n"
+        "from app.commands import run\n"
+        "args = argparse.Namespace(handler='tests.cli_noisy:shout', config=None, verbose=False)\n"
+        "sys.exit(run(args))\n"
+    )
+    env = {**os.environ, "BOB_DATABASE_URL": f"sqlite:///{tmp_path / 'bob.db'}"}
+    bob = subprocess.Popen(
+        [sys.executable, "-c", program],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    assert bob.stdout is not None and bob.stdout.readline() == b"line 0 of a long listing\n"
+    bob.stdout.close()
+    stderr = bob.communicate(timeout=60)[1].decode()
+    assert bob.returncode == 141 and "Traceback" not in stderr and stderr.strip() == ""

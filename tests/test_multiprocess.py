@@ -35,8 +35,8 @@ from sqlalchemy import create_engine, func, make_url, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from mailer.agency_clocks import due_business_dates
 from mailer.run_ledger import record_first_start
-from mailer.scheduler import due_business_dates
 from mailer.sink import LoopbackController
 from rules.access import MANAGER_SUMMARY_RECIPIENTS
 from store.db import make_engine, session_factory
@@ -181,16 +181,19 @@ def expected_digests(sessions: sessionmaker[Session]) -> int:
     return int(with_book or 0) + int(managers or 0)
 
 
-def run_in_progress(sessions: sessionmaker[Session], pids: set[int], expected: int) -> tuple[int, str] | None:
-    """(pid, date) of a live process holding a Daily Summary run that has recorded its alerts
-    and committed some digests but not all."""
+def run_in_progress(
+    sessions: sessionmaker[Session], pids: set[int], expected: int
+) -> tuple[int, str, int] | None:
+    """(pid, date, agency) of a live process holding an agency's Daily Summary run that has
+    recorded its alerts while some of the date's digests (of every agency, all run by the
+    same process) are written and some are not."""
     with sessions() as s:
         runs = s.execute(
-            select(JobRun.run_key, JobRun.claimed_by, JobRun.stats).where(
+            select(JobRun.run_key, JobRun.claimed_by, JobRun.stats, JobRun.agency_id).where(
                 JobRun.job == "daily_summary", JobRun.status == RunStatus.RUNNING
             )
         ).all()
-        for run_key, claimed_by, stats in runs:
+        for run_key, claimed_by, stats, agency_id in runs:
             pid = int(claimed_by.rpartition(":")[2])
             if pid not in pids or "alerts" not in (stats or {}):
                 continue
@@ -198,7 +201,7 @@ def run_in_progress(sessions: sessionmaker[Session], pids: set[int], expected: i
                 select(func.count()).where(MailboxMessage.business_date == date.fromisoformat(run_key))
             )
             if 0 < (written or 0) < expected:
-                return pid, run_key
+                return pid, run_key, agency_id
     return None
 
 
@@ -290,7 +293,7 @@ def test_killed_serve_processes_leave_every_digest_and_email_exactly_once(fresh_
         def alive() -> set[int]:
             return {pid for pid, child in children.items() if child.poll() is None}
 
-        holder, day = wait_for(
+        holder, day, holding = wait_for(
             "a Daily Summary run halfway", lambda: run_in_progress(sessions, alive(), per_day), logs
         )
         kill(holder)
@@ -311,7 +314,11 @@ def test_killed_serve_processes_leave_every_digest_and_email_exactly_once(fresh_
         controller.stop()
 
     with sessions() as s:
-        taken_over = s.execute(select(JobRun.claimed_by, JobRun.attempts).where(JobRun.run_key == day)).one()
+        taken_over = s.execute(
+            select(JobRun.claimed_by, JobRun.attempts).where(
+                JobRun.run_key == day, JobRun.agency_id == holding
+            )
+        ).one()
         assert taken_over.attempts >= 2
         assert int(taken_over.claimed_by.rpartition(":")[2]) != holder
         digest_key = (MailboxMessage.business_date, MailboxMessage.recipient_id, MailboxMessage.kind)

@@ -14,7 +14,7 @@ from app.runtime import Runtime
 from app.serve import ServedJobs
 from bot.settings import SlackConfig
 from mailer.daily_summary import JOB, run_daily_summary
-from mailer.run_ledger import claim, finish, record_first_start
+from mailer.run_ledger import claim_agencies, finish, record_first_start
 from mailer.sender import DrainResult
 from mailer.settings import SmtpConfig
 from mailer.smtp import SessionFault
@@ -128,10 +128,13 @@ async def test_an_smtp_outage_is_told_once_on_slack_then_its_recovery_by_both_pa
 async def test_a_failed_daily_summary_is_told_once_and_cleared_when_the_date_is_run(
     book, sessions, db_url, tmp_path, slack, runtimes, delivery
 ):
-    book.consumer(book.enroller(book.agency(), "Ana", "Agent"))
+    agency = book.agency()
+    book.consumer(book.enroller(agency, "Ana", "Agent"))
     runtime = runtime_for(db_url, tmp_path, slack, runtimes)
     record_first_start(sessions, LATE - timedelta(days=3))
-    run = claim(sessions, JOB, DAY.isoformat(), timedelta(minutes=5), LATE - timedelta(hours=1))
+    [run] = claim_agencies(
+        sessions, JOB, DAY.isoformat(), [agency], timedelta(minutes=5), LATE - timedelta(hours=1)
+    )
     finish(sessions, run, {}, error="OperationalError")
     moment = [LATE]
     monitor = monitor_at(runtime, moment)
@@ -140,7 +143,9 @@ async def test_a_failed_daily_summary_is_told_once_and_cleared_when_the_date_is_
     await monitor.check_daily_summary()
     with sessions() as s:
         [incident] = s.scalars(select(Incident)).all()
-    assert incident.detail == "the Daily Summary of 2026-11-30 failed (OperationalError)"
+    assert (
+        incident.detail == "the Daily Summary of 2026-11-30 for Sunrise Insurance failed (OperationalError)"
+    )
     assert _queued_to_operators(sessions) == {("raised", op) for op in OPERATORS}
     slack.failures.clear()
     assert run_daily_summary(sessions, DAY, delivery).ran  # the run's takeover finishes the date
@@ -165,6 +170,8 @@ def _queued_to_operators(sessions) -> set[tuple[str, str]]:
 async def test_a_daily_summary_not_run_by_its_grace_is_late_but_never_before_bob_first_ran(
     book, sessions, db_url, tmp_path, slack, runtimes
 ):
+    book.agency()
+    book.agency("moonlight", "Moonlight Health", tz="America/New_York")
     runtime = runtime_for(db_url, tmp_path, slack, runtimes)
     moment = [LATE]
     monitor = monitor_at(runtime, moment)
@@ -177,7 +184,8 @@ async def test_a_daily_summary_not_run_by_its_grace_is_late_but_never_before_bob
     assert "has not finished" in late
     with sessions() as s:
         assert s.scalars(select(Incident.detail)).one() == (
-            "the Daily Summary of 2026-11-29 has not finished 60 minutes after 06:00"
+            "the Daily Summary of 2026-11-29 for Sunrise Insurance has not finished 60 minutes"
+            " after 06:00 America/Los_Angeles (and 1 more agency)"
         )
         assert s.scalars(select(JobRun)).all()[0].job == "serve"
 

@@ -24,11 +24,13 @@ def test_bob_runs_shows_each_run_with_its_state_digests_and_process(cli_at, book
     lines = capsys.readouterr().out.splitlines()
     summary = next(line for line in lines if line.startswith("daily_summary"))
     assert "2026-11-29" in summary and "done" in summary and "digests 1 " in summary
+    assert "Sunrise Insurance" in summary  # whose Daily Summary it was
     assert f"by {worker_id()}" in summary
     assert lines[-1].startswith("times in America/Los_Angeles")
     assert cli_at(NOW, "runs", "--job", "purge", "--json") == 0
     [purge] = json.loads(capsys.readouterr().out)
     assert purge["job"] == "purge" and purge["state"] == "done" and purge["run_key"] == "2026-11-29"
+    assert purge["agency"] is None  # the purge is the whole deployment's
 
 
 def test_bob_runs_on_an_empty_ledger_says_so(cli_at, capsys):

@@ -18,8 +18,8 @@ from sqlalchemy import create_engine, make_url, text
 from app.runtime import Runtime
 from app.serve import serve
 from bot.settings import SlackConfig
+from mailer.agency_clocks import due_business_dates
 from mailer.run_ledger import record_first_start
-from mailer.scheduler import due_business_dates
 from ops.http import Readiness
 from ops.settings import OpsConfig
 from store.errors import BobError

@@ -9,13 +9,14 @@ from zoneinfo import ZoneInfo
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import func, select
 
+from mailer.agency_clocks import due_business_dates
 from mailer.daily_summary import run_daily_summary
 from mailer.scheduler import (
     DailySummaryJob,
     ScheduledJob,
     build_scheduler,
+    daily_summary_tick,
     daily_trigger,
-    due_business_dates,
     weekly_trigger,
 )
 from rules.calendar import business_date
@@ -70,8 +71,8 @@ def test_catch_up_covers_the_look_back_up_to_the_last_passed_run():
     assert due_business_dates(late_evening, LA, SIX, 0) == [date(2026, 11, 23)]
 
 
-def _job(sessions, delivery, now: datetime, look_back: int = 2) -> DailySummaryJob:
-    return DailySummaryJob(sessions, delivery, LA, SIX, look_back, clock=lambda: now)
+def _job(sessions, delivery, now: datetime, look_back: int = 2, at: time = SIX) -> DailySummaryJob:
+    return DailySummaryJob(sessions, delivery, at, look_back, clock=lambda: now)
 
 
 def _ran(results) -> list[date]:
@@ -93,7 +94,7 @@ async def test_a_first_start_before_the_daily_time_runs_no_back_date(book, sessi
     book.consumer(book.enroller(agency, "Ana", "Agent"))
     assert _ran(await _job(sessions, delivery, datetime(2026, 11, 23, 5, tzinfo=LA), 7).start()) == []
     later = _job(sessions, delivery, datetime(2026, 11, 23, 6, 1, tzinfo=LA), 7)
-    assert _ran([await later.run_today()]) == [date(2026, 11, 23)]
+    assert _ran(await later.run_due()) == [date(2026, 11, 23)]
 
 
 async def test_after_a_downtime_the_days_missed_since_the_first_run_are_caught_up(book, sessions, delivery):
@@ -103,7 +104,7 @@ async def test_after_a_downtime_the_days_missed_since_the_first_run_are_caught_u
     assert _ran(await first.start()) == [date(2026, 11, 20)]
     back = _job(sessions, delivery, datetime(2026, 11, 23, 8, tzinfo=LA), 7)  # down for 3 days
     assert _ran(await back.start()) == [date(2026, 11, 21), date(2026, 11, 22), date(2026, 11, 23)]
-    assert not any(r.ran for r in await back.catch_up())  # the periodic re-check a minute later
+    assert await back.run_due() == []  # the tick a minute later finds nothing due
     with sessions() as s:
         assert s.scalar(select(func.count()).select_from(MailboxMessage)) == 4
         assert set(s.scalars(select(JobRun.status))) == {RunStatus.DONE}
@@ -131,9 +132,19 @@ async def test_a_double_fire_on_the_fall_back_night_does_the_date_once(book, ses
     book.consumer(book.enroller(agency, "Ana", "Agent"))
     first_fire = datetime(2026, 11, 1, 8, 30, tzinfo=UTC)  # 01:30 PDT
     second_fire = datetime(2026, 11, 1, 9, 30, tzinfo=UTC)  # 01:30 PST, the same wall time again
-    results = [await _job(sessions, delivery, at).run_today() for at in (first_fire, second_fire)]
-    assert [r.ran for r in results] == [True, False]
-    assert {r.business_date for r in results} == {date(2026, 11, 1)}
+    await _job(sessions, delivery, first_fire - timedelta(days=1), at=time(1, 30)).start()
+    results = [
+        await _job(sessions, delivery, at, at=time(1, 30)).run_due() for at in (first_fire, second_fire)
+    ]
+    assert [_ran(r) for r in results] == [[date(2026, 11, 1)], []]
+
+
+def test_the_daily_summary_tick_starts_on_the_minute():
+    trigger = daily_summary_tick(60, datetime(2026, 11, 23, 13, 59, 41, 5, tzinfo=UTC))
+    assert fire_times(trigger, datetime(2026, 11, 23, 13, 59, 41, tzinfo=UTC), 2) == [
+        datetime(2026, 11, 23, 14, 0, tzinfo=UTC),
+        datetime(2026, 11, 23, 14, 1, tzinfo=UTC),
+    ]
 
 
 async def test_the_scheduler_runs_jobs_and_survives_a_failing_one(caplog):
@@ -160,3 +171,22 @@ async def test_the_scheduler_runs_jobs_and_survives_a_failing_one(caplog):
         scheduler.shutdown(wait=False)
     assert "job fails failed: RuntimeError" in caplog.text
     assert "900-00-0001" not in caplog.text
+
+
+async def test_a_tick_starts_while_an_earlier_tick_still_runs_up_to_its_instances():
+    running, release = [], asyncio.Event()
+
+    async def long_run() -> None:
+        running.append(1)
+        await release.wait()
+
+    scheduler = build_scheduler(
+        [ScheduledJob("daily_summary", IntervalTrigger(seconds=0.1), long_run, 2)], LA
+    )
+    scheduler.start()
+    try:
+        await asyncio.sleep(0.6)
+        assert len(running) == 2  # the second tick did not wait for the first; a third did
+    finally:
+        release.set()
+        scheduler.shutdown(wait=False)

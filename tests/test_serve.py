@@ -18,8 +18,8 @@ from app.config import Config, DatabaseConfig, ScheduleConfig
 from app.runtime import Runtime
 from app.serve import serve
 from bot.settings import SlackConfig
+from mailer.agency_clocks import due_business_dates
 from mailer.run_ledger import record_first_start
-from mailer.scheduler import due_business_dates
 from mailer.settings import MailConfig
 from store.models import JobRun, MailboxMessage, OutboxEmail, OutboxStatus, RunStatus
 from tests.fake_slack import FakeSlack, SlackUser

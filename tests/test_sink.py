@@ -104,6 +104,7 @@ def test_bob_outbox_drain_captures_when_smtp_is_not_configured(
         "sending": 0,
         "sent": 2,
         "failed": 0,
+        "held": 0,
         "oldest_queued_seconds": None,
         "next_attempt_at": None,
     }

@@ -112,8 +112,11 @@ async def test_each_persons_home_shows_their_own_work_within_slacks_limits(filed
     assert "*1* open filed by you" in ana_text and "*Open cases*\\n2" in ana_text
     assert elements(views["ana"], "home_export_book") and "no exports yet" in ana_text
     max_text = json.dumps(views["max"])
-    assert elements(views["max"], "crw_case_open") == [] and "*0* open filed by you" in max_text
-    assert "Lee asks" not in max_text and "CRW-000101" not in max_text
+    # A manager's tiles and menu are the agency's (Ana's and Lee's open cases, not Moonrise's).
+    [agency_menu] = elements(views["max"], "crw_case_open")
+    assert sorted(o["value"] for o in agency_menu["options"]) == ["CRW-000101", "CRW-000102", "CRW-000104"]
+    assert "*Open cases*\\n3" in max_text and "The agency's open cases" in max_text
+    assert "*0* open filed by you" in max_text and "Lee asks" not in max_text
     sue_text = json.dumps(views["sue"])
     assert "*3* open in the exchange" in sue_text
     assert sue_text.index("Ana asks") < sue_text.index("Lee asks") < sue_text.index("Olga asks")

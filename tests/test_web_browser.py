@@ -24,7 +24,9 @@ from exports.building import run_export
 from exports.planning import ExportRequest, plan_export
 from exports.settings import ExportsConfig
 from rules.casework.help_requests import create_request
+from rules.unsubscribe import unsubscribe_keys, unsubscribe_token
 from store.models import HelpCategory
+from store.preferences import effective_preferences
 from tests.browser import DESKTOP, PHONE, screenshot_path
 from tests.web_fixtures import NOW, audit_log, newest_email
 from web.app import web_application
@@ -32,6 +34,8 @@ from web.deps import WebDeps
 from web.settings import WebConfig
 
 MAX = "max.manager@agency.test"
+ANA = "ana.agent@agency.test"
+SECRET = "browser-test-unsubscribe-secret-0123456789"
 # axe-core's impact levels; "serious" and "critical" fail the test, and so do the others:
 # the pages are small enough to have none.
 FAILING_IMPACTS = {"minor", "moderate", "serious", "critical"}
@@ -67,7 +71,9 @@ async def live_server(backend, sessions, web_clock, unused_tcp_port):
         pytest.skip("the browser walk runs once, on SQLite; the HTTP tests cover both databases")
     port = unused_tcp_port
     base_url = f"http://127.0.0.1:{port}"
-    config = WebConfig(base_url=base_url, session_idle_minutes=30, session_lifetime_hours=12)
+    config = WebConfig(
+        base_url=base_url, session_idle_minutes=30, session_lifetime_hours=12, unsubscribe_secret=SECRET
+    )
     deps = WebDeps(sessions, config, from_address="bob@agency.test", clock=web_clock)
     server = TestServer(web_application(deps), host="127.0.0.1", port=port)
     await server.start_server()
@@ -201,3 +207,51 @@ async def test_a_manager_reads_filters_marks_downloads_and_signs_out(
     await page.goto(digest_url)
     assert page.url.startswith(f"{live_server}/signin?next=")
     assert await page.get_by_text("CASE-LEE-1").count() == 0
+
+
+async def test_an_agent_changes_her_settings_and_unsubscribes_in_one_click(
+    live_server, chromium_page, web_people, sessions
+):
+    """Settings from the mailbox's navigation, then the unsubscribe link of a digest email:
+    its page only asks (a GET), its button unsubscribes, and it leads back to the settings."""
+    page = chromium_page
+    ana = web_people.ids["ana"]
+    await page.goto(f"{live_server}/mailbox")
+    await page.get_by_label("Email address or license number on file").fill(ANA)
+    await page.get_by_role("button", name="Email me a sign-in link").click()
+    await page.goto(link_in_email(sessions, ANA))
+    await page.get_by_role("button", name="Sign in").click()
+    await page.wait_for_url(f"{live_server}/mailbox")
+
+    await page.get_by_role("link", name="Settings", exact=True).click()
+    await page.get_by_role("heading", name="Settings", level=1).wait_for()
+    await no_accessibility_violations(page, "the settings page")
+    await screenshots(page, "settings")
+    await page.get_by_label("No Alerts digests by email").uncheck()
+    await page.get_by_label("Send my email").select_option(label="7:30 AM")
+    await page.get_by_role("button", name="Save settings").click()
+    await page.get_by_text("Saved.").wait_for()
+    assert not await page.get_by_label("No Alerts digests by email").is_checked()
+    with sessions() as s:
+        prefs = effective_preferences(s, ana)
+    assert (prefs.email_no_alerts, prefs.deliver_at.isoformat()) == (False, "07:30:00")
+
+    with sessions.begin() as s:
+        token = unsubscribe_token(SECRET, unsubscribe_keys(s, [ana])[ana])
+    await page.goto(f"{live_server}/unsubscribe/{token}")
+    await page.get_by_role("heading", name="Stop the Daily Summary emails?").wait_for()
+    await no_accessibility_violations(page, "the unsubscribe page")
+    await screenshots(page, "unsubscribe")
+    with sessions() as s:
+        assert effective_preferences(s, ana).email_digest  # opening the link changed nothing
+    await page.get_by_role("button", name="Stop the Daily Summary emails").click()
+    await page.get_by_role("heading", name="You are unsubscribed").wait_for()
+    await no_accessibility_violations(page, "the unsubscribed page")
+    with sessions() as s:
+        assert not effective_preferences(s, ana).email_digest
+    await page.get_by_role("link", name="Turn the emails back on in your settings").click()
+    await page.get_by_label("Daily Summary by email").check()
+    await page.get_by_role("button", name="Save settings").click()
+    await page.get_by_text("Saved.").wait_for()
+    with sessions() as s:
+        assert effective_preferences(s, ana).email_digest

@@ -19,7 +19,10 @@ BODIES = [
 ]
 
 
-@pytest.mark.parametrize("path", ["/signin", "/signin/link", "/signout", "/mailbox/1/mark"])
+@pytest.mark.parametrize(
+    "path",
+    ["/signin", "/signin/link", "/signout", "/mailbox/1/mark", "/settings", "/unsubscribe/" + "A" * 43],
+)
 async def test_odd_form_bodies_are_refused_plainly(web_people, browser, path):
     await browser.sign_in(ANA)
     for content_type, body in BODIES:

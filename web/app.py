@@ -8,7 +8,7 @@ import asyncio
 from aiohttp import web
 
 from rules.templating import TEMPLATES
-from web import crw_pages, exports_pages, help_pages, mailbox_pages, signin
+from web import crw_pages, exports_pages, help_pages, mailbox_pages, settings_pages, signin, unsubscribe_pages
 from web.auth import DEPS, MAX_FORM_BYTES, who_is_asking
 from web.deps import WebDeps
 from web.digest_cache import RENDERED_DIGESTS, RenderedDigests
@@ -34,7 +34,7 @@ def mount_web(application: web.Application, deps: WebDeps) -> None:
     router.add_get("/", home, name="home")
     signin.add_routes(router)
     mailbox_pages.add_routes(router)
-    for pages in (exports_pages, crw_pages, help_pages):
+    for pages in (exports_pages, crw_pages, help_pages, settings_pages, unsubscribe_pages):
         pages.add_routes(router)
     router.add_static("/static/", path=str(STATIC), name="static", append_version=False)
 

@@ -9,6 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+# The shortest ``unsubscribe_secret`` accepted: 32 characters of base64 are 192 bits.
+MIN_SECRET_CHARS = 32
+
 
 @dataclass(frozen=True)
 class WebConfig:
@@ -24,6 +27,10 @@ class WebConfig:
     # client's address in (e.g. "X-Forwarded-For": its last entry is used), so sign-in limits
     # apply per client. Empty: the connection's address (the header could be forged).
     client_address_header: str = ""
+    # The key of the HMAC in each one-click unsubscribe link (rules.unsubscribe): a secret, set
+    # only from the environment (BOB_UNSUBSCRIBE_SECRET), at least 32 characters. Required
+    # whenever ``base_url`` is set, since every digest email then carries such a link.
+    unsubscribe_secret: str = field(default="", repr=False)
 
     @property
     def idle_timeout(self) -> timedelta:

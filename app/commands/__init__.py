@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import re
 import sys
 from collections.abc import Callable
@@ -47,13 +48,15 @@ def on_the_command_line(message: str, args: argparse.Namespace) -> str:
     return re.sub(r"`([^`]+)`", in_full, message)
 
 
-def run(args: argparse.Namespace) -> int:
-    """Run the parsed command with a runtime built from the config; its exit status."""
+def run(args: argparse.Namespace, imported: Callable[[], None] = lambda: None) -> int:
+    """Run the parsed command with a runtime built from the config; its exit status.
+    ``imported`` is called once the command's modules are (:func:`app.interpreter.collector_paused`)."""
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     handler = command_handler(args.handler)
+    imported()
     runtime: Runtime | None = None
     try:
         runtime = Runtime(load_config(args.config))
@@ -68,6 +71,11 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("bob: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader left (`bob people | head`): stop quietly, as a shell command would, and
+        # point stdout at /dev/null so flushing it at exit raises nothing either.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + 13  # killed by SIGPIPE, as the shell reports it
     finally:
         if runtime is not None:
             runtime.close()

@@ -7,6 +7,7 @@ import asyncio
 
 from app.commands.core import print_listing
 from app.runtime import Runtime
+from mailer.daily_summary import JOB as DAILY_SUMMARY
 from ops.checks import passed
 from ops.doctor import all_checks
 from store.runs import RunEntry, recent_runs
@@ -23,14 +24,24 @@ def show_runs(runtime: Runtime, args: argparse.Namespace) -> None:
         finished = f"{run.finished_at.astimezone(zone):%m-%d %H:%M}" if run.finished_at else "-"
         digests = "-" if run.digests is None else str(run.digests)
         problem = f"  error: {run.error}" if run.error else ""
+        agency = _cell(run.agency or ("every agency" if run.job == DAILY_SUMMARY else "-"), 24)
         return (
-            f"{run.job:<14} {run.run_key:<12} {run.state:<8} started {started}  finished {finished:<11}"
-            f" digests {digests:<7} attempts {run.attempts}  by {run.ran_by}{problem}"
+            f"{run.job:<14} {run.run_key:<12} {agency:<24} {run.state:<8} started {started}"
+            f"  finished {finished:<11} digests {digests:<7} attempts {run.attempts}"
+            f"  by {run.ran_by}{problem}"
         )
 
     print_listing(rows, args.json, RunEntry.as_dict, line, "no runs recorded yet")
     if rows and not args.json:
-        print(f"times in {runtime.config.schedule.time_zone}; a Daily Summary run covers every agency")
+        print(
+            f"times in {runtime.config.schedule.time_zone}; a Daily Summary runs per agency, "
+            "on the agency's own clock"
+        )
+
+
+def _cell(text: str, width: int) -> str:
+    """``text`` cut to ``width`` characters (an agency's name may be long), so columns line up."""
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def doctor_checks(runtime: Runtime, args: argparse.Namespace) -> int:

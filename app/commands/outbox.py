@@ -18,15 +18,18 @@ from store.outbox import QueueAge, failed_emails, outbox_counts, queue_age, retr
 def outbox_status(runtime: Runtime, args: argparse.Namespace) -> None:
     runtime.require_schema()
     with runtime.sessions() as session:
-        counts, age = outbox_counts(session), queue_age(session)
-    now = utcnow()
+        now = utcnow()
+        counts, age = outbox_counts(session), queue_age(session, now)
     if args.json:
         oldest = age.oldest_queued_at
         next_at = age.next_attempt_at.isoformat() if age.next_attempt_at else None
         waited = round((now - oldest).total_seconds()) if oldest else None
-        print(json.dumps({**counts, "oldest_queued_seconds": waited, "next_attempt_at": next_at}))
+        shown = {**counts, "held": age.held, "oldest_queued_seconds": waited, "next_attempt_at": next_at}
+        print(json.dumps(shown))
         return
     print("  ".join(f"{status}: {count}" for status, count in counts.items()))
+    if age.held:
+        print(f"held for their recipients' delivery time: {age.held} of the queued")
     if age.oldest_queued_at is not None:
         print(_queue_line(age, now, runtime.config.schedule.zone))
 

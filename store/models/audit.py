@@ -18,7 +18,7 @@ class AuditEntry(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("enrollers.id"))
+    actor_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("enrollers.id"))
     actor_slack_id: Mapped[str | None] = mapped_column(String(32))
     action: Mapped[str] = mapped_column(String(40))
     target: Mapped[str | None] = mapped_column(String(120))

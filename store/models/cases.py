@@ -92,8 +92,8 @@ class Delegation(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    consumer_id: Mapped[int] = mapped_column(ForeignKey("consumers.id"), index=True)
-    enroller_id: Mapped[int] = mapped_column(ForeignKey("enrollers.id"))
+    consumer_id: Mapped[int] = mapped_column(Integer, ForeignKey("consumers.id"), index=True)
+    enroller_id: Mapped[int] = mapped_column(Integer, ForeignKey("enrollers.id"))
     status: Mapped[DelegationStatus] = mapped_column(_enum(DelegationStatus, "delegation_status"))
     delegated_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
@@ -107,7 +107,7 @@ class Enrollment(Base):
     __table_args__ = (Index("ix_enrollments_status", "status", "coverage"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    consumer_id: Mapped[int] = mapped_column(ForeignKey("consumers.id"), index=True)
+    consumer_id: Mapped[int] = mapped_column(Integer, ForeignKey("consumers.id"), index=True)
     plan_year: Mapped[int] = mapped_column(Integer)
     program: Mapped[Program] = mapped_column(_enum(Program, "program"))
     coverage: Mapped[Coverage] = mapped_column(_enum(Coverage, "coverage"))
@@ -135,7 +135,7 @@ class Consent(Base):
     __tablename__ = "consents"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    consumer_id: Mapped[int] = mapped_column(ForeignKey("consumers.id"), index=True)
+    consumer_id: Mapped[int] = mapped_column(Integer, ForeignKey("consumers.id"), index=True)
     valid_thru: Mapped[date] = mapped_column(Date, index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)  # when received
 
@@ -146,7 +146,7 @@ class Notice(Base):
     __tablename__ = "notices"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    consumer_id: Mapped[int] = mapped_column(ForeignKey("consumers.id"), index=True)
+    consumer_id: Mapped[int] = mapped_column(Integer, ForeignKey("consumers.id"), index=True)
     kind: Mapped[NoticeKind] = mapped_column(_enum(NoticeKind, "notice_kind"))
     notice_date: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
@@ -159,7 +159,7 @@ class ConsumerFlag(Base):
     __table_args__ = (Index("ix_consumer_flags_kind_open", "kind", "resolved_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    consumer_id: Mapped[int] = mapped_column(ForeignKey("consumers.id"), index=True)
+    consumer_id: Mapped[int] = mapped_column(Integer, ForeignKey("consumers.id"), index=True)
     kind: Mapped[FlagKind] = mapped_column(_enum(FlagKind, "flag_kind"))
     detail: Mapped[str | None] = mapped_column(String(200))
     raised_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

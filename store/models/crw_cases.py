@@ -28,12 +28,12 @@ class CrwCase(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_number: Mapped[str] = mapped_column(String(32), unique=True)
-    consumer_id: Mapped[int] = mapped_column(ForeignKey("consumers.id"), index=True)
+    consumer_id: Mapped[int] = mapped_column(Integer, ForeignKey("consumers.id"), index=True)
     plan_year: Mapped[int] = mapped_column(Integer)
     risk: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(String(80))
     status: Mapped[CrwStatus] = mapped_column(_enum(CrwStatus, "crw_status"))
-    assigned_enroller_id: Mapped[int] = mapped_column(ForeignKey("enrollers.id"))
+    assigned_enroller_id: Mapped[int] = mapped_column(Integer, ForeignKey("enrollers.id"))
     assigned_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     opened_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -47,7 +47,7 @@ class CrwNote(Base):
     __tablename__ = "crw_notes"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    crw_case_id: Mapped[int] = mapped_column(ForeignKey("crw_cases.id"), index=True)
-    author_id: Mapped[int] = mapped_column(ForeignKey("enrollers.id"))
+    crw_case_id: Mapped[int] = mapped_column(Integer, ForeignKey("crw_cases.id"), index=True)
+    author_id: Mapped[int] = mapped_column(Integer, ForeignKey("enrollers.id"))
     at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     text: Mapped[str] = mapped_column(Text)

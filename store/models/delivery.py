@@ -35,7 +35,7 @@ class MailboxMessage(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    recipient_id: Mapped[int] = mapped_column(ForeignKey("enrollers.id"), index=True)
+    recipient_id: Mapped[int] = mapped_column(Integer, ForeignKey("enrollers.id"), index=True)
     kind: Mapped[DigestKind] = mapped_column(_enum(DigestKind, "digest_kind"))
     business_date: Mapped[date] = mapped_column(Date)
     subject: Mapped[str] = mapped_column(String(200))
@@ -59,14 +59,20 @@ class OutboxEmail(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     message_key: Mapped[str] = mapped_column(String(120), unique=True)
     message_id: Mapped[str] = mapped_column(String(200))
-    recipient_id: Mapped[int | None] = mapped_column(ForeignKey("enrollers.id"))
+    recipient_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("enrollers.id"))
     to_address: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(200))
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text)
+    # A digest's List-Unsubscribe value (RFC 2369: "<https://...>, <mailto:...>"), sent as is
+    # with List-Unsubscribe-Post when it holds an http(s) link (RFC 8058); None for other mail.
+    list_unsubscribe: Mapped[str | None] = mapped_column(String(600))
     status: Mapped[OutboxStatus] = mapped_column(_enum(OutboxStatus, "outbox_status"))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # A digest held for its recipient's delivery time is not sent before this (and has not
+    # waited until then); NULL: due when queued.
+    not_before: Mapped[datetime | None] = mapped_column(UtcDateTime)
     claimed_by: Mapped[str | None] = mapped_column(String(80))
     lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_error: Mapped[str | None] = mapped_column(String(500))

@@ -51,7 +51,7 @@ class FollowUp(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    consumer_id: Mapped[int] = mapped_column(ForeignKey("consumers.id"), index=True)
+    consumer_id: Mapped[int] = mapped_column(Integer, ForeignKey("consumers.id"), index=True)
     kind: Mapped[FollowUpKind] = mapped_column(_enum(FollowUpKind, "follow_up_kind"))
     needed: Mapped[str] = mapped_column(String(120))  # e.g. "Proof of income"; no PII
     due_on: Mapped[date] = mapped_column(Date)

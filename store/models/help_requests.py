@@ -19,8 +19,8 @@ class HelpRequest(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)
-    enroller_id: Mapped[int] = mapped_column(ForeignKey("enrollers.id"))
-    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    enroller_id: Mapped[int] = mapped_column(Integer, ForeignKey("enrollers.id"))
+    agency_id: Mapped[int] = mapped_column(Integer, ForeignKey("agencies.id"), index=True)
     category: Mapped[HelpCategory] = mapped_column(_enum(HelpCategory, "help_category"))
     topic: Mapped[str] = mapped_column(String(120))
     details: Mapped[str] = mapped_column(Text)
@@ -36,8 +36,8 @@ class HelpRequestUpdate(Base):
     __tablename__ = "help_request_updates"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    help_request_id: Mapped[int] = mapped_column(ForeignKey("help_requests.id"), index=True)
-    author_id: Mapped[int] = mapped_column(ForeignKey("enrollers.id"))
+    help_request_id: Mapped[int] = mapped_column(Integer, ForeignKey("help_requests.id"), index=True)
+    author_id: Mapped[int] = mapped_column(Integer, ForeignKey("enrollers.id"))
     at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     status: Mapped[HelpStatus] = mapped_column(_enum(HelpStatus, "help_status"))
     note: Mapped[str | None] = mapped_column(Text)

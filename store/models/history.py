@@ -11,19 +11,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer
 from sqlalchemy.orm import Mapped, mapped_column
 
 from store.models.base import Base, UtcDateTime, _enum
 from store.models.cases import DelegationStatus, EnrollmentStatus
-
-OPEN = text("valid_to IS NULL")
+from store.models.partial_index import partial_index
 
 
 def _one_open_period(table: str, key: str) -> Index:
     """At most one open period per entity, enforced by the database: two writers racing to
     open one fail instead of splitting the history. Also the index every sync looks up."""
-    return Index(f"uq_{table}_open", key, unique=True, sqlite_where=OPEN, postgresql_where=OPEN)
+    return partial_index(f"uq_{table}_open", key, unique=True, where="valid_to IS NULL")
 
 
 class EnrollmentPeriod(Base):
@@ -40,8 +39,8 @@ class EnrollmentPeriod(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id"))
-    consumer_id: Mapped[int] = mapped_column(ForeignKey("consumers.id"))
+    enrollment_id: Mapped[int] = mapped_column(Integer, ForeignKey("enrollments.id"))
+    consumer_id: Mapped[int] = mapped_column(Integer, ForeignKey("consumers.id"))
     status: Mapped[EnrollmentStatus] = mapped_column(_enum(EnrollmentStatus, "enrollment_status"))
     binder_paid: Mapped[bool] = mapped_column(Boolean)
     status_since: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -60,9 +59,9 @@ class DelegationPeriod(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    delegation_id: Mapped[int] = mapped_column(ForeignKey("delegations.id"))
-    consumer_id: Mapped[int] = mapped_column(ForeignKey("consumers.id"))
-    enroller_id: Mapped[int] = mapped_column(ForeignKey("enrollers.id"))
+    delegation_id: Mapped[int] = mapped_column(Integer, ForeignKey("delegations.id"))
+    consumer_id: Mapped[int] = mapped_column(Integer, ForeignKey("consumers.id"))
+    enroller_id: Mapped[int] = mapped_column(Integer, ForeignKey("enrollers.id"))
     status: Mapped[DelegationStatus] = mapped_column(_enum(DelegationStatus, "delegation_status"))
     valid_from: Mapped[datetime] = mapped_column(UtcDateTime)
     valid_to: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -78,7 +77,7 @@ class EnrollerPeriod(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    enroller_id: Mapped[int] = mapped_column(ForeignKey("enrollers.id"))
+    enroller_id: Mapped[int] = mapped_column(Integer, ForeignKey("enrollers.id"))
     active: Mapped[bool] = mapped_column(Boolean)
     valid_from: Mapped[datetime] = mapped_column(UtcDateTime)
     valid_to: Mapped[datetime | None] = mapped_column(UtcDateTime)

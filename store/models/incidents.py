@@ -6,22 +6,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, Integer, String, text
+from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from store.models.base import Base, UtcDateTime, utcnow
+from store.models.partial_index import partial_index
 
 
 class Incident(Base):
     __tablename__ = "incidents"
     __table_args__ = (
-        Index(
-            "ux_incidents_open_topic",
-            "topic",
-            unique=True,
-            sqlite_where=text("cleared_at IS NULL"),
-            postgresql_where=text("cleared_at IS NULL"),
-        ),
+        partial_index("ux_incidents_open_topic", "topic", unique=True, where="cleared_at IS NULL"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

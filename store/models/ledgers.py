@@ -10,6 +10,7 @@ from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, UniqueCon
 from sqlalchemy.orm import Mapped, mapped_column
 
 from store.models.base import Base, UtcDateTime, _enum, utcnow
+from store.models.partial_index import partial_index
 
 
 class RunStatus(enum.StrEnum):
@@ -33,22 +34,37 @@ class Alert(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     topic: Mapped[str] = mapped_column(String(40))
-    recipient_id: Mapped[int] = mapped_column(ForeignKey("enrollers.id"))
-    consumer_id: Mapped[int] = mapped_column(ForeignKey("consumers.id"))
+    recipient_id: Mapped[int] = mapped_column(Integer, ForeignKey("enrollers.id"))
+    consumer_id: Mapped[int] = mapped_column(Integer, ForeignKey("consumers.id"))
     event_key: Mapped[str] = mapped_column(String(64))
     period_key: Mapped[str] = mapped_column(String(16))
     business_date: Mapped[date] = mapped_column(Date)
 
 
 class JobRun(Base):
-    """The run ledger: one row per (job, run key), claimed by INSERT before the work starts."""
+    """The run ledger: one row per (job, run key, agency), claimed by INSERT before the work
+    starts.
+
+    ``agency_id`` is set for work done agency by agency (each agency's Daily Summary of a
+    business date, run on the agency's own clock); it is null for work done once for the
+    whole deployment (the purge, `bob serve`'s first start) and for the Daily Summaries run
+    before 0015, when one run covered every agency. The partial unique index keeps those
+    agency-less rows unique per (job, run key), which the constraint alone would not (null
+    never equals null).
+    """
 
     __tablename__ = "job_runs"
-    __table_args__ = (UniqueConstraint("job", "run_key"),)
+    __table_args__ = (
+        UniqueConstraint("job", "run_key", "agency_id"),
+        partial_index(
+            "uq_job_runs_job_run_key_whole", "job", "run_key", where="agency_id IS NULL", unique=True
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     job: Mapped[str] = mapped_column(String(40))
     run_key: Mapped[str] = mapped_column(String(40))
+    agency_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("agencies.id"))
     status: Mapped[RunStatus] = mapped_column(_enum(RunStatus, "run_status"))
     claimed_by: Mapped[str] = mapped_column(String(80))
     lease_until: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -52,7 +52,7 @@ class Enroller(Base):
     __tablename__ = "enrollers"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    agency_id: Mapped[int] = mapped_column(Integer, ForeignKey("agencies.id"), index=True)
     first_name: Mapped[str] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(100))
     license_number: Mapped[str] = mapped_column(String(32), unique=True)
@@ -77,7 +77,7 @@ class LinkCode(Base):
     __table_args__ = (Index("ix_link_codes_slack_user", "slack_user_id", "created_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    enroller_id: Mapped[int] = mapped_column(ForeignKey("enrollers.id"))
+    enroller_id: Mapped[int] = mapped_column(Integer, ForeignKey("enrollers.id"))
     slack_user_id: Mapped[str] = mapped_column(String(32))
     code_hash: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

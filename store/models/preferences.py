@@ -1,7 +1,7 @@
 """How the Daily Summary reaches each person, and each agency's defaults and clock.
 
 The secure mailbox always receives every digest; these rows govern only the email and the
-Slack DM. A person with no row of their own follows their agency's defaults, and an agency
+Slack DM. A setting a person has not chosen follows their agency's default, and an agency
 with no row follows bob's (everything on, delivered at the agency's run time).
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-from sqlalchemy import Boolean, ForeignKey, String, Time
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Time
 from sqlalchemy.orm import Mapped, mapped_column
 
 from store.models.base import Base, UtcDateTime, utcnow
@@ -22,7 +22,7 @@ class AgencySchedule(Base):
 
     __tablename__ = "agency_schedules"
 
-    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), primary_key=True)
+    agency_id: Mapped[int] = mapped_column(Integer, ForeignKey("agencies.id"), primary_key=True)
     daily_summary_at: Mapped[time | None] = mapped_column(Time)
     earliest_delivery: Mapped[time | None] = mapped_column(Time)
     latest_delivery: Mapped[time | None] = mapped_column(Time)
@@ -35,17 +35,21 @@ class AgencySchedule(Base):
 
 
 class DeliveryPreference(Base):
-    """One enroller's choices. ``deliver_at`` is a local time in the agency's zone that delays
-    their email and DM (never the mailbox entry); ``None`` sends as soon as the run is done."""
+    """One enroller's choices, each ``None`` until they make it (it then follows the agency's
+    default; see :mod:`rules.preferences`). ``deliver_at`` is a local time in the agency's
+    zone that delays their email and DM (never the mailbox entry)."""
 
     __tablename__ = "delivery_preferences"
 
-    enroller_id: Mapped[int] = mapped_column(ForeignKey("enrollers.id"), primary_key=True)
-    email_digest: Mapped[bool] = mapped_column(Boolean, default=True)
-    slack_digest: Mapped[bool] = mapped_column(Boolean, default=True)
-    email_no_alerts: Mapped[bool] = mapped_column(Boolean, default=True)
-    slack_no_alerts: Mapped[bool] = mapped_column(Boolean, default=True)
+    enroller_id: Mapped[int] = mapped_column(Integer, ForeignKey("enrollers.id"), primary_key=True)
+    email_digest: Mapped[bool | None] = mapped_column(Boolean)
+    slack_digest: Mapped[bool | None] = mapped_column(Boolean)
+    email_no_alerts: Mapped[bool | None] = mapped_column(Boolean)
+    slack_no_alerts: Mapped[bool | None] = mapped_column(Boolean)
     deliver_at: Mapped[time | None] = mapped_column(Time)
+    # When the person (or someone for them) last chose; NULL while only imports set the row,
+    # which an import may then change again (it never overwrites a person's own choice).
+    chosen_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
 
@@ -55,6 +59,6 @@ class QuietTopic(Base):
 
     __tablename__ = "quiet_topics"
 
-    enroller_id: Mapped[int] = mapped_column(ForeignKey("enrollers.id"), primary_key=True)
+    enroller_id: Mapped[int] = mapped_column(Integer, ForeignKey("enrollers.id"), primary_key=True)
     topic: Mapped[str] = mapped_column(String(40), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

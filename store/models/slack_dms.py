@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from store.models.base import Base, UtcDateTime, _enum, utcnow
@@ -27,10 +28,12 @@ class SlackDm(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    recipient_id: Mapped[int] = mapped_column(ForeignKey("enrollers.id"))
+    recipient_id: Mapped[int] = mapped_column(Integer, ForeignKey("enrollers.id"))
     kind: Mapped[DigestKind] = mapped_column(_enum(DigestKind, "digest_kind"))
     business_date: Mapped[date] = mapped_column(Date)
     slack_user_id: Mapped[str] = mapped_column(String(32))
+    # The topics this DM leaves out: the recipient's quiet topics when it was queued (NULL: none).
+    quiet_topics: Mapped[list[Any] | None] = mapped_column(JSON)
     status: Mapped[OutboxStatus] = mapped_column(_enum(OutboxStatus, "slack_dm_status"))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     claims: Mapped[int] = mapped_column(Integer, default=0)

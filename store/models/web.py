@@ -17,7 +17,7 @@ class SignInLink(Base):
     __tablename__ = "web_signin_links"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    enroller_id: Mapped[int] = mapped_column(ForeignKey("enrollers.id"), index=True)
+    enroller_id: Mapped[int] = mapped_column(Integer, ForeignKey("enrollers.id"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     # Where the browser goes once signed in (a path on bob's site, e.g. one digest's page).
     next_path: Mapped[str] = mapped_column(String(200))
@@ -32,7 +32,7 @@ class WebSession(Base):
     __tablename__ = "web_sessions"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    enroller_id: Mapped[int] = mapped_column(ForeignKey("enrollers.id"), index=True)
+    enroller_id: Mapped[int] = mapped_column(Integer, ForeignKey("enrollers.id"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

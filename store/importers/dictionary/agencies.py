@@ -13,8 +13,10 @@ from store.history import ENROLLERS, record_history
 from store.importers.cells import MASKED
 from store.importers.columns import RowReader, reject
 from store.importers.context import ImportContext
+from store.importers.dictionary.entities import PREFERENCE_COLUMNS
 from store.importers.records import Reject
 from store.models import Agency, Enroller
+from store.preferences import agency_windows, import_preferences
 
 
 @dataclass
@@ -27,6 +29,7 @@ class Row:
     # A state column -> (the column saying since when, that time): stamped when it changes.
     stamps: dict[str, tuple[str, datetime]] = field(default_factory=dict)
     active_since: Any = None
+    preferences: dict[str, Any] = field(default_factory=dict)  # an enroller's, as the file gives them
 
 
 def upsert(session: Session, table: Table, key: str, rows: list[Row], now: datetime) -> list[tuple[Row, str]]:
@@ -73,8 +76,17 @@ def enroller_row(reader: RowReader, number: int, cells: list[Any]) -> Row:
     if known.get("active") is None:
         known.pop("active", None)
     since = values.get("active_since")
+    preferences = {
+        column.header: values[column.header]
+        for column in PREFERENCE_COLUMNS
+        if values.get(column.header) is not None and values[column.header] is not MASKED
+    }
     return Row(
-        number, values["license_number"].upper(), known, active_since=None if since is MASKED else since
+        number,
+        values["license_number"].upper(),
+        known,
+        active_since=None if since is MASKED else since,
+        preferences=preferences,
     )
 
 
@@ -82,13 +94,18 @@ def write_enrollers(ctx: ImportContext, session: Session, rows: list[Row]) -> An
     codes = {row.values["agency_code"] for row in rows}
     query = select(Agency.code, Agency.id).where(Agency.code.in_(codes))
     agencies: dict[str, int] = {code: agency_id for code, agency_id in session.execute(query)}
+    windows = agency_windows(session, agencies.values())
     good: list[Row] = []
     rejects: list[Reject] = []
     outcomes: list[tuple[Row, str]] = []
     for row in rows:
         code = row.values.pop("agency_code")
+        deliver_at = row.preferences.get("deliver_at")
         if ctx.agency_code is not None and code != ctx.agency_code:
             rejects.append(Reject(row.row, "agency_code", "another agency than --agency"))
+        elif code in agencies and deliver_at is not None and not windows[agencies[code]].allows(deliver_at):
+            reason = f"outside the agency's delivery window {windows[agencies[code]]}"
+            rejects.append(Reject(row.row, "deliver_at", reason))
         elif ctx.is_future(row.active_since):
             reason = f"dated after the file's as-of ({ctx.describe_as_of()})"
             rejects.append(Reject(row.row, "active_since", reason))
@@ -114,6 +131,25 @@ def write_enrollers(ctx: ImportContext, session: Session, rows: list[Row]) -> An
             rejects.append(Reject(row.row, "license_number", "the enroller is in another agency"))
             outcomes.append((row, "rejected"))
     table: Table = Enroller.__table__  # type: ignore[assignment]
-    outcomes += upsert(session, table, "license_number", good, ctx.now)
+    written = upsert(session, table, "license_number", good, ctx.now)
+    changed = _write_preferences(session, good)
+    outcomes += [
+        (row, "updated" if outcome == "unchanged" and row.key in changed else outcome)
+        for row, outcome in written
+    ]
     record_history(session, kinds=(ENROLLERS,))
     return outcomes, rejects
+
+
+def _write_preferences(session: Session, rows: list[Row]) -> set[str]:
+    """The file's preference columns for the enrollers of ``rows`` who have not chosen their
+    own; returns the license numbers whose preferences changed."""
+    given = {row.key: row.preferences for row in rows if row.preferences}
+    if not given:
+        return set()
+    query = select(Enroller.license_number, Enroller.id).where(Enroller.license_number.in_(given))
+    ids: dict[str, int] = {
+        license_number: enroller_id for license_number, enroller_id in session.execute(query)
+    }
+    changed = import_preferences(session, {ids[key]: values for key, values in given.items()})
+    return {key for key in given if ids[key] in changed}

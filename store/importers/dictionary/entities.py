@@ -6,6 +6,8 @@ the load order (agencies before enrollers before consumers before what hangs off
 
 from __future__ import annotations
 
+import re
+from datetime import time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -59,6 +61,28 @@ def due_soon_days(raw: Any) -> str:
     return ",".join(str(n) for n in found)
 
 
+_HH_MM = re.compile(r"(\d{1,2}):(\d{2})(?::00)?")
+
+
+def delivery_time(raw: Any) -> time:
+    """A local time of day, HH:MM on the 24-hour clock (a workbook's time cell too)."""
+    if isinstance(raw, time):
+        return raw.replace(second=0, microsecond=0)
+    match = _HH_MM.fullmatch(str(raw).strip())
+    if match is None or int(match[1]) > 23 or int(match[2]) > 59:
+        raise CellError("not a time written HH:MM (24-hour)")
+    return time(int(match[1]), int(match[2]))
+
+
+# The enrollers file's delivery preference columns: a person's starting choices.
+PREFERENCE_COLUMNS = (
+    Column("email_digest", yes_no),
+    Column("slack_digest", yes_no),
+    Column("email_no_alerts", yes_no),
+    Column("slack_no_alerts", yes_no),
+    Column("deliver_at", delivery_time),
+)
+
 CASE = Column("case_number", text(32), required=True)
 FLAG_COLUMNS = (
     CASE,
@@ -87,6 +111,7 @@ ENTITY_COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("role", enum_choice(Role), required=True),
         Column("active", yes_no),
         Column("active_since", parse_moment),
+        *PREFERENCE_COLUMNS,
     ),
     "consumers": (
         CASE,
