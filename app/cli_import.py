@@ -10,7 +10,7 @@ from typing import Any
 
 from store.importers.cells import CellError, parse_moment
 
-FORMATS = ("calheers-bob", "healthsherpa")
+FORMATS = ("calheers-bob", "healthsherpa", "healthsherpa-dmi", "healthsherpa-svi")
 
 
 def register(commands: Any) -> None:
@@ -21,11 +21,13 @@ def register(commands: Any) -> None:
             "bob import PATH loads bob's own files (a folder, or files named after their "
             "entity; see docs/data-dictionary.md). bob import calheers-bob FILE.xlsx --agency CODE "
             "loads a Book of Business workbook; bob import healthsherpa FILE.csv --agency CODE a "
-            "HealthSherpa clients export. Bad rows go to NAME.rejects.csv beside the input."
+            "HealthSherpa clients export; bob import healthsherpa-dmi|healthsherpa-svi FILE.csv "
+            "--agency CODE its DMI or SVI follow-ups export. Bad rows go to NAME.rejects.csv "
+            "beside the input."
         ),
     )
-    parser.add_argument("source", metavar="PATH|calheers-bob|healthsherpa")
-    parser.add_argument("file", nargs="?", help="the file, after calheers-bob or healthsherpa")
+    parser.add_argument("source", metavar="PATH|calheers-bob|healthsherpa|healthsherpa-dmi|healthsherpa-svi")
+    parser.add_argument("file", nargs="?", help="the file, after one of the formats")
     parser.add_argument("--agency", help="code of the agency whose book this is")
     parser.add_argument(
         "--as-of",

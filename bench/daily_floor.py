@@ -9,6 +9,10 @@ mailbox rows and the outbox rows, one bulk insert each, in one transaction.
 
 The alert ledger is empty on the benchmark date, so no topic needs to look up what fired
 before; the floor writes no ledger (bob's exactly-once bookkeeping is what the full run adds).
+
+bob's own topics (follow-ups due soon and overdue, pending and removed delegations) are
+branches of the same UNION, for agencies that have them on; each Daily Summary also lists
+its recipient's follow-ups due within 30 days (one more query) and counts them in the email.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ from store.models import DigestKind, MailboxMessage, OutboxEmail, OutboxStatus, 
 # On 08-01, 09-01 and 10-01 the consumer's latest consent expiring within a year alerts.
 CONSENT_DAYS = ("08-01", "09-01", "10-01")
 LOOKBACK_DAYS = 14
+DUE_SOON_DAYS = "30,15,5,1"  # bob's default when an agency lists none
+QUEUE_DAYS = 30
 MANAGER_ROLES = ("agency_manager", "primary_contact")
 
 IN_EFFECT = "{t}.valid_from < :cutoff AND ({t}.valid_to IS NULL OR {t}.valid_to >= :cutoff)"
@@ -55,6 +61,23 @@ def _flag(topic: str, kind: str) -> str:
         f"f.kind = '{kind}' AND f.raised_at < :cutoff AND (f.resolved_at IS NULL OR f.resolved_at >= :cutoff)"
     )
     return _branch(topic, "0", "consumer_flags f", "f.consumer_id", where)
+
+
+OUTSTANDING = "fu.created_at < :cutoff AND (fu.resolved_at IS NULL OR fu.resolved_at >= :cutoff)"
+BOBS_AGENCIES = "e.agency_id IN (SELECT id FROM agencies WHERE bob_topics = TRUE)"
+
+
+def _delegation(topic: str, where: str) -> str:
+    """A branch whose recipient is the delegation's own enroller, not the consumer's holder."""
+    return (
+        f"SELECT '{topic}' AS topic, e.id AS recipient_id, e.agency_id AS agency_id, "
+        "p.consumer_id AS consumer_id, p.delegation_id AS event_id FROM delegation_history p "
+        "JOIN enrollers e ON e.id = p.enroller_id "
+        "AND e.agency_id IN (SELECT id FROM agencies WHERE time_zone = :zone AND bob_topics = TRUE) "
+        "JOIN enroller_history eh ON eh.enroller_id = e.id AND eh.active = TRUE "
+        f"AND {IN_EFFECT.format(t='eh')} "
+        f"WHERE {where}"
+    )
 
 
 def _became(topic: str, status: str) -> str:
@@ -93,6 +116,22 @@ BRANCHES = {
     "enrollment_terminated": _became("enrollment_terminated", "terminated"),
     "medicare_aged_out": _flag("medicare_aged_out", "medicare_aged_out"),
     "enrollment_updates_pending": _flag("enrollment_updates_pending", "enrollment_update_pending"),
+    "follow_up_overdue": _branch(
+        "follow_up_overdue",
+        "fu.id",
+        "follow_ups fu",
+        "fu.consumer_id",
+        f"fu.due_on < :day AND {OUTSTANDING} AND {BOBS_AGENCIES}",
+    ),
+    "pending_delegation": _delegation(
+        "pending_delegation", f"p.status = 'pending' AND {IN_EFFECT.format(t='p')}"
+    ),
+    "delegation_removed": _delegation(
+        "delegation_removed",
+        "p.status = 'removed' AND p.valid_from < :cutoff AND p.valid_from >= :lookback AND EXISTS "
+        "(SELECT 1 FROM delegation_history w WHERE w.delegation_id = p.delegation_id "
+        "AND w.status = 'active' AND w.valid_from < p.valid_from)",
+    ),
 }
 TOPIC_TITLES = {
     "binder_payment_pending": "Binder Payment Pending",
@@ -103,14 +142,31 @@ TOPIC_TITLES = {
     "enrollment_terminated": "Enrollment Terminated",
     "medicare_aged_out": "Medicare Aged Out",
     "enrollment_updates_pending": "Enrollment Updates Pending",
+    "follow_up_due_soon": "Follow-up Due Soon",
+    "follow_up_overdue": "Follow-up Overdue",
+    "pending_delegation": "Pending Delegation",
+    "delegation_removed": "Delegation Removed",
 }
 ORDER = {name: n for n, name in enumerate(TOPIC_TITLES)}
 
 
-def alerts_sql(day: date) -> str:
-    """Every alert of ``day`` with the consumer contact it shows (UNION: one alert per event)."""
+def due_soon_sql(day: date, offsets: dict[str, list[int]]) -> str:
+    """Follow-ups due exactly one of their agency's days ahead: the agencies (few) grouped by
+    their list of days, each group's due dates written out."""
+    groups = []
+    for days, agency_ids in offsets.items():
+        dates = ", ".join(f"'{day + timedelta(days=int(n))}'" for n in days.split(","))
+        groups.append(f"(e.agency_id IN ({', '.join(map(str, agency_ids))}) AND fu.due_on IN ({dates}))")
+    where = f"{OUTSTANDING} AND ({' OR '.join(groups) or 'FALSE'})"
+    return _branch("follow_up_due_soon", "fu.id", "follow_ups fu", "fu.consumer_id", where)
+
+
+def alerts_sql(day: date, offsets: dict[str, list[int]] | None = None) -> str:
+    """Every alert of ``day`` with the consumer contact it shows (UNION: one alert per event);
+    ``offsets``: bob's topics' agencies by their due-soon days."""
     topics = [t for t in BRANCHES if t != "consent_valid_thru" or day.strftime("%m-%d") in CONSENT_DAYS]
-    union = "\nUNION\n".join(BRANCHES[t] for t in topics)
+    branches = [BRANCHES[t] for t in topics] + ([due_soon_sql(day, offsets)] if offsets else [])
+    union = "\nUNION\n".join(branches)
     return (
         "SELECT a.topic, a.recipient_id, a.agency_id, a.consumer_id, k.case_number, k.first_name, "
         "k.last_name, k.primary_phone, k.email "
@@ -129,13 +185,34 @@ WHERE e.agency_id IN (SELECT id FROM agencies WHERE time_zone = :zone)
 ORDER BY e.id"""
 
 
+QUEUE_SQL = f"""
+SELECT e.id AS recipient_id, fu.due_on, fu.kind, fu.needed, fu.status, k.case_number, k.first_name,
+       k.last_name, k.primary_phone, k.email
+FROM follow_ups fu {DELEGATED.format(consumer="fu.consumer_id")}
+JOIN consumers k ON k.id = fu.consumer_id
+WHERE fu.due_on < :horizon AND {OUTSTANDING} AND {BOBS_AGENCIES}"""
+
+
+def _offsets(conn: Connection, zone: str) -> dict[str, list[int]]:
+    """The zone's agencies with bob's topics on, by their due-soon days."""
+    found: dict[str, list[int]] = defaultdict(list)
+    query = text("SELECT id, due_soon_days FROM agencies WHERE time_zone = :zone AND bob_topics = TRUE")
+    for agency_id, days in conn.execute(query, {"zone": zone}):
+        found[days or DUE_SOON_DAYS].append(agency_id)
+    return dict(found)
+
+
 def _params(day: date, zone: str) -> dict[str, Any]:
     tz = ZoneInfo(zone)
     cutoff = datetime(day.year, day.month, day.day, tzinfo=tz).astimezone(UTC)
     back = day - timedelta(days=LOOKBACK_DAYS)
     lookback = datetime(back.year, back.month, back.day, tzinfo=tz).astimezone(UTC)
     year_later = day.replace(year=day.year + 1)
-    return {"cutoff": cutoff, "lookback": lookback, "day": day, "year_later": year_later, "zone": zone}
+    horizon = day + timedelta(days=QUEUE_DAYS + 1)
+    return {
+        "cutoff": cutoff, "lookback": lookback, "day": day, "year_later": year_later, "zone": zone,
+        "horizon": horizon,
+    }  # fmt: skip
 
 
 def _typed(sql: str, names: tuple[str, ...]) -> Any:
@@ -144,23 +221,26 @@ def _typed(sql: str, names: tuple[str, ...]) -> Any:
         "lookback": bindparam("lookback", type_=UtcDateTime()),
         "day": bindparam("day", type_=Date()),
         "year_later": bindparam("year_later", type_=Date()),
+        "horizon": bindparam("horizon", type_=Date()),
         "zone": bindparam("zone"),
     }
     return text(sql).bindparams(*(binds[n] for n in names if f":{n}" in sql))
 
 
-def select_all(conn: Connection, day: date) -> tuple[list[Any], list[Any], list[str]]:
-    """The alerts and the audience of ``day``, one zone (calendar) at a time."""
+def select_all(conn: Connection, day: date) -> tuple[list[Any], list[Any], list[str], list[Any]]:
+    """The alerts, the audience and the follow-up queues of ``day``, one zone (calendar) at a time."""
     zones = [z for (z,) in conn.execute(text("SELECT DISTINCT time_zone FROM agencies ORDER BY 1"))]
     alerts: list[Any] = []
     people: list[Any] = []
-    names = ("cutoff", "lookback", "day", "year_later", "zone")
+    queue: list[Any] = []
+    names = ("cutoff", "lookback", "day", "year_later", "zone", "horizon")
     for zone in zones:
         params = _params(day, zone)
-        alerts += conn.execute(_typed(alerts_sql(day), names), params).all()
+        alerts += conn.execute(_typed(alerts_sql(day, _offsets(conn, zone)), names), params).all()
         people += conn.execute(_typed(AUDIENCE_SQL, names), params).all()
+        queue += conn.execute(_typed(QUEUE_SQL, names).columns(due_on=Date()), params).all()
     agencies = {agency_id: name for agency_id, name in conn.execute(text("SELECT id, name FROM agencies"))}
-    return alerts, people, [agencies[p.agency_id] for p in people]
+    return alerts, people, [agencies[p.agency_id] for p in people], queue
 
 
 def fingerprint(rows: list[tuple[str, int, int]]) -> dict[str, Any]:
@@ -185,6 +265,20 @@ ALERTS_HTML = (
     "{% endfor %}</table>{% endfor %}"
 )
 COUNTS = "{% for c in counts %}{{ c['title'] }}: {{ c['count'] }}\n{% endfor %}"
+QUEUE_COUNTS = "Follow-ups: {{ q['overdue'] }} overdue, {{ q['week'] }} this week, {{ q['later'] }} later\n"
+QUEUE_TXT = (
+    "{% for f in follow_ups %}  - {{ f['due_on'] }} | Case {{ f['case_number'] }} | {{ f['kind'] }}: "
+    "{{ f['needed'] }} | {{ f['status'] }} | {{ f['contact_name'] }}, {{ f['phone'] }}, {{ f['email'] }}\n"
+    "{% endfor %}"
+)
+QUEUE_HTML = (
+    "<table>{% for f in follow_ups %}<tr><td>{{ f['due_on'] }}</td><td>{{ f['case_number'] }}</td>"
+    "<td>{{ f['kind'] }}: {{ f['needed'] }}</td><td>{{ f['status'] }}</td>"
+    "<td>{{ f['contact_name'] }}<br>{{ f['phone'] }}<br>{{ f['email'] }}</td></tr>\n{% endfor %}</table>"
+)
+QUEUE_ENROLLERS = (
+    "{% for e in enrollers %}{{ e['name'] }}: {{ e['q']['week'] }} / {{ e['q']['overdue'] }}\n{% endfor %}"
+)
 ENROLLERS_TXT = "{% for e in enrollers %}== {{ e['name'] }}: {{ e['total'] }}\n{% set topics = e['topics'] %}"
 
 
@@ -197,23 +291,32 @@ def templates() -> dict[str, dict[str, Any]]:
     return {
         "summary": {
             "txt": text.from_string(
-                "Daily Summary for {{ name }}, {{ day }}: {{ total }} alerts\n" + ALERTS_TXT
+                "Daily Summary for {{ name }}, {{ day }}: {{ total }} alerts\n" + ALERTS_TXT + QUEUE_TXT
             ),
-            "html": html.from_string("<h1>Daily Summary for {{ name }}, {{ day }}</h1>" + ALERTS_HTML),
+            "html": html.from_string(
+                "<h1>Daily Summary for {{ name }}, {{ day }}</h1>" + ALERTS_HTML + QUEUE_HTML
+            ),
         },
         "manager": {
             "txt": text.from_string(
-                "{{ agency }}, {{ day }}\n" + ENROLLERS_TXT + ALERTS_TXT + "{% endfor %}"
+                "{{ agency }}, {{ day }}\n" + QUEUE_ENROLLERS + ENROLLERS_TXT + ALERTS_TXT + "{% endfor %}"
             ),
             "html": html.from_string(
-                "<h1>{{ agency }}, {{ day }}</h1>{% for e in enrollers %}<h2>{{ e.name }}: {{ e.total }}</h2>"
-                "{% set topics = e.topics %}" + ALERTS_HTML + "{% endfor %}"
+                "<h1>{{ agency }}, {{ day }}</h1><pre>" + QUEUE_ENROLLERS + "</pre>{% for e in enrollers %}"
+                "<h2>{{ e.name }}: {{ e.total }}</h2>{% set topics = e.topics %}"
+                + ALERTS_HTML
+                + "{% endfor %}"
             ),
         },
         "email": {
-            "txt": text.from_string("Hello {{ name }},\n{{ total }} alerts on {{ day }}:\n" + COUNTS),
+            "txt": text.from_string(
+                "Hello {{ name }},\n{{ total }} alerts on {{ day }}:\n" + COUNTS + QUEUE_COUNTS
+            ),
             "html": html.from_string(
-                "<p>Hello {{ name }},</p><p>{{ total }} alerts on {{ day }}:</p><pre>" + COUNTS + "</pre>"
+                "<p>Hello {{ name }},</p><p>{{ total }} alerts on {{ day }}:</p><pre>"
+                + COUNTS
+                + QUEUE_COUNTS
+                + "</pre>"
             ),
         },
     }
@@ -233,6 +336,26 @@ def _sections(rows: list[Any]) -> dict[int, list[dict[str, Any]]]:
     }
 
 
+def _queues(rows: list[Any], day: date) -> dict[int, list[dict[str, Any]]]:
+    """Each recipient's follow-ups, soonest due first."""
+    queues: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for r in sorted(rows, key=lambda r: (r.recipient_id, r.due_on, r.case_number)):
+        queues[r.recipient_id].append(
+            {
+                "due_on": r.due_on, "days_left": (r.due_on - day).days, "kind": r.kind, "needed": r.needed,
+                "status": r.status, "case_number": r.case_number,
+                "contact_name": f"{r.first_name} {r.last_name}", "phone": r.primary_phone, "email": r.email,
+            }
+        )  # fmt: skip
+    return queues
+
+
+def _queue_counts(queue: list[dict[str, Any]]) -> dict[str, int]:
+    overdue = sum(1 for f in queue if f["days_left"] < 0)
+    week = sum(1 for f in queue if 0 <= f["days_left"] < 7)
+    return {"overdue": overdue, "week": week, "later": len(queue) - overdue - week}
+
+
 def _counts(topics: list[dict[str, Any]]) -> list[dict[str, Any]]:
     found = {t["name"]: len(t["alerts"]) for t in topics}
     return [{"title": title, "count": found.get(name, 0)} for name, title in TOPIC_TITLES.items()]
@@ -243,19 +366,25 @@ def _render(templates: dict[str, Any], context: dict[str, Any]) -> dict[str, str
 
 
 def render_all(
-    alerts: list[Any], people: list[Any], agency_names: list[str], day: date
+    alerts: list[Any], people: list[Any], agency_names: list[str], day: date, queue_rows: list[Any]
 ) -> list[dict[str, Any]]:
     """One mailbox text per distinct digest text (per enroller; once per agency for all its
     managers) and one email per recipient; each digest as ``{person, kind, total, mailbox,
     email, alerts}``."""
     sections, digests, t = _sections(alerts), [], templates()
+    queues = _queues(queue_rows, day)
     enrollers_of: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for person in people:
-        if not person.has_book:
+        if not person.has_book and person.id not in sections:  # no book, no alert of the day
             continue
         name, topics = f"{person.first_name} {person.last_name}", sections.get(person.id, [])
         total = sum(len(t["alerts"]) for t in topics)
-        context = {"name": name, "day": day, "total": total, "topics": topics, "counts": _counts(topics)}
+        queue = queues.get(person.id, [])
+        counted = _queue_counts(queue)
+        context = {
+            "name": name, "day": day, "total": total, "topics": topics, "counts": _counts(topics),
+            "follow_ups": queue, "q": counted,
+        }  # fmt: skip
         box = _render(t["summary"], context)
         flat = [a for t in topics for a in t["alerts"]]
         digests.append(
@@ -269,9 +398,11 @@ def render_all(
             }
         )
         enrollers_of[person.agency_id].append(
-            {"name": name, "total": total, "topics": topics, "alerts": flat}
+            {"name": name, "total": total, "topics": topics, "alerts": flat, "q": counted}
         )
-    shared: dict[int, tuple[dict[str, str], int, list[dict[str, Any]], list[dict[str, Any]]]] = {}
+    shared: dict[
+        int, tuple[dict[str, str], int, list[dict[str, Any]], list[dict[str, Any]], dict[str, int]]
+    ] = {}
     for person, agency in zip(people, agency_names, strict=True):
         if not person.manager:
             continue
@@ -280,13 +411,17 @@ def render_all(
             topics = [t for e in enrollers for t in e["topics"]]
             context = {"agency": agency, "day": day, "enrollers": enrollers}
             flat = [a for e in enrollers for a in e["alerts"]]
-            shared[person.agency_id] = (_render(t["manager"], context), len(flat), flat, _counts(topics))
-        box, total, flat, counts = shared[person.agency_id]
+            counted = {k: sum(e["q"][k] for e in enrollers) for k in ("overdue", "week", "later")}
+            shared[person.agency_id] = (
+                _render(t["manager"], context), len(flat), flat, _counts(topics), counted,
+            )  # fmt: skip
+        box, total, flat, counts, counted = shared[person.agency_id]
         context = {
             "name": f"{person.first_name} {person.last_name}",
             "day": day,
             "total": total,
             "counts": counts,
+            "q": counted,
         }
         digests.append(
             {
@@ -347,9 +482,9 @@ def run_floor(engine: Engine, day: date) -> dict[str, Any]:
     """The floor, timed part by part: select, render, write (committed; the caller resets)."""
     with engine.begin() as conn:
         started = time.perf_counter()
-        alerts, people, agency_names = select_all(conn, day)
+        alerts, people, agency_names, queue = select_all(conn, day)
         selected = time.perf_counter()
-        digests = render_all(alerts, people, agency_names, day)
+        digests = render_all(alerts, people, agency_names, day, queue)
         rendered = time.perf_counter()
         write_all(conn, digests, day)
     written = time.perf_counter()

@@ -1,8 +1,9 @@
 """A digest in Slack: the short DM of the morning, and the whole digest paged.
 
-The DM shows the counts per topic and the first alerts of each; "Open full digest" shows every
-alert, paged by topic (by enroller in a Daily Manager Summary) with Previous/Next buttons, so
-nothing is cut however long the digest. Pages are packed to stay well within Slack's limits
+The DM shows the counts per topic, the first alerts of each and the first follow-ups; "Open
+full digest" shows every alert, paged by topic (by enroller in a Daily Manager Summary) with
+Previous/Next buttons, then the follow-ups and the CRW part, so nothing is cut however long
+the digest. Pages are packed to stay well within Slack's limits
 (:mod:`bot.block_limits`): a page holds at most ``PAGE_BLOCKS`` content blocks and
 ``PAGE_CHARS`` characters, a topic too long for one page continues on the next. Every stored
 value passes through :func:`bot.slack_text.inert`.
@@ -28,6 +29,9 @@ PREVIOUS_PAGE = "digest_previous"
 NEXT_PAGE = "digest_next"
 OPEN_IN_BROWSER = "digest_browser"
 CRW_HEADING = "Consumer Retention Workspace"
+# The follow-ups part of a mailbox text (templates/_macros.txt): its first line starts so.
+FOLLOW_UPS_HEADING = "Follow-ups"
+FOLLOW_UP_QUEUE_LINE = "Follow-ups by due date"
 _TITLE_ORDER = {topic.title: TOPIC_ORDER[topic.name] for topic in TOPICS}
 
 
@@ -87,7 +91,8 @@ def digest_dm(doc: MailboxDocument, web_base_url: str = "") -> Reply:
     """The morning DM: one short line for a No Alerts digest, else the subject, counts per
     topic, the first alerts of each topic and the buttons."""
     subject = inert(doc.subject)
-    if not doc.alert_count:
+    follow_ups = follow_up_lines(doc.body_text)
+    if not doc.alert_count and not follow_ups:
         return Reply(doc.subject, [section(f"*{subject}*: nothing needs you today.")])
     topics = _by_topic(doc.alerts or [])
     counts = "\n".join(f"{inert(title)}: *{len(alerts)}*" for title, alerts in topics)
@@ -97,15 +102,19 @@ def digest_dm(doc: MailboxDocument, web_base_url: str = "") -> Reply:
         first = [alert_line(alert, with_enroller=manager) for alert in alerts[:FIRST_ALERTS]]
         more = f"\n_… and {len(alerts) - FIRST_ALERTS} more_" if len(alerts) > FIRST_ALERTS else ""
         blocks.append(section(f"*{inert(title)}*\n" + "\n".join(first) + more))
+    if follow_ups:
+        shown = [inert(line) for line in follow_ups[:FIRST_ALERTS]]
+        more = f"\n_… and {len(follow_ups) - FIRST_ALERTS} more_" if len(follow_ups) > FIRST_ALERTS else ""
+        blocks.append(section(f"*{FOLLOW_UPS_HEADING}*\n" + "\n".join(shown) + more))
     blocks.append(_buttons(doc, web_base_url))
     return Reply(doc.subject, blocks)
 
 
-def crw_lines(body_text: str) -> list[str]:
-    """The digest's Consumer Retention Workspace part, as its text shows it (its cases or the
-    agency's tiles are kept only in the text)."""
+def _text_part(body_text: str, heading: str) -> list[str]:
+    """The digest text's part whose first line starts with ``heading``, to the blank line
+    that ends it."""
     lines = body_text.splitlines()
-    start = next((n for n, line in enumerate(lines) if line.startswith(CRW_HEADING)), None)
+    start = next((n for n, line in enumerate(lines) if line.startswith(heading)), None)
     if start is None:
         return []
     part = []
@@ -114,6 +123,19 @@ def crw_lines(body_text: str) -> list[str]:
             break
         part.append(line)
     return part
+
+
+def crw_lines(body_text: str) -> list[str]:
+    """The digest's Consumer Retention Workspace part, as its text shows it (its cases or the
+    agency's tiles are kept only in the text)."""
+    return _text_part(body_text, CRW_HEADING)
+
+
+def follow_up_lines(body_text: str) -> list[str]:
+    """The digest's follow-ups (an enroller's queue by due date, or a manager's counts by
+    enroller), as its text shows them, without the queue's own heading line."""
+    part = _text_part(body_text, FOLLOW_UPS_HEADING)
+    return [line.strip() for line in part if not line.startswith(FOLLOW_UP_QUEUE_LINE)]
 
 
 def _enroller_of(alert: dict[str, Any]) -> str:
@@ -141,6 +163,9 @@ def _groups(doc: MailboxDocument) -> Iterator[tuple[str, list[str]]]:
     else:
         for title, alerts in _by_topic(doc.alerts):
             yield inert(title), [alert_line(alert) for alert in alerts]
+    follow_ups = follow_up_lines(doc.body_text)
+    if follow_ups:
+        yield FOLLOW_UPS_HEADING, [inert(line) for line in follow_ups]
     crw = crw_lines(doc.body_text)
     if crw:
         yield CRW_HEADING, [inert(line.strip()) for line in crw[1:]]

@@ -16,9 +16,10 @@ from itertools import groupby
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Row, Select, exists, select, true
+from sqlalchemy import ColumnElement, Row, Select, exists, or_, select, true
 from sqlalchemy.orm import Session
 
+from mailer.follow_up_queue import QueueCounts, follow_up_queues, queue_counts
 from rules.access import Action, roles_allowed
 from rules.crw import crw_events, crw_tiles
 from rules.topics import TOPIC_ORDER, TOPICS, TOPICS_BY_NAME
@@ -140,10 +141,10 @@ def _among(agency_ids: Collection[int] | None) -> ColumnElement[bool]:
 
 
 def audience(session: Session, day: date, agency_ids: Collection[int] | None = None) -> Audience:
-    """Enrollers with actively delegated consumers, and each agency's managers and primary
-    contacts, as they stood at each agency's cutoff of ``day`` (so a replay reaches the people
-    an on-time run reached), of ``agency_ids`` (default: every agency). Sized by the number of
-    enrollers, never by the number of consumers."""
+    """Enrollers with actively delegated consumers (or an alert of the day), and each agency's
+    managers and primary contacts, as they stood at each agency's cutoff of ``day`` (so a replay
+    reaches the people an on-time run reached), of ``agency_ids`` (default: every agency). Sized
+    by the number of enrollers, never by the number of consumers."""
     result = Audience(agencies={})
     chosen = select(Agency.id, Agency.name, Agency.time_zone).where(_among(agency_ids))
     for agency_id, name, zone in session.execute(chosen):
@@ -152,12 +153,18 @@ def audience(session: Session, day: date, agency_ids: Collection[int] | None = N
     for zone in sorted(set(result.zones.values())):
         cutoff = local_midnight(day, ZoneInfo(zone))
         agencies = select(Agency.id).where(Agency.time_zone == zone, _among(agency_ids))
-        for row in session.execute(_people(cutoff, agencies, _has_book(cutoff))):
+        for row in session.execute(_people(cutoff, agencies, or_(_has_book(cutoff), _alerted(day)))):
             result.enrollers[row.agency_id].append(_person(row))
         managers = Enroller.role.in_(roles_allowed(Action.RECEIVE_MANAGER_SUMMARY))
         for row in session.execute(_people(cutoff, agencies, managers)):
             result.managers[row.agency_id].append(_person(row))
     return result
+
+
+def _alerted(day: date) -> ColumnElement[bool]:
+    """An alert of the day for someone without a book: a pending delegation awaiting them,
+    or the last case that left their book."""
+    return exists().where(Alert.recipient_id == Enroller.id, Alert.business_date == day)
 
 
 def _has_book(cutoff: datetime) -> ColumnElement[bool]:
@@ -296,7 +303,12 @@ def _crw_data(session: Session, day: date, who: Audience) -> CrwDigestData:
 
 
 def _agency_digests(
-    day: date, agency_id: int, who: Audience, sections: dict[int, list[dict[str, Any]]], crw: CrwDigestData
+    day: date,
+    agency_id: int,
+    who: Audience,
+    sections: dict[int, list[dict[str, Any]]],
+    crw: CrwDigestData,
+    queues: dict[int, list[dict[str, Any]]],
 ) -> Iterator[Digest]:
     agency = who.agencies[agency_id]
     enrollers: list[dict[str, Any]] = []
@@ -304,6 +316,8 @@ def _agency_digests(
         topics = sections.get(person.id, [])
         total = sum(len(t["alerts"]) for t in topics)
         enroller = {"name": person.name, "license_number": person.license_number}
+        queue = queues.get(person.id, [])
+        follow_up_counts = queue_counts(queue)
         context = {
             "business_date": day,
             "agency": agency,
@@ -313,9 +327,13 @@ def _agency_digests(
             "counts": _counts(topics),
             "total": total,
             "crw": crw.events.get(person.id, []),
+            "follow_ups": queue,
+            "follow_up_counts": follow_up_counts.as_dict(),
         }
         yield Digest(DigestKind.DAILY_SUMMARY, person, context)
-        enrollers.append({**enroller, "topics": topics, "total": total})
+        enrollers.append(
+            {**enroller, "topics": topics, "total": total, "follow_up_counts": follow_up_counts.as_dict()}
+        )
     managers = who.managers.get(agency_id, [])
     if not managers:
         return
@@ -327,9 +345,18 @@ def _agency_digests(
         "counts": _counts(t for topics in sections.values() for t in topics),
         "total": sum(e["total"] for e in enrollers),
         "crw_tiles": crw.tiles.get(agency_id),
+        "follow_up_counts": _summed(e["follow_up_counts"] for e in enrollers),
     }
     for person in managers:
         yield Digest(DigestKind.MANAGER_SUMMARY, person, {**shared, "recipient_name": person.name}, shared)
+
+
+def _summed(counts: Iterable[dict[str, int]]) -> dict[str, int]:
+    """An agency's follow-up counts: its enrollers' added up."""
+    totals = Counter[str]()
+    for one in counts:
+        totals.update(one)
+    return QueueCounts(totals["overdue"], totals["due_this_week"], totals["due_later"]).as_dict()
 
 
 def digests_for(session: Session, day: date, agency_ids: Collection[int] | None = None) -> Iterator[Digest]:
@@ -338,6 +365,7 @@ def digests_for(session: Session, day: date, agency_ids: Collection[int] | None 
     nothing fired."""
     who = audience(session, day, agency_ids)
     crw = _crw_data(session, day, who)
+    queues = follow_up_queues(session, day, who.zones)
     seen: set[int] = set()
     rows = _alert_rows(session, day, list(who.agencies))
     for agency_id, agency_rows in groupby(rows, key=lambda r: r.agency_id):
@@ -350,7 +378,7 @@ def digests_for(session: Session, day: date, agency_ids: Collection[int] | None 
             for recipient_id, rows in groupby(agency_rows, key=lambda r: r.recipient_id)
         }
         seen.add(agency_id)
-        yield from _agency_digests(day, agency_id, who, sections, crw)
+        yield from _agency_digests(day, agency_id, who, sections, crw, queues)
     for agency_id in sorted(who.agencies):
         if agency_id not in seen:
-            yield from _agency_digests(day, agency_id, who, {}, crw)
+            yield from _agency_digests(day, agency_id, who, {}, crw, queues)

@@ -12,7 +12,7 @@ from collections.abc import Collection, Iterable
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Insert, func, literal, select, true
+from sqlalchemy import ColumnElement, Insert, Select, func, literal, select, true
 from sqlalchemy.orm import Session
 
 from rules.topics import ONE_TIME_LOOKBACK_DAYS, TOPICS, SelectionWindow, Topic
@@ -34,6 +34,13 @@ def calendars(session: Session, agency_ids: Collection[int] | None = None) -> li
     return list(session.scalars(zones))
 
 
+def _agencies(topic: Topic, zone: str, agency_ids: Collection[int] | None) -> Select[int]:
+    """The agencies of the calendar whose Daily Summary has ``topic``: bob's own topics only
+    where the agency has not turned them off."""
+    agencies = select(Agency.id).where(Agency.time_zone == zone, _among(agency_ids))
+    return agencies.where(Agency.bob_topics.is_(True)) if topic.bobs_own else agencies
+
+
 def alerts_statement(
     session: Session, topic: Topic, day: date, zone: str, agency_ids: Collection[int] | None = None
 ) -> Insert:
@@ -41,7 +48,7 @@ def alerts_statement(
         day=day,
         cutoff=local_midnight(day, ZoneInfo(zone)),
         lookback_start=local_midnight(day - timedelta(days=ONE_TIME_LOOKBACK_DAYS), ZoneInfo(zone)),
-        agency_ids=select(Agency.id).where(Agency.time_zone == zone, _among(agency_ids)),
+        agency_ids=_agencies(topic, zone, agency_ids),
     )
     candidate = topic.selector(window).subquery("candidate")
     due = select(

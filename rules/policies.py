@@ -86,7 +86,29 @@ class OnDates:
         return true()
 
 
-Policy = Once | DailyUntilResolved | EveryNDaysWhile | OnDates
+@dataclass(frozen=True)
+class BeforeDue:
+    """Fires on the listed days before a due date (30, 15, 5 and 1 by default); an agency may
+    list its own days, which the topic's selector reads beside the due date."""
+
+    days: tuple[int, ...]
+
+    def applies_on(self, day: date) -> bool:
+        return True
+
+    def period_key(self, day: date) -> str:
+        return day.isoformat()
+
+    def due(self, topic: str, candidate: Any, day: date) -> ColumnElement[bool]:
+        return true()
+
+
+Policy = Once | DailyUntilResolved | EveryNDaysWhile | OnDates | BeforeDue
+
+
+def _listing(days: tuple[int, ...]) -> str:
+    words = [str(n) for n in days]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def describe(policy: Policy) -> str:
@@ -100,3 +122,5 @@ def describe(policy: Policy) -> str:
             return f"Every {n} days while the condition holds"
         case OnDates(month_days=month_days):
             return ", ".join(f"{int(m)}/{int(d)}" for m, d in (md.split("-") for md in month_days)) + " only"
+        case BeforeDue(days=days):
+            return f"{_listing(days)} days before the due date"

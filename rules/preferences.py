@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from rules.topics import TOPICS
+from rules.topics import BOBS_OWN_TOPICS, CALHEERS_TOPICS
 from store.errors import Refused
 
 
@@ -39,21 +39,10 @@ class Channel(enum.StrEnum):
 
 
 # The eight topics of the CalHEERS contract: never quieted, on any channel.
-CONTRACT_TOPICS = frozenset(
-    {
-        "binder_payment_pending",
-        "consent_valid_thru",
-        "actions_requested",
-        "nod_notice",
-        "enrollment_canceled",
-        "enrollment_terminated",
-        "medicare_aged_out",
-        "enrollment_updates_pending",
-    }
-)
+CONTRACT_TOPICS = frozenset(CALHEERS_TOPICS)
 
-# bob's own topics, in digest order: the only ones a person may quiet (none until bob has any).
-QUIETABLE_TOPICS: tuple[str, ...] = tuple(t.name for t in TOPICS if t.name not in CONTRACT_TOPICS)
+# bob's own topics, in digest order: the only ones a person may quiet.
+QUIETABLE_TOPICS: tuple[str, ...] = BOBS_OWN_TOPICS
 
 
 def quietable(topic: str) -> bool:

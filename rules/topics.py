@@ -7,22 +7,30 @@ Python loop over consumers. The recipient is the enroller the consumer is active
 delegated to. Changing states (enrollment status and binder, delegation status, enroller
 active) are read from their history periods in effect at the cutoff, and every dated fact
 counts only when it became true before the cutoff, so a past date replays exactly.
+
+The first eight topics are the CalHEERS portal's frequency contract. The ones marked
+``bobs_own`` are bob's: follow-up deadlines and delegations at risk, which an agency may turn
+off (``agencies.bob_topics``) and a person may quiet by name (:data:`BOBS_OWN_TOPICS`). A
+follow-up counts while it was raised before the cutoff and not resolved before it; its due
+date is the one bob holds now (a due date moved by a later import is not history).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, and_, cast, func, literal, select
+from sqlalchemy import ColumnElement, Select, String, and_, cast, exists, func, literal, select
 from sqlalchemy.orm import InstrumentedAttribute
 
-from rules.policies import DailyUntilResolved, EveryNDaysWhile, Once, OnDates, Policy
+from rules.policies import BeforeDue, DailyUntilResolved, EveryNDaysWhile, Once, OnDates, Policy
+from store.day_count import days_until
 from store.history import held, in_effect
 from store.join_order import in_order
 from store.models import (
+    Agency,
     Consent,
     ConsumerFlag,
     Coverage,
@@ -34,13 +42,19 @@ from store.models import (
     EnrollmentPeriod,
     EnrollmentStatus,
     FlagKind,
+    FollowUp,
     Notice,
     NoticeKind,
 )
+from store.models.people import MAX_DUE_SOON_DAYS
 
 # A one-time event older than this many local days when first evaluated is history, not
 # news: importing a book with years of notices must not flood the first Daily Summary.
 ONE_TIME_LOOKBACK_DAYS = 14
+
+# "Follow-up due soon" alerts this many days before the due date, unless the agency lists
+# its own days (``agencies.due_soon_days``, e.g. "30,15,5,1").
+DUE_SOON_DAYS = (30, 15, 5, 1)
 
 
 @dataclass(frozen=True)
@@ -67,6 +81,7 @@ class Topic:
     policy: Policy
     selector: Selector
     condition: str
+    bobs_own: bool = False  # bob's own topic, not one of the CalHEERS portal's eight
 
 
 def _key(prefix: str, *columns: ColumnElement[int] | InstrumentedAttribute[int]) -> ColumnElement[str]:
@@ -181,6 +196,87 @@ def _enrollment_became(status: EnrollmentStatus) -> Selector:
     return selector
 
 
+def _outstanding(window: SelectionWindow) -> ColumnElement[bool]:
+    """The follow-up was raised before the cutoff and not cleared or expired before it."""
+    return held(FollowUp.created_at, FollowUp.resolved_at, window.cutoff)
+
+
+def _due_soon_days(default: tuple[int, ...]) -> ColumnElement[str]:
+    """The recipient's agency's due-soon days as ``,30,15,5,1,``, so a day count matches
+    with ``LIKE '%,N,%'`` (agencies are few: one indexed look-up each)."""
+    listed = select(Agency.due_soon_days).where(Agency.id == Enroller.agency_id).scalar_subquery()
+    fallback = literal(",".join(str(n) for n in default), String)
+    return literal(",", String) + func.coalesce(listed, fallback) + literal(",", String)
+
+
+def follow_up_due_soon(window: SelectionWindow) -> Candidates:
+    days = cast(days_until(FollowUp.due_on, window.day), String)
+    pattern = literal("%,", String) + days + literal(",%", String)
+    key = _key("follow_up:", FollowUp.id)
+    return _events_delegated(FollowUp, FollowUp.consumer_id, key).where(
+        _delegated(window),
+        FollowUp.due_on > window.day,
+        FollowUp.due_on <= window.day + timedelta(days=MAX_DUE_SOON_DAYS),
+        _outstanding(window),
+        _due_soon_days(DUE_SOON_DAYS).like(pattern),
+    )
+
+
+def follow_up_overdue(window: SelectionWindow) -> Candidates:
+    key = _key("follow_up:", FollowUp.id)
+    return _events_delegated(FollowUp, FollowUp.consumer_id, key).where(
+        _delegated(window),
+        FollowUp.due_on < window.day,
+        _outstanding(window),
+    )
+
+
+def _delegation_of_enroller(window: SelectionWindow) -> ColumnElement[bool]:
+    """The delegation's own enroller was active at the cutoff, in the window's agencies."""
+    return and_(
+        EnrollerPeriod.active.is_(True),
+        in_effect(EnrollerPeriod, window.cutoff),
+        Enroller.agency_id.in_(window.agency_ids),
+    )
+
+
+def _delegation_candidates() -> Candidates:
+    return (
+        select(
+            DelegationPeriod.enroller_id.label("recipient_id"),
+            DelegationPeriod.consumer_id.label("consumer_id"),
+            _key("delegation:", DelegationPeriod.delegation_id),
+        )
+        .select_from(in_order(DelegationPeriod, Enroller, EnrollerPeriod))
+        .where(
+            Enroller.id == DelegationPeriod.enroller_id,
+            EnrollerPeriod.enroller_id == DelegationPeriod.enroller_id,
+        )
+    )
+
+
+def pending_delegation(window: SelectionWindow) -> Candidates:
+    return _delegation_candidates().where(
+        _delegation_of_enroller(window),
+        DelegationPeriod.status == DelegationStatus.PENDING,
+        in_effect(DelegationPeriod, window.cutoff),
+    )
+
+
+def delegation_removed(window: SelectionWindow) -> Candidates:
+    earlier = DelegationPeriod.__table__.alias("was_active")
+    return _delegation_candidates().where(
+        _delegation_of_enroller(window),
+        DelegationPeriod.status == DelegationStatus.REMOVED,
+        _news(DelegationPeriod.valid_from, window),
+        exists().where(
+            earlier.c.delegation_id == DelegationPeriod.delegation_id,
+            earlier.c.status == DelegationStatus.ACTIVE,
+            earlier.c.valid_from < DelegationPeriod.valid_from,
+        ),
+    )
+
+
 TOPICS: tuple[Topic, ...] = (
     Topic(
         "binder_payment_pending",
@@ -241,7 +337,46 @@ TOPICS: tuple[Topic, ...] = (
         _open_flag(FlagKind.ENROLLMENT_UPDATE_PENDING),
         "An enrollment update is pending on the case; alerts every day until it is resolved.",
     ),
+    Topic(
+        "follow_up_due_soon",
+        "Follow-up Due Soon",
+        BeforeDue(DUE_SOON_DAYS),
+        follow_up_due_soon,
+        "A DMI, SVI or document follow-up is still outstanding; alerts 30, 15, 5 and 1 days "
+        "before its due date (the agency may list other days).",
+        bobs_own=True,
+    ),
+    Topic(
+        "follow_up_overdue",
+        "Follow-up Overdue",
+        DailyUntilResolved(),
+        follow_up_overdue,
+        "A follow-up's due date has passed and it is neither cleared nor expired; alerts every "
+        "day until it is.",
+        bobs_own=True,
+    ),
+    Topic(
+        "pending_delegation",
+        "Pending Delegation",
+        DailyUntilResolved(),
+        pending_delegation,
+        "A consumer's delegation to this enroller awaits acceptance; alerts every day until "
+        "it is accepted or withdrawn.",
+        bobs_own=True,
+    ),
+    Topic(
+        "delegation_removed",
+        "Delegation Removed",
+        Once(),
+        delegation_removed,
+        "A consumer left this enroller's book (an active delegation was removed: agent-of-"
+        "record risk); alerts once, to the enroller who lost it.",
+        bobs_own=True,
+    ),
 )
 
 TOPICS_BY_NAME = {topic.name: topic for topic in TOPICS}
+CALHEERS_TOPICS: tuple[str, ...] = tuple(topic.name for topic in TOPICS if not topic.bobs_own)
+#: bob's own topics, by name: what an agency can turn off and a person can quiet.
+BOBS_OWN_TOPICS: tuple[str, ...] = tuple(topic.name for topic in TOPICS if topic.bobs_own)
 TOPIC_ORDER = {topic.name: n for n, topic in enumerate(TOPICS)}

@@ -29,11 +29,13 @@ TABLES = (
     "enrollers",
     "consumers",
     "delegations",
+    "delegation_history",
     "enrollments",
     "consents",
     "notices",
     "consumer_flags",
     "crw_cases",
+    "follow_ups",
 )
 CHUNK = 10_000
 
@@ -188,12 +190,12 @@ def seed_book(
         rows += len(chunk)
         if on_chunk:
             on_chunk(SeedProgress(done, plan.consumers, rows, time.perf_counter() - started))
+    if engine.dialect.name == "postgresql":  # before the history sync draws ids from them
+        with engine.begin() as conn:
+            _after_bulk_load(conn)
     with Session(engine) as session, session.begin():
         record_history(session)  # each new row's first period, in one statement per kind
         refresh_statistics(session)
-    if engine.dialect.name == "postgresql":
-        with engine.begin() as conn:
-            _after_bulk_load(conn)
     return SeedResult(
         len(staff.agencies),
         len(staff.enrollers),

@@ -51,6 +51,7 @@ def expected_alerts(
         _consent(scenario, ledger, day, facts_day)
         _flags(scenario, ledger, day, facts_day)
         _one_time(scenario, ledger, day, facts_day)
+        _delegations(scenario, ledger, day, facts_day)
         day += timedelta(days=1)
     return ledger.alerts
 
@@ -116,3 +117,29 @@ def _one_time(scenario: Scenario, ledger: _Ledger, day: date, facts_day: date) -
             raise ScenarioEdge(f"{topic} of {case} is first due on {day}, exactly 14 days after {since}")
         if 1 <= age < ONE_TIME_WINDOW:
             ledger.add(topic, to, case, event, day)
+
+
+def _delegations(scenario: Scenario, ledger: _Ledger, day: date, facts_day: date) -> None:
+    """bob's own topics, to the delegation's own enroller while active: daily while the
+    delegation is pending; once when an active one was removed within the 14 days before."""
+    for d in scenario.delegations:
+        status = value_on(d.statuses, facts_day)
+        if status is None or not scenario.agent(d.license).active_on(facts_day):
+            continue
+        event = f"{d.case}:{d.license}"
+        if status[1] == "pending":
+            ledger.add("pending_delegation", d.license, d.case, event, day)
+        was_active = any(value == "active" and since < status[0] for since, value in d.statuses)
+        if (
+            status[1] != "removed"
+            or not was_active
+            or ("delegation_removed", d.license, event) in ledger.last
+        ):
+            continue
+        age = (day - status[0]).days
+        if age == ONE_TIME_WINDOW:
+            raise ScenarioEdge(
+                f"delegation_removed of {d.case} is first due on {day}, 14 days after {status[0]}"
+            )
+        if 1 <= age < ONE_TIME_WINDOW:
+            ledger.add("delegation_removed", d.license, d.case, event, day)

@@ -23,6 +23,10 @@ from store.models import (
     Enrollment,
     EnrollmentStatus,
     FlagKind,
+    FollowUp,
+    FollowUpKind,
+    FollowUpSource,
+    FollowUpStatus,
     Notice,
     NoticeKind,
     Program,
@@ -131,6 +135,31 @@ class Book:
     ) -> int:
         return self._add(
             ConsumerFlag(consumer_id=consumer_id, kind=kind, raised_at=raised, resolved_at=resolved)
+        )
+
+    def follow_up(
+        self,
+        consumer_id: int,
+        due_on: date,
+        raised: datetime,
+        kind: FollowUpKind = FollowUpKind.DMI,
+        needed: str = "Proof of income",
+        **kw: object,
+    ) -> int:
+        n = next(self._seq)
+        kw.setdefault("status", FollowUpStatus.OPEN)
+        kw.setdefault("source", FollowUpSource.BOB_FILE)
+        kw.setdefault("external_ref", f"FU{n}")
+        return self._add(
+            FollowUp(
+                consumer_id=consumer_id,
+                kind=kind,
+                needed=needed,
+                due_on=due_on,
+                created_at=raised,
+                status_changed_at=raised,
+                **kw,
+            )  # fmt: skip
         )
 
     def crw_case(

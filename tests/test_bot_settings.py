@@ -14,6 +14,7 @@ from bot.block_limits import SURFACE_BLOCKS, limit_problems
 from bot.parsing import BadCommand
 from bot.registry import USAGE, parse_command
 from bot.settings_command import SettingsCommand
+from rules.topics import BOBS_OWN_TOPICS
 from store.models import AuditEntry
 from store.preferences import effective_preferences
 from tests.quiet_topics import stand_in_topic  # noqa: F401 - a fixture
@@ -76,7 +77,8 @@ async def test_the_modal_shows_the_preferences_in_effect(cast):
         "text": {"type": "plain_text", "text": "6:00 PM", "emoji": True},
         "value": "18:00",
     }
-    assert "No topic can be quieted" in json.dumps(view)
+    offered = [o["value"] for o in block(view, "quiet_0")["element"]["options"]]
+    assert offered == list(BOBS_OWN_TOPICS)  # bob's own topics, never a CalHEERS one
 
 
 async def test_saving_changes_only_what_changed_with_an_audit_entry(cast, sessions):
@@ -139,7 +141,8 @@ async def test_quiet_topics_are_offered_and_a_contract_topic_refused(cast, sessi
     ana = cast.as_("ana")
     view = await open_settings(ana)
     quiet = block(view, "quiet_0")["element"]
-    assert [o["value"] for o in quiet["options"]] == [stand_in_topic] and "initial_options" not in quiet
+    assert [o["value"] for o in quiet["options"]] == [*BOBS_OWN_TOPICS, stand_in_topic]
+    assert "initial_options" not in quiet
     _, answer = await ana.submit_view(view, values(ALL_ON, quiet={"quiet_0": ["nod_notice"]}))
     assert answer["response_action"] == "errors" and "CalHEERS topic" in answer["errors"]["quiet_0"]
     _, answer = await ana.submit_view(view, values(ALL_ON, quiet={"quiet_0": [stand_in_topic]}))

@@ -66,6 +66,12 @@ BY_HAND: dict[tuple[str, str, str], list[date]] = {
     + every_day(d(11, 29), d(12, 2)),
     ("enrollment_updates_pending", A, "CC2000020"): every_day(d(10, 27), d(10, 30)),
     ("enrollment_updates_pending", B, "CC2000020"): every_day(d(10, 31), d(11, 6)),
+    # bob's own: to the delegation's own enroller while active. Pending 10/25 to 11/10: daily
+    # from the day after through the day it became active; a removal once, the day after
+    # (Cleo lost CC2000006 on 10/19, but had left on 10/14: no alert).
+    ("pending_delegation", B, "CC2000015"): every_day(d(10, 26), d(11, 10)),
+    ("delegation_removed", A, "CC2000001"): [d(9, 11)],
+    ("delegation_removed", A, "CC2000020"): [d(10, 31)],
 }
 
 

@@ -192,7 +192,7 @@ def test_a_hundred_dates_alert_exactly_on_the_contracts_days(
     assert {topic for topic, *_ in expected} == {
         "binder_payment_pending", "consent_valid_thru", "actions_requested", "nod_notice",
         "enrollment_canceled", "enrollment_terminated", "medicare_aged_out",
-        "enrollment_updates_pending",
+        "enrollment_updates_pending", "pending_delegation", "delegation_removed",
     }  # fmt: skip
 
 

@@ -211,6 +211,9 @@ def test_rerunning_every_date_adds_nothing(book, sessions, delivery, agent):
 
 
 def test_pending_and_removed_delegations_get_no_alerts(book, sessions, delivery, agent):
+    """No CalHEERS topic alerts on a case that is not actively delegated; only bob's own
+    "Pending Delegation" tells the agent the pending one awaits acceptance."""
+    from rules.topics import CALHEERS_TOPICS
     from store.models import DelegationStatus
 
     pending = book.consumer(agent, status=DelegationStatus.PENDING)
@@ -218,4 +221,5 @@ def test_pending_and_removed_delegations_get_no_alerts(book, sessions, delivery,
     for consumer in (pending, removed):
         book.flag(consumer, FlagKind.ACTION_REQUESTED, raised=local(date(2026, 11, 1)))
     result = run_daily_summary(sessions, date(2026, 11, 23), delivery)
-    assert sum(result.alerts.values()) == 0
+    assert sum(result.alerts[topic] for topic in CALHEERS_TOPICS) == 0
+    assert {t: n for t, n in result.alerts.items() if n} == {"pending_delegation": 1}

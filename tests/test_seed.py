@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.cli import main
 from mailer.daily_summary import DeliverySettings, run_daily_summary
 from rules.ledger import record_alerts
-from rules.topics import TOPICS
+from rules.topics import BOBS_OWN_TOPICS, CALHEERS_TOPICS, TOPICS
 from store.db import make_engine, session_factory
 from store.models import (
     Agency,
@@ -26,6 +26,8 @@ from store.models import (
     DelegationStatus,
     DigestKind,
     Enroller,
+    FollowUp,
+    FollowUpStatus,
     MailboxMessage,
     Role,
 )
@@ -151,7 +153,20 @@ def test_every_topic_fires_on_a_date_its_policy_applies(
     assert set(added) == {topic.name for topic in TOPICS}
     assert all(count > 0 for count in added.values()), added
     # About 6-9% of consumers alert on a first run: 1M consumers, 10k agents -> 60-90k alerts.
-    assert 0.05 * PLAN.consumers < sum(added.values()) < 0.12 * PLAN.consumers
+    assert 0.05 * PLAN.consumers < sum(added[t] for t in CALHEERS_TOPICS) < 0.12 * PLAN.consumers
+    # bob's own topics add pending delegations (4% of cases) and follow-ups due or overdue.
+    assert 0.03 * PLAN.consumers < sum(added[t] for t in BOBS_OWN_TOPICS) < 0.09 * PLAN.consumers
+
+
+def test_about_one_consumer_in_five_has_a_follow_up_due_in_hs_export_span(engine: Engine) -> None:
+    seed_book(engine, PLAN)
+    today = AS_OF.date()
+    with engine.connect() as conn:
+        rows = conn.execute(select(FollowUp.due_on, FollowUp.status, FollowUp.created_at)).all()
+    assert 0.17 * PLAN.consumers < len(rows) < 0.23 * PLAN.consumers
+    assert all(today - timedelta(days=61) <= due <= today + timedelta(days=91) for due, _, _ in rows)
+    assert {status for _, status, _ in rows} == set(FollowUpStatus)
+    assert all(created <= AS_OF for _, _, created in rows)
 
 
 def test_consent_valid_thru_stays_quiet_off_its_dates(

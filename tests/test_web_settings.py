@@ -58,7 +58,8 @@ async def test_it_shows_the_preferences_in_effect_and_what_follows_the_agency(we
     assert (
         '<option value="06:00">6:00 AM</option>' in html and '<option value="18:00">6:00 PM</option>' in html
     )
-    assert "every topic bob sends is one of the eight CalHEERS topics" in html
+    assert "Follow-up Due Soon" in html and "Delegation Removed" in html  # bob's own, quietable
+    assert "Binder Payment Pending" not in html  # a CalHEERS topic always reaches them
     assert '<a href="/settings">Settings</a>' in html  # in the mailbox's navigation
 
 

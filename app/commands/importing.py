@@ -18,7 +18,11 @@ from store.errors import BobError
 from store.importers.calheers import import_calheers
 from store.importers.dictionary import import_bob_files
 from store.importers.healthsherpa import import_healthsherpa
+from store.importers.healthsherpa_follow_ups import import_healthsherpa_follow_ups
 from store.importers.records import ImportSummary
+from store.models import FollowUpKind
+
+FOLLOW_UP_FORMATS = {"healthsherpa-dmi": FollowUpKind.DMI, "healthsherpa-svi": FollowUpKind.SVI}
 
 
 def _password(args: argparse.Namespace) -> str | None:
@@ -50,7 +54,7 @@ def import_command(runtime: Runtime, args: argparse.Namespace) -> None:
             raise BobError(f"say whose book it is: bob import {args.source} FILE --agency CODE")
     elif args.file is not None:
         raise BobError(
-            f"unknown format {args.source!r}: use calheers-bob, healthsherpa, or a path to bob's own files"
+            f"unknown format {args.source!r}: use {', '.join(FORMATS)}, or a path to bob's own files"
         )
     summaries: list[ImportSummary]
     total = _csv_rows(Path(file or args.source))
@@ -65,6 +69,17 @@ def import_command(runtime: Runtime, args: argparse.Namespace) -> None:
         elif args.source == "healthsherpa":
             summaries = [
                 import_healthsherpa(Path(file), runtime.sessions, args.agency, progress, as_of=args.as_of)
+            ]
+        elif args.source in FOLLOW_UP_FORMATS:
+            summaries = [
+                import_healthsherpa_follow_ups(
+                    Path(file),
+                    runtime.sessions,
+                    args.agency,
+                    FOLLOW_UP_FORMATS[args.source],
+                    progress,
+                    as_of=args.as_of,
+                )
             ]
         else:
             summaries = import_bob_files(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from store.models.base import Base, UtcDateTime, _enum, since_created, utcnow
@@ -27,6 +27,9 @@ def display_name(first: str, last: str, license_number: str) -> str:
     return f"{first} {last} (License {license_number})"
 
 
+MAX_DUE_SOON_DAYS = 120  # the most days before a due date an agency may list in due_soon_days
+
+
 class Agency(Base):
     __tablename__ = "agencies"
 
@@ -36,6 +39,12 @@ class Agency(Base):
     time_zone: Mapped[str] = mapped_column(String(64), default=DEFAULT_TIME_ZONE)
     prevent_downline_exports: Mapped[bool] = mapped_column(Boolean, default=False)
     mask_exports_by_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    # bob's own Daily Summary topics (follow-up deadlines, delegations at risk; see
+    # rules/topics.py): an agency may turn them off; the eight CalHEERS topics always run.
+    bob_topics: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # Days before a follow-up's due date that "Follow-up due soon" alerts, e.g. "30,15,5,1";
+    # None: bob's default (rules.topics.DUE_SOON_DAYS).
+    due_soon_days: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 

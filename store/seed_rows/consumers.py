@@ -51,6 +51,7 @@ class ConsumerMaker(DelegationMaker, EnrollmentMaker, CaseFactMaker):
         self._consents(consumer_id, rows)
         self._notices(consumer_id, rows)
         self._flags(consumer_id, age, rows)
+        self._follow_ups(consumer_id, rows)
 
     def _consumer_row(self, consumer_id: int) -> tuple[Row, Program, int, int]:
         """The consumer's row, with the program, age and poverty-level percent that price their plans."""

@@ -35,6 +35,8 @@ class DelegationMaker(RowMaker):
         if status is DelegationStatus.REMOVED:
             removed_at = self._between(delegated, self.as_of)
         rows.delegations.append(self._delegation(consumer_id, agent, status, delegated, removed_at))
+        if removed_at is not None:
+            self._removal_history(rows.delegations[-1], delegated, removed_at, rows)
         colleagues = staff.agents_by_agency[agent.agency_id]
         if removed_at is not None and len(colleagues) > 1 and r.random() < 0.6:
             # The case moved to a colleague: the old delegation stays on file as removed.
@@ -63,6 +65,21 @@ class DelegationMaker(RowMaker):
             "removed_at": removed_at,
             "status_changed_at": removed_at or delegated,
         }
+
+    def _removal_history(
+        self, delegation: Row, delegated: datetime, removed_at: datetime, rows: ConsumerRows
+    ) -> None:
+        """A removed delegation was active until it was removed: its two history periods, so
+        "Delegation Removed" sees the case leave the agent's book (the history sync opens
+        only a first period, in the state the delegation has now)."""
+        fixed = {k: delegation[k] for k in ("consumer_id", "enroller_id")}
+        fixed["delegation_id"] = delegation["id"]
+        rows.delegation_history += [
+            {"id": self._id("delegation_history"), **fixed, "status": DelegationStatus.ACTIVE,
+             "valid_from": delegated, "valid_to": removed_at},
+            {"id": self._id("delegation_history"), **fixed, "status": DelegationStatus.REMOVED,
+             "valid_from": removed_at, "valid_to": None},
+        ]  # fmt: skip
 
     def _crw_case(self, consumer_id: int, agent: Agent, rows: ConsumerRows) -> None:
         """A renewal case in the Consumer Retention Workspace, opened in the last 90 days."""

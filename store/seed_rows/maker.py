@@ -33,21 +33,25 @@ class ConsumerRows:
 
     consumers: list[Row] = field(default_factory=list)
     delegations: list[Row] = field(default_factory=list)
+    delegation_history: list[Row] = field(default_factory=list)
     enrollments: list[Row] = field(default_factory=list)
     consents: list[Row] = field(default_factory=list)
     notices: list[Row] = field(default_factory=list)
     flags: list[Row] = field(default_factory=list)
     crw_cases: list[Row] = field(default_factory=list)
+    follow_ups: list[Row] = field(default_factory=list)
 
     def tables(self) -> dict[str, list[Row]]:
         return {
             "consumers": self.consumers,
             "delegations": self.delegations,
+            "delegation_history": self.delegation_history,
             "enrollments": self.enrollments,
             "consents": self.consents,
             "notices": self.notices,
             "consumer_flags": self.flags,
             "crw_cases": self.crw_cases,
+            "follow_ups": self.follow_ups,
         }
 
     def __len__(self) -> int:
@@ -63,6 +67,9 @@ class RowMaker:
 
     def __init__(self, rng: random.Random, as_of: datetime, next_ids: dict[str, int]) -> None:
         self.rng = rng
+        # Follow-ups draw from a stream of their own, derived without a draw from ``rng``, so
+        # adding them left every other seeded row as it was.
+        self.follow_up_rng = random.Random(repr(rng.getstate()[1]))
         self.as_of = as_of
         self.zone = ZoneInfo(TIME_ZONE)
         self.today = as_of.astimezone(self.zone).date()

@@ -61,7 +61,10 @@ def agency_row(ctx: ImportContext, reader: RowReader, number: int, cells: list[A
     values = reader.read(number, cells)
     if ctx.agency_code is not None and values["code"] != ctx.agency_code:
         raise reject(number, "code", "another agency than --agency")
-    names = ("name", "time_zone", "prevent_downline_exports", "mask_exports_by_default")
+    names = (
+        "name", "time_zone", "prevent_downline_exports", "mask_exports_by_default", "bob_topics",
+        "due_soon_days",
+    )  # fmt: skip
     known = {n: values[n] for n in names if values.get(n) is not None and values[n] is not MASKED}
     return Row(number, values["code"], known)
 

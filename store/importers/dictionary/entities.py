@@ -23,7 +23,18 @@ from store.importers.cells import (
     yes_no,
 )
 from store.importers.columns import Column
-from store.models import Coverage, DelegationStatus, EnrollmentStatus, FlagKind, NoticeKind, Program, Role
+from store.models import (
+    Coverage,
+    DelegationStatus,
+    EnrollmentStatus,
+    FlagKind,
+    FollowUpKind,
+    FollowUpStatus,
+    NoticeKind,
+    Program,
+    Role,
+)
+from store.models.people import MAX_DUE_SOON_DAYS
 
 
 def time_zone(raw: Any) -> str:
@@ -33,6 +44,21 @@ def time_zone(raw: Any) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         raise CellError("not a time zone name such as America/Los_Angeles") from None
     return name
+
+
+def due_soon_days(raw: Any) -> str:
+    """Days before a follow-up's due date that "Follow-up Due Soon" alerts: ``30,15,5,1``."""
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    try:
+        found = sorted(
+            {int(part) for part in str(raw).replace(";", ",").split(",") if part.strip()}, reverse=True
+        )
+    except ValueError:
+        raise CellError("not a list of days such as 30,15,5,1") from None
+    if not found or not all(1 <= n <= MAX_DUE_SOON_DAYS for n in found) or len(found) > 8:
+        raise CellError(f"list 1 to 8 days, each from 1 to {MAX_DUE_SOON_DAYS}, such as 30,15,5,1")
+    return ",".join(str(n) for n in found)
 
 
 _HH_MM = re.compile(r"(\d{1,2}):(\d{2})(?::00)?")
@@ -72,6 +98,8 @@ ENTITY_COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("time_zone", time_zone),
         Column("prevent_downline_exports", yes_no),
         Column("mask_exports_by_default", yes_no),
+        Column("bob_topics", yes_no),
+        Column("due_soon_days", due_soon_days),
     ),
     "enrollers": (
         Column("license_number", text(32), required=True),
@@ -147,6 +175,16 @@ ENTITY_COLUMNS: dict[str, tuple[Column, ...]] = {
     "actions_requested": FLAG_COLUMNS,
     "enrollment_updates_pending": FLAG_COLUMNS,
     "medicare_aged_out": FLAG_COLUMNS,
+    "follow_ups": (
+        CASE,
+        Column("external_ref", text(64)),
+        Column("kind", enum_choice(FollowUpKind), required=True),
+        Column("needed", text(120), required=True),
+        Column("due_on", parse_date, required=True),
+        Column("status", enum_choice(FollowUpStatus)),
+        Column("raised_on", parse_moment),
+        Column("status_since", parse_moment),
+    ),
 }
 ENTITIES = tuple(ENTITY_COLUMNS)  # also the load order
 FLAG_KINDS = {

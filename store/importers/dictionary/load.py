@@ -21,10 +21,14 @@ from store.importers.dictionary.agencies import agency_row, enroller_row, upsert
 from store.importers.dictionary.case_rows import case_key, case_record
 from store.importers.dictionary.entities import ENTITY_COLUMNS
 from store.importers.dictionary.files import EntityFile, check_header, entity_files
+from store.importers.dictionary.follow_up_rows import LABELS as FOLLOW_UP_LABELS
+from store.importers.dictionary.follow_up_rows import follow_up_record
+from store.importers.follow_ups import TABLES as FOLLOW_UP_TABLES
+from store.importers.follow_ups import write_follow_ups
 from store.importers.records import ImportSummary
 from store.importers.rejects import RejectsFile
 from store.importers.runner import Plan, Progress, run_plan
-from store.models import Agency
+from store.models import Agency, FollowUpSource
 from store.zones import DEFAULT_TIME_ZONE
 
 
@@ -43,6 +47,14 @@ def _plan(entity: str, reader: RowReader, ctx: ImportContext) -> Plan[Any]:
             key_of=lambda row: row.key,
             key_column="license_number",
             write_chunk=partial(write_enrollers, ctx),
+        )
+    if entity == "follow_ups":
+        return Plan(
+            map_row=partial(follow_up_record, reader),
+            key_of=lambda record: record.external_ref,
+            key_column="external_ref",
+            write_chunk=partial(write_follow_ups, FollowUpSource.BOB_FILE, FOLLOW_UP_LABELS, ctx),
+            tables=FOLLOW_UP_TABLES,
         )
     labels = CaseLabels("case_number", "first_name", "enroller_license", "plan_year")
     return Plan(
