@@ -25,10 +25,17 @@ from mailer.sink import capture_server
 from rules.access import Via
 from rules.preferences import BOB_WINDOW, CONTRACT_TOPICS, QUIETABLE_TOPICS, Changes, Channel, Preferences
 from rules.topics import TOPICS, TOPICS_BY_NAME
-from store.models import DigestKind, FlagKind, MailboxMessage, OutboxEmail, QuietTopic, Role, SlackDm
+from store.models import (
+    DelegationStatus,
+    DigestKind,
+    MailboxMessage,
+    OutboxEmail,
+    QuietTopic,
+    Role,
+    SlackDm,
+)
 from store.outbox import QueueAge, queue_age
 from store.preferences import change_preferences, effective_preferences
-from tests.quiet_topics import STAND_IN, stand_in_topic  # noqa: F401 - the fixture
 from tests.slack_dm_helpers import client_for
 from web.deps import WebDeps
 from web.signin_requests import request_signin_link
@@ -36,7 +43,8 @@ from web.signin_requests import request_signin_link
 DAY = date(2026, 11, 23)
 NOTICE_AT = datetime(2026, 11, 22, 18, tzinfo=UTC)
 CHOSEN_AT = datetime(2026, 11, 20, 17, tzinfo=UTC)
-STAND_IN_TITLE = "Enrollment Updates Pending"
+QUIET = "pending_delegation"  # one of bob's own topics, which people may quiet
+QUIET_TITLE = "Pending Delegation"
 ALL_OFF = Changes(email_digest=False, slack_digest=False, email_no_alerts=False, slack_no_alerts=False)
 
 
@@ -134,37 +142,35 @@ def test_no_alerts_digests_are_chosen_per_channel(sessions, delivery, people, bo
     assert set(mailbox(sessions)) == {people["ana"], people["bo"], people["max"], cy}
 
 
-@pytest.mark.usefixtures("stand_in_topic")
 async def test_a_quiet_topic_is_left_out_of_email_and_dm_but_stays_in_the_mailbox(
     sessions, delivery, people, book, slack
 ):
-    book.flag(book.consumer(people["ana"]), FlagKind.ENROLLMENT_UPDATE_PENDING, NOTICE_AT)
-    choose(sessions, people["ana"], Changes(quiet=frozenset({STAND_IN})))
+    book.consumer(people["ana"], status=DelegationStatus.PENDING)
+    choose(sessions, people["ana"], Changes(quiet=frozenset({QUIET})))
     run_daily_summary(sessions, DAY, delivery)
     entry = mailbox(sessions)[people["ana"]]
-    assert entry.alert_count == 3 and STAND_IN_TITLE in entry.body_text
-    assert sorted({a["topic"] for a in entry.alerts}) == [STAND_IN, "nod_notice"]
+    assert entry.alert_count == 3 and QUIET_TITLE in entry.body_text
+    assert sorted({a["topic"] for a in entry.alerts}) == ["nod_notice", QUIET]
     email = emails(sessions)[people["ana"]]
     assert "has 2 alerts" in email.body_text and "NOD Notice" in email.body_text
-    assert STAND_IN_TITLE not in email.body_text and STAND_IN_TITLE not in email.body_html
+    assert QUIET_TITLE not in email.body_text and QUIET_TITLE not in email.body_html
     note = "1 alert on topics you quieted is left out here; it is in your secure mailbox."
     assert note in email.body_text and f"<p>{note}</p>" in email.body_html
-    assert dms(sessions)[people["ana"]].quiet_topics == [STAND_IN]
+    assert dms(sessions)[people["ana"]].quiet_topics == [QUIET]
     client, config = client_for(slack)
     await drain_slack_dms(sessions, client, config)
     [dm] = slack.dms_to("U0ANA")
     shown = json.dumps(dm["blocks"])
-    assert "2 alerts" in shown and "NOD Notice" in shown and STAND_IN_TITLE not in shown
+    assert "2 alerts" in shown and "NOD Notice" in shown and QUIET_TITLE not in shown
     # the manager did not quiet it: their summary shows Ana's three alerts
-    assert STAND_IN_TITLE in emails(sessions)[people["max"]].body_text
+    assert QUIET_TITLE in emails(sessions)[people["max"]].body_text
 
 
-@pytest.mark.usefixtures("stand_in_topic")
 async def test_a_digest_with_only_quiet_alerts_counts_as_no_alerts_on_each_channel(
     sessions, delivery, people, book, slack
 ):
-    book.flag(book.consumer(people["bo"]), FlagKind.ENROLLMENT_UPDATE_PENDING, NOTICE_AT)
-    choose(sessions, people["bo"], Changes(quiet=frozenset({STAND_IN}), email_no_alerts=False))
+    book.consumer(people["bo"], status=DelegationStatus.PENDING)
+    choose(sessions, people["bo"], Changes(quiet=frozenset({QUIET}), email_no_alerts=False))
     run_daily_summary(sessions, DAY, delivery)
     assert mailbox(sessions)[people["bo"]].alert_count == 1
     assert people["bo"] not in emails(sessions)  # no alerts left, and no No Alerts emails
@@ -174,28 +180,26 @@ async def test_a_digest_with_only_quiet_alerts_counts_as_no_alerts_on_each_chann
     assert "nothing needs you today" in json.dumps(dm["blocks"])
 
 
-@pytest.mark.usefixtures("stand_in_topic")
 def test_a_manager_who_quiets_a_topic_gets_a_summary_email_without_it(sessions, delivery, people, book):
-    book.flag(book.consumer(people["ana"]), FlagKind.ENROLLMENT_UPDATE_PENDING, NOTICE_AT)
-    choose(sessions, people["max"], Changes(quiet=frozenset({STAND_IN})))
+    book.consumer(people["ana"], status=DelegationStatus.PENDING)
+    choose(sessions, people["max"], Changes(quiet=frozenset({QUIET})))
     run_daily_summary(sessions, DAY, delivery)
     email = emails(sessions)[people["max"]]
-    assert STAND_IN_TITLE not in email.body_text and STAND_IN_TITLE not in (email.body_html or "")
+    assert QUIET_TITLE not in email.body_text and QUIET_TITLE not in (email.body_html or "")
     assert "has 2 alerts across 1 of 2 enrollers" in email.body_text
     summary = mailbox(sessions)[people["max"]]
     assert summary.kind == DigestKind.MANAGER_SUMMARY and summary.alert_count == 3
 
 
-@pytest.mark.usefixtures("stand_in_topic")
 def test_with_pii_in_email_a_quiet_topic_is_left_out_of_the_full_text_too(sessions, delivery, people, book):
-    book.flag(book.consumer(people["ana"]), FlagKind.ENROLLMENT_UPDATE_PENDING, NOTICE_AT)
+    book.consumer(people["ana"], status=DelegationStatus.PENDING)
     for who in ("ana", "max"):
-        choose(sessions, people[who], Changes(quiet=frozenset({STAND_IN})))
+        choose(sessions, people[who], Changes(quiet=frozenset({QUIET})))
     run_daily_summary(sessions, DAY, replace(delivery, include_pii_in_email=True))
     for who in ("ana", "max"):
         email, entry = emails(sessions)[people[who]], mailbox(sessions)[people[who]]
-        assert "NOD Notice" in email.body_text and STAND_IN_TITLE not in email.body_text
-        assert STAND_IN_TITLE not in (email.body_html or "") and STAND_IN_TITLE in entry.body_text
+        assert "NOD Notice" in email.body_text and QUIET_TITLE not in email.body_text
+        assert QUIET_TITLE not in (email.body_html or "") and QUIET_TITLE in entry.body_text
     assert emails(sessions)[people["bo"]].body_text == mailbox(sessions)[people["bo"]].body_text
 
 
@@ -297,8 +301,7 @@ def _quieting(topic: str, no_alerts: bool) -> Preferences:
     )
 
 
-# bob's own topics, and the stand-in while there are none (the rule reads the name alone)
-@pytest.mark.parametrize("topic", (*QUIETABLE_TOPICS, STAND_IN))
+@pytest.mark.parametrize("topic", QUIETABLE_TOPICS)
 def test_each_topic_of_bobs_own_can_be_left_out_and_alone_counts_as_no_alerts(topic):
     prefs = _quieting(topic, no_alerts=False)
     shown = _digest_with(topic, "nod_notice").leaving_out(prefs.quiet_topics)
