@@ -24,10 +24,12 @@ from store.mailbox import (
     MailboxDocument,
     MailboxEntry,
     MailboxHeading,
+    MailboxText,
     NotFound,
     mailbox_messages,
     message_document,
     message_heading,
+    message_text,
     read_message,
 )
 from store.mailbox_folders import DigestPage, MailboxQuery, digest_on, list_digests, mark_digest
@@ -96,6 +98,21 @@ def view_digest(
         heading = message_heading(session, reader_id, message_id)
         audit_read(session, reader_id, attempt.action, f"message:{message_id}", now, Via("web"))
         return heading
+
+    return _as_reader(sessions, reader_id, attempt, opened)
+
+
+def view_digest_text(
+    sessions: sessionmaker[Session], reader_id: int, message_id: int, now: datetime
+) -> MailboxText:
+    """One digest of the reader's own as plain text (the web page's "Plain text" link): a read
+    of the digest like :func:`view_digest`, audited the same way."""
+    attempt = Attempt("mailbox.read", f"message:{message_id}", now, detail={"channel": "web"})
+
+    def opened(session: Session) -> MailboxText:
+        found = message_text(session, reader_id, message_id)
+        audit_read(session, reader_id, attempt.action, f"message:{message_id}", now, Via("web"))
+        return found
 
     return _as_reader(sessions, reader_id, attempt, opened)
 

@@ -58,6 +58,13 @@ class MailboxHeading(MailboxEntry):
     archived_at: datetime | None = None
 
 
+@dataclass(frozen=True)
+class MailboxText(MailboxHeading):
+    """A digest's heading and its plain-text body (the web page's "Plain text" view)."""
+
+    body_text: str = ""
+
+
 ENTRY_COLUMNS = (
     MailboxMessage.id,
     MailboxMessage.kind,
@@ -130,3 +137,16 @@ def message_heading(session: Session, recipient_id: int, message_id: int) -> Mai
     if row is None:
         raise NotFound(f"there is no message {message_id} in this mailbox", "not_found")
     return MailboxHeading(row.id, str(row.kind), *row[2:7], archived_at=row.archived_at)
+
+
+def message_text(session: Session, recipient_id: int, message_id: int) -> MailboxText:
+    """One digest of the recipient's own with its plain-text body only (no HTML body, no
+    alerts to decode); another person's is 'not found'."""
+    row = session.execute(
+        select(*ENTRY_COLUMNS, MailboxMessage.archived_at, MailboxMessage.body_text).where(
+            MailboxMessage.id == message_id, MailboxMessage.recipient_id == recipient_id
+        )
+    ).first()
+    if row is None:
+        raise NotFound(f"there is no message {message_id} in this mailbox", "not_found")
+    return MailboxText(row.id, str(row.kind), *row[2:7], archived_at=row.archived_at, body_text=row.body_text)
