@@ -111,7 +111,12 @@ def roles_allowed(action: Action) -> frozenset[Role]:
 
 def may(enroller: Enroller, action: Action) -> bool:
     """Whether the enroller's role allows ``action`` (their reach is the action's business)."""
-    return enroller.role in ALLOWED[action]
+    return role_may(enroller.role, action)
+
+
+def role_may(role: Role | str, action: Action) -> bool:
+    """Whether ``role`` allows ``action``, for a caller that read the role alone."""
+    return role in ALLOWED[action]
 
 
 def require(enroller: Enroller, action: Action, refusal: Refused) -> None:

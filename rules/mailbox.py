@@ -17,9 +17,10 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import TypeVar
 
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from rules.access import Action, Attempt, Via, audit_read, audit_refusals, require
+from rules.access import Action, Attempt, Via, audit_read, audit_refusals, role_may
 from store.mailbox import (
     MailboxDocument,
     MailboxEntry,
@@ -38,12 +39,21 @@ from store.models import DigestKind, Enroller
 T = TypeVar("T")
 
 
+# Built once: every mailbox read checks its reader's role (rules.access) first, and
+# this costs less than loading the reader as an ORM object on every page (bench/web.py).
+_READER = select(Enroller.role, Enroller.slack_user_id).where(Enroller.id == bindparam("id"))
+
+
 def _as_reader(
     sessions: sessionmaker[Session], reader_id: int, attempt: Attempt, work: Callable[[Session], T]
 ) -> T:
     def read(session: Session) -> T:
-        reader = attempt.actor = session.get_one(Enroller, reader_id)
-        require(reader, Action.READ_OWN_MAILBOX, NotFound("your role has no secure mailbox", "not_allowed"))
+        reader = session.execute(_READER, {"id": reader_id}).one()
+        attempt.actor = reader_id
+        if attempt.slack_user_id is None:  # a refusal names the reader's Slack user, as for any actor
+            attempt.slack_user_id = reader.slack_user_id
+        if not role_may(reader.role, Action.READ_OWN_MAILBOX):
+            raise NotFound("your role has no secure mailbox", "not_allowed")
         return work(session)
 
     return audit_refusals(sessions, attempt, read)
