@@ -72,3 +72,34 @@ async def test_another_persons_plain_text_is_not_found_and_the_refusal_audited(w
     ]
     for path in ("/mailbox/0/text", "/mailbox/99999999999999999999/text"):
         assert (await browser.get(path)).status == 404, path
+
+
+async def test_an_idle_session_reads_no_digest_page_and_its_cookie_is_cleared(
+    web_people, browser, sessions, later
+):
+    """The busiest pages look the session up with their own read: an ended session still
+    reads nothing, is not audited as a read, and its stale cookie is cleared."""
+    digest = web_people.digests["max:manager_summary"]
+    await browser.sign_in(MAX)
+    later(minutes=31)  # past the 30-minute idle timeout
+    for path in (f"/mailbox/{digest}/text", f"/mailbox/{digest}", "/mailbox"):
+        response = await browser.get(path)
+        assert response.status == 303 and response.headers["Location"].startswith("/signin"), path
+    assert browser.cookie("bob_session") is None
+    assert audit_log(sessions, "mailbox.read") == [] and audit_log(sessions, "mailbox.list") == []
+
+
+async def test_a_bad_filter_is_refused_after_sign_in_and_keeps_the_session(web_people, browser, sessions):
+    digest = web_people.digests["max:manager_summary"]
+    response = await browser.get(f"/mailbox/{digest}?topic=nope")
+    assert response.status == 303  # not signed in: to sign in first, as before any input is read
+    await browser.sign_in(MAX)
+    token = browser.cookie("bob_session")
+    for path in (f"/mailbox/{digest}?topic=nope", "/mailbox?from=13/45/2026"):
+        response = await browser.get(path)
+        text = await response.text()
+        assert response.status == 400, path
+        assert "Signed in as Max Manager" in text and "Traceback" not in text
+    assert browser.cookie("bob_session") == token
+    assert audit_log(sessions, "mailbox.read") == []  # a refused page is no read of the digest
+    assert "Signed in as Max Manager" in await browser.page("/mailbox")

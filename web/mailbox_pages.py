@@ -73,8 +73,10 @@ async def digest(request: web.Request) -> web.Response:
     """One digest: whose it is is checked (and the opening audited) on every request, before
     its kept alert part is looked for."""
     opened = _opened(request, view_digest)
-    signed_in, (heading, (enroller, topic)) = await as_signed_in(
-        request, lambda signed_in: (opened(signed_in), digest_filters(request.query))
+    signed_in, ((enroller, topic), heading) = await as_signed_in(
+        # the filters are checked first: a refused page is no read of the digest
+        request,
+        lambda signed_in: (digest_filters(request.query), opened(signed_in)),
     )
     deps = deps_of(request)
     key: FragmentKey = (heading.id, heading.created_at.isoformat(), enroller, topic)
