@@ -244,7 +244,8 @@ def web_pages(opts: Options, rows: int = 100_000) -> Iterator[Row]:
         "sqlite",
         f"{rows:,}",
         f"pages p50 {busy['p50']:.0f} ms, p99 {busy['p99']:.0f} ms, {busy['rps']:.0f} req/s, "
-        f"{busy['rss_mb']:.0f} MB, CPU {100 * busy['cpu_share']:.0f}%",
+        f"{busy['rss_mb']:.0f} MB, CPU {100 * busy['cpu_share']:.0f}%, "
+        f"{busy['cpu_ms_per_request']:.1f} ms CPU/page",
         f"no export p50 {idle['p50']:.0f}, p99 {idle['p99']:.0f} ms",
         "-",
     )

@@ -196,7 +196,7 @@ async def one_at_a_time(base: str, token: str, path: str, kept: RenderedDigests 
     walls: list[float] = []
     cpus: list[float] = []
     async with aiohttp.ClientSession(base, cookies={SESSION_COOKIE: token}) as client:
-        for _ in range(7):
+        for _ in range(7 if kept is not None else 31):
             if kept is not None:
                 kept.clear()
             started, cpu = time.perf_counter(), time.process_time()
@@ -216,7 +216,7 @@ def sign_in_readers(sessions: sessionmaker[Session], cast: Cast) -> list[str]:
         ]
 
 
-def figures(load: Load, acks: list[float], cpu_share: float) -> dict[str, Any]:
+def figures(load: Load, acks: list[float], clock: Clocked) -> dict[str, Any]:
     every = load.all
     return {
         "ack_p50": statistics.median(acks),
@@ -230,7 +230,10 @@ def figures(load: Load, acks: list[float], cpu_share: float) -> dict[str, Any]:
         "requests": len(every),
         "rps": len(every) / load.seconds,
         "rss_mb": peak_rss_mb(),
-        "cpu_share": cpu_share,
+        "cpu_share": clock.share(),
+        # The process's CPU time per page (server and, on the loop, the readers' own client
+        # side; Slack's probe included): what the machine's load changes least.
+        "cpu_ms_per_request": clock.cpu_seconds() * 1000 / len(every),
     }
 
 
@@ -261,6 +264,9 @@ class Clocked:
     def share(self) -> float:
         return (time.process_time() - self.cpu) / (time.perf_counter() - self.wall)
 
+    def cpu_seconds(self) -> float:
+        return time.process_time() - self.cpu
+
 
 async def measure_async(
     url: str, folder: str, idle_seconds: float, export_in: str, readers_in: str
@@ -290,7 +296,7 @@ async def measure_async(
         idle_load, idle_acks = await asyncio.gather(
             load_of(base, tokens, cast.digest_id, idle_seconds), slack_rounds(user, idle_seconds)
         )
-        idle = figures(idle_load, idle_acks, clock.share())
+        idle = figures(idle_load, idle_acks, clock)
         exports = ExportsConfig(directory=f"{folder}/exports")
         finished = asyncio.Event()
 
@@ -312,7 +318,7 @@ async def measure_async(
         export_s, busy_load, busy_acks = await asyncio.gather(
             export_then_stop(), load_of(base, tokens, cast.digest_id, finished), slack_rounds(user, finished)
         )
-        busy = figures(busy_load, busy_acks, clock.share())
+        busy = figures(busy_load, busy_acks, clock)
     finally:
         await runner.cleanup()
         await slack.stop()
@@ -357,13 +363,14 @@ def main() -> None:
     print(
         f"{'round':<14} {'digest p50':>10} {'digest p99':>10} {'list p50':>8} {'list p99':>8} "
         f"{'p50 ms':>7} {'p99 ms':>7} {'requests':>8} {'req/s':>6} {'peak RSS':>9} "
-        f"{'ack p50':>7} {'ack p99':>7} {'CPU':>5}"
+        f"{'ack p50':>7} {'ack p99':>7} {'CPU':>5} {'CPU/req':>7}"
     )
     for name, f in (("no export", r["idle"]), (f"export {r['rows']:,}", r["busy"])):
         print(
             f"{name:<14} {f['digest_p50']:>10.0f} {f['digest_p99']:>10.0f} {f['mailbox_p50']:>8.0f} "
             f"{f['mailbox_p99']:>8.0f} {f['p50']:>7.0f} {f['p99']:>7.0f} {f['requests']:>8} {f['rps']:>6.1f} "
-            f"{f['rss_mb']:>6.0f} MB {f['ack_p50']:>7.0f} {f['ack_p99']:>7.0f} {100 * f['cpu_share']:>4.0f}%"
+            f"{f['rss_mb']:>6.0f} MB {f['ack_p50']:>7.0f} {f['ack_p99']:>7.0f} {100 * f['cpu_share']:>4.0f}% "
+            f"{f['cpu_ms_per_request']:>4.2f} ms"
         )
     print(
         f"export of {r['rows']:,} rows (in a {args.export_in}, readers on the {args.readers_in}) "

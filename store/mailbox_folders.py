@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import ColumnElement, Text, cast, func, select, update
+from sqlalchemy import ColumnElement, Integer, Text, bindparam, cast, func, select, update
 from sqlalchemy.orm import Session
 
 from store.mailbox import ENTRY_COLUMNS, NotFound
@@ -54,11 +56,12 @@ class DigestPage:
         return max(1, -(-self.total // PER_PAGE))
 
 
+def _in_folder(archived: bool) -> ColumnElement[bool]:
+    return MailboxMessage.archived_at.is_not(None) if archived else MailboxMessage.archived_at.is_(None)
+
+
 def _matching(recipient_id: int, query: MailboxQuery) -> list[ColumnElement[bool]]:
-    archived = (
-        MailboxMessage.archived_at.is_not(None) if query.archived else MailboxMessage.archived_at.is_(None)
-    )
-    conditions = [MailboxMessage.recipient_id == recipient_id, archived]
+    conditions = [MailboxMessage.recipient_id == recipient_id, _in_folder(query.archived)]
     if query.date_from is not None:
         conditions.append(MailboxMessage.business_date >= query.date_from)
     if query.date_to is not None:
@@ -69,18 +72,49 @@ def _matching(recipient_id: int, query: MailboxQuery) -> list[ColumnElement[bool
     return conditions
 
 
-def list_digests(session: Session, recipient_id: int, query: MailboxQuery) -> DigestPage:
-    """One page of the recipient's digests, newest business date first."""
-    conditions = _matching(recipient_id, query)
-    total = session.scalar(select(func.count()).select_from(MailboxMessage).where(*conditions)) or 0
-    rows = session.execute(
+def _listing(conditions: list[ColumnElement[bool]]) -> tuple[Any, Any]:
+    """How many digests match, and one page of them, newest business date first."""
+    return (
+        select(func.count()).select_from(MailboxMessage).where(*conditions),
         select(*ENTRY_COLUMNS)
         .where(*conditions)
         .order_by(MailboxMessage.business_date.desc(), MailboxMessage.id.desc())
         .limit(PER_PAGE)
-        .offset((query.page - 1) * PER_PAGE)
+        .offset(bindparam("offset", type_=Integer)),
     )
-    digests = [ListedDigest(r.id, str(r.kind), *r[2:6], unread=r.read_at is None) for r in rows]
+
+
+@lru_cache(maxsize=8)
+def _listing_of_shape(archived: bool, since: bool, until: bool) -> tuple[Any, Any]:
+    """:func:`_listing` for a query without a topic, its values left as parameters: built once
+    per shape, as SQLAlchemy spends longer building and keying a statement than SQLite spends
+    running it (the mailbox page is read on every visit, bench/web.py)."""
+    conditions = [MailboxMessage.recipient_id == bindparam("recipient_id"), _in_folder(archived)]
+    if since:
+        conditions.append(MailboxMessage.business_date >= bindparam("date_from"))
+    if until:
+        conditions.append(MailboxMessage.business_date <= bindparam("date_to"))
+    return _listing(conditions)
+
+
+def list_digests(session: Session, recipient_id: int, query: MailboxQuery) -> DigestPage:
+    """One page of the recipient's digests, newest business date first."""
+    values: dict[str, Any] = {"offset": (query.page - 1) * PER_PAGE}
+    if query.topic is None:
+        count, listed = _listing_of_shape(
+            query.archived, query.date_from is not None, query.date_to is not None
+        )
+        values.update(recipient_id=recipient_id, date_from=query.date_from, date_to=query.date_to)
+    else:
+        count, listed = _listing(_matching(recipient_id, query))
+    total = session.scalar(count, values) or 0
+    rows = session.execute(listed, values)
+    digests = [
+        ListedDigest(
+            r.id, str(r.kind), r.business_date, r.subject, r.alert_count, r.created_at, r.read_at is None
+        )
+        for r in rows
+    ]
     return DigestPage(digests, total, query.page)
 
 

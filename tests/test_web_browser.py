@@ -152,6 +152,17 @@ async def test_a_manager_reads_filters_marks_downloads_and_signs_out(
     await no_accessibility_violations(page, "a manager digest")
     await screenshots(page, "digest")
 
+    await page.get_by_role("link", name="The whole digest as plain text").click()
+    await page.wait_for_url(f"{digest_url}/text")
+    assert await page.get_by_role("heading", level=1).inner_text() == (
+        "Daily Manager Summary - 11/23/2026 (plain text)"
+    )
+    assert await page.get_by_text("CASE-LEE-1").count() >= 1
+    await no_accessibility_violations(page, "a digest as plain text")
+    await screenshots(page, "digest-text")
+    await page.get_by_role("link", name="Back to the digest").click()
+    await page.wait_for_url(digest_url)
+
     await page.get_by_label("Enroller").select_option(label="Lee Level (0A22222)")
     await page.get_by_role("button", name="Show").click()
     await page.wait_for_url(re.compile(r".*enroller=0A22222.*"))

@@ -4,7 +4,8 @@ guards every handler uses (:func:`signed_in_or_redirect`, :func:`check_csrf`).""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import TypeVar
 from urllib.parse import urlencode
 
 from aiohttp import web
@@ -17,9 +18,17 @@ from web.sessions import SESSION_COOKIE, SignedIn, current_session
 # Form posts are a few fields; a body larger than this is refused (413).
 MAX_FORM_BYTES = 16 * 1024
 
+T = TypeVar("T")
+
 DEPS = web.AppKey("bob_web_deps", WebDeps)
 SIGNED_IN: web.RequestKey[SignedIn | None] = web.RequestKey("bob_signed_in")
 FORM_SEED = web.RequestKey("bob_form_seed", str)
+# The session cookie of a request whose handler looks it up itself, together with the page's
+# own read, in one worker thread (:func:`as_signed_in`).
+SESSION_TO_LOOK_UP = web.RequestKey("bob_session_to_look_up", str)
+# Pages that do so: the busiest ones (bench/web.py), where a second thread hop per request
+# costs more than the session lookup itself.
+JOINED_LOOKUPS = frozenset({"mailbox", "digest", "digest_text"})
 MAX_COOKIE_CHARS = 100
 # Paths that are not pages (Slack's events, the stylesheet): no session is read for them.
 NOT_PAGES = ("/slack/", "/static/")
@@ -42,29 +51,70 @@ def _load(deps: WebDeps, token: str) -> SignedIn | None:
 @web.middleware
 async def who_is_asking(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Set ``request[SIGNED_IN]`` (or None) and ``request[FORM_SEED]``; a browser with no
-    form cookie yet gets one with the response."""
+    form cookie yet gets one with the response. For the pages in :data:`JOINED_LOOKUPS` the
+    session is looked up by the handler (:func:`as_signed_in`) in the thread of its own read."""
     if request.path.startswith(NOT_PAGES):
         return await handler(request)  # Slack's requests and the stylesheet need no session
     deps = deps_of(request)
     token = _cookie(request, SESSION_COOKIE)
-    signed_in = await asyncio.to_thread(_load, deps, token) if token else None
-    request[SIGNED_IN] = signed_in
     form_secret = _cookie(request, FORM_COOKIE)
-    fresh = form_secret is None
-    request[FORM_SEED] = signed_in.token if signed_in else (form_secret or new_form_secret())
+    request[FORM_SEED] = form_secret or new_form_secret()
+    if token and request.match_info.route.name in JOINED_LOOKUPS:
+        request[SIGNED_IN] = None  # until the handler has looked the session up
+        request[SESSION_TO_LOOK_UP] = token
+    else:
+        _settle(request, await asyncio.to_thread(_load, deps, token) if token else None)
     try:
         response = await handler(request)
     except web.HTTPException as exc:  # a redirect or refusal carries the cookies too
-        _cookies(exc, deps, request, stale=bool(token and signed_in is None), fresh=fresh)
+        _cookies(exc, deps, request, token=token, fresh=form_secret is None)
         raise
-    _cookies(response, deps, request, stale=bool(token and signed_in is None), fresh=fresh)
+    _cookies(response, deps, request, token=token, fresh=form_secret is None)
     return response
 
 
+def _settle(request: web.Request, signed_in: SignedIn | None) -> None:
+    """Who is asking is known: the form seed is their session's token once signed in."""
+    request[SIGNED_IN] = signed_in
+    if signed_in is not None:
+        request[FORM_SEED] = signed_in.token
+
+
+async def as_signed_in(request: web.Request, work: Callable[[SignedIn], T]) -> tuple[SignedIn, T]:
+    """The signed-in enroller (anyone else is sent to sign in, as by
+    :func:`signed_in_or_redirect`) and ``work(signed_in)``, a blocking read of the page's,
+    run in one worker thread with the session lookup when the middleware left that here. An
+    exception from ``work`` is raised once who is asking is settled, so its error page and
+    cookies are those of the signed-in reader."""
+    token = request.pop(SESSION_TO_LOOK_UP, None)
+    if token is None:
+        signed_in = signed_in_or_redirect(request)
+        return signed_in, await asyncio.to_thread(work, signed_in)
+    deps = deps_of(request)
+
+    def both() -> tuple[SignedIn | None, T | None, Exception | None]:
+        found = _load(deps, token)
+        if found is None:
+            return None, None, None
+        try:
+            return found, work(found), None
+        except Exception as exc:  # raised on the loop, below, once settled
+            return found, None, exc
+
+    found, result, failure = await asyncio.to_thread(both)
+    _settle(request, found)
+    signed_in = signed_in_or_redirect(request)
+    if failure is not None:
+        raise failure
+    return signed_in, result  # type: ignore[return-value]  # work returned it
+
+
 def _cookies(
-    response: web.StreamResponse, deps: WebDeps, request: web.Request, *, stale: bool, fresh: bool
+    response: web.StreamResponse, deps: WebDeps, request: web.Request, *, token: str | None, fresh: bool
 ) -> None:
-    """Clear a session cookie that signs nobody in; give a new browser its form cookie."""
+    """Clear a session cookie that signs nobody in; give a new browser its form cookie. A
+    session the handler never looked up (it refused the request first) is left alone."""
+    stale = bool(token) and SESSION_TO_LOOK_UP not in request and request[SIGNED_IN] is None
     if stale and SESSION_COOKIE not in response.cookies:  # never undo a sign-in just made
         response.del_cookie(SESSION_COOKIE, path="/")
     if fresh and request[SIGNED_IN] is None:

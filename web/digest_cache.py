@@ -1,5 +1,5 @@
 """The alert part of digest pages, rendered once and kept: a 2,000-alert manager digest is
-about 500 KB of HTML and 30-40 ms of CPU to read, regroup and render (4-6 ms kept, per
+about 300 KB of HTML and 25-30 ms of CPU to read, regroup and render (1.3-1.7 ms kept, per
 bench/web.py), and its content never changes once stored (only its read and archived marks
 do, and they sit outside this part).
 

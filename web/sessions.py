@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from rules.web_signin import token_hash
@@ -44,23 +44,28 @@ def start_session(session: Session, enroller_id: int, now: datetime) -> str:
     return token
 
 
+# Built once, the token's hash a parameter: every page looks its session up, and building and
+# keying this statement cost SQLAlchemy more than SQLite spends running it (bench/web.py).
+_SESSION_OF_TOKEN = (
+    select(
+        WebSession.id,
+        WebSession.enroller_id,
+        WebSession.created_at,
+        WebSession.last_seen_at,
+        Enroller.active,
+        Enroller.first_name,
+        Enroller.last_name,
+        Agency.time_zone,
+    )
+    .join(Enroller, Enroller.id == WebSession.enroller_id)
+    .join(Agency, Agency.id == Enroller.agency_id)
+    .where(WebSession.token_hash == bindparam("token_hash"))
+)
+
+
 def current_session(session: Session, token: str, now: datetime, config: WebConfig) -> SignedIn | None:
     """Who the token signs in, or None; an expired session's row is deleted on sight."""
-    row = session.execute(
-        select(
-            WebSession.id,
-            WebSession.enroller_id,
-            WebSession.created_at,
-            WebSession.last_seen_at,
-            Enroller.active,
-            Enroller.first_name,
-            Enroller.last_name,
-            Agency.time_zone,
-        )
-        .join(Enroller, Enroller.id == WebSession.enroller_id)
-        .join(Agency, Agency.id == Enroller.agency_id)
-        .where(WebSession.token_hash == token_hash(token))
-    ).first()
+    row = session.execute(_SESSION_OF_TOKEN, {"token_hash": token_hash(token)}).first()
     if row is None:
         return None
     expired = now - row.last_seen_at > config.idle_timeout or now - row.created_at > config.lifetime
