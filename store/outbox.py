@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from store.db import insert_ignoring_duplicates
-from store.models import OutboxEmail, OutboxStatus, utcnow
+from store.models import DigestKind, OutboxEmail, OutboxStatus, utcnow
 
 # What a sent email's body becomes: once delivered, a link code, an export password or PII in
 # it has done its job (migration 0007 cleared the emails sent before).
@@ -41,6 +41,24 @@ class QueuedEmail:
     list_unsubscribe: str | None = None  # digests only: how to stop them (RFC 2369 / 8058)
     # Not sent before this instant (a digest's delivery time); None: as soon as it is drained.
     not_before: datetime | None = None
+
+
+def digest_message_key(kind: DigestKind, recipient_id: int, day: date) -> str:
+    """The outbox key of a recipient's digest email of business date ``day``."""
+    return f"{kind.value}:{recipient_id}:{day.isoformat()}"
+
+
+def withdraw_digest_emails(session: Session, recipient_id: int) -> int:
+    """Remove the recipient's digest emails still waiting in the outbox (held for their
+    delivery time, or retrying): once they turn email digests off, none may leave. An email
+    a sender has claimed already is past recalling. Returns how many were withdrawn."""
+    keys = [OutboxEmail.message_key.like(f"{kind.value}:{recipient_id}:%") for kind in DigestKind]
+    withdrawn = session.execute(
+        delete(OutboxEmail).where(
+            OutboxEmail.recipient_id == recipient_id, OutboxEmail.status == OutboxStatus.QUEUED, or_(*keys)
+        )
+    )
+    return int(withdrawn.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def message_id(message_key: str, from_address: str) -> str:

@@ -36,6 +36,8 @@ from rules.preferences import (
 from store.db import insert_ignoring_duplicates
 from store.errors import Refused
 from store.models import Agency, AgencySchedule, DeliveryPreference, Enroller, QuietTopic
+from store.outbox import withdraw_digest_emails
+from store.slack_dms import withdraw_digest_dms
 from store.zones import DEFAULT_TIME_ZONE
 
 NOT_ALLOWED = Refused(
@@ -152,6 +154,7 @@ def set_preferences(
         raise NOT_ALLOWED
     check_changes(changes, effective_preferences(session, enroller_id).window)
     _write(session, enroller_id, changes, at)
+    _withdraw_turned_off(session, enroller_id)
     detail = {**via.detail(), "changes": changes.as_detail()}
     audit(
         session,
@@ -189,10 +192,23 @@ def turn_email_digests_off(session: Session, enroller_id: int, via: Via, at: dat
     for them): email digests off, audited as ``prefs.unsubscribe``."""
     changes = Changes(email_digest=False)
     _write(session, enroller_id, changes, at)
+    _withdraw_turned_off(session, enroller_id)
     detail = {**via.detail(), "changes": changes.as_detail()}
     audit(session, enroller_id, "prefs.unsubscribe", f"enroller:{enroller_id}", "ok", at, detail)
     session.flush()
     return effective_preferences(session, enroller_id)
+
+
+def _withdraw_turned_off(session: Session, enroller_id: int) -> None:
+    """Digests already queued on a channel now off are withdrawn: a digest held for a
+    delivery time later today would otherwise still leave after the person said stop (the
+    unsubscribe page promises no more emails). The mailbox keeps every digest."""
+    session.flush()
+    prefs = effective_preferences(session, enroller_id)
+    if not prefs.email_digest:
+        withdraw_digest_emails(session, enroller_id)
+    if not prefs.slack_digest:
+        withdraw_digest_dms(session, enroller_id)
 
 
 def _write(session: Session, enroller_id: int, changes: Changes, at: datetime) -> None:

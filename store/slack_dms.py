@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from store.db import insert_ignoring_duplicates
@@ -47,6 +47,16 @@ def queue_dms(session: Session, dms: Sequence[QueuedDm]) -> None:
         for dm in dms
     ]
     session.execute(insert_ignoring_duplicates(session, SlackDm).on_conflict_do_nothing(), rows)
+
+
+def withdraw_digest_dms(session: Session, recipient_id: int) -> int:
+    """Remove the recipient's digest DMs still waiting (held for their delivery time, or
+    retrying): once they turn Slack digests off, none may be posted. A DM the bot has claimed
+    already is past recalling. Returns how many were withdrawn."""
+    withdrawn = session.execute(
+        delete(SlackDm).where(SlackDm.recipient_id == recipient_id, SlackDm.status == OutboxStatus.QUEUED)
+    )
+    return int(withdrawn.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def dm_counts(session: Session) -> dict[str, int]:

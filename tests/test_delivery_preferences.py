@@ -317,3 +317,52 @@ def test_each_calheers_topic_reaches_the_person_even_if_a_quiet_row_names_it(ses
         prefs = effective_preferences(session, people["ana"])
     assert prefs.quiet_topics == frozenset()
     assert _digest_with(topic).leaving_out(prefs.quiet_topics).total == 1
+
+
+@pytest.mark.parametrize("door", ["settings", "one_click_unsubscribe"])
+async def test_turning_email_digests_off_withdraws_todays_email_still_held_for_the_delivery_time(
+    sessions, delivery, people, pin_clock, tmp_path, door
+):
+    """The page says "You will no longer get the Daily Summary by email": today's email, queued
+    at 06:00 and held for 17:00, must not leave at 17:00 after the person turned email off."""
+    ana, max_ = people["ana"], people["max"]
+    for who in (ana, max_):
+        choose(sessions, who, Changes(deliver_at=time(17, 0)))
+    run_at = datetime(2026, 11, 23, 14, 5, tzinfo=UTC)  # 06:05 Pacific
+    pin_clock(run_at)
+    run_daily_summary(sessions, DAY, delivery)
+    five_pm = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
+    assert emails(sessions)[ana].next_attempt_at == five_pm
+    at_ten = datetime(2026, 11, 23, 18, 0, tzinfo=UTC)
+    if door == "settings":
+        change_preferences(sessions, ana, ana, Changes(email_digest=False), Via("web"), at_ten)
+    else:
+        from store.db import transaction
+        from store.preferences import turn_email_digests_off
+
+        with transaction(sessions) as session:
+            turn_email_digests_off(session, ana, Via("web"), at_ten)
+    assert ana not in emails(sessions) and max_ in emails(sessions)  # Max's is untouched
+    with capture_server(tmp_path / "mail") as server:
+        smtp = SmtpConfig(host="127.0.0.1", port=server.port, security="none", from_address="bob@agency.test")
+        assert (await drain_outbox(sessions, smtp, now=lambda: five_pm)).sent == 2  # Bo's and Max's
+    assert emails(sessions)[max_].sent_at == five_pm and ana not in emails(sessions)
+    assert mailbox(sessions)[ana].alert_count == 2  # the mailbox keeps it
+
+
+async def test_turning_slack_digests_off_withdraws_todays_dm_still_held_for_the_delivery_time(
+    sessions, delivery, people, pin_clock, slack
+):
+    ana, max_ = people["ana"], people["max"]
+    for who in (ana, max_):
+        choose(sessions, who, Changes(deliver_at=time(17, 0)))
+    pin_clock(datetime(2026, 11, 23, 14, 5, tzinfo=UTC))
+    run_daily_summary(sessions, DAY, delivery)
+    change_preferences(
+        sessions, ana, ana, Changes(slack_digest=False), Via("web"), datetime(2026, 11, 23, 18, tzinfo=UTC)
+    )
+    assert ana not in dms(sessions) and max_ in dms(sessions)
+    client, config = client_for(slack)
+    five_pm = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
+    assert (await drain_slack_dms(sessions, client, config, now=lambda: five_pm)).sent == 2  # Bo's, Max's
+    assert slack.dms_to("U0ANA") == [] and len(slack.dms_to("U0MAX")) == 1
