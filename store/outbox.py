@@ -3,7 +3,7 @@ exactly once per message key. Any part of bob may queue mail through it."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -48,14 +48,18 @@ def digest_message_key(kind: DigestKind, recipient_id: int, day: date) -> str:
     return f"{kind.value}:{recipient_id}:{day.isoformat()}"
 
 
-def withdraw_digest_emails(session: Session, recipient_id: int) -> int:
-    """Remove the recipient's digest emails still waiting in the outbox (held for their
+def withdraw_digest_emails(session: Session, recipient_ids: Collection[int]) -> int:
+    """Remove the recipients' digest emails still waiting in the outbox (held for their
     delivery time, or retrying): once they turn email digests off, none may leave. An email
     a sender has claimed already is past recalling. Returns how many were withdrawn."""
-    keys = [OutboxEmail.message_key.like(f"{kind.value}:{recipient_id}:%") for kind in DigestKind]
+    if not recipient_ids:
+        return 0
+    digests = [OutboxEmail.message_key.like(f"{kind.value}:%") for kind in DigestKind]
     withdrawn = session.execute(
         delete(OutboxEmail).where(
-            OutboxEmail.recipient_id == recipient_id, OutboxEmail.status == OutboxStatus.QUEUED, or_(*keys)
+            OutboxEmail.recipient_id.in_(recipient_ids),
+            OutboxEmail.status == OutboxStatus.QUEUED,
+            or_(*digests),
         )
     )
     return int(withdrawn.rowcount or 0)  # type: ignore[attr-defined]

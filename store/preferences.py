@@ -154,7 +154,7 @@ def set_preferences(
         raise NOT_ALLOWED
     check_changes(changes, effective_preferences(session, enroller_id).window)
     _write(session, enroller_id, changes, at)
-    _withdraw_turned_off(session, enroller_id)
+    _withdraw_turned_off(session, enroller_ids=[enroller_id])
     detail = {**via.detail(), "changes": changes.as_detail()}
     audit(
         session,
@@ -192,23 +192,26 @@ def turn_email_digests_off(session: Session, enroller_id: int, via: Via, at: dat
     for them): email digests off, audited as ``prefs.unsubscribe``."""
     changes = Changes(email_digest=False)
     _write(session, enroller_id, changes, at)
-    _withdraw_turned_off(session, enroller_id)
+    _withdraw_turned_off(session, enroller_ids=[enroller_id])
     detail = {**via.detail(), "changes": changes.as_detail()}
     audit(session, enroller_id, "prefs.unsubscribe", f"enroller:{enroller_id}", "ok", at, detail)
     session.flush()
     return effective_preferences(session, enroller_id)
 
 
-def _withdraw_turned_off(session: Session, enroller_id: int) -> None:
+def _withdraw_turned_off(
+    session: Session, *, enroller_ids: Collection[int] | None = None, agency_id: int | None = None
+) -> None:
     """Digests already queued on a channel now off are withdrawn: a digest held for a
-    delivery time later today would otherwise still leave after the person said stop (the
-    unsubscribe page promises no more emails). The mailbox keeps every digest."""
+    delivery time later today would otherwise still leave after the person (or their
+    agency's default) said stop; the unsubscribe page promises no more emails. The mailbox
+    keeps every digest."""
     session.flush()
-    prefs = effective_preferences(session, enroller_id)
-    if not prefs.email_digest:
-        withdraw_digest_emails(session, enroller_id)
-    if not prefs.slack_digest:
-        withdraw_digest_dms(session, enroller_id)
+    found = preferences_for(
+        session, enroller_ids=enroller_ids, agency_ids=None if agency_id is None else [agency_id]
+    )
+    withdraw_digest_emails(session, [i for i, prefs in found.items() if not prefs.email_digest])
+    withdraw_digest_dms(session, [i for i, prefs in found.items() if not prefs.slack_digest])
 
 
 def _write(session: Session, enroller_id: int, changes: Changes, at: datetime) -> None:
@@ -281,6 +284,8 @@ def set_agency_defaults(
         row.latest_delivery = changes.latest
     if changes.reset_deliver_at:
         row.default_deliver_at = None
+    if any(changes.defaults.get(name) is False for name in ("email_digest", "slack_digest")):
+        _withdraw_turned_off(session, agency_id=agency_id)
     detail = {**via.detail(), "changes": changes.as_detail()}
     audit(
         session,

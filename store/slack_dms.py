@@ -3,7 +3,7 @@ Daily Summary's, beside the mailbox entry and the email), exactly once per diges
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -49,12 +49,14 @@ def queue_dms(session: Session, dms: Sequence[QueuedDm]) -> None:
     session.execute(insert_ignoring_duplicates(session, SlackDm).on_conflict_do_nothing(), rows)
 
 
-def withdraw_digest_dms(session: Session, recipient_id: int) -> int:
-    """Remove the recipient's digest DMs still waiting (held for their delivery time, or
+def withdraw_digest_dms(session: Session, recipient_ids: Collection[int]) -> int:
+    """Remove the recipients' digest DMs still waiting (held for their delivery time, or
     retrying): once they turn Slack digests off, none may be posted. A DM the bot has claimed
     already is past recalling. Returns how many were withdrawn."""
+    if not recipient_ids:
+        return 0
     withdrawn = session.execute(
-        delete(SlackDm).where(SlackDm.recipient_id == recipient_id, SlackDm.status == OutboxStatus.QUEUED)
+        delete(SlackDm).where(SlackDm.recipient_id.in_(recipient_ids), SlackDm.status == OutboxStatus.QUEUED)
     )
     return int(withdrawn.rowcount or 0)  # type: ignore[attr-defined]
 

@@ -23,11 +23,25 @@ from mailer.sender import drain_outbox
 from mailer.settings import SmtpConfig
 from mailer.sink import capture_server
 from rules.access import Via
-from rules.preferences import BOB_WINDOW, CONTRACT_TOPICS, QUIETABLE_TOPICS, Changes, Channel, Preferences
+from rules.preferences import (
+    BOB_WINDOW,
+    CONTRACT_TOPICS,
+    QUIETABLE_TOPICS,
+    AgencyChanges,
+    Changes,
+    Channel,
+    Preferences,
+)
 from rules.topics import TOPICS, TOPICS_BY_NAME
+from store.db import transaction
 from store.models import DigestKind, FlagKind, MailboxMessage, OutboxEmail, QuietTopic, Role, SlackDm
 from store.outbox import QueueAge, queue_age
-from store.preferences import change_preferences, effective_preferences
+from store.preferences import (
+    change_agency_defaults,
+    change_preferences,
+    effective_preferences,
+    turn_email_digests_off,
+)
 from tests.quiet_topics import STAND_IN, stand_in_topic  # noqa: F401 - the fixture
 from tests.slack_dm_helpers import client_for
 from web.deps import WebDeps
@@ -337,9 +351,6 @@ async def test_turning_email_digests_off_withdraws_todays_email_still_held_for_t
     if door == "settings":
         change_preferences(sessions, ana, ana, Changes(email_digest=False), Via("web"), at_ten)
     else:
-        from store.db import transaction
-        from store.preferences import turn_email_digests_off
-
         with transaction(sessions) as session:
             turn_email_digests_off(session, ana, Via("web"), at_ten)
     assert ana not in emails(sessions) and max_ in emails(sessions)  # Max's is untouched
@@ -366,3 +377,27 @@ async def test_turning_slack_digests_off_withdraws_todays_dm_still_held_for_the_
     five_pm = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
     assert (await drain_slack_dms(sessions, client, config, now=lambda: five_pm)).sent == 2  # Bo's, Max's
     assert slack.dms_to("U0ANA") == [] and len(slack.dms_to("U0MAX")) == 1
+
+
+def test_an_agency_default_turning_email_off_withdraws_the_held_emails_of_those_who_follow_it(
+    sessions, delivery, people, pin_clock
+):
+    """Max (manager) turns the agency's email default off at 10:00: the emails held for 17:00
+    of everyone following the default are withdrawn; Ana chose email herself and keeps hers."""
+    ana, bo, max_ = people["ana"], people["bo"], people["max"]
+    choose(sessions, ana, Changes(email_digest=True))
+    at_five = AgencyChanges(defaults={"deliver_at": time(17, 0)})
+    change_agency_defaults(sessions, max_, people["agency"], at_five, Via("cli"), CHOSEN_AT)
+    pin_clock(datetime(2026, 11, 23, 14, 5, tzinfo=UTC))
+    run_daily_summary(sessions, DAY, delivery)
+    assert set(emails(sessions)) == {ana, bo, max_}
+    change_agency_defaults(
+        sessions,
+        max_,
+        people["agency"],
+        AgencyChanges(defaults={"email_digest": False}),
+        Via("cli"),
+        datetime(2026, 11, 23, 18, tzinfo=UTC),
+    )
+    assert set(emails(sessions)) == {ana}
+    assert set(dms(sessions)) == {ana, bo, max_}  # Slack is still on
