@@ -3,7 +3,7 @@ exactly once per message key. Any part of bob may queue mail through it."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -63,6 +63,39 @@ def withdraw_digest_emails(session: Session, recipient_ids: Collection[int]) -> 
         )
     )
     return int(withdrawn.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def retime_held_digest_emails(
+    session: Session,
+    recipient_ids: Collection[int],
+    at: datetime,
+    until: Callable[[int, date], datetime | None],
+) -> None:
+    """Move the recipients' digest emails still held for a delivery time after ``at`` to
+    ``until(recipient, business date)``, their delivery time now; None or a time already
+    past sends them at once. One read and one executemany."""
+    if not recipient_ids:
+        return
+    digests = [OutboxEmail.message_key.like(f"{kind.value}:%") for kind in DigestKind]
+    held = session.execute(
+        select(OutboxEmail.id, OutboxEmail.recipient_id, OutboxEmail.message_key).where(
+            OutboxEmail.recipient_id.in_(recipient_ids),
+            OutboxEmail.status == OutboxStatus.QUEUED,
+            OutboxEmail.not_before > at,
+            or_(*digests),
+        )
+    )
+    moved = []
+    for email_id, recipient_id, key in held:
+        if recipient_id is None:  # not a digest's (the query asks for recipients): never here
+            continue
+        when = until(recipient_id, date.fromisoformat(key.rsplit(":", 1)[1]))
+        later = when is not None and when > at
+        moved.append(
+            {"id": email_id, "next_attempt_at": when if later else at, "not_before": when if later else None}
+        )
+    if moved:
+        session.execute(update(OutboxEmail), moved)
 
 
 def message_id(message_key: str, from_address: str) -> str:

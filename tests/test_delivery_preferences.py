@@ -401,3 +401,21 @@ def test_an_agency_default_turning_email_off_withdraws_the_held_emails_of_those_
     )
     assert set(emails(sessions)) == {ana}
     assert set(dms(sessions)) == {ana, bo, max_}  # Slack is still on
+
+
+def test_a_new_delivery_time_moves_todays_email_and_dm_still_held(sessions, delivery, people, pin_clock):
+    """Ana asked for 17:00, the run held her email and DM; at 10:00 she picks 11:00: they leave
+    at 11:00, not at the time she no longer wants. Back to "as soon as ready": at once."""
+    ana = people["ana"]
+    choose(sessions, ana, Changes(deliver_at=time(17, 0)))
+    pin_clock(datetime(2026, 11, 23, 14, 5, tzinfo=UTC))
+    run_daily_summary(sessions, DAY, delivery)
+    at_ten = datetime(2026, 11, 23, 18, 0, tzinfo=UTC)
+    pin_clock(at_ten)
+    change_preferences(sessions, ana, ana, Changes(deliver_at=time(11, 0)), Via("web"), at_ten)
+    eleven = datetime(2026, 11, 23, 19, 0, tzinfo=UTC)
+    assert (emails(sessions)[ana].next_attempt_at, emails(sessions)[ana].not_before) == (eleven, eleven)
+    assert dms(sessions)[ana].next_attempt_at == eleven
+    change_preferences(sessions, ana, ana, Changes(reset=frozenset({"deliver_at"})), Via("web"), at_ten)
+    assert (emails(sessions)[ana].next_attempt_at, emails(sessions)[ana].not_before) == (at_ten, None)
+    assert dms(sessions)[ana].next_attempt_at == at_ten
