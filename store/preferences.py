@@ -296,7 +296,8 @@ def set_agency_defaults(
     if changes.reset_deliver_at:
         row.default_deliver_at = None
     turned_off = any(changes.defaults.get(name) is False for name in ("email_digest", "slack_digest"))
-    if turned_off or "deliver_at" in changes.defaults or changes.reset_deliver_at:
+    window = changes.earliest is not None or changes.latest is not None
+    if turned_off or window or "deliver_at" in changes.defaults or changes.reset_deliver_at:
         _follow_queued(session, at, agency_id=agency_id)
     detail = {**via.detail(), "changes": changes.as_detail()}
     audit(

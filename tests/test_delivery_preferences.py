@@ -419,3 +419,18 @@ def test_a_new_delivery_time_moves_todays_email_and_dm_still_held(sessions, deli
     change_preferences(sessions, ana, ana, Changes(reset=frozenset({"deliver_at"})), Via("web"), at_ten)
     assert (emails(sessions)[ana].next_attempt_at, emails(sessions)[ana].not_before) == (at_ten, None)
     assert dms(sessions)[ana].next_attempt_at == at_ten
+
+
+def test_a_narrower_agency_window_moves_a_held_email_to_its_new_end(sessions, delivery, people, pin_clock):
+    """Ana's 17:00 is past the window's new end, 15:00: her held email and DM leave at 15:00,
+    as tomorrow's would."""
+    ana, max_ = people["ana"], people["max"]
+    choose(sessions, ana, Changes(deliver_at=time(17, 0)))
+    pin_clock(datetime(2026, 11, 23, 14, 5, tzinfo=UTC))
+    run_daily_summary(sessions, DAY, delivery)
+    at_ten = datetime(2026, 11, 23, 18, 0, tzinfo=UTC)
+    change_agency_defaults(
+        sessions, max_, people["agency"], AgencyChanges(latest=time(15, 0)), Via("cli"), at_ten
+    )
+    three_pm = datetime(2026, 11, 23, 23, 0, tzinfo=UTC)
+    assert (emails(sessions)[ana].next_attempt_at, dms(sessions)[ana].next_attempt_at) == (three_pm, three_pm)
