@@ -43,7 +43,7 @@ from rules.web_links import digest_url
 from store.db import insert_ignoring_duplicates
 from store.history import ANALYZE_AFTER, record_history, refresh_statistics
 from store.models import Agency, Enroller, JobRun, MailboxMessage, utcnow
-from store.outbox import QueuedEmail, queue_emails
+from store.outbox import QueuedEmail, digest_message_key, queue_emails
 from store.preferences import effective_preferences, preferences_for
 from store.slack_dms import QueuedDm, queue_dms
 
@@ -183,7 +183,7 @@ class _DigestWriter:
         else:
             email = render(f"email/{digest.kind.value}", self._context(shown, mailbox=False))
         return QueuedEmail(
-            message_key=f"{digest.kind.value}:{digest.recipient.id}:{self.day.isoformat()}",
+            message_key=digest_message_key(digest.kind, digest.recipient.id, self.day),
             to_address=digest.recipient.email,
             subject=email.subject,
             body_text=email.text,

@@ -60,10 +60,16 @@ def clock_label(at: time) -> str:
 
 
 def time_choices(prefs: Preferences) -> list[Choice]:
-    """The delivery times to pick from: the agency's default first, then the window's."""
+    """The delivery times to pick from: the agency's default first, then the window's, with
+    the person's own time among them even when it is off the half hour (`bob prefs` and the
+    enrollers import take any minute): a form must be able to show, and post back, what is
+    in effect (Slack refuses a modal whose initial option is not one of its options)."""
+    times = set(delivery_times(prefs.window))
+    if "deliver_at" in prefs.chosen and prefs.deliver_at is not None:
+        times.add(prefs.deliver_at)
     return [
         Choice(AGENCY_DEFAULT, "As my agency sets it"),
-        *(Choice(at.strftime("%H:%M"), clock_label(at)) for at in delivery_times(prefs.window)),
+        *(Choice(at.strftime("%H:%M"), clock_label(at)) for at in sorted(times)),
     ]
 
 

@@ -3,16 +3,16 @@ exactly once per message key. Any part of bob may queue mail through it."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from store.db import insert_ignoring_duplicates
-from store.models import OutboxEmail, OutboxStatus, utcnow
+from store.models import DigestKind, OutboxEmail, OutboxStatus, utcnow
 
 # What a sent email's body becomes: once delivered, a link code, an export password or PII in
 # it has done its job (migration 0007 cleared the emails sent before).
@@ -41,6 +41,61 @@ class QueuedEmail:
     list_unsubscribe: str | None = None  # digests only: how to stop them (RFC 2369 / 8058)
     # Not sent before this instant (a digest's delivery time); None: as soon as it is drained.
     not_before: datetime | None = None
+
+
+def digest_message_key(kind: DigestKind, recipient_id: int, day: date) -> str:
+    """The outbox key of a recipient's digest email of business date ``day``."""
+    return f"{kind.value}:{recipient_id}:{day.isoformat()}"
+
+
+def withdraw_digest_emails(session: Session, recipient_ids: Collection[int]) -> int:
+    """Remove the recipients' digest emails still waiting in the outbox (held for their
+    delivery time, or retrying): once they turn email digests off, none may leave. An email
+    a sender has claimed already is past recalling. Returns how many were withdrawn."""
+    if not recipient_ids:
+        return 0
+    digests = [OutboxEmail.message_key.like(f"{kind.value}:%") for kind in DigestKind]
+    withdrawn = session.execute(
+        delete(OutboxEmail).where(
+            OutboxEmail.recipient_id.in_(recipient_ids),
+            OutboxEmail.status == OutboxStatus.QUEUED,
+            or_(*digests),
+        )
+    )
+    return int(withdrawn.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def retime_held_digest_emails(
+    session: Session,
+    recipient_ids: Collection[int],
+    at: datetime,
+    until: Callable[[int, date], datetime | None],
+) -> None:
+    """Move the recipients' digest emails still held for a delivery time after ``at`` to
+    ``until(recipient, business date)``, their delivery time now; None or a time already
+    past sends them at once. One read and one executemany."""
+    if not recipient_ids:
+        return
+    digests = [OutboxEmail.message_key.like(f"{kind.value}:%") for kind in DigestKind]
+    held = session.execute(
+        select(OutboxEmail.id, OutboxEmail.recipient_id, OutboxEmail.message_key).where(
+            OutboxEmail.recipient_id.in_(recipient_ids),
+            OutboxEmail.status == OutboxStatus.QUEUED,
+            OutboxEmail.not_before > at,
+            or_(*digests),
+        )
+    )
+    moved = []
+    for email_id, recipient_id, key in held:
+        if recipient_id is None:  # not a digest's (the query asks for recipients): never here
+            continue
+        when = until(recipient_id, date.fromisoformat(key.rsplit(":", 1)[1]))
+        later = when is not None and when > at
+        moved.append(
+            {"id": email_id, "next_attempt_at": when if later else at, "not_before": when if later else None}
+        )
+    if moved:
+        session.execute(update(OutboxEmail), moved)
 
 
 def message_id(message_key: str, from_address: str) -> str:

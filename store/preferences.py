@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, Time, and_, delete, false, func, literal, select, true
@@ -36,6 +36,8 @@ from rules.preferences import (
 from store.db import insert_ignoring_duplicates
 from store.errors import Refused
 from store.models import Agency, AgencySchedule, DeliveryPreference, Enroller, QuietTopic
+from store.outbox import retime_held_digest_emails, withdraw_digest_emails
+from store.slack_dms import retime_held_digest_dms, withdraw_digest_dms
 from store.zones import DEFAULT_TIME_ZONE
 
 NOT_ALLOWED = Refused(
@@ -152,6 +154,7 @@ def set_preferences(
         raise NOT_ALLOWED
     check_changes(changes, effective_preferences(session, enroller_id).window)
     _write(session, enroller_id, changes, at)
+    _follow_queued(session, at, enroller_ids=[enroller_id])
     detail = {**via.detail(), "changes": changes.as_detail()}
     audit(
         session,
@@ -189,10 +192,37 @@ def turn_email_digests_off(session: Session, enroller_id: int, via: Via, at: dat
     for them): email digests off, audited as ``prefs.unsubscribe``."""
     changes = Changes(email_digest=False)
     _write(session, enroller_id, changes, at)
+    _follow_queued(session, at, enroller_ids=[enroller_id])
     detail = {**via.detail(), "changes": changes.as_detail()}
     audit(session, enroller_id, "prefs.unsubscribe", f"enroller:{enroller_id}", "ok", at, detail)
     session.flush()
     return effective_preferences(session, enroller_id)
+
+
+def _follow_queued(
+    session: Session,
+    at: datetime,
+    *,
+    enroller_ids: Collection[int] | None = None,
+    agency_id: int | None = None,
+) -> None:
+    """Digests already queued follow the preferences now in effect: on a channel now off they
+    are withdrawn (the unsubscribe page promises no more emails), and those held for a
+    delivery time move to the new one. Otherwise a digest held until later today would
+    still leave after the person (or their agency's default) said stop, or at a time no
+    longer wanted. The mailbox keeps every digest."""
+    session.flush()
+    found = preferences_for(
+        session, enroller_ids=enroller_ids, agency_ids=None if agency_id is None else [agency_id]
+    )
+    withdraw_digest_emails(session, [i for i, prefs in found.items() if not prefs.email_digest])
+    withdraw_digest_dms(session, [i for i, prefs in found.items() if not prefs.slack_digest])
+
+    def until(enroller_id: int, day: date) -> datetime | None:
+        return found[enroller_id].not_before(day)
+
+    retime_held_digest_emails(session, [i for i, prefs in found.items() if prefs.email_digest], at, until)
+    retime_held_digest_dms(session, [i for i, prefs in found.items() if prefs.slack_digest], at, until)
 
 
 def _write(session: Session, enroller_id: int, changes: Changes, at: datetime) -> None:
@@ -265,6 +295,10 @@ def set_agency_defaults(
         row.latest_delivery = changes.latest
     if changes.reset_deliver_at:
         row.default_deliver_at = None
+    turned_off = any(changes.defaults.get(name) is False for name in ("email_digest", "slack_digest"))
+    window = changes.earliest is not None or changes.latest is not None
+    if turned_off or window or "deliver_at" in changes.defaults or changes.reset_deliver_at:
+        _follow_queued(session, at, agency_id=agency_id)
     detail = {**via.detail(), "changes": changes.as_detail()}
     audit(
         session,

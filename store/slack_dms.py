@@ -3,12 +3,12 @@ Daily Summary's, beside the mailbox entry and the email), exactly once per diges
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from store.db import insert_ignoring_duplicates
@@ -47,6 +47,45 @@ def queue_dms(session: Session, dms: Sequence[QueuedDm]) -> None:
         for dm in dms
     ]
     session.execute(insert_ignoring_duplicates(session, SlackDm).on_conflict_do_nothing(), rows)
+
+
+def withdraw_digest_dms(session: Session, recipient_ids: Collection[int]) -> int:
+    """Remove the recipients' digest DMs still waiting (held for their delivery time, or
+    retrying): once they turn Slack digests off, none may be posted. A DM the bot has claimed
+    already is past recalling. Returns how many were withdrawn."""
+    if not recipient_ids:
+        return 0
+    withdrawn = session.execute(
+        delete(SlackDm).where(SlackDm.recipient_id.in_(recipient_ids), SlackDm.status == OutboxStatus.QUEUED)
+    )
+    return int(withdrawn.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def retime_held_digest_dms(
+    session: Session,
+    recipient_ids: Collection[int],
+    at: datetime,
+    until: Callable[[int, date], datetime | None],
+) -> None:
+    """Move the recipients' digest DMs still held for a delivery time after ``at`` (never
+    tried yet: a retry's wait is not a delivery time) to ``until(recipient, business date)``;
+    None or a time already past posts them at once."""
+    if not recipient_ids:
+        return
+    held = session.execute(
+        select(SlackDm.id, SlackDm.recipient_id, SlackDm.business_date).where(
+            SlackDm.recipient_id.in_(recipient_ids),
+            SlackDm.status == OutboxStatus.QUEUED,
+            SlackDm.claims == 0,
+            SlackDm.next_attempt_at > at,
+        )
+    )
+    moved = []
+    for dm_id, recipient_id, day in held:
+        when = until(recipient_id, day)
+        moved.append({"id": dm_id, "next_attempt_at": when if when is not None and when > at else at})
+    if moved:
+        session.execute(update(SlackDm), moved)
 
 
 def dm_counts(session: Session) -> dict[str, int]:

@@ -166,3 +166,23 @@ async def test_when_slack_fails_to_open_the_modal_the_reply_says_so(cast):
     ana.slack.fail("views.open", "expired_trigger_id")
     _, reply = await ana.command_reply("settings")
     assert "Slack did not open your settings" in reply["text"]
+
+
+async def test_a_time_chosen_off_the_half_hour_elsewhere_opens_the_modal_with_it_selected(cast, sessions):
+    """A time `bob prefs` or the enrollers import chose (07:15) is not on the half-hour list:
+    the modal still opens (Slack refuses an initial option that is not among the options),
+    with that time selected."""
+    from datetime import UTC, datetime, time
+
+    from rules.access import Via
+    from rules.preferences import Changes
+    from store.preferences import change_preferences
+
+    ana_id = cast.ids["ana"]
+    at = datetime(2026, 11, 20, 17, tzinfo=UTC)
+    change_preferences(sessions, ana_id, ana_id, Changes(deliver_at=time(7, 15)), Via("cli"), at)
+    view = await open_settings(cast.as_("ana"))
+    element = block(view, "deliver_at")["element"]
+    assert element["initial_option"]["value"] == "07:15"
+    assert element["initial_option"] in element["options"]
+    assert limit_problems(view["blocks"], SURFACE_BLOCKS) == []

@@ -23,8 +23,17 @@ from mailer.sender import drain_outbox
 from mailer.settings import SmtpConfig
 from mailer.sink import capture_server
 from rules.access import Via
-from rules.preferences import BOB_WINDOW, CONTRACT_TOPICS, QUIETABLE_TOPICS, Changes, Channel, Preferences
+from rules.preferences import (
+    BOB_WINDOW,
+    CONTRACT_TOPICS,
+    QUIETABLE_TOPICS,
+    AgencyChanges,
+    Changes,
+    Channel,
+    Preferences,
+)
 from rules.topics import TOPICS, TOPICS_BY_NAME
+from store.db import transaction
 from store.models import (
     DelegationStatus,
     DigestKind,
@@ -35,7 +44,12 @@ from store.models import (
     SlackDm,
 )
 from store.outbox import QueueAge, queue_age
-from store.preferences import change_preferences, effective_preferences
+from store.preferences import (
+    change_agency_defaults,
+    change_preferences,
+    effective_preferences,
+    turn_email_digests_off,
+)
 from tests.slack_dm_helpers import client_for
 from web.deps import WebDeps
 from web.signin_requests import request_signin_link
@@ -320,3 +334,106 @@ def test_each_calheers_topic_reaches_the_person_even_if_a_quiet_row_names_it(ses
         prefs = effective_preferences(session, people["ana"])
     assert prefs.quiet_topics == frozenset()
     assert _digest_with(topic).leaving_out(prefs.quiet_topics).total == 1
+
+
+@pytest.mark.parametrize("door", ["settings", "one_click_unsubscribe"])
+async def test_turning_email_digests_off_withdraws_todays_email_still_held_for_the_delivery_time(
+    sessions, delivery, people, pin_clock, tmp_path, door
+):
+    """The page says "You will no longer get the Daily Summary by email": today's email, queued
+    at 06:00 and held for 17:00, must not leave at 17:00 after the person turned email off."""
+    ana, max_ = people["ana"], people["max"]
+    for who in (ana, max_):
+        choose(sessions, who, Changes(deliver_at=time(17, 0)))
+    run_at = datetime(2026, 11, 23, 14, 5, tzinfo=UTC)  # 06:05 Pacific
+    pin_clock(run_at)
+    run_daily_summary(sessions, DAY, delivery)
+    five_pm = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
+    assert emails(sessions)[ana].next_attempt_at == five_pm
+    at_ten = datetime(2026, 11, 23, 18, 0, tzinfo=UTC)
+    if door == "settings":
+        change_preferences(sessions, ana, ana, Changes(email_digest=False), Via("web"), at_ten)
+    else:
+        with transaction(sessions) as session:
+            turn_email_digests_off(session, ana, Via("web"), at_ten)
+    assert ana not in emails(sessions) and max_ in emails(sessions)  # Max's is untouched
+    with capture_server(tmp_path / "mail") as server:
+        smtp = SmtpConfig(host="127.0.0.1", port=server.port, security="none", from_address="bob@agency.test")
+        assert (await drain_outbox(sessions, smtp, now=lambda: five_pm)).sent == 2  # Bo's and Max's
+    assert emails(sessions)[max_].sent_at == five_pm and ana not in emails(sessions)
+    assert mailbox(sessions)[ana].alert_count == 2  # the mailbox keeps it
+
+
+async def test_turning_slack_digests_off_withdraws_todays_dm_still_held_for_the_delivery_time(
+    sessions, delivery, people, pin_clock, slack
+):
+    ana, max_ = people["ana"], people["max"]
+    for who in (ana, max_):
+        choose(sessions, who, Changes(deliver_at=time(17, 0)))
+    pin_clock(datetime(2026, 11, 23, 14, 5, tzinfo=UTC))
+    run_daily_summary(sessions, DAY, delivery)
+    change_preferences(
+        sessions, ana, ana, Changes(slack_digest=False), Via("web"), datetime(2026, 11, 23, 18, tzinfo=UTC)
+    )
+    assert ana not in dms(sessions) and max_ in dms(sessions)
+    client, config = client_for(slack)
+    five_pm = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
+    assert (await drain_slack_dms(sessions, client, config, now=lambda: five_pm)).sent == 2  # Bo's, Max's
+    assert slack.dms_to("U0ANA") == [] and len(slack.dms_to("U0MAX")) == 1
+
+
+def test_an_agency_default_turning_email_off_withdraws_the_held_emails_of_those_who_follow_it(
+    sessions, delivery, people, pin_clock
+):
+    """Max (manager) turns the agency's email default off at 10:00: the emails held for 17:00
+    of everyone following the default are withdrawn; Ana chose email herself and keeps hers."""
+    ana, bo, max_ = people["ana"], people["bo"], people["max"]
+    choose(sessions, ana, Changes(email_digest=True))
+    at_five = AgencyChanges(defaults={"deliver_at": time(17, 0)})
+    change_agency_defaults(sessions, max_, people["agency"], at_five, Via("cli"), CHOSEN_AT)
+    pin_clock(datetime(2026, 11, 23, 14, 5, tzinfo=UTC))
+    run_daily_summary(sessions, DAY, delivery)
+    assert set(emails(sessions)) == {ana, bo, max_}
+    change_agency_defaults(
+        sessions,
+        max_,
+        people["agency"],
+        AgencyChanges(defaults={"email_digest": False}),
+        Via("cli"),
+        datetime(2026, 11, 23, 18, tzinfo=UTC),
+    )
+    assert set(emails(sessions)) == {ana}
+    assert set(dms(sessions)) == {ana, bo, max_}  # Slack is still on
+
+
+def test_a_new_delivery_time_moves_todays_email_and_dm_still_held(sessions, delivery, people, pin_clock):
+    """Ana asked for 17:00, the run held her email and DM; at 10:00 she picks 11:00: they leave
+    at 11:00, not at the time she no longer wants. Back to "as soon as ready": at once."""
+    ana = people["ana"]
+    choose(sessions, ana, Changes(deliver_at=time(17, 0)))
+    pin_clock(datetime(2026, 11, 23, 14, 5, tzinfo=UTC))
+    run_daily_summary(sessions, DAY, delivery)
+    at_ten = datetime(2026, 11, 23, 18, 0, tzinfo=UTC)
+    pin_clock(at_ten)
+    change_preferences(sessions, ana, ana, Changes(deliver_at=time(11, 0)), Via("web"), at_ten)
+    eleven = datetime(2026, 11, 23, 19, 0, tzinfo=UTC)
+    assert (emails(sessions)[ana].next_attempt_at, emails(sessions)[ana].not_before) == (eleven, eleven)
+    assert dms(sessions)[ana].next_attempt_at == eleven
+    change_preferences(sessions, ana, ana, Changes(reset=frozenset({"deliver_at"})), Via("web"), at_ten)
+    assert (emails(sessions)[ana].next_attempt_at, emails(sessions)[ana].not_before) == (at_ten, None)
+    assert dms(sessions)[ana].next_attempt_at == at_ten
+
+
+def test_a_narrower_agency_window_moves_a_held_email_to_its_new_end(sessions, delivery, people, pin_clock):
+    """Ana's 17:00 is past the window's new end, 15:00: her held email and DM leave at 15:00,
+    as tomorrow's would."""
+    ana, max_ = people["ana"], people["max"]
+    choose(sessions, ana, Changes(deliver_at=time(17, 0)))
+    pin_clock(datetime(2026, 11, 23, 14, 5, tzinfo=UTC))
+    run_daily_summary(sessions, DAY, delivery)
+    at_ten = datetime(2026, 11, 23, 18, 0, tzinfo=UTC)
+    change_agency_defaults(
+        sessions, max_, people["agency"], AgencyChanges(latest=time(15, 0)), Via("cli"), at_ten
+    )
+    three_pm = datetime(2026, 11, 23, 23, 0, tzinfo=UTC)
+    assert (emails(sessions)[ana].next_attempt_at, dms(sessions)[ana].next_attempt_at) == (three_pm, three_pm)

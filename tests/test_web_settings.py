@@ -176,3 +176,24 @@ async def test_after_one_click_unsubscribe_sign_in_turns_the_emails_back_on(web_
     assert prefs_of(sessions, web_people.ids["ana"]).email_digest
     html = await (await browser.client.get(url)).text()
     assert "Turn the emails back on in your settings" not in html  # a GET only offers the button
+
+
+async def test_a_time_chosen_off_the_half_hour_elsewhere_is_shown_and_kept(web_people, browser, sessions):
+    """`bob prefs set --deliver-at 07:15` (or the enrollers import) may choose any minute of the
+    window: the page offers that time, selected, so saving another setting keeps it rather than
+    falling back to the browser's first option, the agency's default."""
+    from datetime import UTC, datetime, time
+
+    from rules.access import Via
+    from rules.preferences import Changes
+    from store.preferences import change_preferences
+
+    ana = web_people.ids["ana"]
+    at = datetime(2026, 11, 20, 17, tzinfo=UTC)
+    change_preferences(sessions, ana, ana, Changes(deliver_at=time(7, 15)), Via("cli"), at)
+    await browser.sign_in(ANA)
+    html = await browser.page("/settings")
+    assert '<option value="07:15" selected>7:15 AM</option>' in html
+    await save(browser, {**UNTOUCHED, "deliver_at": "07:15", "email_no_alerts": ""})
+    prefs = prefs_of(sessions, ana)
+    assert prefs.deliver_at == time(7, 15) and not prefs.email_no_alerts

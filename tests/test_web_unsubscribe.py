@@ -152,20 +152,39 @@ async def test_a_post_without_the_one_click_body_changes_nothing(sessions, peopl
     assert email_digest_on(sessions, people["ana"])
 
 
-async def test_tries_are_limited_per_client_address(sessions, people, monkeypatch):
+async def test_tries_of_unknown_links_are_limited_per_client_address(sessions, people, monkeypatch):
     monkeypatch.setattr(web.unsubscribe, "TRIES_PER_CLIENT", 2)
     url = link_of(sessions, people["ana"])
     base = url.rsplit("/", 1)[0]
     assert (await mail_client_post(f"{base}/{'A' * 43}"))[0] == 404
     assert (await mail_client_post(f"{base}/{'B' * 43}"))[0] == 404
-    status, html = await mail_client_post(url)
+    status, html = await mail_client_post(f"{base}/{'C' * 43}")
     assert status == 429 and "many unsubscribe requests" in html
-    assert email_digest_on(sessions, people["ana"])
     assert [e.outcome for e in audit_log(sessions, "prefs.unsubscribe")] == [
         "refused",
         "refused",
         "rate_limited",
     ]
+    # A link bob sent still works from that address: it cannot be guessed, and a mail
+    # provider posts every one-click unsubscribe of its users from a few addresses.
+    assert (await mail_client_post(url))[0] == 200
+    assert not email_digest_on(sessions, people["ana"])
+
+
+async def test_link_scanners_opening_many_real_links_do_not_block_the_one_click_post(
+    sessions, people, monkeypatch
+):
+    """Mail providers open every link of an incoming email (GET) and send their users'
+    one-click posts from the same few addresses: neither may use up the limit."""
+    monkeypatch.setattr(web.unsubscribe, "TRIES_PER_CLIENT", 2)
+    ana, max_ = link_of(sessions, people["ana"]), link_of(sessions, people["max"])
+    async with aiohttp.ClientSession() as client:
+        for _ in range(3):
+            for url in (ana, max_):
+                assert (await client.get(url)).status == 200
+    assert (await mail_client_post(ana))[0] == 200
+    assert (await mail_client_post(max_))[0] == 200
+    assert not email_digest_on(sessions, people["ana"]) and not email_digest_on(sessions, people["max"])
 
 
 @pytest.mark.parametrize(

@@ -2,9 +2,11 @@
 
 The token (``rules.unsubscribe``) stands for its recipient, so turning their email digests
 off needs no sign-in; turning them back on does (the settings page). Every try, refused or
-not, is an audit entry with a reason code and no PII. Tries are limited per client address,
-as sign-in links are (the limit's key is hashed and swept with theirs), though a token
-cannot be guessed: 128 bits of HMAC stand behind each.
+not, is an audit entry with a reason code and no PII. Tries of links bob did not
+send are limited per client address, as sign-in links are (the limit's key is hashed and
+swept with theirs). A link bob sent is never limited: it cannot be guessed (128 bits of HMAC
+stand behind each), and mail providers open every link of an email and post their users'
+one-click unsubscribes from a few shared addresses, so counting those would refuse real ones.
 """
 
 from __future__ import annotations
@@ -42,10 +44,11 @@ def check_link(deps: WebDeps, token: str, client: str) -> Outcome:
     """Whether ``token`` is a link bob sent; changes nothing (link scanners open every link)."""
     now = deps.clock()
     with transaction(deps.sessions) as session:
+        if enroller_of_token(session, deps.web.unsubscribe_secret, token) is not None:
+            return Outcome.VALID
         if not claim_use(session, _limit_key(client), TRIES_PER_CLIENT, HOUR, now):
             return Outcome.RATE_LIMITED
-        found = enroller_of_token(session, deps.web.unsubscribe_secret, token)
-        return Outcome.UNKNOWN if found is None else Outcome.VALID
+        return Outcome.UNKNOWN
 
 
 def unsubscribe(deps: WebDeps, token: str, client: str) -> Outcome:
@@ -54,11 +57,11 @@ def unsubscribe(deps: WebDeps, token: str, client: str) -> Outcome:
     now = deps.clock()
     with transaction(deps.sessions) as session:
         attempt = Attempt(ACTION, None, now, detail={"channel": "web"})
-        if not claim_use(session, _limit_key(client), TRIES_PER_CLIENT, HOUR, now):
-            attempt.record(session, "rate_limited", attempt.detail)
-            return Outcome.RATE_LIMITED
         enroller_id = enroller_of_token(session, deps.web.unsubscribe_secret, token)
         if enroller_id is None:
+            if not claim_use(session, _limit_key(client), TRIES_PER_CLIENT, HOUR, now):
+                attempt.record(session, "rate_limited", attempt.detail)
+                return Outcome.RATE_LIMITED
             attempt.record(session, "refused", {"reason": "unknown_link", **attempt.detail})
             return Outcome.UNKNOWN
         was_on = effective_preferences(session, enroller_id).email_digest
