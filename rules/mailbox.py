@@ -102,14 +102,7 @@ def view_digest(
 ) -> MailboxHeading:
     """One digest of the reader's own, as it is (its read mark is the reader's to set), without
     its content (see :func:`digest_content`); the opening is audited as a read on the web."""
-    attempt = Attempt("mailbox.read", f"message:{message_id}", now, detail={"channel": "web"})
-
-    def opened(session: Session) -> MailboxHeading:
-        heading = message_heading(session, reader_id, message_id)
-        audit_read(session, reader_id, attempt.action, f"message:{message_id}", now, Via("web"))
-        return heading
-
-    return _as_reader(sessions, reader_id, attempt, opened)
+    return _read_on_the_web(sessions, reader_id, message_id, now, message_heading)
 
 
 def view_digest_text(
@@ -117,10 +110,21 @@ def view_digest_text(
 ) -> MailboxText:
     """One digest of the reader's own as plain text (the web page's "Plain text" link): a read
     of the digest like :func:`view_digest`, audited the same way."""
+    return _read_on_the_web(sessions, reader_id, message_id, now, message_text)
+
+
+def _read_on_the_web(
+    sessions: sessionmaker[Session],
+    reader_id: int,
+    message_id: int,
+    now: datetime,
+    find: Callable[[Session, int, int], T],
+) -> T:
+    """``find`` one digest of the reader's own and audit it as a read on the web."""
     attempt = Attempt("mailbox.read", f"message:{message_id}", now, detail={"channel": "web"})
 
-    def opened(session: Session) -> MailboxText:
-        found = message_text(session, reader_id, message_id)
+    def opened(session: Session) -> T:
+        found = find(session, reader_id, message_id)
         audit_read(session, reader_id, attempt.action, f"message:{message_id}", now, Via("web"))
         return found
 

@@ -14,13 +14,14 @@ from aiohttp import web
 
 from rules.access import Action, Via, record_read
 from rules.casework.crw_queries import agency_overview, list_cases, my_tiles, show_case
-from rules.casework.crw_rows import CrwCaseDetail, CrwCaseRow, EnrollerActivity
+from rules.casework.crw_rows import CrwCaseRow, EnrollerActivity
 from rules.crw import CrwTiles
 from store.errors import Refused
 from web.auth import deps_of, signed_in_or_redirect
 from web.charts import tile_charts
 from web.pages import local_time, page
 from web.permissions import allowed_actions
+from web.records import read_record
 
 CASE_NUMBER = re.compile(r"[A-Za-z0-9-]{1,40}")
 
@@ -77,22 +78,9 @@ async def agency_crw(request: web.Request) -> web.Response:
 
 
 async def crw_case(request: web.Request) -> web.Response:
-    signed_in = signed_in_or_redirect(request)
-    number = request.match_info["number"]
-    if not CASE_NUMBER.fullmatch(number):
-        raise web.HTTPNotFound()
-    deps = deps_of(request)
-    now = deps.clock()
-
-    def read() -> CrwCaseDetail:
-        detail = show_case(deps.sessions, signed_in.enroller_id, number, now)
-        record_read(deps.sessions, signed_in.enroller_id, "crw.show", detail.case_number, now, Via("web"))
-        return detail
-
-    try:
-        detail = await asyncio.to_thread(read)
-    except Refused:
-        raise web.HTTPNotFound() from None
+    signed_in, detail = await read_record(
+        request, CASE_NUMBER, show_case, "crw.show", lambda found: found.case_number
+    )
     zone = signed_in.time_zone
     return await page(
         request,

@@ -12,10 +12,10 @@ from aiohttp import web
 
 from rules.access import Via, record_read
 from rules.casework.help_requests import HelpRequestView, list_requests, show_request
-from store.errors import Refused
 from store.models import HelpStatus
 from web.auth import deps_of, signed_in_or_redirect
 from web.pages import local_time, page
+from web.records import read_record
 
 REQUEST_NUMBER = re.compile(r"[A-Za-z0-9-]{1,40}")
 STATUS_WORDS = {status.value: status.value.replace("_", " ").capitalize() for status in HelpStatus}
@@ -51,22 +51,9 @@ async def help_requests(request: web.Request) -> web.Response:
 
 
 async def help_request(request: web.Request) -> web.Response:
-    signed_in = signed_in_or_redirect(request)
-    number = request.match_info["number"]
-    if not REQUEST_NUMBER.fullmatch(number):
-        raise web.HTTPNotFound()
-    deps = deps_of(request)
-    now = deps.clock()
-
-    def read() -> HelpRequestView:
-        view = show_request(deps.sessions, signed_in.enroller_id, number, now)
-        record_read(deps.sessions, signed_in.enroller_id, "help.show", view.number, now, Via("web"))
-        return view
-
-    try:
-        view = await asyncio.to_thread(read)
-    except Refused:
-        raise web.HTTPNotFound() from None
+    signed_in, view = await read_record(
+        request, REQUEST_NUMBER, show_request, "help.show", lambda found: found.number
+    )
     zone = signed_in.time_zone
     return await page(
         request,
