@@ -20,6 +20,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 
 from bot.answers import ack_reply, linked_reply
 from bot.block_kit import Block, Reply, context, header, lines_sections, plain
+from bot.blocks_crw import days
 from bot.deps import BotDeps
 from bot.parsing import BadCommand, SubCommand, shown, whole_number
 from bot.routing import command_is
@@ -142,11 +143,11 @@ def _page_buttons(command: FollowUpsCommand, found: FollowUpPage) -> Block:
 
 def _which(command: FollowUpsCommand) -> str:
     if command.overdue and command.due_within is not None:
-        return f"overdue or due within {_days(command.due_within)}"
+        return f"overdue or due within {days(command.due_within)}"
     if command.overdue:
         return "overdue"
     if command.due_within is not None:
-        return f"due within {_days(command.due_within)}"
+        return f"due within {days(command.due_within)}"
     return "outstanding"
 
 
@@ -154,17 +155,8 @@ def _pages(n: int) -> str:
     return "1 page" if n == 1 else f"{n:,} pages"
 
 
-def _days(n: int) -> str:
-    return "1 day" if n == 1 else f"{n:,} days"
-
-
 def _line(row: FollowUpRow, with_agent: bool) -> str:
-    if row.days_left < 0:
-        when = f"*{_days(-row.days_left)} overdue*"
-    elif row.days_left == 0:
-        when = "*due today*"
-    else:
-        when = f"in {_days(row.days_left)}"
+    when = f"*{row.when}*" if row.days_left <= 0 else row.when
     line = (
         f"{code(row.case_number)}  {row.kind} · {inert(row.needed)} · due {row.due_on:%m/%d/%Y} "
         f"({when}) · {row.status}"

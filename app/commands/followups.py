@@ -72,8 +72,6 @@ def _print_json(pages: Iterator[FollowUpPage]) -> FollowUpPage:
 
 
 def _line(row: FollowUpRow, with_agent: bool) -> str:
-    when = f"{-row.days_left} days overdue" if row.days_left < 0 else f"in {row.days_left} days"
-    line = (
-        f"{row.case_number:<16} {row.kind:<8} {row.due_on:%Y-%m-%d} {when:<18} {row.status:<10} {row.needed}"
-    )
+    due = f"{row.due_on:%Y-%m-%d} {row.when:<18}"
+    line = f"{row.case_number:<16} {row.kind:<8} {due} {row.status:<10} {row.needed}"
     return f"{line}  {row.agent}" if with_agent else line

@@ -67,6 +67,15 @@ class FollowUpRow:
     status: str
     agent: str
 
+    @property
+    def when(self) -> str:
+        """How far the due date is, in words: "2 days overdue", "due today", "in 1 day"."""
+        n = abs(self.days_left)
+        span = "1 day" if n == 1 else f"{n:,} days"
+        if self.days_left < 0:
+            return f"{span} overdue"
+        return "due today" if self.days_left == 0 else f"in {span}"
+
     def as_dict(self) -> dict[str, Any]:
         return json_fields(self)
 
