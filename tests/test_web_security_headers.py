@@ -64,6 +64,10 @@ async def test_the_stylesheet_is_shipped_and_served(browser):
     assert response.status == 200 and response.content_type == "text/css"
     assert "@media (max-width: 480px)" in await response.text()
     assert (await browser.get("/static/../web_fixtures.py")).status == 404
+    icon = await browser.get("/static/favicon.svg")
+    assert icon.status == 200 and icon.content_type == "image/svg+xml"
+    assert (await icon.read()).startswith(b"<svg")
+    assert (await browser.get("/static/nothing.css")).status == 404
 
 
 async def test_an_unexpected_failure_is_a_plain_500_page_without_details(

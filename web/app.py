@@ -7,16 +7,22 @@ import asyncio
 
 from aiohttp import web
 
-from rules.templating import TEMPLATES
-from web import crw_pages, exports_pages, help_pages, mailbox_pages, settings_pages, signin, unsubscribe_pages
+from web import (
+    crw_pages,
+    exports_pages,
+    help_pages,
+    mailbox_pages,
+    settings_pages,
+    signin,
+    static_files,
+    unsubscribe_pages,
+)
 from web.auth import DEPS, MAX_FORM_BYTES, who_is_asking
 from web.deps import WebDeps
 from web.digest_cache import RENDERED_DIGESTS, RenderedDigests
 from web.pages import error_pages
 from web.security import security_headers
 from web.turns import AT_ONCE, TURNS, in_turn
-
-STATIC = TEMPLATES / "web" / "static"
 
 
 async def home(request: web.Request) -> web.Response:
@@ -36,7 +42,7 @@ def mount_web(application: web.Application, deps: WebDeps) -> None:
     mailbox_pages.add_routes(router)
     for pages in (exports_pages, crw_pages, help_pages, settings_pages, unsubscribe_pages):
         pages.add_routes(router)
-    router.add_static("/static/", path=str(STATIC), name="static", append_version=False)
+    static_files.add_routes(application)
 
 
 def web_application(deps: WebDeps) -> web.Application:
