@@ -1,6 +1,10 @@
-"""`/bob export`: answer at once with the row count, build the encrypted workbook in a
-process of its own (exports.worker), upload it to the user's DM and send its password by
-another path.
+"""`/bob export`: acknowledge at once, then answer with the row count (or why not), build the
+encrypted workbook in a process of its own (exports.worker), upload it to the user's DM and
+send its password by another path.
+
+Slack waits 3 s for a command's acknowledgement, and planning reads the database (who asks,
+may they, how many rows), which took longer than that under load; so the acknowledgement is
+empty and every answer, refusals included, goes by ``respond`` as an ephemeral message.
 
 What can be exported is :mod:`exports.kinds`' business: the Book of Business (`/bob export`),
 follow-ups (`/bob export followups [dmi|svi] [agency]`), delegations at risk
@@ -24,7 +28,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deliver import fail_delivery, open_dm, upload_file
 from bot.deps import BotDeps
-from bot.handoff import Handoff
 from bot.identity import LINK_HOWTO, linked_enroller
 from bot.parsing import BAD_AGENT_QUERY, BadCommand, SubCommand, is_agent_query, joined, shown
 from bot.replies import plain_sentence, sentence
@@ -52,6 +55,9 @@ OTHER_EXPORTS = (
     "one agent with `/bob export agent <name or license>`; follow-ups with "
     "`/bob export followups [dmi|svi] [agency]`, delegations at risk with "
     "`/bob export at-risk [agency]`, the roster with `/bob export roster`."
+)
+NOT_PLANNED = (
+    "Your export could not be started; please try again, and tell your bob administrator if it keeps failing."
 )
 
 
@@ -128,7 +134,7 @@ class PlannedExport:
 def plan_reply(
     deps: BotDeps, slack_user_id: str, channel_id: str, command: ExportCommand
 ) -> tuple[str, PlannedExport | None]:
-    """Authorize and count (fast): the immediate reply, and the plan when there is one."""
+    """Authorize and count: the answer to show, and the plan when there is one."""
     with deps.sessions() as session:
         enroller = linked_enroller(session, slack_user_id)
         if enroller is None:
@@ -155,6 +161,29 @@ def plan_reply(
         "separately."
     )
     return text, PlannedExport(plan, requester_id, slack_user_id, channel_id)
+
+
+async def plan_and_deliver(
+    deps: BotDeps,
+    slack_user_id: str,
+    channel_id: str,
+    command: ExportCommand,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+) -> None:
+    """Plan, tell the user in one ephemeral answer (the plan or why there is none), then build
+    and deliver: `/bob export` after its acknowledgement, and the Home tab's button."""
+    try:
+        text, planned = await asyncio.to_thread(plan_reply, deps, slack_user_id, channel_id, command)
+    except BobError as exc:
+        text, planned = sentence(exc), None
+    except Exception as exc:
+        # The message of an unexpected error may quote row values, so only its type is logged.
+        log.error("an export could not be planned (%s)", type(exc).__name__)
+        text, planned = NOT_PLANNED, None
+    await respond(text=text, response_type="ephemeral", replace_original=False)
+    if planned is not None:
+        await deliver(deps, planned, client, respond)
 
 
 async def deliver(
@@ -252,25 +281,12 @@ def _slack_error(exc: Exception) -> str:
 
 
 def register(app: AsyncApp, deps: BotDeps) -> None:
-    planned_exports: Handoff[PlannedExport] = Handoff()
-
-    async def acknowledge(ack: AsyncAck, body: dict[str, Any]) -> None:
+    async def answer_export(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
+    ) -> None:
+        await ack()  # first and empty: Slack's 3 s run out while planning waits for the database
         command = SUBCOMMAND.read(body.get("text", ""))
         assert isinstance(command, ExportCommand)
-        text, planned = None, None
-        try:
-            text, planned = await asyncio.to_thread(
-                plan_reply, deps, body["user_id"], body["channel_id"], command
-            )
-        finally:
-            planned_exports.give(body["trigger_id"], planned)
-        await ack(text)
+        await plan_and_deliver(deps, body["user_id"], body["channel_id"], command, client, respond)
 
-    async def build_and_send(body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond) -> None:
-        planned = await planned_exports.take(body["trigger_id"])
-        if planned is not None:
-            await deliver(deps, planned, client, respond)
-
-    app.command("/bob", matchers=[command_is(SUBCOMMAND.read, ExportCommand)])(
-        ack=acknowledge, lazy=[build_and_send]
-    )
+    app.command("/bob", matchers=[command_is(SUBCOMMAND.read, ExportCommand)])(answer_export)

@@ -1,5 +1,8 @@
 """`/bob exports` lists the user's export history; `/bob exports get <token>` sends a finished
-export to their DM again until it expires (same file, same password)."""
+export to their DM again until it expires (same file, same password).
+
+`/bob exports get` acknowledges at once and answers by ``respond``: finding the export reads
+and audits in the database, which can outlast the 3 s Slack waits for an acknowledgement."""
 
 from __future__ import annotations
 
@@ -17,7 +20,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deliver import open_dm, upload_file
 from bot.deps import BotDeps
-from bot.handoff import Handoff
 from bot.identity import LINK_HOWTO, linked_enroller
 from bot.parsing import BadCommand, SubCommand
 from bot.replies import sentence
@@ -122,28 +124,28 @@ async def send_file_again(
         )
 
 
-def register(app: AsyncApp, deps: BotDeps) -> None:
-    fetched: Handoff[Path] = Handoff()
+async def fetch_and_send(
+    deps: BotDeps, slack_user_id: str, token: str, client: AsyncWebClient, respond: AsyncRespond
+) -> None:
+    """Say whether the export can be sent again (one ephemeral answer), then send it:
+    `/bob exports get` after its acknowledgement, and the Home tab's "Fetch again"."""
+    text, path = await asyncio.to_thread(fetch_reply, deps, slack_user_id, token)
+    await respond(text=text, response_type="ephemeral", replace_original=False)
+    if path is not None:
+        await send_file_again(client, slack_user_id, path, respond)
 
+
+def register(app: AsyncApp, deps: BotDeps) -> None:
     async def answer_history(ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack(await asyncio.to_thread(history_reply, deps, body["user_id"]))
 
-    async def acknowledge_fetch(ack: AsyncAck, body: dict[str, Any]) -> None:
+    async def answer_fetch(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
+    ) -> None:
+        await ack()  # first and empty: Slack's 3 s run out while the fetch waits for the database
         command = SUBCOMMAND.read(body.get("text", ""))
         assert isinstance(command, ExportFetchCommand)
-        text, path = None, None
-        try:
-            text, path = await asyncio.to_thread(fetch_reply, deps, body["user_id"], command.token)
-        finally:
-            fetched.give(body["trigger_id"], path)
-        await ack(text)
-
-    async def send_again(body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond) -> None:
-        path = await fetched.take(body["trigger_id"])
-        if path is not None:
-            await send_file_again(client, body["user_id"], path, respond)
+        await fetch_and_send(deps, body["user_id"], command.token, client, respond)
 
     app.command("/bob", matchers=[command_is(SUBCOMMAND.read, ExportsCommand)])(answer_history)
-    app.command("/bob", matchers=[command_is(SUBCOMMAND.read, ExportFetchCommand)])(
-        ack=acknowledge_fetch, lazy=[send_again]
-    )
+    app.command("/bob", matchers=[command_is(SUBCOMMAND.read, ExportFetchCommand)])(answer_fetch)

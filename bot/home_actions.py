@@ -21,8 +21,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deliver import open_dm
 from bot.deps import BotDeps
-from bot.export_command import ExportCommand, deliver, plan_reply
-from bot.exports_command import fetch_reply, is_export_token, send_file_again
+from bot.export_command import ExportCommand, plan_and_deliver
+from bot.exports_command import fetch_and_send, is_export_token
 from bot.home import home_view
 from bot.home_sections import EXPORT_MY_BOOK, FETCH_AGAIN
 from bot.press_answers import press_respond
@@ -42,10 +42,7 @@ async def export_my_book(
     except (SlackApiError, SlackClientError) as exc:
         log.warning("the export DM did not open (%s)", type(exc).__name__)
         return
-    text, planned = await asyncio.to_thread(plan_reply, deps, slack_user_id, dm, ExportCommand())
-    await answer(text=text, response_type="ephemeral", replace_original=False)
-    if planned is not None:
-        await deliver(deps, planned, client, answer)
+    await plan_and_deliver(deps, slack_user_id, dm, ExportCommand(), client, answer)
 
 
 async def fetch_again(
@@ -56,11 +53,7 @@ async def fetch_again(
     if not is_export_token(token):
         await answer(text=NOT_AN_EXPORT, response_type="ephemeral", replace_original=False)
         return
-    slack_user_id = body["user"]["id"]
-    text, path = await asyncio.to_thread(fetch_reply, deps, slack_user_id, token)
-    await answer(text=text, response_type="ephemeral", replace_original=False)
-    if path is not None:
-        await send_file_again(client, slack_user_id, path, answer)
+    await fetch_and_send(deps, body["user"]["id"], token, client, answer)
 
 
 async def refresh_home(deps: BotDeps, body: dict[str, Any], client: AsyncWebClient) -> None:

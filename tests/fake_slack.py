@@ -39,6 +39,7 @@ class FakeSlack(SlackMethods):
     rate_limited: list[tuple[str, float]] = field(default_factory=list)
     history: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     posted: list[Call] = field(default_factory=list)
+    answers: dict[str, list[Call]] = field(default_factory=dict)  # response URL's name -> posts
     latency: float = 0.0
     sockets: list[web.WebSocketResponse] = field(default_factory=list)
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
@@ -53,6 +54,10 @@ class FakeSlack(SlackMethods):
 
     def response_url(self, name: str = "cmd") -> str:
         return f"{self.base}/response/{name}-{next(self._ids)}"
+
+    def answers_to(self, response_url: str) -> list[Call]:
+        """What the app posted to ``response_url`` (one that ``response_url()`` made), in order."""
+        return list(self.answers.get(response_url.rsplit("/", 1)[-1], []))
 
     def fail(self, method: str, error: str = "internal_error") -> None:
         """Answer every later call of ``method`` with ``ok: false``."""
@@ -185,7 +190,9 @@ class FakeSlack(SlackMethods):
         return web.Response(text="OK - uploaded")
 
     async def _response(self, request: web.Request) -> web.Response:
-        self.calls.append(Call("response_url", await request.json()))
+        call = Call("response_url", await request.json())
+        self.calls.append(call)
+        self.answers.setdefault(request.match_info["name"], []).append(call)
         return web.Response(text="ok")
 
 
@@ -207,7 +214,7 @@ class SlackUser:
         signature = SignatureVerifier(self.secret).generate_signature(timestamp=str(timestamp), body=body)
         return {"X-Slack-Request-Timestamp": str(timestamp), "X-Slack-Signature": signature}
 
-    def command_body(self, text: str) -> str:
+    def command_body(self, text: str, response_url: str | None = None) -> str:
         return urlencode(
             {
                 "token": "legacy-unused",
@@ -220,7 +227,7 @@ class SlackUser:
                 "command": "/bob",
                 "text": text,
                 "api_app_id": "A0BOB",
-                "response_url": self.slack.response_url(),
+                "response_url": response_url or self.slack.response_url(),
                 "trigger_id": f"trigger-{uuid.uuid4().hex}",
             }
         )
@@ -245,6 +252,16 @@ class SlackUser:
         body = self.command_body(text)
         status, answer = await self.post(body, self.signed_headers(body), "application/x-www-form-urlencoded")
         return status, answer.get("text", "") if isinstance(answer, dict) else answer
+
+    async def answer(self, text: str) -> str:
+        """Type `/bob <text>` for a command that acknowledges at once with nothing and answers
+        through its response URL; returns the text of that first answer."""
+        response_url = self.slack.response_url()
+        body = self.command_body(text, response_url)
+        acknowledged = await self.post(body, self.signed_headers(body), "application/x-www-form-urlencoded")
+        assert acknowledged == (200, ""), acknowledged
+        first, *_ = await self.slack.wait_for(lambda: self.slack.answers_to(response_url))
+        return str(first.params.get("text", ""))
 
     async def command_reply(self, text: str) -> tuple[int, dict[str, Any]]:
         """Type `/bob <text>`; returns the HTTP status and the whole immediate reply (text,

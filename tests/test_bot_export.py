@@ -8,7 +8,7 @@ import io
 import json
 import logging
 import re
-import time
+import threading
 from datetime import UTC, datetime, timedelta
 
 import msoffcrypto
@@ -16,9 +16,11 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
+from bot import export_command
 from bot.app import start_bot
 from bot.deps import BotDeps
 from bot.settings import SlackConfig
+from exports.planning import plan_export
 from exports.settings import ExportsConfig
 from store.models import (
     Agency,
@@ -118,12 +120,7 @@ def decrypt(data: bytes, password: str) -> openpyxl.Workbook:
 async def test_an_agent_gets_an_encrypted_workbook_in_the_dm_and_the_password_apart(
     user, slack, sessions, people
 ):
-    started = time.perf_counter()
-    status, ack_text = await user.command("export")
-    ack_seconds = time.perf_counter() - started
-    assert status == 200
-    assert "Preparing your Book of Business: 3 consumers" in ack_text
-    assert ack_seconds < 3
+    assert "Preparing your Book of Business: 3 consumers" in await user.answer("export")
     data, complete, password_message = await delivered(slack)
     password = PASSWORD.search(password_message.text).group(1)
 
@@ -158,11 +155,11 @@ async def test_the_password_goes_by_email_when_configured(sessions, slack, tmp_p
     running = await make_bot(sessions, slack, tmp_path, password_delivery="email")
     try:
         user = SlackUser(running.url, slack, SECRET, user_id="U0ANA")
-        await user.command("export")
+        assert "Preparing" in await user.answer("export")
         await slack.wait_for(
-            lambda: len(slack.named("response_url")) >= 1 and slack.named("files.completeUploadExternal")
+            lambda: len(slack.named("response_url")) == 2 and slack.named("files.completeUploadExternal")
         )
-        [reply] = slack.named("response_url")
+        _, reply = slack.named("response_url")
         assert "emailed to the address on file" in reply.params["text"]
         with sessions() as s:
             email = s.scalars(select(OutboxEmail)).one()
@@ -186,13 +183,90 @@ async def test_a_command_typed_in_the_bots_dm_gets_the_password_by_email(session
     running = await make_bot(sessions, slack, tmp_path)
     try:
         user = SlackUser(running.url, slack, SECRET, user_id="U0ANA", channel_id="D0ANA")
-        await user.command("export")
-        await slack.wait_for(lambda: slack.named("response_url"))
+        assert "Preparing" in await user.answer("export")
+        await slack.wait_for(lambda: len(slack.named("response_url")) == 2)
         assert all(not PASSWORD.search(call.text) for call in slack.calls)
         with sessions() as s:
             assert s.scalars(select(OutboxEmail.subject)).one() == "Your bob export password"
     finally:
         await running.stop()
+
+
+class HeldPlanning:
+    """Stands in for ``plan_export``: the real one, once the test lets it go."""
+
+    def __init__(self) -> None:
+        self.started, self.released = threading.Event(), threading.Event()
+
+    def __call__(self, *args, **kwargs):
+        self.started.set()
+        assert self.released.wait(10), "the test never let the planning finish"
+        return plan_export(*args, **kwargs)
+
+
+@pytest.fixture
+def held_planning(monkeypatch):
+    held = HeldPlanning()
+    monkeypatch.setattr(export_command, "plan_export", held)
+    yield held
+    held.released.set()
+
+
+@pytest.mark.parametrize(
+    ("slack_user", "answer", "delivered_too"),
+    [
+        ("U0ANA", "Preparing your Book of Business: 3 consumers", True),
+        ("U0SUE", "Your role cannot export the Book of Business", False),
+    ],
+)
+async def test_the_command_is_acknowledged_while_planning_waits_and_answered_once(
+    user, slack, sessions, held_planning, slack_user, answer, delivered_too
+):
+    """Slack gives up on an acknowledgement after 3 s; planning reads the database, which can
+    take longer under load, so it must not stand between the command and its acknowledgement."""
+    response_url = slack.response_url()
+    body = user.as_user(slack_user).command_body("export", response_url)
+    posted = user.post(body, user.signed_headers(body), "application/x-www-form-urlencoded")
+    # The planning is held until the acknowledgement is in: only an ack that waits for no
+    # planning can arrive (a wrong order would stop here for 5 s, then fail).
+    acknowledged = await asyncio.wait_for(posted, timeout=5)
+    assert acknowledged == (200, "")
+    assert await asyncio.to_thread(held_planning.started.wait, 5), "the planning never started"
+    assert slack.answers_to(response_url) == []
+    with sessions() as s:
+        assert s.scalars(select(ExportRecord)).all() == []
+
+    held_planning.released.set()
+    first, *_ = await slack.wait_for(lambda: slack.answers_to(response_url))
+    assert answer in first.params["text"]
+    assert first.params["response_type"] == "ephemeral"
+    if delivered_too:
+        _, _, password_message = await delivered(slack)
+        assert slack.answers_to(response_url) == [first, password_message]
+    else:
+        await asyncio.sleep(0.3)  # give a second answer or a wrongly started export time to show
+        assert slack.answers_to(response_url) == [first]
+        assert slack.named("files.getUploadURLExternal") == []
+    with sessions() as s:
+        requests = s.scalars(select(AuditEntry.outcome).where(AuditEntry.action == "export.request")).all()
+        records = s.scalars(select(ExportRecord.status)).all()
+    assert requests == (["allowed"] if delivered_too else ["refused"])
+    assert records == (["succeeded"] if delivered_too else [])
+
+
+async def test_a_planning_that_fails_unexpectedly_is_answered_without_its_message(
+    user, slack, monkeypatch, caplog
+):
+    def broken_plan(*_args, **_kwargs):
+        raise RuntimeError("Ana Agent 123-45-6789")
+
+    monkeypatch.setattr(export_command, "plan_export", broken_plan)
+    reply = await user.answer("export")
+    assert reply == export_command.NOT_PLANNED
+    await asyncio.sleep(0.2)
+    [answer] = slack.named("response_url")
+    assert answer.params["response_type"] == "ephemeral"
+    assert "123-45-6789" not in caplog.text and "RuntimeError" in caplog.text
 
 
 MATRIX = [
@@ -217,7 +291,7 @@ MATRIX = [
 
 @pytest.mark.parametrize(("slack_user", "text", "consumers"), MATRIX)
 async def test_the_authorization_matrix(user, slack, sessions, slack_user, text, consumers):
-    _, reply = await user.as_user(slack_user).command(text)
+    reply = await user.as_user(slack_user).answer(text)
     if consumers is None:
         assert "Preparing" not in reply
         assert reply.strip()
@@ -230,14 +304,14 @@ async def test_the_authorization_matrix(user, slack, sessions, slack_user, text,
 
 
 async def test_an_unlinked_user_is_told_how_to_link(user):
-    _, reply = await user.as_user("U0UNA").command("export")
+    reply = await user.as_user("U0UNA").answer("export")
     assert "/bob link <your license number or email on file>" in reply
 
 
 async def test_every_export_is_audited_without_pii(user, slack, sessions):
     await user.command("export")
     await delivered(slack)
-    await user.command("export agency")
+    assert "Preparing" not in await user.answer("export agency")
     with sessions() as s:
         audit = s.execute(
             select(AuditEntry.action, AuditEntry.outcome, AuditEntry.target, AuditEntry.detail)
@@ -251,8 +325,9 @@ async def test_a_slack_upload_failure_is_reported_and_the_history_says_failed(
     user, slack, sessions, tmp_path
 ):
     slack.fail("files.getUploadURLExternal", "ratelimited")
-    await user.command("export")
-    [reply] = await slack.wait_for(lambda: slack.named("response_url"))
+    assert "Preparing" in await user.answer("export")
+    await slack.wait_for(lambda: len(slack.named("response_url")) == 2)
+    _, reply = slack.named("response_url")
     assert "could not be sent to your DM" in reply.params["text"]
     assert "ratelimited" in reply.params["text"]
     assert not PASSWORD.search(reply.text)
@@ -270,10 +345,9 @@ async def test_the_history_lists_exports_and_one_can_be_fetched_again(user, slac
     _, history = await user.command("exports")
     assert "succeeded" in history and "3 rows" in history
     token = re.search(r"/bob exports get (\S+)`", history).group(1)
-    _, reply = await user.command(f"exports get {token}")
-    assert "Sending" in reply
+    assert "Sending" in await user.answer(f"exports get {token}")
     await slack.wait_for(lambda: len(slack.named("files.completeUploadExternal")) == 2)
-    _, other = await user.as_user("U0MAX").command(f"exports get {token}")
+    other = await user.as_user("U0MAX").answer(f"exports get {token}")
     assert "Sending" not in other
     with sessions() as s:
         export_id = s.scalars(select(ExportRecord.id)).one()
@@ -299,7 +373,7 @@ async def test_fetching_again_is_refused_once_the_agency_prevents_agents_exports
     token = re.search(r"/bob exports get (\S+)`", history).group(1)
     with sessions() as s, s.begin():
         s.scalars(select(Agency)).first().prevent_downline_exports = True
-    _, reply = await user.command(f"exports get {token}")
+    reply = await user.answer(f"exports get {token}")
     assert "turned off Book of Business exports for agents" in reply and "Sending" not in reply
     await asyncio.sleep(0.2)
     assert len(slack.named("files.completeUploadExternal")) == 1
@@ -327,7 +401,7 @@ async def test_no_pii_in_logs_or_non_ephemeral_messages(user, slack, sessions, c
 
 
 async def test_an_empty_book_gets_a_clear_reply_and_nothing_is_built(user, slack):
-    _, reply = await user.as_user("U0MAX").command("export")
+    reply = await user.as_user("U0MAX").answer("export")
     assert reply.startswith("No consumers are delegated to Max Manager")
     await asyncio.sleep(0.3)
     assert slack.named("files.getUploadURLExternal") == []
@@ -337,9 +411,9 @@ async def test_prevented_downline_exports_stop_agents_but_not_managers(user, sla
     with sessions() as s, s.begin():
         sunrise = s.scalars(select(Agency).where(Agency.code == "sunrise")).one()
         sunrise.prevent_downline_exports = True
-    _, agent_reply = await user.command("export")
+    agent_reply = await user.answer("export")
     assert "turned off Book of Business exports for agents" in agent_reply
-    _, manager_reply = await user.as_user("U0MAX").command("export agency")
+    manager_reply = await user.as_user("U0MAX").answer("export agency")
     assert "Preparing your Book of Business: 4 consumers" in manager_reply
 
 
@@ -350,9 +424,9 @@ async def test_an_export_that_fails_in_its_worker_process_is_reported_and_leaves
     running = await make_bot(sessions, slack, tmp_path)
     try:
         user = SlackUser(running.url, slack, SECRET, user_id="U0ANA")
-        _, ack_text = await user.command("export")
-        assert "Preparing" in ack_text
-        [reply] = await slack.wait_for(lambda: slack.named("response_url"))
+        assert "Preparing" in await user.answer("export")
+        await slack.wait_for(lambda: len(slack.named("response_url")) == 2)
+        _, reply = slack.named("response_url")
         assert reply.params["text"].startswith(
             "The export failed: the export folder cannot be created (File exists); "
             "ask your bob administrator to check exports.directory"
@@ -381,8 +455,7 @@ async def test_an_expired_export_cannot_be_fetched_again(sessions, slack, tmp_pa
         _, history = await user.command("exports")
         token = re.search(r"/bob exports get (\S+)`", history).group(1)
         clock.now = NOW + timedelta(minutes=61)
-        _, reply = await user.command(f"exports get {token}")
-        assert "expired" in reply
+        assert "expired" in await user.answer(f"exports get {token}")
         _, history = await user.command("exports")
         assert "/bob exports get" not in history
     finally:

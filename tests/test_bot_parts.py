@@ -1,15 +1,13 @@
-"""Small parts of the bot tested alone: the signature and replay check, the ack-to-lazy hand-off, handlers
-with a mocked ack."""
+"""Small parts of the bot tested alone: the signature and replay check, handlers with a mocked
+ack."""
 
 from __future__ import annotations
 
-import asyncio
 from unittest.mock import AsyncMock
 
 from slack_sdk.signature import SignatureVerifier
 
 from bot import help_command
-from bot.handoff import Handoff
 from bot.help_command import help_reply
 from bot.parsing import BadCommand
 from bot.registry import HelpCommand
@@ -54,21 +52,6 @@ def test_signatures_are_forgotten_only_when_their_window_closes():
     assert requests.refusal(*signed(ticks, "text=new")) is None
     assert requests.refusal(*late) == "replayed"
     assert len(requests._seen) == 2  # noqa: SLF001 - the expired ones are gone, not just ignored
-
-
-async def test_the_lazy_part_gets_what_the_ack_part_gave_in_either_order():
-    handoff: Handoff[int] = Handoff(timeout=1)
-    handoff.give("t1", 7)
-    assert await handoff.take("t1") == 7
-    waiting = asyncio.ensure_future(handoff.take("t2"))
-    await asyncio.sleep(0.01)
-    handoff.give("t2", 8)
-    assert await waiting == 8
-
-
-async def test_the_lazy_part_gives_up_when_the_ack_part_never_answers():
-    handoff: Handoff[int] = Handoff(timeout=0.05)
-    assert await handoff.take("lost") is None
 
 
 def test_help_lists_the_commands_and_a_bad_command_says_what_to_type():

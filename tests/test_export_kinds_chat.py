@@ -73,9 +73,8 @@ def test_it_says_how_to_write_a_new_export(text, hint):
 
 
 async def test_an_agent_gets_their_follow_ups_encrypted_in_the_dm(bot, slack, sessions, people):
-    status, ack_text = await bot("ana").command("export followups")
-    assert status == 200
-    assert ack_text.startswith("Preparing your follow-ups: 5 follow-ups… (Ana Agent (License 0A11111))")
+    reply = await bot("ana").answer("export followups")
+    assert reply.startswith("Preparing your follow-ups: 5 follow-ups… (Ana Agent (License 0A11111))")
     data, complete, password_message = await delivered(slack)
     assert complete.params["channel_id"] == "D0ANA"
     assert password_message.params["response_type"] == "ephemeral"
@@ -92,7 +91,7 @@ async def test_an_agent_gets_their_follow_ups_encrypted_in_the_dm(bot, slack, se
 
 
 async def test_a_manager_gets_the_roster_and_the_agencys_dmi_follow_ups(bot, slack):
-    _, roster = await bot("max").command("export roster")
+    roster = await bot("max").answer("export roster")
     assert roster.startswith("Preparing your agency's roster: 3 enrollers… (All Agents of Sunrise Insurance)")
     data, _, password_message = await delivered(slack)
     password = PASSWORD.search(password_message.text).group(1)
@@ -113,8 +112,8 @@ async def test_a_manager_gets_the_roster_and_the_agencys_dmi_follow_ups(bot, sla
 async def test_each_is_refused_what_is_not_theirs_and_it_is_audited(
     bot, slack, sessions, people, who, text, refusal
 ):
-    status, reply = await bot(who).command(text)
-    assert status == 200 and reply.startswith(refusal)
+    reply = await bot(who).answer(text)
+    assert reply.startswith(refusal)
     assert "Preparing" not in reply and "CASE-" not in reply
     with sessions() as session:
         [entry] = session.scalars(select(AuditEntry).where(AuditEntry.action == "export.request")).all()
@@ -124,8 +123,8 @@ async def test_each_is_refused_what_is_not_theirs_and_it_is_audited(
 
 
 async def test_another_agencys_manager_exports_only_their_own_agency(bot, slack):
-    _, ack_text = await bot("omar").command("export followups agency")
-    assert "1 follow-up…" in ack_text and "Moonrise" in ack_text
+    reply = await bot("omar").answer("export followups agency")
+    assert "1 follow-up…" in reply and "Moonrise" in reply
     data, _, password_message = await delivered(slack)
     password = PASSWORD.search(password_message.text).group(1)
     rows = list(decrypt(data, password).worksheets[0].iter_rows(min_row=2, values_only=True))

@@ -131,7 +131,7 @@ async def test_link_finds_ana_by_any_spelling(max_in_slack, sessions, spelling):
 
 
 async def test_export_agent_finds_ana_by_a_lower_case_license(max_in_slack, slack):
-    _, reply = await max_in_slack.command("export agent  0a12345 ")
+    reply = await max_in_slack.answer("export agent  0a12345 ")
     assert "Preparing" in reply and "1 consumer" in reply
     await slack.wait_for(lambda: slack.named("files.completeUploadExternal"))
 
