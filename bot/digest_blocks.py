@@ -17,6 +17,7 @@ from typing import Any
 
 from bot.block_kit import Block, Reply, context, header, lines_sections, section
 from bot.slack_text import inert
+from rules.digest_text import CRW_HEADING, FOLLOW_UPS_HEADING, crw_lines, follow_up_lines
 from rules.topics import TOPIC_ORDER, TOPICS
 from store.mailbox import MailboxDocument
 
@@ -28,10 +29,6 @@ OPEN_DIGEST = "digest_open"
 PREVIOUS_PAGE = "digest_previous"
 NEXT_PAGE = "digest_next"
 OPEN_IN_BROWSER = "digest_browser"
-CRW_HEADING = "Consumer Retention Workspace"
-# The follow-ups part of a mailbox text (templates/_macros.txt): its first line starts so.
-FOLLOW_UPS_HEADING = "Follow-ups"
-FOLLOW_UP_QUEUE_LINE = "Follow-ups by due date"
 _TITLE_ORDER = {topic.title: TOPIC_ORDER[topic.name] for topic in TOPICS}
 
 
@@ -108,34 +105,6 @@ def digest_dm(doc: MailboxDocument, web_base_url: str = "") -> Reply:
         blocks.append(section(f"*{FOLLOW_UPS_HEADING}*\n" + "\n".join(shown) + more))
     blocks.append(_buttons(doc, web_base_url))
     return Reply(doc.subject, blocks)
-
-
-def _text_part(body_text: str, heading: str) -> list[str]:
-    """The digest text's part whose first line starts with ``heading``, to the blank line
-    that ends it."""
-    lines = body_text.splitlines()
-    start = next((n for n, line in enumerate(lines) if line.startswith(heading)), None)
-    if start is None:
-        return []
-    part = []
-    for line in lines[start:]:
-        if not line.strip():
-            break
-        part.append(line)
-    return part
-
-
-def crw_lines(body_text: str) -> list[str]:
-    """The digest's Consumer Retention Workspace part, as its text shows it (its cases or the
-    agency's tiles are kept only in the text)."""
-    return _text_part(body_text, CRW_HEADING)
-
-
-def follow_up_lines(body_text: str) -> list[str]:
-    """The digest's follow-ups (an enroller's queue by due date, or a manager's counts by
-    enroller), as its text shows them, without the queue's own heading line."""
-    part = _text_part(body_text, FOLLOW_UPS_HEADING)
-    return [line.strip() for line in part if not line.startswith(FOLLOW_UP_QUEUE_LINE)]
 
 
 def _enroller_of(alert: dict[str, Any]) -> str:

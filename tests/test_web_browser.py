@@ -266,3 +266,38 @@ async def test_an_agent_changes_her_settings_and_unsubscribes_in_one_click(
     await page.get_by_text("Saved.").wait_for()
     with sessions() as s:
         assert effective_preferences(s, ana).email_digest
+
+
+async def signed_in_at(page, sessions, base_url: str, address: str, path: str) -> None:
+    """Ask for a sign-in link as ``address`` from ``path``, follow it, and land there."""
+    await page.goto(f"{base_url}{path}")
+    await page.get_by_label("Email address or license number on file").fill(address)
+    await page.get_by_role("button", name="Email me a sign-in link").click()
+    await page.get_by_role("heading", name="Check your email").wait_for()
+    await page.goto(link_in_email(sessions, address))
+    await page.get_by_role("button", name="Sign in").click()
+    await page.wait_for_url(f"{base_url}{path}")
+
+
+async def test_an_agent_reads_her_follow_ups_and_a_manager_their_counts(
+    live_server, chromium_page, follow_up_digests, sessions
+):
+    """The follow-ups on the digest page as a browser shows them, at both widths: the
+    agent's queue soonest due first, the manager's counts per enroller."""
+    page = chromium_page
+    await signed_in_at(page, sessions, live_server, ANA, f"/mailbox/{follow_up_digests['ana']}")
+    queue = page.get_by_role("region", name="Follow-ups by due date (3)")
+    needs = await queue.locator("tbody td:nth-child(4)").all_inner_texts()
+    assert needs == ["Proof of income", "Signed application", "Proof of move"]
+    assert await queue.locator("tbody td:nth-child(1)").first.inner_text() == "11/20/2026\noverdue 3 days"
+    await no_accessibility_violations(page, "an agent's digest with follow-ups")
+    await screenshots(page, "digest-follow-ups")
+    await page.get_by_role("button", name="Sign out", exact=True).click()
+    await page.get_by_text("You are signed out.").wait_for()
+
+    await signed_in_at(page, sessions, live_server, MAX, f"/mailbox/{follow_up_digests['max']}")
+    counts = page.get_by_role("region", name="Follow-ups")
+    rows = [await row.locator("td").all_inner_texts() for row in await counts.locator("tbody tr").all()]
+    assert rows == [["Ana Agent", "1", "1"], ["Bo Broker", "1", "1"]]
+    await no_accessibility_violations(page, "a manager digest with follow-ups")
+    await screenshots(page, "digest-manager-follow-ups")

@@ -14,7 +14,15 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
 from mailer.daily_summary import run_daily_summary
-from store.models import AuditEntry, EnrollmentStatus, MailboxMessage, OutboxEmail, Role
+from store.models import (
+    AuditEntry,
+    EnrollmentStatus,
+    FollowUpKind,
+    FollowUpStatus,
+    MailboxMessage,
+    OutboxEmail,
+    Role,
+)
 from tests.bot_people import Clock
 from web.app import web_application
 from web.deps import WebDeps
@@ -24,6 +32,8 @@ DAY = date(2026, 11, 23)
 NOW = datetime(2026, 11, 23, 18, 0, tzinfo=UTC)
 YESTERDAY = datetime(2026, 11, 22, 17, 0, tzinfo=UTC)
 CONTACT_NAME, CONTACT_PHONE = "Alicia Ramos", "(916) 555-0101"
+RAISED = datetime(2026, 9, 1, 17, tzinfo=UTC)  # when the follow-ups were raised
+HOSTILE_NEED = '<script>alert("x")</script> | open | & more'  # as an import could bring it
 
 
 @dataclass
@@ -59,6 +69,48 @@ def web_people(book, sessions, delivery) -> WebPeople:
         rows = s.execute(select(MailboxMessage.recipient_id, MailboxMessage.kind, MailboxMessage.id))
         digests = {f"{who}:{kind.value}": mid for rid, kind, mid in rows for who in ids if ids[who] == rid}
     return WebPeople(ids, digests)
+
+
+@pytest.fixture
+def follow_up_digests(book, sessions, delivery) -> dict[str, int]:
+    """Sunrise: Ana with three follow-ups on the queue (one overdue, one submitted, one in
+    20 days; one more beyond the 30 days looked ahead) and a NOD notice, Bo with two (one
+    whose need came in with markup, ``HOSTILE_NEED``), Quinn with none, Max managing them all.
+    The Daily Summary of DAY has run: each one's digest by first name ("max" -> his Daily
+    Manager Summary's message id)."""
+    sunrise = book.agency("sunrise", "Sunrise Insurance")
+    ana = book.enroller(sunrise, "Ana", "Agent", license_number="0A11111")
+    bo = book.enroller(sunrise, "Bo", "Broker", license_number="0A22222")
+    quinn = book.enroller(sunrise, "Quinn", "Quiet", license_number="0A33333")
+    max_ = book.enroller(sunrise, "Max", "Manager", role=Role.AGENCY_MANAGER, license_number="0M44444")
+    alicia = book.consumer(
+        ana, case_number="CASE-ANA-1", first_name="Alicia", last_name="Ramos",
+        primary_phone="(916) 555-0101", email="alicia@consumer.test",
+    )  # fmt: skip
+    benito = book.consumer(
+        ana, case_number="CASE-ANA-2", first_name="Benito", last_name="Soto",
+        primary_phone="(916) 555-0200", email=None,
+    )  # fmt: skip
+    carla = book.consumer(
+        bo, case_number="CASE-BO-1", first_name="Carla", last_name="Nunez",
+        primary_phone="(916) 555-0300", email=None,
+    )  # fmt: skip
+    book.consumer(quinn, case_number="CASE-Q-1")
+    book.notice(alicia, YESTERDAY)
+    due = {n: DAY + timedelta(days=n) for n in (-3, 0, 5, 20, 45)}
+    book.follow_up(alicia, due[20], RAISED, FollowUpKind.SVI, "Proof of move")
+    book.follow_up(alicia, due[-3], RAISED, FollowUpKind.DMI, "Proof of income")
+    book.follow_up(
+        benito, due[5], RAISED, FollowUpKind.DOCUMENT, "Signed application", status=FollowUpStatus.SUBMITTED
+    )
+    book.follow_up(benito, due[45], RAISED, needed="Far away")
+    book.follow_up(carla, due[0], RAISED, FollowUpKind.DMI, HOSTILE_NEED)
+    book.follow_up(carla, due[-3], RAISED, FollowUpKind.SVI, "Lease")
+    run_daily_summary(sessions, DAY, delivery)
+    people = {"ana": ana, "bo": bo, "quinn": quinn, "max": max_}
+    with sessions() as s:
+        rows = s.execute(select(MailboxMessage.recipient_id, MailboxMessage.id)).all()
+    return {who: mid for rid, mid in rows for who, pid in people.items() if pid == rid}
 
 
 class Browser:

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from aiohttp import web
 from markupsafe import Markup
 
+from rules.digest_text import follow_ups
 from rules.mailbox import digest_content, digest_id_on, mailbox_page, mark, view_digest, view_digest_text
 from rules.topics import TOPICS
 from rules.web_links import DIGEST_SLUGS
@@ -103,8 +104,9 @@ async def digest_text(request: web.Request) -> web.Response:
 
 
 def alerts_part(deps: WebDeps, reader_id: int, key: FragmentKey) -> Markup:
-    """The digest's alert part (counts, filters, contents, sections, text) as HTML: the same
-    for everyone who may read it, at any time, so it is rendered once and kept."""
+    """The digest's alert part (counts, filters, contents, sections, follow-ups, text) as
+    HTML: the same for everyone who may read it, at any time, so it is rendered once and
+    kept. The follow-ups are read from the digest's text, the one place the mailbox keeps them."""
     message_id, _, enroller, topic = key
     try:
         document = digest_content(deps.sessions, reader_id, message_id, deps.clock())
@@ -118,6 +120,7 @@ def alerts_part(deps: WebDeps, reader_id: int, key: FragmentKey) -> Markup:
             document=document,
             manager=document.kind == DigestKind.MANAGER_SUMMARY.value,
             view=view,
+            follow_ups=follow_ups(document.body_text),
             enroller=enroller,
             topic=topic,
         )
