@@ -1,5 +1,6 @@
 """`/bob crw …`: the Consumer Retention Workspace in chat, answered only to the person who
-asked. `/bob crw close <case>` opens a form whose submission closes the case.
+asked. `/bob crw close <case>` opens a form whose submission closes the case; `/bob crw list`
+answers a page of cases at a time, and its Previous/Next buttons carry `crw list … --page N`.
 
 The domain (rules.casework) decides who may see and do what; a refusal is a BobError whose
 message is safe to show, so it becomes the reply.
