@@ -7,6 +7,7 @@ shows the consumer's contact details, in its blocks.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -32,10 +33,12 @@ from rules.casework.crw_rows import CrwCaseDetail, CrwCaseRow, EnrollerActivity
 from rules.crw import RISK_LABELS, CrwTiles
 
 CLOSE_CALLBACK = "crw_close"
-OPEN_CASE = "crw_case_open"  # the case list's menu
-CLOSE_CASE = "crw_case_close"  # the case view's buttons
+OPEN_CASE = "crw_case_open"  # the Home tab's menu and the list's Show buttons
+CLOSE_CASE = "crw_case_close"  # the list's and the case view's buttons
 ADD_NOTE = "crw_case_note"
 TRANSFER = "crw_case_transfer"
+PREVIOUS_PAGE, NEXT_PAGE = "crw_list_previous", "crw_list_next"
+PAGE_CASES = 20  # header, 2 blocks per case, context and Previous/Next: 43 of Slack's 50
 MENU_OPTIONS = 100  # Slack's limit for a static select
 REASON_BLOCK = "resolution_reason"
 STEPS_BLOCK = "resolution_steps"
@@ -113,28 +116,79 @@ def _activity_line(line: EnrollerActivity) -> str:
     )
 
 
-def case_list_reply(rows: list[CrwCaseRow], risk: int | None, aging_days: int | None, agency: bool) -> Reply:
-    """The cases `/bob crw list` found, headed by the filters it was given."""
+@dataclass(frozen=True)
+class ListPage:
+    """Where a page of `/bob crw list` sits: its number, and the command words (as typed
+    after `/bob`) that show the page before and after it, when there is one."""
+
+    number: int = 1
+    previous: str | None = None
+    next: str | None = None
+
+
+def case_list_reply(
+    rows: list[CrwCaseRow],
+    risk: int | None,
+    aging_days: int | None,
+    agency: bool,
+    page: ListPage = ListPage(),
+    can_transfer: bool = False,
+) -> Reply:
+    """One page of the cases `/bob crw list` found, headed by the filters it was given, each
+    case with its buttons (see :func:`case_buttons`) and Previous/Next when there are more.
+    A page holds at most ``PAGE_CASES`` cases: two blocks each, so a page stays within
+    Slack's 50 blocks however many cases there are."""
     filters = []
     if risk is not None:
         filters.append(f"risk {risk} {RISK_LABELS[risk]}")
     if aging_days is not None:
         filters.append(f"open at least {days(aging_days)}")
     whose = "Agency CRW cases" if agency else "Your CRW cases"
+    if not rows and page.number > 1:
+        return Reply(
+            text=f"{whose}: there is no page {page.number:,}; `/bob crw list` starts from the first."
+        )
     if not rows:
         matching = f" matching {', '.join(filters)}" if filters else ""
         return Reply(text=f"{whose}: none open{matching}.")
-    lines = [_case_line(row, agency) for row in rows]
+    paged = page.previous is not None or page.next is not None
+    where = f"page {page.number:,} · " if paged else ""
+    more = f" · {code('/bob ' + page.next)} shows the next page" if page.next else ""
     shown = ", ".join(filters) or "open cases"
-    return Reply(
-        text=f"{whose}: {len(rows):,} shown.",
-        blocks=[
-            header(whose),
-            *lines_sections(lines),
-            case_picker(rows),
-            context(f"{shown} · riskiest and oldest first, at most 50 · `/bob crw show <case>` opens one"),
-        ],
+    blocks = [header(whose)]
+    for row in rows[:PAGE_CASES]:
+        blocks += [section(_case_line(row, agency)), case_buttons(row, can_transfer)]
+    blocks.append(
+        context(f"{shown} · {where}riskiest and oldest first · `/bob crw show <case>` opens one{more}")
     )
+    if paged:
+        blocks.append(_page_buttons(page))
+    on_page = f", page {page.number:,}" if paged else ""
+    return Reply(text=f"{whose}: {len(rows[:PAGE_CASES]):,} shown{on_page}.", blocks=blocks)
+
+
+def case_buttons(row: CrwCaseRow, can_transfer: bool) -> Block:
+    """A listed case's buttons, each its command's twin: Show (`/bob crw show`), and for an
+    open case Add note, Close (the close form) and, for those who may, Transfer."""
+    buttons = [_button(OPEN_CASE, "Show", row.case_number)]
+    if row.status != "closed":
+        buttons.append(_button(ADD_NOTE, "Add note", row.case_number))
+        buttons.append({**_button(CLOSE_CASE, "Close", row.case_number), "style": "danger"})
+        if can_transfer:
+            buttons.append(_button(TRANSFER, "Transfer", row.case_number))
+    return {"type": "actions", "elements": buttons}
+
+
+def _page_buttons(page: ListPage) -> Block:
+    turns = [(PREVIOUS_PAGE, "Previous", page.previous), (NEXT_PAGE, "Next", page.next)]
+    return {
+        "type": "actions",
+        "elements": [_button(action, label, words) for action, label, words in turns if words],
+    }
+
+
+def _button(action_id: str, label: str, value: str) -> Block:
+    return {"type": "button", "action_id": action_id, "text": plain(label), "value": value}
 
 
 def case_picker(rows: list[CrwCaseRow], placeholder: str = "Open a case") -> Block:
@@ -194,23 +248,12 @@ def case_detail_reply(detail: CrwCaseDetail, zone: ZoneInfo, can_transfer: bool 
                 f"interaction · `/bob crw close {detail.case_number}` closes it"
             )
         )
-        note = {
-            "type": "button",
-            "action_id": ADD_NOTE,
-            "text": plain("Add note"),
-            "value": detail.case_number,
-        }
-        close = {
-            "type": "button",
-            "action_id": CLOSE_CASE,
-            "text": plain("Close case"),
-            "value": detail.case_number,
-            "style": "danger",
-        }
-        buttons = [note, close]
+        buttons = [
+            _button(ADD_NOTE, "Add note", detail.case_number),
+            {**_button(CLOSE_CASE, "Close case", detail.case_number), "style": "danger"},
+        ]
         if can_transfer:
-            transfer = {"type": "button", "action_id": TRANSFER, "text": plain("Transfer")}
-            buttons.append({**transfer, "value": detail.case_number})
+            buttons.append(_button(TRANSFER, "Transfer", detail.case_number))
         blocks.append({"type": "actions", "elements": buttons})
     if detail.status == "closed":
         blocks.insert(

@@ -1,13 +1,16 @@
-"""The CRW lists' and case view's controls: the case list's "Open a case" menu shows the case
-picked; the case view's "Add note" and "Close case" buttons open the note and close forms, and
-a manager's "Transfer" opens a form listing the agency's eligible Agent Level 2s.
+"""The CRW lists' and case view's controls: each case of `/bob crw list` has Show, Add note,
+Close and (for those who may transfer) Transfer buttons, as the case view has the last three;
+the Home tab's "Open CRW case" menu shows the case picked. Add note and Close open the note
+and close forms; Transfer opens a form listing the agency's eligible Agent Level 2s. A long
+list's Previous/Next replace it with the page before or after.
 
-Each is its slash command's twin: the menu answers exactly as `/bob crw show <case>` (same
-reach checks, same audit), the note form adds the note as `/bob crw note` does, and the close
-button checks and opens exactly what `/bob crw close <case>` opens, the transfer form moves the
-case through `/bob transfer`'s own code, so a press from someone without the right gets the
-command's refusal, audited as the command audits it. A case closed since the list was shown gets a
-clear "closed already" instead of a form.
+Each is its slash command's twin: Show and the menu answer exactly as `/bob crw show <case>`
+(same reach checks, same audit), the note form adds the note as `/bob crw note` does, and the
+close button checks and opens exactly what `/bob crw close <case>` opens, the transfer form
+moves the case through `/bob transfer`'s own code, and a page button carries the list command's
+own words (`crw list --agency --page 2`), read back through its parser for whoever pressed it;
+so a press from someone without the right gets the command's refusal, audited as the command
+audits it. A case closed since the list was shown gets a clear "closed already" instead of a form.
 """
 
 from __future__ import annotations
@@ -22,8 +25,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.actor import linked_enroller_id
 from bot.answers import FIELD_ERROR_CHARS, field_error, open_form
-from bot.block_kit import submitted_values
-from bot.blocks_crw import ADD_NOTE, CLOSE_CASE, OPEN_CASE, TRANSFER, close_modal
+from bot.block_kit import Reply, submitted_values
+from bot.blocks_crw import ADD_NOTE, CLOSE_CASE, NEXT_PAGE, OPEN_CASE, PREVIOUS_PAGE, TRANSFER, close_modal
 from bot.blocks_crw_forms import (
     NOTE_BLOCK,
     NOTE_CALLBACK,
@@ -34,7 +37,7 @@ from bot.blocks_crw_forms import (
     transfer_modal,
     transferred_view,
 )
-from bot.crw_command import CrwShowCommand, close_refusal, crw_reply
+from bot.crw_command import SUBCOMMAND, CrwListCommand, CrwShowCommand, close_refusal, crw_reply
 from bot.deps import BotDeps
 from bot.identity import LINK_HOWTO
 from bot.parsing import record_number
@@ -48,6 +51,8 @@ from store.errors import BobError
 log = logging.getLogger(__name__)
 
 NOT_A_CASE = "That control no longer points at a CRW case; type `/bob crw list` for the list."
+STALE_PAGE = "This button no longer points at a page of CRW cases; type `/bob crw list`."
+PAGE_VALUE_CHARS = 200
 FORM_FAILED = "Slack did not open the close form; please try `/bob crw close` again."
 
 
@@ -60,6 +65,16 @@ def picked_case(action: dict[str, Any]) -> str | None:
 
 async def _ephemeral(respond: AsyncRespond, text: str, blocks: list[dict[str, Any]] | None = None) -> None:
     await respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
+
+
+def listed_page(action: dict[str, Any]) -> CrwListCommand | None:
+    """The list command a page button carries (read as hostile: only words `/bob crw list`
+    itself accepts), or None."""
+    value = action.get("value")
+    if not isinstance(value, str) or len(value) > PAGE_VALUE_CHARS:
+        return None
+    command = SUBCOMMAND.read(value)
+    return command if isinstance(command, CrwListCommand) else None
 
 
 def submit_note(deps: BotDeps, slack_user_id: str, case_number: str, text: str) -> dict[str, str]:
@@ -126,6 +141,22 @@ def register(app: AsyncApp, deps: BotDeps) -> None:
         reply = await asyncio.to_thread(crw_reply, deps, body["user"]["id"], CrwShowCommand(case_number))
         await _ephemeral(respond, reply.text, reply.blocks or None)
 
+    async def turn_page(
+        ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
+        await ack()
+        respond = press_respond(body, respond, client)
+        command = listed_page((body.get("actions") or [{}])[0])
+        reply = Reply(STALE_PAGE)
+        if command is not None:
+            reply = await asyncio.to_thread(crw_reply, deps, body["user"]["id"], command)
+        await respond(
+            text=reply.text,
+            blocks=reply.blocks or None,
+            response_type="ephemeral",
+            replace_original=command is not None,
+        )
+
     async def close_case(
         ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
     ) -> None:
@@ -176,6 +207,8 @@ def register(app: AsyncApp, deps: BotDeps) -> None:
     app.action(TRANSFER)(transfer_case)
     app.view(TRANSFER_CALLBACK)(answer_transfer_form)
     app.action(OPEN_CASE)(open_case)
+    app.action(PREVIOUS_PAGE)(turn_page)
+    app.action(NEXT_PAGE)(turn_page)
     app.action(CLOSE_CASE)(close_case)
     app.action(ADD_NOTE)(note_case)
     app.view(NOTE_CALLBACK)(answer_note_form)

@@ -1,5 +1,6 @@
 """`/bob crw …`: the Consumer Retention Workspace in chat, answered only to the person who
-asked. `/bob crw close <case>` opens a form whose submission closes the case.
+asked. `/bob crw close <case>` opens a form whose submission closes the case; `/bob crw list`
+answers a page of cases at a time, and its Previous/Next buttons carry `crw list … --page N`.
 
 The domain (rules.casework) decides who may see and do what; a refusal is a BobError whose
 message is safe to show, so it becomes the reply.
@@ -22,8 +23,10 @@ from bot.answers import ack_form, ack_reply, field_error, linked_reply, open_for
 from bot.block_kit import Reply, submitted_values
 from bot.blocks_crw import (
     CLOSE_CALLBACK,
+    PAGE_CASES,
     REASON_BLOCK,
     STEPS_BLOCK,
+    ListPage,
     agency_reply,
     case_detail_reply,
     case_list_reply,
@@ -53,17 +56,18 @@ from store.models import Enroller
 
 USAGE = (
     "`/bob crw` - your Consumer Retention Workspace tiles; "
-    "`/bob crw list [--risk N] [--aging N] [--agency]` - the cases\n"
+    "`/bob crw list [--risk N] [--aging N] [--agency] [--page N]` - the cases\n"
     "`/bob crw show <case>` / `note <case> <text>` / `close <case>` - work one CRW case; "
     "managers: `/bob crw agency` - every enroller's activity"
 )
 # The answer to a `/bob crw …` that cannot be read.
 CRW_USAGE = (
-    "`/bob crw` shows your tiles; `/bob crw list [--risk 1-5] [--aging <days>] [--agency]`, "
+    "`/bob crw` shows your tiles; `/bob crw list [--risk 1-5] [--aging <days>] [--agency] [--page N]`, "
     "`/bob crw show <case>`, `/bob crw note <case> <text>`, `/bob crw close <case>`; "
     "managers: `/bob crw agency`."
 )
 MAX_AGING_DAYS = 3650
+MAX_PAGE = 10_000  # keeps the OFFSET a small integer
 # A note is free text, quotes and all, so it is cut from the raw text rather than split.
 _RAW_NOTE = re.compile(r"^\s*crw\s+note(?=\s|$)\s*(\S*)(.*)$", re.IGNORECASE | re.DOTALL)
 
@@ -78,6 +82,19 @@ class CrwListCommand:
     risk: int | None = None
     aging_days: int | None = None
     agency: bool = False
+    page: int = 1
+
+    def words(self, page: int) -> str:
+        """The command that shows ``page`` of the same list, as typed after `/bob`: what a
+        Previous/Next button carries, read back through the parser when pressed."""
+        words = ["crw list"]
+        if self.risk is not None:
+            words.append(f"--risk {self.risk}")
+        if self.aging_days is not None:
+            words.append(f"--aging {self.aging_days}")
+        if self.agency:
+            words.append("--agency")
+        return " ".join([*words, f"--page {page}"])
 
 
 @dataclass(frozen=True)
@@ -148,10 +165,10 @@ def _parse_crw_list(words: list[str]) -> CrwListCommand | BadCommand:
         if flag == "--agency":
             agency = True
             continue
-        if flag not in ("--risk", "--aging"):
+        if flag not in ("--risk", "--aging", "--page"):
             return BadCommand(
                 f"`/bob crw list` has no option `{shown(flag)}`; "
-                "the options are `--risk 1-5`, `--aging <days>` and `--agency`."
+                "the options are `--risk 1-5`, `--aging <days>`, `--agency` and `--page N`."
             )
         number = whole_number(rest.pop(0) if rest else "", max_digits=6)
         if number is None:
@@ -163,7 +180,10 @@ def _parse_crw_list(words: list[str]) -> CrwListCommand | BadCommand:
     aging = options.get("--aging")
     if aging is not None and aging > MAX_AGING_DAYS:
         return BadCommand(f"`--aging` counts days, at most {MAX_AGING_DAYS:,}.")
-    return CrwListCommand(risk=risk, aging_days=aging, agency=agency)
+    page = options.get("--page", 1)
+    if not 1 <= page <= MAX_PAGE:
+        return BadCommand("Pages are numbered from 1: `/bob crw list --page 2`.")
+    return CrwListCommand(risk=risk, aging_days=aging, agency=agency, page=page)
 
 
 SUBCOMMAND = SubCommand("crw", USAGE, _parse_crw, parse_raw=_parse_crw_note)
@@ -184,16 +204,7 @@ def _answer(deps: BotDeps, via: Via, command: CrwCommand, actor_id: int, now: da
             tiles, activity = agency_overview(deps.sessions, actor_id, now)
             return agency_reply(tiles, activity, now, deps.zone)
         case CrwListCommand():
-            rows = list_cases(
-                deps.sessions,
-                actor_id,
-                now,
-                risk=command.risk,
-                aging_days=command.aging_days,
-                agency=command.agency,
-            )
-            record_read(deps.sessions, actor_id, "crw.list", "agency" if command.agency else "own", now, via)
-            return case_list_reply(rows, command.risk, command.aging_days, command.agency)
+            return _list_page(deps, via, command, actor_id, now)
         case CrwShowCommand():
             detail = show_case(deps.sessions, actor_id, command.case_number, now)
             record_read(deps.sessions, actor_id, "crw.show", detail.case_number, now, via)
@@ -204,6 +215,30 @@ def _answer(deps: BotDeps, via: Via, command: CrwCommand, actor_id: int, now: da
                 f"Noted on CRW case {command.case_number}. "
                 f"`/bob crw show {command.case_number}` shows its notes."
             )
+
+
+def _list_page(deps: BotDeps, via: Via, command: CrwListCommand, actor_id: int, now: datetime) -> Reply:
+    """Page ``command.page`` of the list; one case more than a page is read to learn whether
+    a next page exists."""
+    rows = list_cases(
+        deps.sessions,
+        actor_id,
+        now,
+        risk=command.risk,
+        aging_days=command.aging_days,
+        agency=command.agency,
+        offset=(command.page - 1) * PAGE_CASES,
+        limit=PAGE_CASES + 1,
+    )
+    record_read(deps.sessions, actor_id, "crw.list", "agency" if command.agency else "own", now, via)
+    page = ListPage(
+        command.page,
+        previous=command.words(command.page - 1) if command.page > 1 else None,
+        next=command.words(command.page + 1) if len(rows) > PAGE_CASES else None,
+    )
+    return case_list_reply(
+        rows, command.risk, command.aging_days, command.agency, page, _may_transfer(deps, actor_id)
+    )
 
 
 def _may_transfer(deps: BotDeps, actor_id: int) -> bool:

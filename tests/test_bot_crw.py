@@ -68,6 +68,7 @@ def audit(sessions, action: str) -> list[tuple[str, str, Any]]:
         ("CRW list", CrwListCommand()),
         ("crw list --risk 5 --aging 30", CrwListCommand(risk=5, aging_days=30)),
         ("crw list --agency", CrwListCommand(agency=True)),
+        ("crw list --agency --risk 4 --page 3", CrwListCommand(risk=4, agency=True, page=3)),
         ("crw show crw-000101", CrwShowCommand("CRW-000101")),
         (
             'crw note CRW-000101 Called; she said "call back Friday"',
@@ -90,6 +91,8 @@ def test_it_understands_the_crw_commands(text, expected):
         ("crw list --risk", "`--risk` needs a number"),
         ("crw list --aging soon", "`--aging` needs a number"),
         ("crw list --everything", "has no option `--everything`"),
+        ("crw list --page 0", "Pages are numbered from 1"),
+        ("crw list --page", "`--page` needs a number"),
         ("crw show", "Say which case"),
         ("crw show <@U123>", "Say which case"),
         ("crw note CRW-000101", "Write the note after the case number"),

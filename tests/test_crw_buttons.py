@@ -1,13 +1,16 @@
-"""The CRW list's "Open a case" menu and the case view's "Close case" button, through signed
-requests: each answers as its slash command twin, refusals and audit included."""
+"""The CRW list's per-case buttons, the Home tab's "Open a case" menu and the case view's
+buttons, through signed requests: each answers as its slash command twin, refusals and audit
+included."""
 
 from __future__ import annotations
 
 import json
 
+import pytest
 from sqlalchemy import select
 
 from bot.block_limits import limit_problems
+from rules.casework.crw_cases import RESOLUTION_REASONS
 from store.models import AuditEntry
 from tests.bot_people import CONSUMER_PHONE
 
@@ -29,33 +32,93 @@ def audit_rows(sessions) -> list[tuple]:
         ).all()
 
 
-async def test_the_list_menu_opens_a_case_and_its_close_button_opens_the_form(cast):
+def buttons_of(blocks: list[dict]) -> dict[str, list[tuple[str, str]]]:
+    """Each listed case's buttons, as (action id, label), by the case number they carry."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    for block in blocks:
+        for element in block.get("elements", []) if block["type"] == "actions" else []:
+            if element["action_id"].startswith("crw_case_"):
+                found.setdefault(element["value"], []).append((element["action_id"], element["text"]["text"]))
+    return found
+
+
+AGENTS_BUTTONS = [("crw_case_open", "Show"), ("crw_case_note", "Add note"), ("crw_case_close", "Close")]
+
+
+async def test_each_listed_case_has_show_add_note_and_close_and_show_answers_as_the_command(cast):
     ana = cast.as_("ana")
     _, listing = await ana.command_reply("crw list")
     assert limit_problems(listing["blocks"]) == []
-    [menu] = [e for b in listing["blocks"] if b["type"] == "actions" for e in b["elements"]]
-    assert [o["value"] for o in menu["options"]] == ["CRW-000101", "CRW-000102"]
-    shown = await press(ana, "crw_case_open", "CRW-000101", pick=True)
-    assert shown["replace_original"] is False and shown["text"] == "CRW case CRW-000101."
+    assert buttons_of(listing["blocks"]) == {"CRW-000101": AGENTS_BUTTONS, "CRW-000102": AGENTS_BUTTONS}
+    closes = [
+        e
+        for b in listing["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["text"]["text"] == "Close"
+    ]
+    assert [e["style"] for e in closes] == ["danger", "danger"]
+    assert listing["text"] == "Your CRW cases: 2 shown." and CONSUMER_PHONE not in listing["text"]
+    shown = await press(ana, "crw_case_open", "CRW-000101")
+    _, by_command = await ana.command_reply("crw show CRW-000101")
+    assert shown["replace_original"] is False and shown["response_type"] == "ephemeral"
+    assert (shown["text"], shown["blocks"]) == (by_command["text"], by_command["blocks"])
     assert CONSUMER_PHONE in json.dumps(shown["blocks"])
-    note, close = [e for b in shown["blocks"] if b["type"] == "actions" for e in b["elements"]]
-    assert (note["action_id"], note["value"]) == ("crw_case_note", "CRW-000101")
-    assert (close["action_id"], close["value"]) == ("crw_case_close", "CRW-000101")
     await ana.press_button("crw_case_close", "CRW-000101")
     [opened] = await ana.slack.wait_for(lambda: ana.slack.named("views.open"))
     assert opened.params["view"]["callback_id"] == "crw_close"
     assert opened.params["view"]["private_metadata"] == "CRW-000101"
 
 
-async def test_a_pick_by_someone_without_the_right_is_refused_and_audited_as_the_command(cast, sessions):
+async def test_a_managers_list_offers_transfer_which_opens_the_transfer_form(cast):
+    max_ = cast.as_("max")
+    _, listing = await max_.command_reply("crw list --agency")
+    assert limit_problems(listing["blocks"]) == []
+    listed = buttons_of(listing["blocks"])
+    assert list(listed) == ["CRW-000101", "CRW-000104", "CRW-000102"]  # Sunrise's open cases, riskiest first
+    assert all(buttons == [*AGENTS_BUTTONS, ("crw_case_transfer", "Transfer")] for buttons in listed.values())
+    await max_.press_button("crw_case_transfer", "CRW-000104")
+    [opened] = await max_.slack.wait_for(lambda: max_.slack.named("views.open"))
+    assert (opened.params["view"]["callback_id"], opened.params["view"]["private_metadata"]) == (
+        "crw_transfer",
+        "CRW-000104",
+    )
+
+
+@pytest.mark.parametrize("pick", [True, False], ids=["home-menu", "list-show-button"])
+async def test_a_pick_by_someone_without_the_right_is_refused_and_audited_as_the_command(
+    cast, sessions, pick
+):
     omar = cast.as_("omar")
     _, by_command = await omar.command("crw show CRW-000101")
     after_command = audit_rows(sessions)
     assert after_command[-1][:3] == ("crw.show", "CRW-000101", "refused")
-    by_menu = await press(omar, "crw_case_open", "CRW-000101", pick=True)
+    by_menu = await press(omar, "crw_case_open", "CRW-000101", pick=pick)
     assert by_menu["text"] == by_command
     assert "Zelda" not in json.dumps(by_menu)
     assert audit_rows(sessions)[len(after_command) :] == after_command[-1:]
+
+
+async def test_list_buttons_on_a_case_closed_since_get_a_clear_answer_and_no_form(cast, sessions):
+    ana = cast.as_("ana")
+    _, listing = await ana.command_reply("crw list")
+    assert buttons_of(listing["blocks"])["CRW-000102"] == AGENTS_BUTTONS
+    await ana.command("crw close CRW-000102")
+    [opened] = await ana.slack.wait_for(lambda: ana.slack.named("views.open"))
+    reason = {"type": "static_select", "selected_option": {"value": RESOLUTION_REASONS[0]}}
+    steps = {"type": "plain_text_input", "value": "Called; renewed."}
+    status, answer = await ana.submit_view(
+        opened.params["view"], {"resolution_reason": {"value": reason}, "resolution_steps": {"value": steps}}
+    )
+    assert status == 200 and answer["response_action"] == "update"
+    for action_id in ("crw_case_close", "crw_case_note"):  # pressed on the list shown before
+        answer = await press(ana, action_id, "CRW-000102")
+        assert answer["text"] == "CRW case CRW-000102 is closed already."
+        assert answer["replace_original"] is False and answer["response_type"] == "ephemeral"
+    assert len(ana.slack.named("views.open")) == 1  # only the command's form
+    shown = await press(ana, "crw_case_open", "CRW-000102")
+    assert shown["text"] == "CRW case CRW-000102 is closed."
+    assert "crw_case_close" not in json.dumps(shown["blocks"])
 
 
 async def test_closing_a_case_closed_since_gets_a_clear_answer_and_no_form(cast):

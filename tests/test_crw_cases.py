@@ -295,6 +295,13 @@ def test_lists_are_riskiest_then_oldest_first(crw, sessions):
     assert list_cases(sessions, crw.max, NOW) == []
 
 
+def test_a_list_is_read_a_page_at_a_time(crw, sessions):
+    paged = list_cases(sessions, crw.max, NOW, agency=True, offset=1, limit=2)
+    assert [r.case_number for r in paged] == ["CRW-A1", "CRW-B1"]
+    assert list_cases(sessions, crw.max, NOW, agency=True, offset=4) == []
+    assert len(list_cases(sessions, crw.max, NOW, agency=True, limit=10_000)) == 4
+
+
 @pytest.mark.parametrize("kwargs", [{"risk": 0}, {"risk": 6}, {"aging_days": -1}])
 def test_bad_list_filters_are_refused(crw, sessions, kwargs):
     with pytest.raises(CrwRefused) as refused:

@@ -111,16 +111,19 @@ def list_cases(
     aging_days: int | None = None,
     include_closed: bool = False,
     agency: bool = False,
+    offset: int = 0,
+    limit: int = LIST_LIMIT,
 ) -> list[CrwCaseRow]:
     """The actor's cases (or, for a manager with ``agency``, the agency's), riskiest and
-    oldest first, at most 50. ``aging_days=N`` keeps open cases at least N days old."""
+    oldest first, at most ``limit`` (50) after skipping ``offset`` (a page of a list).
+    ``aging_days=N`` keeps open cases at least N days old."""
     if risk is not None and risk not in RISK_LABELS:
         raise CrwRefused("risk must be a number from 1 (Very Low) to 5 (Very High)", "bad_filter")
     if aging_days is not None and aging_days < 0:
         raise CrwRefused("aging must be a number of days, 0 or more", "bad_filter")
 
     def work(session: Session, actor: Enroller) -> list[CrwCaseRow]:
-        query = case_rows_query(now).limit(LIST_LIMIT)
+        query = case_rows_query(now).offset(offset).limit(min(limit, LIST_LIMIT))
         if agency:
             require(actor, Action.WORK_AGENCY_CRW_CASES, managers_only("list every CRW case of the agency"))
             query = query.where(Enroller.agency_id == actor.agency_id)
