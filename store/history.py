@@ -24,6 +24,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     case,
+    delete,
     exists,
     insert,
     or_,
@@ -41,6 +42,7 @@ from store.models import (
     Enrollment,
     EnrollmentPeriod,
     EnrollmentStatus,
+    HistoryChange,
 )
 
 _BATCH = 5000
@@ -125,25 +127,46 @@ def record_history(
     session: Session, consumer_ids: Iterable[int] | None = None, kinds: Iterable[Tracked] = TRACKED
 ) -> int:
     """Bring the history of ``kinds`` up to date (only ``consumer_ids``' enrollments and
-    delegations when given); returns how many periods were opened."""
+    delegations when given); returns how many periods were opened.
+
+    Without ``consumer_ids`` it syncs the entities queued in ``history_changes``: the
+    database's triggers queue every entity inserted or whose tracked state is updated,
+    whoever wrote it, so a sync never compares the whole book with its history (two full
+    passes over 1.2M enrollments and 1M delegations at 1M consumers, on every run)."""
     ids = None if consumer_ids is None else sorted(set(consumer_ids))
     opened = 0
     for kind in kinds:
         if ids is None:
-            opened += _sync(session, kind, None)
+            written = _take_queue(session, kind)
+            for start in range(0, len(written), _BATCH):
+                opened += _sync(session, kind, entity_ids=written[start : start + _BATCH])
         elif "consumer_id" in kind.carried:
             for start in range(0, len(ids), _BATCH):
-                opened += _sync(session, kind, ids[start : start + _BATCH])
+                opened += _sync(session, kind, consumer_ids=ids[start : start + _BATCH])
     return opened
 
 
-def _sync(session: Session, kind: Tracked, consumer_ids: list[int] | None) -> int:
+def _take_queue(session: Session, kind: Tracked) -> list[int]:
+    """Delete ``kind``'s queued entities and return them (each once, in order). The delete
+    takes exactly the rows committed when it runs, so a writer committing meanwhile stays
+    queued for the next sync, and a rolled-back sync leaves the queue as it was."""
+    queue = _table(HistoryChange)
+    taken = delete(queue).where(queue.c.kind == kind.current.name).returning(queue.c.entity_id)
+    return sorted(set(session.scalars(taken)))
+
+
+def _sync(
+    session: Session,
+    kind: Tracked,
+    consumer_ids: list[int] | None = None,
+    entity_ids: list[int] | None = None,
+) -> int:
     """Open the first period of new entities in one statement, then page through the changed
     rows by id, writing each page's periods before the next."""
-    opened = _open_first_periods(session, kind, consumer_ids)
+    opened = _open_first_periods(session, kind, consumer_ids, entity_ids)
     after = 0
     while True:
-        rows = session.execute(_changed(kind, consumer_ids, after)).all()
+        rows = session.execute(_changed(kind, consumer_ids, entity_ids, after)).all()
         if not rows:
             return opened
         closes: list[dict[str, Any]] = []
@@ -155,7 +178,9 @@ def _sync(session: Session, kind: Tracked, consumer_ids: list[int] | None) -> in
         after = rows[-1].id
 
 
-def _open_first_periods(session: Session, kind: Tracked, consumer_ids: list[int] | None) -> int:
+def _open_first_periods(
+    session: Session, kind: Tracked, consumer_ids: list[int] | None, entity_ids: list[int] | None
+) -> int:
     """``INSERT … SELECT`` the first period of every entity that has none yet."""
     cur, per = kind.current, kind.periods
     values: dict[str, ColumnElement[Any]] = {kind.key: cur.c.id, **{c: cur.c[c] for c in kind.carried}}
@@ -168,8 +193,7 @@ def _open_first_periods(session: Session, kind: Tracked, consumer_ids: list[int]
     query = select(*values.values()).where(
         ~exists().where(per.c[kind.key] == cur.c.id, per.c.valid_to.is_(None))
     )
-    if consumer_ids is not None:
-        query = query.where(cur.c.consumer_id.in_(consumer_ids))
+    query = _among(query, cur, consumer_ids, entity_ids)
     result = session.execute(
         insert(per).from_select(list(values), query).execution_options(preserve_rowcount=True)
     )
@@ -189,7 +213,20 @@ def _write(
         session.execute(insert(periods), opens)
 
 
-def _changed(kind: Tracked, consumer_ids: list[int] | None, after: int) -> Select[Any]:
+def _among(
+    query: Select[Any], cur: Table, consumer_ids: list[int] | None, entity_ids: list[int] | None
+) -> Select[Any]:
+    """Only ``consumer_ids``' entities, or only ``entity_ids``, when given."""
+    if consumer_ids is not None:
+        query = query.where(cur.c.consumer_id.in_(consumer_ids))
+    if entity_ids is not None:
+        query = query.where(cur.c.id.in_(entity_ids))
+    return query
+
+
+def _changed(
+    kind: Tracked, consumer_ids: list[int] | None, entity_ids: list[int] | None, after: int
+) -> Select[Any]:
     """Current rows (by id, after ``after``) whose state differs from their open period."""
     cur, per = kind.current, kind.periods
     columns: list[ColumnElement[Any]] = [cur.c.id, *(cur.c[c] for c in kind.carried)]
@@ -205,9 +242,7 @@ def _changed(kind: Tracked, consumer_ids: list[int] | None, after: int) -> Selec
         .order_by(cur.c.id)
         .limit(_BATCH)
     )
-    if consumer_ids is not None:
-        query = query.where(cur.c.consumer_id.in_(consumer_ids))
-    return query
+    return _among(query, cur, consumer_ids, entity_ids)
 
 
 def _periods(kind: Tracked, row: Any, closes: list[dict[str, Any]], opens: list[dict[str, Any]]) -> None:

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from store.models.exports import ExportRecord, ExportScope, ExportStatus, Snapshot, SnapshotRow
     from store.models.follow_ups import OUTSTANDING, FollowUp, FollowUpKind, FollowUpSource, FollowUpStatus
     from store.models.help_requests import HelpCategory, HelpRequest, HelpRequestUpdate, HelpStatus
-    from store.models.history import DelegationPeriod, EnrollerPeriod, EnrollmentPeriod
+    from store.models.history import DelegationPeriod, EnrollerPeriod, EnrollmentPeriod, HistoryChange
     from store.models.incidents import Incident
     from store.models.ledgers import Alert, JobRun, RunStatus
     from store.models.people import Agency, Enroller, LinkCode, RateLimit, Role
@@ -71,7 +71,7 @@ MODELS: dict[str, tuple[str, ...]] = {
     "exports": ("ExportRecord", "ExportScope", "ExportStatus", "Snapshot", "SnapshotRow"),
     "follow_ups": ("OUTSTANDING", "FollowUp", "FollowUpKind", "FollowUpSource", "FollowUpStatus"),
     "help_requests": ("HelpCategory", "HelpRequest", "HelpRequestUpdate", "HelpStatus"),
-    "history": ("DelegationPeriod", "EnrollerPeriod", "EnrollmentPeriod"),
+    "history": ("DelegationPeriod", "EnrollerPeriod", "EnrollmentPeriod", "HistoryChange"),
     "incidents": ("Incident",),
     "ledgers": ("Alert", "JobRun", "RunStatus"),
     "people": ("Agency", "Enroller", "LinkCode", "RateLimit", "Role"),
@@ -131,6 +131,7 @@ __all__ = [
     "EnrollerPeriod",
     "Enrollment",
     "EnrollmentPeriod",
+    "HistoryChange",
     "EnrollmentStatus",
     "ExportRecord",
     "ExportScope",

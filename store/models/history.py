@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from store.models.base import Base, UtcDateTime, _enum
@@ -81,3 +81,21 @@ class EnrollerPeriod(Base):
     active: Mapped[bool] = mapped_column(Boolean)
     valid_from: Mapped[datetime] = mapped_column(UtcDateTime)
     valid_to: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class HistoryChange(Base):
+    """An entity whose tracked state was written and may be out of step with its history.
+
+    Filled by database triggers (migration 0020) on every insert and on every update that
+    changes a tracked state, whoever the writer: bob's importers sync what they change
+    themselves, and this queue lets the Daily Summary's sync look at the few entities
+    written since instead of comparing the whole book with its history (at 1M consumers,
+    two full passes of 1.2M enrollments and 1M delegations on every run).
+    """
+
+    __tablename__ = "history_changes"
+    __table_args__ = (Index("ix_history_changes_kind", "kind", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # the current table's name
+    entity_id: Mapped[int] = mapped_column(Integer)

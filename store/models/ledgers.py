@@ -34,8 +34,11 @@ class Alert(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     topic: Mapped[str] = mapped_column(String(40))
-    recipient_id: Mapped[int] = mapped_column(Integer, ForeignKey("enrollers.id"))
-    consumer_id: Mapped[int] = mapped_column(Integer, ForeignKey("consumers.id"))
+    # No foreign keys: the ledger is written only by INSERT … SELECT from the enrollers and
+    # consumers it names, which bob never deletes, and PostgreSQL's per-row key checks cost as
+    # much as the insert itself (150k alerts at 1M consumers).
+    recipient_id: Mapped[int] = mapped_column(Integer)
+    consumer_id: Mapped[int] = mapped_column(Integer)
     event_key: Mapped[str] = mapped_column(String(64))
     period_key: Mapped[str] = mapped_column(String(16))
     business_date: Mapped[date] = mapped_column(Date)
