@@ -69,6 +69,8 @@ def upgrade() -> None:
     )
     op.create_index('ix_history_changes_kind', 'history_changes', ['kind', 'id'], unique=False)
     postgresql = op.get_bind().dialect.name == 'postgresql'
+    for table in TRACKED:  # until now every run compared the whole book: do it once more
+        op.execute(f"INSERT INTO history_changes (kind, entity_id) SELECT '{table}', id FROM {table}")
     if postgresql:
         op.execute(PG_FUNCTION)
     for table, columns in TRACKED.items():
