@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, Insert, Select, func, literal, select, true
 from sqlalchemy.orm import Session
 
-from rules.topics import ONE_TIME_LOOKBACK_DAYS, TOPICS, SelectionWindow, Topic
+from rules.topics import DUE_SOON_DAYS, ONE_TIME_LOOKBACK_DAYS, TOPICS, SelectionWindow, Topic
 from store.db import insert_ignoring_duplicates
 from store.models import Agency, Alert, Enroller
 from store.zones import local_midnight
@@ -41,14 +41,27 @@ def _agencies(topic: Topic, zone: str, agency_ids: Collection[int] | None) -> Se
     return agencies.where(Agency.bob_topics.is_(True)) if topic.bobs_own else agencies
 
 
+def _due_soon_days(session: Session, agencies: Select[int]) -> tuple[int, ...]:
+    """Every day count the agencies alert on before a due date: bob's default for those that
+    list none, and each list the others keep (validated "30,15,5,1" when imported)."""
+    listed = session.scalars(select(Agency.due_soon_days).where(Agency.id.in_(agencies)).distinct())
+    days = set()
+    for days_listed in listed:
+        words = (days_listed or "").split(",")
+        days |= {int(word) for word in words if word.strip().isdigit()} if days_listed else set(DUE_SOON_DAYS)
+    return tuple(sorted(days))
+
+
 def alerts_statement(
     session: Session, topic: Topic, day: date, zone: str, agency_ids: Collection[int] | None = None
 ) -> Insert:
+    agencies = _agencies(topic, zone, agency_ids)
     window = SelectionWindow(
         day=day,
         cutoff=local_midnight(day, ZoneInfo(zone)),
         lookback_start=local_midnight(day - timedelta(days=ONE_TIME_LOOKBACK_DAYS), ZoneInfo(zone)),
-        agency_ids=_agencies(topic, zone, agency_ids),
+        agency_ids=agencies,
+        due_soon_days=_due_soon_days(session, agencies) if topic.bobs_own else (),
     )
     candidate = topic.selector(window).subquery("candidate")
     due = select(

@@ -68,6 +68,9 @@ class SelectionWindow:
     cutoff: datetime
     lookback_start: datetime
     agency_ids: Select[int]
+    # Every day count before a due date that any of the agencies alerts on: the due-soon
+    # selector starts from the few follow-ups due on those dates.
+    due_soon_days: tuple[int, ...] = ()
 
 
 Candidates = Select[int, int, str]
@@ -213,8 +216,10 @@ def follow_up_due_soon(window: SelectionWindow) -> Candidates:
     days = cast(days_until(FollowUp.due_on, window.day), String)
     pattern = literal("%,", String) + days + literal(",%", String)
     key = _key("follow_up:", FollowUp.id)
+    due_dates = [window.day + timedelta(days=n) for n in window.due_soon_days or DUE_SOON_DAYS]
     return _events_delegated(FollowUp, FollowUp.consumer_id, key).where(
         _delegated(window),
+        FollowUp.due_on.in_(due_dates),
         FollowUp.due_on > window.day,
         FollowUp.due_on <= window.day + timedelta(days=MAX_DUE_SOON_DAYS),
         _outstanding(window),
