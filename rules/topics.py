@@ -140,7 +140,7 @@ def binder_payment_pending(window: SelectionWindow) -> Candidates:
         Enrollment.id == EnrollmentPeriod.enrollment_id,
         Enrollment.coverage == Coverage.HEALTH,
         EnrollmentPeriod.status == EnrollmentStatus.PENDING,
-        EnrollmentPeriod.binder_paid.is_(False),
+        EnrollmentPeriod.binder_paid == False,  # noqa: E712 (indexable, where IS FALSE is not)
         in_effect(EnrollmentPeriod, window.cutoff),
     )
 

@@ -32,7 +32,8 @@ class EnrollmentPeriod(Base):
     __tablename__ = "enrollment_history"
     __table_args__ = (
         _one_open_period("enrollment_history", "enrollment_id"),
-        Index("ix_enrollment_history_status", "status", "valid_to"),
+        # Binder Payment Pending: the few open pending periods not paid, out of a million.
+        Index("ix_enrollment_history_status", "status", "binder_paid", "valid_to"),
         # The one-time topics' window: statuses that began within the lookback (led by the
         # time, so the pending-binder topic keeps the index above).
         Index("ix_enrollment_history_status_since", "status_since", "status"),

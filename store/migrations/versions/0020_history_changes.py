@@ -1,5 +1,6 @@
 """history_changes: the entities written since the last history sync, queued by triggers;
-the alert ledger keeps no foreign keys; digest bodies compressed with lz4 on PostgreSQL
+the alert ledger keeps no foreign keys; digest bodies compressed with lz4 on PostgreSQL;
+enrollment history indexed by binder payment
 
 Revision ID: 0020
 Revises: 0019
@@ -80,6 +81,10 @@ def upgrade() -> None:
         for table, columns in BODIES.items():
             for column in columns:
                 op.execute(f'ALTER TABLE {table} ALTER COLUMN {column} SET COMPRESSION lz4')
+    op.drop_index('ix_enrollment_history_status', table_name='enrollment_history')
+    op.create_index(
+        'ix_enrollment_history_status', 'enrollment_history', ['status', 'binder_paid', 'valid_to'], unique=False
+    )
     # The ledger is written only by INSERT … SELECT from the consumers and enrollers it names,
     # neither of which bob deletes; per-row foreign-key checks cost as much as the insert.
     with op.batch_alter_table('alerts', schema=None) as batch_op:
@@ -88,6 +93,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index('ix_enrollment_history_status', table_name='enrollment_history')
+    op.create_index('ix_enrollment_history_status', 'enrollment_history', ['status', 'valid_to'], unique=False)
     with op.batch_alter_table('alerts', schema=None) as batch_op:
         batch_op.create_foreign_key('fk_alerts_recipient_id_enrollers', 'enrollers', ['recipient_id'], ['id'])
         batch_op.create_foreign_key('fk_alerts_consumer_id_consumers', 'consumers', ['consumer_id'], ['id'])
