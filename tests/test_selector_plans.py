@@ -52,7 +52,7 @@ AT_1M = (
     ("enrollers", "ix_enrollers_agency_id", "10000 50"),
     ("enrollers", "sqlite_autoindex_enrollers_1", "10000 1"),
     ("enrollers", "sqlite_autoindex_enrollers_2", "10000 10000"),
-    ("enrollment_history", "ix_enrollment_history_status", "2342590 585648 3"),
+    ("enrollment_history", "ix_enrollment_history_status", "2342590 585648 390432 3"),
     ("enrollment_history", "ix_enrollment_history_status_since", "2342590 1 1"),
     ("enrollment_history", "uq_enrollment_history_open", "1202918 1"),
     ("enrollments", "ix_enrollments_consumer_id", "1202918 2"),
