@@ -4,9 +4,9 @@ A Daily Summary lists the recipient's follow-ups (DMI, SVI, documents) still ope
 submitted at the cutoff that are overdue or due within ``HORIZON_DAYS``, soonest first; a
 Daily Manager Summary counts each enroller's due this week and overdue. The recipient is the
 enroller the case is actively delegated to at the cutoff, as for the alerts. It is one
-set-based query per agency calendar, streamed in agency order as the digests are built, so
-memory holds one agency's queues at a time; agencies that turned bob's own topics off get
-no section. The plain email shows only counts (no case, no need): the mailbox holds
+set-based query per agency calendar, streamed in the order the digests are built, so memory
+holds only the queues of the digests being written; agencies that turned bob's own topics
+off get no section. The plain email shows only counts (no case, no need): the mailbox holds
 the details.
 """
 
