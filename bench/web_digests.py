@@ -39,26 +39,13 @@ def _manager_context(session: Session, agency: Agency, agents: list[Enroller], d
     for n, agent in enumerate(agents):
         mine = consumers[n * share : (n + 1) * share]
         topics = []
-        who = {"name": agent.display_name, "license_number": agent.license_number}
         for t, topic in enumerate(TOPICS):
             alerts = [
                 {"case_number": c[0], "contact_name": f"{c[1]} {c[2]}", "phone": c[3], "email": c[4]}
                 for c in mine[t :: len(TOPICS)]
             ]
-            records = [  # what the mailbox keeps as data, as mailer.digests builds it
-                {
-                    "case_number": a["case_number"],
-                    "topic": topic.name,
-                    "topic_title": topic.title,
-                    "enroller": who,
-                    "contact": {"name": a["contact_name"], "phone": a["phone"], "email": a["email"]},
-                }
-                for a in alerts
-            ]
             if alerts:
-                topics.append(
-                    {"name": topic.name, "title": topic.title, "alerts": alerts, "records": records}
-                )
+                topics.append({"name": topic.name, "title": topic.title, "alerts": alerts})
         total = sum(len(t["alerts"]) for t in topics)
         enrollers.append(
             {
@@ -98,7 +85,7 @@ def _store(session: Session, digest: Digest, day: date, created: datetime) -> No
             alert_count=digest.total,
             body_text=full.text,
             body_html=full.html,
-            alerts=digest.alerts(),
+            alerts=list(digest.alerts()),
             created_at=created,
         )
     )

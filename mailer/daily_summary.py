@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from mailer.digests import Digest, digests_for
@@ -40,7 +40,7 @@ from rules.preferences import Channel, Preferences
 from rules.templating import Rendered, render
 from rules.unsubscribe import list_unsubscribe, unsubscribe_keys, unsubscribe_token
 from rules.web_links import digest_url
-from store.db import insert_ignoring_duplicates
+from store.db import SerializedJSON, insert_ignoring_duplicates, json_array
 from store.history import ANALYZE_AFTER, record_history, refresh_statistics
 from store.models import Agency, Enroller, JobRun, MailboxMessage, utcnow
 from store.outbox import QueuedEmail, digest_message_key, queue_emails
@@ -50,6 +50,10 @@ from store.slack_dms import QueuedDm, queue_dms
 log = logging.getLogger(__name__)
 
 BATCH = 500
+# A batch also ends at this many alerts: a Daily Manager Summary's mailbox row keeps its whole
+# agency's alerts as data, so an agency of thousands of enrollers writes its managers' rows a
+# few at a time, not 500 copies of its alerts at once.
+BATCH_ALERTS = 50_000
 
 
 def _delivered(session: Session, day: date, agency_ids: list[int]) -> set[tuple[int, str]]:
@@ -62,14 +66,16 @@ def _delivered(session: Session, day: date, agency_ids: list[int]) -> set[tuple[
     return {(recipient_id, str(kind)) for recipient_id, kind in session.execute(query)}
 
 
-@dataclass
-class _SharedText:
-    """The last mailbox text rendered from a shared context, with its alerts as data: digests
-    come agency by agency, so one entry is enough to render each distinct text once."""
+@dataclass(frozen=True)
+class _MailboxText:
+    """A digest's mailbox text, its alerts as data (JSON) and their topics. The last one
+    rendered from a shared context is kept: digests come agency by agency, so one is enough
+    to render and serialize each distinct text once."""
 
-    key: tuple[str, str, int] | None = None
-    rendered: Rendered | None = None
-    alerts: list[dict[str, Any]] = field(default_factory=list)
+    key: tuple[str, str, int]
+    rendered: Rendered
+    alerts: str
+    topics: list[str]
 
 
 @dataclass
@@ -81,15 +87,18 @@ class _DigestWriter:
     settings: DeliverySettings
     day: date
     preferences: dict[int, Preferences] = field(default_factory=dict)
-    last: _SharedText = field(default_factory=_SharedText)
+    last: _MailboxText | None = None
 
-    def _mailbox(self, digest: Digest) -> tuple[Rendered, list[dict[str, Any]]]:
-        if digest.shared is not None and self.last.key == digest.text_key and self.last.rendered:
-            return self.last.rendered, self.last.alerts
-        rendered, alerts = render(f"mailbox/{digest.kind.value}", self._context(digest)), digest.alerts()
+    def _mailbox(self, digest: Digest) -> _MailboxText:
+        if digest.shared is not None and self.last and self.last.key == digest.text_key:
+            return self.last
         if digest.shared is not None:
-            self.last = _SharedText(digest.text_key, rendered, alerts)
-        return rendered, alerts
+            self.last = None  # the previous agency's text can go before this one is made
+        rendered = render(f"mailbox/{digest.kind.value}", self._context(digest))
+        mailbox = _MailboxText(digest.text_key, rendered, json_array(digest.alerts()), digest.topics())
+        if digest.shared is not None:
+            self.last = mailbox
+        return mailbox
 
     def _links(self, digest: Digest) -> dict[str, str]:
         """Where the recipient reads the digest: the same for every recipient of a text."""
@@ -108,9 +117,9 @@ class _DigestWriter:
         now, day = utcnow(), self.day
         unsubscribe = self._unsubscribe_links(session, batch)
         for digest in batch:
-            full, alerts = self._mailbox(digest)
+            mailbox = self._mailbox(digest)
+            full, topics = mailbox.rendered, mailbox.topics
             prefs = self._preferences(session, digest.recipient.id)
-            topics = [alert["topic"] for alert in alerts]
             not_before = prefs.not_before(day)
             if prefs.delivers(Channel.EMAIL, topics):
                 emails.append(
@@ -136,13 +145,14 @@ class _DigestWriter:
                     "alert_count": digest.total,
                     "body_text": full.text,
                     "body_html": full.html,
-                    "alerts": alerts,
+                    "alerts_json": mailbox.alerts,
                     "created_at": now,
                 }
             )
-        session.execute(
-            insert_ignoring_duplicates(session, MailboxMessage).on_conflict_do_nothing(), mailbox_rows
+        insert = insert_ignoring_duplicates(session, MailboxMessage).values(
+            alerts=bindparam("alerts_json", type_=SerializedJSON())
         )
+        session.execute(insert.on_conflict_do_nothing(), mailbox_rows)
         queue_emails(session, emails, self.settings.from_address)
         queue_dms(session, dms)
         return len(emails), len(dms)
@@ -236,17 +246,24 @@ def run_daily_summary(
             writer = _DigestWriter(settings, day, preferences_for(reader, agency_ids=claimed))
             done = _delivered(reader, day, claimed)
             batch: list[Digest] = []
+            alerts_in_batch = 0
             for digest in digests_for(reader, day, claimed):
                 if (digest.recipient.id, digest.kind.value) in done:
                     result.skipped += 1
                     written[digest.recipient.agency_id] += 1
                     continue
-                batch.append(digest)
-                if len(batch) >= BATCH:
+                if batch and alerts_in_batch + digest.total > BATCH_ALERTS:
                     result.digests += _commit(
                         factory, batch, writer, runs.values(), after_batch, result, written
                     )
-                    batch = []
+                    batch, alerts_in_batch = [], 0
+                batch.append(digest)
+                alerts_in_batch += digest.total
+                if len(batch) >= BATCH or alerts_in_batch >= BATCH_ALERTS:
+                    result.digests += _commit(
+                        factory, batch, writer, runs.values(), after_batch, result, written
+                    )
+                    batch, alerts_in_batch = [], 0
             if batch:
                 result.digests += _commit(factory, batch, writer, runs.values(), after_batch, result, written)
         for agency_id, run in runs.items():

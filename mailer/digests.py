@@ -2,8 +2,9 @@
 
 This module only decides and gathers; :mod:`mailer.daily_summary` renders and stores. A run
 gathers the digests of the agencies it claimed (each agency runs on its own clock). The alert
-rows of the date are streamed once, ordered by agency and enroller, so memory holds one
-agency's alerts at a time however large the book is.
+rows of the date are streamed once, ordered by agency and enroller, so memory holds one agency's
+alerts at a time however large the book is; each follow-up queue is streamed as its digest
+is built (:class:`mailer.follow_up_queue.FollowUpQueues`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, Row, Select, exists, or_, select, true
 from sqlalchemy.orm import Session
 
-from mailer.follow_up_queue import QueueCounts, follow_up_queues, queue_counts
+from mailer.follow_up_queue import FollowUpQueues, QueueCounts, queue_counts
 from rules.access import Action, roles_allowed
 from rules.crw import crw_events, crw_tiles
 from rules.topics import TOPIC_ORDER, TOPICS, TOPICS_BY_NAME
@@ -80,7 +81,7 @@ class Digest:
 
     def topics(self) -> list[str]:
         """The topic of each of the digest's alerts (one entry per alert)."""
-        return [record["topic"] for record in self.alerts()]
+        return [topic["name"] for _, topics in self._sections() for topic in topics for _ in topic["alerts"]]
 
     def leaving_out(self, quiet: frozenset[str]) -> Digest:
         """This digest as one recipient's email and DM show it: the alerts on ``quiet`` topics
@@ -112,12 +113,32 @@ class Digest:
         context["quieted"] = self.total - context["total"]
         return Digest(self.kind, self.recipient, context)
 
-    def alerts(self) -> list[dict[str, Any]]:
-        """Every alert of the digest as data, as the mailbox keeps it beside the rendered text
-        (built with the context, in the same pass over the alert rows)."""
-        context = self.mailbox_context
-        sections = context["enrollers"] if self.kind is DigestKind.MANAGER_SUMMARY else [context]
-        return [record for section in sections for topic in section["topics"] for record in topic["records"]]
+    def alerts(self) -> Iterator[dict[str, Any]]:
+        """Every alert of the digest as data, as the mailbox keeps it beside the rendered text,
+        built one at a time from the context: a large agency's manager summary has tens of
+        thousands, which need not all be held twice while its digests are written."""
+        for enroller, topics in self._sections():
+            for topic in topics:
+                for alert in topic["alerts"]:
+                    yield {
+                        "case_number": alert["case_number"],
+                        "topic": topic["name"],
+                        "topic_title": topic["title"],
+                        "enroller": enroller,
+                        "contact": {
+                            "name": alert["contact_name"],
+                            "phone": alert["phone"],
+                            "email": alert["email"],
+                        },
+                    }
+
+    def _sections(self) -> Iterator[tuple[dict[str, str], list[dict[str, Any]]]]:
+        """Each enroller of the digest (name and license number) with their alerts by topic."""
+        if self.kind is not DigestKind.MANAGER_SUMMARY:
+            yield self.context.get("enroller", {}), self.context["topics"]
+            return
+        for enroller in self.mailbox_context["enrollers"]:
+            yield {"name": enroller["name"], "license_number": enroller["license_number"]}, enroller["topics"]
 
 
 @dataclass
@@ -222,35 +243,22 @@ def _alert_rows(session: Session, day: date, agency_ids: Collection[int]) -> Ite
     yield from session.execute(query)
 
 
-def _topic_sections(
-    rows: Iterable[Row[*tuple[Any, ...]]], enroller: dict[str, str] | None
-) -> list[dict[str, Any]]:
-    """One recipient's alerts by topic, in topic order: what the templates show (``alerts``)
-    and what the mailbox keeps as data (``records``), built in one pass over the rows."""
-    by_topic: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}
+def _topic_sections(rows: Iterable[Row[*tuple[Any, ...]]]) -> list[dict[str, Any]]:
+    """One recipient's alerts by topic, in topic order, as the templates show them (the
+    mailbox's data is built from them when written: :meth:`Digest.alerts`)."""
+    by_topic: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
-        alerts, records = by_topic.setdefault(row.topic, ([], []))
-        name = f"{row.first_name} {row.last_name}"
-        alerts.append(
+        by_topic.setdefault(row.topic, []).append(
             {
                 "case_number": row.case_number,
-                "contact_name": name,
+                "contact_name": f"{row.first_name} {row.last_name}",
                 "phone": row.primary_phone,
                 "email": row.email,
             }
         )
-        records.append(
-            {
-                "case_number": row.case_number,
-                "topic": row.topic,
-                "topic_title": TOPICS_BY_NAME[row.topic].title,
-                "enroller": enroller,
-                "contact": {"name": name, "phone": row.primary_phone, "email": row.email},
-            }
-        )
     return [
-        {"name": name, "title": TOPICS_BY_NAME[name].title, "alerts": alerts, "records": records}
-        for name, (alerts, records) in sorted(by_topic.items(), key=lambda item: TOPIC_ORDER[item[0]])
+        {"name": TOPICS_BY_NAME[name].name, "title": TOPICS_BY_NAME[name].title, "alerts": alerts}
+        for name, alerts in sorted(by_topic.items(), key=lambda item: TOPIC_ORDER[item[0]])
     ]
 
 
@@ -308,7 +316,7 @@ def _agency_digests(
     who: Audience,
     sections: dict[int, list[dict[str, Any]]],
     crw: CrwDigestData,
-    queues: dict[int, list[dict[str, Any]]],
+    queues: FollowUpQueues,
 ) -> Iterator[Digest]:
     agency = who.agencies[agency_id]
     enrollers: list[dict[str, Any]] = []
@@ -316,7 +324,7 @@ def _agency_digests(
         topics = sections.get(person.id, [])
         total = sum(len(t["alerts"]) for t in topics)
         enroller = {"name": person.name, "license_number": person.license_number}
-        queue = queues.get(person.id, [])
+        queue = queues.queue(agency_id, person.id)
         follow_up_counts = queue_counts(queue)
         context = {
             "business_date": day,
@@ -365,16 +373,12 @@ def digests_for(session: Session, day: date, agency_ids: Collection[int] | None 
     nothing fired."""
     who = audience(session, day, agency_ids)
     crw = _crw_data(session, day, who)
-    queues = follow_up_queues(session, day, who.zones)
+    queues = FollowUpQueues(session, day, who.zones)
     seen: set[int] = set()
     rows = _alert_rows(session, day, list(who.agencies))
     for agency_id, agency_rows in groupby(rows, key=lambda r: r.agency_id):
-        names = {
-            p.id: {"name": p.name, "license_number": p.license_number}
-            for p in who.enrollers.get(agency_id, [])
-        }
         sections = {
-            recipient_id: _topic_sections(rows, names.get(recipient_id))
+            recipient_id: _topic_sections(rows)
             for recipient_id, rows in groupby(agency_rows, key=lambda r: r.recipient_id)
         }
         seen.add(agency_id)

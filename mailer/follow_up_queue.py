@@ -4,21 +4,24 @@ A Daily Summary lists the recipient's follow-ups (DMI, SVI, documents) still ope
 submitted at the cutoff that are overdue or due within ``HORIZON_DAYS``, soonest first; a
 Daily Manager Summary counts each enroller's due this week and overdue. The recipient is the
 enroller the case is actively delegated to at the cutoff, as for the alerts. It is one
-set-based query per agency calendar, streamed; agencies that turned bob's own topics off
-get no section. The plain email shows only counts (no case, no need): the mailbox holds
+set-based query per agency calendar, streamed in the order the digests are built, so memory
+holds only the queues of the digests being written; agencies that turned bob's own topics
+off get no section. The plain email shows only counts (no case, no need): the mailbox holds
 the details.
 """
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import groupby
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, select
+from sqlalchemy import Row, Select, select
 from sqlalchemy.orm import Session
 
 from store.history import held, in_effect
@@ -46,6 +49,7 @@ def _queue(day: date, zone: str, agency_ids: list[int]) -> Select[*tuple[Any, ..
     agencies = select(Agency.id).where(Agency.id.in_(agency_ids), Agency.bob_topics.is_(True))
     return (
         select(
+            Enroller.agency_id,
             DelegationPeriod.enroller_id,
             FollowUp.due_on,
             FollowUp.kind,
@@ -71,34 +75,75 @@ def _queue(day: date, zone: str, agency_ids: list[int]) -> Select[*tuple[Any, ..
             in_effect(EnrollerPeriod, cutoff),
             Consumer.id == FollowUp.consumer_id,
         )
-        .order_by(DelegationPeriod.enroller_id, FollowUp.due_on, Consumer.case_number)
+        .order_by(Enroller.agency_id, DelegationPeriod.enroller_id, FollowUp.due_on, Consumer.case_number)
         .execution_options(yield_per=STREAM_BATCH)
     )
 
 
-def follow_up_queues(session: Session, day: date, zones: dict[int, str]) -> dict[int, list[dict[str, Any]]]:
-    """Each enroller's queue on ``day``, soonest due first, as the templates show it, for the
-    agencies of ``zones`` (agency id -> its time zone)."""
-    queues: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    by_zone: dict[str, list[int]] = defaultdict(list)
-    for agency_id, zone in zones.items():
-        by_zone[zone].append(agency_id)
-    for zone, agency_ids in sorted(by_zone.items()):
-        for row in session.execute(_queue(day, zone, agency_ids)):
-            queues[row.enroller_id].append(
-                {
-                    "due_on": row.due_on,
-                    "days_left": (row.due_on - day).days,
-                    "kind": KIND_LABELS[row.kind],
-                    "needed": row.needed,
-                    "status": row.status.value,
-                    "case_number": row.case_number,
-                    "contact_name": f"{row.first_name} {row.last_name}",
-                    "phone": row.primary_phone,
-                    "email": row.email,
-                }
-            )
-    return dict(queues)
+def _item(row: Row[*tuple[Any, ...]], day: date) -> dict[str, Any]:
+    """One follow-up as the templates show it."""
+    return {
+        "due_on": row.due_on,
+        "days_left": (row.due_on - day).days,
+        "kind": KIND_LABELS[row.kind],
+        "needed": row.needed,
+        "status": row.status.value,
+        "case_number": row.case_number,
+        "contact_name": f"{row.first_name} {row.last_name}",
+        "phone": row.primary_phone,
+        "email": row.email,
+    }
+
+
+class FollowUpQueues:
+    """Each enroller's queue on ``day``, soonest due first, handed out enroller by enroller.
+
+    The digests are built agency by agency, enroller by enroller, so the rows are streamed in
+    that order (one query per calendar, merged) and a queue is built when its enroller's
+    digest is: memory holds the queues of the digests not yet written, not the book's (an
+    agency of thousands of enrollers would otherwise hold all their queues at once). A queue
+    streamed past before it is asked for (the digests come to agencies without alerts last)
+    is kept until then.
+    """
+
+    def __init__(self, session: Session, day: date, zones: dict[int, str]) -> None:
+        by_zone: dict[str, list[int]] = defaultdict(list)
+        for agency_id, zone in zones.items():
+            by_zone[zone].append(agency_id)
+        streams = [_rows(session, day, zone, ids) for zone, ids in sorted(by_zone.items())]
+        merged = heapq.merge(*streams, key=_key)
+        self._groups = groupby(merged, key=_key)
+        self._day = day
+        self._passed: dict[tuple[int, int], list[dict[str, Any]]] = {}
+        self._head: tuple[tuple[int, int], list[dict[str, Any]]] | None = None
+        self._next()
+
+    def _next(self) -> None:
+        found = next(self._groups, None)
+        self._head = None if found is None else (found[0], [_item(row, self._day) for row in found[1]])
+
+    def queue(self, agency_id: int, enroller_id: int) -> list[dict[str, Any]]:
+        """The queue of enroller ``enroller_id`` of ``agency_id``; ask for each enroller once."""
+        key = (agency_id, enroller_id)
+        if key in self._passed:
+            return self._passed.pop(key)
+        while self._head is not None and self._head[0] < key:
+            self._passed[self._head[0]] = self._head[1]
+            self._next()
+        if self._head is None or self._head[0] != key:
+            return []
+        queue = self._head[1]
+        self._next()
+        return queue
+
+
+def _key(row: Row[*tuple[Any, ...]]) -> tuple[int, int]:
+    return (row.agency_id, row.enroller_id)
+
+
+def _rows(session: Session, day: date, zone: str, agency_ids: list[int]) -> Iterator[Row[*tuple[Any, ...]]]:
+    """The queue rows of one calendar's agencies, run when first read."""
+    yield from session.execute(_queue(day, zone, agency_ids))
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, ExceptionContext, create_engine, event, make_url, text
+from sqlalchemy import (
+    JSON,
+    Dialect,
+    Engine,
+    ExceptionContext,
+    TypeDecorator,
+    create_engine,
+    event,
+    make_url,
+    text,
+)
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.exc import DatabaseError as DriverDatabaseError
 from sqlalchemy.orm import Session, sessionmaker
@@ -124,3 +135,20 @@ def insert_ignoring_duplicates(session: Session, table: Any) -> Any:
 
         return sqlite.insert(table)
     raise NotImplementedError(f"database {dialect!r} is not supported; use SQLite or PostgreSQL")
+
+
+class SerializedJSON(TypeDecorator[str]):
+    """A JSON column's value already serialized (by ``json.dumps``, as the JSON type does),
+    bound as it is: a large document is serialized once, piece by piece, and can be shared
+    by several rows without being serialized again."""
+
+    impl = JSON
+    cache_ok = True
+
+    def bind_processor(self, dialect: Dialect) -> None:
+        return None
+
+
+def json_array(items: Iterable[Any]) -> str:
+    """``json.dumps(list(items))``, without holding the list: items are serialized one by one."""
+    return "[" + ", ".join(json.dumps(item) for item in items) + "]"

@@ -107,7 +107,7 @@ def _preferences(rows: Iterable[Any]) -> dict[int, Preferences]:
             quiet_topics=frozenset(),
             window=window,
             time_zone=row.time_zone,
-            chosen=frozenset(name for name in SETTING_NAMES if getattr(row, f"chose_{name}")),
+            chosen=_frozen(name for name in SETTING_NAMES if getattr(row, f"chose_{name}")),
         )
     return {
         enroller_id: _with_quiet(prefs, quiet.get(enroller_id, set())) for enroller_id, prefs in found.items()
@@ -116,7 +116,17 @@ def _preferences(rows: Iterable[Any]) -> dict[int, Preferences]:
 
 def _with_quiet(prefs: Preferences, topics: set[str]) -> Preferences:
     """Only topics that may still be quieted count (a topic bob reclassified is ignored)."""
-    return replace(prefs, quiet_topics=frozenset(topic for topic in topics if quietable(topic)))
+    return replace(prefs, quiet_topics=_frozen(topic for topic in topics if quietable(topic)))
+
+
+_NONE: frozenset[str] = frozenset()
+
+
+def _frozen(items: Iterable[str]) -> frozenset[str]:
+    """``frozenset(items)``, sharing one empty set: a run reads ten thousand people's
+    preferences, most with no quiet topic and no choice of their own (216 bytes each)."""
+    found = frozenset(items)
+    return found if found else _NONE
 
 
 def preferences_for(

@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from bot.digest_blocks import digest_dm, digest_page, digest_pages
 from mailer.daily_summary import run_daily_summary
 from mailer.digests import digests_for
+from rules.ledger import record_alerts
 from store.history import record_history
 from store.mailbox import message_document
 from store.models import Agency, DigestKind, FollowUpKind, FollowUpStatus, MailboxMessage, OutboxEmail, Role
@@ -153,3 +154,36 @@ def test_a_no_alerts_dm_still_shows_the_follow_ups_coming_due(book, sessions, de
     assert slack_text(digest_dm(document(sessions, quiet, "daily_summary"))).endswith(
         "nothing needs you today."
     )
+
+
+def test_each_queue_reaches_its_own_enroller_across_calendars_and_agencies_without_alerts(book, sessions):
+    """The queues are streamed in agency order while the digests come to agencies without
+    alerts last: an agency passed over keeps its queues until its digests are built."""
+    quiet = book.agency("quiet", "Quiet Agency", tz="America/New_York")  # lower id, no alert
+    busy = book.agency("busy", "Busy Agency")
+    far = book.agency("far", "Far Agency", tz="Pacific/Honolulu")  # no alert either
+    nia = book.enroller(quiet, "Nia", "Quiet")
+    ana = book.enroller(busy, "Ana", "Agent")
+    bo = book.enroller(busy, "Bo", "Broker")
+    kai = book.enroller(far, "Kai", "Far")
+    # Due in 10 days: on the queue, no alert; overdue: an alert.
+    book.follow_up(book.consumer(nia, case_number="CASE-NIA"), DAY + timedelta(days=10), RAISED)
+    book.follow_up(book.consumer(ana, case_number="CASE-ANA"), DAY - timedelta(days=2), RAISED)
+    book.follow_up(book.consumer(bo, case_number="CASE-BO"), DAY + timedelta(days=10), RAISED)
+    book.follow_up(book.consumer(kai, case_number="CASE-KAI"), DAY + timedelta(days=12), RAISED)
+    book.consumer(kai, case_number="CASE-KAI-2")
+    with sessions() as s:
+        record_history(s)
+        record_alerts(s, DAY)
+        s.commit()
+        found = [
+            (d.recipient.name, d.context["total"], [f["case_number"] for f in d.context["follow_ups"]])
+            for d in digests_for(s, DAY)
+            if d.kind is DigestKind.DAILY_SUMMARY
+        ]
+    assert found == [
+        ("Ana Agent", 1, ["CASE-ANA"]),
+        ("Bo Broker", 0, ["CASE-BO"]),
+        ("Nia Quiet", 0, ["CASE-NIA"]),
+        ("Kai Far", 0, ["CASE-KAI"]),
+    ]
