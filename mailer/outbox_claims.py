@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Boolean, Row, Table, and_, bindparam, case, func, or_, select, update
+from sqlalchemy import Row, Table, and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from mailer.settings import SmtpConfig
@@ -150,39 +150,62 @@ def _claimed(rows: Sequence[Row[Any]], lease_until: datetime) -> list[ClaimedEma
 
 
 def _record(session: Session, worker: str, outcomes: list[Outcome]) -> None:
-    if not outcomes:
-        return
-    record = (
-        update(OUTBOX)
-        .where(
-            OUTBOX.c.id == bindparam("row_id"),
-            OUTBOX.c.claimed_by == worker,
-            OUTBOX.c.status == OutboxStatus.SENDING,
-        )
-        .values(
-            status=bindparam("new_status", type_=OUTBOX.c.status.type),
-            attempts=OUTBOX.c.attempts + 1,
-            next_attempt_at=func.coalesce(
-                bindparam("retry_at", type_=UtcDateTime()), OUTBOX.c.next_attempt_at
-            ),
-            sent_at=bindparam("delivered_at", type_=UtcDateTime()),
-            last_error=bindparam("error"),
-            lease_until=None,
-            body_text=case((bindparam("sent", type_=Boolean()), SENT_BODY), else_=OUTBOX.c.body_text),
-            body_html=case((bindparam("sent", type_=Boolean()), None), else_=OUTBOX.c.body_html),
-        )
+    """Sent emails by a statement of their own with three values a row, the rest by one that
+    takes all. Nearly every outcome is "sent", and the general statement's values and CASEs,
+    with the statement built anew for each write, cost a drain on SQLite about 12 µs an
+    email, a quarter of its log (bench/outbox_drain.py)."""
+    sent = [
+        {"row_id": outcome.row_id, "worker": worker, "delivered_at": outcome.sent_at}
+        for outcome in outcomes
+        if outcome.status is OutboxStatus.SENT
+    ]
+    if sent:
+        session.execute(_MARK_SENT, sent)
+    others = [
+        {
+            "row_id": outcome.row_id,
+            "worker": worker,
+            "new_status": outcome.status,
+            "retry_at": outcome.next_attempt_at,
+            "error": outcome.last_error,
+        }
+        for outcome in outcomes
+        if outcome.status is not OutboxStatus.SENT
+    ]
+    if others:
+        session.execute(_MARK_TRIED, others)
+
+
+# Built once: a statement's cache key costs as much to compute as writing a few rows.
+_STILL_OURS = and_(
+    OUTBOX.c.id == bindparam("row_id"),
+    OUTBOX.c.claimed_by == bindparam("worker"),
+    OUTBOX.c.status == OutboxStatus.SENDING,
+)
+# Sent: the body goes (see the module's docstring), the lease ends.
+_MARK_SENT = (
+    update(OUTBOX)
+    .where(_STILL_OURS)
+    .values(
+        status=OutboxStatus.SENT,
+        attempts=OUTBOX.c.attempts + 1,
+        sent_at=bindparam("delivered_at", type_=UtcDateTime()),
+        last_error=None,
+        lease_until=None,
+        body_text=SENT_BODY,
+        body_html=None,
     )
-    session.execute(
-        record,
-        [
-            {
-                "row_id": outcome.row_id,
-                "new_status": outcome.status,
-                "retry_at": outcome.next_attempt_at,
-                "delivered_at": outcome.sent_at,
-                "error": outcome.last_error,
-                "sent": outcome.status is OutboxStatus.SENT,
-            }
-            for outcome in outcomes
-        ],
+)
+# Queued again for later, or failed for good: the body stays, for the retry.
+_MARK_TRIED = (
+    update(OUTBOX)
+    .where(_STILL_OURS)
+    .values(
+        status=bindparam("new_status", type_=OUTBOX.c.status.type),
+        attempts=OUTBOX.c.attempts + 1,
+        next_attempt_at=func.coalesce(bindparam("retry_at", type_=UtcDateTime()), OUTBOX.c.next_attempt_at),
+        sent_at=None,
+        last_error=bindparam("error"),
+        lease_until=None,
     )
+)
