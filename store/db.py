@@ -72,8 +72,14 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(url, hide_parameters=True, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
+    # bob streams a query (server-side cursor) to read every row in little memory, never to
+    # show the first rows soon; PostgreSQL plans a cursor for its first tenth unless told,
+    # which made the follow-up queue of a 1M book 4 s to stream instead of 0.8 s.
+    connect_args = {"options": "-c cursor_tuple_fraction=1.0", **kwargs.pop("connect_args", {})}
     try:
-        engine = create_engine(url, pool_pre_ping=True, hide_parameters=True, **kwargs)
+        engine = create_engine(
+            url, pool_pre_ping=True, hide_parameters=True, connect_args=connect_args, **kwargs
+        )
     except ModuleNotFoundError as exc:
         raise DatabaseError(
             f"the driver for {parsed.get_backend_name()} is not installed ({exc.name}); "
