@@ -48,7 +48,9 @@ def _due_soon_days(session: Session, agencies: Select[int]) -> tuple[int, ...]:
     days = set()
     for days_listed in listed:
         words = (days_listed or "").split(",")
-        days |= {int(word) for word in words if word.strip().isdigit()} if days_listed else set(DUE_SOON_DAYS)
+        days |= (
+            {int(word) for word in words if word.strip().isdecimal()} if days_listed else set(DUE_SOON_DAYS)
+        )
     return tuple(sorted(days))
 
 

@@ -26,6 +26,7 @@ from sqlalchemy import (
     case,
     delete,
     exists,
+    func,
     insert,
     or_,
     select,
@@ -111,6 +112,7 @@ ENROLLERS = Tracked(
 )
 TRACKED = (ENROLLMENTS, DELEGATIONS, ENROLLERS)
 HISTORY_TABLES = tuple(kind.periods.name for kind in TRACKED)
+_QUEUE = _table(HistoryChange)
 ANALYZE_AFTER = 10_000  # periods opened at once: PostgreSQL's statistics are then stale
 
 
@@ -137,21 +139,28 @@ def record_history(
     opened = 0
     for kind in kinds:
         if ids is None:
-            written = _take_queue(session, kind)
-            for start in range(0, len(written), _BATCH):
-                opened += _sync(session, kind, entity_ids=written[start : start + _BATCH])
+            upto = session.scalar(select(func.max(_QUEUE.c.id)).where(_QUEUE.c.kind == kind.current.name))
+            while upto is not None and (taken := _take_queue(session, kind, upto)):
+                opened += _sync(session, kind, entity_ids=taken)
         elif "consumer_id" in kind.carried:
             for start in range(0, len(ids), _BATCH):
                 opened += _sync(session, kind, consumer_ids=ids[start : start + _BATCH])
     return opened
 
 
-def _take_queue(session: Session, kind: Tracked) -> list[int]:
-    """Delete ``kind``'s queued entities and return them (each once, in order). The delete
-    takes exactly the rows committed when it runs, so a writer committing meanwhile stays
-    queued for the next sync, and a rolled-back sync leaves the queue as it was."""
-    queue = _table(HistoryChange)
-    taken = delete(queue).where(queue.c.kind == kind.current.name).returning(queue.c.entity_id)
+def _take_queue(session: Session, kind: Tracked, upto: int) -> list[int]:
+    """Delete the next ``_BATCH`` of ``kind``'s queued rows up to id ``upto`` and return their
+    entities (each once, in order); none when the queue is empty up to there. A delete takes
+    exactly the rows committed when it runs (a row committed later is taken by a later batch
+    or the next sync), and a rolled-back sync leaves the queue as it was. In batches, so a
+    queue of millions (a first sync, a full re-import) never sits in memory at once."""
+    batch = (
+        select(_QUEUE.c.id)
+        .where(_QUEUE.c.kind == kind.current.name, _QUEUE.c.id <= upto)
+        .order_by(_QUEUE.c.id)
+        .limit(_BATCH)
+    )
+    taken = delete(_QUEUE).where(_QUEUE.c.id.in_(batch.scalar_subquery())).returning(_QUEUE.c.entity_id)
     return sorted(set(session.scalars(taken)))
 
 

@@ -194,7 +194,7 @@ def seed_book(
         with engine.begin() as conn:
             _after_bulk_load(conn)
     with Session(engine) as session, session.begin():
-        record_history(session)  # each new row's first period, in one statement per kind
+        record_history(session)  # each new row's first period, from the queue the inserts filled
         refresh_statistics(session)
     return SeedResult(
         len(staff.agencies),

@@ -110,3 +110,44 @@ def test_a_sync_rolled_back_leaves_the_queue_as_it_was(book, sessions):
         assert record_history(s) == 1
     with sessions() as s:
         assert s.scalar(select(func.count()).select_from(HistoryChange)) == 0
+
+
+def test_every_tracked_table_keeps_its_two_triggers_after_the_last_migration(engine):
+    """A SQLite batch migration rebuilds a table and drops its triggers without a word: a
+    later migration that alters one of these tables must create them again, or the queue
+    would silently stop filling."""
+    if engine.dialect.name == "postgresql":
+        names = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
+    else:
+        names = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+    with engine.connect() as conn:
+        found = set(conn.scalars(text(names)))
+    expected = {
+        f"{table}_history_{when}"
+        for table in ("enrollments", "delegations", "enrollers")
+        for when in ("added", "changed")
+    }
+    assert expected <= found
+
+
+def test_a_queue_larger_than_a_batch_is_taken_batch_by_batch(book, sessions, monkeypatch):
+    import store.history
+
+    monkeypatch.setattr(store.history, "_BATCH", 2)
+    sunrise = book.agency()
+    ana = book.enroller(sunrise, "Ana", "Agent")
+    consumer = book.consumer(ana)
+    with sessions.begin() as s:
+        for _ in range(5):
+            s.execute(
+                text(
+                    "INSERT INTO enrollments (consumer_id, plan_year, program, coverage, status, "
+                    "binder_paid, status_changed_at, binder_changed_at, created_at) VALUES "
+                    "(:c, 2026, 'Covered California', 'health', 'pending', false, :at, :at, :at)"
+                ),
+                {"c": consumer, "at": PAID},
+            )
+    assert len(queued(sessions)) == 5
+    with sessions.begin() as s:
+        assert record_history(s) == 5
+    assert queued(sessions) == []

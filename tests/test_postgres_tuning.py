@@ -7,6 +7,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
+from store.db import make_engine
+
 
 @pytest.fixture
 def postgres(engine):
@@ -18,6 +20,20 @@ def postgres(engine):
 def test_a_streamed_read_is_planned_to_be_read_to_the_end(postgres):
     with postgres.connect() as conn:
         assert conn.execute(text("SHOW cursor_tuple_fraction")).scalar() == "1"
+    with postgres.connect() as conn:  # a connection back from the pool keeps it
+        assert conn.execute(text("SHOW cursor_tuple_fraction")).scalar() == "1"
+
+
+def test_the_operators_own_connection_options_are_kept(postgres):
+    url = postgres.url.update_query_dict({"options": "-c statement_timeout=54321"})
+    for isolation in ("READ COMMITTED", "AUTOCOMMIT"):
+        engine = make_engine(url.render_as_string(hide_password=False), isolation_level=isolation)
+        try:
+            with engine.connect() as conn:
+                assert conn.execute(text("SHOW statement_timeout")).scalar() == "54321ms"
+                assert conn.execute(text("SHOW cursor_tuple_fraction")).scalar() == "1"
+        finally:
+            engine.dispose()
 
 
 def test_digest_bodies_are_compressed_with_lz4_where_the_server_has_it(postgres):

@@ -70,13 +70,15 @@ def upgrade() -> None:
     )
     op.create_index('ix_history_changes_kind', 'history_changes', ['kind', 'id'], unique=False)
     postgresql = op.get_bind().dialect.name == 'postgresql'
-    for table in TRACKED:  # until now every run compared the whole book: do it once more
-        op.execute(f"INSERT INTO history_changes (kind, entity_id) SELECT '{table}', id FROM {table}")
     if postgresql:
         op.execute(PG_FUNCTION)
     for table, columns in TRACKED.items():
         for statement in (_pg_triggers if postgresql else _sqlite_triggers)(table, columns):
             op.execute(statement)
+    # Until now every run compared the whole book with its history: do it once more. After
+    # the triggers, so a write committing meanwhile is queued by one or the other.
+    for table in TRACKED:
+        op.execute(f"INSERT INTO history_changes (kind, entity_id) SELECT '{table}', id FROM {table}")
     if postgresql and op.get_bind().scalar(sa.text(LZ4_BUILT_IN)):
         for table, columns in BODIES.items():
             for column in columns:
