@@ -181,7 +181,10 @@ async def plan_and_deliver(
         # The message of an unexpected error may quote row values, so only its type is logged.
         log.error("an export could not be planned (%s)", type(exc).__name__)
         text, planned = NOT_PLANNED, None
-    await respond(text=text, response_type="ephemeral", replace_original=False)
+    try:
+        await respond(text=text, response_type="ephemeral", replace_original=False)
+    except Exception as exc:  # the export is planned and recorded: build and send it anyway
+        log.warning("the export's first answer did not reach Slack (%s)", type(exc).__name__)
     if planned is not None:
         await deliver(deps, planned, client, respond)
 

@@ -7,6 +7,7 @@ and audits in the database, which can outlast the 3 s Slack waits for an acknowl
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,6 +30,9 @@ from exports.history import ExportHistoryEntry, fetch_export, list_exports
 from rules.access import Via
 from store.errors import BobError
 
+log = logging.getLogger(__name__)
+
+NOT_FETCHED = "Your export could not be fetched just now; please try again in a few minutes."
 USAGE = "`/bob exports` - your exports; `/bob exports get <token>` sends one again until it expires"
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{6,64}$")
 
@@ -129,7 +133,13 @@ async def fetch_and_send(
 ) -> None:
     """Say whether the export can be sent again (one ephemeral answer), then send it:
     `/bob exports get` after its acknowledgement, and the Home tab's "Fetch again"."""
-    text, path = await asyncio.to_thread(fetch_reply, deps, slack_user_id, token)
+    try:
+        text, path = await asyncio.to_thread(fetch_reply, deps, slack_user_id, token)
+    except Exception as exc:
+        # After the empty acknowledgement this answer is the only one the user gets; the
+        # message of an unexpected error may quote row values, so only its type is logged.
+        log.error("an export could not be fetched (%s)", type(exc).__name__)
+        text, path = NOT_FETCHED, None
     await respond(text=text, response_type="ephemeral", replace_original=False)
     if path is not None:
         await send_file_again(client, slack_user_id, path, respond)

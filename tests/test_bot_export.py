@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from bot import export_command
+from bot import export_command, exports_command
 from bot.app import start_bot
 from bot.deps import BotDeps
 from bot.settings import SlackConfig
@@ -460,3 +460,18 @@ async def test_an_expired_export_cannot_be_fetched_again(sessions, slack, tmp_pa
         assert "/bob exports get" not in history
     finally:
         await running.stop()
+
+
+async def test_a_fetch_that_fails_unexpectedly_is_answered_without_its_message(
+    user, slack, monkeypatch, caplog
+):
+    def broken_fetch(*_args, **_kwargs):
+        raise RuntimeError("Ana Agent 123-45-6789")
+
+    monkeypatch.setattr(exports_command, "fetch_export", broken_fetch)
+    reply = await user.answer("exports get abcdef123456")
+    assert reply == exports_command.NOT_FETCHED
+    await asyncio.sleep(0.2)
+    [answer] = slack.named("response_url")
+    assert answer.params["response_type"] == "ephemeral"
+    assert "123-45-6789" not in caplog.text and "RuntimeError" in caplog.text
