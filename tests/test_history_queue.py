@@ -21,6 +21,12 @@ from store.models import (
 )
 
 PAID = datetime(2026, 3, 4, 17, tzinfo=UTC)
+# A writer that does not sync the history: raw SQL, as an operator might.
+RAW_ENROLLMENT = text(
+    "INSERT INTO enrollments (consumer_id, plan_year, program, coverage, status, "
+    "binder_paid, status_changed_at, binder_changed_at, created_at) VALUES "
+    "(:c, 2026, 'Covered California', 'health', 'pending', false, :at, :at, :at)"
+)
 
 
 def queued(sessions) -> list[tuple[str, int]]:
@@ -38,11 +44,7 @@ def test_inserts_are_queued_and_a_sync_takes_the_queue(book, sessions):
     assert queued(sessions) == []
     with sessions.begin() as s:  # a writer that does not sync: raw SQL, as an operator might
         s.execute(
-            text(
-                "INSERT INTO enrollments (consumer_id, plan_year, program, coverage, status, "
-                "binder_paid, status_changed_at, binder_changed_at, created_at) VALUES "
-                "(:c, 2026, 'Covered California', 'health', 'pending', false, :at, :at, :at)"
-            ),
+            RAW_ENROLLMENT,
             {"c": consumer, "at": PAID},
         )
     (kind, enrollment), *more = queued(sessions)
@@ -140,11 +142,7 @@ def test_a_queue_larger_than_a_batch_is_taken_batch_by_batch(book, sessions, mon
     with sessions.begin() as s:
         for _ in range(5):
             s.execute(
-                text(
-                    "INSERT INTO enrollments (consumer_id, plan_year, program, coverage, status, "
-                    "binder_paid, status_changed_at, binder_changed_at, created_at) VALUES "
-                    "(:c, 2026, 'Covered California', 'health', 'pending', false, :at, :at, :at)"
-                ),
+                RAW_ENROLLMENT,
                 {"c": consumer, "at": PAID},
             )
     assert len(queued(sessions)) == 5

@@ -60,6 +60,16 @@ def _sqlite_triggers(table: str, columns: tuple[str, ...]) -> list[str]:
     ]
 
 
+def _compress_bodies(method: str) -> None:
+    """The digest bodies' compression, on a PostgreSQL built with lz4 (nothing elsewhere)."""
+    bind = op.get_bind()
+    if bind.dialect.name != 'postgresql' or not bind.scalar(sa.text(LZ4_BUILT_IN)):
+        return
+    for table, columns in BODIES.items():
+        for column in columns:
+            op.execute(f'ALTER TABLE {table} ALTER COLUMN {column} SET COMPRESSION {method}')
+
+
 def upgrade() -> None:
     op.create_table(
         'history_changes',
@@ -79,10 +89,7 @@ def upgrade() -> None:
     # the triggers, so a write committing meanwhile is queued by one or the other.
     for table in TRACKED:
         op.execute(f"INSERT INTO history_changes (kind, entity_id) SELECT '{table}', id FROM {table}")
-    if postgresql and op.get_bind().scalar(sa.text(LZ4_BUILT_IN)):
-        for table, columns in BODIES.items():
-            for column in columns:
-                op.execute(f'ALTER TABLE {table} ALTER COLUMN {column} SET COMPRESSION lz4')
+    _compress_bodies('lz4')
     op.drop_index('ix_enrollment_history_status', table_name='enrollment_history')
     op.create_index(
         'ix_enrollment_history_status', 'enrollment_history', ['status', 'binder_paid', 'valid_to'], unique=False
@@ -101,10 +108,7 @@ def downgrade() -> None:
         batch_op.create_foreign_key('fk_alerts_recipient_id_enrollers', 'enrollers', ['recipient_id'], ['id'])
         batch_op.create_foreign_key('fk_alerts_consumer_id_consumers', 'consumers', ['consumer_id'], ['id'])
     postgresql = op.get_bind().dialect.name == 'postgresql'
-    if postgresql and op.get_bind().scalar(sa.text(LZ4_BUILT_IN)):
-        for table, columns in BODIES.items():
-            for column in columns:
-                op.execute(f'ALTER TABLE {table} ALTER COLUMN {column} SET COMPRESSION default')
+    _compress_bodies('default')
     for table in TRACKED:
         for trigger in ('history_added', 'history_changed'):
             op.execute(f'DROP TRIGGER IF EXISTS {table}_{trigger}' + (f' ON {table}' if postgresql else ''))
