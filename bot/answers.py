@@ -1,15 +1,22 @@
-"""How the casework commands (`/bob crw`, `/bob help-request`) answer in Slack: an ephemeral
-Block Kit reply for the linked enroller, or a modal form opened on the command's trigger.
+"""How bob's slash commands answer in Slack: an ephemeral Block Kit reply for the linked
+enroller, or a modal form opened on the command's trigger.
+
+Slack waits 3 s for a command's acknowledgement and then shows the user an error. A reply that
+reads the database is usually ready in milliseconds, and then it travels in the acknowledgement
+(one round trip); when the database is slow it follows through the command's response URL
+instead, so the user gets it exactly once either way. A form is acknowledged at once, before
+the database is read, so the trigger it opens on is still fresh.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck
+from slack_bolt.async_app import AsyncAck, AsyncRespond
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -24,6 +31,9 @@ log = logging.getLogger(__name__)
 
 # Slack shows a form field's error on one or two lines.
 FIELD_ERROR_CHARS = 150
+
+# How long a reply may take and still travel in the acknowledgement (Slack waits 3 s).
+REPLY_WITHIN = 2.0
 
 
 def linked_reply(deps: BotDeps, slack_user_id: str, answer: Callable[[int, datetime], Reply]) -> Reply:
@@ -49,6 +59,38 @@ async def ack_reply(ack: AsyncAck, reply: Reply) -> None:
     await ack(reply.text, blocks=reply.blocks or None, response_type="ephemeral")
 
 
+async def answer_in_time(ack: AsyncAck, respond: AsyncRespond, reply: Awaitable[Reply]) -> Reply:
+    """Acknowledge with ``reply`` when it is ready within ``REPLY_WITHIN`` seconds, else
+    acknowledge empty and send it through the response URL once ready; returns it."""
+    work = asyncio.ensure_future(reply)
+    await asyncio.wait({work}, timeout=REPLY_WITHIN)
+    if work.done():
+        answer = work.result()
+        await ack_reply(ack, answer)
+        return answer
+    await ack()
+    answer = await work
+    await respond(text=answer.text, blocks=answer.blocks or None, response_type="ephemeral")
+    return answer
+
+
+async def ack_and_open_form(
+    ack: AsyncAck,
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    body: dict[str, Any],
+    form: Awaitable[dict[str, Any] | str],
+    failure: str,
+) -> None:
+    """Acknowledge at once, then open ``form`` on the command's trigger; when ``form`` turns
+    out to be a refusal (a sentence), or Slack will not open it, the user is told so."""
+    await ack()
+    view = await form
+    refusal = view if isinstance(view, str) else await open_form(client, body, view, failure)
+    if refusal is not None:
+        await respond(text=refusal, response_type="ephemeral")
+
+
 async def open_form(
     client: AsyncWebClient, body: dict[str, Any], view: dict[str, object], failure: str
 ) -> str | None:
@@ -60,11 +102,3 @@ async def open_form(
         log.warning("the form %s did not open (%s)", view.get("callback_id"), type(exc).__name__)
         return failure
     return None
-
-
-async def ack_form(ack: AsyncAck, refusal: str | None) -> None:
-    """Answer a command that opens a form: silently when it opened, else with ``refusal``."""
-    if refusal is None:
-        await ack()
-    else:
-        await ack(refusal, response_type="ephemeral")

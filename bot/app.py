@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-from slack_bolt.async_app import AsyncApp
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import crw_actions, digest_actions, help_command, home, home_actions, web_button
@@ -53,9 +53,22 @@ def build_app(deps: BotDeps, client: AsyncWebClient | None = None) -> AsyncApp:
     )
     app.middleware(time_slack_requests)
     app.middleware(require_a_slack_user)
+    app.middleware(paced_client(client))
     for module in LISTENER_MODULES:
         module.register(app, deps)
     return app
+
+
+def paced_client(client: AsyncWebClient) -> Callable[..., Awaitable[None]]:
+    """A middleware giving every listener bob's own client: Bolt hands each request a fresh
+    client that keeps the retry handlers but not the pacing, so a listener's calls (views.open,
+    chat.postMessage) would bypass ``slack.pace_per_second``."""
+
+    async def use_paced_client(context: AsyncBoltContext, next: Callable[[], Awaitable[None]]) -> None:
+        context["client"] = client
+        await next()
+
+    return use_paced_client
 
 
 def add_slack_events(application: web.Application, app: AsyncApp, signing_secret: str) -> None:

@@ -15,11 +15,11 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.actor import linked_enroller_id
-from bot.answers import ack_form, ack_reply, field_error, linked_reply, open_form
+from bot.answers import ack_and_open_form, answer_in_time, field_error, linked_reply
 from bot.block_kit import Reply, submitted_values
 from bot.blocks_crw import (
     CLOSE_CALLBACK,
@@ -285,25 +285,23 @@ def submit_close(
     return {}
 
 
-async def open_close_form(
-    deps: BotDeps, client: AsyncWebClient, body: dict[str, Any], case_number: str
-) -> str | None:
-    """Open the close form on the command's trigger; None when it opened, else the reply."""
-    refusal = await asyncio.to_thread(close_refusal, deps, body["user_id"], case_number)
-    if refusal is not None:
-        return refusal
-    failure = "Slack did not open the close form; please try `/bob crw close` again."
-    return await open_form(client, body, close_modal(case_number), failure)
+def close_form(deps: BotDeps, slack_user_id: str, case_number: str) -> dict[str, Any] | str:
+    """The close form for ``case_number``, or the sentence that says why it should not open."""
+    return close_refusal(deps, slack_user_id, case_number) or close_modal(case_number)
 
 
 def register(app: AsyncApp, deps: BotDeps) -> None:
-    async def answer_crw(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+    async def answer_crw(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
+    ) -> None:
         command = SUBCOMMAND.read(body.get("text", ""))
         if isinstance(command, CrwCloseCommand):
-            await ack_form(ack, await open_close_form(deps, client, body, command.case_number))
+            form = asyncio.to_thread(close_form, deps, body["user_id"], command.case_number)
+            failure = "Slack did not open the close form; please try `/bob crw close` again."
+            await ack_and_open_form(ack, respond, client, body, form, failure)
             return
         assert isinstance(command, CrwCommand)
-        await ack_reply(ack, await asyncio.to_thread(crw_reply, deps, body["user_id"], command))
+        await answer_in_time(ack, respond, asyncio.to_thread(crw_reply, deps, body["user_id"], command))
 
     async def answer_close_form(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         case_number = str(view.get("private_metadata", ""))

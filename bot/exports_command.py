@@ -19,6 +19,8 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.answers import answer_in_time
+from bot.block_kit import Reply
 from bot.deliver import open_dm, upload_file
 from bot.deps import BotDeps
 from bot.identity import LINK_HOWTO, linked_enroller
@@ -146,8 +148,11 @@ async def fetch_and_send(
 
 
 def register(app: AsyncApp, deps: BotDeps) -> None:
-    async def answer_history(ack: AsyncAck, body: dict[str, Any]) -> None:
-        await ack(await asyncio.to_thread(history_reply, deps, body["user_id"]))
+    async def answer_history(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+        async def history() -> Reply:
+            return Reply(await asyncio.to_thread(history_reply, deps, body["user_id"]))
+
+        await answer_in_time(ack, respond, history())
 
     async def answer_fetch(
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond

@@ -18,7 +18,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 
-from bot.answers import ack_reply, linked_reply
+from bot.answers import answer_in_time, linked_reply
 from bot.block_kit import Block, Reply, context, header, lines_sections, plain
 from bot.blocks_crw import days
 from bot.deps import BotDeps
@@ -178,10 +178,10 @@ def _command_words(command: FollowUpsCommand, page: int) -> str:
 
 
 def register(app: AsyncApp, deps: BotDeps) -> None:
-    async def answer(ack: AsyncAck, body: dict[str, Any]) -> None:
+    async def answer(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         command = SUBCOMMAND.read(body.get("text", ""))
         assert isinstance(command, FollowUpsCommand)
-        await ack_reply(ack, await asyncio.to_thread(followups_reply, deps, body["user_id"], command))
+        await answer_in_time(ack, respond, asyncio.to_thread(followups_reply, deps, body["user_id"], command))
 
     async def turn_page(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()

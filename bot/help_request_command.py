@@ -13,11 +13,11 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.actor import linked_enroller_id
-from bot.answers import ack_form, ack_reply, field_error, linked_reply, open_form
+from bot.answers import ack_and_open_form, answer_in_time, field_error, linked_reply
 from bot.block_kit import Reply, submitted_values
 from bot.blocks_help_requests import (
     CATEGORY_BLOCK,
@@ -181,22 +181,26 @@ def submit_new_request(
         return {DETAILS_BLOCK: field_error(exc)}
 
 
-async def open_new_request_form(deps: BotDeps, client: AsyncWebClient, body: dict[str, Any]) -> str | None:
-    """Open the form on the command's trigger; None when it opened, else the reply."""
-    if await asyncio.to_thread(linked_enroller_id, deps.sessions, body["user_id"]) is None:
+def new_request_form(deps: BotDeps, slack_user_id: str) -> dict[str, Any] | str:
+    """The new request form, or the link instructions for someone not linked."""
+    if linked_enroller_id(deps.sessions, slack_user_id) is None:
         return LINK_HOWTO
-    failure = "Slack did not open the form; please try `/bob help-request new` again."
-    return await open_form(client, body, new_request_modal(), failure)
+    return new_request_modal()
 
 
 def register(app: AsyncApp, deps: BotDeps) -> None:
-    async def answer_help_request(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+    async def answer_help_request(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
+    ) -> None:
         command = SUBCOMMAND.read(body.get("text", ""))
         if isinstance(command, HelpRequestNewCommand):
-            await ack_form(ack, await open_new_request_form(deps, client, body))
+            form = asyncio.to_thread(new_request_form, deps, body["user_id"])
+            failure = "Slack did not open the form; please try `/bob help-request new` again."
+            await ack_and_open_form(ack, respond, client, body, form, failure)
             return
         assert isinstance(command, HelpRequestCommand)
-        await ack_reply(ack, await asyncio.to_thread(help_request_reply, deps, body["user_id"], command))
+        reply = asyncio.to_thread(help_request_reply, deps, body["user_id"], command)
+        await answer_in_time(ack, respond, reply)
 
     async def answer_new_request_form(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         filed = await asyncio.to_thread(submit_new_request, deps, body["user"]["id"], submitted_values(view))

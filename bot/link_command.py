@@ -7,8 +7,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 
+from bot.answers import answer_in_time
+from bot.block_kit import Reply
 from bot.deps import BotDeps
 from bot.identity import complete_link, request_link_code
 from bot.parsing import BadCommand, SubCommand
@@ -62,10 +64,14 @@ def link_reply(deps: BotDeps, slack_user_id: str, command: LinkStartCommand | Li
 
 
 def register(app: AsyncApp, deps: BotDeps) -> None:
-    async def answer_link(ack: AsyncAck, body: dict[str, Any]) -> None:
+    async def answer_link(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         command = SUBCOMMAND.read(body.get("text", ""))
         assert isinstance(command, LinkStartCommand | LinkCodeCommand)
-        await ack(await asyncio.to_thread(link_reply, deps, body["user_id"], command))
+
+        async def linked() -> Reply:
+            return Reply(await asyncio.to_thread(link_reply, deps, body["user_id"], command))
+
+        await answer_in_time(ack, respond, linked())
 
     app.command("/bob", matchers=[command_is(SUBCOMMAND.read, LinkStartCommand, LinkCodeCommand)])(
         answer_link

@@ -6,10 +6,10 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 
 from bot.actor import linked_enroller_id
-from bot.answers import ack_reply
+from bot.answers import answer_in_time
 from bot.block_kit import Reply, section
 from bot.deps import BotDeps
 from bot.digest_actions import page_reply
@@ -81,9 +81,9 @@ def _with_browser_button(deps: BotDeps, reader_id: int | None, reply: Reply, nex
 
 
 def register(app: AsyncApp, deps: BotDeps) -> None:
-    async def answer_mailbox(ack: AsyncAck, body: dict[str, Any]) -> None:
+    async def answer_mailbox(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         command = SUBCOMMAND.read(body.get("text", ""))
         assert isinstance(command, MailboxCommand)
-        await ack_reply(ack, await asyncio.to_thread(mailbox_reply, deps, body["user_id"], command))
+        await answer_in_time(ack, respond, asyncio.to_thread(mailbox_reply, deps, body["user_id"], command))
 
     app.command("/bob", matchers=[command_is(SUBCOMMAND.read, MailboxCommand)])(answer_mailbox)

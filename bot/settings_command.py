@@ -10,11 +10,11 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.actor import linked_enroller_id
-from bot.answers import ack_form, field_error, open_form
+from bot.answers import ack_and_open_form, field_error
 from bot.blocks_settings import (
     QUIET_BLOCK,
     SETTINGS_CALLBACK,
@@ -106,22 +106,22 @@ def save_settings(deps: BotDeps, slack_user_id: str, view: dict[str, Any]) -> di
     return {"response_action": "update", "view": saved_view(prefs, changed=not changes.is_empty())}
 
 
-def _form_for(deps: BotDeps, slack_user_id: str) -> dict[str, Any] | None:
+def _form_for(deps: BotDeps, slack_user_id: str) -> dict[str, Any] | str:
+    """The settings form filled with the user's preferences, or the link instructions."""
     actor_id = linked_enroller_id(deps.sessions, slack_user_id)
     if actor_id is None:
-        return None
+        return LINK_HOWTO
     with deps.sessions() as session:
         return settings_modal(effective_preferences(session, actor_id))
 
 
 def register(app: AsyncApp, deps: BotDeps) -> None:
-    async def answer_settings(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
-        form = await asyncio.to_thread(_form_for, deps, body["user_id"])
-        if form is None:
-            await ack_form(ack, LINK_HOWTO)
-            return
+    async def answer_settings(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
+    ) -> None:
+        form = asyncio.to_thread(_form_for, deps, body["user_id"])
         failure = "Slack did not open your settings; please try `/bob settings` again."
-        await ack_form(ack, await open_form(client, body, form, failure))
+        await ack_and_open_form(ack, respond, client, body, form, failure)
 
     async def answer_settings_form(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         await ack(**await asyncio.to_thread(save_settings, deps, body["user"]["id"], view))

@@ -15,6 +15,8 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.answers import answer_in_time
+from bot.block_kit import Reply
 from bot.deps import BotDeps
 from bot.identity import LINK_HOWTO, linked_enroller
 from bot.parsing import BAD_AGENT_QUERY, BadCommand, SubCommand, is_agent_query, joined, record_number
@@ -111,9 +113,13 @@ def register(app: AsyncApp, deps: BotDeps) -> None:
     ) -> None:
         command = SUBCOMMAND.read(body.get("text", ""))
         assert isinstance(command, TransferCommand)
-        reply = await asyncio.to_thread(transfer_reply, deps, body["user_id"], command)
-        await ack(reply.text, response_type="ephemeral")
-        if reply.message is not None:
-            await tell_assignee(client, respond, reply.message)
+        transfer = asyncio.ensure_future(asyncio.to_thread(transfer_reply, deps, body["user_id"], command))
+
+        async def told() -> Reply:
+            return Reply((await transfer).text)
+
+        await answer_in_time(ack, respond, told())
+        if (message := transfer.result().message) is not None:
+            await tell_assignee(client, respond, message)
 
     app.command("/bob", matchers=[command_is(SUBCOMMAND.read, TransferCommand)])(answer_transfer)

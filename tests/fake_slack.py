@@ -84,8 +84,9 @@ class FakeSlack(SlackMethods):
     def named(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
 
-    async def wait_for(self, found: Callable[[], Any], timeout: float = 10.0) -> Any:
-        """Wait until ``found()`` is truthy (the app works in the background) and return it."""
+    async def wait_for(self, found: Callable[[], Any], timeout: float = 30.0) -> Any:
+        """Wait until ``found()`` is truthy (the app works in the background) and return it;
+        generous, because a loaded CI machine can stall a few seconds."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while not (result := found()):
@@ -247,11 +248,11 @@ class SlackUser:
             except json.JSONDecodeError:
                 return response.status, raw
 
-    async def command(self, text: str) -> tuple[int, str]:
-        """Type `/bob <text>`; returns the HTTP status and the text of the immediate reply."""
-        body = self.command_body(text)
-        status, answer = await self.post(body, self.signed_headers(body), "application/x-www-form-urlencoded")
-        return status, answer.get("text", "") if isinstance(answer, dict) else answer
+    async def command(self, text: str, answered: bool = True) -> tuple[int, str]:
+        """Type `/bob <text>`; returns the HTTP status and the text of the reply (see
+        ``command_reply``)."""
+        status, reply = await self.command_reply(text, answered)
+        return status, str(reply.get("text", ""))
 
     async def answer(self, text: str) -> str:
         """Type `/bob <text>` for a command that acknowledges at once with nothing and answers
@@ -263,14 +264,21 @@ class SlackUser:
         first, *_ = await self.slack.wait_for(lambda: self.slack.answers_to(response_url))
         return str(first.params.get("text", ""))
 
-    async def command_reply(self, text: str) -> tuple[int, dict[str, Any]]:
-        """Type `/bob <text>`; returns the HTTP status and the whole immediate reply (text,
-        blocks, response_type), or ``{}`` for an empty acknowledgement."""
-        body = self.command_body(text)
+    async def command_reply(self, text: str, answered: bool = True) -> tuple[int, dict[str, Any]]:
+        """Type `/bob <text>`; returns the HTTP status and the whole reply (text, blocks,
+        response_type): the acknowledgement's own or, when bob acknowledged with nothing (its
+        reply took longer than Slack waits, or the command answers later by design), the first
+        answer posted to the command's response URL. ``answered=False`` is for a command that
+        opens a form, where an empty acknowledgement is all there is: it returns ``{}``."""
+        response_url = self.slack.response_url()
+        body = self.command_body(text, response_url)
         status, answer = await self.post(body, self.signed_headers(body), "application/x-www-form-urlencoded")
-        if isinstance(answer, str):
+        if isinstance(answer, dict):
+            return status, answer
+        if answer or not answered:
             return status, {"text": answer} if answer else {}
-        return status, answer
+        first, *_ = await self.slack.wait_for(lambda: self.slack.answers_to(response_url))
+        return status, dict(first.params)
 
     async def submit_view(
         self, view: dict[str, Any], values: dict[str, dict[str, dict[str, Any]]]

@@ -265,9 +265,9 @@ def close_values(reason: str | None, steps: str | None) -> dict[str, dict[str, d
 
 
 async def open_close_form(user: SlackUser, number: str) -> dict[str, Any]:
-    status, reply = await user.command_reply(f"crw close {number}")
+    status, reply = await user.command_reply(f"crw close {number}", answered=False)
     assert (status, reply) == (200, {}), "the form opens instead of a reply"
-    [opened] = user.slack.named("views.open")
+    [opened] = await user.slack.wait_for(lambda: user.slack.named("views.open"))
     assert opened.params["trigger_id"].startswith("trigger-")
     return opened.params["view"]
 

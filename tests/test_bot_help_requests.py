@@ -112,9 +112,9 @@ def form_values(category: str | None, topic: str | None, details: str | None) ->
 
 async def test_new_opens_a_form_and_its_submission_files_a_routed_request(cast, sessions):
     ana = cast.as_("ana")
-    status, reply = await ana.command_reply("help-request new")
+    status, reply = await ana.command_reply("help-request new", answered=False)
     assert (status, reply) == (200, {})
-    [opened] = ana.slack.named("views.open")
+    [opened] = await ana.slack.wait_for(lambda: ana.slack.named("views.open"))
     view = opened.params["view"]
     assert view["callback_id"] == "help_request_new"
     categories = [

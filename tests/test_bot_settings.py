@@ -49,9 +49,9 @@ def values(
 
 
 async def open_settings(user) -> dict[str, Any]:
-    status, reply = await user.command_reply("settings")
+    status, reply = await user.command_reply("settings", answered=False)
     assert (status, reply) == (200, {})
-    [opened] = user.slack.named("views.open")
+    [opened] = await user.slack.wait_for(lambda: user.slack.named("views.open"))
     assert opened.params["trigger_id"]
     return opened.params["view"]
 

@@ -103,7 +103,7 @@ async def test_list_buttons_on_a_case_closed_since_get_a_clear_answer_and_no_for
     ana = cast.as_("ana")
     _, listing = await ana.command_reply("crw list")
     assert buttons_of(listing["blocks"])["CRW-000102"] == AGENTS_BUTTONS
-    await ana.command("crw close CRW-000102")
+    await ana.command("crw close CRW-000102", answered=False)
     [opened] = await ana.slack.wait_for(lambda: ana.slack.named("views.open"))
     reason = {"type": "static_select", "selected_option": {"value": RESOLUTION_REASONS[0]}}
     steps = {"type": "plain_text_input", "value": "Called; renewed."}

@@ -3,8 +3,10 @@ scope named at start-up and on failure, and the Block Kit checker itself."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -14,6 +16,8 @@ from bot.app import start_bot
 from bot.block_limits import limit_problems
 from bot.dm_drain import SlackAppFault, drain_slack_dms
 from store.models import OutboxStatus, utcnow
+from tests.bot_people import SECRET, SLACK_IDS
+from tests.fake_slack import SlackUser
 from tests.slack_dm_helpers import assert_every_dm_posted_once, client_for, dm_rows, seed_dms
 
 BURST = 2_000  # bench/slack_dm.py sends 10,000
@@ -122,3 +126,20 @@ def test_the_checker_finds_what_slack_would_refuse():
         "block 1: button text over 75 characters",
         "block 1: button text over 75 characters",
     ]
+
+
+async def test_a_listeners_own_calls_keep_the_configured_pace(cast, deps, slack):
+    """Bolt hands each request a fresh client without bob's pacing; the listeners use bob's."""
+    paced = replace(deps, slack=replace(deps.slack, pace_per_second={"views.open": 4.0}))
+    running = await start_bot(paced)
+    try:
+        assert running.url is not None
+        ana = SlackUser(running.url, slack, SECRET, user_id=SLACK_IDS["ana"])
+        await asyncio.gather(*(ana.press_button("crw_case_close", "CRW-000101") for _ in range(3)))
+        opened = await slack.wait_for(
+            lambda: len(slack.named("views.open")) == 3 and slack.named("views.open")
+        )
+    finally:
+        await running.stop()
+    gaps = [later.at - earlier.at for earlier, later in zip(opened, opened[1:], strict=False)]
+    assert min(gaps) >= 0.2, gaps  # 4 a second: a quarter of a second apart, less the clock's jitter
