@@ -34,6 +34,7 @@ FIELD_ERROR_CHARS = 150
 
 # How long a reply may take and still travel in the acknowledgement (Slack waits 3 s).
 REPLY_WITHIN = 2.0
+NOT_ANSWERED = "bob could not answer that just now; please try again in a few minutes."
 
 
 def linked_reply(deps: BotDeps, slack_user_id: str, answer: Callable[[int, datetime], Reply]) -> Reply:
@@ -59,10 +60,20 @@ async def ack_reply(ack: AsyncAck, reply: Reply) -> None:
     await ack(reply.text, blocks=reply.blocks or None, response_type="ephemeral")
 
 
+async def _or_apology(reply: Awaitable[Reply]) -> Reply:
+    """``reply``, or a clear apology when it failed unexpectedly; the log gets only the error's
+    type (its message may quote what the user typed)."""
+    try:
+        return await reply
+    except Exception as exc:
+        log.error("a slash command could not answer (%s)", type(exc).__name__)
+        return Reply(NOT_ANSWERED)
+
+
 async def answer_in_time(ack: AsyncAck, respond: AsyncRespond, reply: Awaitable[Reply]) -> Reply:
     """Acknowledge with ``reply`` when it is ready within ``REPLY_WITHIN`` seconds, else
     acknowledge empty and send it through the response URL once ready; returns it."""
-    work = asyncio.ensure_future(reply)
+    work = asyncio.ensure_future(_or_apology(reply))
     await asyncio.wait({work}, timeout=REPLY_WITHIN)
     if work.done():
         answer = work.result()
@@ -85,7 +96,11 @@ async def ack_and_open_form(
     """Acknowledge at once, then open ``form`` on the command's trigger; when ``form`` turns
     out to be a refusal (a sentence), or Slack will not open it, the user is told so."""
     await ack()
-    view = await form
+    try:
+        view = await form
+    except Exception as exc:
+        log.error("a form could not be prepared (%s)", type(exc).__name__)
+        view = NOT_ANSWERED
     refusal = view if isinstance(view, str) else await open_form(client, body, view, failure)
     if refusal is not None:
         await respond(text=refusal, response_type="ephemeral")

@@ -119,7 +119,8 @@ def register(app: AsyncApp, deps: BotDeps) -> None:
             return Reply((await transfer).text)
 
         await answer_in_time(ack, respond, told())
-        if (message := transfer.result().message) is not None:
-            await tell_assignee(client, respond, message)
+        done = transfer.result() if transfer.exception() is None else None
+        if done is not None and done.message is not None:
+            await tell_assignee(client, respond, done.message)
 
     app.command("/bob", matchers=[command_is(SUBCOMMAND.read, TransferCommand)])(answer_transfer)

@@ -80,3 +80,29 @@ async def test_a_form_command_is_acknowledged_before_the_database_is_read(cast, 
         [opened] = await ana.slack.wait_for(lambda: ana.slack.named("views.open"))
         assert opened.params["view"]["private_metadata"] == case
         assert ana.slack.answers_to(response_url) == []
+
+
+@pytest.mark.parametrize("late", [False, True], ids=["in-time", "late"])
+async def test_a_reply_that_fails_unexpectedly_gets_a_clear_answer_and_logs_only_its_type(
+    cast, monkeypatch, caplog, late
+):
+    def broken(*args: object) -> None:
+        raise RuntimeError("lookup failed for Zelda Quintero")
+
+    monkeypatch.setattr(crw_command, "crw_reply", broken)
+    if late:
+        monkeypatch.setattr(answers, "REPLY_WITHIN", 0.0)
+    _, reply = await cast.as_("ana").command_reply("crw list")
+    assert reply["text"] == answers.NOT_ANSWERED and reply["response_type"] == "ephemeral"
+    assert "RuntimeError" in caplog.text and "Zelda" not in caplog.text
+
+
+async def test_a_form_that_cannot_be_prepared_gets_a_clear_answer(cast, monkeypatch, caplog):
+    def broken(*args: object) -> None:
+        raise RuntimeError("lookup failed for Zelda Quintero")
+
+    monkeypatch.setattr(crw_command, "close_refusal", broken)
+    ana = cast.as_("ana")
+    _, reply = await ana.command_reply("crw close CRW-000101")
+    assert reply["text"] == answers.NOT_ANSWERED and ana.slack.named("views.open") == []
+    assert "RuntimeError" in caplog.text and "Zelda" not in caplog.text
