@@ -6,7 +6,9 @@ process, so the sink does not compete for this process's GIL) each way, best of 
 interleaved:
 
 * ``bob``  ``mailer.sender.drain_outbox``: claim a batch, send over ``connections`` reused
-           connections, log the outcomes (the whole queue → sent path);
+           connections, log the outcomes (the whole queue → sent path), each round from an
+           outbox queued afresh (a drain drops the bodies it sent: requeued rows would go
+           out as one-line placeholders, as they did here before 2026-11-30 session 7);
 * ``bare`` the same messages read from the outbox up front, each built by the same builder
            (``mailer.mime``) and sent with ``aiosmtplib.SMTP.sendmail`` over as many
            connections; nothing claimed or logged. This is the floor.
@@ -39,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from aiosmtplib import SMTP  # noqa: E402
-from sqlalchemy import select, update  # noqa: E402
+from sqlalchemy import delete, select  # noqa: E402
 
 from bench.daily_run import FreshDatabase  # noqa: E402
 from mailer.mime import message_bytes  # noqa: E402
@@ -49,7 +51,7 @@ from rules.templating import render  # noqa: E402
 from rules.topics import TOPICS  # noqa: E402
 from store.db import make_engine, session_factory  # noqa: E402
 from store.migrate import upgrade  # noqa: E402
-from store.models import OutboxEmail, OutboxStatus  # noqa: E402
+from store.models import OutboxEmail  # noqa: E402
 from store.outbox import QueuedEmail, queue_emails  # noqa: E402
 from tests.smtp_helpers import SMTP_SINK, smtp_sink  # noqa: E402
 
@@ -59,8 +61,8 @@ TARGET_SHARE = 0.80
 TARGET_RATE = 1_000.0
 
 
-def queue_digest_emails(sessions: Any, count: int) -> None:
-    """One rendered Daily Summary email per synthetic enroller, queued as a run would."""
+def digest_emails(count: int) -> list[QueuedEmail]:
+    """One rendered Daily Summary email per synthetic enroller."""
     emails = []
     for n in range(count):
         counts = [{"title": topic.title, "count": (n + i) % 4} for i, topic in enumerate(TOPICS)]
@@ -84,21 +86,15 @@ def queue_digest_emails(sessions: Any, count: int) -> None:
                 body_html=email.html,
             )
         )
+    return emails
+
+
+def requeue(sessions: Any, emails: list[QueuedEmail]) -> None:
+    """A fresh outbox of ``emails``, as a run queues them: new rows with their bodies (a
+    drain drops a sent email's body, so rows sent before cannot simply be queued again)."""
     with sessions.begin() as session:
+        session.execute(delete(OutboxEmail))
         queue_emails(session, emails, FROM)
-
-
-def requeue(sessions: Any) -> None:
-    with sessions.begin() as session:
-        session.execute(
-            update(OutboxEmail).values(
-                status=OutboxStatus.QUEUED,
-                claimed_by=None,
-                lease_until=None,
-                sent_at=None,
-                attempts=0,
-            )
-        )
 
 
 async def bare_send(port: int, messages: list[Any], connections: int, stdlib: bool) -> int:
@@ -155,9 +151,11 @@ def queued_messages(sessions: Any) -> list[Any]:
 
 
 def timed_rounds(
-    sessions: Any, count: int, smtp: SmtpConfig, repeats: int
+    sessions: Any, emails: list[QueuedEmail], smtp: SmtpConfig, repeats: int
 ) -> tuple[list[float], list[float], list[float]]:
     """Seconds of each round for bare aiosmtplib, the stdlib-MIME variant and bob's drain."""
+    count = len(emails)
+    requeue(sessions, emails)
     messages = queued_messages(sessions)
     bare_s: list[float] = []
     stdlib_s: list[float] = []
@@ -168,7 +166,7 @@ def timed_rounds(
                 started = time.perf_counter()
                 assert asyncio.run(bare_send(port, messages, smtp.connections, stdlib)) == count
                 times.append(time.perf_counter() - started)
-            requeue(sessions)
+            requeue(sessions, emails)
             started = time.perf_counter()
             result = asyncio.run(drain_outbox(sessions, dataclasses.replace(smtp, port=port)))
             bob_s.append(time.perf_counter() - started)
@@ -193,8 +191,7 @@ def measure(db: str, count: int, connections: int, repeats: int = 5) -> dict[str
             engine = make_engine(fresh.url)
             upgrade(engine)
             sessions = session_factory(engine)
-            queue_digest_emails(sessions, count)
-            bare_s, stdlib_s, bob_s = timed_rounds(sessions, count, smtp, repeats)
+            bare_s, stdlib_s, bob_s = timed_rounds(sessions, digest_emails(count), smtp, repeats)
             engine.dispose()
         finally:
             fresh.drop()

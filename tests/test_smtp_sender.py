@@ -19,13 +19,13 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.cli import main
-from mailer.outbox_claims import ClaimedEmail, claim_batch
+from mailer.outbox_claims import ClaimedEmail, Outcome, claim_batch, log_outcomes
 from mailer.outcome_log import CHUNK
 from mailer.sender import DrainResult, drain_outbox, failure_outcome
 from mailer.settings import SmtpConfig
 from mailer.smtp import DeliveryError, OutgoingEmail, SmtpChannel
 from rules.templating import build_email
-from store.models import OutboxEmail
+from store.models import OutboxEmail, OutboxStatus
 from store.outbox import SENT_BODY, QueuedEmail, queue_emails
 from tests.smtp_helpers import (
     LOGIN,
@@ -302,6 +302,33 @@ def test_a_claim_takes_one_batch_and_marks_it_as_ours(sessions):
         [("sending", "worker-a")] * 3 + [("sending", "worker-b")] * 3
     )
     assert {r.lease_until for r in rows if r.claimed_by} == {T0 + timedelta(seconds=300)}
+
+
+def test_sent_emails_are_logged_each_at_its_own_time_and_only_while_still_ours(sessions):
+    queue(sessions, "ana@agency.test", "ben@agency.test", "cy@agency.test")
+    ana, ben, cy = claim_batch(sessions, "worker-a", T0, SmtpConfig(lease_seconds=300))
+    with sessions.begin() as session:  # worker-a's lease on ben ran out and worker-b took him
+        session.execute(update(OutboxEmail).where(OutboxEmail.id == ben.id).values(claimed_by="worker-b"))
+    log_outcomes(
+        sessions,
+        "worker-a",
+        [
+            Outcome(claimed.id, OutboxStatus.SENT, sent_at=T0 + timedelta(seconds=n))
+            for n, claimed in enumerate((ana, ben, cy), start=1)
+        ],
+    )
+    rows = outbox(sessions)
+    assert [
+        (rows[a].status, rows[a].sent_at, rows[a].attempts, rows[a].lease_until, rows[a].body_html)
+        for a in ("ana@agency.test", "cy@agency.test")
+    ] == [
+        ("sent", T0 + timedelta(seconds=1), 1, None, None),
+        ("sent", T0 + timedelta(seconds=3), 1, None, None),
+    ]
+    assert {rows[a].body_text for a in ("ana@agency.test", "cy@agency.test")} == {SENT_BODY}
+    taken = rows["ben@agency.test"]
+    assert (taken.status, taken.claimed_by, taken.sent_at, taken.attempts) == ("sending", "worker-b", None, 0)
+    assert taken.body_text != SENT_BODY and taken.body_html
 
 
 def test_retry_delays_double_up_to_an_hour():
