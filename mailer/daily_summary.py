@@ -31,6 +31,7 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from mailer.alert_listings import AlertListing, AlertListings, json_array
 from mailer.digests import Digest, digests_for
 from mailer.run_ledger import claim_agencies, extend_leases, finish, save_progress
 from mailer.run_result import JOB, RunResult
@@ -40,9 +41,9 @@ from rules.preferences import Channel, Preferences
 from rules.templating import Rendered, render
 from rules.unsubscribe import list_unsubscribe, unsubscribe_keys, unsubscribe_token
 from rules.web_links import digest_url
-from store.db import SerializedJSON, insert_ignoring_duplicates, json_array
+from store.db import SerializedJSON, insert_ignoring_duplicates
 from store.history import ANALYZE_AFTER, record_history, refresh_statistics
-from store.models import Agency, Enroller, JobRun, MailboxMessage, utcnow
+from store.models import Agency, DigestKind, Enroller, JobRun, MailboxMessage, utcnow
 from store.outbox import QueuedEmail, digest_message_key, queue_emails
 from store.preferences import effective_preferences, preferences_for
 from store.slack_dms import QueuedDm, queue_dms
@@ -88,17 +89,35 @@ class _DigestWriter:
     day: date
     preferences: dict[int, Preferences] = field(default_factory=dict)
     last: _MailboxText | None = None
+    listings: AlertListings = field(default_factory=AlertListings)
 
     def _mailbox(self, digest: Digest) -> _MailboxText:
         if digest.shared is not None and self.last and self.last.key == digest.text_key:
             return self.last
         if digest.shared is not None:
             self.last = None  # the previous agency's text can go before this one is made
-        rendered = render(f"mailbox/{digest.kind.value}", self._context(digest))
-        mailbox = _MailboxText(digest.text_key, rendered, json_array(digest.alerts()), digest.topics())
+        context, listings = self._mailbox_context(digest)
+        rendered = render(f"mailbox/{digest.kind.value}", context)
+        mailbox = _MailboxText(digest.text_key, rendered, json_array(listings), digest.topics())
         if digest.shared is not None:
             self.last = mailbox
         return mailbox
+
+    def _mailbox_context(self, digest: Digest) -> tuple[dict[str, Any], list[AlertListing]]:
+        """What the mailbox templates render, each enroller's alerts made once for every
+        digest that shows them (:mod:`mailer.alert_listings`); and those listings."""
+        agency_id, context = digest.recipient.agency_id, digest.mailbox_context
+        if digest.kind is DigestKind.MANAGER_SUMMARY:
+            enrollers, listings = [], []
+            for enroller in context["enrollers"]:
+                named = {"name": enroller["name"], "license_number": enroller["license_number"]}
+                listing = self.listings.of(agency_id, enroller["id"], named, enroller["topics"])
+                enrollers.append({**enroller, "alert_lines": listing.text, "alert_table": listing.html})
+                listings.append(listing)
+            return {**context, "enrollers": enrollers, **self._links(digest)}, listings
+        listing = self.listings.of(agency_id, digest.recipient.id, context["enroller"], context["topics"])
+        shown = {**context, "alert_lines": listing.text, "alert_table": listing.html, **self._links(digest)}
+        return shown, [listing]
 
     def _links(self, digest: Digest) -> dict[str, str]:
         """Where the recipient reads the digest: the same for every recipient of a text."""
@@ -189,9 +208,13 @@ class _DigestWriter:
     ) -> QueuedEmail:
         shown = digest.leaving_out(prefs.quiet_topics)
         if self.settings.include_pii_in_email:
-            email = full if shown is digest else render(f"mailbox/{digest.kind.value}", self._context(shown))
+            email = (
+                full
+                if shown is digest
+                else render(f"mailbox/{digest.kind.value}", self._mailbox_context(shown)[0])
+            )
         else:
-            email = render(f"email/{digest.kind.value}", self._context(shown, mailbox=False))
+            email = render(f"email/{digest.kind.value}", self._context(shown))
         return QueuedEmail(
             message_key=digest_message_key(digest.kind, digest.recipient.id, self.day),
             to_address=digest.recipient.email,
@@ -203,8 +226,8 @@ class _DigestWriter:
             not_before=not_before,
         )
 
-    def _context(self, digest: Digest, mailbox: bool = True) -> dict[str, Any]:
-        return {**(digest.mailbox_context if mailbox else digest.context), **self._links(digest)}
+    def _context(self, digest: Digest) -> dict[str, Any]:
+        return {**digest.context, **self._links(digest)}
 
 
 def run_daily_summary(

@@ -12,7 +12,9 @@ environment every email goes through.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from importlib.resources import files
 from typing import Any
@@ -64,8 +66,20 @@ def environment(root: str = str(TEMPLATES)) -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["usd"] = lambda cents: "" if cents is None else f"${cents / 100:,.2f}"
-    env.filters["us_date"] = lambda d: d.strftime("%m/%d/%Y")
+    env.filters["us_date"] = us_date
     return env
+
+
+@lru_cache(maxsize=1024)
+def us_date(day: date) -> str:
+    """``day`` as 09/01/2026; kept, since a run shows the same few dates thousands of times."""
+    return day.strftime("%m/%d/%Y")
+
+
+def macro(template: str, name: str, root: str = str(TEMPLATES)) -> Callable[..., Any]:
+    """The macro ``name`` of ``template`` (e.g. ``_macros.html``), to render one piece that
+    several messages show once and hand the result to each (HTML comes back as ``Markup``)."""
+    return getattr(environment(root).get_template(template).module, name)  # type: ignore[no-any-return]
 
 
 def render(kind: str, context: dict[str, Any], root: str = str(TEMPLATES)) -> Rendered:
