@@ -1,10 +1,15 @@
 """Each enroller's alerts as the mailbox shows them — text lines, HTML table, data — made once.
 
 An enroller's alerts appear in their own Daily Summary and again, the same, in the Daily
-Manager Summary of their agency. Rendering (``alert_lines`` and ``alert_table`` of
-``templates/_macros.*``) and serializing them once per enroller, not once per digest that
-shows them, leaves the manager summary to join pieces already made: at 100k consumers its
-rendering and the alerts' JSON were a third of the run's Python time.
+Manager Summary of their agency. Writing and serializing them once per enroller, not once per
+digest that shows them, leaves the manager summary to join pieces already made: at 100k
+consumers its rendering and the alerts' JSON were a third of the run's Python time.
+
+The lines and the table are written here by hand, not by Jinja macros: this is the run's one
+loop over every alert, and the macros took 5.9 µs an alert for text and HTML together against
+2.3 µs here (measured on 15 alerts rendered 300 times, best of 5), most of it
+``markupsafe.escape`` making a ``Markup`` of each value. The mailbox templates place them
+(``alert_lines``, ``alert_table``); the rest of every message stays in ``templates/``.
 """
 
 from __future__ import annotations
@@ -15,7 +20,11 @@ from typing import Any
 
 from markupsafe import Markup
 
-from rules.templating import macro
+TABLE_HEAD = (
+    "<table>\n  <thead><tr><th>Consumer Case Number</th><th>Notification Topic</th>"
+    "<th>Consumer Contact Information</th></tr></thead>\n  <tbody>\n"
+)
+TABLE_FOOT = "  </tbody>\n</table>\n"
 
 
 @dataclass(frozen=True)
@@ -64,10 +73,54 @@ class AlertListings:
         listing = self._made.get(key)
         if listing is None:
             data = [alert_data(enroller, topic, alert) for topic in topics for alert in topic["alerts"]]
-            listing = AlertListing(
-                text=macro("_macros.txt", "alert_lines")(topics),
-                html=macro("_macros.html", "alert_table")(topics),
-                data=json.dumps(data)[1:-1],
-            )
+            listing = AlertListing(alert_lines(topics), alert_table(topics), json.dumps(data)[1:-1])
             self._made[key] = listing
         return listing
+
+
+def alert_lines(topics: list[dict[str, Any]]) -> str:
+    """Each topic's title and count, then a line per alert: case, topic, contact."""
+    out: list[str] = []
+    for topic in topics:
+        title, alerts = topic["title"], topic["alerts"]
+        out.append(f"{title} ({len(alerts)})\n")
+        for alert in alerts:
+            contact = f"{alert['contact_name']}"
+            if alert["phone"]:
+                contact += f", {alert['phone']}"
+            if alert["email"]:
+                contact += f", {alert['email']}"
+            out.append(f"  - Case {alert['case_number']} | {title} | {contact}\n")
+    return "".join(out)
+
+
+def _escaped(value: object) -> str:
+    """``str(markupsafe.escape(value))`` for the plain values of a digest (no ``__html__``),
+    replaced as markupsafe's own Python implementation does, without making a ``Markup``."""
+    return (
+        str(value)
+        .replace("&", "&amp;")
+        .replace(">", "&gt;")
+        .replace("<", "&lt;")
+        .replace("'", "&#39;")
+        .replace('"', "&#34;")
+    )
+
+
+def alert_table(topics: list[dict[str, Any]]) -> Markup:
+    """Each topic's heading and a table of its alerts: case, topic, contact; every value escaped."""
+    out: list[str] = []
+    for topic in topics:
+        title, alerts = _escaped(topic["title"]), topic["alerts"]
+        out.append(f"<h3>{title} ({len(alerts)})</h3>\n{TABLE_HEAD}")
+        for alert in alerts:
+            contact = _escaped(alert["contact_name"])
+            if alert["phone"]:
+                contact += f"<br>{_escaped(alert['phone'])}"
+            if alert["email"]:
+                contact += f"<br>{_escaped(alert['email'])}"
+            out.append(
+                f"    <tr><td>{_escaped(alert['case_number'])}</td><td>{title}</td><td>{contact}</td></tr>\n"
+            )
+        out.append(TABLE_FOOT)
+    return Markup("".join(out))

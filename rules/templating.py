@@ -12,7 +12,6 @@ environment every email goes through.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -79,12 +78,6 @@ def environment(root: str = str(TEMPLATES)) -> Environment:
 def us_date(day: date) -> str:
     """``day`` as 09/01/2026; kept, since a run shows the same few dates thousands of times."""
     return day.strftime("%m/%d/%Y")
-
-
-def macro(template: str, name: str, root: str = str(TEMPLATES)) -> Callable[..., Any]:
-    """The macro ``name`` of ``template`` (e.g. ``_macros.html``), to render one piece that
-    several messages show once and hand the result to each (HTML comes back as ``Markup``)."""
-    return getattr(environment(root).get_template(template).module, name)  # type: ignore[no-any-return]
 
 
 def render(kind: str, context: dict[str, Any], root: str = str(TEMPLATES)) -> Rendered:
