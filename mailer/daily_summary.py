@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from mailer.alert_listings import AlertListing, AlertListings, json_array
 from mailer.digests import Digest, digests_for
+from mailer.follow_up_listing import follow_up_lines, follow_up_table
 from mailer.run_ledger import claim_agencies, extend_leases, finish, save_progress
 from mailer.run_result import JOB, RunResult
 from mailer.settings import DeliverySettings
@@ -105,7 +106,8 @@ class _DigestWriter:
 
     def _mailbox_context(self, digest: Digest) -> tuple[dict[str, Any], list[AlertListing]]:
         """What the mailbox templates render, each enroller's alerts made once for every
-        digest that shows them (:mod:`mailer.alert_listings`); and those listings."""
+        digest that shows them (:mod:`mailer.alert_listings`) and a summary's follow-ups
+        written out (:mod:`mailer.follow_up_listing`); and the alert listings."""
         agency_id, context = digest.recipient.agency_id, digest.mailbox_context
         if digest.kind is DigestKind.MANAGER_SUMMARY:
             enrollers, listings = [], []
@@ -117,6 +119,9 @@ class _DigestWriter:
             return {**context, "enrollers": enrollers, **self._links(digest)}, listings
         listing = self.listings.of(agency_id, digest.recipient.id, context["enroller"], context["topics"])
         shown = {**context, "alert_lines": listing.text, "alert_table": listing.html, **self._links(digest)}
+        if context.get("follow_ups"):
+            shown["follow_up_lines"] = follow_up_lines(context["follow_ups"])
+            shown["follow_up_table"] = follow_up_table(context["follow_ups"])
         return shown, [listing]
 
     def _links(self, digest: Digest) -> dict[str, str]:

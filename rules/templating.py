@@ -80,6 +80,20 @@ def us_date(day: date) -> str:
     return day.strftime("%m/%d/%Y")
 
 
+def escaped(value: object) -> str:
+    """``str(markupsafe.escape(value))`` for a digest's plain values (none has ``__html__``),
+    replaced as markupsafe's own Python implementation does, without making a ``Markup``:
+    for the listings written by hand, where that cost most of each value's time."""
+    return (
+        str(value)
+        .replace("&", "&amp;")
+        .replace(">", "&gt;")
+        .replace("<", "&lt;")
+        .replace("'", "&#39;")
+        .replace('"', "&#34;")
+    )
+
+
 def render(kind: str, context: dict[str, Any], root: str = str(TEMPLATES)) -> Rendered:
     """Render the subject, text and HTML twins of ``kind`` (e.g. ``email/daily_summary``)."""
     env = environment(root)

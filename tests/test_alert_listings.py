@@ -9,7 +9,8 @@ from pathlib import Path
 from jinja2 import Environment, StrictUndefined
 from markupsafe import Markup, escape
 
-from mailer.alert_listings import AlertListings, _escaped, alert_lines, alert_table, json_array
+from mailer.alert_listings import AlertListings, alert_lines, alert_table, json_array
+from rules.templating import escaped
 
 # The macros of templates/_macros.{txt,html} that wrote the listing before mailer.alert_listings
 MACROS = Path(__file__).parent / "data"
@@ -71,4 +72,4 @@ def test_an_enrollers_listing_is_made_once_and_its_data_joins_as_one_array():
 
 def test_values_are_escaped_as_markupsafe_escapes_them():
     for value in [HOSTILE, "a&amp;b", "<<>>''\"\"", "plain", "", 42, "ünï &#39; \u2028"]:
-        assert _escaped(value) == str(escape(value))
+        assert escaped(value) == str(escape(value))
