@@ -57,8 +57,8 @@ def environment(root: str = str(TEMPLATES)) -> Environment:
     and kept; no file is checked for changes afterwards (a new release restarts the process).
 
     Without Jinja's default globals (``range``, ``dict``, ``namespace``...): bob's messages use
-    none, and Jinja copies them into every render's context, a third of a small email's
-    rendering (a Daily Summary run renders six templates per digest)."""
+    none, and Jinja copies them into every render's context: a quarter of a Daily Summary
+    email's rendering (234 -> 171 µs), and a run renders six templates per digest."""
     env = DataEnvironment(
         auto_reload=False,
         loader=FileSystemLoader(root),
