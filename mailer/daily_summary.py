@@ -80,6 +80,30 @@ class _MailboxText:
     topics: list[str]
 
 
+def mailbox_context(
+    digest: Digest, listings: AlertListings, links: dict[str, str]
+) -> tuple[dict[str, Any], list[AlertListing]]:
+    """What the mailbox templates render for ``digest`` (with ``links``, where to read it):
+    each enroller's alerts made once for every digest that shows them (``listings``, a
+    manager summary's enrollers need their ``id``) and a summary's follow-ups written out;
+    and the alert listings, whose data the mailbox keeps beside the text."""
+    agency_id, context = digest.recipient.agency_id, digest.mailbox_context
+    if digest.kind is DigestKind.MANAGER_SUMMARY:
+        enrollers, made = [], []
+        for enroller in context["enrollers"]:
+            named = {"name": enroller["name"], "license_number": enroller["license_number"]}
+            listing = listings.of(agency_id, enroller["id"], named, enroller["topics"])
+            enrollers.append({**enroller, "alert_lines": listing.text, "alert_table": listing.html})
+            made.append(listing)
+        return {**context, "enrollers": enrollers, **links}, made
+    listing = listings.of(agency_id, digest.recipient.id, context["enroller"], context["topics"])
+    shown = {**context, "alert_lines": listing.text, "alert_table": listing.html, **links}
+    if context.get("follow_ups"):
+        shown["follow_up_lines"] = follow_up_lines(context["follow_ups"])
+        shown["follow_up_table"] = follow_up_table(context["follow_ups"])
+    return shown, [listing]
+
+
 @dataclass
 class _DigestWriter:
     """Renders and writes batches of digests for one run, rendering a text shared by several
@@ -105,24 +129,7 @@ class _DigestWriter:
         return mailbox
 
     def _mailbox_context(self, digest: Digest) -> tuple[dict[str, Any], list[AlertListing]]:
-        """What the mailbox templates render, each enroller's alerts made once for every
-        digest that shows them (:mod:`mailer.alert_listings`) and a summary's follow-ups
-        written out (:mod:`mailer.follow_up_listing`); and the alert listings."""
-        agency_id, context = digest.recipient.agency_id, digest.mailbox_context
-        if digest.kind is DigestKind.MANAGER_SUMMARY:
-            enrollers, listings = [], []
-            for enroller in context["enrollers"]:
-                named = {"name": enroller["name"], "license_number": enroller["license_number"]}
-                listing = self.listings.of(agency_id, enroller["id"], named, enroller["topics"])
-                enrollers.append({**enroller, "alert_lines": listing.text, "alert_table": listing.html})
-                listings.append(listing)
-            return {**context, "enrollers": enrollers, **self._links(digest)}, listings
-        listing = self.listings.of(agency_id, digest.recipient.id, context["enroller"], context["topics"])
-        shown = {**context, "alert_lines": listing.text, "alert_table": listing.html, **self._links(digest)}
-        if context.get("follow_ups"):
-            shown["follow_up_lines"] = follow_up_lines(context["follow_ups"])
-            shown["follow_up_table"] = follow_up_table(context["follow_ups"])
-        return shown, [listing]
+        return mailbox_context(digest, self.listings, self._links(digest))
 
     def _links(self, digest: Digest) -> dict[str, str]:
         """Where the recipient reads the digest: the same for every recipient of a text."""
