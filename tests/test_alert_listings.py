@@ -73,3 +73,15 @@ def test_an_enrollers_listing_is_made_once_and_its_data_joins_as_one_array():
 def test_values_are_escaped_as_markupsafe_escapes_them():
     for value in [HOSTILE, "a&amp;b", "<<>>''\"\"", "plain", "", 42, "ünï &#39; \u2028"]:
         assert escaped(value) == str(escape(value))
+
+
+def test_a_giant_agencys_listings_are_kept_only_up_to_the_budget(monkeypatch):
+    monkeypatch.setattr("mailer.alert_listings.KEPT_ALERTS", 5)
+    listings = AlertListings()
+    ana = {"name": "Ana Lee", "license_number": "L1"}
+    first = listings.of(1, 7, ana, TOPICS)  # 4 alerts: kept
+    assert listings.of(1, 7, ana, TOPICS) is first
+    second = listings.of(1, 8, ana, TOPICS)  # 4 more would pass 5: made, not kept
+    again = listings.of(1, 8, ana, TOPICS)
+    assert again is not second and again == second
+    assert listings.of(2, 8, ana, TOPICS) is listings.of(2, 8, ana, TOPICS)  # a new agency, a new budget
