@@ -78,7 +78,7 @@ def _manager_context(session: Session, agency: Agency, agents: list[Enroller], d
 
 def _store(session: Session, digest: Digest, day: date, created: datetime) -> None:
     links = {"mailbox_hint": "Open it in bob's web mailbox.", "digest_url": ""}
-    context, _ = mailbox_context(digest, AlertListings(), links)
+    context = mailbox_context(digest, AlertListings(), links)
     full = render(f"mailbox/{digest.kind.value}", context)
     session.add(
         MailboxMessage(

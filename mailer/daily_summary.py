@@ -31,7 +31,7 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from mailer.alert_listings import AlertListing, AlertListings, json_array
+from mailer.alert_listings import AlertListings, alerts_json
 from mailer.digests import Digest, digests_for
 from mailer.follow_up_listing import follow_up_lines, follow_up_table
 from mailer.run_ledger import claim_agencies, extend_leases, finish, save_progress
@@ -80,28 +80,23 @@ class _MailboxText:
     topics: list[str]
 
 
-def mailbox_context(
-    digest: Digest, listings: AlertListings, links: dict[str, str]
-) -> tuple[dict[str, Any], list[AlertListing]]:
+def mailbox_context(digest: Digest, listings: AlertListings, links: dict[str, str]) -> dict[str, Any]:
     """What the mailbox templates render for ``digest`` (with ``links``, where to read it):
-    each enroller's alerts made once for every digest that shows them (``listings``, a
-    manager summary's enrollers need their ``id``) and a summary's follow-ups written out;
-    and the alert listings, whose data the mailbox keeps beside the text."""
+    each enroller's alerts made once for every digest that shows them (``listings``; a
+    manager summary's enrollers need their ``id``) and a summary's follow-ups written out."""
     agency_id, context = digest.recipient.agency_id, digest.mailbox_context
     if digest.kind is DigestKind.MANAGER_SUMMARY:
-        enrollers, made = [], []
+        enrollers = []
         for enroller in context["enrollers"]:
-            named = {"name": enroller["name"], "license_number": enroller["license_number"]}
-            listing = listings.of(agency_id, enroller["id"], named, enroller["topics"])
+            listing = listings.of(agency_id, enroller["id"], enroller["topics"])
             enrollers.append({**enroller, "alert_lines": listing.text, "alert_table": listing.html})
-            made.append(listing)
-        return {**context, "enrollers": enrollers, **links}, made
-    listing = listings.of(agency_id, digest.recipient.id, context["enroller"], context["topics"])
+        return {**context, "enrollers": enrollers, **links}
+    listing = listings.of(agency_id, digest.recipient.id, context["topics"])
     shown = {**context, "alert_lines": listing.text, "alert_table": listing.html, **links}
     if context.get("follow_ups"):
         shown["follow_up_lines"] = follow_up_lines(context["follow_ups"])
         shown["follow_up_table"] = follow_up_table(context["follow_ups"])
-    return shown, [listing]
+    return shown
 
 
 @dataclass
@@ -121,14 +116,13 @@ class _DigestWriter:
             return self.last
         if digest.shared is not None:
             self.last = None  # the previous agency's text can go before this one is made
-        context, listings = self._mailbox_context(digest)
-        rendered = render(f"mailbox/{digest.kind.value}", context)
-        mailbox = _MailboxText(digest.text_key, rendered, json_array(listings), digest.topics())
+        rendered = render(f"mailbox/{digest.kind.value}", self._mailbox_context(digest))
+        mailbox = _MailboxText(digest.text_key, rendered, alerts_json(digest.alerts()), digest.topics())
         if digest.shared is not None:
             self.last = mailbox
         return mailbox
 
-    def _mailbox_context(self, digest: Digest) -> tuple[dict[str, Any], list[AlertListing]]:
+    def _mailbox_context(self, digest: Digest) -> dict[str, Any]:
         return mailbox_context(digest, self.listings, self._links(digest))
 
     def _links(self, digest: Digest) -> dict[str, str]:
@@ -223,7 +217,7 @@ class _DigestWriter:
             email = (
                 full
                 if shown is digest
-                else render(f"mailbox/{digest.kind.value}", self._mailbox_context(shown)[0])
+                else render(f"mailbox/{digest.kind.value}", self._mailbox_context(shown))
             )
         else:
             email = render(f"email/{digest.kind.value}", self._context(shown))

@@ -9,7 +9,7 @@ from pathlib import Path
 from jinja2 import Environment, StrictUndefined
 from markupsafe import Markup, escape
 
-from mailer.alert_listings import AlertListings, alert_lines, alert_table, json_array
+from mailer.alert_listings import AlertListings, alert_data, alert_lines, alert_table, alerts_json
 from rules.templating import escaped
 
 # The macros of templates/_macros.{txt,html} that wrote the listing before mailer.alert_listings
@@ -51,23 +51,26 @@ def test_the_table_reads_as_the_alert_table_macro_did_every_value_escaped():
     assert "&lt;O&#39;Brien &amp; &#34;Co&#34;&gt;" in table and HOSTILE not in table
 
 
-def test_an_enrollers_listing_is_made_once_and_its_data_joins_as_one_array():
+def test_an_enrollers_listing_is_made_once_for_every_digest_that_shows_it():
     listings = AlertListings()
+    first = listings.of(1, 7, TOPICS)
+    assert listings.of(1, 7, TOPICS) is first
+    assert listings.of(1, 7, TOPICS[:1]) is not first  # quiet topics left out: another listing
+    assert listings.of(2, 7, TOPICS) is not first  # another agency: made again
+
+
+def test_the_alerts_data_is_json_dumps_of_them_all():
     ana = {"name": "Ana Lee", "license_number": "L1"}
-    first = listings.of(1, 7, ana, TOPICS)
-    assert listings.of(1, 7, ana, TOPICS) is first
-    assert listings.of(1, 7, ana, TOPICS[:1]) is not first  # quiet topics left out: another listing
-    ben = listings.of(1, 8, {"name": "Ben", "license_number": "L2"}, [])
-    data = json.loads(json_array([first, ben, first]))
-    assert len(data) == 8 and data[0] == {
+    alerts = [alert_data(ana, topic, alert) for topic in TOPICS for alert in topic["alerts"]] * 700
+    assert alerts_json(iter(alerts)) == json.dumps(alerts)
+    assert alerts_json([]) == "[]"
+    assert json.loads(alerts_json(alerts[:1]))[0] == {
         "case_number": "C1",
         "topic": "nod_notice",
         "topic_title": "NOD Notice",
         "enroller": ana,
         "contact": {"name": f"Ana {HOSTILE}", "phone": "555-0100", "email": "a@x.org"},
     }
-    assert json_array([first, ben, first]) == json.dumps(data)
-    assert json_array([ben]) == "[]"
 
 
 def test_values_are_escaped_as_markupsafe_escapes_them():
@@ -78,10 +81,9 @@ def test_values_are_escaped_as_markupsafe_escapes_them():
 def test_a_giant_agencys_listings_are_kept_only_up_to_the_budget(monkeypatch):
     monkeypatch.setattr("mailer.alert_listings.KEPT_ALERTS", 5)
     listings = AlertListings()
-    ana = {"name": "Ana Lee", "license_number": "L1"}
-    first = listings.of(1, 7, ana, TOPICS)  # 4 alerts: kept
-    assert listings.of(1, 7, ana, TOPICS) is first
-    second = listings.of(1, 8, ana, TOPICS)  # 4 more would pass 5: made, not kept
-    again = listings.of(1, 8, ana, TOPICS)
+    first = listings.of(1, 7, TOPICS)  # 4 alerts: kept
+    assert listings.of(1, 7, TOPICS) is first
+    second = listings.of(1, 8, TOPICS)  # 4 more would pass 5: made, not kept
+    again = listings.of(1, 8, TOPICS)
     assert again is not second and again == second
-    assert listings.of(2, 8, ana, TOPICS) is listings.of(2, 8, ana, TOPICS)  # a new agency, a new budget
+    assert listings.of(2, 8, TOPICS) is listings.of(2, 8, TOPICS)  # a new agency, a new budget
