@@ -11,6 +11,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from mailer.alert_listings import AlertListings
+from mailer.daily_summary import mailbox_context
 from mailer.digests import Digest, Person
 from rules.templating import render
 from rules.topics import TOPICS
@@ -49,6 +51,7 @@ def _manager_context(session: Session, agency: Agency, agents: list[Enroller], d
         total = sum(len(t["alerts"]) for t in topics)
         enrollers.append(
             {
+                "id": agent.id,
                 "name": agent.display_name,
                 "license_number": agent.license_number,
                 "topics": topics,
@@ -74,7 +77,8 @@ def _manager_context(session: Session, agency: Agency, agents: list[Enroller], d
 
 
 def _store(session: Session, digest: Digest, day: date, created: datetime) -> None:
-    context = {**digest.context, "mailbox_hint": "Open it in bob's web mailbox.", "digest_url": ""}
+    links = {"mailbox_hint": "Open it in bob's web mailbox.", "digest_url": ""}
+    context = mailbox_context(digest, AlertListings(), links)
     full = render(f"mailbox/{digest.kind.value}", context)
     session.add(
         MailboxMessage(

@@ -31,7 +31,9 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from mailer.alert_listings import AlertListings, alerts_json
 from mailer.digests import Digest, digests_for
+from mailer.follow_up_listing import follow_up_lines, follow_up_table
 from mailer.run_ledger import claim_agencies, extend_leases, finish, save_progress
 from mailer.run_result import JOB, RunResult
 from mailer.settings import DeliverySettings
@@ -40,9 +42,9 @@ from rules.preferences import Channel, Preferences
 from rules.templating import Rendered, render
 from rules.unsubscribe import list_unsubscribe, unsubscribe_keys, unsubscribe_token
 from rules.web_links import digest_url
-from store.db import SerializedJSON, insert_ignoring_duplicates, json_array
+from store.db import SerializedJSON, insert_ignoring_duplicates
 from store.history import ANALYZE_AFTER, record_history, refresh_statistics
-from store.models import Agency, Enroller, JobRun, MailboxMessage, utcnow
+from store.models import Agency, DigestKind, Enroller, JobRun, MailboxMessage, utcnow
 from store.outbox import QueuedEmail, digest_message_key, queue_emails
 from store.preferences import effective_preferences, preferences_for
 from store.slack_dms import QueuedDm, queue_dms
@@ -78,6 +80,25 @@ class _MailboxText:
     topics: list[str]
 
 
+def mailbox_context(digest: Digest, listings: AlertListings, links: dict[str, str]) -> dict[str, Any]:
+    """What the mailbox templates render for ``digest`` (with ``links``, where to read it):
+    each enroller's alerts made once for every digest that shows them (``listings``; a
+    manager summary's enrollers need their ``id``) and a summary's follow-ups written out."""
+    agency_id, context = digest.recipient.agency_id, digest.mailbox_context
+    if digest.kind is DigestKind.MANAGER_SUMMARY:
+        enrollers = []
+        for enroller in context["enrollers"]:
+            listing = listings.of(agency_id, enroller["id"], enroller["topics"])
+            enrollers.append({**enroller, "alert_lines": listing.text, "alert_table": listing.html})
+        return {**context, "enrollers": enrollers, **links}
+    listing = listings.of(agency_id, digest.recipient.id, context["topics"])
+    shown = {**context, "alert_lines": listing.text, "alert_table": listing.html, **links}
+    if context.get("follow_ups"):
+        shown["follow_up_lines"] = follow_up_lines(context["follow_ups"])
+        shown["follow_up_table"] = follow_up_table(context["follow_ups"])
+    return shown
+
+
 @dataclass
 class _DigestWriter:
     """Renders and writes batches of digests for one run, rendering a text shared by several
@@ -88,17 +109,21 @@ class _DigestWriter:
     day: date
     preferences: dict[int, Preferences] = field(default_factory=dict)
     last: _MailboxText | None = None
+    listings: AlertListings = field(default_factory=AlertListings)
 
     def _mailbox(self, digest: Digest) -> _MailboxText:
         if digest.shared is not None and self.last and self.last.key == digest.text_key:
             return self.last
         if digest.shared is not None:
             self.last = None  # the previous agency's text can go before this one is made
-        rendered = render(f"mailbox/{digest.kind.value}", self._context(digest))
-        mailbox = _MailboxText(digest.text_key, rendered, json_array(digest.alerts()), digest.topics())
+        rendered = render(f"mailbox/{digest.kind.value}", self._mailbox_context(digest))
+        mailbox = _MailboxText(digest.text_key, rendered, alerts_json(digest.alerts()), digest.topics())
         if digest.shared is not None:
             self.last = mailbox
         return mailbox
+
+    def _mailbox_context(self, digest: Digest) -> dict[str, Any]:
+        return mailbox_context(digest, self.listings, self._links(digest))
 
     def _links(self, digest: Digest) -> dict[str, str]:
         """Where the recipient reads the digest: the same for every recipient of a text."""
@@ -189,9 +214,13 @@ class _DigestWriter:
     ) -> QueuedEmail:
         shown = digest.leaving_out(prefs.quiet_topics)
         if self.settings.include_pii_in_email:
-            email = full if shown is digest else render(f"mailbox/{digest.kind.value}", self._context(shown))
+            email = (
+                full
+                if shown is digest
+                else render(f"mailbox/{digest.kind.value}", self._mailbox_context(shown))
+            )
         else:
-            email = render(f"email/{digest.kind.value}", self._context(shown, mailbox=False))
+            email = render(f"email/{digest.kind.value}", self._context(shown))
         return QueuedEmail(
             message_key=digest_message_key(digest.kind, digest.recipient.id, self.day),
             to_address=digest.recipient.email,
@@ -203,8 +232,8 @@ class _DigestWriter:
             not_before=not_before,
         )
 
-    def _context(self, digest: Digest, mailbox: bool = True) -> dict[str, Any]:
-        return {**(digest.mailbox_context if mailbox else digest.context), **self._links(digest)}
+    def _context(self, digest: Digest) -> dict[str, Any]:
+        return {**digest.context, **self._links(digest)}
 
 
 def run_daily_summary(

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, Row, Select, exists, or_, select, true
 from sqlalchemy.orm import Session
 
+from mailer.alert_listings import alert_data
 from mailer.follow_up_queue import FollowUpQueues, QueueCounts, queue_counts
 from rules.access import Action, roles_allowed
 from rules.crw import crw_events, crw_tiles
@@ -114,23 +115,12 @@ class Digest:
         return Digest(self.kind, self.recipient, context)
 
     def alerts(self) -> Iterator[dict[str, Any]]:
-        """Every alert of the digest as data, as the mailbox keeps it beside the rendered text,
-        built one at a time from the context: a large agency's manager summary has tens of
-        thousands, which need not all be held twice while its digests are written."""
+        """Every alert of the digest as data, as the mailbox keeps it beside the rendered text
+        (the run writes it from :mod:`mailer.alert_listings`, made once per enroller)."""
         for enroller, topics in self._sections():
             for topic in topics:
                 for alert in topic["alerts"]:
-                    yield {
-                        "case_number": alert["case_number"],
-                        "topic": topic["name"],
-                        "topic_title": topic["title"],
-                        "enroller": enroller,
-                        "contact": {
-                            "name": alert["contact_name"],
-                            "phone": alert["phone"],
-                            "email": alert["email"],
-                        },
-                    }
+                    yield alert_data(enroller, topic, alert)
 
     def _sections(self) -> Iterator[tuple[dict[str, str], list[dict[str, Any]]]]:
         """Each enroller of the digest (name and license number) with their alerts by topic."""
@@ -340,7 +330,13 @@ def _agency_digests(
         }
         yield Digest(DigestKind.DAILY_SUMMARY, person, context)
         enrollers.append(
-            {**enroller, "topics": topics, "total": total, "follow_up_counts": follow_up_counts.as_dict()}
+            {
+                **enroller,
+                "id": person.id,
+                "topics": topics,
+                "total": total,
+                "follow_up_counts": follow_up_counts.as_dict(),
+            }
         )
     managers = who.managers.get(agency_id, [])
     if not managers:

@@ -13,6 +13,7 @@ environment every email goes through.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from importlib.resources import files
 from typing import Any
@@ -53,7 +54,11 @@ class DataEnvironment(Environment):
 @lru_cache(maxsize=4)
 def environment(root: str = str(TEMPLATES)) -> Environment:
     """One environment per template folder, built once: each template is compiled on first use
-    and kept; no file is checked for changes afterwards (a new release restarts the process)."""
+    and kept; no file is checked for changes afterwards (a new release restarts the process).
+
+    Without Jinja's default globals (``range``, ``dict``, ``namespace``...): bob's messages use
+    none, and Jinja copies them into every render's context: a quarter of a Daily Summary
+    email's rendering (234 -> 171 µs), and a run renders six templates per digest."""
     env = DataEnvironment(
         auto_reload=False,
         loader=FileSystemLoader(root),
@@ -64,8 +69,29 @@ def environment(root: str = str(TEMPLATES)) -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["usd"] = lambda cents: "" if cents is None else f"${cents / 100:,.2f}"
-    env.filters["us_date"] = lambda d: d.strftime("%m/%d/%Y")
+    env.filters["us_date"] = us_date
+    env.globals.clear()
     return env
+
+
+@lru_cache(maxsize=1024)
+def us_date(day: date) -> str:
+    """``day`` as 09/01/2026; kept, since a run shows the same few dates thousands of times."""
+    return day.strftime("%m/%d/%Y")
+
+
+def escaped(value: object) -> str:
+    """``str(markupsafe.escape(value))`` for a digest's plain values (none has ``__html__``),
+    replaced as markupsafe's own Python implementation does, without making a ``Markup``:
+    for the listings written by hand, where that cost most of each value's time."""
+    return (
+        str(value)
+        .replace("&", "&amp;")
+        .replace(">", "&gt;")
+        .replace("<", "&lt;")
+        .replace("'", "&#39;")
+        .replace('"', "&#34;")
+    )
 
 
 def render(kind: str, context: dict[str, Any], root: str = str(TEMPLATES)) -> Rendered:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -162,8 +161,3 @@ class SerializedJSON(TypeDecorator[str]):
 
     def bind_processor(self, dialect: Dialect) -> None:
         return None
-
-
-def json_array(items: Iterable[Any]) -> str:
-    """``json.dumps(list(items))``, without holding the list: items are serialized one by one."""
-    return "[" + ", ".join(json.dumps(item) for item in items) + "]"
