@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
+from aiohttp import ClientError
 from slack_bolt.async_app import AsyncAck, AsyncRespond
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -98,10 +99,10 @@ async def ack_and_open_form(
     await ack()
     try:
         view = await form
+        refusal = view if isinstance(view, str) else await open_form(client, body, view, failure)
     except Exception as exc:
-        log.error("a form could not be prepared (%s)", type(exc).__name__)
-        view = NOT_ANSWERED
-    refusal = view if isinstance(view, str) else await open_form(client, body, view, failure)
+        log.error("a form could not be opened (%s)", type(exc).__name__)
+        refusal = NOT_ANSWERED
     if refusal is not None:
         await respond(text=refusal, response_type="ephemeral")
 
@@ -113,7 +114,7 @@ async def open_form(
     reply that says Slack did not open it)."""
     try:
         await client.views_open(trigger_id=body["trigger_id"], view=view)
-    except (SlackApiError, SlackClientError) as exc:
+    except (SlackApiError, SlackClientError, ClientError, TimeoutError) as exc:
         log.warning("the form %s did not open (%s)", view.get("callback_id"), type(exc).__name__)
         return failure
     return None

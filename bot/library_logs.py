@@ -28,9 +28,20 @@ class WithoutPayloads(logging.Filter):
         return True
 
 
-def slack_library_logger() -> logging.Logger:
-    """The logger for Bolt's app and the Web API client (one filter, however often asked)."""
-    logger = logging.getLogger(LOGGER_NAME)
+# Loggers the libraries make for themselves, out of bob's reach otherwise: Bolt's ``respond``
+# posts through a webhook client logging to its module's logger (DEBUG: the whole reply).
+OWN_LOGGERS = ("slack_sdk.webhook.async_client", "slack_sdk.webhook.client")
+
+
+def _filtered(logger: logging.Logger) -> logging.Logger:
     if not any(isinstance(f, WithoutPayloads) for f in logger.filters):
         logger.addFilter(WithoutPayloads())
     return logger
+
+
+def slack_library_logger() -> logging.Logger:
+    """The logger for Bolt's app and the Web API client (one filter, however often asked);
+    the libraries' own loggers that bob cannot hand it get the same filter."""
+    for name in OWN_LOGGERS:
+        _filtered(logging.getLogger(name))
+    return _filtered(logging.getLogger(LOGGER_NAME))

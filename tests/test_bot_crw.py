@@ -396,7 +396,9 @@ async def test_when_the_dm_fails_the_manager_hears_so(cast, sessions):
     slack = cast.user.slack
     slack.fail("chat.postMessage", "channel_not_found")
     await ask(cast.as_("max"), "transfer CRW-000101 0A22222")
-    [told] = await slack.wait_for(lambda: slack.named("response_url"))
+    [told] = await slack.wait_for(
+        lambda: [c for c in slack.named("response_url") if "direct message" in c.params.get("text", "")]
+    )
     assert "did not deliver the direct message" in told.params["text"]
     assert told.params["response_type"] == "ephemeral"
     assert case_row(sessions, "CRW-000101").assigned_enroller_id == cast.ids["lee"]

@@ -142,4 +142,4 @@ async def test_a_listeners_own_calls_keep_the_configured_pace(cast, deps, slack)
     finally:
         await running.stop()
     gaps = [later.at - earlier.at for earlier, later in zip(opened, opened[1:], strict=False)]
-    assert min(gaps) >= 0.2, gaps  # 4 a second: a quarter of a second apart, less the clock's jitter
+    assert min(gaps) >= 0.15, gaps  # 4 a second: a quarter of a second apart, less arrival jitter

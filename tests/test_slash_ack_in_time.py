@@ -6,11 +6,15 @@ read, so the form opens on a fresh trigger."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 
 import pytest
+from aiohttp import ClientConnectionError
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import answers, crw_command
+from bot.library_logs import slack_library_logger
 
 
 async def answers_after_an_empty_ack(user, text: str) -> list:
@@ -106,3 +110,21 @@ async def test_a_form_that_cannot_be_prepared_gets_a_clear_answer(cast, monkeypa
     _, reply = await ana.command_reply("crw close CRW-000101")
     assert reply["text"] == answers.NOT_ANSWERED and ana.slack.named("views.open") == []
     assert "RuntimeError" in caplog.text and "Zelda" not in caplog.text
+
+
+async def test_a_form_slack_cannot_be_reached_for_gets_the_forms_failure_answer(cast, monkeypatch):
+    async def unreachable(self: object, **kwargs: object) -> None:
+        raise ClientConnectionError("connection reset")
+
+    monkeypatch.setattr(AsyncWebClient, "views_open", unreachable)
+    _, reply = await cast.as_("ana").command_reply("crw close CRW-000101")
+    assert reply["text"].startswith("Slack did not open the close form")
+
+
+def test_the_reply_posts_logger_withholds_what_it_quotes(caplog):
+    slack_library_logger()
+    with caplog.at_level(logging.DEBUG, logger="slack_sdk.webhook.async_client"):
+        logging.getLogger("slack_sdk.webhook.async_client").debug(
+            "Sending a request - url: %s, body: %s", "https://hooks.slack.test/x", {"text": "Zelda Quintero"}
+        )
+    assert "Zelda" not in caplog.text and "details withheld" in caplog.text

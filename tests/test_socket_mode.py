@@ -58,8 +58,13 @@ async def test_socket_mode_serves_the_digest_button_and_the_home_tab(
 ):
     digest_book(book)
     run_daily_summary(sessions, DAY, delivery)
-    ack = await slack.send_envelope("slash_commands", command("U0ANA", "mailbox", slack.response_url()))
-    message_id = re.search(r"`(\d+)`", ack["payload"]["text"]).group(1)
+    response_url = slack.response_url()
+    ack = await slack.send_envelope("slash_commands", command("U0ANA", "mailbox", response_url))
+    if "payload" in ack:
+        reply = ack["payload"]
+    else:  # a reply later than Slack waits comes through the response URL
+        reply = (await slack.wait_for(lambda: slack.answers_to(response_url)))[0].params
+    message_id = re.search(r"`(\d+)`", reply["text"]).group(1)
     press = {
         "type": "block_actions",
         "team": {"id": TEAM},
@@ -78,7 +83,7 @@ async def test_socket_mode_serves_the_digest_button_and_the_home_tab(
         ],
     }
     await slack.send_envelope("interactive", press)
-    [page] = await slack.wait_for(lambda: slack.named("response_url"))
+    [page] = await slack.wait_for(lambda: slack.answers_to(press["response_url"]))
     assert "Page 1 of 1" in json.dumps(page.params["blocks"])
     event = {
         "token": "legacy-unused",
