@@ -91,6 +91,26 @@ class AlertListings:
         return listing
 
 
+def contact_text(row: dict[str, Any]) -> str:
+    """A consumer's contact as a text line shows it: name, then phone and email where known."""
+    contact = f"{row['contact_name']}"
+    if row["phone"]:
+        contact += f", {row['phone']}"
+    if row["email"]:
+        contact += f", {row['email']}"
+    return contact
+
+
+def contact_html(row: dict[str, Any]) -> str:
+    """A consumer's contact as a table cell shows it, one escaped value a line."""
+    contact = escaped(row["contact_name"])
+    if row["phone"]:
+        contact += f"<br>{escaped(row['phone'])}"
+    if row["email"]:
+        contact += f"<br>{escaped(row['email'])}"
+    return contact
+
+
 def alert_lines(topics: list[dict[str, Any]]) -> str:
     """Each topic's title and count, then a line per alert: case, topic, contact."""
     out: list[str] = []
@@ -98,12 +118,7 @@ def alert_lines(topics: list[dict[str, Any]]) -> str:
         title, alerts = topic["title"], topic["alerts"]
         out.append(f"{title} ({len(alerts)})\n")
         for alert in alerts:
-            contact = f"{alert['contact_name']}"
-            if alert["phone"]:
-                contact += f", {alert['phone']}"
-            if alert["email"]:
-                contact += f", {alert['email']}"
-            out.append(f"  - Case {alert['case_number']} | {title} | {contact}\n")
+            out.append(f"  - Case {alert['case_number']} | {title} | {contact_text(alert)}\n")
     return "".join(out)
 
 
@@ -114,13 +129,9 @@ def alert_table(topics: list[dict[str, Any]]) -> Markup:
         title, alerts = escaped(topic["title"]), topic["alerts"]
         out.append(f"<h3>{title} ({len(alerts)})</h3>\n{TABLE_HEAD}")
         for alert in alerts:
-            contact = escaped(alert["contact_name"])
-            if alert["phone"]:
-                contact += f"<br>{escaped(alert['phone'])}"
-            if alert["email"]:
-                contact += f"<br>{escaped(alert['email'])}"
             out.append(
-                f"    <tr><td>{escaped(alert['case_number'])}</td><td>{title}</td><td>{contact}</td></tr>\n"
+                f"    <tr><td>{escaped(alert['case_number'])}</td><td>{title}</td>"
+                f"<td>{contact_html(alert)}</td></tr>\n"
             )
         out.append(TABLE_FOOT)
     return Markup("".join(out))

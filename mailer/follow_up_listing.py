@@ -14,13 +14,13 @@ from typing import Any
 
 from markupsafe import Markup
 
+from mailer.alert_listings import TABLE_FOOT, contact_html, contact_text
 from rules.templating import escaped, us_date
 
 TABLE_HEAD = (
     "<table>\n  <thead><tr><th>Due</th><th>Consumer Case Number</th><th>Follow-up</th><th>Status</th>"
     "<th>Consumer Contact Information</th></tr></thead>\n  <tbody>\n"
 )
-TABLE_FOOT = "  </tbody>\n</table>\n"
 
 
 def when_due(days_left: int) -> str:
@@ -36,14 +36,9 @@ def follow_up_lines(items: list[dict[str, Any]]) -> str:
     """The heading with the count, then a line per follow-up: due, case, need, status, contact."""
     out = [f"Follow-ups by due date ({len(items)})\n"]
     for item in items:
-        contact = f"{item['contact_name']}"
-        if item["phone"]:
-            contact += f", {item['phone']}"
-        if item["email"]:
-            contact += f", {item['email']}"
         out.append(
             f"  - {us_date(item['due_on'])} ({when_due(item['days_left'])}) | Case {item['case_number']} | "
-            f"{item['kind']}: {item['needed']} | {item['status']} | {contact}\n"
+            f"{item['kind']}: {item['needed']} | {item['status']} | {contact_text(item)}\n"
         )
     return "".join(out)
 
@@ -52,16 +47,11 @@ def follow_up_table(items: list[dict[str, Any]]) -> Markup:
     """The heading with the count and a table row per follow-up; every value escaped."""
     out = [f"<h2>Follow-ups by due date ({len(items)})</h2>\n{TABLE_HEAD}"]
     for item in items:
-        contact = escaped(item["contact_name"])
-        if item["phone"]:
-            contact += f"<br>{escaped(item['phone'])}"
-        if item["email"]:
-            contact += f"<br>{escaped(item['email'])}"
         out.append(
             f"    <tr><td>{escaped(us_date(item['due_on']))}<br>{when_due(item['days_left'])}</td>"
             f"<td>{escaped(item['case_number'])}</td>"
             f"<td>{escaped(item['kind'])}: {escaped(item['needed'])}</td>"
-            f"<td>{escaped(item['status'])}</td><td>{contact}</td></tr>\n"
+            f"<td>{escaped(item['status'])}</td><td>{contact_html(item)}</td></tr>\n"
         )
     out.append(TABLE_FOOT)
     return Markup("".join(out))
