@@ -41,11 +41,9 @@ from sqlalchemy import Date, bindparam, make_url, text
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.daily_floor import fingerprint, run_floor  # noqa: E402
-from bench.export import peak_rss_mb  # noqa: E402
+from bench.rss import peak_rss_mb  # noqa: E402
 from mailer.daily_summary import DeliverySettings, run_daily_summary  # noqa: E402
 from store.db import make_engine, session_factory
-from store.migrate import upgrade
-from store.seed import SeedPlan, seed_book
 from store.zones import DEFAULT_TIME_ZONE, local_midnight
 
 ZONE = ZoneInfo(DEFAULT_TIME_ZONE)
@@ -90,6 +88,9 @@ def verdicts(row: dict[str, Any], database: str) -> list[tuple[str, bool]]:
 
 
 def phase_seed(url: str, day: date, consumers: int) -> dict[str, Any]:
+    from store.migrate import upgrade  # here, not above: the measured children load only bob's run
+    from store.seed import SeedPlan, seed_book
+
     engine = make_engine(url)
     upgrade(engine)
     enrollers = max(consumers // 100, 5)

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import tempfile
@@ -40,6 +39,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import select  # noqa: E402
 
+from bench.rss import peak_rss_mb  # noqa: E402
 from exports.building import run_export  # noqa: E402
 from exports.columns import COLUMNS, HEADERS, KINDS, agency_scope, book_query  # noqa: E402
 from exports.planning import ExportRequest, plan_export  # noqa: E402
@@ -52,15 +52,6 @@ from store.seed import SeedPlan, seed_book  # noqa: E402
 
 AS_OF = datetime(2026, 11, 20, 18, 0, tzinfo=UTC)
 MEASUREMENTS = ("bob", "bob_plain", "openpyxl")
-
-
-def peak_rss_mb() -> float:
-    """This process's own peak RSS. Not ``ru_maxrss``: Linux carries that over from the
-    parent across exec, so a child of the (large) seeding process would report its peak."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def measure(kind: str, url: str, directory: str) -> dict[str, float]:

@@ -49,6 +49,7 @@ from aiohttp import web  # noqa: E402
 from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
 
 from app.interpreter import share_the_interpreter  # noqa: E402
+from bench.rss import peak_rss_mb, reset_peak_rss  # noqa: E402
 from bench.web_digests import Cast, store_digests  # noqa: E402
 from bot.app import EVENTS_PATH, add_slack_events, build_app  # noqa: E402
 from bot.deps import BotDeps  # noqa: E402
@@ -81,18 +82,6 @@ DAY = date(2026, 11, 20)
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
-def peak_rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def reset_peak_rss() -> None:
-    """Start VmHWM again from the current RSS (Linux: 5 > clear_refs), so seeding does not count."""
-    Path("/proc/self/clear_refs").write_text("5")
 
 
 def _seeded(rows: int, folder: str) -> str:

@@ -20,7 +20,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import islice
-from typing import Any
+from typing import Any, NamedTuple
 
 from markupsafe import Markup
 
@@ -34,6 +34,22 @@ TABLE_FOOT = "  </tbody>\n</table>\n"
 KEPT_ALERTS = 20_000  # per agency: about 12 MB of listings
 
 
+class ListedAlert(NamedTuple):
+    """One alert as a digest lists it: the case and the consumer's contact. A tuple, not a
+    dict: an agency's alerts are all held while its manager summary is written (67,849 in the
+    1M book's largest agency: 6.5 MB as tuples, 17.7 MB as dicts with the name joined)."""
+
+    case_number: str
+    first_name: str
+    last_name: str
+    phone: str | None
+    email: str | None
+
+    @property
+    def contact_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
 @dataclass(frozen=True)
 class AlertListing:
     """One enroller's alerts on some topics as the mailbox templates show them."""
@@ -42,14 +58,14 @@ class AlertListing:
     html: Markup
 
 
-def alert_data(enroller: dict[str, str], topic: dict[str, Any], alert: dict[str, Any]) -> dict[str, Any]:
+def alert_data(enroller: dict[str, str], topic: dict[str, Any], alert: ListedAlert) -> dict[str, Any]:
     """One alert as the mailbox keeps it beside the rendered text."""
     return {
-        "case_number": alert["case_number"],
+        "case_number": alert.case_number,
         "topic": topic["name"],
         "topic_title": topic["title"],
         "enroller": enroller,
-        "contact": {"name": alert["contact_name"], "phone": alert["phone"], "email": alert["email"]},
+        "contact": {"name": alert.contact_name, "phone": alert.phone, "email": alert.email},
     }
 
 
@@ -75,6 +91,11 @@ class AlertListings:
         self._made: dict[tuple[int, tuple[str, ...]], AlertListing] = {}
         self._kept_alerts = 0
 
+    def forget(self) -> None:
+        """Let the kept listings go: their agency's manager summary, the last text to show
+        them, is made (before its alerts' data, so the two are not held together)."""
+        self._agency_id, self._made, self._kept_alerts = None, {}, 0
+
     def of(self, agency_id: int, enroller_id: int, topics: list[dict[str, Any]]) -> AlertListing:
         """The listing of enroller ``enroller_id`` over ``topics``, their alerts by topic (all,
         or all but the quiet ones)."""
@@ -91,23 +112,23 @@ class AlertListings:
         return listing
 
 
-def contact_text(row: dict[str, Any]) -> str:
+def contact_text(name: str, phone: str | None, email: str | None) -> str:
     """A consumer's contact as a text line shows it: name, then phone and email where known."""
-    contact = f"{row['contact_name']}"
-    if row["phone"]:
-        contact += f", {row['phone']}"
-    if row["email"]:
-        contact += f", {row['email']}"
+    contact = f"{name}"
+    if phone:
+        contact += f", {phone}"
+    if email:
+        contact += f", {email}"
     return contact
 
 
-def contact_html(row: dict[str, Any]) -> str:
+def contact_html(name: str, phone: str | None, email: str | None) -> str:
     """A consumer's contact as a table cell shows it, one escaped value a line."""
-    contact = escaped(row["contact_name"])
-    if row["phone"]:
-        contact += f"<br>{escaped(row['phone'])}"
-    if row["email"]:
-        contact += f"<br>{escaped(row['email'])}"
+    contact = escaped(name)
+    if phone:
+        contact += f"<br>{escaped(phone)}"
+    if email:
+        contact += f"<br>{escaped(email)}"
     return contact
 
 
@@ -118,7 +139,8 @@ def alert_lines(topics: list[dict[str, Any]]) -> str:
         title, alerts = topic["title"], topic["alerts"]
         out.append(f"{title} ({len(alerts)})\n")
         for alert in alerts:
-            out.append(f"  - Case {alert['case_number']} | {title} | {contact_text(alert)}\n")
+            contact = contact_text(alert.contact_name, alert.phone, alert.email)
+            out.append(f"  - Case {alert.case_number} | {title} | {contact}\n")
     return "".join(out)
 
 
@@ -130,8 +152,8 @@ def alert_table(topics: list[dict[str, Any]]) -> Markup:
         out.append(f"<h3>{title} ({len(alerts)})</h3>\n{TABLE_HEAD}")
         for alert in alerts:
             out.append(
-                f"    <tr><td>{escaped(alert['case_number'])}</td><td>{title}</td>"
-                f"<td>{contact_html(alert)}</td></tr>\n"
+                f"    <tr><td>{escaped(alert.case_number)}</td><td>{title}</td>"
+                f"<td>{contact_html(alert.contact_name, alert.phone, alert.email)}</td></tr>\n"
             )
         out.append(TABLE_FOOT)
     return Markup("".join(out))

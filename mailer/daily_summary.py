@@ -117,6 +117,8 @@ class _DigestWriter:
         if digest.shared is not None:
             self.last = None  # the previous agency's text can go before this one is made
         rendered = render(f"mailbox/{digest.kind.value}", self._mailbox_context(digest))
+        if digest.shared is not None:  # the agency's last text: its enrollers' listings are done
+            self.listings.forget()
         mailbox = _MailboxText(digest.text_key, rendered, alerts_json(digest.alerts()), digest.topics())
         if digest.shared is not None:
             self.last = mailbox

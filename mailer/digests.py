@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, Row, Select, exists, or_, select, true
 from sqlalchemy.orm import Session
 
-from mailer.alert_listings import alert_data
+from mailer.alert_listings import ListedAlert, alert_data
 from mailer.follow_up_queue import FollowUpQueues, QueueCounts, queue_counts
 from rules.access import Action, roles_allowed
 from rules.crw import crw_events, crw_tiles
@@ -236,15 +236,10 @@ def _alert_rows(session: Session, day: date, agency_ids: Collection[int]) -> Ite
 def _topic_sections(rows: Iterable[Row[*tuple[Any, ...]]]) -> list[dict[str, Any]]:
     """One recipient's alerts by topic, in topic order, as the templates show them (the
     mailbox's data is built from them when written: :meth:`Digest.alerts`)."""
-    by_topic: dict[str, list[dict[str, Any]]] = {}
+    by_topic: dict[str, list[ListedAlert]] = {}
     for row in rows:
         by_topic.setdefault(row.topic, []).append(
-            {
-                "case_number": row.case_number,
-                "contact_name": f"{row.first_name} {row.last_name}",
-                "phone": row.primary_phone,
-                "email": row.email,
-            }
+            ListedAlert(row.case_number, row.first_name, row.last_name, row.primary_phone, row.email)
         )
     return [
         {"name": TOPICS_BY_NAME[name].name, "title": TOPICS_BY_NAME[name].title, "alerts": alerts}

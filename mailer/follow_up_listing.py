@@ -36,9 +36,10 @@ def follow_up_lines(items: list[dict[str, Any]]) -> str:
     """The heading with the count, then a line per follow-up: due, case, need, status, contact."""
     out = [f"Follow-ups by due date ({len(items)})\n"]
     for item in items:
+        contact = contact_text(item["contact_name"], item["phone"], item["email"])
         out.append(
             f"  - {us_date(item['due_on'])} ({when_due(item['days_left'])}) | Case {item['case_number']} | "
-            f"{item['kind']}: {item['needed']} | {item['status']} | {contact_text(item)}\n"
+            f"{item['kind']}: {item['needed']} | {item['status']} | {contact}\n"
         )
     return "".join(out)
 
@@ -47,11 +48,12 @@ def follow_up_table(items: list[dict[str, Any]]) -> Markup:
     """The heading with the count and a table row per follow-up; every value escaped."""
     out = [f"<h2>Follow-ups by due date ({len(items)})</h2>\n{TABLE_HEAD}"]
     for item in items:
+        contact = contact_html(item["contact_name"], item["phone"], item["email"])
         out.append(
             f"    <tr><td>{escaped(us_date(item['due_on']))}<br>{when_due(item['days_left'])}</td>"
             f"<td>{escaped(item['case_number'])}</td>"
             f"<td>{escaped(item['kind'])}: {escaped(item['needed'])}</td>"
-            f"<td>{escaped(item['status'])}</td><td>{contact_html(item)}</td></tr>\n"
+            f"<td>{escaped(item['status'])}</td><td>{contact}</td></tr>\n"
         )
     out.append(TABLE_FOOT)
     return Markup("".join(out))

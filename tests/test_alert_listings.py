@@ -9,7 +9,14 @@ from pathlib import Path
 from jinja2 import Environment, StrictUndefined
 from markupsafe import Markup, escape
 
-from mailer.alert_listings import AlertListings, alert_data, alert_lines, alert_table, alerts_json
+from mailer.alert_listings import (
+    AlertListings,
+    ListedAlert,
+    alert_data,
+    alert_lines,
+    alert_table,
+    alerts_json,
+)
 from rules.templating import escaped
 
 # The macros of templates/_macros.{txt,html} that wrote the listing before mailer.alert_listings
@@ -20,15 +27,15 @@ TOPICS = [
         "name": "nod_notice",
         "title": "NOD Notice",
         "alerts": [
-            {"case_number": "C1", "contact_name": f"Ana {HOSTILE}", "phone": "555-0100", "email": "a@x.org"},
-            {"case_number": "C<2>", "contact_name": "Ben Ode", "phone": None, "email": f"b{HOSTILE}@x.org"},
-            {"case_number": "C3", "contact_name": "Cy Dee", "phone": "", "email": None},
+            ListedAlert("C1", "Ana", HOSTILE, "555-0100", "a@x.org"),
+            ListedAlert("C<2>", "Ben", "Ode", None, f"b{HOSTILE}@x.org"),
+            ListedAlert("C3", "Cy", "Dee", "", None),
         ],
     },
     {
         "name": "pending_delegation",
         "title": "Pending & <Delegation>",
-        "alerts": [{"case_number": 40, "contact_name": "Di Eve", "phone": f"5{HOSTILE}", "email": ""}],
+        "alerts": [ListedAlert("40", "Di", "Eve", f"5{HOSTILE}", "")],
     },
 ]
 
