@@ -24,6 +24,7 @@ Targets at 1M consumers / 10k enrollers: full <= 1.5x floor, <= 12 s on PostgreS
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import subprocess
 import sys
@@ -123,6 +124,7 @@ def phase_floor(url: str, day: date) -> dict[str, Any]:
 
 
 def phase_full(url: str, day: date) -> dict[str, Any]:
+    gc.freeze()  # as `bob summary run` does once imported (app.interpreter.collector_paused)
     engine = make_engine(url)
     sessions = session_factory(engine)
     with engine.connect() as conn:

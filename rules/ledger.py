@@ -10,16 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from datetime import date, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Insert, Select, func, literal, select, true
+from sqlalchemy import ColumnElement, Insert, Select, func, literal, select, text, true
 from sqlalchemy.orm import Session
 
 from rules.topics import DUE_SOON_DAYS, ONE_TIME_LOOKBACK_DAYS, TOPICS, SelectionWindow, Topic
 from store.db import insert_ignoring_duplicates
 from store.models import Agency, Alert, Enroller
+from store.staging import StageSelect, staged
 from store.zones import local_midnight
 
+STAGE = "due_alerts"
 _LEDGER_COLUMNS = ["topic", "recipient_id", "consumer_id", "event_key", "period_key", "business_date"]
 
 
@@ -57,6 +60,20 @@ def _due_soon_days(session: Session, agencies: Select[int]) -> tuple[int, ...]:
 def alerts_statement(
     session: Session, topic: Topic, day: date, zone: str, agency_ids: Collection[int] | None = None
 ) -> Insert:
+    """The topic's ``INSERT … SELECT`` of the alerts due on ``day`` in the calendar ``zone``."""
+    insert = insert_ignoring_duplicates(session, Alert)
+    # preserve_rowcount: psycopg reports -1 for INSERT … SELECT otherwise.
+    return (
+        insert.from_select(_LEDGER_COLUMNS, _due(session, topic, day, zone, agency_ids))
+        .on_conflict_do_nothing()
+        .execution_options(preserve_rowcount=True)
+    )
+
+
+def _due(
+    session: Session, topic: Topic, day: date, zone: str, agency_ids: Collection[int] | None
+) -> Select[Any]:
+    """The ledger rows the topic adds on ``day`` in the calendar ``zone``."""
     agencies = _agencies(topic, zone, agency_ids)
     window = SelectionWindow(
         day=day,
@@ -74,13 +91,25 @@ def alerts_statement(
         literal(topic.policy.period_key(day)).label("period_key"),
         literal(day).label("business_date"),
     ).where(topic.policy.due(topic.name, candidate.c, day))
-    insert = insert_ignoring_duplicates(session, Alert)
-    # preserve_rowcount: psycopg reports -1 for INSERT … SELECT otherwise.
-    return (
-        insert.from_select(_LEDGER_COLUMNS, due)
+    return due
+
+
+def _record(session: Session, topic: Topic, day: date, zone: str, agency_ids: Collection[int] | None) -> int:
+    """Record the topic's alerts of ``day`` in ``zone``; returns how many were new. On
+    PostgreSQL the selection is staged first, where it may run in parallel (:mod:`store.staging`)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return int(session.execute(alerts_statement(session, topic, day, zone, agency_ids)).rowcount)  # type: ignore[attr-defined]
+    session.execute(StageSelect(STAGE, _due(session, topic, day, zone, agency_ids)))
+    stage = staged(STAGE, _LEDGER_COLUMNS)
+    insert = (
+        insert_ignoring_duplicates(session, Alert)
+        .from_select(_LEDGER_COLUMNS, select(*stage.c))
         .on_conflict_do_nothing()
         .execution_options(preserve_rowcount=True)
     )
+    added = int(session.execute(insert).rowcount)  # type: ignore[attr-defined]
+    session.execute(text(f"DROP TABLE {STAGE}"))
+    return added
 
 
 def record_alerts(
@@ -98,8 +127,7 @@ def record_alerts(
         if not topic.policy.applies_on(day):
             continue
         for zone in zones:
-            result = session.execute(alerts_statement(session, topic, day, zone, agency_ids))
-            added[topic.name] += result.rowcount  # type: ignore[attr-defined]
+            added[topic.name] += _record(session, topic, day, zone, agency_ids)
     return added
 
 
