@@ -1,7 +1,8 @@
 """Benchmark: each Daily Summary topic's selection on its own, its time and the plan chosen.
 
 For every topic that applies on the date, the statement the run executes (the topic's
-``INSERT … SELECT`` into the alert ledger, ``rules.ledger.alerts_statement``) is timed
+``INSERT … SELECT`` into the alert ledger, ``rules.ledger.alerts_statement``; on PostgreSQL
+the run stages the same SELECT in a temporary table first, ``store.staging``) is timed
 best of 3, each rolled back, and its plan printed: ``EXPLAIN QUERY PLAN`` on SQLite,
 ``EXPLAIN`` on PostgreSQL. On SQLite it is measured twice, on the book as built (no
 statistics) and after ``ANALYZE``, since the statistics change SQLite's join order; the

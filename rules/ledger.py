@@ -3,7 +3,9 @@
 A run covers the agencies it claimed (each agency's run starts on its own clock). Each
 (topic, calendar) pair is one ``INSERT … SELECT … ON CONFLICT DO NOTHING``: the
 selector finds the candidates, the policy's condition and period key decide what is due,
-and the ledger's unique key makes a second evaluation of the same date add nothing.
+and the ledger's unique key makes a second evaluation of the same date add nothing. On
+PostgreSQL the SELECT is staged in a temporary table first, where it may run on parallel
+workers (:mod:`store.staging`).
 """
 
 from __future__ import annotations

@@ -36,4 +36,4 @@ def _stage_select(element: StageSelect, compiler: SQLCompiler, **kw: Any) -> str
 
 def staged(name: str, columns: list[str]) -> TableClause:
     """The staged table, to select from."""
-    return table(name, *(column(name) for name in columns))
+    return table(name, *(column(each) for each in columns))
