@@ -112,15 +112,16 @@ class _DigestWriter:
     listings: AlertListings = field(default_factory=AlertListings)
 
     def _mailbox(self, digest: Digest) -> _MailboxText:
-        if digest.shared is not None and self.last and self.last.key == digest.text_key:
-            return self.last
-        if digest.shared is not None:
+        shared = digest.shared is not None
+        if shared:
+            if self.last and self.last.key == digest.text_key:
+                return self.last
             self.last = None  # the previous agency's text can go before this one is made
         rendered = render(f"mailbox/{digest.kind.value}", self._mailbox_context(digest))
-        if digest.shared is not None:  # the agency's last text: its enrollers' listings are done
+        if shared:  # the agency's last text: its enrollers' listings are done
             self.listings.forget()
         mailbox = _MailboxText(digest.text_key, rendered, alerts_json(digest.alerts()), digest.topics())
-        if digest.shared is not None:
+        if shared:
             self.last = mailbox
         return mailbox
 

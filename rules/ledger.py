@@ -63,10 +63,15 @@ def alerts_statement(
     session: Session, topic: Topic, day: date, zone: str, agency_ids: Collection[int] | None = None
 ) -> Insert:
     """The topic's ``INSERT … SELECT`` of the alerts due on ``day`` in the calendar ``zone``."""
-    insert = insert_ignoring_duplicates(session, Alert)
+    return _into_ledger(session, _due(session, topic, day, zone, agency_ids))
+
+
+def _into_ledger(session: Session, rows: Select[Any]) -> Insert:
+    """``INSERT INTO alerts … SELECT rows``, a row already recorded left alone."""
     # preserve_rowcount: psycopg reports -1 for INSERT … SELECT otherwise.
     return (
-        insert.from_select(_LEDGER_COLUMNS, _due(session, topic, day, zone, agency_ids))
+        insert_ignoring_duplicates(session, Alert)
+        .from_select(_LEDGER_COLUMNS, rows)
         .on_conflict_do_nothing()
         .execution_options(preserve_rowcount=True)
     )
@@ -85,7 +90,7 @@ def _due(
         due_soon_days=_due_soon_days(session, agencies) if topic.bobs_own else (),
     )
     candidate = topic.selector(window).subquery("candidate")
-    due = select(
+    return select(
         literal(topic.name).label("topic"),
         candidate.c.recipient_id,
         candidate.c.consumer_id,
@@ -93,7 +98,6 @@ def _due(
         literal(topic.policy.period_key(day)).label("period_key"),
         literal(day).label("business_date"),
     ).where(topic.policy.due(topic.name, candidate.c, day))
-    return due
 
 
 def _record(session: Session, topic: Topic, day: date, zone: str, agency_ids: Collection[int] | None) -> int:
@@ -102,13 +106,7 @@ def _record(session: Session, topic: Topic, day: date, zone: str, agency_ids: Co
     if session.get_bind().dialect.name != "postgresql":
         return int(session.execute(alerts_statement(session, topic, day, zone, agency_ids)).rowcount)  # type: ignore[attr-defined]
     session.execute(StageSelect(STAGE, _due(session, topic, day, zone, agency_ids)))
-    stage = staged(STAGE, _LEDGER_COLUMNS)
-    insert = (
-        insert_ignoring_duplicates(session, Alert)
-        .from_select(_LEDGER_COLUMNS, select(*stage.c))
-        .on_conflict_do_nothing()
-        .execution_options(preserve_rowcount=True)
-    )
+    insert = _into_ledger(session, select(*staged(STAGE, _LEDGER_COLUMNS).c))
     added = int(session.execute(insert).rowcount)  # type: ignore[attr-defined]
     session.execute(text(f"DROP TABLE {STAGE}"))
     return added
